@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+/* Each owner adds one line here when their command module exists (cli/commands/<name>.ts). */
+export const commandModules: CommandModule[] = [
+];

@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { commandModules } from './commands';
+import { formatCliError } from './errors';
+
+/** Entry point of the `matador` command. Each command lives in cli/commands/<name>.ts and
+ *  registers itself; this file only wires them and turns errors into one line. */
+export async function run(argv: string[]): Promise<number> {
+  const program = new Command('matador')
+    .description(
+      'MATAdOR-TS: measure where mobile messaging traffic goes, which countries and interest groups\n' +
+        'can reach it, and compare it with the direct network path. Runs on Temporal.',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  for (const mod of commandModules) mod.register(program);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    process.stderr.write(`${formatCliError(err)}\n`);
+    return typeof (err as { exitCode?: unknown }).exitCode === 'number' ? (err as { exitCode: number }).exitCode : 1;
+  }
+}
+
+/** Called by bin/matador. */
+export function main(): void {
+  run(process.argv).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${formatCliError(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

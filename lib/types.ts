@@ -1,0 +1,122 @@
+/**
+ * Shared data contracts (DESIGN.md section 4). Pure types: every layer imports these, so keep
+ * them free of runtime dependencies. Field names of the `matador.*` schemas are contracts:
+ * extend with optional fields, never rename.
+ */
+
+export type Protocol = 'tcp' | 'udp' | 'icmp';
+export type Side = 'A' | 'B';
+
+/** Where a hop's country came from (optional extension of the contract Hop). */
+export interface GeoProvenance {
+  source: string; // 'corrections' | 'geoip-lite' | 'mmdb:<file>' | 'ip2location:<file>' | 'none'
+  databaseDate: string | null; // build date of the database, ISO date
+  corrected: boolean; // country came from the corrections overlay
+  plausible: boolean | null; // RTT plausibility check result; null when not checkable
+  claimedCountry?: string | null; // what the database said before plausibility nulling
+}
+
+export interface Hop {
+  ttl: number;
+  ip: string | null;
+  rttMs: number[];
+  country: string | null;
+  /** Extra addresses that answered at the same TTL (traceroute prints several per hop). */
+  otherIps?: string[];
+  /** traceroute annotations such as !H !N !X */
+  marks?: string[];
+  geo?: GeoProvenance;
+}
+
+export interface Trace {
+  from: Side;
+  target: string;
+  protocol: Protocol;
+  port: number | null;
+  hops: Hop[];
+  /** Optional: the name of the endpoint (DNS or SNI) and the tool that measured it. */
+  targetName?: string | null;
+  tool?: 'scamper' | 'traceroute';
+  failure?: string | null;
+}
+
+export interface NodeRef {
+  id: string;
+  country: string; // ISO 3166-1 alpha-2
+}
+
+export const MEASUREMENT_SCHEMA = 'matador.measurement/v1';
+
+export interface MeasurementRecord {
+  schema: typeof MEASUREMENT_SCHEMA;
+  campaign: string;
+  measurementId: string; // `${campaign}/${app}/${nodeA}/${nodeB}`
+  app: string;
+  status: 'ok' | 'failed';
+  failure: string | null;
+  startedAt: string; // ISO 8601
+  finishedAt: string;
+  nodeA: NodeRef;
+  nodeB: NodeRef;
+  networkPath: { traces: Trace[] };
+  applicationPath: { traces: Trace[] };
+  [extra: string]: unknown;
+}
+
+/* ---- flows (DESIGN 4.4) ---- */
+
+export interface Endpoint {
+  ip: string; // RFC 5952
+  port: number;
+}
+
+export interface Flow {
+  protocol: 'tcp' | 'udp';
+  client: Endpoint; // the side that sent first
+  server: Endpoint;
+  packets: number;
+  bytes: number; // original frame lengths, both directions
+  firstSeen: string; // ISO 8601 with sub-second precision
+  lastSeen: string;
+}
+
+export const FLOWS_CAPTURE_FORMATS = ['pcap', 'pcapng'] as const;
+export type CaptureFormat = (typeof FLOWS_CAPTURE_FORMATS)[number];
+
+export interface FlowsReport {
+  file: string;
+  format: CaptureFormat;
+  packets: number;
+  flows: Flow[];
+  [extra: string]: unknown;
+}
+
+/* ---- countries (DESIGN 4.5) ---- */
+
+export interface CountryInfo {
+  code: string;
+  name: string;
+  region: string | null; // M49 region (Antarctica has none)
+  subregion: string | null;
+  intermediateRegion: string | null;
+}
+
+/* ---- plan (config -> plan -> workflows) ---- */
+
+export interface PlannedNode {
+  id: string;
+  country: string;
+  city?: string;
+  latitude: number;
+  longitude: number;
+}
+
+export interface PlannedMeasurement {
+  /** `${campaign}/${app}/${nodeA.id}/${nodeB.id}`: also the measurement workflow id. */
+  measurementId: string;
+  campaign: string;
+  app: string;
+  nodeA: PlannedNode;
+  nodeB: PlannedNode;
+  testbed: string; // testbed id; activities on it go to task queue `testbed-<id>`
+}
