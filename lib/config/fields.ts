@@ -1,0 +1,182 @@
+/**
+ * Building blocks for the config schemas. Every leaf carries ONE human sentence of what it
+ * expects ("a number >= 0"), used for every way the value can be wrong (wrong type, out of
+ * range, bad pattern), so the error reads `expected a number >= 0, got "ten"` instead of zod's
+ * per-check wording. Objects are strict: an unknown key is an error that suggests the closest
+ * allowed key, because a typo in an optional key would otherwise be silently ignored.
+ */
+import { isIP } from 'net';
+import { z } from 'zod';
+
+export const expected = (what: string): string => `expected ${what}`;
+
+export interface NumberOptions {
+  min?: number;
+  max?: number;
+  /** exclusive lower bound */
+  above?: number;
+  int?: boolean;
+}
+
+/** Describe a number constraint the way a person would: `an integer between 1 and 65535`. */
+export function describeNumber(o: NumberOptions): string {
+  const noun = o.int ? 'an integer' : 'a number';
+  if (o.min !== undefined && o.max !== undefined) return `${noun} between ${o.min} and ${o.max}`;
+  if (o.above !== undefined) return `${noun} > ${o.above}`;
+  if (o.min !== undefined) return `${noun} >= ${o.min}`;
+  if (o.max !== undefined) return `${noun} <= ${o.max}`;
+  return noun;
+}
+
+export function num(o: NumberOptions = {}, what = describeNumber(o)) {
+  const error = expected(what);
+  let s = z.number({ error });
+  if (o.int) s = s.int({ error });
+  if (o.min !== undefined) s = s.min(o.min, { error });
+  if (o.max !== undefined) s = s.max(o.max, { error });
+  if (o.above !== undefined) s = s.gt(o.above, { error });
+  return s;
+}
+
+export const port = () => num({ int: true, min: 1, max: 65535 }, 'a port number (an integer between 1 and 65535)');
+export const seconds = () => num({ min: 0 });
+
+/** A non-empty string, optionally matching `pattern`, described by `what`. */
+export function str(what = 'a non-empty string', pattern?: RegExp) {
+  const error = expected(what);
+  let s = z.string({ error }).min(1, { error });
+  if (pattern) s = s.regex(pattern, { error });
+  return s;
+}
+
+/** Ids appear in workflow ids and task queues (`<campaign>/<app>/<nodeA>/<nodeB>`, `testbed-<id>`). */
+export const ID_PATTERN = /^[a-z][a-z0-9-]*$/;
+export const id = () => str('an id (lowercase letters, digits and "-", starting with a letter)', ID_PATTERN);
+
+export function bool() {
+  return z.boolean({ error: expected('true or false') });
+}
+
+export function literal<T extends string>(value: T) {
+  return z.literal(value, { error: expected(JSON.stringify(value)) });
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: expected(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`) });
+}
+
+export function list<T extends z.ZodType>(item: T, o: { min?: number; what?: string } = {}) {
+  const what = o.what ?? 'a list';
+  let s = z.array(item, { error: expected(what) });
+  if (o.min) s = s.min(o.min, { error: expected(`${what} with at least ${o.min} entr${o.min === 1 ? 'y' : 'ies'}`) });
+  return s;
+}
+
+/** A strict mapping: unknown keys are errors, with a "did you mean" for near misses. */
+export function strict<S extends z.core.$ZodLooseShape>(shape: S, what = 'a mapping (key: value)') {
+  const allowed = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') return unknownKeyMessage(issue.keys[0] ?? '', allowed);
+      return expected(what);
+    },
+  });
+}
+
+export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  const near = closest(key, allowed);
+  return near ? `unknown key (did you mean "${near}"?)` : `unknown key (allowed: ${allowed.join(', ')})`;
+}
+
+function closest(key: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(key.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best !== null && bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/* ---- network patterns ---- */
+
+/**
+ * Host patterns as used in black- and whitelists: DNS names in lower case whose labels may
+ * contain `*` wildcards (`*.googleapis.com`, `e*.whatsapp.net`, `g-*.0.threema.ch`). A `*`
+ * matches within one label only, except a leading `*.` which matches any number of labels.
+ */
+const HOST_PATTERN = /^(?=.{1,253}$)(\*|[a-z0-9*]([a-z0-9*-]{0,61}[a-z0-9*])?)(\.[a-z0-9*]([a-z0-9*-]{0,61}[a-z0-9*])?)*$/;
+export const hostPattern = () =>
+  str('a host name or pattern in lower case, "*" as wildcard (e.g. "*.whatsapp.net")', HOST_PATTERN);
+
+/** A DNS name without wildcards. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+export function hostName() {
+  const error = expected('a host name or IP address');
+  return z.string({ error }).refine((v) => HOST_NAME.test(v) || isIP(v) !== 0, { error });
+}
+
+export function ipAddress() {
+  return str('an IP address').refine((v) => isIP(v) !== 0, { error: expected('an IP address') });
+}
+
+/** `a.b.c.d/len` or `v6::/len` with no host bits set (a typo in either part changes the net). */
+export function cidr() {
+  const error = expected('a CIDR block with no host bits set, e.g. "198.18.0.0/15" or "2001:db8::/32"');
+  return z.string({ error }).refine((v) => parseCidr(v) !== null, { error });
+}
+
+export interface ParsedCidr {
+  family: 4 | 6;
+  /** address as a big integer */
+  network: bigint;
+  prefixLength: number;
+}
+
+export function parseCidr(text: string): ParsedCidr | null {
+  const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text);
+  if (!m) return null;
+  const family = isIP(m[1]);
+  if (family !== 4 && family !== 6) return null;
+  const bits = family === 4 ? 32 : 128;
+  const prefixLength = Number(m[2]);
+  if (prefixLength > bits) return null;
+  const network = addressToBigInt(m[1], family);
+  const hostMask = (1n << BigInt(bits - prefixLength)) - 1n;
+  if ((network & hostMask) !== 0n) return null;
+  return { family, network, prefixLength };
+}
+
+export function addressToBigInt(address: string, family: 4 | 6): bigint {
+  if (family === 4) return address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+  let text = address;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.', lastColon)) {
+    // embedded IPv4 tail (::ffff:1.2.3.4): rewrite as two hextets
+    const v4 = addressToBigInt(text.slice(lastColon + 1), 4);
+    text = `${text.slice(0, lastColon + 1)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const headParts = head ? head.split(':') : [];
+  const tailParts = tail === undefined ? [] : tail ? tail.split(':') : [];
+  const missing = 8 - headParts.length - tailParts.length;
+  const parts = [...headParts, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...tailParts];
+  return parts.reduce((acc, part) => (acc << 16n) | BigInt(parseInt(part, 16)), 0n);
+}

@@ -1,0 +1,57 @@
+/**
+ * `matador.nodes/v1`: the vantage nodes a campaign tunnels the phones through (the paper's 28
+ * PlanetLab nodes). Countries are checked against UN M49 because every analysis groups by M49
+ * area: a code M49 does not know would silently drop out of the area tables.
+ */
+import { z } from 'zod';
+import { countryInfo } from '../geo/m49';
+import { expected, id, list, literal, num, port, str, strict } from './fields';
+
+export const NODES_SCHEMA = 'matador.nodes/v1';
+
+const COUNTRY_EXPECTATION = 'an ISO 3166-1 alpha-2 country code in upper case that UN M49 lists (e.g. "DE")';
+
+export function countryCode() {
+  const error = expected(COUNTRY_EXPECTATION);
+  return z
+    .string({ error })
+    .regex(/^[A-Z]{2}$/, { error })
+    .refine((code) => countryInfo(code) !== undefined, { error });
+}
+
+/** How to reach a real vantage node (optional: emulated worlds fill this in at run time). */
+export const nodeSshSchema = strict({
+  host: str('a host name or IP address'),
+  port: port().optional(),
+  user: str('a user name'),
+  /** A PATH to the private key, never the key itself (secrets stay out of configs and workflows). */
+  identityFile: str('a path to a private key file').optional(),
+  knownHostsFile: str('a path to a known_hosts file').optional(),
+});
+
+export const nodeSchema = strict({
+  id: id(),
+  country: countryCode(),
+  city: str('a city name').optional(),
+  latitude: num({ min: -90, max: 90 }),
+  longitude: num({ min: -180, max: 180 }),
+  ssh: nodeSshSchema.optional(),
+});
+
+export const nodesFileSchema = strict({
+  schema: literal(NODES_SCHEMA),
+  description: str('a description').optional(),
+  nodes: list(nodeSchema, { min: 1, what: 'a list of nodes' }).superRefine((nodes, ctx) => {
+    const seen = new Map<string, number>();
+    nodes.forEach((node, index) => {
+      const first = seen.get(node.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [index, 'id'], input: node.id, message: expected(`a node id not used before (nodes[${first}] has it)`) });
+      } else seen.set(node.id, index);
+    });
+  }),
+});
+
+export type NodeSshConfig = z.infer<typeof nodeSshSchema>;
+export type NodeConfig = z.infer<typeof nodeSchema>;
+export type NodesFile = z.infer<typeof nodesFileSchema>;

@@ -1,0 +1,212 @@
+/**
+ * Inputs and results of the workflows and activities. Pure types (workflow code imports them).
+ * Kept small on purpose: they end up in Temporal's event history.
+ */
+import type { MeasurementRecord, PlannedMeasurement, Side, Trace } from '../types';
+
+/** A config file as the worker sees it, plus the digest of the plan read from it. */
+export interface ConfigRef {
+  /** Path as given (relative paths resolve against the project root on the worker). */
+  path: string;
+  /** sha256 of the expanded plan: pages of a changed config are refused. */
+  digest: string;
+}
+
+/** One message of the app's sequence: wait (a workflow timer), then send from one phone. */
+export interface MessageStep {
+  index: number;
+  from: Side;
+  waitSeconds: number;
+  text: string;
+}
+
+/** A planned measurement plus what the workflow needs to run it without reading the config. */
+export interface MeasurementSpec extends PlannedMeasurement {
+  messages: MessageStep[];
+  /** Seconds to wait after the last message before the capture stops (late replies, acks). */
+  settleSeconds?: number;
+}
+
+/** Knobs a campaign passes to every measurement (tests shrink the timers and timeouts). */
+export interface RunOptions {
+  /** Multiplies every message wait (1 = as configured, 0 = no waits). */
+  timerScale?: number;
+  /** Multiplies every activity timeout (floor MIN_TIMEOUT_SECONDS). */
+  timeoutScale?: number;
+  /** Whole attempts per measurement (saga retries). */
+  maxAttempts?: number;
+}
+
+export interface MeasurementInput extends MeasurementSpec {
+  config: ConfigRef;
+  options?: RunOptions;
+}
+
+/* ---- campaign workflow ---- */
+
+export interface CampaignInput {
+  /** Campaign YAML (path on the central worker; relative to the project root). */
+  config: string;
+  options?: RunOptions;
+  /** Planned measurements fetched per testbed per page. */
+  pageSize?: number;
+  /** Continue-as-new after starting this many measurements in one run (besides the
+   *  server's continueAsNewSuggested). Mostly for tests. */
+  continueAsNewAfter?: number;
+  /** Carried over by continue-as-new; not for callers. */
+  carried?: CampaignCarried;
+}
+
+export interface CampaignPlanInfo {
+  campaign: string;
+  config: ConfigRef;
+  total: number;
+  apps: string[];
+  testbeds: Array<{ id: string; measurements: number }>;
+}
+
+export interface PlanPageRequest {
+  config: ConfigRef;
+  testbed: string;
+  offset: number;
+  limit: number;
+}
+
+export interface MeasurementOutcome {
+  measurementId: string;
+  status: 'ok' | 'failed';
+  failure: string | null;
+}
+
+export interface TestbedProgress {
+  id: string;
+  total: number;
+  /** Offset in this testbed's queue of the next measurement not yet finished. */
+  next: number;
+  ok: number;
+  failed: number;
+  running: string | null;
+}
+
+export interface CampaignCarried {
+  plan: CampaignPlanInfo;
+  testbeds: TestbedProgress[];
+  failures: MeasurementOutcome[];
+  paused: boolean;
+  runs: number;
+}
+
+export interface CampaignProgress {
+  campaign: string;
+  config: string;
+  state: 'planning' | 'running' | 'paused' | 'done';
+  total: number;
+  finished: number;
+  ok: number;
+  failed: number;
+  running: string[];
+  testbeds: TestbedProgress[];
+  failures: MeasurementOutcome[];
+  /** How many workflow runs (continue-as-new) the campaign has used so far. */
+  runs: number;
+}
+
+export interface CampaignSummary {
+  campaign: string;
+  total: number;
+  ok: number;
+  failed: number;
+  failures: MeasurementOutcome[];
+  runs: number;
+}
+
+/* ---- measurement workflow ---- */
+
+export interface StepRecord {
+  step: string;
+  startedAt: string;
+  finishedAt: string | null;
+  failure: string | null;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: string;
+  finishedAt: string | null;
+  steps: StepRecord[];
+  /** `<step>: <reason>` when the attempt failed. */
+  failure: string | null;
+  cleanedUp: boolean;
+}
+
+export interface MeasurementResult extends MeasurementOutcome {
+  attempts: AttemptRecord[];
+}
+
+/* ---- activity payloads ---- */
+
+/** What every measurement step gets: who, where, which attempt. No secrets (references only). */
+export interface StepContext {
+  measurementId: string;
+  campaign: string;
+  app: string;
+  testbed: string;
+  attempt: number;
+  nodeA: PlannedMeasurement['nodeA'];
+  nodeB: PlannedMeasurement['nodeB'];
+  config: ConfigRef;
+}
+
+export interface TunnelsInfo {
+  tunnels: Array<{ side: Side; node: string; kind: string; interface?: string }>;
+  [extra: string]: unknown;
+}
+
+export interface PhonesInfo {
+  phones: Array<{ side: Side; serial: string; appUid?: number }>;
+  [extra: string]: unknown;
+}
+
+/** A running capture on the testbed's routers (one per side). */
+export interface CaptureHandle {
+  captureId: string;
+  startedAt: string;
+  [extra: string]: unknown;
+}
+
+export interface MessageSent {
+  index: number;
+  from: Side;
+  sentAt: string;
+  receivedAt: string | null;
+  failure: string | null;
+}
+
+/** Capture files copied to the central artefacts store (paths relative to it). */
+export interface CaptureFiles {
+  files: Array<{ side: Side; path: string; bytes: number }>;
+  [extra: string]: unknown;
+}
+
+export interface ServiceEndpoint {
+  ip: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  name?: string | null;
+}
+
+export interface Classification {
+  endpoints: ServiceEndpoint[];
+  [extra: string]: unknown;
+}
+
+export interface Paths {
+  networkPath: { traces: Trace[] };
+  applicationPath: { traces: Trace[] };
+}
+
+export interface PersistResult {
+  stored: string;
+}
+
+export type { MeasurementRecord };
