@@ -40,8 +40,8 @@ describe('splitBinaryUnits', () => {
 
 describe('formatTimestamp', () => {
   it('prints microsecond and nanosecond fractions', () => {
-    expect(formatTimestamp(1795234329, 123456000, 6)).toBe('2026-11-21T22:12:09.123456Z');
-    expect(formatTimestamp(1795234329, 123456789, 9)).toBe('2026-11-21T22:12:09.123456789Z');
+    expect(formatTimestamp(1795234329, 123456000, 6)).toBe('2026-11-21T04:12:09.123456Z');
+    expect(formatTimestamp(1795234329, 123456789, 9)).toBe('2026-11-21T04:12:09.123456789Z');
     expect(formatTimestamp(0, 5, 9)).toBe('1970-01-01T00:00:00.000000005Z');
     expect(formatTimestamp(0, 0, 0)).toBe('1970-01-01T00:00:00Z');
   });

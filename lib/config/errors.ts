@@ -20,6 +20,8 @@ export interface ConfigErrorDetails {
   showValue?: boolean;
   /** 1-based line of the problem when known (YAML syntax errors, and for tools). */
   line?: number;
+  /** Replaces `<keyPath>` in the message (e.g. `line 3, column 7` for syntax errors). */
+  where?: string;
   /** Set when the file was reached through a reference: `<file> <keyPath>` of that reference. */
   via?: string;
 }
@@ -32,6 +34,7 @@ export class ConfigError extends Error {
   readonly line: number | undefined;
   readonly via: string | undefined;
   readonly showValue: boolean;
+  readonly where: string | undefined;
 
   constructor(details: ConfigErrorDetails) {
     super(formatConfigError(details));
@@ -43,6 +46,7 @@ export class ConfigError extends Error {
     this.line = details.line;
     this.via = details.via;
     this.showValue = details.showValue !== false;
+    this.where = details.where;
   }
 
   /** The same error, annotated with the reference (file + key) through which it was reached. */
@@ -54,6 +58,7 @@ export class ConfigError extends Error {
       problem: this.problem,
       value: this.value,
       showValue: this.showValue,
+      where: this.where,
       line: this.line,
       via,
     });
@@ -61,7 +66,7 @@ export class ConfigError extends Error {
 }
 
 function formatConfigError(d: ConfigErrorDetails): string {
-  const where = d.keyPath.length ? formatKeyPath(d.keyPath) : '(document)';
+  const where = d.where ?? (d.keyPath.length ? formatKeyPath(d.keyPath) : '(document)');
   const got = d.showValue === false ? '' : `, got ${renderValue(d.value)}`;
   const via = d.via ? ` (referenced by ${d.via})` : '';
   return `${d.file}: ${where}: ${d.problem}${got}${via}`;

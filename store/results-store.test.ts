@@ -1,0 +1,86 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { exportCampaign } from './export';
+import { ResultsStore } from './results-store';
+import type { MeasurementRecord } from '../lib/types';
+
+function record(overrides: Partial<MeasurementRecord> = {}): MeasurementRecord {
+  return {
+    schema: 'matador.measurement/v1',
+    campaign: 'c1',
+    measurementId: 'c1/threema/pl-waw/es-mad',
+    app: 'threema',
+    status: 'ok',
+    failure: null,
+    startedAt: '2015-10-01T12:00:00Z',
+    finishedAt: '2015-10-01T12:07:10Z',
+    nodeA: { id: 'pl-waw', country: 'PL' },
+    nodeB: { id: 'es-mad', country: 'ES' },
+    networkPath: { traces: [] },
+    applicationPath: { traces: [] },
+    ...overrides,
+  };
+}
+
+describe('ResultsStore', () => {
+  let dir: string;
+  let store: ResultsStore;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-store-'));
+    store = new ResultsStore({ file: path.join(dir, 'db', 'results.sqlite') });
+  });
+  afterEach(() => {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('writing the same attempt twice keeps one row with the last content', () => {
+    store.putAttempt(1, record({ status: 'failed', failure: 'capture: tcpdump_killed' }));
+    store.putAttempt(1, record({ status: 'failed', failure: 'capture: tcpdump_killed' }));
+    expect(store.attempts('c1/threema/pl-waw/es-mad')).toHaveLength(1);
+    store.putAttempt(1, record({ status: 'failed', failure: 'traceroute: timeout' }));
+    expect(store.attempts('c1/threema/pl-waw/es-mad').map((a) => a.record.failure)).toEqual(['traceroute: timeout']);
+  });
+
+  test('every attempt is kept and the latest is the highest attempt', () => {
+    store.putAttempt(1, record({ status: 'failed', failure: 'send: adb_unreachable' }), [{ kind: 'screenshot', path: 'a1.png' }]);
+    store.putAttempt(2, record({ finishedAt: '2015-10-01T12:20:00Z' }), [{ kind: 'capture', path: 'a2.pcap' }]);
+    expect(store.attempts('c1/threema/pl-waw/es-mad').map((a) => a.attempt)).toEqual([1, 2]);
+    expect(store.latest('c1/threema/pl-waw/es-mad')?.record.status).toBe('ok');
+    expect(store.artefacts('c1/threema/pl-waw/es-mad', 1)).toEqual([{ kind: 'screenshot', path: 'a1.png' }]);
+    expect(store.campaigns()).toEqual([{ campaign: 'c1', measurements: 1, ok: 1, failed: 0 }]);
+  });
+
+  test('a record whose id does not match its campaign, app and nodes is refused with both values', () => {
+    expect(() => store.putAttempt(1, record({ measurementId: 'c1/threema/pl-waw/xx' }))).toThrow(
+      'measurementId "c1/threema/pl-waw/xx" does not match campaign/app/nodeA/nodeB "c1/threema/pl-waw/es-mad"',
+    );
+    expect(() => store.putAttempt(0, record())).toThrow('attempt must be an integer >= 1, got 0');
+  });
+
+  test('export writes the latest attempt of each measurement of one campaign as JSON lines', () => {
+    store.putAttempt(1, record({ status: 'failed', failure: 'x' }));
+    store.putAttempt(2, record());
+    store.putAttempt(1, record({ app: 'wechat', measurementId: 'c1/wechat/pl-waw/es-mad' }));
+    store.putAttempt(1, record({ campaign: 'c2', measurementId: 'c2/threema/pl-waw/es-mad' }));
+    const out = path.join(dir, 'out', 'c1.jsonl');
+    expect(exportCampaign(store, 'c1', out)).toEqual({ file: out, records: 2 });
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MeasurementRecord);
+    expect(lines.map((r) => [r.measurementId, r.status])).toEqual([
+      ['c1/threema/pl-waw/es-mad', 'ok'],
+      ['c1/wechat/pl-waw/es-mad', 'ok'],
+    ]);
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['c1.jsonl']);
+  });
+
+  test('a second connection sees committed writes (the report reads while the worker writes)', () => {
+    store.putAttempt(1, record());
+    const reader = new ResultsStore({ file: path.join(dir, 'db', 'results.sqlite'), readonly: true });
+    try {
+      expect([...reader.latestOfCampaign('c1')]).toHaveLength(1);
+    } finally {
+      reader.close();
+    }
+  });
+});

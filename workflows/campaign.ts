@@ -1,0 +1,215 @@
+/**
+ * One campaign: load + validate the config (activity), then run every planned measurement as a
+ * child workflow. One lane per testbed, lanes in parallel, one measurement at a time per lane.
+ * Each lane reads its testbed's queue in pages (small histories for big plans). When the server
+ * suggests it (or `continueAsNewAfter` is reached) the lanes stop at the next measurement
+ * boundary and the campaign continues as new, carrying the per-testbed cursors over: finished
+ * measurements are never run again.
+ */
+import {
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+  ParentClosePolicy,
+} from '@temporalio/workflow';
+import type { CentralActivities } from '../activities/types';
+import {
+  CENTRAL_STEP_RETRY,
+  CENTRAL_TASK_QUEUE,
+  DEFAULT_PAGE_SIZE,
+  FAILURE_TYPES,
+  PAUSE_SIGNAL,
+  PROGRESS_QUERY,
+  RESUME_SIGNAL,
+  SA,
+  STAGE_DONE,
+  STAGE_PAUSED,
+  STAGE_PLANNING,
+  STAGE_RUNNING,
+} from '../lib/temporal/constants';
+import type {
+  CampaignCarried,
+  CampaignInput,
+  CampaignProgress,
+  CampaignSummary,
+  MeasurementInput,
+  MeasurementOutcome,
+  MeasurementResult,
+  MeasurementSpec,
+  TestbedProgress,
+} from '../lib/temporal/types';
+import { stepOptions } from './activity-options';
+import { measurementWorkflow } from './measurement';
+
+export const progressQuery = defineQuery<CampaignProgress>(PROGRESS_QUERY);
+export const pauseSignal = defineSignal(PAUSE_SIGNAL);
+export const resumeSignal = defineSignal(RESUME_SIGNAL);
+
+export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSummary> {
+  const timeoutScale = input.options?.timeoutScale;
+  const { loadCampaign } = proxyActivities<CentralActivities>(stepOptions('loadCampaign', { taskQueue: CENTRAL_TASK_QUEUE, retry: CENTRAL_STEP_RETRY, timeoutScale }));
+  const { planPage } = proxyActivities<CentralActivities>(stepOptions('planPage', { taskQueue: CENTRAL_TASK_QUEUE, retry: CENTRAL_STEP_RETRY, timeoutScale }));
+
+  let state: CampaignProgress['state'] = 'planning';
+  let carried: CampaignCarried | undefined = input.carried;
+  let paused = carried?.paused ?? false;
+  setHandler(pauseSignal, () => {
+    paused = true;
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+  });
+  setHandler(progressQuery, () => progressOf(input, carried, state, paused));
+
+  if (!carried) {
+    upsertSearchAttributes([{ key: SA.stage, value: STAGE_PLANNING }]);
+    const plan = await loadCampaign({ config: input.config });
+    carried = {
+      plan,
+      testbeds: plan.testbeds.map((t) => ({ id: t.id, total: t.measurements, next: 0, ok: 0, failed: 0, running: null })),
+      failures: [],
+      paused,
+      runs: 1,
+    };
+  } else {
+    carried = { ...carried, runs: carried.runs + 1 };
+  }
+  const run: CampaignCarried = carried;
+  state = paused ? 'paused' : 'running';
+  upsertSearchAttributes([
+    { key: SA.campaign, value: run.plan.campaign },
+    { key: SA.stage, value: paused ? STAGE_PAUSED : STAGE_RUNNING },
+  ]);
+
+  const pageSize = Math.max(1, input.pageSize ?? DEFAULT_PAGE_SIZE);
+  let startedThisRun = 0;
+  let yielding = false;
+  const shouldYield = (): boolean =>
+    yielding ||
+    workflowInfo().continueAsNewSuggested ||
+    (input.continueAsNewAfter !== undefined && startedThisRun >= input.continueAsNewAfter);
+
+  const lane = async (tb: TestbedProgress): Promise<void> => {
+    let page: MeasurementSpec[] = [];
+    let pageOffset = tb.next;
+    while (tb.next < tb.total) {
+      if (paused) {
+        state = 'paused';
+        upsertSearchAttributes([{ key: SA.stage, value: STAGE_PAUSED }]);
+        await condition(() => !paused);
+        state = 'running';
+        upsertSearchAttributes([{ key: SA.stage, value: STAGE_RUNNING }]);
+      }
+      if (shouldYield()) {
+        yielding = true;
+        return;
+      }
+      if (tb.next - pageOffset >= page.length || tb.next < pageOffset) {
+        pageOffset = tb.next;
+        page = await planPage({ config: run.plan.config, testbed: tb.id, offset: tb.next, limit: pageSize });
+        if (page.length === 0) {
+          throw ApplicationFailure.nonRetryable(
+            `plan of testbed ${tb.id} ended at ${tb.next} of ${tb.total} measurements`,
+            FAILURE_TYPES.planChanged,
+          );
+        }
+      }
+      const spec = page[tb.next - pageOffset];
+      startedThisRun++;
+      tb.running = spec.measurementId;
+      const outcome = await runMeasurement({ ...spec, config: run.plan.config, options: input.options });
+      tb.running = null;
+      tb.next++;
+      if (outcome.status === 'ok') tb.ok++;
+      else {
+        tb.failed++;
+        run.failures.push(outcome);
+      }
+    }
+  };
+
+  await Promise.all(run.testbeds.map((tb) => lane(tb)));
+
+  if (run.testbeds.some((tb) => tb.next < tb.total)) {
+    // Only reached when yielding: every lane stopped between two measurements.
+    await continueAsNew<typeof campaignWorkflow>({ ...input, carried: { ...run, paused } });
+  }
+  state = 'done';
+  upsertSearchAttributes([{ key: SA.stage, value: STAGE_DONE }]);
+  return summaryOf(run);
+}
+
+async function runMeasurement(mi: MeasurementInput): Promise<MeasurementOutcome> {
+  try {
+    const result = await executeChild(measurementWorkflow, {
+      workflowId: mi.measurementId,
+      taskQueue: CENTRAL_TASK_QUEUE,
+      args: [mi],
+      // The id is deterministic: re-running a campaign re-runs a measurement under the same id.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      typedSearchAttributes: [
+        { key: SA.campaign, value: mi.campaign },
+        { key: SA.app, value: mi.app },
+        { key: SA.nodeA, value: mi.nodeA.id },
+        { key: SA.nodeB, value: mi.nodeB.id },
+        { key: SA.countryA, value: mi.nodeA.country },
+        { key: SA.countryB, value: mi.nodeB.country },
+        { key: SA.testbed, value: mi.testbed },
+        { key: SA.stage, value: 'queued' },
+      ],
+    });
+    return { measurementId: mi.measurementId, status: result.status, failure: result.failure };
+  } catch (err) {
+    return { measurementId: mi.measurementId, status: 'failed', failure: childFailureReason(err) };
+  }
+}
+
+function childFailureReason(err: unknown): string {
+  if (err instanceof ChildWorkflowFailure) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.type === FAILURE_TYPES.measurementFailed) return cause.message;
+    if (cause) return `${cause.name}: ${cause.message}`;
+    return err.message;
+  }
+  if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') {
+    return `already_running: another run of this measurement is in progress`;
+  }
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+function progressOf(input: CampaignInput, carried: CampaignCarried | undefined, state: CampaignProgress['state'], paused: boolean): CampaignProgress {
+  const testbeds = carried?.testbeds ?? [];
+  const ok = testbeds.reduce((n, t) => n + t.ok, 0);
+  const failed = testbeds.reduce((n, t) => n + t.failed, 0);
+  return {
+    campaign: carried?.plan.campaign ?? '',
+    config: input.config,
+    state: state === 'running' && paused ? 'paused' : state,
+    total: carried?.plan.total ?? 0,
+    finished: ok + failed,
+    ok,
+    failed,
+    running: testbeds.flatMap((t) => (t.running ? [t.running] : [])),
+    testbeds: testbeds.map((t) => ({ ...t })),
+    failures: [...(carried?.failures ?? [])],
+    runs: carried?.runs ?? 1,
+  };
+}
+
+function summaryOf(run: CampaignCarried): CampaignSummary {
+  const ok = run.testbeds.reduce((n, t) => n + t.ok, 0);
+  const failed = run.testbeds.reduce((n, t) => n + t.failed, 0);
+  return { campaign: run.plan.campaign, total: run.plan.total, ok, failed, failures: run.failures, runs: run.runs };
+}
+
+export type { MeasurementResult };

@@ -1,0 +1,3 @@
+/** Workflow entry (workers bundle this file). Workflow code only: activities as types. */
+export { campaignWorkflow, progressQuery, pauseSignal, resumeSignal } from './campaign';
+export { measurementWorkflow } from './measurement';

@@ -1,0 +1,233 @@
+/**
+ * One measurement = one (app, node pair) on one testbed (DESIGN 1 and 3). Each step is an
+ * activity; testbed-bound steps run on `testbed-<id>`. An attempt that fails is cleaned up
+ * (saga: abort the capture, tear down tunnels, reset phones) and the whole attempt is retried,
+ * up to `maxAttempts`. Every attempt is recorded; the record is persisted also when it failed,
+ * and then the workflow fails with the reason so `ExecutionStatus = "Failed"` filters work.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CentralActivities, TestbedActivities } from '../activities/types';
+import {
+  CENTRAL_STEP_RETRY,
+  CENTRAL_TASK_QUEUE,
+  CLEANUP_RETRY,
+  DEFAULT_MAX_ATTEMPTS,
+  FAILURE_TYPES,
+  SA,
+  STAGE_CLEANUP,
+  STAGE_DONE,
+  STAGE_FAILED,
+  TESTBED_STEP_RETRY,
+  testbedTaskQueue,
+  type StepName,
+} from '../lib/temporal/constants';
+import type {
+  AttemptRecord,
+  CaptureFiles,
+  Classification,
+  MeasurementInput,
+  MeasurementResult,
+  MessageSent,
+  Paths,
+  StepContext,
+} from '../lib/temporal/types';
+import { MEASUREMENT_SCHEMA, type MeasurementRecord } from '../lib/types';
+import { stepOptions } from './activity-options';
+import { classifyStepFailure, formatStepFailure, type StepFailure } from './failures';
+
+type Activities = CentralActivities & TestbedActivities;
+type Proxies = { [K in StepName & keyof Activities]: Activities[K] };
+
+function makeProxies(testbed: string, timeoutScale: number | undefined): Proxies {
+  const central = { taskQueue: CENTRAL_TASK_QUEUE, retry: CENTRAL_STEP_RETRY, timeoutScale };
+  const onTestbed = { taskQueue: testbedTaskQueue(testbed), retry: TESTBED_STEP_RETRY, timeoutScale };
+  const cleanup = { taskQueue: testbedTaskQueue(testbed), retry: CLEANUP_RETRY, timeoutScale };
+  const one = <K extends StepName & keyof Activities>(name: K, opts: Parameters<typeof stepOptions>[1]): Activities[K] =>
+    (proxyActivities<Activities>(stepOptions(name, opts)) as Activities)[name];
+  return {
+    loadCampaign: one('loadCampaign', central),
+    planPage: one('planPage', central),
+    provisionTunnels: one('provisionTunnels', onTestbed),
+    configurePhones: one('configurePhones', onTestbed),
+    startCapture: one('startCapture', onTestbed),
+    sendMessage: one('sendMessage', onTestbed),
+    stopCapture: one('stopCapture', onTestbed),
+    fetchCapture: one('fetchCapture', onTestbed),
+    classifyFlows: one('classifyFlows', central),
+    traceroutes: one('traceroutes', onTestbed),
+    geolocate: one('geolocate', central),
+    persistRecord: one('persistRecord', central),
+    abortCapture: one('abortCapture', cleanup),
+    teardown: one('teardown', cleanup),
+  };
+}
+
+function setStage(stage: string): void {
+  upsertSearchAttributes([{ key: SA.stage, value: stage }]);
+}
+
+/** Runs steps of one attempt, recording each (times, failure) and updating MatadorStage. */
+class AttemptLog {
+  constructor(readonly record: AttemptRecord) {}
+
+  async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    setStage(name);
+    const entry = { step: name, startedAt: new Date().toISOString(), finishedAt: null as string | null, failure: null as string | null };
+    this.record.steps.push(entry);
+    try {
+      return await fn();
+    } catch (err) {
+      const failure = classifyStepFailure(name, err);
+      entry.failure = formatStepFailure(failure);
+      throw new StepFailed(failure, err);
+    } finally {
+      entry.finishedAt = new Date().toISOString();
+    }
+  }
+}
+
+class StepFailed extends Error {
+  constructor(
+    readonly failure: StepFailure,
+    readonly original: unknown,
+  ) {
+    super(formatStepFailure(failure));
+  }
+}
+
+interface AttemptData {
+  messages: MessageSent[];
+  capture: CaptureFiles;
+  classification: Classification;
+  paths: Paths;
+}
+
+export async function measurementWorkflow(input: MeasurementInput): Promise<MeasurementResult> {
+  const options = input.options ?? {};
+  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  const timerScale = options.timerScale ?? 1;
+  const act = makeProxies(input.testbed, options.timeoutScale);
+  upsertSearchAttributes([
+    { key: SA.campaign, value: input.campaign },
+    { key: SA.app, value: input.app },
+    { key: SA.nodeA, value: input.nodeA.id },
+    { key: SA.nodeB, value: input.nodeB.id },
+    { key: SA.countryA, value: input.nodeA.country },
+    { key: SA.countryB, value: input.nodeB.country },
+    { key: SA.testbed, value: input.testbed },
+  ]);
+
+  const startedAt = new Date().toISOString();
+  const attempts: AttemptRecord[] = [];
+  let data: AttemptData | null = null;
+  let failure: string | null = null;
+
+  for (let n = 1; n <= maxAttempts && data === null; n++) {
+    const ctx: StepContext = {
+      measurementId: input.measurementId,
+      campaign: input.campaign,
+      app: input.app,
+      testbed: input.testbed,
+      attempt: n,
+      nodeA: input.nodeA,
+      nodeB: input.nodeB,
+      config: input.config,
+    };
+    const record: AttemptRecord = { attempt: n, startedAt: new Date().toISOString(), finishedAt: null, steps: [], failure: null, cleanedUp: false };
+    attempts.push(record);
+    const log = new AttemptLog(record);
+    let captureStarted = false;
+    let fatal = false;
+    try {
+      const tunnels = await log.step('provisionTunnels', () => act.provisionTunnels({ ctx }));
+      await log.step('configurePhones', () => act.configurePhones({ ctx, tunnels }));
+      captureStarted = true; // from here on a failure leaves a capture behind: compensate
+      const capture = await log.step('startCapture', () => act.startCapture({ ctx }));
+      const messages: MessageSent[] = [];
+      for (const message of input.messages) {
+        const waitMs = Math.round(message.waitSeconds * timerScale * 1000);
+        if (waitMs > 0) await sleep(waitMs);
+        messages.push(await log.step(`sendMessage#${message.index}`, () => act.sendMessage({ ctx, message })));
+      }
+      const settleMs = Math.round((input.settleSeconds ?? 0) * timerScale * 1000);
+      if (settleMs > 0) await sleep(settleMs);
+      await log.step('stopCapture', () => act.stopCapture({ ctx, capture }));
+      captureStarted = false;
+      const files = await log.step('fetchCapture', () => act.fetchCapture({ ctx, capture }));
+      const classification = await log.step('classifyFlows', () => act.classifyFlows({ ctx, capture: files, messages }));
+      const traced = await log.step('traceroutes', () => act.traceroutes({ ctx, endpoints: classification.endpoints }));
+      const paths = await log.step('geolocate', () => act.geolocate({ ctx, paths: traced }));
+      data = { messages, capture: files, classification, paths };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const stepFailure = err instanceof StepFailed ? err.failure : classifyStepFailure('workflow', err);
+      record.failure = formatStepFailure(stepFailure);
+      failure = record.failure;
+      fatal = stepFailure.fatal;
+      if (captureStarted) {
+        // Saga compensation; must also run when the workflow is being cancelled.
+        await CancellationScope.nonCancellable(() => log.step(STAGE_CLEANUP, () => act.abortCapture({ ctx }))).catch(() => undefined);
+      }
+    } finally {
+      // Always: tear down tunnels and reset phones, also after failure or cancellation.
+      const tornDown = await CancellationScope.nonCancellable(() => log.step('teardown', () => act.teardown({ ctx }))).then(
+        () => true,
+        () => false,
+      );
+      record.cleanedUp = tornDown;
+      record.finishedAt = new Date().toISOString();
+    }
+    if (fatal) break;
+  }
+
+  const status: 'ok' | 'failed' = data ? 'ok' : 'failed';
+  if (data) failure = null;
+  const record: MeasurementRecord = {
+    schema: MEASUREMENT_SCHEMA,
+    campaign: input.campaign,
+    measurementId: input.measurementId,
+    app: input.app,
+    status,
+    failure,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    nodeA: { id: input.nodeA.id, country: input.nodeA.country },
+    nodeB: { id: input.nodeB.id, country: input.nodeB.country },
+    networkPath: data?.paths.networkPath ?? { traces: [] },
+    applicationPath: data?.paths.applicationPath ?? { traces: [] },
+    testbed: input.testbed,
+    workflow: { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId },
+    attempts,
+    messages: data?.messages ?? [],
+    endpoints: data?.classification.endpoints ?? [],
+    captures: data?.capture.files ?? [],
+  };
+  const persistLog = new AttemptLog({ attempt: 0, startedAt: record.finishedAt, finishedAt: null, steps: [], failure: null, cleanedUp: false });
+  try {
+    await persistLog.step('persistRecord', () => act.persistRecord({ record }));
+  } catch (err) {
+    const persistFailure = err instanceof StepFailed ? formatStepFailure(err.failure) : String(err);
+    failure = failure ? `${failure}; ${persistFailure}` : persistFailure;
+  }
+
+  const result: MeasurementResult = { measurementId: input.measurementId, status: failure ? 'failed' : 'ok', failure, attempts };
+  if (result.status === 'ok') {
+    setStage(STAGE_DONE);
+    return result;
+  }
+  setStage(STAGE_FAILED);
+  throw ApplicationFailure.create({
+    type: FAILURE_TYPES.measurementFailed,
+    message: failure ?? 'failed',
+    nonRetryable: true,
+    details: [result],
+  });
+}
