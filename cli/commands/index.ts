@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import * as dataset from './dataset';
 
 export interface CommandModule {
   register(program: Command): void;
@@ -6,4 +7,5 @@ export interface CommandModule {
 
 /* Each owner adds one line here when their command module exists (cli/commands/<name>.ts). */
 export const commandModules: CommandModule[] = [
+  dataset,
 ];

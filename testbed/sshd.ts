@@ -1,0 +1,268 @@
+/**
+ * The one way the emulated world runs a real OpenSSH server inside a network namespace (vantage
+ * nodes and WLAN routers). Everyone who launches sshd in the world uses this module.
+ *
+ * API
+ *   generateClientKey(dir, name?)            -> { privateKeyPath, publicKeyPath, publicKeyLine }
+ *       ed25519 key pair for the controller (the drivers get only `privateKeyPath`).
+ *   startSshd({ netns, listenAddress, port?, stateDir, authorizedKeys, startTimeoutMs? })
+ *                                            -> SshdHandle { pid, hostPublicKey, hostKeyLine,
+ *                                               pidFile, logFile, configFile, stop() }
+ *       Generates the host key once per stateDir (kept across restarts so the pin stays valid;
+ *       delete `<stateDir>/ssh_host_ed25519_key*` to rotate), writes sshd_config + authorized_keys,
+ *       runs `ip netns exec NETNS /usr/sbin/sshd -D -f CONFIG -h HOSTKEY -o PidFile=.. -E LOG`
+ *       and resolves once sshd logs "Server listening". `hostKeyLine` is the known_hosts line
+ *       ("[addr]:port ssh-ed25519 AAAA..." or "addr ..." for port 22) to pin in the world's file.
+ *   stopSshdByPidFile(pidFile)                -> crash cleanup (`testbed down` after a crash).
+ *
+ * sshd policy: key auth only (PasswordAuthentication no, KbdInteractiveAuthentication no,
+ * AuthenticationMethods publickey, PermitRootLogin prohibit-password), no PAM, no DNS, no
+ * forwarding, internal-sftp for capture fetches, StrictModes yes. Because of StrictModes, the
+ * stateDir and all its parents must not be group/world-writable (so not under /tmp): startSshd
+ * checks this and says which directory is wrong. sshd needs its privilege separation directory
+ * /run/sshd (shared by all namespaces: `ip netns exec` does not hide /run); created if missing.
+ */
+import { spawn, execFile } from 'child_process';
+import { promises as fs } from 'fs';
+import { isIP } from 'net';
+import * as path from 'path';
+import { promisify } from 'util';
+
+const execFileAsync = promisify(execFile);
+
+export const SSHD_BINARY = '/usr/sbin/sshd';
+const HOST_KEY_NAME = 'ssh_host_ed25519_key';
+
+export interface StartSshdOptions {
+  /** Existing network namespace to run in. */
+  netns: string;
+  /** Address inside the namespace that sshd binds (IPv4 or IPv6). */
+  listenAddress: string;
+  /** Default 22. */
+  port?: number;
+  /** Per-instance directory: host key, sshd_config, authorized_keys, pid file, log. */
+  stateDir: string;
+  /** Public key lines ("ssh-ed25519 AAAA... comment") allowed to log in as root. */
+  authorizedKeys: string[];
+  /** Default 10 s. */
+  startTimeoutMs?: number;
+}
+
+export interface SshdHandle {
+  pid: number;
+  netns: string;
+  listenAddress: string;
+  port: number;
+  /** "ssh-ed25519 AAAA..." (no comment). */
+  hostPublicKey: string;
+  /** known_hosts line pinning this server. */
+  hostKeyLine: string;
+  pidFile: string;
+  logFile: string;
+  configFile: string;
+  /** SIGTERM, then SIGKILL after 3 s; resolves when the listener is gone. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface ClientKey {
+  privateKeyPath: string;
+  publicKeyPath: string;
+  publicKeyLine: string;
+}
+
+async function sshKeygen(file: string, comment: string): Promise<void> {
+  await execFileAsync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+}
+
+/** Create (or reuse) an ed25519 client key pair in `dir`. */
+export async function generateClientKey(dir: string, name = 'id_ed25519'): Promise<ClientKey> {
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`generateClientKey: bad key file name ${JSON.stringify(name)}`);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const privateKeyPath = path.join(dir, name);
+  const publicKeyPath = `${privateKeyPath}.pub`;
+  if (!(await exists(privateKeyPath))) await sshKeygen(privateKeyPath, `matador-controller-${name}`);
+  const publicKeyLine = (await fs.readFile(publicKeyPath, 'utf8')).trim();
+  return { privateKeyPath, publicKeyPath, publicKeyLine };
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** sshd's StrictModes refuses authorized_keys under group/world-writable directories. */
+async function assertStrictModesPath(dir: string): Promise<void> {
+  let current = path.resolve(dir);
+  for (;;) {
+    const st = await fs.stat(current);
+    if ((st.mode & 0o022) !== 0 || st.uid !== 0) {
+      throw new Error(
+        `startSshd: stateDir ${dir}: directory ${current} is group/world-writable or not owned by root (mode ${(st.mode & 0o7777).toString(8)}); sshd StrictModes would refuse the authorized_keys file — use a directory under a root-owned 0755 path (e.g. the data dir), not /tmp`,
+      );
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}
+
+function validatePublicKeyLine(line: string): string {
+  const trimmed = line.trim();
+  if (!/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( [^\n\r]*)?$/.test(trimmed)) {
+    throw new Error(`startSshd: authorizedKeys entry is not a single public key line: ${JSON.stringify(line.slice(0, 60))}`);
+  }
+  return trimmed;
+}
+
+export function sshdConfigText(o: { listenAddress: string; port: number; stateDir: string }): string {
+  return [
+    '# Written by testbed/sshd.ts for the MATAdOR emulated world; key auth only.',
+    `Port ${o.port}`,
+    `ListenAddress ${o.listenAddress}`,
+    `HostKey ${path.join(o.stateDir, HOST_KEY_NAME)}`,
+    `PidFile ${path.join(o.stateDir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${path.join(o.stateDir, 'authorized_keys')}`,
+    'PubkeyAuthentication yes',
+    'AuthenticationMethods publickey',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin prohibit-password',
+    'PermitEmptyPasswords no',
+    'UsePAM no',
+    'UseDNS no',
+    'StrictModes yes',
+    'PrintMotd no',
+    'PrintLastLog no',
+    'X11Forwarding no',
+    'AllowTcpForwarding no',
+    'AllowAgentForwarding no',
+    'PermitTunnel no',
+    'PermitUserEnvironment no',
+    // The controller opens several sessions per measurement and the world has many nodes.
+    'MaxStartups 100:30:200',
+    'MaxSessions 50',
+    'ClientAliveInterval 15',
+    'ClientAliveCountMax 4',
+    'LogLevel INFO',
+    'Subsystem sftp internal-sftp',
+    '',
+  ].join('\n');
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function isSshdProcess(pid: number): Promise<boolean> {
+  try {
+    const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.split('\0')[0].endsWith('sshd');
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function terminate(pid: number): Promise<void> {
+  if (!processAlive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 30 && processAlive(pid); i++) await sleep(100);
+  if (processAlive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 30 && processAlive(pid); i++) await sleep(100);
+  }
+}
+
+/** Stop an sshd recorded in a pid file (e.g. after the controller crashed). Missing file: no-op. */
+export async function stopSshdByPidFile(pidFile: string): Promise<void> {
+  let text: string;
+  try {
+    text = await fs.readFile(pidFile, 'utf8');
+  } catch {
+    return;
+  }
+  const pid = Number(text.trim());
+  if (Number.isInteger(pid) && pid > 1 && (await isSshdProcess(pid))) await terminate(pid);
+  await fs.rm(pidFile, { force: true });
+}
+
+export async function startSshd(options: StartSshdOptions): Promise<SshdHandle> {
+  const port = options.port ?? 22;
+  const { netns, listenAddress } = options;
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(netns)) throw new Error(`startSshd: bad netns name ${JSON.stringify(netns)}`);
+  if (isIP(listenAddress) === 0) throw new Error(`startSshd: listenAddress is not an IP address: ${JSON.stringify(listenAddress)}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`startSshd: bad port ${port}`);
+  const stateDir = path.resolve(options.stateDir);
+  await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
+  await fs.chmod(stateDir, 0o700);
+  await assertStrictModesPath(stateDir);
+  await fs.mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+
+  const hostKey = path.join(stateDir, HOST_KEY_NAME);
+  if (!(await exists(hostKey))) await sshKeygen(hostKey, `matador-${netns}`);
+  const [keyType, keyBase64] = (await fs.readFile(`${hostKey}.pub`, 'utf8')).trim().split(/\s+/);
+  const hostPublicKey = `${keyType} ${keyBase64}`;
+  const hostName = port === 22 ? listenAddress : `[${listenAddress}]:${port}`;
+
+  const configFile = path.join(stateDir, 'sshd_config');
+  const pidFile = path.join(stateDir, 'sshd.pid');
+  const logFile = path.join(stateDir, 'sshd.log');
+  await stopSshdByPidFile(pidFile); // a leftover from a crashed run would hold the port
+  await fs.writeFile(configFile, sshdConfigText({ listenAddress, port, stateDir }), { mode: 0o600 });
+  await fs.writeFile(path.join(stateDir, 'authorized_keys'), options.authorizedKeys.map(validatePublicKeyLine).join('\n') + '\n', { mode: 0o600 });
+  await fs.writeFile(logFile, '', { mode: 0o600 });
+
+  // `ip netns exec` switches namespace and execs sshd in place, so child.pid is sshd's pid.
+  const child = spawn('ip', ['netns', 'exec', netns, SSHD_BINARY, '-D', '-f', configFile, '-h', hostKey, '-o', `PidFile=${pidFile}`, '-E', logFile], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  child.unref();
+  let exited: string | null = null;
+  child.on('exit', (code, signal) => {
+    exited = `exit code ${code} signal ${signal}`;
+  });
+  child.on('error', (err) => {
+    exited = err.message;
+  });
+  const pid = child.pid;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+  for (;;) {
+    const log = await fs.readFile(logFile, 'utf8');
+    if (/Server listening on/.test(log)) break;
+    if (exited !== null || pid === undefined || Date.now() > deadline) {
+      if (pid !== undefined && exited === null) await terminate(pid);
+      throw new Error(`startSshd: sshd in ${netns} on ${hostName} did not start (${exited ?? 'timeout'}); log ${logFile}: ${log.trim().split('\n').slice(-3).join(' | ')}`);
+    }
+    await sleep(50);
+  }
+
+  let stopped = false;
+  return {
+    pid,
+    netns,
+    listenAddress,
+    port,
+    hostPublicKey,
+    hostKeyLine: `${hostName} ${hostPublicKey}`,
+    pidFile,
+    logFile,
+    configFile,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await terminate(pid);
+      await fs.rm(pidFile, { force: true });
+    },
+  };
+}
