@@ -23,13 +23,14 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-/** Called by bin/matador. */
+/** Called by bin/matador. Exits only after stdout and stderr are flushed: a large `--json`
+ *  written to a pipe would otherwise be cut off by process.exit. */
 export function main(): void {
-  run(process.argv).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`${formatCliError(err)}\n`);
-      process.exit(1);
-    },
-  );
+  const exitWhenFlushed = (code: number): void => {
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  };
+  run(process.argv).then(exitWhenFlushed, (err: unknown) => {
+    process.stderr.write(`${formatCliError(err)}\n`);
+    exitWhenFlushed(1);
+  });
 }

@@ -23,7 +23,7 @@
  * /run/sshd (shared by all namespaces: `ip netns exec` does not hide /run); created if missing.
  */
 import { spawn, execFile } from 'child_process';
-import { promises as fs } from 'fs';
+import { promises as fs, readFileSync } from 'fs';
 import { isIP } from 'net';
 import * as path from 'path';
 import { promisify } from 'util';
@@ -153,19 +153,26 @@ export function sshdConfigText(o: { listenAddress: string; port: number; stateDi
   ].join('\n');
 }
 
+/** Running (a zombie waiting to be reaped counts as gone). */
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s*Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return false;
   }
 }
 
-async function isSshdProcess(pid: number): Promise<boolean> {
+/** The pid is the sshd started for this pid file (sshd retitles itself, keeping its argv). */
+async function isOurSshd(pid: number, pidFile: string): Promise<boolean> {
   try {
+    const comm = (await fs.readFile(`/proc/${pid}/comm`, 'utf8')).trim();
     const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.split('\0')[0].endsWith('sshd');
+    return comm === 'sshd' && cmdline.includes(`PidFile=${pidFile}`);
   } catch {
     return false;
   }
@@ -192,7 +199,7 @@ export async function stopSshdByPidFile(pidFile: string): Promise<void> {
     return;
   }
   const pid = Number(text.trim());
-  if (Number.isInteger(pid) && pid > 1 && (await isSshdProcess(pid))) await terminate(pid);
+  if (Number.isInteger(pid) && pid > 1 && (await isOurSshd(pid, pidFile))) await terminate(pid);
   await fs.rm(pidFile, { force: true });
 }
 
@@ -236,12 +243,13 @@ export async function startSshd(options: StartSshdOptions): Promise<SshdHandle> 
     exited = err.message;
   });
   const pid = child.pid;
+  if (pid === undefined) throw new Error(`startSshd: could not spawn ip netns exec ${netns} ${SSHD_BINARY}`);
   const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
   for (;;) {
     const log = await fs.readFile(logFile, 'utf8');
     if (/Server listening on/.test(log)) break;
-    if (exited !== null || pid === undefined || Date.now() > deadline) {
-      if (pid !== undefined && exited === null) await terminate(pid);
+    if (exited !== null || Date.now() > deadline) {
+      if (exited === null) await terminate(pid);
       throw new Error(`startSshd: sshd in ${netns} on ${hostName} did not start (${exited ?? 'timeout'}); log ${logFile}: ${log.trim().split('\n').slice(-3).join(' | ')}`);
     }
     await sleep(50);

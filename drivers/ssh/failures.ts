@@ -21,7 +21,7 @@ export type DriverFailure = (typeof DRIVER_FAILURES)[number];
 /** Result of a driver step: value or a failure from the closed list with a human detail. */
 export type DriverResult<T> = ({ ok: true } & T) | { ok: false; failure: DriverFailure; detail: string };
 
-export function fail(failure: DriverFailure, detail: string): { ok: false; failure: DriverFailure; detail: string } {
+export function fail<F extends DriverFailure>(failure: F, detail: string): { ok: false; failure: F; detail: string } {
   return { ok: false, failure, detail };
 }
 

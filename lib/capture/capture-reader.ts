@@ -49,6 +49,17 @@ const PCAPNG_OPB = 2;
 const PCAPNG_SPB = 3;
 const PCAPNG_EPB = 6;
 
+/** Classic pcap magic numbers as read little-endian: byte order, stamp unit, record header size. */
+const PCAP_MAGICS = new Map<number, { le: boolean; nanos: boolean; header: number }>([
+  [0xa1b2c3d4, { le: true, nanos: false, header: 16 }],
+  [0xd4c3b2a1, { le: false, nanos: false, header: 16 }],
+  [0xa1b23c4d, { le: true, nanos: true, header: 16 }],
+  [0x4d3cb2a1, { le: false, nanos: true, header: 16 }],
+  // "modified" pcap (Alexey Kuznetzov's patches): 8 more bytes per record header
+  [0xa1b2cd34, { le: true, nanos: false, header: 24 }],
+  [0x34cdb2a1, { le: false, nanos: false, header: 24 }],
+]);
+
 interface Interface {
   linkType: number;
   snapLength: number;
@@ -146,17 +157,9 @@ export class CaptureReader {
       this.format = 'pcapng';
       return this.readPcapngBlock(buf, pos, avail);
     }
-    if (avail < 24) return -24;
-    const known: Record<number, { le: boolean; nanos: boolean; header: number }> = {
-      0xa1b2c3d4: { le: true, nanos: false, header: 16 },
-      0xd4c3b2a1: { le: false, nanos: false, header: 16 },
-      0xa1b23c4d: { le: true, nanos: true, header: 16 },
-      0x4d3cb2a1: { le: false, nanos: true, header: 16 },
-      0xa1b2cd34: { le: true, nanos: false, header: 24 },
-      0x34cdb2a1: { le: false, nanos: false, header: 24 },
-    };
-    const kind = known[magic];
+    const kind = PCAP_MAGICS.get(magic);
     if (!kind) throw new CaptureFormatError(`not a pcap or pcapng file (starts with 0x${buf.toString('hex', pos, pos + 4)})`);
+    if (avail < 24) return -24;
     this.littleEndian = kind.le;
     const major = this.u16(buf, pos + 4);
     if (major !== 2) throw new CaptureFormatError(`unsupported pcap version ${major}.${this.u16(buf, pos + 6)}`);

@@ -28,6 +28,14 @@ export function templateVariables(text: string): string[] {
   return [...text.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]);
 }
 
+/** Screenshot names become file names: a safe character set, variables allowed (`sent-${index}`). */
+function screenshotName() {
+  const error = expected('a file name of letters, digits, "-", "_", "." (variables: ${index} ${side})');
+  return z
+    .string({ error })
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9._-]|\$\{(index|side)\})*$/, { error });
+}
+
 const side = () => oneOf(['A', 'B'] as const);
 const protocol = () => oneOf(['tcp', 'udp'] as const);
 
@@ -62,7 +70,7 @@ const stepSchemas = [
   strict({ action: literal('input-text'), text: templated('a text to type', TEMPLATE_VARIABLES) }),
   strict({ action: literal('keyevent'), key: num({ int: true, min: 0, max: 400 }, 'an Android key code (e.g. 66 = ENTER)') }),
   strict({ action: literal('wait'), seconds: seconds() }),
-  strict({ action: literal('screenshot'), name: str('a file name (letters, digits, "-", "_", ".")', /^[A-Za-z0-9][A-Za-z0-9._-]*$/) }),
+  strict({ action: literal('screenshot'), name: screenshotName() }),
 ] as const;
 export const STEP_ACTIONS = ['start-app', 'stop-app', 'tap', 'input-text', 'keyevent', 'wait', 'screenshot'] as const;
 export const uiStepSchema = z.discriminatedUnion('action', [...stepSchemas], {

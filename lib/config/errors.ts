@@ -14,13 +14,13 @@ export interface ConfigErrorDetails {
   keyPath: KeyPath;
   /** What the key should hold, e.g. `expected a number >= 0`. */
   problem: string;
-  /** The offending value; `undefined` = the key is missing (rendered as `nothing`). */
+  /** The offending value; `undefined` = the key is missing. */
   value?: unknown;
   /** Whether `got <value>` is appended (not for syntax errors, which have no value). */
   showValue?: boolean;
   /** 1-based line of the problem when known (YAML syntax errors, and for tools). */
   line?: number;
-  /** Replaces `<keyPath>` in the message (e.g. `line 3, column 7` for syntax errors). */
+  /** Replaces `<keyPath>` in the message (e.g. `line 3, column 7` for syntax errors; '' = none). */
   where?: string;
   /** Set when the file was reached through a reference: `<file> <keyPath>` of that reference. */
   via?: string;
@@ -42,7 +42,8 @@ export class ConfigError extends Error {
     this.file = details.file;
     this.keyPath = details.keyPath;
     this.problem = details.problem;
-    this.value = details.value;
+    // never keep pasted key material on an error object that may be logged or serialized
+    this.value = renderValue(details.value) === REDACTED ? REDACTED : details.value;
     this.line = details.line;
     this.via = details.via;
     this.showValue = details.showValue !== false;
@@ -67,9 +68,10 @@ export class ConfigError extends Error {
 
 function formatConfigError(d: ConfigErrorDetails): string {
   const where = d.where ?? (d.keyPath.length ? formatKeyPath(d.keyPath) : '(document)');
-  const got = d.showValue === false ? '' : `, got ${renderValue(d.value)}`;
+  const shown = d.value === undefined && d.keyPath.length === 0 ? 'an empty document' : renderValue(d.value);
+  const got = d.showValue === false ? '' : `, got ${shown}`;
   const via = d.via ? ` (referenced by ${d.via})` : '';
-  return `${d.file}: ${where}: ${d.problem}${got}${via}`;
+  return `${d.file}: ${where ? `${where}: ` : ''}${d.problem}${got}${via}`;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
@@ -87,15 +89,21 @@ export function formatKeyPath(keyPath: KeyPath): string {
 
 const MAX_VALUE_CHARS = 60;
 
-/** A value as it would be written in JSON, shortened; a missing key is `nothing`. */
+/** Key material pasted where a path belongs must not travel on into terminals and logs. */
+const KEY_MATERIAL = /-----BEGIN|PRIVATE KEY/;
+const REDACTED = '<key material, not shown>';
+
+/** A value as it would be written in JSON, shortened; `undefined` means the key is missing. */
 export function renderValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
+  if (value === undefined) return 'nothing (the key is missing)';
+  if (value === REDACTED) return REDACTED;
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
     text = String(value);
   }
+  if (KEY_MATERIAL.test(text)) return REDACTED;
   text = text.replace(/\s+/g, ' ');
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 3)}...` : text;
 }

@@ -38,7 +38,8 @@ export interface ServiceShape {
   /** Linux uid of the app process on the virtual phone (Android app uids start at 10000). */
   uid: number;
   /** UI resource ids the UI steps tap (real ids of the 2015 apps where known). */
-  ui: { composeId: string; sendId: string; conversationRowId: string };
+  /** sendText: the send button shows this text (WeChat) instead of an icon with content-desc "Send". */
+  ui: { composeId: string; sendId: string; conversationRowId: string; sendText?: string };
   endpoints: ServiceEndpointShape[];
   keepAliveMs: number;
   /** WeChat: the name whose addresses come from the HTTP DNS endpoint instead of DNS. */
@@ -51,8 +52,8 @@ export const SERVICE_SHAPES: Record<ServiceApp, ServiceShape> = {
     label: 'TextSecure',
     packageName: 'org.thoughtcrime.securesms',
     activity: '.ConversationListActivity',
-    versionName: '3.5.2',
-    versionCode: 129,
+    versionName: '2.24.1',
+    versionCode: 145,
     uid: 10061,
     ui: {
       composeId: 'org.thoughtcrime.securesms:id/embedded_text_editor',
@@ -67,8 +68,8 @@ export const SERVICE_SHAPES: Record<ServiceApp, ServiceShape> = {
     label: 'Threema',
     packageName: 'ch.threema.app',
     activity: '.activities.HomeActivity',
-    versionName: '2.52',
-    versionCode: 252,
+    versionName: '2.41',
+    versionCode: 241,
     uid: 10062,
     ui: {
       composeId: 'ch.threema.app:id/embedded_text_editor',
@@ -86,13 +87,14 @@ export const SERVICE_SHAPES: Record<ServiceApp, ServiceShape> = {
     label: 'WeChat',
     packageName: 'com.tencent.mm',
     activity: '.ui.LauncherUI',
-    versionName: '6.3.5',
-    versionCode: 640,
+    versionName: '6.2.4',
+    versionCode: 600,
     uid: 10063,
     ui: {
       composeId: 'com.tencent.mm:id/chatting_content_et',
       sendId: 'com.tencent.mm:id/chatting_send_btn',
       conversationRowId: 'com.tencent.mm:id/conversation_name',
+      sendText: 'Send',
     },
     endpoints: [
       { name: 'dns.weixin.qq.com', port: 80, tls: false, kind: 'http-dns' },
@@ -107,8 +109,8 @@ export const SERVICE_SHAPES: Record<ServiceApp, ServiceShape> = {
     label: 'WhatsApp',
     packageName: 'com.whatsapp',
     activity: '.Main',
-    versionName: '2.12.338',
-    versionCode: 48338,
+    versionName: '2.12.176',
+    versionCode: 48176,
     uid: 10064,
     ui: { composeId: 'com.whatsapp:id/entry', sendId: 'com.whatsapp:id/send', conversationRowId: 'com.whatsapp:id/conversations_row_contact_name' },
     endpoints: [

@@ -1,0 +1,53 @@
+/**
+ * createActivities(deps): the real activity object. Steps whose drivers do not exist yet throw
+ * a non-retryable `not_implemented` failure naming the step; later issues pass real
+ * implementations in `deps.steps` (or replace the defaults here). Tests build typed mocks of
+ * `MatadorActivities` instead.
+ */
+import { notImplemented } from './not-implemented';
+import { planActivities, type PlanLoader } from './plan';
+import type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
+import { CENTRAL_ACTIVITY_NAMES, TESTBED_ACTIVITY_NAMES } from './types';
+import type { MeasurementRecord, PersistResult } from '../lib/temporal/types';
+
+export type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
+export { planActivities, planDigest, type PlanLoader, type ExpandedPlan } from './plan';
+
+export interface ActivityDeps {
+  /** Reads + validates + expands a campaign config (lib/config + lib/plan by default). */
+  loadPlan: PlanLoader;
+  /** Folder relative config paths resolve against (the project root). */
+  baseDir: string;
+  /** Writes a measurement record (results store); returns where it went. */
+  saveRecord: (record: MeasurementRecord) => Promise<string> | string;
+  /** Real step implementations as they arrive (drivers of later issues). */
+  steps?: Partial<Omit<MatadorActivities, 'loadCampaign' | 'planPage' | 'persistRecord'>>;
+}
+
+export function createActivities(deps: ActivityDeps): MatadorActivities {
+  const plan = planActivities({ load: deps.loadPlan, baseDir: deps.baseDir });
+  const steps = deps.steps ?? {};
+  return {
+    ...plan,
+    persistRecord: async ({ record }): Promise<PersistResult> => ({ stored: await deps.saveRecord(record) }),
+    classifyFlows: steps.classifyFlows ?? (async () => notImplemented('classifyFlows')),
+    geolocate: steps.geolocate ?? (async () => notImplemented('geolocate')),
+    provisionTunnels: steps.provisionTunnels ?? (async () => notImplemented('provisionTunnels')),
+    configurePhones: steps.configurePhones ?? (async () => notImplemented('configurePhones')),
+    startCapture: steps.startCapture ?? (async () => notImplemented('startCapture')),
+    sendMessage: steps.sendMessage ?? (async () => notImplemented('sendMessage')),
+    stopCapture: steps.stopCapture ?? (async () => notImplemented('stopCapture')),
+    fetchCapture: steps.fetchCapture ?? (async () => notImplemented('fetchCapture')),
+    traceroutes: steps.traceroutes ?? (async () => notImplemented('traceroutes')),
+    abortCapture: steps.abortCapture ?? (async () => notImplemented('abortCapture')),
+    teardown: steps.teardown ?? (async () => notImplemented('teardown')),
+  };
+}
+
+/** The subset a worker role registers. */
+export function centralSubset(all: MatadorActivities): CentralActivities {
+  return Object.fromEntries(CENTRAL_ACTIVITY_NAMES.map((n) => [n, all[n]])) as unknown as CentralActivities;
+}
+export function testbedSubset(all: MatadorActivities): TestbedActivities {
+  return Object.fromEntries(TESTBED_ACTIVITY_NAMES.map((n) => [n, all[n]])) as unknown as TestbedActivities;
+}

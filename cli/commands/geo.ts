@@ -1,0 +1,75 @@
+import * as fs from 'fs';
+import { Command } from 'commander';
+import { CliError } from '../errors';
+import { allCountries } from '../../lib/geo/m49';
+import { Geolocator } from '../../lib/geo/geolocator';
+import { DEFAULT_CORRECTIONS_FILE } from '../../lib/geo/corrections';
+import { parseIp } from '../../lib/geo/ip';
+
+interface GeoOptions {
+  json?: boolean;
+  corrections: string[];
+  mmdb: string[];
+  ip2location: string[];
+  embedded: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function register(program: Command): void {
+  const geo = program
+    .command('geo')
+    .description(
+      'Geolocate IP addresses to countries, with provenance. Order: corrections overlay (longest ' +
+        'prefix wins; configs/geo/corrections.yaml plus --corrections files), then --ip2location BIN ' +
+        'files, --mmdb files (GeoLite2-Country/City, DB-IP Lite) and geoip-lite\'s embedded data. ' +
+        'Special-purpose ranges (198.18.0.0/15, 2001:db8::/32, RFC 1918, ...) are only known through ' +
+        'corrections. `matador geo countries` lists the UN M49 areas of every country.',
+    )
+    .argument('[ip...]', 'IPv4 or IPv6 addresses')
+    .option('--json', 'print JSON: [{ip, country, geo: {source, databaseDate, corrected, plausible}}]')
+    .option('--corrections <file>', 'corrections YAML (schema matador.geo-corrections/v1); repeatable', collect, [])
+    .option('--mmdb <file>', 'MaxMind-format database (.mmdb); repeatable, tried in order', collect, [])
+    .option('--ip2location <file>', 'IP2Location BIN database; repeatable, tried first', collect, [])
+    .option('--no-embedded', "do not fall back to geoip-lite's embedded data")
+    .addHelpText('after', '\nExamples:\n  matador geo 8.8.8.8 2a00:1450:4001::1\n  matador geo --mmdb GeoLite2-Country.mmdb --json 193.99.144.80\n  matador geo countries --json')
+    .action((ips: string[], opts: GeoOptions) => {
+      if (ips.length === 0) throw new CliError('geo: give at least one IP address (or `matador geo countries`)');
+      const bad = ips.find((ip) => parseIp(ip) === null);
+      if (bad !== undefined) throw new CliError(`geo: not an IP address: ${JSON.stringify(bad)}`);
+      const correctionsFiles = [...(fs.existsSync(DEFAULT_CORRECTIONS_FILE) ? [DEFAULT_CORRECTIONS_FILE] : []), ...opts.corrections];
+      let locator: Geolocator;
+      try {
+        locator = new Geolocator({ correctionsFiles, mmdb: opts.mmdb, ip2location: opts.ip2location, embedded: opts.embedded });
+      } catch (err) {
+        throw new CliError(`geo: ${(err as Error).message}`);
+      }
+      try {
+        const results = ips.map((ip) => locator.locate(ip));
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+          return;
+        }
+        const rows = [['IP', 'COUNTRY', 'SOURCE', 'DATA DATE'], ...results.map((r) => [r.ip, r.country ?? '-', r.geo.source, r.geo.databaseDate ?? '-'])];
+        const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+        process.stdout.write(rows.map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n');
+      } finally {
+        locator.close();
+      }
+    });
+
+  geo
+    .command('countries')
+    .description('every ISO 3166-1 alpha-2 code UN M49 covers, with its region, subregion and intermediate region')
+    .option('--json', 'print [{code, name, region, subregion, intermediateRegion}]')
+    .action((_opts: unknown, cmd: Command) => {
+      // --json may land on `geo` itself (its own --json option), so read both levels.
+      const countries = allCountries();
+      if ((cmd.optsWithGlobals() as { json?: boolean }).json) {
+        process.stdout.write(`${JSON.stringify(countries, null, 2)}\n`);
+        return;
+      }
+      const lines = countries.map((c) => [c.code, c.name, c.region ?? '-', c.subregion ?? '-', c.intermediateRegion ?? '-'].join('\t'));
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

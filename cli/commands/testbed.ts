@@ -1,0 +1,149 @@
+/**
+ * `matador testbed`: the emulated world (DESIGN section 5) — up, down, status, exec, fault.
+ */
+import { Argument, Command, Option } from 'commander';
+import { CliError } from '../errors';
+import { FAULT_KINDS, FaultKind } from '../../testbed/world/config';
+import { COMPONENTS, Component, down, execIn, fault, status, up } from '../../testbed/world/world';
+import { stateFile } from '../../testbed/world/state';
+
+function fail(err: unknown): never {
+  throw new CliError(err instanceof Error ? err.message : String(err));
+}
+
+function parseTestbeds(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 50) throw new CliError(`--testbeds: expected an integer 0..50, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function parseSkip(v: string): Component[] {
+  const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of parts) if (!(COMPONENTS as readonly string[]).includes(p)) throw new CliError(`--skip: unknown component ${JSON.stringify(p)} (have ${COMPONENTS.join(', ')})`);
+  return parts as Component[];
+}
+
+export function register(program: Command): void {
+  const testbed = program
+    .command('testbed')
+    .description(
+      'The emulated world: network namespaces (prefix mt-) for country routers, vantage nodes with sshd,\n' +
+        'WLAN routers and virtual phones, service backends, resolvers; routes reproduce the paper\'s paths.\n' +
+        'World definitions: configs/testbed/<world>.yaml. State: .matador/world/<world>/state.json.',
+    );
+
+  testbed
+    .command('up')
+    .description('build a world (removes any leftovers first) and print how long it took')
+    .argument('[world]', 'world name (configs/testbed/<world>.yaml) or a YAML file', 'small')
+    .option('--testbeds <n>', 'number of testbeds (2 WLAN routers + 2 phones each), overrides the config', parseTestbeds)
+    .option('--skip <components>', `comma-separated components not to start: ${COMPONENTS.join(',')}`, parseSkip)
+    .option('--quiet', 'print only the summary line')
+    .option('--keep-on-failure', 'leave a failed world in place for inspection (default: remove it)')
+    .action(async (world: string, opts: { testbeds?: number; skip?: Component[]; quiet?: boolean; keepOnFailure?: boolean }) => {
+      const log = opts.quiet ? () => undefined : (m: string) => process.stdout.write(`  ${m}\n`);
+      try {
+        const r = await up({ world, testbeds: opts.testbeds, skip: opts.skip, log });
+        const s = r.state;
+        process.stdout.write(
+          `world ${s.world} up in ${r.seconds.toFixed(1)} s: ${s.routers.length} routers, ${s.nodes.length} nodes, ${s.testbeds.length} testbeds, ` +
+            `${s.services.length} services, ${s.resolvers.length} resolvers, ${s.processes.length} processes; state ${stateFile(s.world)}\n`,
+        );
+      } catch (err) {
+        if (opts.keepOnFailure) fail(err);
+        await down().catch(() => undefined);
+        fail(`${err instanceof Error ? err.message : String(err)} (the partial world was removed; --keep-on-failure keeps it)`);
+      }
+    });
+
+  testbed
+    .command('down')
+    .description('remove every world: processes (pid files and namespace scan), namespaces, host links, files — also after a crash')
+    .action(async () => {
+      try {
+        const r = await down();
+        process.stdout.write(`world down: ${r.namespaces} namespaces, ${r.processes} processes, ${r.links} host links removed${r.worlds.length ? ` (${r.worlds.join(', ')})` : ''}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  testbed
+    .command('status')
+    .description('show the world that is up: elements, endpoints, processes, faults')
+    .option('--json', 'print the state file')
+    .action(async (opts: { json?: boolean }) => {
+      try {
+        const r = await status();
+        if (!r.state) {
+          process.stdout.write(`no world is up${r.namespacesPresent ? ` (but ${r.namespacesPresent} leftover mt- namespaces: run "matador testbed down")` : ''}\n`);
+          process.exitCode = r.namespacesPresent ? 1 : 0;
+          return;
+        }
+        const s = r.state;
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+          return;
+        }
+        const lines = [
+          `world ${s.world}: ${s.status}${s.failure ? ` (${s.failure})` : ''}, up ${s.upSeconds ?? '?'} s, config ${s.configFile}`,
+          `namespaces ${r.namespacesPresent}/${r.namespacesExpected}, processes alive ${r.processesAlive}/${s.processes.length}${r.processesDead.length ? ` (dead: ${r.processesDead.join(', ')})` : ''}`,
+          `corrections ${s.correctionsFile}; link delays ${s.linkDelaysApplied ? 'applied' : 'not applied (no sch_netem)'}`,
+          ...s.nodes.map((n) => `node ${n.id} ${n.country} ${n.address} ssh ${n.ssh ? `${n.ssh.username}@${n.ssh.host}:${n.ssh.port}` : '-'} dns ${n.resolver ?? '-'}`),
+          ...s.testbeds.flatMap((t) =>
+            (['A', 'B'] as const).map((side) => {
+              const x = t.sides[side];
+              return `testbed ${t.id}/${side} router ${x.router.id} ${x.router.uplinkAddress} ssh ${x.router.ssh ? 'yes' : '-'} | phone ${x.phone.id} ${x.phone.address} adb ${x.phone.adbSerial}${x.phone.running ? '' : ` (${x.phone.note})`}`;
+            }),
+          ),
+          ...s.services.map((v) => `service ${v.id} (${v.app}) ${v.country} ${v.address} ${v.running ? 'running' : `down${v.note ? `: ${v.note}` : ''}`}`),
+          ...s.resolvers.map((v) => `resolver ${v.id} ${v.country} ${v.address} (${v.records.length} names)`),
+          ...s.faults.map((f) => `fault ${f.kind} ${f.target}${f.value !== null ? ` ${f.value}` : ''} since ${f.since}`),
+        ];
+        process.stdout.write(lines.join('\n') + '\n');
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  testbed
+    .command('exec')
+    .description('run a command inside the namespace of a world element, e.g. `matador testbed exec pl-waw -- traceroute -n 198.18.12.101`')
+    .argument('<name>', 'element id (pl-waw, gb, tb1-wa, tb1-pa, threema, dns-eu, lab) or namespace name')
+    .argument('<command...>', 'the command and its arguments (after --)')
+    .action(async (name: string, command: string[]) => {
+      try {
+        process.exitCode = await execIn(name, command);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  testbed
+    .command('fault')
+    .description(
+      'inject or clear a fault in the running world:\n' +
+        '  link-loss A~B --value PERCENT   random drops both ways (A~B router ids, or an element id: its access link)\n' +
+        '  link-delay A~B --value MS       extra delay (needs the kernel\'s sch_netem)\n' +
+        '  tunnel-down ELEMENT             GRE/IPIP/WireGuard interfaces down (--clear: up)\n' +
+        '  tcpdump-kill ELEMENT            kill tcpdump in the element\'s namespace (one-shot)\n' +
+        '  backend-down SERVICE            stop the backend (--clear: start it again)\n' +
+        '  adb-disconnect PHONE            pull the USB cable (--clear: plug it back)\n' +
+        '  adb-slow PHONE --value MS       delay every ADB message (--clear: 0)',
+    )
+    .addArgument(new Argument('<kind>', `one of ${FAULT_KINDS.join(', ')}`).choices(FAULT_KINDS))
+    .argument('<target>', 'link (A~B), element, service or phone id')
+    .addOption(new Option('--value <n>', 'percent or milliseconds, depending on the kind').argParser((v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) throw new CliError(`--value: expected a non-negative number, got ${JSON.stringify(v)}`);
+      return n;
+    }))
+    .option('--clear', 'remove the fault instead')
+    .action(async (kind: FaultKind, target: string, opts: { value?: number; clear?: boolean }) => {
+      try {
+        process.stdout.write(`${await fault({ kind, target, value: opts.value, clear: opts.clear })}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+}

@@ -1,0 +1,182 @@
+/**
+ * Starting and stopping the Temporal CLI dev server (`temporal server start-dev`). One start
+ * function serves `matador server` (persistent db in .matador/, detached or foreground) and the
+ * tests (temp db, free ports). The `--search-attribute` flag only registers attributes when it
+ * creates the database, so after start the attributes are checked and the missing ones added
+ * through the operator API (this also covers extra namespaces).
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import { Connection } from '@temporalio/client';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { SEARCH_ATTRIBUTE_NAMES } from '../lib/temporal/constants';
+
+export const DEFAULT_GRPC_PORT = 7233;
+export const DEFAULT_UI_PORT = 8233;
+export const DEFAULT_NAMESPACE = 'default';
+
+export interface DevServerOptions {
+  binary: string;
+  /** SQLite file for persistence; omitted = in-memory (gone when the server stops). */
+  dbFile?: string;
+  ip?: string;
+  port: number;
+  uiPort: number;
+  /** No Web UI (tests). */
+  headless?: boolean;
+  /** Extra namespaces to create (besides `default`); search attributes go into each. */
+  namespaces?: string[];
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Where stdout/stderr go: a file (detached servers, tests) or this terminal. */
+  output: { logFile: string } | 'inherit';
+  /** Survive the parent (matador server without --foreground). */
+  detached?: boolean;
+  /** How long to wait for the gRPC API and the search attributes. */
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  pid: number;
+  address: string;
+  uiUrl: string | null;
+  child: ChildProcess;
+  /** Stops the server (SIGTERM, SIGKILL after a grace period) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+export function devServerArgs(o: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', o.ip ?? '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort)];
+  if (o.dbFile) args.push('--db-filename', o.dbFile);
+  if (o.headless) args.push('--headless');
+  for (const ns of o.namespaces ?? []) args.push('--namespace', ns);
+  for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
+  args.push('--log-level', o.logLevel ?? 'warn');
+  return args;
+}
+
+export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
+  if (!fs.existsSync(o.binary)) throw new Error(`temporal CLI not found at ${o.binary} (set MATADOR_TEMPORAL_BIN or run scripts/setup)`);
+  for (const port of [o.port, ...(o.headless ? [] : [o.uiPort])]) {
+    if (!(await isPortFree(port, o.ip ?? '127.0.0.1'))) throw new Error(`port ${port} on ${o.ip ?? '127.0.0.1'} is already in use`);
+  }
+  let stdio: ['ignore', number | 'inherit', number | 'inherit'];
+  let logFd: number | null = null;
+  if (o.output === 'inherit') stdio = ['ignore', 'inherit', 'inherit'];
+  else {
+    logFd = fs.openSync(o.output.logFile, 'a');
+    stdio = ['ignore', logFd, logFd];
+  }
+  const child = spawn(o.binary, devServerArgs(o), { stdio, detached: o.detached ?? false });
+  if (logFd !== null) fs.closeSync(logFd);
+  if (o.detached) child.unref();
+  const address = `${o.ip ?? '127.0.0.1'}:${o.port}`;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+
+  const server: DevServer = {
+    pid: child.pid ?? -1,
+    address,
+    uiUrl: o.headless ? null : `http://${o.ip ?? '127.0.0.1'}:${o.uiPort}`,
+    child,
+    async stop() {
+      if (exitCode !== undefined || child.pid === undefined) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  try {
+    const ready = waitUntilReady(address, [DEFAULT_NAMESPACE, ...(o.namespaces ?? [])], o.readyTimeoutMs ?? 60_000, () => exitCode !== undefined);
+    const failure = Promise.race([
+      spawnError.then((e) => Promise.reject(new Error(`cannot start ${o.binary}: ${e.message}`))),
+      exited.then((code) => Promise.reject(new Error(`temporal dev server exited with code ${code} before it was ready${logHint(o)}`))),
+    ]);
+    await Promise.race([ready, failure]);
+    void failure.catch(() => undefined);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return server;
+}
+
+function logHint(o: DevServerOptions): string {
+  if (o.output === 'inherit') return '';
+  try {
+    const tail = fs.readFileSync(o.output.logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
+    return tail ? ` (log ${o.output.logFile}: ${tail})` : ` (log ${o.output.logFile})`;
+  } catch {
+    return '';
+  }
+}
+
+/** Connects until the namespaces answer, then makes sure the Matador search attributes exist. */
+export async function waitUntilReady(address: string, namespaces: string[], timeoutMs: number, gaveUp: () => boolean = () => false): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline && !gaveUp()) {
+    let connection: Connection | undefined;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: 2000 });
+      for (const namespace of namespaces) {
+        await connection.workflowService.describeNamespace({ namespace });
+        await ensureSearchAttributes(connection, namespace);
+      }
+      return;
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    } finally {
+      await connection?.close();
+    }
+  }
+  if (gaveUp()) return; // the caller reports the exit
+  throw new Error(`temporal dev server at ${address} not ready after ${timeoutMs} ms: ${(lastError as Error)?.message ?? 'no answer'}`);
+}
+
+/** Adds the Matador Keyword search attributes a namespace lacks; returns the names it added. */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const present = new Set(Object.keys(existing.customAttributes ?? {}));
+  const missing = SEARCH_ATTRIBUTE_NAMES.filter((name) => !present.has(name));
+  if (missing.length === 0) return [];
+  const keyword = encodeSearchAttributeIndexedValueType('KEYWORD');
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((name) => [name, keyword!])),
+  });
+  return missing;
+}
+
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A port the OS considers free right now (tests). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Vantage node driver (node-ssh). A node is reached over SSH with a pinned host key and key auth;
+ * it terminates the WLAN router's tunnel (NAT toward the world) and runs the path measurements.
+ *
+ *   traceroute(node, { target, protocol, port, backend: 'scamper' | 'traceroute' })
+ *       -> DriverResult<{ run: { tool, command, raw, stderr, trace } }>
+ *   tracerouteOnSession(session, req)           several traces over one connection
+ *   nodeEndpointUp/Down(session, spec, egress)  used by drivers/router tunnelUp/tunnelDown
+ */
+import { SshTarget } from '../ssh/session';
+
+export interface NodeConfig {
+  ssh: SshTarget;
+  /** Interface toward the world; the phone subnet is masqueraded out of it. */
+  egressInterface: string;
+}
+
+export { traceroute, tracerouteOnSession, tracerouteArgv, TRACEROUTE_BACKENDS } from './traceroute';
+export type { TracerouteBackend, TracerouteRequest, TracerouteRun } from './traceroute';
+export { nodeEndpointUp, nodeEndpointDown } from './tunnel-endpoint';
+export { TUNNEL_MODES, validateTunnelSpec } from './tunnel-spec';
+export type { TunnelMode, TunnelSpec } from './tunnel-spec';

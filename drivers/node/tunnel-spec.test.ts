@@ -1,0 +1,46 @@
+import { DriverConfigError } from '../ssh/failures';
+import { nodeDownSteps, nodeUpSteps, routerDownSteps, routerUpSteps, TunnelSpec, validateTunnelSpec } from './tunnel-spec';
+
+const spec: TunnelSpec = {
+  name: 'mt-tun0',
+  mode: 'gre',
+  routerUnderlay: '198.19.220.10',
+  nodeUnderlay: '198.19.220.6',
+  routerInner: '198.19.220.17',
+  nodeInner: '198.19.220.18',
+  innerPrefixLength: 30,
+  phoneSubnet: '198.19.220.128/28',
+  table: 120,
+  rulePriority: 1200,
+};
+
+describe('tunnel commands', () => {
+  it('router end: link, address, default via node in its own table, rule for the phone subnet', () => {
+    expect(routerUpSteps(spec)).toEqual([
+      ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'],
+      ['ip', 'link', 'add', 'mt-tun0', 'type', 'gre', 'local', '198.19.220.10', 'remote', '198.19.220.6', 'ttl', '64'],
+      ['ip', 'addr', 'add', '198.19.220.17/30', 'dev', 'mt-tun0'],
+      ['ip', 'link', 'set', 'mt-tun0', 'up'],
+      ['ip', '-4', 'route', 'replace', 'default', 'via', '198.19.220.18', 'dev', 'mt-tun0', 'table', '120'],
+      ['ip', 'rule', 'add', 'from', '198.19.220.128/28', 'lookup', '120', 'priority', '1200'],
+    ]);
+    expect(routerDownSteps(spec)[0]).toEqual(['ip', 'rule', 'del', 'from', '198.19.220.128/28', 'lookup', '120', 'priority', '1200']);
+  });
+
+  it('node end: mirrored link, return route, masquerade out of the egress interface; down deletes the same rules', () => {
+    const up = nodeUpSteps({ ...spec, mode: 'vxlan', vni: 7 }, 'eth0');
+    expect(up[1]).toEqual(['ip', 'link', 'add', 'mt-tun0', 'type', 'vxlan', 'id', '7', 'local', '198.19.220.6', 'remote', '198.19.220.10', 'dstport', '4789', 'ttl', '64']);
+    expect(up).toContainEqual(['ip', 'route', 'replace', '198.19.220.128/28', 'via', '198.19.220.17', 'dev', 'mt-tun0']);
+    expect(up).toContainEqual(['iptables', '-w', '5', '-t', 'nat', '-A', 'POSTROUTING', '-s', '198.19.220.128/28', '-o', 'eth0', '-m', 'comment', '--comment', 'matador-tunnel:mt-tun0', '-j', 'MASQUERADE']);
+    const ruleBodies = (steps: readonly (readonly string[])[]) => steps.filter((s) => s[0] === 'iptables').map((s) => s.slice(6).join(' '));
+    expect(ruleBodies(nodeDownSteps(spec, 'eth0'))).toEqual(ruleBodies(nodeUpSteps(spec, 'eth0')));
+    expect(nodeDownSteps(spec, 'eth0').every((s) => s[0] !== 'iptables' || s[5] === '-D')).toBe(true);
+  });
+
+  it.each([{ mode: 'wireguard' }, { name: 'a b' }, { routerUnderlay: '2001:db8::1' }, { innerPrefixLength: 32 }, { table: 253 }, { rulePriority: 0 }, { vni: 0 }])(
+    'rejects %j',
+    (bad) => {
+      expect(() => validateTunnelSpec({ ...spec, ...(bad as Partial<TunnelSpec>) })).toThrow(DriverConfigError);
+    },
+  );
+});

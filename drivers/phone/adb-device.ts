@@ -1,0 +1,219 @@
+/**
+ * Low-level device access through @devicefarmer/adbkit and the real adb server: shell with exit
+ * codes, pull/push over sync, connect/disconnect — each bounded by a timeout, errors mapped to
+ * the closed failure list.
+ *
+ * Exit codes: with the device feature `shell_v2` (Android >= 7 adbd, and the virtual phone) the
+ * command runs on the `shell,v2,raw:` service, whose packets carry stdout, stderr and the exit
+ * status. Without it (a real Android 5 device) the command runs on legacy `shell:` with
+ * `; echo <marker>$?` appended, and the PTY's \r\n is undone.
+ */
+import { Adb } from '@devicefarmer/adbkit';
+import type Client from '@devicefarmer/adbkit/dist/src/adb/client';
+import type DeviceClient from '@devicefarmer/adbkit/dist/src/adb/DeviceClient';
+import type { Duplex, Readable } from 'stream';
+import { classifyAdbError, PhoneResult, phoneFail } from './failures';
+
+export interface ShellOutput {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+const EXIT_MARKER = '__MATADOR_EXIT__:';
+
+export class TimeoutError extends Error {}
+
+export function withTimeout<T>(p: PromiseLike<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new TimeoutError(`${what}: timed out after ${ms} ms`));
+    }, ms);
+    Promise.resolve(p).then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+function readAll(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
+/** Decode a shell-v2 byte stream: id(1) len(u32le) data. */
+export function decodeShellV2(data: Buffer): ShellOutput & { complete: boolean } {
+  let off = 0;
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let exitCode = -1;
+  while (off + 5 <= data.length) {
+    const id = data.readUInt8(off);
+    const len = data.readUInt32LE(off + 1);
+    if (off + 5 + len > data.length) break;
+    const payload = data.subarray(off + 5, off + 5 + len);
+    if (id === 1) out.push(payload);
+    else if (id === 2) err.push(payload);
+    else if (id === 3 && len >= 1) exitCode = payload.readUInt8(0);
+    off += 5 + len;
+  }
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode, complete: exitCode >= 0 };
+}
+
+export interface AdbDeviceOptions {
+  serial: string; // "127.0.0.1:5561" for TCP devices
+  adbHost?: string; // adb server, default 127.0.0.1
+  adbPort?: number; // default 5037
+  timeoutMs?: number; // default per call
+}
+
+export class AdbDevice {
+  readonly serial: string;
+  private readonly client: Client;
+  private readonly device: DeviceClient;
+  readonly defaultTimeoutMs: number;
+  private shellV2: boolean | null = null;
+
+  constructor(opts: AdbDeviceOptions) {
+    this.serial = opts.serial;
+    this.client = Adb.createClient({ host: opts.adbHost ?? '127.0.0.1', port: opts.adbPort ?? 5037 });
+    this.device = this.client.getDevice(opts.serial);
+    this.defaultTimeoutMs = opts.timeoutMs ?? 20_000;
+  }
+
+  private hostPort(): { host: string; port: number } | null {
+    const m = /^(.+):(\d+)$/.exec(this.serial);
+    return m ? { host: m[1], port: Number(m[2]) } : null;
+  }
+
+  /** `adb connect` (TCP devices) and wait until the device state is "device". */
+  async connect(timeoutMs = this.defaultTimeoutMs): Promise<PhoneResult<{ state: string }>> {
+    const hp = this.hostPort();
+    try {
+      if (hp) {
+        const out = await withTimeout(this.client.connect(hp.host, hp.port), timeoutMs, `adb connect ${this.serial}`);
+        void out;
+      }
+      const deadline = Date.now() + timeoutMs;
+      let state = 'unknown';
+      while (Date.now() < deadline) {
+        const devices = await withTimeout<Array<{ id: string; type: string }>>(this.client.listDevices(), timeoutMs, 'adb devices');
+        state = devices.find((d) => d.id === this.serial)?.type ?? 'absent';
+        if (state === 'device') {
+          this.shellV2 = null;
+          return { ok: true, state };
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return phoneFail('adb_unreachable', 'connect', `${this.serial} is '${state}' after adb connect`);
+    } catch (err) {
+      return phoneFail(classifyAdbError(err), 'connect', `${this.serial}: ${(err as Error).message}`);
+    }
+  }
+
+  async disconnect(timeoutMs = this.defaultTimeoutMs): Promise<PhoneResult> {
+    const hp = this.hostPort();
+    if (!hp) return { ok: true };
+    try {
+      await withTimeout(this.client.disconnect(hp.host, hp.port), timeoutMs, `adb disconnect ${this.serial}`);
+      return { ok: true };
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (/no such device/i.test(msg)) return { ok: true };
+      return phoneFail(classifyAdbError(err), 'disconnect', `${this.serial}: ${msg}`);
+    }
+  }
+
+  private async supportsShellV2(timeoutMs: number): Promise<boolean> {
+    if (this.shellV2 === null) {
+      const features = await withTimeout(this.device.getFeatures(), timeoutMs, `features ${this.serial}`);
+      this.shellV2 = Object.prototype.hasOwnProperty.call(features, 'shell_v2');
+    }
+    return this.shellV2;
+  }
+
+  /** Run one command line on the device (the caller quotes every variable part). */
+  async shell(command: string, opts: { timeoutMs?: number; operation?: string } = {}): Promise<PhoneResult<ShellOutput>> {
+    const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
+    const operation = opts.operation ?? `shell ${command.slice(0, 60)}`;
+    let stream: Duplex | null = null;
+    try {
+      const v2 = await this.supportsShellV2(timeoutMs);
+      const run = async (): Promise<ShellOutput> => {
+        if (v2) {
+          const s = await this.device.openLocal(`shell,v2,raw:${command}`);
+          stream = s;
+          const decoded = decodeShellV2(await readAll(s));
+          if (!decoded.complete) throw new Error(`shell stream of ${this.serial} closed before the exit status (Premature end)`);
+          return decoded;
+        }
+        const s = await this.device.shell(`${command}; echo ${EXIT_MARKER}$?`);
+        stream = s;
+        const text = (await readAll(s)).toString('utf8').replace(/\r\n/g, '\n');
+        const at = text.lastIndexOf(EXIT_MARKER);
+        if (at < 0) throw new Error(`shell output of ${this.serial} lacks the exit marker (Premature end)`);
+        return { stdout: text.slice(0, at), stderr: '', exitCode: Number.parseInt(text.slice(at + EXIT_MARKER.length), 10) };
+      };
+      const out = await withTimeout(run(), timeoutMs, operation, () => (stream as Duplex | null)?.destroy());
+      return { ok: true, ...out };
+    } catch (err) {
+      return phoneFail(classifyAdbError(err), operation, `${this.serial}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Pull a file over the sync service. */
+  async pull(remotePath: string, timeoutMs = this.defaultTimeoutMs): Promise<PhoneResult<{ data: Buffer }>> {
+    let transfer: (Readable & { cancel?: () => boolean }) | null = null;
+    try {
+      const data = await withTimeout(
+        (async () => {
+          const t = await this.device.pull(remotePath);
+          transfer = t;
+          return readAll(t);
+        })(),
+        timeoutMs,
+        `pull ${remotePath}`,
+        () => (transfer as { cancel?: () => boolean } | null)?.cancel?.(),
+      );
+      return { ok: true, data };
+    } catch (err) {
+      const failure = classifyAdbError(err);
+      return phoneFail(failure === 'shell_error' ? 'sync_error' : failure, `pull ${remotePath}`, `${this.serial}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Push data to a file over the sync service. */
+  async push(data: Buffer, remotePath: string, timeoutMs = this.defaultTimeoutMs): Promise<PhoneResult> {
+    try {
+      await withTimeout(
+        (async () => {
+          const { PassThrough } = await import('stream');
+          const src = new PassThrough();
+          src.end(data);
+          const t = await this.device.push(src, remotePath, 0o644);
+          await new Promise<void>((resolve, reject) => {
+            t.on('end', () => resolve());
+            t.on('error', reject);
+          });
+        })(),
+        timeoutMs,
+        `push ${remotePath}`,
+      );
+      return { ok: true };
+    } catch (err) {
+      const failure = classifyAdbError(err);
+      return phoneFail(failure === 'shell_error' ? 'sync_error' : failure, `push ${remotePath}`, `${this.serial}: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,375 @@
+/**
+ * Phone driver: configures and drives an Android phone over the real adb server with
+ * @devicefarmer/adbkit — the same calls for a real rooted phone and for the virtual phones of
+ * testbed/phone. Every call is bounded by a timeout and returns a PhoneResult (failure strings
+ * from failures.ts), never throws for device/network problems.
+ *
+ * Device-side assumptions (paper section 3.1: rooted Moto E, Android 5.0.2):
+ * - root via `su -c` (SuperSU) for iptables and the airplane-mode broadcast;
+ * - ADBKeyboard (com.android.adbkeyboard) installed, for text `input text` cannot type;
+ * - location: the paper set it with XPrivacy. We enable the GPS provider and store the fix in
+ *   the secure setting `matador_mock_location` ("lat,lon"), which the virtual phone's location
+ *   provider serves (`dumpsys location`). On a real phone XPrivacy must be configured to return
+ *   that fix; this method is the single place to adapt.
+ * - message log: the virtual phone's apps append sent/received records to
+ *   /sdcard/matador/messages.jsonl (pulled over sync). A real device would need the app's
+ *   database or screenshots instead.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { shellCommand, shellQuote } from '../shell-quote';
+import { fillTemplate, type TemplateVariable, type UiStep } from '../../lib/config/app';
+import { AdbDevice, AdbDeviceOptions, ShellOutput } from './adb-device';
+import { ADB_KEYBOARD_IME, adbKeyboardCommand, canUseInputText, inputTextArgument } from './escape';
+import { PhoneFailed, PhoneResult, phoneFail } from './failures';
+import { centerOf, findElement, parseUiDump, UiElement } from './ui-xml';
+
+export { PHONE_FAILURES } from './failures';
+export type { PhoneFailure, PhoneResult, PhoneFailed } from './failures';
+export { canUseInputText, inputTextArgument, adbKeyboardCommand } from './escape';
+
+export const FIREWALL_CHAIN = 'matador_fw';
+export const MESSAGE_LOG_PATH = '/sdcard/matador/messages.jsonl';
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+export interface PhoneMessage {
+  event: string; // 'sent' | 'acked' | 'received' | 'send-failed-app-not-running'
+  direction: 'in' | 'out';
+  app: string;
+  id: string;
+  peer: string;
+  text: string;
+  sentAt: string;
+  receivedAt?: string;
+  ackedAt?: string;
+}
+
+export interface UiStepRecord {
+  index: number;
+  action: UiStep['action'];
+  startedAt: string;
+  finishedAt: string;
+  screenshot?: string;
+  failure?: string;
+  detail?: string;
+}
+
+export interface RunUiStepsOptions {
+  packageName: string;
+  vars: Partial<Record<TemplateVariable, string | number>>;
+  /** Directory for screenshots (the explicit `screenshot` steps, and one after every step when screenshotEveryStep). */
+  screenshotDir?: string;
+  screenshotEveryStep?: boolean;
+  /** Prefix for the per-step screenshot names, e.g. "open-A". */
+  stepPrefix?: string;
+  tapTimeoutMs?: number;
+}
+
+export interface PhoneDriverOptions extends AdbDeviceOptions {
+  /** Extra uids the firewall lets through (e.g. a real phone's DNS proxy uid). */
+  firewallExtraUids?: number[];
+}
+
+type Ok<T extends object = object> = { ok: true } & T;
+
+export class PhoneDriver {
+  readonly adb: AdbDevice;
+
+  constructor(private readonly opts: PhoneDriverOptions) {
+    this.adb = new AdbDevice(opts);
+  }
+
+  get serial(): string {
+    return this.adb.serial;
+  }
+
+  connect(timeoutMs?: number): Promise<PhoneResult<{ state: string }>> {
+    return this.adb.connect(timeoutMs);
+  }
+
+  disconnect(): Promise<PhoneResult> {
+    return this.adb.disconnect();
+  }
+
+  /** Run a command that must exit 0 and print no "Error"; map failures to `failure`. */
+  private async must(command: string, operation: string, failure: PhoneFailed['failure'] = 'shell_error'): Promise<PhoneResult<ShellOutput>> {
+    const r = await this.adb.shell(command, { operation });
+    if (!r.ok) return r;
+    const text = `${r.stdout}${r.stderr}`;
+    if (r.exitCode !== 0 || /^(Error|Exception|java\.lang\.)/m.test(text)) {
+      return phoneFail(failure, operation, `\`${command}\` exited ${r.exitCode}: ${text.trim().split('\n').slice(-3).join(' | ')}`);
+    }
+    return r;
+  }
+
+  private su(inner: string): string {
+    return `su -c ${shellQuote(inner)}`;
+  }
+
+  /** getprop + echo round trip: the device answers and runs commands. */
+  async healthCheck(): Promise<PhoneResult<{ model: string; androidVersion: string; sdk: string }>> {
+    const token = `matador-${Date.now()}`;
+    const echo = await this.must(`echo ${token}`, 'health echo');
+    if (!echo.ok) return echo;
+    if (echo.stdout.trim() !== token) return phoneFail('shell_error', 'health echo', `echo returned ${JSON.stringify(echo.stdout)}`);
+    const props = await this.must('getprop ro.product.model; getprop ro.build.version.release; getprop ro.build.version.sdk', 'health getprop');
+    if (!props.ok) return props;
+    const [model, androidVersion, sdk] = props.stdout.split('\n').map((l) => l.trim());
+    return { ok: true, model, androidVersion, sdk };
+  }
+
+  /** Paper 3.1: airplane mode (no cellular location), WLAN only. */
+  async setAirplaneWlanOnly(): Promise<PhoneResult<{ airplane: string; wifi: string }>> {
+    for (const [cmd, op] of [
+      ['settings put global airplane_mode_on 1', 'airplane setting'],
+      [this.su('am broadcast -a android.intent.action.AIRPLANE_MODE --ez state true'), 'airplane broadcast'],
+      ['svc wifi enable', 'wifi enable'],
+    ] as const) {
+      const r = await this.must(cmd, op);
+      if (!r.ok) return r;
+    }
+    const check = await this.must('settings get global airplane_mode_on; settings get global wifi_on', 'airplane check');
+    if (!check.ok) return check;
+    const [airplane, wifi] = check.stdout.split('\n').map((l) => l.trim());
+    if (airplane !== '1' || wifi !== '1') return phoneFail('shell_error', 'airplane check', `airplane_mode_on=${airplane} wifi_on=${wifi}`);
+    return { ok: true, airplane, wifi };
+  }
+
+  async setLocation(latitude: number, longitude: number): Promise<PhoneResult<{ method: string }>> {
+    if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
+      return phoneFail('invalid_argument', 'set location', `latitude ${latitude}, longitude ${longitude} out of range`);
+    }
+    const fix = `${latitude.toFixed(6)},${longitude.toFixed(6)}`;
+    for (const cmd of ['settings put secure location_providers_allowed +gps', `settings put secure matador_mock_location ${shellQuote(fix)}`]) {
+      const r = await this.must(cmd, 'set location');
+      if (!r.ok) return r;
+    }
+    const check = await this.must('settings get secure matador_mock_location', 'location check');
+    if (!check.ok) return check;
+    if (check.stdout.trim() !== fix) return phoneFail('shell_error', 'location check', `device reports ${JSON.stringify(check.stdout.trim())}, wanted ${fix}`);
+    return { ok: true, method: 'settings secure matador_mock_location (XPrivacy on real devices)' };
+  }
+
+  private async dumpsysPackage(pkg: string): Promise<PhoneResult<{ text: string }>> {
+    if (!/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/.test(pkg)) return phoneFail('invalid_argument', 'dumpsys package', `bad package name ${JSON.stringify(pkg)}`);
+    const r = await this.must(`dumpsys package ${pkg}`, `dumpsys package ${pkg}`);
+    if (!r.ok) return r;
+    if (!r.stdout.includes(`Package [${pkg}]`)) return phoneFail('app_not_installed', `dumpsys package ${pkg}`, `${pkg} is not installed on ${this.serial}`);
+    return { ok: true, text: r.stdout };
+  }
+
+  async appUid(pkg: string): Promise<PhoneResult<{ uid: number }>> {
+    const r = await this.dumpsysPackage(pkg);
+    if (!r.ok) return r;
+    const m = /userId=(\d+)/.exec(r.text);
+    if (!m) return phoneFail('shell_error', `uid of ${pkg}`, 'dumpsys package shows no userId=');
+    return { ok: true, uid: Number(m[1]) };
+  }
+
+  async appVersion(pkg: string): Promise<PhoneResult<{ versionName: string; versionCode: number | null }>> {
+    const r = await this.dumpsysPackage(pkg);
+    if (!r.ok) return r;
+    const name = /versionName=(\S+)/.exec(r.text);
+    const code = /versionCode=(\d+)/.exec(r.text);
+    if (!name) return phoneFail('shell_error', `version of ${pkg}`, 'dumpsys package shows no versionName=');
+    return { ok: true, versionName: name[1], versionCode: code ? Number(code[1]) : null };
+  }
+
+  /** Paper 3.1: only the app under test may use the network (iptables owner match on its uid). */
+  async restrictNetworkToApp(pkg: string): Promise<PhoneResult<{ uid: number }>> {
+    const uid = await this.appUid(pkg);
+    if (!uid.ok) return uid;
+    const cleared = await this.clearFirewall();
+    if (!cleared.ok) return cleared;
+    const allowed = [uid.uid, ...(this.opts.firewallExtraUids ?? [])];
+    for (const bin of ['iptables', 'ip6tables']) {
+      const rules: string[][] = [
+        [bin, '-N', FIREWALL_CHAIN],
+        [bin, '-A', FIREWALL_CHAIN, '-o', 'lo', '-j', 'RETURN'],
+        ...allowed.map((u) => [bin, '-A', FIREWALL_CHAIN, '-m', 'owner', '--uid-owner', String(u), '-j', 'RETURN']),
+        [bin, '-A', FIREWALL_CHAIN, '-j', 'DROP'],
+        [bin, '-I', 'OUTPUT', '1', '-j', FIREWALL_CHAIN],
+      ];
+      for (const argv of rules) {
+        const r = await this.must(this.su(shellCommand(argv)), `firewall ${argv.slice(1).join(' ')}`);
+        if (!r.ok) return r;
+      }
+    }
+    return { ok: true, uid: uid.uid };
+  }
+
+  /** Remove our chain (idempotent: missing chain is fine). */
+  async clearFirewall(): Promise<PhoneResult> {
+    for (const bin of ['iptables', 'ip6tables']) {
+      for (let i = 0; i < 8; i++) {
+        const r = await this.adb.shell(this.su(shellCommand([bin, '-D', 'OUTPUT', '-j', FIREWALL_CHAIN])), { operation: 'firewall clear' });
+        if (!r.ok) return r;
+        if (r.exitCode !== 0) break;
+      }
+      for (const argv of [[bin, '-F', FIREWALL_CHAIN], [bin, '-X', FIREWALL_CHAIN]]) {
+        const r = await this.adb.shell(this.su(shellCommand(argv)), { operation: 'firewall clear' });
+        if (!r.ok) return r;
+      }
+    }
+    return { ok: true };
+  }
+
+  async isInstalled(pkg: string): Promise<PhoneResult<{ installed: boolean }>> {
+    if (!/^[A-Za-z0-9_.]+$/.test(pkg)) return phoneFail('invalid_argument', 'pm list packages', `bad package name ${JSON.stringify(pkg)}`);
+    const r = await this.must(`pm list packages ${pkg}`, 'pm list packages');
+    if (!r.ok) return r;
+    return { ok: true, installed: r.stdout.split('\n').some((l) => l.trim() === `package:${pkg}`) };
+  }
+
+  /** `am start -n pkg/activity`, or the launcher activity through monkey when no activity is given. */
+  async startApp(pkg: string, activity?: string): Promise<PhoneResult> {
+    const installed = await this.isInstalled(pkg);
+    if (!installed.ok) return installed;
+    if (!installed.installed) return phoneFail('app_not_installed', 'start app', `${pkg} is not installed on ${this.serial}`);
+    if (activity !== undefined && !/^[A-Za-z0-9_.$]+$/.test(activity)) return phoneFail('invalid_argument', 'start app', `bad activity ${JSON.stringify(activity)}`);
+    const cmd = activity ? `am start -n ${pkg}/${activity}` : `monkey -p ${pkg} -c android.intent.category.LAUNCHER 1`;
+    const r = await this.adb.shell(cmd, { operation: 'start app' });
+    if (!r.ok) return r;
+    const text = r.stdout + r.stderr;
+    if (r.exitCode !== 0 || /Error|No activities found|monkey aborted/.test(text)) return phoneFail('app_start_failed', 'start app', `\`${cmd}\`: ${text.trim().split('\n').slice(-2).join(' | ')}`);
+    return { ok: true };
+  }
+
+  async stopApp(pkg: string): Promise<PhoneResult> {
+    if (!/^[A-Za-z0-9_.]+$/.test(pkg)) return phoneFail('invalid_argument', 'stop app', `bad package name ${JSON.stringify(pkg)}`);
+    return this.must(`am force-stop ${pkg}`, 'stop app');
+  }
+
+  async uiDump(): Promise<PhoneResult<{ elements: UiElement[] }>> {
+    const file = '/sdcard/window_dump.xml';
+    const r = await this.must(`uiautomator dump ${file}`, 'uiautomator dump');
+    if (!r.ok) return r;
+    const pulled = await this.adb.pull(file);
+    if (!pulled.ok) return pulled;
+    try {
+      return { ok: true, elements: parseUiDump(pulled.data.toString('utf8')) };
+    } catch (err) {
+      return phoneFail('shell_error', 'uiautomator dump', (err as Error).message);
+    }
+  }
+
+  /** Tap the element named by resource-id / text / content-desc; polls the screen until timeoutMs. */
+  async tap(selector: string, timeoutMs = 5000): Promise<PhoneResult<{ x: number; y: number }>> {
+    const deadline = Date.now() + timeoutMs;
+    let seen: UiElement[] = [];
+    for (;;) {
+      const dump = await this.uiDump();
+      if (!dump.ok) return dump;
+      seen = dump.elements;
+      const el = findElement(dump.elements, selector);
+      if (el) {
+        const { x, y } = centerOf(el);
+        const r = await this.must(`input tap ${x} ${y}`, `tap ${selector}`);
+        return r.ok ? { ok: true, x, y } : r;
+      }
+      if (Date.now() >= deadline) break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    const names = seen.map((e) => e.resourceId || e.text || e.contentDesc).filter(Boolean).slice(0, 12);
+    return phoneFail('ui_element_not_found', `tap ${selector}`, `no element with resource-id/text/content-desc ${JSON.stringify(selector)} on screen (${names.join(', ')})`);
+  }
+
+  /** Type into the focused field: `input text` when it can type the text exactly, else ADBKeyboard. */
+  async typeText(text: string): Promise<PhoneResult<{ method: 'input-text' | 'adb-keyboard' }>> {
+    if (text.includes('\0')) return phoneFail('invalid_argument', 'type text', 'text contains a NUL byte');
+    if (text.length === 0) return { ok: true, method: 'input-text' };
+    if (canUseInputText(text)) {
+      const r = await this.must(`input text ${inputTextArgument(text)}`, 'input text', 'input_rejected');
+      return r.ok ? { ok: true, method: 'input-text' } : r;
+    }
+    const ime = await this.must(`ime set ${ADB_KEYBOARD_IME}`, 'select ADBKeyboard', 'input_rejected');
+    if (!ime.ok) return ime;
+    const r = await this.must(adbKeyboardCommand(text), 'ADBKeyboard input', 'input_rejected');
+    return r.ok ? { ok: true, method: 'adb-keyboard' } : r;
+  }
+
+  async keyevent(code: number): Promise<PhoneResult> {
+    if (!Number.isInteger(code) || code < 0 || code > 400) return phoneFail('invalid_argument', 'keyevent', `bad key code ${code}`);
+    return this.must(`input keyevent ${code}`, `keyevent ${code}`);
+  }
+
+  /** screencap -p to a device file, pulled over sync; checks the PNG signature. */
+  async screenshot(localFile: string): Promise<PhoneResult<{ file: string; bytes: number }>> {
+    const remote = '/sdcard/matador-screen.png';
+    const r = await this.must(`screencap -p ${remote}`, 'screencap');
+    if (!r.ok) return r;
+    const pulled = await this.adb.pull(remote);
+    if (!pulled.ok) return pulled;
+    if (!pulled.data.subarray(0, 8).equals(PNG_SIGNATURE)) return phoneFail('sync_error', 'screencap', `pulled ${remote} is not a PNG (${pulled.data.length} bytes)`);
+    fs.mkdirSync(path.dirname(localFile), { recursive: true });
+    fs.writeFileSync(localFile, pulled.data);
+    return { ok: true, file: localFile, bytes: pulled.data.length };
+  }
+
+  /** Sent/received records of the virtual phone's apps (see header). */
+  async readMessages(): Promise<PhoneResult<{ messages: PhoneMessage[] }>> {
+    const pulled = await this.adb.pull(MESSAGE_LOG_PATH);
+    if (!pulled.ok) return pulled;
+    const messages: PhoneMessage[] = [];
+    for (const line of pulled.data.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        messages.push(JSON.parse(line) as PhoneMessage);
+      } catch {
+        return phoneFail('sync_error', 'read messages', `bad line in ${MESSAGE_LOG_PATH}: ${line.slice(0, 80)}`);
+      }
+    }
+    return { ok: true, messages };
+  }
+
+  /** Run configured UI steps (lib/config/app.ts UiStep); stops at the first failing step. */
+  async runUiSteps(steps: readonly UiStep[], o: RunUiStepsOptions): Promise<PhoneResult<{ steps: UiStepRecord[] }> & { steps?: UiStepRecord[] }> {
+    const records: UiStepRecord[] = [];
+    for (let index = 0; index < steps.length; index++) {
+      const step = steps[index];
+      const startedAt = new Date().toISOString();
+      const r = await this.runStep(step, o);
+      const rec: UiStepRecord = { index, action: step.action, startedAt, finishedAt: new Date().toISOString() };
+      if (r.ok && 'screenshot' in r) rec.screenshot = r.screenshot as string;
+      if (o.screenshotDir && (o.screenshotEveryStep || !r.ok) && step.action !== 'screenshot') {
+        const name = `${o.stepPrefix ?? 'step'}-${String(index).padStart(2, '0')}-${step.action}${r.ok ? '' : '-failed'}.png`;
+        const shot = await this.screenshot(path.join(o.screenshotDir, name));
+        if (shot.ok) rec.screenshot = shot.file;
+      }
+      if (!r.ok) {
+        rec.failure = r.failure;
+        rec.detail = r.detail;
+        records.push(rec);
+        return { ...r, detail: `step ${index} (${step.action}): ${r.detail}`, steps: records };
+      }
+      records.push(rec);
+    }
+    return { ok: true, steps: records };
+  }
+
+  private async runStep(step: UiStep, o: RunUiStepsOptions): Promise<PhoneResult<Record<string, unknown>>> {
+    const fill = (t: string): string => fillTemplate(t, o.vars);
+    switch (step.action) {
+      case 'start-app':
+        return this.startApp(o.packageName, step.activity);
+      case 'stop-app':
+        return this.stopApp(o.packageName);
+      case 'tap':
+        return this.tap(fill(step.element), step.timeoutSec !== undefined ? step.timeoutSec * 1000 : o.tapTimeoutMs);
+      case 'input-text':
+        return this.typeText(fill(step.text));
+      case 'keyevent':
+        return this.keyevent(step.key);
+      case 'wait':
+        await new Promise((res) => setTimeout(res, step.seconds * 1000));
+        return { ok: true } as Ok;
+      case 'screenshot': {
+        if (!o.screenshotDir) return { ok: true } as Ok;
+        const name = fill(step.name);
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return phoneFail('invalid_argument', 'screenshot', `bad screenshot name ${JSON.stringify(name)}`);
+        const shot = await this.screenshot(path.join(o.screenshotDir, `${name}.png`));
+        return shot.ok ? { ok: true, screenshot: shot.file } : shot;
+      }
+    }
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Packet capture on the router's WLAN side with the real tcpdump:
+ *   captureStart: tcpdump -i LAN -U -n -s SNAPLEN -w FILE [filter] in the background; pid in a
+ *                 pid file; returns once tcpdump reports "listening on" (so nothing is missed).
+ *   captureStop:  SIGINT, wait until the process is gone and its final statistics are written
+ *                 (the file is complete), report tcpdump's counters. A tcpdump that is no longer
+ *                 running (killed, crashed) is `capture_failed` — the capture has a hole.
+ *   captureFetch: SFTP to a local artefact path, then verify the file is a readable pcap/pcapng
+ *                 with lib/capture's reader; optionally delete the remote files.
+ * The handle is plain data (JSON), so it can pass between Temporal activities.
+ */
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { CaptureFormatError, CaptureReader } from '../../lib/capture/capture-reader';
+import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
+import { withSsh } from '../ssh/session';
+import { tail } from '../ssh/steps';
+import * as v from '../ssh/validate';
+import { RouterConfig, validateRouterConfig } from './config';
+
+export interface CaptureHandle {
+  id: string;
+  interface: string;
+  remoteFile: string;
+  pidFile: string;
+  logFile: string;
+  pid: number;
+  startedAt: string;
+}
+
+export interface CaptureStartOptions {
+  /** Names the files: <captureDir>/<id>.pcap, .pid, .log. */
+  id: string;
+  /** BPF filter expression (passed to tcpdump as one quoted argument). */
+  filter?: string;
+  /** Default 262144 (whole packets). */
+  snapLength?: number;
+}
+
+const START_SCRIPT = `
+iface=$1 file=$2 pidfile=$3 log=$4 snaplen=$5; shift 5
+rm -f "$file" "$pidfile" "$log"
+tcpdump -i "$iface" -U -n -s "$snaplen" -w "$file" "$@" </dev/null >"$log" 2>&1 &
+pid=$!
+echo "$pid" >"$pidfile"
+i=0
+while [ $i -lt 100 ]; do
+  if grep -q 'listening on' "$log"; then echo "$pid"; exit 0; fi
+  if ! kill -0 "$pid" 2>/dev/null; then cat "$log" >&2; exit 3; fi
+  sleep 0.1; i=$((i+1))
+done
+kill "$pid"; cat "$log" >&2; exit 4
+`;
+
+// Exit codes: 3 not running (killed/crashed), 4 did not stop, 5 did not finalise.
+const STOP_SCRIPT = `
+pid=$1 file=$2 log=$3
+running() {
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null && return 1
+  tr '\\0' '\\n' <"/proc/$pid/cmdline" | grep -qxF -- "$file"
+}
+if ! running; then echo "tcpdump (pid $pid) for $file is not running:" >&2; cat "$log" >&2; exit 3; fi
+kill -INT "$pid"
+i=0
+while running; do
+  if [ $i -ge 150 ]; then kill -KILL "$pid"; echo "tcpdump (pid $pid) did not stop on SIGINT" >&2; exit 4; fi
+  sleep 0.1; i=$((i+1))
+done
+if ! grep -q 'packets captured' "$log"; then echo "tcpdump (pid $pid) ended without final statistics:" >&2; cat "$log" >&2; exit 5; fi
+cat "$log"
+`;
+
+function paths(router: RouterConfig, id: string): { lanInterface: string; remoteFile: string; pidFile: string; logFile: string } {
+  const { lanInterface, captureDir } = validateRouterConfig(router);
+  const base = path.posix.join(captureDir, v.identifier(id, 'capture.id'));
+  return { lanInterface, remoteFile: `${base}.pcap`, pidFile: `${base}.pid`, logFile: `${base}.log` };
+}
+
+function configFailure(err: unknown): { ok: false; failure: 'config_invalid'; detail: string } {
+  if (err instanceof DriverConfigError) return fail('config_invalid', err.message);
+  throw err;
+}
+
+export async function captureStart(router: RouterConfig, options: CaptureStartOptions): Promise<DriverResult<{ handle: CaptureHandle }>> {
+  let p: ReturnType<typeof paths>;
+  let snap: number;
+  try {
+    p = paths(router, options.id);
+    snap = v.integerInRange(options.snapLength ?? 262144, 'capture.snapLength', 64, 262144);
+    if (options.filter !== undefined && (options.filter.trim().startsWith('-') || /[\0\n]/.test(options.filter))) {
+      throw new DriverConfigError(`capture.filter: must not start with '-' or contain newlines: ${JSON.stringify(options.filter)}`);
+    }
+  } catch (err) {
+    return configFailure(err);
+  }
+  return withSsh(router.ssh, async (s) => {
+    const mk = await s.run(['mkdir', '-p', '-m', '0700', path.posix.dirname(p.remoteFile)], { timeoutMs: 10_000 });
+    if (!mk.ok) return mk;
+    const filter = options.filter && options.filter.trim() !== '' ? [options.filter] : [];
+    const r = await s.runScript(START_SCRIPT, [p.lanInterface, p.remoteFile, p.pidFile, p.logFile, String(snap), ...filter], { timeoutMs: 20_000 });
+    if (!r.ok) return r.failure === 'ssh_timeout' ? fail('capture_failed', r.detail) : r;
+    const pid = Number(r.stdout.trim());
+    if (r.code !== 0 || !Number.isInteger(pid) || pid <= 1) {
+      return fail('capture_failed', `${s.label}: tcpdump on ${p.lanInterface} did not start (exit ${r.code}): ${tail(r.stderr)}`);
+    }
+    return { ok: true, handle: { id: options.id, interface: p.lanInterface, remoteFile: p.remoteFile, pidFile: p.pidFile, logFile: p.logFile, pid, startedAt: new Date().toISOString() } };
+  });
+}
+
+export interface CaptureStopResult {
+  packetsCaptured: number | null;
+  packetsDroppedByKernel: number | null;
+  tcpdumpLog: string;
+}
+
+function counter(log: string, what: string): number | null {
+  const m = new RegExp(`^(\\d+) packets? ${what}`, 'm').exec(log);
+  return m ? Number(m[1]) : null;
+}
+
+export async function captureStop(router: RouterConfig, handle: CaptureHandle): Promise<DriverResult<CaptureStopResult>> {
+  let p: ReturnType<typeof paths>;
+  try {
+    p = paths(router, handle.id);
+    v.integerInRange(handle.pid, 'capture.pid', 2, 2 ** 22);
+  } catch (err) {
+    return configFailure(err);
+  }
+  return withSsh(router.ssh, async (s) => {
+    const r = await s.runScript(STOP_SCRIPT, [String(handle.pid), p.remoteFile, p.logFile], { timeoutMs: 30_000 });
+    if (!r.ok) return r.failure === 'ssh_timeout' ? fail('capture_failed', r.detail) : r;
+    if (r.code !== 0) return fail('capture_failed', `${s.label}: capture ${handle.id}: ${tail(r.stderr, 4)}`);
+    return {
+      ok: true,
+      packetsCaptured: counter(r.stdout, 'captured'),
+      packetsDroppedByKernel: counter(r.stdout, 'dropped by kernel'),
+      tcpdumpLog: r.stdout.trim(),
+    };
+  });
+}
+
+export interface CaptureFileCheck {
+  format: 'pcap' | 'pcapng';
+  packets: number;
+  bytes: number;
+}
+
+/** Read a local capture file completely; throws CaptureFormatError if it is not a whole capture. */
+export async function checkCaptureFile(localPath: string): Promise<CaptureFileCheck> {
+  const reader = new CaptureReader(() => undefined);
+  const stream = (await fs.open(localPath, 'r')).createReadStream();
+  let bytes = 0;
+  try {
+    for await (const chunk of stream) {
+      bytes += (chunk as Buffer).length;
+      reader.push(chunk as Buffer);
+    }
+    reader.end();
+  } finally {
+    stream.destroy(); // also closes the file when the reader threw mid-file
+  }
+  if (reader.format === null) throw new CaptureFormatError(`${localPath}: empty file, not a capture`);
+  if (reader.cutShort) throw new CaptureFormatError(`${localPath}: ${reader.cutShort}`);
+  return { format: reader.format, packets: reader.records, bytes };
+}
+
+export async function captureFetch(
+  router: RouterConfig,
+  handle: CaptureHandle,
+  localPath: string,
+  options: { removeRemote?: boolean; timeoutMs?: number } = {},
+): Promise<DriverResult<{ localPath: string } & CaptureFileCheck>> {
+  let p: ReturnType<typeof paths>;
+  try {
+    p = paths(router, handle.id);
+  } catch (err) {
+    return configFailure(err);
+  }
+  await fs.mkdir(path.dirname(localPath), { recursive: true });
+  return withSsh(router.ssh, async (s) => {
+    const got = await s.getFile(p.remoteFile, localPath, options.timeoutMs ?? 300_000);
+    if (!got.ok) return fail('capture_fetch_failed', got.detail);
+    let check: CaptureFileCheck;
+    try {
+      check = await checkCaptureFile(localPath);
+    } catch (err) {
+      if (err instanceof CaptureFormatError) return fail('capture_failed', `${s.label}: fetched ${p.remoteFile} is not a valid capture: ${err.message}`);
+      throw err;
+    }
+    if (options.removeRemote) {
+      const rm = await s.run(['rm', '-f', p.remoteFile, p.pidFile, p.logFile], { timeoutMs: 10_000 });
+      if (!rm.ok) return rm;
+    }
+    return { ok: true, localPath, ...check };
+  });
+}

@@ -1,0 +1,52 @@
+/** WLAN router settings the router driver needs, and the `configure` step. */
+import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
+import { SshTarget, withSsh } from '../ssh/session';
+import { runSteps } from '../ssh/steps';
+import * as v from '../ssh/validate';
+
+export interface RouterConfig {
+  ssh: SshTarget;
+  /** The phone-facing (WLAN/LAN) interface: where captures run. */
+  lanInterface: string;
+  /** Absolute directory on the router for capture files (created on demand). */
+  captureDir: string;
+}
+
+/** Tools the router must have; `configureRouter` reports which are missing. */
+export const ROUTER_TOOLS = ['ip', 'tcpdump', 'sysctl', 'ping', 'timeout'] as const;
+
+export function validateRouterConfig(router: RouterConfig): { lanInterface: string; captureDir: string } {
+  return {
+    lanInterface: v.interfaceName(router.lanInterface, 'router.lanInterface'),
+    captureDir: v.remotePath(router.captureDir, 'router.captureDir'),
+  };
+}
+
+/**
+ * Prepare the router for measurements: check the tools and the LAN interface, enable IPv4
+ * forwarding and create the capture directory. Idempotent.
+ */
+export async function configureRouter(router: RouterConfig): Promise<DriverResult<{ kernel: string; lanInterfaceUp: boolean }>> {
+  let checked: { lanInterface: string; captureDir: string };
+  try {
+    checked = validateRouterConfig(router);
+  } catch (err) {
+    if (err instanceof DriverConfigError) return fail('config_invalid', err.message);
+    throw err;
+  }
+  return withSsh(router.ssh, async (s) => {
+    const tools = await s.runScript('for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...ROUTER_TOOLS], { timeoutMs: 10_000 });
+    if (!tools.ok) return tools;
+    const missing = tools.stdout.trim().split('\n').filter(Boolean);
+    if (missing.length > 0) return fail('ssh_command_failed', `${s.label}: router lacks tools: ${missing.join(', ')}`);
+    const lan = await s.run(['ip', '-j', 'link', 'show', 'dev', checked.lanInterface], { timeoutMs: 10_000 });
+    if (!lan.ok) return lan;
+    if (lan.code !== 0) return fail('config_invalid', `${s.label}: router.lanInterface ${checked.lanInterface} does not exist: ${lan.stderr.trim()}`);
+    const lanInterfaceUp = ((JSON.parse(lan.stdout) as Array<{ flags?: string[] }>)[0]?.flags ?? []).includes('UP');
+    const steps = await runSteps(s, [['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'], ['mkdir', '-p', '-m', '0700', checked.captureDir]], 'ssh_command_failed', { timeoutMs: 10_000 });
+    if (!steps.ok) return steps;
+    const kernel = await s.run(['uname', '-sr'], { timeoutMs: 10_000 });
+    if (!kernel.ok) return kernel;
+    return { ok: true, kernel: kernel.stdout.trim(), lanInterfaceUp };
+  });
+}

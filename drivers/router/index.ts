@@ -1,0 +1,19 @@
+/**
+ * WLAN router driver (node-ssh; host keys pinned, key auth, every call time-bounded, connections
+ * always closed). Network failures come back as `{ ok: false, failure, detail }` with `failure`
+ * from the closed list in drivers/ssh/failures.ts.
+ *
+ *   configureRouter(router)                      tools present, LAN up, forwarding, capture dir
+ *   tunnelUp({ router, node, tunnel })           node end (NAT) + router end (policy routing)
+ *   tunnelDown({ router, node, tunnel })         both ends, each attempted
+ *   tunnelStatus({ router, tunnel })             exists / up / peerReachable / ruleInstalled
+ *   captureStart(router, { id, filter? })        -> { handle }   (plain JSON)
+ *   captureStop(router, handle)                  -> tcpdump counters; capture_failed if it died
+ *   captureFetch(router, handle, localPath)      SFTP + pcap validation
+ */
+export { configureRouter, validateRouterConfig, ROUTER_TOOLS } from './config';
+export type { RouterConfig } from './config';
+export { tunnelUp, tunnelDown, tunnelStatus } from './tunnel';
+export type { TunnelUpResult, TunnelStatus } from './tunnel';
+export { captureStart, captureStop, captureFetch, checkCaptureFile } from './capture';
+export type { CaptureHandle, CaptureStartOptions, CaptureStopResult, CaptureFileCheck } from './capture';

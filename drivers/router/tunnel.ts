@@ -1,0 +1,119 @@
+/**
+ * Router <-> vantage node tunnel: the router driver brings up both ends (node end over the
+ * node's own SSH connection) so the phone's traffic leaves the world at the node.
+ * Order: node end first (so the router never routes the phone into a tunnel with no far end),
+ * then the router end; any failure tears down what was built. Connections are always closed.
+ */
+import { NodeConfig } from '../node';
+import { nodeEndpointDown, nodeEndpointUp } from '../node/tunnel-endpoint';
+import { bringEndUp, takeEndDown } from '../node/tunnel-link';
+import { routerDownSteps, routerUpSteps, TunnelSpec, validateTunnelSpec } from '../node/tunnel-spec';
+import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
+import { connectSsh, SshSession, withSsh } from '../ssh/session';
+import * as v from '../ssh/validate';
+import { RouterConfig } from './config';
+
+const STEP_TIMEOUT_MS = 15_000;
+
+function validated(spec: TunnelSpec, node: NodeConfig): { spec: TunnelSpec; egress: string } | { ok: false; failure: 'config_invalid'; detail: string } {
+  try {
+    return { spec: validateTunnelSpec(spec), egress: v.interfaceName(node.egressInterface, 'node.egressInterface') };
+  } catch (err) {
+    if (err instanceof DriverConfigError) return fail('config_invalid', err.message);
+    throw err;
+  }
+}
+
+export interface TunnelUpResult {
+  name: string;
+  mode: TunnelSpec['mode'];
+  /** Node's inner address: the first hop after the router in a phone's traceroute. */
+  nodeInner: string;
+}
+
+export async function tunnelUp(opts: { router: RouterConfig; node: NodeConfig; tunnel: TunnelSpec }): Promise<DriverResult<TunnelUpResult>> {
+  const checked = validated(opts.tunnel, opts.node);
+  if ('ok' in checked) return checked;
+  const { spec, egress } = checked;
+  const nodeConn = await connectSsh(opts.node.ssh);
+  if (!nodeConn.ok) return nodeConn;
+  let routerSession: SshSession | null = null;
+  try {
+    const nodeUp = await nodeEndpointUp(nodeConn.session, spec, egress);
+    if (!nodeUp.ok) return nodeUp;
+    const routerConn = await connectSsh(opts.router.ssh);
+    if (!routerConn.ok) {
+      await nodeEndpointDown(nodeConn.session, spec, egress);
+      return routerConn;
+    }
+    routerSession = routerConn.session;
+    const routerUp = await bringEndUp(routerSession, spec, routerUpSteps(spec), routerDownSteps(spec));
+    if (!routerUp.ok) {
+      await nodeEndpointDown(nodeConn.session, spec, egress);
+      return routerUp;
+    }
+    return { ok: true, name: spec.name, mode: spec.mode, nodeInner: spec.nodeInner };
+  } finally {
+    routerSession?.close();
+    nodeConn.session.close();
+  }
+}
+
+/**
+ * Tear down both ends. Each end is attempted even if the other is unreachable; the result says
+ * what was removed. Fails only when an end could not be reached at all.
+ */
+export async function tunnelDown(opts: { router: RouterConfig; node: NodeConfig; tunnel: TunnelSpec }): Promise<DriverResult<{ routerRemoved: number; nodeRemoved: number }>> {
+  const checked = validated(opts.tunnel, opts.node);
+  if ('ok' in checked) return checked;
+  const { spec, egress } = checked;
+  const router = await withSsh(opts.router.ssh, (s) => takeEndDown(s, spec, routerDownSteps(spec)));
+  const node = await withSsh(opts.node.ssh, (s) => nodeEndpointDown(s, spec, egress));
+  if (!router.ok) return router;
+  if (!node.ok) return node;
+  return { ok: true, routerRemoved: router.removed, nodeRemoved: node.removed };
+}
+
+export interface TunnelStatus {
+  /** The tunnel interface exists on the router. */
+  exists: boolean;
+  /** It is administratively up. */
+  up: boolean;
+  /** The node's inner address answers ping through the tunnel (a dead far end shows here). */
+  peerReachable: boolean;
+  /** Policy rule for the phone subnet present. */
+  ruleInstalled: boolean;
+}
+
+/** Observe the tunnel from the router (no changes). */
+export async function tunnelStatus(opts: { router: RouterConfig; tunnel: TunnelSpec; pingCount?: number }): Promise<DriverResult<{ status: TunnelStatus }>> {
+  let spec: TunnelSpec;
+  try {
+    spec = validateTunnelSpec(opts.tunnel);
+  } catch (err) {
+    if (err instanceof DriverConfigError) return fail('config_invalid', err.message);
+    throw err;
+  }
+  const count = String(v.integerInRange(opts.pingCount ?? 2, 'pingCount', 1, 20));
+  return withSsh(opts.router.ssh, async (s) => {
+    const link = await s.run(['ip', '-j', 'link', 'show', 'dev', spec.name], { timeoutMs: STEP_TIMEOUT_MS });
+    if (!link.ok) return link;
+    const exists = link.code === 0;
+    let up = false;
+    if (exists) {
+      const parsed = JSON.parse(link.stdout) as Array<{ flags?: string[] }>;
+      up = parsed[0]?.flags?.includes('UP') ?? false;
+    }
+    let peerReachable = false;
+    if (exists && up) {
+      const ping = await s.run(['ping', '-n', '-c', count, '-W', '1', '-I', spec.name, spec.nodeInner], { timeoutMs: STEP_TIMEOUT_MS });
+      if (!ping.ok) return ping;
+      peerReachable = ping.code === 0;
+    }
+    const rules = await s.run(['ip', '-j', 'rule', 'show', 'priority', String(spec.rulePriority)], { timeoutMs: STEP_TIMEOUT_MS });
+    if (!rules.ok) return rules;
+    const ruleList = rules.code === 0 && rules.stdout.trim() !== '' ? (JSON.parse(rules.stdout) as Array<{ table?: string }>) : [];
+    const ruleInstalled = ruleList.some((r) => r.table === String(spec.table));
+    return { ok: true, status: { exists, up, peerReachable, ruleInstalled } };
+  });
+}

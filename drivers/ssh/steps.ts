@@ -1,0 +1,53 @@
+/**
+ * Running a list of remote commands as one driver step, in ONE exec round trip: the argv lists
+ * become lines of a POSIX sh script in which every word is quoted by drivers/shell-quote.ts.
+ */
+import { shellCommand } from '../shell-quote';
+import { DriverFailure, DriverResult, fail } from './failures';
+import { RunOptions, SshSession } from './session';
+
+export type Argv = readonly string[];
+
+/** Last lines of a command's output for failure details (we never send secrets to commands). */
+export function tail(text: string, lines = 3): string {
+  return text.trim().split('\n').slice(-lines).join(' | ');
+}
+
+const STEP_FAILED = 'matador-step-failed';
+
+/** Script: run each command; at the first failure print the marker, index, exit code, output. */
+export function stepsScript(steps: readonly Argv[]): string {
+  return steps
+    .map((argv, i) => `out=$(${shellCommand(argv)} 2>&1) || { rc=$?; printf '%s %d %d\\n' ${STEP_FAILED} ${i} "$rc"; printf '%s\\n' "$out"; exit 1; }`)
+    .join('\n');
+}
+
+/** Script: run every command, ignore failures, print how many succeeded. */
+export function cleanupScript(steps: readonly Argv[]): string {
+  return ['n=0', ...steps.map((argv) => `${shellCommand(argv)} >/dev/null 2>&1 && n=$((n+1))`), 'echo "$n"'].join('\n');
+}
+
+/**
+ * Run argv lists in order; stop at the first non-zero exit and report `failure` naming the
+ * command and its output. Transport failures (timeout, lost connection) keep their own string.
+ */
+export async function runSteps(session: SshSession, steps: readonly Argv[], failure: DriverFailure, options: RunOptions = {}): Promise<DriverResult<object>> {
+  if (steps.length === 0) return { ok: true };
+  const r = await session.run(['sh', '-c', stepsScript(steps)], options);
+  if (!r.ok) return r;
+  if (r.code === 0) return { ok: true };
+  const m = new RegExp(`^${STEP_FAILED} (\\d+) (\\d+)$`, 'm').exec(r.stdout);
+  if (!m) return fail(failure, `${session.label}: step script exited ${r.code ?? r.signal}: ${tail(r.stderr || r.stdout)}`);
+  const output = r.stdout.slice(m.index + m[0].length);
+  return fail(failure, `${session.label}: \`${steps[Number(m[1])].join(' ')}\` exited ${m[2]}: ${tail(output)}`);
+}
+
+/** Run cleanup commands, ignoring "does not exist" exits; returns how many succeeded. */
+export async function runCleanup(session: SshSession, steps: readonly Argv[], options: RunOptions = {}): Promise<DriverResult<{ succeeded: number }>> {
+  if (steps.length === 0) return { ok: true, succeeded: 0 };
+  const r = await session.run(['sh', '-c', cleanupScript(steps)], options);
+  if (!r.ok) return r;
+  const succeeded = Number(r.stdout.trim());
+  if (r.code !== 0 || !Number.isInteger(succeeded)) return fail('ssh_command_failed', `${session.label}: cleanup script exited ${r.code}: ${tail(r.stderr)}`);
+  return { ok: true, succeeded };
+}

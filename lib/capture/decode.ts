@@ -1,0 +1,366 @@
+/**
+ * Packet decoding from the link layer down to TCP/UDP ports, into one reused result object
+ * (no per-packet allocation beyond the two address-key strings).
+ *
+ * Link types: Ethernet (1), Linux cooked v1 (113) and v2 (276), raw IP (101, and 12/14 as some
+ * systems write it; 228 IPv4, 229 IPv6), BSD null (0, host byte order) and loopback (108,
+ * big-endian), PPP (9, 50), NFLOG (239), IP over InfiniBand (242). Inside: 802.1Q/802.1ad tags (stacked), 802.3+SNAP, MACsec
+ * (unencrypted), PPPoE sessions, MPLS;
+ * IPv4 with options, IPv6 with hop-by-hop/routing/fragment/destination/AH/mobility headers;
+ * IP-in-IP, IPv6-in-IP and GRE tunnels are followed to the inner packet, as Wireshark does.
+ */
+
+export const LINKTYPE = {
+  NULL: 0,
+  ETHERNET: 1,
+  PPP: 9,
+  PPP_HDLC: 50,
+  RAW_12: 12,
+  RAW_14: 14,
+  RAW: 101,
+  LOOP: 108,
+  LINUX_SLL: 113,
+  IPV4: 228,
+  IPV6: 229,
+  NFLOG: 239,
+  IPOIB: 242,
+  LINUX_SLL2: 276,
+} as const;
+
+/** What the decoder made of a packet. */
+export const enum Decoded {
+  /** TCP or UDP header decoded (fields valid). */
+  L4 = 1,
+  /** IP fragment: fragment fields valid; L4 fields valid only when `fragmentHasL4`. */
+  Fragment = 2,
+  /** IP, but not TCP/UDP (ICMP, ESP, ...), or not IP at all (ARP, LLDP, ...). */
+  Other = 3,
+  /** Link type the decoder does not read. */
+  UnsupportedLink = 4,
+  /** Captured bytes end before the headers needed (snap length), or a header is malformed. */
+  Short = 5,
+}
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_ACK = 0x10;
+
+const MAX_NESTING = 6; // tunnels, VLAN tags and MPLS labels beyond this are not worth following
+
+export class PacketDecoder {
+  /** 6 (TCP) or 17 (UDP) when status is L4 (or a fragment carrying the L4 header). */
+  protocol = 0;
+  ipVersion = 4;
+  /** Compact keys of the addresses (raw bytes as latin1 text): 4 chars for IPv4, 16 for IPv6. */
+  srcKey = '';
+  dstKey = '';
+  /** Where the addresses are, to format them once per new flow. */
+  data: Buffer = Buffer.alloc(0);
+  srcOffset = 0;
+  dstOffset = 0;
+  srcPort = 0;
+  dstPort = 0;
+  tcpFlags = 0;
+  tcpSeq = 0;
+  tcpAck = 0;
+  /** The TCP segment per the IP length holds at least its full header (Wireshark analyses
+   *  sequence numbers only then). */
+  tcpHeaderFits = false;
+  /** Captured application payload (may be shorter than the packet's payload when cut short). */
+  payloadOffset = 0;
+  payloadLength = 0;
+  /** Fragment fields (status Fragment). */
+  fragmentKey = '';
+  fragmentOffset = 0;
+  fragmentMore = false;
+  /** Bytes of this fragment's data per the IP header, and whether all of them were captured. */
+  fragmentLength = 0;
+  fragmentComplete = false;
+  fragmentHasL4 = false;
+
+  /** Decode the packet at data[offset, offset + length) of the given link type. */
+  decode(linkType: number, data: Buffer, offset: number, length: number): Decoded {
+    this.data = data;
+    this.fragmentHasL4 = false;
+    const end = offset + length;
+    switch (linkType) {
+      case LINKTYPE.ETHERNET:
+        return this.ethernet(data, offset, end, 0);
+      case LINKTYPE.LINUX_SLL:
+        if (end - offset < 16) return Decoded.Short;
+        return this.etherType(data.readUInt16BE(offset + 14), data, offset + 16, end, 0);
+      case LINKTYPE.LINUX_SLL2:
+        if (end - offset < 20) return Decoded.Short;
+        return this.etherType(data.readUInt16BE(offset), data, offset + 20, end, 0);
+      case LINKTYPE.RAW:
+      case LINKTYPE.RAW_12:
+      case LINKTYPE.RAW_14:
+        return this.ipByVersion(data, offset, end, 0);
+      case LINKTYPE.IPV4:
+      case LINKTYPE.IPV6:
+        // Wireshark goes by the version nibble here too (files do mislabel these).
+        return this.ipByVersion(data, offset, end, 0);
+      case LINKTYPE.NFLOG:
+        return this.nflog(data, offset, end);
+      case LINKTYPE.IPOIB:
+        if (end - offset < 4) return Decoded.Short;
+        return this.etherType(data.readUInt16BE(offset), data, offset + 4, end, 0);
+      case LINKTYPE.PPP:
+      case LINKTYPE.PPP_HDLC:
+        return this.ppp(data, offset, end);
+      case LINKTYPE.NULL:
+      case LINKTYPE.LOOP: {
+        if (end - offset < 4) return Decoded.Short;
+        // NULL holds the family in the capturing host's byte order; a value above 0xffff
+        // means the file came from a host of the other order (what Wireshark checks too).
+        let family = linkType === LINKTYPE.LOOP ? data.readUInt32BE(offset) : data.readUInt32LE(offset);
+        if (family > 0xffff) family = data.readUInt32BE(offset);
+        if (family === 2) return this.ipv4(data, offset + 4, end, 0);
+        if (family === 10 || family === 24 || family === 28 || family === 30) return this.ipv6(data, offset + 4, end, 0);
+        return Decoded.Other;
+      }
+      default:
+        return Decoded.UnsupportedLink;
+    }
+  }
+
+  private ethernet(data: Buffer, offset: number, end: number, depth: number): Decoded {
+    if (end - offset < 14) return Decoded.Short;
+    return this.etherType(data.readUInt16BE(offset + 12), data, offset + 14, end, depth);
+  }
+
+  private etherType(type: number, data: Buffer, offset: number, end: number, depth: number): Decoded {
+    for (;;) {
+      if (type === 0x0800) return this.ipv4(data, offset, end, depth);
+      if (type === 0x86dd) return this.ipv6(data, offset, end, depth);
+      if (depth > MAX_NESTING) return Decoded.Other;
+      depth++;
+      if (type === 0x8100 || type === 0x88a8 || type === 0x9100 || type === 0x9200) {
+        // 802.1Q / 802.1ad tag: 2 bytes TCI, then the next type
+        if (end - offset < 4) return Decoded.Short;
+        type = data.readUInt16BE(offset + 2);
+        offset += 4;
+      } else if (type <= 1500) {
+        // 802.3 length field: only LLC/SNAP carries an EtherType on
+        if (end - offset < 8) return Decoded.Short;
+        if (data[offset] !== 0xaa || data[offset + 1] !== 0xaa || data[offset + 2] !== 0x03) return Decoded.Other;
+        type = data.readUInt16BE(offset + 6);
+        offset += 8;
+      } else if (type === 0x88e5) {
+        // MACsec: TCI/AN, short length, packet number, optional SCI; encrypted payloads end here
+        if (end - offset < 6) return Decoded.Short;
+        const tci = data[offset];
+        if (tci & 0x08) return Decoded.Other;
+        offset += tci & 0x20 ? 14 : 6;
+        if (end - offset < 2) return Decoded.Short;
+        type = data.readUInt16BE(offset);
+        offset += 2;
+      } else if (type === 0x8864) {
+        // PPPoE session: 6-byte header, then a 2-byte PPP protocol
+        if (end - offset < 8) return Decoded.Short;
+        const ppp = data.readUInt16BE(offset + 6);
+        offset += 8;
+        if (ppp === 0x0021) type = 0x0800;
+        else if (ppp === 0x0057) type = 0x86dd;
+        else return Decoded.Other;
+      } else if (type === 0x8847 || type === 0x8848) {
+        return this.mpls(data, offset, end, depth);
+      } else {
+        return Decoded.Other;
+      }
+    }
+  }
+
+  /** MPLS: labels until the bottom of the stack, then IP guessed from the version nibble. */
+  private mpls(data: Buffer, offset: number, end: number, depth: number): Decoded {
+    for (let labels = 0; labels < 16; labels++) {
+      if (end - offset < 4) return Decoded.Short;
+      const bottom = data[offset + 2] & 0x01;
+      offset += 4;
+      if (bottom) return this.ipByVersion(data, offset, end, depth);
+    }
+    return Decoded.Other;
+  }
+
+  /** Linux NFLOG: 4-byte header, then TLVs (little-endian length/type); type 9 is the packet. */
+  private nflog(data: Buffer, offset: number, end: number): Decoded {
+    let at = offset + 4;
+    while (end - at >= 4) {
+      const length = data.readUInt16LE(at);
+      const type = data.readUInt16LE(at + 2);
+      if (length < 4) return Decoded.Other;
+      if (type === 9) return this.ipByVersion(data, at + 4, Math.min(end, at + length), 0);
+      at += (length + 3) & ~3;
+    }
+    return Decoded.Short;
+  }
+
+  /** PPP, with or without the HDLC address/control bytes, 1- or 2-byte protocol field. */
+  private ppp(data: Buffer, offset: number, end: number): Decoded {
+    if (end - offset >= 2 && data[offset] === 0xff && data[offset + 1] === 0x03) offset += 2;
+    if (end - offset < 1) return Decoded.Short;
+    let protocol = data[offset];
+    if (protocol & 1) {
+      offset += 1; // compressed protocol field
+    } else {
+      if (end - offset < 2) return Decoded.Short;
+      protocol = data.readUInt16BE(offset);
+      offset += 2;
+    }
+    if (protocol === 0x21) return this.ipv4(data, offset, end, 0);
+    if (protocol === 0x57) return this.ipv6(data, offset, end, 0);
+    if (protocol === 0x0281 || protocol === 0x0283) return this.mpls(data, offset, end, 0);
+    return Decoded.Other;
+  }
+
+  private ipByVersion(data: Buffer, offset: number, end: number, depth: number): Decoded {
+    if (end - offset < 1) return Decoded.Short;
+    const version = data[offset] >> 4;
+    if (version === 4) return this.ipv4(data, offset, end, depth);
+    if (version === 6) return this.ipv6(data, offset, end, depth);
+    return Decoded.Other;
+  }
+
+  private ipv4(data: Buffer, offset: number, end: number, depth: number): Decoded {
+    const avail = end - offset;
+    if (avail < 20) return Decoded.Short;
+    const first = data[offset];
+    if (first >> 4 !== 4) return Decoded.Other;
+    const headerLength = (first & 0x0f) * 4;
+    if (headerLength < 20) return Decoded.Other;
+    if (avail < headerLength) return Decoded.Short;
+    let totalLength = data.readUInt16BE(offset + 2);
+    if (totalLength === 0) totalLength = avail; // segmentation offload: the length is left 0
+    if (totalLength < headerLength) return Decoded.Other;
+    this.ipVersion = 4;
+    this.srcOffset = offset + 12;
+    this.dstOffset = offset + 16;
+    this.srcKey = data.toString('latin1', offset + 12, offset + 16);
+    this.dstKey = data.toString('latin1', offset + 16, offset + 20);
+    const protocol = data[offset + 9];
+    const payloadStart = offset + headerLength;
+    const declaredEnd = offset + totalLength;
+    const capturedEnd = Math.min(declaredEnd, end);
+    const fragmentField = data.readUInt16BE(offset + 6);
+    if (fragmentField & 0x3fff) {
+      this.fragmentKey = `4${this.srcKey}${this.dstKey}${data.toString('latin1', offset + 4, offset + 6)}${protocol}`;
+      return this.fragment(protocol, (fragmentField & 0x1fff) * 8, (fragmentField & 0x2000) !== 0, data, payloadStart, declaredEnd, capturedEnd);
+    }
+    return this.transport(protocol, data, payloadStart, declaredEnd, capturedEnd, depth);
+  }
+
+  private ipv6(data: Buffer, offset: number, end: number, depth: number): Decoded {
+    const avail = end - offset;
+    if (avail < 40) return Decoded.Short;
+    if (data[offset] >> 4 !== 6) return Decoded.Other;
+    this.ipVersion = 6;
+    this.srcOffset = offset + 8;
+    this.dstOffset = offset + 24;
+    this.srcKey = data.toString('latin1', offset + 8, offset + 24);
+    this.dstKey = data.toString('latin1', offset + 24, offset + 40);
+    const payloadLength = data.readUInt16BE(offset + 4);
+    // Length 0 means a jumbogram (or a BIG TCP offload packet): Wireshark 4.0 does not dissect
+    // its payload as TCP/UDP, so neither do we.
+    if (payloadLength === 0) return Decoded.Other;
+    const declaredEnd = offset + 40 + payloadLength;
+    const capturedEnd = Math.min(declaredEnd, end);
+    let next = data[offset + 6];
+    let at = offset + 40;
+    for (let headers = 0; headers < 16; headers++) {
+      if (next === 0 || next === 43 || next === 60 || next === 135 || next === 139 || next === 140) {
+        if (capturedEnd - at < 8) return Decoded.Short;
+        const nextNext = data[at];
+        at += (data[at + 1] + 1) * 8;
+        next = nextNext;
+      } else if (next === 51) {
+        if (capturedEnd - at < 8) return Decoded.Short;
+        const nextNext = data[at];
+        at += (data[at + 1] + 2) * 4; // AH counts 4-byte words minus 2
+        next = nextNext;
+      } else if (next === 44) {
+        if (capturedEnd - at < 8) return Decoded.Short;
+        const field = data.readUInt16BE(at + 2);
+        const fragmentOffset = field & 0xfff8;
+        const more = (field & 1) !== 0;
+        const inner = data[at];
+        const id = data.toString('latin1', at + 4, at + 8);
+        at += 8;
+        if (fragmentOffset === 0 && !more) {
+          next = inner; // atomic fragment: a whole packet, dissected as such
+          continue;
+        }
+        this.fragmentKey = `6${this.srcKey}${this.dstKey}${id}`;
+        return this.fragment(inner, fragmentOffset, more, data, at, declaredEnd, capturedEnd);
+      } else {
+        break;
+      }
+      if (at > declaredEnd) return Decoded.Other;
+    }
+    return this.transport(next, data, at, declaredEnd, capturedEnd, depth);
+  }
+
+  private fragment(protocol: number, fragmentOffset: number, more: boolean, data: Buffer, start: number, declaredEnd: number, capturedEnd: number): Decoded {
+    this.fragmentOffset = fragmentOffset;
+    this.fragmentMore = more;
+    this.fragmentLength = Math.max(0, declaredEnd - start);
+    this.fragmentComplete = capturedEnd >= declaredEnd;
+    if (fragmentOffset === 0 && (protocol === 6 || protocol === 17)) {
+      this.fragmentHasL4 = this.ports(protocol, data, start, capturedEnd, declaredEnd);
+    }
+    return Decoded.Fragment;
+  }
+
+  private transport(protocol: number, data: Buffer, start: number, declaredEnd: number, capturedEnd: number, depth: number): Decoded {
+    if (protocol === 6 || protocol === 17) {
+      return this.ports(protocol, data, start, capturedEnd, declaredEnd) ? Decoded.L4 : Decoded.Short;
+    }
+    if (depth >= MAX_NESTING) return Decoded.Other;
+    if (protocol === 4) return this.ipv4(data, start, capturedEnd, depth + 1);
+    if (protocol === 41) return this.ipv6(data, start, capturedEnd, depth + 1);
+    if (protocol === 47) return this.gre(data, start, capturedEnd, depth + 1);
+    return Decoded.Other;
+  }
+
+  private gre(data: Buffer, offset: number, end: number, depth: number): Decoded {
+    if (end - offset < 4) return Decoded.Short;
+    const flags = data.readUInt16BE(offset);
+    if ((flags & 0x7) !== 0) return Decoded.Other; // version 1 (PPTP) carries PPP, not followed
+    const type = data.readUInt16BE(offset + 2);
+    let at = offset + 4;
+    if (flags & 0x8000) at += 4; // checksum + reserved
+    if (flags & 0x2000) at += 4; // key
+    if (flags & 0x1000) at += 4; // sequence number
+    if (type === 0x6558) return this.ethernet(data, at, end, depth);
+    if (type === 0x0800 || type === 0x86dd) return this.etherType(type, data, at, end, depth);
+    return Decoded.Other;
+  }
+
+  /** Read TCP/UDP header fields; false when the captured bytes end before them. */
+  private ports(protocol: number, data: Buffer, start: number, capturedEnd: number, declaredEnd: number): boolean {
+    this.protocol = protocol;
+    if (protocol === 6) {
+      // Wireshark reads ports, sequence numbers, flags and window (16 bytes) before it files
+      // the segment under a conversation; a shorter capture is not attributed.
+      if (capturedEnd - start < 16) return false;
+      const headerLength = (data[start + 12] >> 4) * 4;
+      if (headerLength < 20) return false;
+      this.srcPort = data.readUInt16BE(start);
+      this.dstPort = data.readUInt16BE(start + 2);
+      this.tcpSeq = data.readUInt32BE(start + 4);
+      this.tcpAck = data.readUInt32BE(start + 8);
+      this.tcpFlags = data[start + 13];
+      this.tcpHeaderFits = declaredEnd - start >= headerLength;
+      this.payloadOffset = start + headerLength;
+      this.payloadLength = Math.max(0, Math.min(capturedEnd, declaredEnd) - this.payloadOffset);
+      return true;
+    }
+    if (capturedEnd - start < 4) return false; // ports are all a UDP conversation needs
+    this.srcPort = data.readUInt16BE(start);
+    this.dstPort = data.readUInt16BE(start + 2);
+    this.tcpFlags = 0;
+    this.payloadOffset = start + 8;
+    this.payloadLength = Math.max(0, capturedEnd - this.payloadOffset);
+    return true;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Configuration files of MATAdOR-TS: YAML validated by strict zod schemas.
+ *
+ * Kinds (each file says which in its `schema:` key):
+ *   matador.campaign/v1  configs/campaigns/*.yaml  what to measure: nodes x apps on testbeds
+ *   matador.app/v1       configs/apps/*.yaml       app package, message, timers (Fig. 2), UI steps,
+ *                                                  black/whitelists, the service's ports
+ *   matador.nodes/v1     configs/nodes/*.yaml      vantage nodes (country checked against M49)
+ *   matador.testbeds/v1  configs/testbeds/*.yaml   testbeds: real (phones + routers) or emulated
+ *
+ * API (all synchronous; file names relative to `options.cwd`, default process.cwd()):
+ *
+ *   loadCampaign(file, options?): LoadedCampaign
+ *       Reads the campaign and every file it references (nodes, apps, testbeds, geo paths;
+ *       references are relative to the campaign file), validates all of them, applies
+ *       `nodes.select` / `testbeds.select`. The result is plain JSON (safe as an activity
+ *       result): absolute file paths, parsed configs with defaults filled in, and the M49
+ *       areas of the selected nodes' countries. Feed it to `expandPlan` (lib/plan.ts).
+ *   loadAppFile(file, options?): LoadedApp
+ *   loadNodesFile(file, options?): LoadedNodes
+ *   loadTestbedsFile(file, options?): LoadedTestbeds
+ *   loadConfigFile(file, options?): AnyLoadedConfig   dispatches on the `schema:` key
+ *   parseConfigText(schema, text, displayFile)         validate text you already hold
+ *
+ * Errors: every problem is thrown as ONE `ConfigError` whose message is one line naming the
+ * file, the key path and the value, e.g.
+ *   configs/apps/threema.yaml: timers.betweenMessagesSec: expected a number >= 0, got "ten"
+ *   configs/campaigns/x.yaml: apps[1]: file not found (looked for configs/apps/nope.yaml; ...), got "../apps/nope.yaml"
+ *   configs/apps/bad.yaml: line 4, column 3: YAML syntax error: ...
+ * A problem inside a referenced file names that file and ends with
+ * `(referenced by <campaign file> <key>)`. When a file has several problems, the first one in
+ * file order is reported. Nothing else is thrown for bad configs, so callers can treat
+ * ConfigError as "user error, do not retry" (e.g. a Temporal non-retryable ApplicationFailure
+ * of type 'ConfigError') and anything else as a bug.
+ *
+ * Secrets: testbed configs hold only PATHS of SSH keys and known_hosts files (resolved to
+ * absolute paths by the loader, never read by it).
+ */
+export { ConfigError, formatKeyPath, renderValue, type ConfigErrorDetails, type KeyPath } from './errors';
+export {
+  loadCampaign,
+  loadAppFile,
+  loadNodesFile,
+  loadTestbedsFile,
+  loadConfigFile,
+  displayPath,
+  CONFIG_SCHEMAS,
+  type AnyLoadedConfig,
+  type ConfigFs,
+  type LoadOptions,
+  type LoadedApp,
+  type LoadedCampaign,
+  type LoadedGeo,
+  type LoadedNodes,
+  type LoadedTestbeds,
+} from './load';
+export { parseConfigText, parseYaml, validate, type ParsedYaml } from './parse';
+export {
+  APP_SCHEMA,
+  STEP_ACTIONS,
+  TEMPLATE_VARIABLES,
+  appFileSchema,
+  fillTemplate,
+  messageSenders,
+  messagingSeconds,
+  templateVariables,
+  type AppFile,
+  type Blacklist,
+  type MessageSchedule,
+  type MessagingTimers,
+  type PortSpec,
+  type TemplateVariable,
+  type UiStep,
+  type Whitelist,
+} from './app';
+export { CAMPAIGN_SCHEMA, campaignFileSchema, type CampaignFile, type RetrySettings } from './campaign';
+export { NODES_SCHEMA, nodesFileSchema, type NodeConfig, type NodeSshConfig, type NodesFile } from './nodes';
+export {
+  TESTBEDS_SCHEMA,
+  testbedsFileSchema,
+  type EmulatedTestbedConfig,
+  type PhoneConfig,
+  type RealTestbedConfig,
+  type RouterConfig,
+  type TestbedConfig,
+  type TestbedsFile,
+} from './testbeds';
+export { parseCidr, type ParsedCidr } from './fields';

@@ -1,0 +1,251 @@
+/**
+ * Reading config files from disk and resolving the references between them
+ * (campaign -> nodes, apps, testbeds, geo). Relative references are resolved against the
+ * directory of the referencing file; a bad reference is reported at the referencing key, a bad
+ * referenced file at its own key path with `(referenced by <file> <key>)` appended.
+ */
+import * as nodeFs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { z } from 'zod';
+import { countryInfo } from '../geo/m49';
+import type { CountryInfo } from '../types';
+import { type AppFile, appFileSchema, APP_SCHEMA } from './app';
+import { type CampaignFile, campaignFileSchema, CAMPAIGN_SCHEMA } from './campaign';
+import { ConfigError, formatKeyPath, type KeyPath } from './errors';
+import { type NodeConfig, nodesFileSchema, NODES_SCHEMA } from './nodes';
+import { parseYaml, validate, type ParsedYaml } from './parse';
+import { type TestbedConfig, testbedsFileSchema, TESTBEDS_SCHEMA } from './testbeds';
+
+/** File access, replaceable for tests or for configs that do not live on a disk. */
+export interface ConfigFs {
+  readFile(absolutePath: string): string;
+  exists(absolutePath: string): boolean;
+}
+
+export interface LoadOptions {
+  /** Directory file names are resolved against and shown relative to (default: process.cwd()). */
+  cwd?: string;
+  fs?: ConfigFs;
+}
+
+export interface LoadedNodes {
+  file: string; // absolute
+  description?: string;
+  nodes: NodeConfig[];
+}
+
+export interface LoadedApp extends AppFile {
+  file: string; // absolute
+}
+
+export interface LoadedTestbeds {
+  file: string; // absolute
+  description?: string;
+  /** identityFile / knownHostsFile of real testbeds are absolute paths here */
+  testbeds: TestbedConfig[];
+}
+
+export interface LoadedGeo {
+  /** absolute paths; null / [] = use the shipped defaults under configs/geo */
+  interestGroups: string | null;
+  corrections: string[];
+  m49: string | null;
+}
+
+/** A campaign with every reference resolved and validated; plain JSON (activity result). */
+export interface LoadedCampaign {
+  file: string; // absolute
+  campaign: CampaignFile;
+  nodesFile: string;
+  /** the selected nodes, in the order of the nodes file */
+  nodes: NodeConfig[];
+  /** M49 areas of every country of the selected nodes */
+  countries: Record<string, CountryInfo>;
+  apps: LoadedApp[];
+  testbedsFile: string;
+  /** the selected testbeds, in the order of the testbeds file */
+  testbeds: TestbedConfig[];
+  geo: LoadedGeo;
+}
+
+export type AnyLoadedConfig =
+  | { kind: 'campaign'; config: LoadedCampaign }
+  | { kind: 'app'; config: LoadedApp }
+  | { kind: 'nodes'; config: LoadedNodes }
+  | { kind: 'testbeds'; config: LoadedTestbeds };
+
+const diskFs: ConfigFs = {
+  readFile: (p) => nodeFs.readFileSync(p, 'utf8'),
+  exists: (p) => nodeFs.existsSync(p),
+};
+
+interface Context {
+  cwd: string;
+  fs: ConfigFs;
+}
+
+function context(options: LoadOptions = {}): Context {
+  return { cwd: options.cwd ?? process.cwd(), fs: options.fs ?? diskFs };
+}
+
+/** How a file is named in messages: relative to the working directory when inside it. */
+export function displayPath(absolutePath: string, cwd: string = process.cwd()): string {
+  const relative = path.relative(cwd, absolutePath);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolutePath;
+}
+
+function readParsed(absolutePath: string, ctx: Context): ParsedYaml {
+  const shown = displayPath(absolutePath, ctx.cwd);
+  let text: string;
+  try {
+    text = ctx.fs.readFile(absolutePath);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : ((err as Error).message ?? String(err));
+    throw new ConfigError({ file: shown, keyPath: [], where: '', problem: `cannot read config file: ${why}`, showValue: false });
+  }
+  return parseYaml(text, shown);
+}
+
+function load<S extends z.ZodType>(schema: S, absolutePath: string, ctx: Context): z.output<S> {
+  return validate(schema, readParsed(absolutePath, ctx), displayPath(absolutePath, ctx.cwd));
+}
+
+/** A reference from `fromFile` at `keyPath`: resolved, and checked to exist. */
+function resolveRef(ref: string, fromFile: string, keyPath: KeyPath, ctx: Context): string {
+  const target = path.resolve(path.dirname(fromFile), ref);
+  if (!ctx.fs.exists(target)) {
+    throw new ConfigError({
+      file: displayPath(fromFile, ctx.cwd),
+      keyPath,
+      problem: `file not found (looked for ${displayPath(target, ctx.cwd)}; paths are relative to this file)`,
+      value: ref,
+    });
+  }
+  return target;
+}
+
+/** Load a referenced file; its own errors get `(referenced by <file> <key>)`. */
+function loadVia<T>(fromFile: string, keyPath: KeyPath, ctx: Context, loader: () => T): T {
+  try {
+    return loader();
+  } catch (err) {
+    if (err instanceof ConfigError) throw err.withVia(`${displayPath(fromFile, ctx.cwd)} ${formatKeyPath(keyPath)}`);
+    throw err;
+  }
+}
+
+export function loadNodesFile(file: string, options?: LoadOptions): LoadedNodes {
+  const ctx = context(options);
+  const absolute = path.resolve(ctx.cwd, file);
+  const parsed = load(nodesFileSchema, absolute, ctx);
+  return { file: absolute, ...(parsed.description ? { description: parsed.description } : {}), nodes: parsed.nodes };
+}
+
+export function loadAppFile(file: string, options?: LoadOptions): LoadedApp {
+  const ctx = context(options);
+  const absolute = path.resolve(ctx.cwd, file);
+  return { ...load(appFileSchema, absolute, ctx), file: absolute };
+}
+
+function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
+}
+
+export function loadTestbedsFile(file: string, options?: LoadOptions): LoadedTestbeds {
+  const ctx = context(options);
+  const absolute = path.resolve(ctx.cwd, file);
+  const parsed = load(testbedsFileSchema, absolute, ctx);
+  const dir = path.dirname(absolute);
+  // Key files are resolved but not read or checked here: only the router driver touches them.
+  const resolvePathRef = (p: string) => path.resolve(dir, expandHome(p));
+  const testbeds = parsed.testbeds.map((tb): TestbedConfig => {
+    if (tb.kind !== 'real') return tb;
+    const routers = { A: { ...tb.routers.A }, B: { ...tb.routers.B } };
+    for (const r of [routers.A, routers.B]) {
+      r.identityFile = resolvePathRef(r.identityFile);
+      r.knownHostsFile = resolvePathRef(r.knownHostsFile);
+    }
+    return { ...tb, routers };
+  });
+  return { file: absolute, ...(parsed.description ? { description: parsed.description } : {}), testbeds };
+}
+
+export function loadCampaign(file: string, options?: LoadOptions): LoadedCampaign {
+  const ctx = context(options);
+  const absolute = path.resolve(ctx.cwd, file);
+  const shown = displayPath(absolute, ctx.cwd);
+  const parsed = readParsed(absolute, ctx);
+  const campaign = validate(campaignFileSchema, parsed, shown);
+  const refError = (keyPath: KeyPath, problem: string, value: unknown) =>
+    new ConfigError({ file: shown, keyPath, problem, value, line: parsed.lineOf(keyPath) ?? undefined });
+
+  const nodesFile = resolveRef(campaign.nodes.file, absolute, ['nodes', 'file'], ctx);
+  const allNodes = loadVia(absolute, ['nodes', 'file'], ctx, () => loadNodesFile(nodesFile, ctx)).nodes;
+  const nodeIds = new Set(allNodes.map((n) => n.id));
+  campaign.nodes.select?.forEach((nodeId, i) => {
+    if (!nodeIds.has(nodeId)) throw refError(['nodes', 'select', i], `expected a node id of ${displayPath(nodesFile, ctx.cwd)}`, nodeId);
+  });
+  const selectedNodes = campaign.nodes.select ? new Set(campaign.nodes.select) : null;
+  const nodes = allNodes.filter((n) => !selectedNodes || selectedNodes.has(n.id));
+
+  const apps: LoadedApp[] = [];
+  campaign.apps.forEach((ref, i) => {
+    const appFile = resolveRef(ref, absolute, ['apps', i], ctx);
+    const app = loadVia(absolute, ['apps', i], ctx, () => loadAppFile(appFile, ctx));
+    const clash = apps.findIndex((a) => a.id === app.id);
+    if (clash >= 0) throw refError(['apps', i], `expected an app whose id is not already used by apps[${clash}] ("${app.id}")`, ref);
+    apps.push(app);
+  });
+
+  const testbedsFile = resolveRef(campaign.testbeds.file, absolute, ['testbeds', 'file'], ctx);
+  const allTestbeds = loadVia(absolute, ['testbeds', 'file'], ctx, () => loadTestbedsFile(testbedsFile, ctx)).testbeds;
+  const testbedIds = new Set(allTestbeds.map((t) => t.id));
+  campaign.testbeds.select?.forEach((testbedId, i) => {
+    if (!testbedIds.has(testbedId)) throw refError(['testbeds', 'select', i], `expected a testbed id of ${displayPath(testbedsFile, ctx.cwd)}`, testbedId);
+  });
+  const selectedTestbeds = campaign.testbeds.select ? new Set(campaign.testbeds.select) : null;
+  const testbeds = allTestbeds.filter((t) => !selectedTestbeds || selectedTestbeds.has(t.id));
+
+  const geoRef = (ref: string | undefined, keyPath: KeyPath) => (ref === undefined ? null : resolveRef(ref, absolute, keyPath, ctx));
+  const geo: LoadedGeo = {
+    interestGroups: geoRef(campaign.geo?.interestGroups, ['geo', 'interestGroups']),
+    corrections: (campaign.geo?.corrections ?? []).map((ref, i) => resolveRef(ref, absolute, ['geo', 'corrections', i], ctx)),
+    m49: geoRef(campaign.geo?.m49, ['geo', 'm49']),
+  };
+
+  const countries: Record<string, CountryInfo> = {};
+  for (const node of nodes) {
+    const info = countryInfo(node.country);
+    if (info) countries[node.country] = info; // always found: the nodes schema checked it
+  }
+  return { file: absolute, campaign, nodesFile, nodes, countries, apps, testbedsFile, testbeds, geo };
+}
+
+const LOADERS: Record<string, (file: string, options?: LoadOptions) => AnyLoadedConfig> = {
+  [CAMPAIGN_SCHEMA]: (f, o) => ({ kind: 'campaign', config: loadCampaign(f, o) }),
+  [APP_SCHEMA]: (f, o) => ({ kind: 'app', config: loadAppFile(f, o) }),
+  [NODES_SCHEMA]: (f, o) => ({ kind: 'nodes', config: loadNodesFile(f, o) }),
+  [TESTBEDS_SCHEMA]: (f, o) => ({ kind: 'testbeds', config: loadTestbedsFile(f, o) }),
+};
+export const CONFIG_SCHEMAS = Object.keys(LOADERS);
+
+/** Load any config file, dispatching on its `schema:` key. */
+export function loadConfigFile(file: string, options?: LoadOptions): AnyLoadedConfig {
+  const ctx = context(options);
+  const absolute = path.resolve(ctx.cwd, file);
+  const { data, lineOf } = readParsed(absolute, ctx);
+  const schema = data !== null && typeof data === 'object' ? (data as { schema?: unknown }).schema : undefined;
+  const loader = typeof schema === 'string' ? LOADERS[schema] : undefined;
+  if (!loader) {
+    throw new ConfigError({
+      file: displayPath(absolute, ctx.cwd),
+      keyPath: ['schema'],
+      problem: `expected one of ${CONFIG_SCHEMAS.map((s) => JSON.stringify(s)).join(', ')}`,
+      value: schema,
+      line: lineOf(['schema']) ?? undefined,
+    });
+  }
+  return loader(absolute, ctx);
+}

@@ -1,0 +1,119 @@
+/**
+ * Hop geolocation with provenance (paper section 4.1). Order of authority:
+ *   1. the corrections overlay (longest prefix wins) — manual knowledge beats any database and is
+ *      not second-guessed by the RTT check (it is how the emulated world, whose RTTs are all
+ *      sub-millisecond, places its routers);
+ *   2. special-purpose ranges (RFC 1918, 198.18.0.0/15, 2001:db8::/32, ...) stop here: no public
+ *      database can know them;
+ *   3. the configured databases in order: IP2Location BIN files (the paper found IP2Location the
+ *      most accurate), then MMDB files, then geoip-lite's embedded data (unless disabled). The
+ *      first database with a country answers.
+ * A database answer is then checked against the hop's smallest RTT from a source with known
+ * coordinates: if light in fibre could not have reached the claimed country in that time, the
+ * hop's country becomes null (plausible: false, claimedCountry keeps the claim).
+ */
+import type { GeoProvenance, Hop, MeasurementRecord, Trace } from '../types';
+import { CorrectionsTable, loadCorrections, type Correction } from './corrections';
+import { geoipLiteDatabase, ip2locationDatabase, mmdbDatabase, type CountryDatabase } from './databases';
+import { isSpecialPurpose, parseIp } from './ip';
+import { defaultCountryShapes, rttPlausible, type CountryShapes, type LatLon } from './plausibility';
+
+export interface GeolocatorOptions {
+  /** Corrections given directly (e.g. the emulated world's address plan) ... */
+  corrections?: readonly Correction[];
+  /** ... and/or read from files (YAML, schema matador.geo-corrections/v1). Files apply after `corrections`. */
+  correctionsFiles?: readonly string[];
+  /** IP2Location BIN files, tried first, in order. */
+  ip2location?: readonly string[];
+  /** MMDB files (GeoLite2-Country/City, DB-IP Lite, ...), tried after IP2Location, in order. */
+  mmdb?: readonly string[];
+  /** Use geoip-lite's embedded data as the last database (default true). */
+  embedded?: boolean;
+  /** Extra databases (tests, other formats), tried after the files and before geoip-lite. */
+  databases?: readonly CountryDatabase[];
+  /** Country reference areas for the RTT check (default configs/geo/country-points.yaml). */
+  countryShapes?: CountryShapes;
+}
+
+export interface Location {
+  ip: string;
+  country: string | null;
+  geo: GeoProvenance;
+}
+
+const NONE: GeoProvenance = { source: 'none', databaseDate: null, corrected: false, plausible: null };
+
+export class Geolocator {
+  private readonly corrections: CorrectionsTable;
+  private readonly databases: CountryDatabase[];
+  private readonly shapes: CountryShapes;
+  private readonly cache = new Map<string, Location>();
+
+  constructor(options: GeolocatorOptions = {}) {
+    const corrections = [...(options.corrections ?? []), ...(options.correctionsFiles ?? []).flatMap((f) => loadCorrections(f))];
+    this.corrections = new CorrectionsTable(corrections);
+    this.databases = [
+      ...(options.ip2location ?? []).map(ip2locationDatabase),
+      ...(options.mmdb ?? []).map(mmdbDatabase),
+      ...(options.databases ?? []),
+      ...(options.embedded === false ? [] : [geoipLiteDatabase()]),
+    ];
+    this.shapes = options.countryShapes ?? defaultCountryShapes();
+  }
+
+  /** Sources in the order they are consulted, with their data dates. */
+  describe(): { corrections: number; databases: { source: string; databaseDate: string | null }[] } {
+    return { corrections: this.corrections.size, databases: this.databases.map((d) => ({ source: d.source, databaseDate: d.databaseDate })) };
+  }
+
+  /** Where an address is, before any RTT check (plausible: null). */
+  locate(ip: string): Location {
+    const cached = this.cache.get(ip);
+    if (cached) return { ...cached, geo: { ...cached.geo } };
+    const result = this.lookup(ip);
+    this.cache.set(ip, result);
+    return { ...result, geo: { ...result.geo } };
+  }
+
+  private lookup(ip: string): Location {
+    const parsed = parseIp(ip);
+    if (!parsed) return { ip, country: null, geo: { ...NONE } };
+    const corrected = this.corrections.lookup(parsed);
+    if (corrected) {
+      return { ip, country: corrected.country, geo: { source: 'corrections', databaseDate: null, corrected: true, plausible: null } };
+    }
+    if (isSpecialPurpose(parsed)) return { ip, country: null, geo: { ...NONE } };
+    for (const db of this.databases) {
+      const country = db.lookup(ip);
+      if (country) return { ip, country, geo: { source: db.source, databaseDate: db.databaseDate, corrected: false, plausible: null, claimedCountry: country } };
+    }
+    return { ip, country: null, geo: { ...NONE } };
+  }
+
+  /** The hop with `country` and `geo` set; `source` is where the trace started (null: unknown). */
+  locateHop(hop: Hop, source: LatLon | null): Hop {
+    if (!hop.ip) return { ...hop, country: null, geo: { ...NONE } };
+    const found = this.locate(hop.ip);
+    if (found.geo.corrected || found.country === null) return { ...hop, country: found.country, geo: found.geo };
+    const plausible = rttPlausible(source, hop.rttMs, found.country, this.shapes);
+    return { ...hop, country: plausible === false ? null : found.country, geo: { ...found.geo, plausible } };
+  }
+
+  locateTrace(trace: Trace, source: LatLon | null): Trace {
+    return { ...trace, hops: trace.hops.map((h) => this.locateHop(h, source)) };
+  }
+
+  /** Every trace of a record, each checked from the coordinates of the side that ran it. */
+  locateRecord(record: MeasurementRecord, sources: { A: LatLon | null; B: LatLon | null }): MeasurementRecord {
+    const traces = (list: Trace[]) => list.map((t) => this.locateTrace(t, sources[t.from] ?? null));
+    return {
+      ...record,
+      networkPath: { ...record.networkPath, traces: traces(record.networkPath.traces) },
+      applicationPath: { ...record.applicationPath, traces: traces(record.applicationPath.traces) },
+    };
+  }
+
+  close(): void {
+    for (const db of this.databases) db.close();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Area membership, leaving an area and interest-group access (DESIGN 4.2). Countries M49 does
+ * not list (e.g. TW) lie in no area, so a path through them leaves every area.
+ */
+import { areasOf, AREA_LEVELS, type AreaLevel, type AreaRef } from '../geo/m49';
+import { isMember, type InterestGroup } from '../geo/groups';
+import type { MeasurementRecord } from '../types';
+
+export type PathKind = 'network' | 'application';
+
+/** nodeA, nodeB and every hop country of every trace of the path; hops without address or country are ignored. */
+export function pathCountries(record: MeasurementRecord, kind: PathKind): Set<string> {
+  const countries = new Set([record.nodeA.country, record.nodeB.country]);
+  const path = kind === 'network' ? record.networkPath : record.applicationPath;
+  for (const trace of path.traces) {
+    for (const hop of trace.hops) {
+      if (hop.ip && hop.country) countries.add(hop.country);
+    }
+  }
+  return countries;
+}
+
+const areaKey = (a: AreaRef): string => `${a.level}\u0000${a.area}`;
+
+/** The areas (all three levels) that contain both node countries. */
+export function measurementAreas(record: MeasurementRecord): AreaRef[] {
+  const ofB = new Set(areasOf(record.nodeB.country).map(areaKey));
+  return areasOf(record.nodeA.country).filter((a) => ofB.has(areaKey(a)));
+}
+
+export function countryInArea(country: string, area: string, level: AreaLevel): boolean {
+  return areasOf(country).some((a) => a.area === area && a.level === level);
+}
+
+export function leavesArea(countries: Iterable<string>, area: string, level: AreaLevel): boolean {
+  for (const c of countries) if (!countryInArea(c, area, level)) return true;
+  return false;
+}
+
+export function accessibleTo(countries: Iterable<string>, group: InterestGroup, date: string): boolean {
+  for (const c of countries) if (isMember(group, c, date)) return true;
+  return false;
+}
+
+export function compareAreas(a: AreaRef, b: AreaRef): number {
+  return AREA_LEVELS.indexOf(a.level) - AREA_LEVELS.indexOf(b.level) || a.area.localeCompare(b.area);
+}

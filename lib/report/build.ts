@@ -1,0 +1,101 @@
+/**
+ * The paper's Tables 2 and 3 as data: `matador.report/v1` (DESIGN 4.3). Counts only; the text
+ * formats add percentages.
+ */
+import { defaultInterestGroups, type InterestGroup } from '../geo/groups';
+import type { AreaLevel, AreaRef } from '../geo/m49';
+import type { MeasurementRecord } from '../types';
+import { accessibleTo, compareAreas, leavesArea, measurementAreas, pathCountries, type PathKind } from './areas';
+import { selectApplicationRecords, selectNetworkRecords } from './select';
+
+export const REPORT_SCHEMA = 'matador.report/v1';
+
+export interface ColumnCounts {
+  measurements: number;
+  leftArea: number;
+  accessible: Record<string, number>;
+}
+
+export interface AreaReport {
+  area: string;
+  level: AreaLevel;
+  network: ColumnCounts;
+  apps: Record<string, ColumnCounts>;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  /** Interest groups in table order and apps in column order (extensions of the contract). */
+  groups: string[];
+  apps: string[];
+  /** How many records were read and how many were selected per column (extension). */
+  input: { records: number; invalidLinesSkipped: number; networkRecords: number; appRecords: Record<string, number> };
+  areas: AreaReport[];
+}
+
+export interface BuildReportOptions {
+  groups?: readonly InterestGroup[];
+  invalidLinesSkipped?: number;
+}
+
+function emptyCounts(groups: readonly InterestGroup[]): ColumnCounts {
+  return { measurements: 0, leftArea: 0, accessible: Object.fromEntries(groups.map((g) => [g.name, 0])) };
+}
+
+/** Adds the selected records of one column to the per-area counters. */
+function countColumn(
+  records: readonly MeasurementRecord[],
+  kind: PathKind,
+  groups: readonly InterestGroup[],
+  column: (area: AreaRef) => ColumnCounts,
+): void {
+  for (const record of records) {
+    const countries = pathCountries(record, kind);
+    const accessible = groups.filter((g) => accessibleTo(countries, g, record.finishedAt)).map((g) => g.name);
+    for (const area of measurementAreas(record)) {
+      const counts = column(area);
+      counts.measurements += 1;
+      if (leavesArea(countries, area.area, area.level)) counts.leftArea += 1;
+      for (const name of accessible) counts.accessible[name] += 1;
+    }
+  }
+}
+
+export function buildReport(records: readonly MeasurementRecord[], options: BuildReportOptions = {}): Report {
+  const groups = options.groups ?? defaultInterestGroups();
+  const apps = [...new Set(records.map((r) => r.app))].sort();
+  const network = selectNetworkRecords(records);
+  const perApp = selectApplicationRecords(records);
+
+  const areas = new Map<string, AreaReport>();
+  const entry = (area: AreaRef): AreaReport => {
+    const key = `${area.level}\u0000${area.area}`;
+    let report = areas.get(key);
+    if (!report) {
+      report = {
+        area: area.area,
+        level: area.level,
+        network: emptyCounts(groups),
+        apps: Object.fromEntries(apps.map((app) => [app, emptyCounts(groups)])),
+      };
+      areas.set(key, report);
+    }
+    return report;
+  };
+
+  countColumn(network, 'network', groups, (area) => entry(area).network);
+  for (const app of apps) countColumn(perApp.get(app) ?? [], 'application', groups, (area) => entry(area).apps[app]);
+
+  return {
+    schema: REPORT_SCHEMA,
+    groups: groups.map((g) => g.name),
+    apps,
+    input: {
+      records: records.length,
+      invalidLinesSkipped: options.invalidLinesSkipped ?? 0,
+      networkRecords: network.length,
+      appRecords: Object.fromEntries(apps.map((app) => [app, perApp.get(app)?.length ?? 0])),
+    },
+    areas: [...areas.values()].sort(compareAreas),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Markdown and CSV renderings of a report, shaped like the paper: Table 2 (traffic leaving the
+ * area) and Table 3 (accessible per interest group), each with count and percentage for the
+ * network path and every app. Areas in report order (regions, subregions, intermediate regions).
+ */
+import type { ColumnCounts, Report } from './build';
+
+/** Whole percent like the paper; '-' when there is nothing to divide. */
+export function percent(count: number, total: number): string {
+  return total === 0 ? '-' : `${Math.round((100 * count) / total)}%`;
+}
+
+const cell = (count: number, total: number): string => `${count} (${percent(count, total)})`;
+const mdEscape = (text: string): string => text.replace(/\|/g, '\\|');
+
+function columns(report: Report): { label: string; pick: (a: Report['areas'][number]) => ColumnCounts }[] {
+  return [
+    { label: 'Network path', pick: (a) => a.network },
+    ...report.apps.map((app) => ({ label: app, pick: (a: Report['areas'][number]) => a.apps[app] })),
+  ];
+}
+
+export function reportToMarkdown(report: Report): string {
+  const cols = columns(report);
+  const header = (first: string[], what: string) =>
+    [
+      `| ${[...first, ...cols.flatMap((c) => [`${mdEscape(c.label)} #`, `${mdEscape(c.label)} ${what}`])].join(' | ')} |`,
+      `|${[...first, ...cols.flatMap(() => ['', ''])].map(() => ' --- ').join('|')}|`,
+    ].join('\n');
+  const out: string[] = [];
+  out.push('## Table 2: traffic leaving the area', '');
+  out.push('Measurements between two nodes of the area, and how many of their paths left it (count, share).', '');
+  out.push(header(['Area', 'Level'], 'left'));
+  for (const area of report.areas) {
+    const cells = cols.flatMap((c) => {
+      const n = c.pick(area);
+      return [String(n.measurements), cell(n.leftArea, n.measurements)];
+    });
+    out.push(`| ${[mdEscape(area.area), area.level, ...cells].join(' | ')} |`);
+  }
+  out.push('', '## Table 3: accessible for interest groups', '');
+  out.push('Paths crossing at least one member of the group on the measurement day (count, share).', '');
+  out.push(header(['Area', 'Interest group'], 'accessible'));
+  for (const area of report.areas) {
+    for (const group of report.groups) {
+      const cells = cols.flatMap((c) => {
+        const n = c.pick(area);
+        return [String(n.measurements), cell(n.accessible[group] ?? 0, n.measurements)];
+      });
+      out.push(`| ${[mdEscape(area.area), mdEscape(group), ...cells].join(' | ')} |`);
+    }
+  }
+  if (report.input.invalidLinesSkipped > 0) out.push('', `${report.input.invalidLinesSkipped} invalid input line(s) skipped.`);
+  return `${out.join('\n')}\n`;
+}
+
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * Long format, one row per (table, area, group, path): easy to filter and pivot.
+ * percent has one decimal and is empty when there are no measurements.
+ */
+export function reportToCsv(report: Report): string {
+  const rows: (string | number)[][] = [['table', 'area', 'level', 'group', 'path', 'measurements', 'count', 'percent']];
+  const pct = (count: number, total: number) => (total === 0 ? '' : ((100 * count) / total).toFixed(1));
+  const cols = columns(report);
+  for (const area of report.areas) {
+    for (const c of cols) {
+      const n = c.pick(area);
+      rows.push(['leaving', area.area, area.level, '', c.label === 'Network path' ? 'network' : c.label, n.measurements, n.leftArea, pct(n.leftArea, n.measurements)]);
+    }
+  }
+  for (const area of report.areas) {
+    for (const group of report.groups) {
+      for (const c of cols) {
+        const n = c.pick(area);
+        const count = n.accessible[group] ?? 0;
+        rows.push(['accessible', area.area, area.level, group, c.label === 'Network path' ? 'network' : c.label, n.measurements, count, pct(count, n.measurements)]);
+      }
+    }
+  }
+  return `${rows.map((r) => r.map(csvField).join(',')).join('\n')}\n`;
+}

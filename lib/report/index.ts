@@ -1,0 +1,6 @@
+/** Analysis of measurement records into the paper's Tables 2 and 3 (pure functions). */
+export { parseMeasurementLines, recordProblem, InvalidRecordError, type InvalidLine, type ParsedDataset } from './parse';
+export { pairKey, selectApplicationRecords, selectNetworkRecords } from './select';
+export { pathCountries, measurementAreas, countryInArea, leavesArea, accessibleTo, compareAreas, type PathKind } from './areas';
+export { buildReport, REPORT_SCHEMA, type Report, type AreaReport, type ColumnCounts, type BuildReportOptions } from './build';
+export { reportToMarkdown, reportToCsv, percent } from './format';

@@ -1,0 +1,94 @@
+/**
+ * Reading matador.measurement/v1 JSON lines. Checks the fields the analysis relies on, so that a
+ * broken line is reported with its file and line number instead of silently skewing a table.
+ */
+import { MEASUREMENT_SCHEMA, type MeasurementRecord } from '../types';
+
+export interface InvalidLine {
+  line: number;
+  error: string;
+}
+
+export interface ParsedDataset {
+  records: MeasurementRecord[];
+  invalid: InvalidLine[];
+}
+
+export class InvalidRecordError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`${file}:${line}: invalid measurement record: ${reason}`);
+    this.name = 'InvalidRecordError';
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkNode(v: unknown, key: string): string | null {
+  if (!isObject(v)) return `${key} must be an object {id, country}`;
+  if (typeof v.id !== 'string' || v.id === '') return `${key}.id must be a non-empty string`;
+  if (typeof v.country !== 'string' || !/^[A-Z]{2}$/.test(v.country)) return `${key}.country must be an ISO 3166-1 alpha-2 code, got ${JSON.stringify(v.country)}`;
+  return null;
+}
+
+function checkPath(v: unknown, key: string): string | null {
+  if (!isObject(v) || !Array.isArray(v.traces)) return `${key}.traces must be a list`;
+  for (const [t, trace] of v.traces.entries()) {
+    if (!isObject(trace) || !Array.isArray(trace.hops)) return `${key}.traces[${t}].hops must be a list`;
+    for (const [h, hop] of trace.hops.entries()) {
+      const at = `${key}.traces[${t}].hops[${h}]`;
+      if (!isObject(hop)) return `${at} must be an object`;
+      if (hop.ip !== undefined && hop.ip !== null && typeof hop.ip !== 'string') return `${at}.ip must be a string or null`;
+      if (hop.country !== undefined && hop.country !== null && typeof hop.country !== 'string') return `${at}.country must be a string or null`;
+    }
+  }
+  return null;
+}
+
+/** Why a parsed JSON value is not a usable record, or null when it is. */
+export function recordProblem(v: unknown): string | null {
+  if (!isObject(v)) return 'not a JSON object';
+  if (v.schema !== MEASUREMENT_SCHEMA) return `schema must be ${MEASUREMENT_SCHEMA}, got ${JSON.stringify(v.schema)}`;
+  if (typeof v.app !== 'string' || v.app === '') return 'app must be a non-empty string';
+  if (v.status !== 'ok' && v.status !== 'failed') return `status must be "ok" or "failed", got ${JSON.stringify(v.status)}`;
+  if (typeof v.finishedAt !== 'string' || Number.isNaN(Date.parse(v.finishedAt))) return `finishedAt must be an ISO 8601 time, got ${JSON.stringify(v.finishedAt)}`;
+  return (
+    checkNode(v.nodeA, 'nodeA') ??
+    checkNode(v.nodeB, 'nodeB') ??
+    checkPath(v.networkPath, 'networkPath') ??
+    checkPath(v.applicationPath, 'applicationPath')
+  );
+}
+
+/**
+ * Parses JSON lines; blank lines are skipped. Without skipInvalid the first bad line throws
+ * InvalidRecordError (file:line: reason); with it, bad lines are collected in `invalid`.
+ */
+export function parseMeasurementLines(text: string, file: string, options: { skipInvalid?: boolean } = {}): ParsedDataset {
+  const records: MeasurementRecord[] = [];
+  const invalid: InvalidLine[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i].trim();
+    if (raw === '') continue;
+    let problem: string | null;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+      problem = recordProblem(value);
+    } catch (err) {
+      problem = `not valid JSON (${(err as Error).message})`;
+    }
+    if (problem === null) {
+      records.push(value as MeasurementRecord);
+    } else if (options.skipInvalid) {
+      invalid.push({ line: i + 1, error: problem });
+    } else {
+      throw new InvalidRecordError(file, i + 1, problem);
+    }
+  }
+  return { records, invalid };
+}

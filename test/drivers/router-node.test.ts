@@ -1,0 +1,269 @@
+/**
+ * Router and node drivers end to end in a small mtsh-* world (see topology.ts): the router driver
+ * tunnels the phone's traffic out through the vantage node, tcpdump captures it on the WLAN side,
+ * and the node runs traceroutes with both backends. Everything is real: sshd, ip, iptables,
+ * tcpdump, tshark, traceroute, scamper.
+ */
+import { spawn } from 'child_process';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { parseTracerouteText } from '../../lib/traceroute';
+import { NodeConfig, traceroute, TRACEROUTE_BACKENDS, TunnelMode, TunnelSpec, TUNNEL_MODES } from '../../drivers/node';
+import { captureFetch, captureStart, captureStop, configureRouter, RouterConfig, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
+import { withSsh } from '../../drivers/ssh/session';
+import { nodeEndpointDown } from '../../drivers/node/tunnel-endpoint';
+import { ADDR, buildTopology, inNs, NS, run, teardownTopology, Topology } from './topology';
+
+const SERVICE_PORT = 8080;
+let topo: Topology | undefined;
+let router: RouterConfig;
+let node: NodeConfig;
+let spec: TunnelSpec;
+/** Modes the kernel refused (no ip_gre/ipip module): each must have failed cleanly. */
+const refusedModes: { mode: TunnelMode; detail: string }[] = [];
+
+function baseSpec(mode: TunnelMode): TunnelSpec {
+  return {
+    name: 'mtsh-tun0',
+    mode,
+    routerUnderlay: ADDR.router,
+    nodeUnderlay: ADDR.node,
+    routerInner: ADDR.routerInner,
+    nodeInner: ADDR.nodeInner,
+    innerPrefixLength: 30,
+    phoneSubnet: ADDR.phoneSubnet,
+    table: 120,
+    rulePriority: 1200,
+  };
+}
+
+function t(): Topology {
+  if (!topo) throw new Error('topology not built');
+  return topo;
+}
+
+/** Our iptables rules on the node (identified by their comment). */
+async function nodeTunnelRules(): Promise<string[]> {
+  const rules: string[] = [];
+  for (const table of ['nat', 'filter']) {
+    const r = await inNs(NS.node, ['iptables', '-w', '5', '-t', table, '-S']);
+    rules.push(...r.stdout.split('\n').filter((l) => l.includes('matador-tunnel:')));
+  }
+  return rules;
+}
+
+async function linkExists(ns: string, name: string): Promise<boolean> {
+  return (await inNs(ns, ['ip', 'link', 'show', 'dev', name])).code === 0;
+}
+
+async function phonePing(): Promise<boolean> {
+  return (await inNs(NS.phone, ['ping', '-n', '-c', '2', '-W', '1', ADDR.target])).code === 0;
+}
+
+beforeAll(async () => {
+  topo = await buildTopology();
+  router = { ssh: topo.router, lanInterface: 'r-lan', captureDir: '/run/mtsh-router-captures' };
+  node = { ssh: topo.node, egressInterface: 'n-wan' };
+  // The "service" on the target: a TCP listener that answers each connection.
+  // It tells each client which source address it saw (socat sets SOCAT_PEERADDR).
+  spawn('ip', ['netns', 'exec', NS.target, 'socat', `TCP-LISTEN:${SERVICE_PORT},fork,reuseaddr`, 'SYSTEM:echo service-reply peer=$SOCAT_PEERADDR'], { stdio: 'ignore', detached: true }).unref();
+  for (let i = 0; i < 50 && !(await inNs(NS.target, ['ss', '-Hltn', `( sport = :${SERVICE_PORT} )`])).stdout.trim(); i++) await new Promise((r) => setTimeout(r, 100));
+}, 60_000);
+
+afterAll(async () => {
+  try {
+    if (topo) await tunnelDown({ router, node, tunnel: spec ?? baseSpec('vxlan') });
+  } finally {
+    await fs.rm('/run/mtsh-router-captures', { recursive: true, force: true });
+    await teardownTopology(topo);
+  }
+}, 60_000);
+
+describe('router configure', () => {
+  it('checks tools and LAN, enables forwarding, creates the capture dir', async () => {
+    const r = await configureRouter(router);
+    expect(r).toMatchObject({ ok: true, lanInterfaceUp: true });
+    expect((await inNs(NS.router, ['sysctl', '-n', 'net.ipv4.ip_forward'])).stdout.trim()).toBe('1');
+    expect((await fs.stat(router.captureDir)).isDirectory()).toBe(true);
+  });
+
+  it('rejects unsafe config values before touching the router', async () => {
+    expect(await configureRouter({ ...router, lanInterface: 'r-lan;reboot' })).toMatchObject({ ok: false, failure: 'config_invalid' });
+    expect(await configureRouter({ ...router, captureDir: '/run/../etc' })).toMatchObject({ ok: false, failure: 'config_invalid' });
+    expect(await configureRouter({ ...router, lanInterface: 'nosuchif0' })).toMatchObject({ ok: false, failure: 'config_invalid' });
+  });
+});
+
+describe('tunnel', () => {
+  it('without the tunnel the phone cannot reach the target (the world has no route to the phone LAN)', async () => {
+    expect(await phonePing()).toBe(false);
+  });
+
+  it('refuses invalid tunnel specs with config_invalid', async () => {
+    for (const bad of [{ name: 'tun;reboot' }, { phoneSubnet: '198.19.220.128/99' }, { nodeInner: '$(id)' }, { table: 255 }]) {
+      expect(await tunnelUp({ router, node, tunnel: { ...baseSpec('vxlan'), ...bad } })).toMatchObject({ ok: false, failure: 'config_invalid' });
+    }
+  });
+
+  it('does not replace a foreign interface with the tunnel name, and rolls the node end back', async () => {
+    await inNs(NS.router, ['ip', 'link', 'add', 'mtsh-tun0', 'type', 'bridge']);
+    try {
+      const r = await tunnelUp({ router, node, tunnel: baseSpec('vxlan') });
+      expect(r).toMatchObject({ ok: false, failure: 'tunnel_failed' });
+      if (!r.ok) expect(r.detail).toMatch(/not a vxlan tunnel/);
+      expect(await linkExists(NS.router, 'mtsh-tun0')).toBe(true); // the bridge is untouched
+      expect(await linkExists(NS.node, 'mtsh-tun0')).toBe(false);
+      expect(await nodeTunnelRules()).toEqual([]);
+    } finally {
+      await inNs(NS.router, ['ip', 'link', 'del', 'mtsh-tun0']);
+    }
+  });
+
+  it('brings up the first mode the kernel supports; refused modes leave nothing behind', async () => {
+    let up: Awaited<ReturnType<typeof tunnelUp>> | undefined;
+    for (const mode of TUNNEL_MODES) {
+      up = await tunnelUp({ router, node, tunnel: baseSpec(mode) });
+      if (up.ok) {
+        spec = baseSpec(mode);
+        break;
+      }
+      expect(up.failure).toBe('tunnel_failed');
+      refusedModes.push({ mode, detail: up.detail });
+      expect(await linkExists(NS.node, 'mtsh-tun0')).toBe(false);
+      expect(await linkExists(NS.router, 'mtsh-tun0')).toBe(false);
+      expect(await nodeTunnelRules()).toEqual([]);
+    }
+    expect(up).toMatchObject({ ok: true, name: 'mtsh-tun0', nodeInner: ADDR.nodeInner });
+    console.log(`tunnel mode used: ${spec.mode}; refused by this kernel: ${JSON.stringify(refusedModes)}`);
+    const rules = await nodeTunnelRules();
+    expect(rules.some((r) => r.includes('MASQUERADE') && r.includes(ADDR.phoneSubnet))).toBe(true);
+  });
+
+  it('bringing it up again is idempotent', async () => {
+    expect(await tunnelUp({ router, node, tunnel: spec })).toMatchObject({ ok: true });
+    expect((await nodeTunnelRules()).length).toBe(3);
+  });
+
+  it('reports the tunnel as up with the far end reachable', async () => {
+    expect(await tunnelStatus({ router, tunnel: spec })).toEqual({ ok: true, status: { exists: true, up: true, peerReachable: true, ruleInstalled: true } });
+  });
+
+  it('the phone reaches the target through the node: traceroute shows router, tunnel endpoint, node path, target', async () => {
+    expect(await phonePing()).toBe(true);
+    const r = await inNs(NS.phone, ['traceroute', '-n', '-T', '-p', String(SERVICE_PORT), '-q', '1', '-w', '2', '-m', '8', ADDR.target]);
+    expect(r.code).toBe(0);
+    const trace = parseTracerouteText(r.stdout, { from: 'A', protocol: 'tcp', port: SERVICE_PORT });
+    expect(trace.hops.map((h) => h.ip)).toEqual([ADDR.routerLan, ADDR.nodeInner, ADDR.worldNode, ADDR.target]);
+    expect(trace.destinationReached).toBe(true);
+  });
+
+  it('the target sees the node as the source (masquerade), not the phone', async () => {
+    const r = await inNs(NS.phone, ['socat', '-T', '5', '-', `TCP:${ADDR.target}:${SERVICE_PORT}`]);
+    expect(r.stdout.trim()).toBe(`service-reply peer=${ADDR.node}`);
+  });
+});
+
+describe('capture on the WLAN side', () => {
+  it('start/stop/fetch yields a valid pcap with the phone\'s traffic', async () => {
+    const started = await captureStart(router, { id: 'mtsh-cap-1' });
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    const handle = started.handle;
+    expect(handle.interface).toBe('r-lan');
+    const talk = await inNs(NS.phone, ['sh', '-c', `echo hello-from-phone | socat -T 5 - TCP:${ADDR.target}:${SERVICE_PORT}`]);
+    expect(talk.stdout).toContain('service-reply');
+    expect(await phonePing()).toBe(true);
+    const stopped = await captureStop(router, handle);
+    expect(stopped.ok).toBe(true);
+    if (!stopped.ok) return;
+    expect(stopped.packetsCaptured).toBeGreaterThan(0);
+    const local = path.join(t().stateRoot, 'artefacts', 'capture-1.pcap');
+    const fetched = await captureFetch(router, handle, local, { removeRemote: true });
+    expect(fetched).toMatchObject({ ok: true, format: 'pcap', localPath: local });
+    if (!fetched.ok) return;
+    expect(fetched.packets).toBe(stopped.packetsCaptured);
+    // Independent check with the real tools.
+    const tshark = await run(['tshark', '-r', local, '-Y', `ip.src==${ADDR.phone} && ip.dst==${ADDR.target} && tcp.payload`, '-T', 'fields', '-e', 'tcp.payload']);
+    const payloads = tshark.stdout.trim().split('\n').map((hex) => Buffer.from(hex.replace(/:/g, ''), 'hex').toString('utf8'));
+    expect(payloads.join('')).toContain('hello-from-phone');
+    const tcpdump = await run(['tcpdump', '-n', '-r', local, 'icmp']);
+    expect(tcpdump.stdout).toContain(`${ADDR.phone} > ${ADDR.target}: ICMP echo request`);
+    await expect(fs.access(handle.remoteFile)).rejects.toThrow(); // removeRemote
+  });
+
+  it('a tcpdump killed mid-capture is reported as capture_failed', async () => {
+    const started = await captureStart(router, { id: 'mtsh-cap-killed', filter: 'icmp' });
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    expect(await phonePing()).toBe(true);
+    await inNs(NS.router, ['kill', '-KILL', String(started.handle.pid)]);
+    const stopped = await captureStop(router, started.handle);
+    expect(stopped).toMatchObject({ ok: false, failure: 'capture_failed' });
+    if (!stopped.ok) expect(stopped.detail).toMatch(/not running/);
+  });
+
+  it('a capture on a missing interface fails to start with capture_failed', async () => {
+    const r = await captureStart({ ...router, lanInterface: 'nosuchif0' }, { id: 'mtsh-cap-noif' });
+    expect(r).toMatchObject({ ok: false, failure: 'capture_failed' });
+  });
+
+  it('fetching a file that is not a capture is capture_failed', async () => {
+    const fake = { id: 'mtsh-cap-fake', interface: 'r-lan', remoteFile: `${router.captureDir}/mtsh-cap-fake.pcap`, pidFile: '', logFile: '', pid: 2, startedAt: '' };
+    await fs.writeFile(fake.remoteFile, 'this is not a pcap file at all');
+    const r = await captureFetch(router, fake, path.join(t().stateRoot, 'artefacts', 'fake.pcap'), { removeRemote: true });
+    expect(r).toMatchObject({ ok: false, failure: 'capture_failed' });
+  });
+});
+
+describe('traceroute on the vantage node', () => {
+  it.each(TRACEROUTE_BACKENDS)('%s (tcp to the service port) returns raw output and hops to the target', async (backend) => {
+    const r = await traceroute(node, { target: ADDR.target, protocol: 'tcp', port: SERVICE_PORT, backend, side: 'B', waitSeconds: 1, maxHops: 8 });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.run.tool).toBe(backend);
+    expect(r.run.raw).toContain(ADDR.target);
+    expect(r.run.parseError).toBeNull();
+    expect(r.run.trace).toMatchObject({ from: 'B', target: ADDR.target, protocol: 'tcp', port: SERVICE_PORT, destinationReached: true });
+    expect(r.run.trace?.hops.map((h) => h.ip)).toEqual([ADDR.worldNode, ADDR.target]);
+  });
+
+  it.each(TRACEROUTE_BACKENDS)('%s with udp and icmp also reaches the target', async (backend) => {
+    for (const protocol of ['udp', 'icmp'] as const) {
+      const r = await traceroute(node, { target: ADDR.target, protocol, port: protocol === 'udp' ? 33434 : null, backend, waitSeconds: 1, maxHops: 8 });
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(r.run.trace?.hops.at(-1)?.ip).toBe(ADDR.target);
+    }
+  });
+
+  it('rejects a target that could be read as an option', async () => {
+    const r = await traceroute(node, { target: '-oProxyCommand=reboot', protocol: 'tcp', port: 80, backend: 'traceroute' });
+    expect(r).toMatchObject({ ok: false, failure: 'config_invalid' });
+  });
+
+  it.each(TRACEROUTE_BACKENDS)('%s to a name that does not resolve is traceroute_failed', async (backend) => {
+    const r = await traceroute(node, { target: 'no-such-host.invalid', protocol: 'tcp', port: 80, backend });
+    expect(r).toMatchObject({ ok: false, failure: 'traceroute_failed' });
+  });
+});
+
+describe('tunnel down', () => {
+  it('a dead far end is seen from the router', async () => {
+    const removed = await withSsh(node.ssh, (s) => nodeEndpointDown(s, spec, node.egressInterface));
+    expect(removed).toMatchObject({ ok: true });
+    expect(await tunnelStatus({ router, tunnel: spec })).toEqual({ ok: true, status: { exists: true, up: true, peerReachable: false, ruleInstalled: true } });
+    expect(await phonePing()).toBe(false);
+  });
+
+  it('tunnelDown removes both ends and the phone loses the path', async () => {
+    expect(await tunnelUp({ router, node, tunnel: spec })).toMatchObject({ ok: true });
+    expect(await phonePing()).toBe(true);
+    const down = await tunnelDown({ router, node, tunnel: spec });
+    expect(down).toMatchObject({ ok: true });
+    if (down.ok) expect(down.nodeRemoved).toBeGreaterThan(0);
+    expect(await tunnelStatus({ router, tunnel: spec })).toEqual({ ok: true, status: { exists: false, up: false, peerReachable: false, ruleInstalled: false } });
+    expect(await linkExists(NS.node, spec.name)).toBe(false);
+    expect(await nodeTunnelRules()).toEqual([]);
+    expect(await phonePing()).toBe(false);
+    expect(await tunnelDown({ router, node, tunnel: spec })).toMatchObject({ ok: true, routerRemoved: 0, nodeRemoved: 0 });
+  });
+});

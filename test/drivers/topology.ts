@@ -1,0 +1,155 @@
+/**
+ * A small emulated world for the router/node driver tests, in mtsh-* namespaces, addresses
+ * 198.19.220.0/24 only:
+ *
+ *   host(controller) .1 --.2 [world] .5 -- .6 [node: sshd]
+ *                             |   .9 -- .10 [router: sshd] .129 -- .130 [phone]   (phone LAN .128/28)
+ *                             |  .13 -- .14 [target]
+ *   tunnel inner: router .17 / node .18 (/30)
+ *
+ * The world has no route to the phone LAN, so the phone reaches the target only through the
+ * tunnel and the node's masquerade. The host gets one veth and one route (198.19.220.0/24).
+ */
+import { execFile } from 'child_process';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { promisify } from 'util';
+import { dataDir } from '../../lib/project-paths';
+import { knownHostsLine } from '../../drivers/ssh/known-hosts';
+import { SshTarget } from '../../drivers/ssh/session';
+import { generateClientKey, SshdHandle, startSshd, stopSshdByPidFile } from '../../testbed/sshd';
+
+const execFileAsync = promisify(execFile);
+
+export const NS = {
+  world: 'mtsh-world',
+  node: 'mtsh-node',
+  router: 'mtsh-router',
+  phone: 'mtsh-phone',
+  target: 'mtsh-target',
+} as const;
+export const HOST_LINK = 'mtsh-h0';
+
+export const ADDR = {
+  host: '198.19.220.1',
+  worldHost: '198.19.220.2',
+  worldNode: '198.19.220.5',
+  node: '198.19.220.6',
+  worldRouter: '198.19.220.9',
+  router: '198.19.220.10',
+  worldTarget: '198.19.220.13',
+  target: '198.19.220.14',
+  routerInner: '198.19.220.17',
+  nodeInner: '198.19.220.18',
+  routerLan: '198.19.220.129',
+  phone: '198.19.220.130',
+  phoneSubnet: '198.19.220.128/28',
+} as const;
+
+export async function run(argv: string[], timeoutMs = 30_000): Promise<{ stdout: string; stderr: string }> {
+  return execFileAsync(argv[0], argv.slice(1), { timeout: timeoutMs, encoding: 'utf8' });
+}
+
+/** Run in a namespace; returns stdout+stderr and the exit code instead of throwing. */
+export async function inNs(ns: string, argv: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(['ip', 'netns', 'exec', ns, ...argv], timeoutMs);
+    return { code: 0, ...r };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+async function quiet(argv: string[]): Promise<void> {
+  try {
+    await run(argv);
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Kill every process in our namespaces and delete them (also leftovers of a crashed run). */
+export async function destroyTopology(stateRoot?: string): Promise<void> {
+  if (stateRoot) {
+    for (const ns of [NS.node, NS.router]) await stopSshdByPidFile(path.join(stateRoot, ns, 'sshd.pid'));
+  }
+  const { stdout } = await run(['ip', 'netns', 'list']);
+  const ours = stdout.split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith('mtsh-'));
+  for (const ns of ours) {
+    const pids = await run(['ip', 'netns', 'pids', ns]).catch(() => ({ stdout: '' }));
+    for (const pid of pids.stdout.split('\n').map(Number).filter((p) => p > 1)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+    await quiet(['ip', 'netns', 'del', ns]);
+  }
+  await quiet(['ip', 'link', 'del', HOST_LINK]);
+}
+
+async function veth(aNs: string | null, aName: string, aAddr: string, bNs: string, bName: string, bAddr: string, prefix: number): Promise<void> {
+  const tmp = `mtshv${Math.random().toString(36).slice(2, 8)}`;
+  await run(['ip', 'link', 'add', aName, 'type', 'veth', 'peer', 'name', tmp]);
+  await run(['ip', 'link', 'set', tmp, 'netns', bNs]);
+  await run(['ip', '-n', bNs, 'link', 'set', tmp, 'name', bName]);
+  if (aNs) await run(['ip', 'link', 'set', aName, 'netns', aNs]);
+  const a = aNs ? ['ip', '-n', aNs] : ['ip'];
+  await run([...a, 'addr', 'add', `${aAddr}/${prefix}`, 'dev', aName]);
+  await run([...a, 'link', 'set', aName, 'up']);
+  await run(['ip', '-n', bNs, 'addr', 'add', `${bAddr}/${prefix}`, 'dev', bName]);
+  await run(['ip', '-n', bNs, 'link', 'set', bName, 'up']);
+}
+
+export interface Topology {
+  stateRoot: string;
+  clientKeyPath: string;
+  knownHostsPath: string;
+  node: SshTarget;
+  router: SshTarget;
+  sshd: { node: SshdHandle; router: SshdHandle };
+}
+
+/** Build the namespaces, start sshd in node and router, pin their keys. */
+export async function buildTopology(): Promise<Topology> {
+  const stateRoot = path.join(dataDir, 'test-tmp', 'mtsh-drivers');
+  await destroyTopology(stateRoot);
+  await fs.rm(stateRoot, { recursive: true, force: true });
+  await fs.mkdir(stateRoot, { recursive: true, mode: 0o700 });
+  for (const ns of Object.values(NS)) {
+    await run(['ip', 'netns', 'add', ns]);
+    await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  }
+  await veth(null, HOST_LINK, ADDR.host, NS.world, 'w-host', ADDR.worldHost, 30);
+  await veth(NS.world, 'w-node', ADDR.worldNode, NS.node, 'n-wan', ADDR.node, 30);
+  await veth(NS.world, 'w-rtr', ADDR.worldRouter, NS.router, 'r-wan', ADDR.router, 30);
+  await veth(NS.world, 'w-tgt', ADDR.worldTarget, NS.target, 't-wan', ADDR.target, 30);
+  await veth(NS.router, 'r-lan', ADDR.routerLan, NS.phone, 'p-wlan', ADDR.phone, 28);
+  await run(['ip', 'route', 'replace', '198.19.220.0/24', 'via', ADDR.worldHost, 'dev', HOST_LINK]);
+  await inNs(NS.world, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+  await run(['ip', '-n', NS.node, 'route', 'add', 'default', 'via', ADDR.worldNode]);
+  await run(['ip', '-n', NS.router, 'route', 'add', 'default', 'via', ADDR.worldRouter]);
+  await run(['ip', '-n', NS.target, 'route', 'add', 'default', 'via', ADDR.worldTarget]);
+  await run(['ip', '-n', NS.phone, 'route', 'add', 'default', 'via', ADDR.routerLan]);
+
+  const key = await generateClientKey(path.join(stateRoot, 'controller'));
+  const node = await startSshd({ netns: NS.node, listenAddress: ADDR.node, port: 22, stateDir: path.join(stateRoot, NS.node), authorizedKeys: [key.publicKeyLine] });
+  const router = await startSshd({ netns: NS.router, listenAddress: ADDR.router, port: 2222, stateDir: path.join(stateRoot, NS.router), authorizedKeys: [key.publicKeyLine] });
+  const knownHostsPath = path.join(stateRoot, 'known_hosts');
+  await fs.writeFile(knownHostsPath, `${node.hostKeyLine}\n${router.hostKeyLine}\n`, { mode: 0o600 });
+  const target = (host: string, port: number): SshTarget => ({ host, port, username: 'root', privateKeyPath: key.privateKeyPath, knownHostsPath, connectTimeoutMs: 10_000 });
+  // knownHostsLine and hostKeyLine must agree, or the drivers would refuse the world's own pins.
+  if (knownHostsLine(ADDR.router, 2222, router.hostPublicKey) !== router.hostKeyLine) throw new Error('hostKeyLine format drifted from drivers/ssh/known-hosts');
+  return { stateRoot, clientKeyPath: key.privateKeyPath, knownHostsPath, node: target(ADDR.node, 22), router: target(ADDR.router, 2222), sshd: { node, router } };
+}
+
+export async function teardownTopology(t: Topology | undefined): Promise<void> {
+  if (t) {
+    await t.sshd.node.stop();
+    await t.sshd.router.stop();
+  }
+  await destroyTopology(t?.stateRoot ?? path.join(dataDir, 'test-tmp', 'mtsh-drivers'));
+  if (t) await fs.rm(t.stateRoot, { recursive: true, force: true });
+}

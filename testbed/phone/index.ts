@@ -1,0 +1,159 @@
+/**
+ * Virtual Android phones for the emulated testbed.
+ *
+ * API (used by the world builder; everything the phone driver does goes through real adb):
+ *
+ *   const phone = await startVirtualPhone({
+ *     name: 'mt-phone-a',            // used in the serial banner and as the app account name
+ *     netns: 'mt-phone-a',           // the phone's network namespace (must exist, with its WLAN link)
+ *     adbPort: 5561,                 // adbd listens on 127.0.0.1:<adbPort> in the HOST namespace ("USB cable")
+ *     stateDir: '/path/to/dir',      // phone file system (/sdcard ...), app logs, control socket (created)
+ *     apps: ['threema', { app: 'whatsapp', peer: 'mt-phone-b' }],
+ *     peer: 'mt-phone-b',            // default chat partner (the other phone's account/name)
+ *     peerName: 'MATAdOR B',         // contact name shown for the partner (configs/apps tap 'MATAdOR ${peer}')
+ *     dnsServers: ['198.18.1.1'],    // the resolver the router hands out (the apps use it)
+ *     wlanInterface: 'wlan0',        // optional: default = first non-lo interface in netns
+ *     adbConnect: true,              // optional: run `adb connect` for the caller (default false)
+ *   });
+ *   phone.serial        // '127.0.0.1:5561' (what `adb devices` lists)
+ *   await phone.stop()  // kills app processes, closes adbd, `adb disconnect`s its serial, brings WLAN back up
+ *
+ *   Fault / control API (phone.faults):
+ *     await phone.faults.adbDisconnect()     // cable pulled: transports dropped, port closed
+ *     await phone.faults.adbReconnect()      // cable back (then `adb connect` again)
+ *     phone.faults.setAdbDelay(ms)           // every adbd message delayed by ms (0 = off)
+ *     phone.faults.setAppInstalled(app, false)  // hide an app as if not installed (am start fails, pm lacks it)
+ *     await phone.faults.killApp(app)        // app process dies (like a crash)
+ *   Inspection: phone.messages() (sent/received records), phone.appStatus(app), phone.device.
+ *
+ * The shell never reaches a real shell: sh-parse.ts + built-ins (commands.ts, android-commands.ts).
+ * Each app is a real process in the phone's namespace under its own uid (catalogue.ts: 10061..10064),
+ * so `iptables -m owner --uid-owner` in the phone namespace really applies to it.
+ */
+import { execFile } from 'child_process';
+import { promisify } from 'util';
+import * as fs from 'fs';
+import { Adbd } from './adbd';
+import { MessageRecord, PhoneAppOptions, VirtualDevice } from './device';
+import type { AppStatus } from './app-host';
+import type { ServiceApp } from '../services/catalogue';
+import { SERVICE_SHAPES } from '../services/catalogue';
+
+export { MESSAGE_LOG } from './device';
+export type { MessageRecord, PhoneAppOptions } from './device';
+
+const execFileAsync = promisify(execFile);
+
+export interface StartVirtualPhoneOptions {
+  name: string;
+  netns: string;
+  adbPort: number;
+  stateDir: string;
+  apps: Array<ServiceApp | PhoneAppOptions>;
+  peer?: string;
+  /** Contact name of the partner in the apps' UI (default "MATAdOR <peer>"). */
+  peerName?: string;
+  account?: string;
+  dnsServers?: string[];
+  wlanInterface?: string;
+  /** Advertise shell_v2 (default true). false = strict Android 5 behaviour (no exit codes over adb). */
+  shellV2?: boolean;
+  keepAliveMs?: number;
+  adbConnect?: boolean;
+  adbHost?: string;
+}
+
+export interface PhoneFaultControl {
+  adbDisconnect(): Promise<void>;
+  adbReconnect(): Promise<void>;
+  setAdbDelay(ms: number): void;
+  setAppInstalled(app: ServiceApp, installed: boolean): void;
+  killApp(app: ServiceApp): Promise<void>;
+}
+
+export interface VirtualPhone {
+  name: string;
+  serial: string;
+  device: VirtualDevice;
+  faults: PhoneFaultControl;
+  messages(): MessageRecord[];
+  appStatus(app: ServiceApp): AppStatus | undefined;
+  stop(): Promise<void>;
+}
+
+/** `adb connect host:port` on the real adb server; returns adb's output line. */
+export async function adbConnect(serial: string): Promise<string> {
+  const { stdout } = await execFileAsync('adb', ['connect', serial], { timeout: 15_000 });
+  return stdout.trim();
+}
+
+export async function adbDisconnect(serial: string): Promise<void> {
+  await execFileAsync('adb', ['disconnect', serial], { timeout: 15_000 }).catch(() => undefined);
+}
+
+export async function startVirtualPhone(opts: StartVirtualPhoneOptions): Promise<VirtualPhone> {
+  if (!/^[A-Za-z0-9_.-]+$/.test(opts.netns)) throw new Error(`startVirtualPhone: invalid netns name '${opts.netns}'`);
+  if (!Number.isInteger(opts.adbPort) || opts.adbPort < 1024 || opts.adbPort > 65535) throw new Error(`startVirtualPhone: invalid adbPort ${opts.adbPort}`);
+  const nsCheck = await execFileAsync('ip', ['netns', 'exec', opts.netns, 'true']).then(() => true, () => false);
+  if (!nsCheck) throw new Error(`startVirtualPhone(${opts.name}): network namespace '${opts.netns}' does not exist`);
+  fs.mkdirSync(opts.stateDir, { recursive: true });
+  const apps: PhoneAppOptions[] = opts.apps.map((a) => (typeof a === 'string' ? { app: a } : a));
+  for (const a of apps) if (!SERVICE_SHAPES[a.app]) throw new Error(`startVirtualPhone(${opts.name}): unknown app '${a.app}'`);
+  const device = new VirtualDevice({
+    name: opts.name,
+    netns: opts.netns,
+    stateDir: opts.stateDir,
+    account: opts.account ?? opts.name,
+    peer: opts.peer ?? '',
+    peerName: opts.peerName ?? `MATAdOR ${opts.peer ?? ''}`.trim(),
+    apps,
+    dnsServers: opts.dnsServers,
+    wlanInterface: opts.wlanInterface,
+    keepAliveMs: opts.keepAliveMs,
+  });
+  const host = opts.adbHost ?? '127.0.0.1';
+  const adbd = new Adbd(device, { host, port: opts.adbPort, shellV2: opts.shellV2 ?? true });
+  await adbd.listen();
+  try {
+    await device.boot();
+  } catch (err) {
+    await adbd.close();
+    throw err;
+  }
+  const serial = `${host}:${opts.adbPort}`;
+  if (opts.adbConnect) await adbConnect(serial);
+  let stopped = false;
+  return {
+    name: opts.name,
+    serial,
+    device,
+    faults: {
+      adbDisconnect: async () => {
+        device.faults.adbDisconnected = true;
+        await adbd.unplug();
+      },
+      adbReconnect: async () => {
+        device.faults.adbDisconnected = false;
+        await adbd.plug();
+      },
+      setAdbDelay: (ms) => {
+        device.faults.adbDelayMs = Math.max(0, ms);
+      },
+      setAppInstalled: (app, installed) => {
+        const pkg = SERVICE_SHAPES[app].packageName;
+        if (installed) device.faults.notInstalled.delete(pkg);
+        else device.faults.notInstalled.add(pkg);
+      },
+      killApp: (app) => device.appHost.forceStop(app),
+    },
+    messages: () => [...device.messages],
+    appStatus: (app) => device.appStatus(app),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await adbDisconnect(serial);
+      await adbd.close();
+      await device.shutdown();
+    },
+  };
+}

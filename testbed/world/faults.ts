@@ -1,0 +1,147 @@
+/**
+ * Fault injection into a running world (issue 4 part 5). Every fault is idempotent and
+ * clearable (except tcpdump-kill, which is a one-shot kill):
+ *   link-loss A~B PERCENT   random drops on both ends of a link (iptables statistic match;
+ *                           works without sch_netem) — TARGET may also be an element id (its
+ *                           access link)
+ *   link-delay A~B MS       netem delay on both ends (needs the kernel's sch_netem)
+ *   tunnel-down ELEMENT     every GRE/IPIP/WireGuard interface in the element's namespace down
+ *   tcpdump-kill ELEMENT    SIGKILL every tcpdump inside the element's namespace (by pid)
+ *   backend-down SERVICE    stop the service backend process; --clear starts it again
+ *   adb-disconnect PHONE    pull the phone's "USB cable"; --clear plugs it back
+ *   adb-slow PHONE MS       delay every adbd message by MS; --clear sets 0
+ */
+import type { FaultKind } from './config';
+import { phoneControl } from './phone-daemon';
+import { killInNamespace, terminatePids } from './processes';
+import { elementNetns, WorldState } from './state';
+import { run } from './sys';
+
+export interface FaultRequest {
+  kind: FaultKind;
+  target: string;
+  value?: number;
+  clear?: boolean;
+}
+
+export interface FaultHooks {
+  /** Restarts a service backend (needs the plan; provided by the world module). */
+  restartBackend(id: string): Promise<void>;
+}
+
+const TUNNEL_KINDS = new Set(['gre', 'gretap', 'ipip', 'sit', 'ip6gre', 'ip6tnl', 'wireguard', 'vti', 'ip6gretap']);
+
+function findLink(state: WorldState, target: string): WorldState['links'][number] {
+  const [a, b] = target.split('~');
+  const link =
+    b === undefined
+      ? state.links.find((l) => l.b === a || l.a === a)
+      : state.links.find((l) => (l.a === a && l.b === b) || (l.a === b && l.b === a));
+  if (!link) throw new Error(`no link ${target} in world ${state.world} (use ROUTER~ROUTER, e.g. gb~es, or an element id for its access link)`);
+  if (b === undefined && state.links.filter((l) => l.b === a).length !== 1) throw new Error(`${target} is not an element with one access link; name the link as A~B`);
+  return link;
+}
+
+function needNetns(state: WorldState, target: string): string {
+  const ns = elementNetns(state, target);
+  if (!ns) throw new Error(`no element ${target} in world ${state.world}`);
+  return ns;
+}
+
+async function lossRules(end: { netns: string; ifname: string }, percent: number | null): Promise<void> {
+  for (const chain of ['OUTPUT', 'FORWARD']) {
+    // Remove what a previous fault installed on this interface (any probability), then add.
+    const listed = await run(['ip', 'netns', 'exec', end.netns, 'iptables', '-w', '-S', chain], { allowFail: true });
+    for (const line of listed.stdout.split('\n')) {
+      if (!line.includes(`-o ${end.ifname} `) || !line.includes('mt-fault')) continue;
+      const args = line.trim().split(/\s+/).slice(1); // drop "-A"
+      await run(['ip', 'netns', 'exec', end.netns, 'iptables', '-w', '-D', ...args.map((a) => a.replace(/^"|"$/g, ''))], { allowFail: true });
+    }
+    if (percent !== null && percent > 0) {
+      const p = Math.min(percent, 100) / 100;
+      await run(['ip', 'netns', 'exec', end.netns, 'iptables', '-w', '-A', chain, '-o', end.ifname, '-m', 'statistic', '--mode', 'random', '--probability', p.toFixed(4), '-m', 'comment', '--comment', 'mt-fault', '-j', 'DROP']);
+    }
+  }
+}
+
+async function setDelay(end: { netns: string; ifname: string }, baseMs: number, extraMs: number | null): Promise<void> {
+  const total = baseMs + (extraMs ?? 0);
+  if (total <= 0) {
+    await run(['tc', '-n', end.netns, 'qdisc', 'del', 'dev', end.ifname, 'root'], { allowFail: true });
+    return;
+  }
+  const r = await run(['tc', '-n', end.netns, 'qdisc', 'replace', 'dev', end.ifname, 'root', 'netem', 'delay', `${total}ms`], { allowFail: true });
+  if (r.code !== 0) throw new Error(`link-delay on ${end.ifname} in ${end.netns}: tc netem failed (${r.stderr.trim()}); the kernel needs sch_netem`);
+}
+
+async function setTunnels(netns: string, up: boolean): Promise<string[]> {
+  const r = await run(['ip', '-n', netns, '-d', '-j', 'link', 'show']);
+  const links = JSON.parse(r.stdout || '[]') as { ifname: string; linkinfo?: { info_kind?: string } }[];
+  const tunnels = links.filter((l) => TUNNEL_KINDS.has(l.linkinfo?.info_kind ?? '')).map((l) => l.ifname);
+  if (tunnels.length === 0) throw new Error(`no tunnel interface (GRE/IPIP/WireGuard) in ${netns}`);
+  for (const t of tunnels) await run(['ip', '-n', netns, 'link', 'set', 'dev', t, up ? 'up' : 'down']);
+  return tunnels;
+}
+
+/** Applies or clears one fault; returns a one-line description of what it did. */
+export async function applyFault(state: WorldState, req: FaultRequest, hooks: FaultHooks): Promise<string> {
+  const clear = req.clear === true;
+  const socket = `${state.correctionsFile.replace(/corrections\.yaml$/, '')}phones.sock`;
+  let done: string;
+  switch (req.kind) {
+    case 'link-loss': {
+      const link = findLink(state, req.target);
+      if (!clear && (req.value === undefined || req.value <= 0 || req.value > 100)) throw new Error('link-loss needs --value PERCENT (0 < p <= 100)');
+      for (const end of link.ends) await lossRules(end, clear ? null : (req.value as number));
+      done = clear ? `link ${link.id}: loss cleared` : `link ${link.id}: ${req.value}% loss both ways`;
+      break;
+    }
+    case 'link-delay': {
+      const link = findLink(state, req.target);
+      if (!clear && (req.value === undefined || req.value <= 0)) throw new Error('link-delay needs --value MS (> 0)');
+      for (const end of link.ends) await setDelay(end, link.delayMs, clear ? null : (req.value as number));
+      done = clear ? `link ${link.id}: extra delay cleared` : `link ${link.id}: +${req.value} ms each way`;
+      break;
+    }
+    case 'tunnel-down': {
+      const ns = needNetns(state, req.target);
+      const tunnels = await setTunnels(ns, clear);
+      done = `${ns}: ${tunnels.join(', ')} ${clear ? 'up' : 'down'}`;
+      break;
+    }
+    case 'tcpdump-kill': {
+      if (clear) throw new Error('tcpdump-kill is a one-shot fault: there is nothing to clear');
+      const ns = needNetns(state, req.target);
+      const killed = await killInNamespace(ns, 'tcpdump');
+      return `${ns}: killed ${killed.length} tcpdump process(es)${killed.length ? ` (${killed.join(', ')})` : ''}`;
+    }
+    case 'backend-down': {
+      const svc = state.services.find((s) => s.id === req.target);
+      if (!svc) throw new Error(`no service ${req.target} in world ${state.world} (have ${state.services.map((s) => s.id).join(', ')})`);
+      if (clear) {
+        if (!svc.running) await hooks.restartBackend(svc.id);
+        done = `service ${svc.id}: backend running`;
+      } else {
+        if (svc.pid !== null) await terminatePids([svc.pid]);
+        svc.running = false;
+        done = `service ${svc.id}: backend stopped`;
+      }
+      break;
+    }
+    case 'adb-disconnect':
+    case 'adb-slow': {
+      const phone = state.testbeds.flatMap((t) => [t.sides.A.phone, t.sides.B.phone]).find((p) => p.id === req.target);
+      if (!phone) throw new Error(`no phone ${req.target} in world ${state.world}`);
+      if (req.kind === 'adb-disconnect') await phoneControl(socket, { phone: phone.id, op: clear ? 'adb-reconnect' : 'adb-disconnect' });
+      else {
+        if (!clear && (req.value === undefined || req.value <= 0)) throw new Error('adb-slow needs --value MS (> 0)');
+        await phoneControl(socket, { phone: phone.id, op: 'adb-delay', ms: clear ? 0 : req.value });
+      }
+      done = `phone ${phone.id}: ${req.kind}${clear ? ' cleared' : ''}`;
+      break;
+    }
+  }
+  state.faults = state.faults.filter((f) => !(f.kind === req.kind && f.target === req.target));
+  if (!clear) state.faults.push({ kind: req.kind, target: req.target, value: req.value ?? null, since: new Date().toISOString() });
+  return done;
+}
