@@ -1,10 +1,14 @@
 import * as fs from 'fs';
 import { Command } from 'commander';
 import { CliError } from '../errors';
-import { allCountries } from '../../lib/geo/m49';
-import { Geolocator } from '../../lib/geo/geolocator';
-import { DEFAULT_CORRECTIONS_FILE } from '../../lib/geo/corrections';
-import { parseIp } from '../../lib/geo/ip';
+import type { Geolocator as GeolocatorClass } from '../../lib/geo/geolocator';
+
+// Database readers (maxmind, ip2location, geoip-lite) load only when the command runs.
+const geoLib = async () => ({
+  ...(await import('../../lib/geo/geolocator')),
+  ...(await import('../../lib/geo/corrections')),
+  ...(await import('../../lib/geo/ip')),
+});
 
 interface GeoOptions {
   json?: boolean;
@@ -33,12 +37,13 @@ export function register(program: Command): void {
     .option('--ip2location <file>', 'IP2Location BIN database; repeatable, tried first', collect, [])
     .option('--no-embedded', "do not fall back to geoip-lite's embedded data")
     .addHelpText('after', '\nExamples:\n  matador geo 8.8.8.8 2a00:1450:4001::1\n  matador geo --mmdb GeoLite2-Country.mmdb --json 193.99.144.80\n  matador geo countries --json')
-    .action((ips: string[], opts: GeoOptions) => {
+    .action(async (ips: string[], opts: GeoOptions) => {
+      const { Geolocator, DEFAULT_CORRECTIONS_FILE, parseIp } = await geoLib();
       if (ips.length === 0) throw new CliError('geo: give at least one IP address (or `matador geo countries`)');
       const bad = ips.find((ip) => parseIp(ip) === null);
       if (bad !== undefined) throw new CliError(`geo: not an IP address: ${JSON.stringify(bad)}`);
       const correctionsFiles = [...(fs.existsSync(DEFAULT_CORRECTIONS_FILE) ? [DEFAULT_CORRECTIONS_FILE] : []), ...opts.corrections];
-      let locator: Geolocator;
+      let locator: GeolocatorClass;
       try {
         locator = new Geolocator({ correctionsFiles, mmdb: opts.mmdb, ip2location: opts.ip2location, embedded: opts.embedded });
       } catch (err) {
@@ -62,7 +67,8 @@ export function register(program: Command): void {
     .command('countries')
     .description('every ISO 3166-1 alpha-2 code UN M49 covers, with its region, subregion and intermediate region')
     .option('--json', 'print [{code, name, region, subregion, intermediateRegion}]')
-    .action((_opts: unknown, cmd: Command) => {
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { allCountries } = await import('../../lib/geo/m49');
       // --json may land on `geo` itself (its own --json option), so read both levels.
       const countries = allCountries();
       if ((cmd.optsWithGlobals() as { json?: boolean }).json) {

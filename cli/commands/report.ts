@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import { Command, Option } from 'commander';
 import { CliError } from '../errors';
-import { defaultInterestGroups, loadInterestGroups } from '../../lib/geo/groups';
-import { buildReport, InvalidRecordError, parseMeasurementLines, reportToCsv, reportToMarkdown } from '../../lib/report';
+// The analysis modules are loaded when the command runs, so other commands start faster.
+type ReportLib = typeof import('../../lib/report');
+type GroupsLib = typeof import('../../lib/geo/groups');
 
 interface ReportOptions {
   input: string;
@@ -35,7 +36,9 @@ export function register(program: Command): void {
     .option('--skip-invalid', 'skip malformed lines and report how many (default: stop at the first with file:line)')
     .option('--groups <file>', 'interest groups YAML (default configs/geo/interest-groups.yaml)')
     .addHelpText('after', '\nExamples:\n  matador report --input results.jsonl --format md\n  matador report --input results.jsonl --format csv --skip-invalid > tables.csv')
-    .action((opts: ReportOptions) => {
+    .action(async (opts: ReportOptions) => {
+      const { buildReport, InvalidRecordError, parseMeasurementLines, reportToCsv, reportToMarkdown }: ReportLib = await import('../../lib/report');
+      const { defaultInterestGroups, loadInterestGroups }: GroupsLib = await import('../../lib/geo/groups');
       const text = readInput(opts.input);
       let parsed;
       try {

@@ -28,8 +28,13 @@ export function measurementAreas(record: MeasurementRecord): AreaRef[] {
   return areasOf(record.nodeA.country).filter((a) => ofB.has(areaKey(a)));
 }
 
+// Memoised: the report asks this for every country of every path in every area.
+const areaKeysOf = new Map<string, Set<string>>();
+
 export function countryInArea(country: string, area: string, level: AreaLevel): boolean {
-  return areasOf(country).some((a) => a.area === area && a.level === level);
+  let keys = areaKeysOf.get(country);
+  if (!keys) areaKeysOf.set(country, (keys = new Set(areasOf(country).map(areaKey))));
+  return keys.has(areaKey({ area, level }));
 }
 
 export function leavesArea(countries: Iterable<string>, area: string, level: AreaLevel): boolean {

@@ -1,0 +1,91 @@
+/** Helpers for the world tests: run the real CLI, geolocate hops with the exported corrections. */
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse as parseYaml } from 'yaml';
+import { projectRoot } from '../../lib/project-paths';
+import { cidrContains } from '../../testbed/world/addresses';
+
+export const MATADOR = path.join(projectRoot, 'bin', 'matador');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], timeoutMs = 180_000): Promise<CliRun> {
+  return runCmd([process.execPath, MATADOR, ...args], timeoutMs);
+}
+
+export function runCmd(argv: string[], timeoutMs = 60_000): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(argv[0], argv.slice(1), { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function loadCorrections(file: string): { cidr: string; country: string }[] {
+  return parseYaml(fs.readFileSync(file, 'utf8')) as { cidr: string; country: string }[];
+}
+
+/** Most specific matching correction. */
+export function countryOf(corrections: { cidr: string; country: string }[], ip: string): string | null {
+  let best: { bits: number; country: string } | null = null;
+  for (const c of corrections) {
+    const bits = Number(c.cidr.split('/')[1]);
+    if (cidrContains(c.cidr, ip) && (!best || bits > best.bits)) best = { bits, country: c.country };
+  }
+  return best?.country ?? null;
+}
+
+/** `traceroute -n` inside an element's namespace (via `matador testbed exec`): the hop addresses. */
+export async function traceHops(from: string, target: string, extra: string[] = []): Promise<string[]> {
+  const r = await runCli(['testbed', 'exec', from, '--', 'traceroute', '-n', '-q', '1', '-w', '1', '-m', '15', ...extra, target]);
+  if (r.code !== 0) throw new Error(`traceroute from ${from} to ${target} failed: ${r.stderr}`);
+  return r.stdout
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/)[1])
+    .filter((x): x is string => x !== undefined && /^\d+\.\d+\.\d+\.\d+$/.test(x));
+}
+
+/** Countries along the hops, consecutive duplicates merged. */
+export function countryPath(corrections: { cidr: string; country: string }[], hops: string[]): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (const h of hops) {
+    const c = countryOf(corrections, h);
+    if (out[out.length - 1] !== c) out.push(c);
+  }
+  return out;
+}
+
+export async function mtNamespaces(): Promise<string[]> {
+  const r = await runCmd(['ip', 'netns', 'list']);
+  return r.stdout.split('\n').map((l) => l.split(/\s+/)[0]).filter((n) => n.startsWith('mt-'));
+}
+
+/** Processes whose command line names the world directory. */
+export function processesMentioning(needle: string): number[] {
+  const out: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(needle)) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

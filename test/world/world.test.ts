@@ -1,0 +1,239 @@
+/**
+ * The small emulated world, end to end with the real tools: `matador testbed up`, real
+ * traceroutes through the namespaces geolocated with the exported corrections, the regional
+ * resolvers, sshd with pinned host keys, background responders, every fault kind, and `down`
+ * leaving no namespace, process or file behind.
+ */
+import { spawn, ChildProcess } from 'child_process';
+import * as dgram from 'dgram';
+import * as fs from 'fs';
+import * as net from 'net';
+import { readWorldState, WorldState, worldsDir } from '../../testbed/world/state';
+import { alive, countryPath, loadCorrections, mtNamespaces, processesMentioning, runCli, runCmd, traceHops } from './helpers';
+
+jest.setTimeout(300_000);
+
+/** Minimal DNS A query (RFC 1035) over UDP. */
+function resolveA(server: string, name: string): Promise<string[]> {
+  const id = 0x4d54;
+  const qname = Buffer.concat([...name.split('.').map((p) => Buffer.concat([Buffer.from([p.length]), Buffer.from(p)])), Buffer.from([0])]);
+  const query = Buffer.concat([Buffer.from([id >> 8, id & 0xff, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), qname, Buffer.from([0, 1, 0, 1])]);
+  return new Promise((resolve, reject) => {
+    const sock = dgram.createSocket('udp4');
+    const timer = setTimeout(() => {
+      sock.close();
+      reject(new Error(`no DNS answer from ${server} for ${name}`));
+    }, 3000);
+    sock.on('message', (msg) => {
+      clearTimeout(timer);
+      sock.close();
+      const answers: string[] = [];
+      let off = 12 + qname.length + 4;
+      for (let i = 0; i < msg.readUInt16BE(6); i++) {
+        off += (msg[off] & 0xc0) === 0xc0 ? 2 : qname.length;
+        const type = msg.readUInt16BE(off);
+        const len = msg.readUInt16BE(off + 8);
+        if (type === 1 && len === 4) answers.push([...msg.subarray(off + 10, off + 14)].join('.'));
+        off += 10 + len;
+      }
+      resolve(answers);
+    });
+    sock.send(query, 53, server);
+  });
+}
+
+function tcpConnects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createConnection({ host, port, timeout: 3000 });
+    s.on('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+    s.on('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}
+
+describe('small world (6 nodes, 1 testbed)', () => {
+  let state: WorldState;
+  let corrections: { cidr: string; country: string }[];
+  const addressOf = (id: string) => {
+    const n = state.nodes.find((x) => x.id === id);
+    if (!n) throw new Error(`no node ${id}`);
+    return n.address;
+  };
+  const serviceAddress = (id: string, name: string) => state.services.find((s) => s.id === id)?.addresses.find((a) => a.name === name)?.address as string;
+
+  beforeAll(async () => {
+    const r = await runCli(['testbed', 'up', 'small']);
+    if (r.code !== 0) throw new Error(`testbed up failed: ${r.stderr}${r.stdout}`);
+    expect(r.stdout).toMatch(/world small up in [\d.]+ s/);
+    state = readWorldState('small');
+    corrections = loadCorrections(state.correctionsFile);
+  });
+
+  afterAll(async () => {
+    await runCli(['testbed', 'down']);
+  });
+
+  test('state lists every element with endpoints, and every namespace exists', async () => {
+    expect(state.status).toBe('up');
+    expect(state.nodes.map((n) => n.id).sort()).toEqual(['ch-zrh', 'es-mad', 'il-jrs', 'jp-tyo', 'pl-waw', 'sg-sin']);
+    const ns = await mtNamespaces();
+    for (const n of state.nodes) expect(ns).toContain(n.netns);
+    expect(state.testbeds).toHaveLength(1);
+    expect(state.testbeds[0].sides.A.phone.adbSerial).toBe('127.0.0.1:5600');
+    for (const p of state.processes) expect(alive(p.pid)).toBe(true);
+  });
+
+  test('Poland -> Spain goes through the UK: hops geolocate PL, GB, ES', async () => {
+    const hops = await traceHops('pl-waw', addressOf('es-mad'));
+    expect(hops[hops.length - 1]).toBe(addressOf('es-mad'));
+    expect(countryPath(corrections, hops)).toEqual(['PL', 'GB', 'ES']);
+  });
+
+  test('Israel -> Japan passes Europe and then the US', async () => {
+    const path = countryPath(corrections, await traceHops('il-jrs', addressOf('jp-tyo')));
+    expect(path[0]).toBe('IL');
+    expect(path[path.length - 1]).toBe('JP');
+    expect(path).toEqual(['IL', 'IT', 'GB', 'US', 'JP']);
+  });
+
+  test("Singapore reaches WeChat's Chinese backend through the US (TCP 8080), Zurich reaches Hong Kong directly", async () => {
+    const long = serviceAddress('wechat-cn', 'long.weixin.qq.com');
+    expect(countryPath(corrections, await traceHops('sg-sin', long, ['-T', '-p', '8080']))).toEqual(['SG', 'US', 'CN']);
+    const hk = serviceAddress('wechat-hk', 'long.weixin.qq.com');
+    expect(countryPath(corrections, await traceHops('ch-zrh', hk))).toEqual(['CH', 'HK']);
+    expect(countryPath(corrections, await traceHops('pl-waw', hk))).toEqual(['PL', 'GB', 'US', 'HK']);
+  });
+
+  test('resolvers answer by region: WeChat is Chinese from Asia, Hong Kong from Europe; Threema is Swiss everywhere', async () => {
+    const eu = state.resolvers.find((r) => r.id === 'dns-eu')?.address as string;
+    const asia = state.resolvers.find((r) => r.id === 'dns-asia')?.address as string;
+    expect(state.nodes.find((n) => n.id === 'pl-waw')?.resolver).toBe(eu);
+    expect(state.nodes.find((n) => n.id === 'sg-sin')?.resolver).toBe(asia);
+    expect(await resolveA(asia, 'long.weixin.qq.com')).toEqual([serviceAddress('wechat-cn', 'long.weixin.qq.com')]);
+    expect(await resolveA(eu, 'long.weixin.qq.com')).toEqual([serviceAddress('wechat-hk', 'long.weixin.qq.com')]);
+    for (const r of [eu, asia]) expect(await resolveA(r, 'g-33.0.threema.ch')).toEqual([serviceAddress('threema', 'g-33.0.threema.ch')]);
+  });
+
+  test('background services answer: SNTP and the HTTP 204 connectivity check', async () => {
+    const ntp = state.background.find((b) => b.kind === 'ntp') as WorldState['background'][number];
+    const reply = await new Promise<Buffer>((resolve, reject) => {
+      const sock = dgram.createSocket('udp4');
+      const req = Buffer.alloc(48);
+      req[0] = (4 << 3) | 3;
+      const timer = setTimeout(() => reject(new Error('no NTP reply')), 3000);
+      sock.on('message', (m) => {
+        clearTimeout(timer);
+        sock.close();
+        resolve(m);
+      });
+      sock.send(req, ntp.port, ntp.address);
+    });
+    expect(reply[0] & 7).toBe(4);
+    const seconds = reply.readUInt32BE(40) - 2208988800;
+    expect(Math.abs(seconds - Date.now() / 1000)).toBeLessThan(120);
+    const check = state.background.find((b) => b.kind === 'http204') as WorldState['background'][number];
+    const head = await new Promise<string>((resolve, reject) => {
+      const s = net.createConnection({ host: check.address, port: check.port }, () => s.write('GET /generate_204 HTTP/1.1\r\nHost: x\r\n\r\n'));
+      let buf = '';
+      s.on('data', (d) => (buf += d.toString()));
+      s.on('end', () => resolve(buf));
+      s.on('error', reject);
+    });
+    expect(head.startsWith('HTTP/1.1 204')).toBe(true);
+  });
+
+  test('sshd on a vantage node and a WLAN router: key auth with the pinned host key', async () => {
+    for (const ep of [state.nodes.find((n) => n.id === 'pl-waw')?.ssh, state.testbeds[0].sides.A.router.ssh]) {
+      if (!ep) throw new Error('no ssh endpoint in the state');
+      const r = await runCmd([
+        'ssh', '-i', ep.privateKeyPath, '-p', String(ep.port), '-o', `UserKnownHostsFile=${ep.knownHostsFile}`, '-o', 'StrictHostKeyChecking=yes',
+        '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', `${ep.username}@${ep.host}`, 'ip', '-4', '-o', 'addr', 'show',
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain(ep.host);
+    }
+  });
+
+  test('faults: link loss, backend down, tunnel down, tcpdump killed — injected and cleared', async () => {
+    // link loss: 100% on gb~es cuts Poland from Spain; clearing restores it
+    expect((await runCli(['testbed', 'fault', 'link-loss', 'gb~es', '--value', '100'])).code).toBe(0);
+    const cut = await runCli(['testbed', 'exec', 'pl-waw', '--', 'ping', '-c', '2', '-W', '1', addressOf('es-mad')]);
+    expect(cut.code).not.toBe(0);
+    expect(readWorldState('small').faults.map((f) => f.kind)).toContain('link-loss');
+    expect((await runCli(['testbed', 'fault', 'link-loss', 'gb~es', '--clear'])).code).toBe(0);
+    expect((await runCli(['testbed', 'exec', 'pl-waw', '--', 'ping', '-c', '1', '-W', '2', addressOf('es-mad')])).code).toBe(0);
+
+    // backend down: Threema's chat port stops answering; clear starts it again
+    const threema = serviceAddress('threema', 'g-33.0.threema.ch');
+    expect(await tcpConnects(threema, 5222)).toBe(true);
+    expect((await runCli(['testbed', 'fault', 'backend-down', 'threema'])).code).toBe(0);
+    expect(await tcpConnects(threema, 5222)).toBe(false);
+    expect((await runCli(['testbed', 'fault', 'backend-down', 'threema', '--clear'])).code).toBe(0);
+    expect(await tcpConnects(threema, 5222)).toBe(true);
+
+    // tunnel down: a GRE tunnel in the WLAN router's namespace goes down and comes back
+    const wa = state.testbeds[0].sides.A.router;
+    const node = state.nodes.find((n) => n.id === 'pl-waw') as WorldState['nodes'][number];
+    await runCmd(['ip', '-n', wa.netns, 'link', 'add', 'mt-gre-t', 'type', 'gre', 'local', wa.uplinkAddress, 'remote', node.address]);
+    await runCmd(['ip', '-n', wa.netns, 'link', 'set', 'mt-gre-t', 'up']);
+    const linkUp = async () => (await runCmd(['ip', '-n', wa.netns, '-o', 'link', 'show', 'mt-gre-t'])).stdout.includes(',UP');
+    expect(await linkUp()).toBe(true);
+    expect((await runCli(['testbed', 'fault', 'tunnel-down', wa.id])).code).toBe(0);
+    expect(await linkUp()).toBe(false);
+    expect((await runCli(['testbed', 'fault', 'tunnel-down', wa.id, '--clear'])).code).toBe(0);
+    expect(await linkUp()).toBe(true);
+
+    // tcpdump killed inside the WLAN router's namespace
+    let tcpdump: ChildProcess | null = spawn('ip', ['netns', 'exec', wa.netns, 'tcpdump', '-i', 'any', '-w', '/dev/null'], { stdio: 'ignore' });
+    try {
+      const exited = new Promise<void>((resolve) => tcpdump?.once('exit', () => resolve()));
+      await new Promise((r) => setTimeout(r, 500));
+      const r = await runCli(['testbed', 'fault', 'tcpdump-kill', wa.id]);
+      expect(r.stdout).toMatch(/killed 1 tcpdump/);
+      await exited;
+      expect(alive(tcpdump.pid as number)).toBe(false);
+      tcpdump = null;
+    } finally {
+      if (tcpdump?.pid) tcpdump.kill('SIGKILL');
+    }
+    expect(readWorldState('small').faults).toEqual([]);
+  });
+
+  test('faults: adb disconnect and slow adb on a virtual phone', async () => {
+    const serial = state.testbeds[0].sides.A.phone.adbSerial;
+    try {
+      expect((await runCmd(['adb', 'connect', serial])).stdout).toMatch(/connected/);
+      expect((await runCmd(['adb', '-s', serial, 'shell', 'echo', 'hi'])).stdout.trim()).toBe('hi');
+      expect((await runCli(['testbed', 'fault', 'adb-disconnect', 'tb1-pa'])).code).toBe(0);
+      const during = await runCmd(['adb', '-s', serial, 'shell', 'echo', 'hi'], 20_000);
+      expect(during.stdout.trim()).not.toBe('hi');
+      expect((await runCli(['testbed', 'fault', 'adb-disconnect', 'tb1-pa', '--clear'])).code).toBe(0);
+      await runCmd(['adb', 'disconnect', serial]);
+      expect((await runCmd(['adb', 'connect', serial])).stdout).toMatch(/connected/);
+      expect((await runCli(['testbed', 'fault', 'adb-slow', 'tb1-pa', '--value', '200'])).code).toBe(0);
+      expect(readWorldState('small').faults).toEqual([expect.objectContaining({ kind: 'adb-slow', target: 'tb1-pa', value: 200 })]);
+      expect((await runCmd(['adb', '-s', serial, 'shell', 'echo', 'slow'])).stdout.trim()).toBe('slow');
+      expect((await runCli(['testbed', 'fault', 'adb-slow', 'tb1-pa', '--clear'])).code).toBe(0);
+    } finally {
+      await runCmd(['adb', 'disconnect', serial]);
+    }
+  });
+
+  test('down leaves no namespace, process or file behind', async () => {
+    const pids = readWorldState('small').processes.map((p) => p.pid);
+    const r = await runCli(['testbed', 'down']);
+    expect(r.code).toBe(0);
+    expect(await mtNamespaces()).toEqual([]);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+    expect(processesMentioning(`${worldsDir()}/`)).toEqual([]);
+    expect(fs.existsSync(worldsDir())).toBe(false);
+    expect((await runCmd(['ip', '-o', 'link', 'show'])).stdout).not.toMatch(/ mt-/);
+    expect((await runCli(['testbed', 'status'])).stdout).toMatch(/no world is up/);
+  });
+});
