@@ -26,6 +26,10 @@ export async function run(argv: string[]): Promise<number> {
 /** Called by bin/matador. Exits only after stdout and stderr are flushed: a large `--json`
  *  written to a pipe would otherwise be cut off by process.exit. */
 export function main(): void {
+  // `matador flows big.pcap | head` closes the pipe early: that is a normal end, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+  }
   const exitWhenFlushed = (code: number): void => {
     process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   };

@@ -101,6 +101,22 @@ describe('matador report', () => {
     expect(report.areas).toEqual(JSON.parse(fs.readFileSync(path.join(FIXTURES, 'selection', 'expected.json'), 'utf8')).areas);
   });
 
+  it('--groups replaces the interest groups', () => {
+    const groups = path.join(dir, 'groups.yaml');
+    fs.writeFileSync(groups, 'schema: matador.interest-groups/v1\ngroups:\n  - name: Alps\n    members:\n      CH: [{}]\n      AT: [{ from: 1995-01-01 }]\n');
+    const r = matador('report', '--input', path.join(FIXTURES, 'selection', 'input.jsonl'), '--groups', groups);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.groups).toEqual(['Alps']);
+    // Europe network: de|fr {FR, DE} no; ch|nl {NL, CH, FR} yes; ch self {CH} yes.
+    expect(report.areas[0].network.accessible).toEqual({ Alps: 2 });
+    const bad = path.join(dir, 'bad-groups.yaml');
+    fs.writeFileSync(bad, 'schema: matador.interest-groups/v1\ngroups:\n  - name: X\n    members:\n      Swiss: [{}]\n');
+    const e = matador('report', '--input', path.join(FIXTURES, 'selection', 'input.jsonl'), '--groups', bad);
+    expect(e.status).toBe(1);
+    expect(e.stderr).toMatch(/^matador: interest groups: .*bad-groups.yaml: groups\[0\].members.Swiss: not an ISO 3166-1 alpha-2 code\n$/);
+  });
+
   it('a missing input file or bad format is one line', () => {
     const r = matador('report', '--input', path.join(dir, 'none.jsonl'));
     expect(r.status).toBe(1);

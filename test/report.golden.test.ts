@@ -121,6 +121,13 @@ describe('paper-shaped dataset (28 PlanetLab nodes, 406 pairs x 4 apps)', () => 
     expect(area('Northern America').network.accessible['Five Eyes']).toBe(3);
   });
 
+  it('orders areas by level (regions, subregions, intermediate regions), then by name', () => {
+    const levels = report.areas.map((a) => a.level);
+    expect(levels).toEqual([...levels].sort((x, y) => ['region', 'subregion', 'intermediate'].indexOf(x) - ['region', 'subregion', 'intermediate'].indexOf(y)));
+    expect(report.areas.filter((a) => a.level === 'region').map((a) => a.area)).toEqual(['Americas', 'Asia', 'Europe', 'Oceania']);
+    expect(report.areas.filter((a) => a.level === 'intermediate').map((a) => a.area)).toEqual(['South America']);
+  });
+
   it('app columns follow the server locations (Threema CH, WeChat CN, WhatsApp/TextSecure US)', () => {
     expect(area('Europe').apps.threema.leftArea).toBe(0);
     expect(area('Europe').apps.whatsapp.leftArea).toBe(120);

@@ -37,7 +37,7 @@ describe('tunnel commands', () => {
     expect(nodeDownSteps(spec, 'eth0').every((s) => s[0] !== 'iptables' || s[5] === '-D')).toBe(true);
   });
 
-  it.each([{ mode: 'wireguard' }, { name: 'a b' }, { routerUnderlay: '2001:db8::1' }, { innerPrefixLength: 32 }, { table: 253 }, { rulePriority: 0 }, { vni: 0 }])(
+  it.each([{ mode: 'wireguard' }, { name: 'a b' }, { routerUnderlay: '2001:db8::1' }, { phoneSubnet: '2001:db8:e0::/64' }, { innerPrefixLength: 32 }, { table: 253 }, { rulePriority: 0 }, { vni: 0 }])(
     'rejects %j',
     (bad) => {
       expect(() => validateTunnelSpec({ ...spec, ...(bad as Partial<TunnelSpec>) })).toThrow(DriverConfigError);

@@ -38,20 +38,23 @@ export interface TunnelSpec {
   vxlanPort?: number;
 }
 
-/** Validate every field; throws DriverConfigError naming the field and value. */
+/**
+ * Validate every field; throws DriverConfigError naming the field and value. IPv4 only for now:
+ * the IPv6 variants (ip6gre/ip6tnl, `ip -6 rule`, ip6tables masquerade) are not built or tested.
+ */
 export function validateTunnelSpec(spec: TunnelSpec): TunnelSpec {
   if (!TUNNEL_MODES.includes(spec.mode)) throw new DriverConfigError(`tunnel.mode: not one of ${TUNNEL_MODES.join(', ')}: ${JSON.stringify(spec.mode)}`);
-  const family = spec.routerUnderlay.includes(':') ? 6 : 4;
-  const innerFamily = spec.routerInner.includes(':') ? 6 : 4;
+  const phoneSubnet = v.cidr(spec.phoneSubnet, 'tunnel.phoneSubnet');
+  if (phoneSubnet.includes(':')) throw new DriverConfigError(`tunnel.phoneSubnet: IPv6 phone subnets are not supported yet: ${JSON.stringify(spec.phoneSubnet)}`);
   return {
     name: v.interfaceName(spec.name, 'tunnel.name'),
     mode: spec.mode,
-    routerUnderlay: v.ipAddress(spec.routerUnderlay, 'tunnel.routerUnderlay', spec.mode === 'vxlan' ? undefined : 4),
-    nodeUnderlay: v.ipAddress(spec.nodeUnderlay, 'tunnel.nodeUnderlay', family),
-    routerInner: v.ipAddress(spec.routerInner, 'tunnel.routerInner'),
-    nodeInner: v.ipAddress(spec.nodeInner, 'tunnel.nodeInner', innerFamily),
-    innerPrefixLength: v.integerInRange(spec.innerPrefixLength, 'tunnel.innerPrefixLength', 1, innerFamily === 4 ? 31 : 127),
-    phoneSubnet: v.cidr(spec.phoneSubnet, 'tunnel.phoneSubnet'),
+    routerUnderlay: v.ipAddress(spec.routerUnderlay, 'tunnel.routerUnderlay', 4),
+    nodeUnderlay: v.ipAddress(spec.nodeUnderlay, 'tunnel.nodeUnderlay', 4),
+    routerInner: v.ipAddress(spec.routerInner, 'tunnel.routerInner', 4),
+    nodeInner: v.ipAddress(spec.nodeInner, 'tunnel.nodeInner', 4),
+    innerPrefixLength: v.integerInRange(spec.innerPrefixLength, 'tunnel.innerPrefixLength', 1, 31),
+    phoneSubnet,
     table: v.integerInRange(spec.table, 'tunnel.table', 1, 252),
     rulePriority: v.integerInRange(spec.rulePriority, 'tunnel.rulePriority', 1, 32765),
     vni: spec.vni === undefined ? undefined : v.integerInRange(spec.vni, 'tunnel.vni', 1, 16777215),
@@ -69,10 +72,6 @@ function linkAdd(spec: TunnelSpec, local: string, remote: string): Argv {
   }
 }
 
-/** Address family flag for `ip route` of the inner addresses. */
-function ipCmd(spec: TunnelSpec): '-4' | '-6' {
-  return spec.routerInner.includes(':') ? '-6' : '-4';
-}
 
 /** Router end: tunnel link + policy routing for the phone subnet. */
 export function routerUpSteps(spec: TunnelSpec): Argv[] {
@@ -81,7 +80,7 @@ export function routerUpSteps(spec: TunnelSpec): Argv[] {
     linkAdd(spec, spec.routerUnderlay, spec.nodeUnderlay),
     ['ip', 'addr', 'add', `${spec.routerInner}/${spec.innerPrefixLength}`, 'dev', spec.name],
     ['ip', 'link', 'set', spec.name, 'up'],
-    ['ip', ipCmd(spec), 'route', 'replace', 'default', 'via', spec.nodeInner, 'dev', spec.name, 'table', String(spec.table)],
+    ['ip', '-4', 'route', 'replace', 'default', 'via', spec.nodeInner, 'dev', spec.name, 'table', String(spec.table)],
     ['ip', 'rule', 'add', 'from', spec.phoneSubnet, 'lookup', String(spec.table), 'priority', String(spec.rulePriority)],
   ];
 }
@@ -95,7 +94,7 @@ export function routerDownSteps(spec: TunnelSpec): Argv[] {
   return [
     ['ip', 'rule', 'del', 'from', spec.phoneSubnet, 'lookup', String(spec.table), 'priority', String(spec.rulePriority)],
     // Not `route flush`: that exits 0 on an empty table, and `removed` counts real removals.
-    ['ip', ipCmd(spec), 'route', 'del', 'default', 'table', String(spec.table)],
+    ['ip', '-4', 'route', 'del', 'default', 'table', String(spec.table)],
   ];
 }
 
@@ -119,16 +118,12 @@ export function nodeFirewallRules(spec: TunnelSpec, egressInterface: string): { 
   ];
 }
 
-function iptablesFor(spec: TunnelSpec): string {
-  return spec.phoneSubnet.includes(':') ? 'ip6tables' : 'iptables';
-}
 
 /** Node end: tunnel link, return route to the phone subnet, forwarding and masquerade. */
 export function nodeUpSteps(spec: TunnelSpec, egressInterface: string): Argv[] {
-  const ipt = iptablesFor(spec);
-  const forwardSysctl = spec.phoneSubnet.includes(':') ? 'net.ipv6.conf.all.forwarding=1' : 'net.ipv4.ip_forward=1';
+  const ipt = 'iptables';
   return [
-    ['sysctl', '-q', '-w', forwardSysctl],
+    ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'],
     linkAdd(spec, spec.nodeUnderlay, spec.routerUnderlay),
     ['ip', 'addr', 'add', `${spec.nodeInner}/${spec.innerPrefixLength}`, 'dev', spec.name],
     ['ip', 'link', 'set', spec.name, 'up'],
@@ -140,7 +135,7 @@ export function nodeUpSteps(spec: TunnelSpec, egressInterface: string): Argv[] {
 /** Node end teardown: delete our rules (identified exactly) and the return route; the link
  *  goes separately (linkKindArgv/linkDeleteArgv) like on the router. */
 export function nodeDownSteps(spec: TunnelSpec, egressInterface: string): Argv[] {
-  const ipt = iptablesFor(spec);
+  const ipt = 'iptables';
   return [
     ...nodeFirewallRules(spec, egressInterface).map((r) => [ipt, '-w', '5', '-t', r.table, '-D', r.chain, ...r.rule]),
     ['ip', 'route', 'del', spec.phoneSubnet, 'via', spec.routerInner, 'dev', spec.name],

@@ -11,6 +11,7 @@
 import { Adb } from '@devicefarmer/adbkit';
 import type Client from '@devicefarmer/adbkit/dist/src/adb/client';
 import type DeviceClient from '@devicefarmer/adbkit/dist/src/adb/DeviceClient';
+import type Connection from '@devicefarmer/adbkit/dist/src/adb/connection';
 import type { Duplex, Readable } from 'stream';
 import { classifyAdbError, PhoneResult, phoneFail } from './failures';
 
@@ -135,11 +136,30 @@ export class AdbDevice {
     }
   }
 
-  private async supportsShellV2(timeoutMs: number): Promise<boolean> {
-    if (this.shellV2 === null) {
-      const features = await withTimeout(this.device.getFeatures(), timeoutMs, `features ${this.serial}`);
-      this.shellV2 = Object.prototype.hasOwnProperty.call(features, 'shell_v2');
+  /**
+   * The device's adb transport features (from its CNXN banner), via the server's
+   * `host-serial:<serial>:features` service. (adbkit's getFeatures() is `pm list features`,
+   * the Android system features, which do not tell whether adbd speaks shell_v2.)
+   */
+  async transportFeatures(timeoutMs = this.defaultTimeoutMs): Promise<string[]> {
+    const conn = await withTimeout<Connection>(this.client.connection(), timeoutMs, 'adb server connection');
+    try {
+      const request = `host-serial:${this.serial}:features`;
+      conn.write(Buffer.from(`${request.length.toString(16).padStart(4, '0')}${request}`));
+      const reply = await withTimeout<string>(conn.parser.readAscii(4), timeoutMs, `features of ${this.serial}`);
+      if (reply !== 'OKAY') {
+        const message = await withTimeout<Buffer>(conn.parser.readValue(), timeoutMs, `features of ${this.serial}`).catch(() => Buffer.from(reply));
+        throw new Error(`features of ${this.serial}: ${message.toString()}`);
+      }
+      const value = await withTimeout<Buffer>(conn.parser.readValue(), timeoutMs, `features of ${this.serial}`);
+      return value.toString().split(',').filter(Boolean);
+    } finally {
+      conn.end();
     }
+  }
+
+  private async supportsShellV2(timeoutMs: number): Promise<boolean> {
+    if (this.shellV2 === null) this.shellV2 = (await this.transportFeatures(timeoutMs)).includes('shell_v2');
     return this.shellV2;
   }
 
@@ -172,15 +192,23 @@ export class AdbDevice {
     }
   }
 
-  /** Pull a file over the sync service. */
+  /**
+   * Pull a file over the sync service. STAT first: adbkit ends the transfer stream before it
+   * reports a FAIL, so a missing file would look like an empty one; the size also catches a
+   * truncated transfer.
+   */
   async pull(remotePath: string, timeoutMs = this.defaultTimeoutMs): Promise<PhoneResult<{ data: Buffer }>> {
     let transfer: (Readable & { cancel?: () => boolean }) | null = null;
     try {
       const data = await withTimeout(
         (async () => {
+          const st = await this.device.stat(remotePath);
+          if (!st.isFile()) throw new Error(`${remotePath}: no such file (sync STAT mode ${st.mode.toString(8)})`);
           const t = await this.device.pull(remotePath);
           transfer = t;
-          return readAll(t);
+          const all = await readAll(t);
+          if (all.length !== st.size) throw new Error(`${remotePath}: pulled ${all.length} bytes, STAT said ${st.size}`);
+          return all;
         })(),
         timeoutMs,
         `pull ${remotePath}`,

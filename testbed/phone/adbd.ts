@@ -168,7 +168,7 @@ class Transport {
       if (r.stderr.length) this.enqueue(s, encodeShellPacket(SHELL_STDERR, r.stderr));
       this.enqueue(s, encodeShellPacket(SHELL_EXIT, Buffer.from([r.code & 0xff])));
     } else {
-      let out = Buffer.concat([r.stdout, r.stderr]);
+      let out = r.combined ?? Buffer.concat([r.stdout, r.stderr]);
       // A PTY's ONLCR turns \n into \r\n (what Android < 7 does to `adb shell` output).
       if (pty) out = Buffer.from(out.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
       if (out.length) this.enqueue(s, out);

@@ -13,6 +13,8 @@ export interface ShellResult {
   stdout: Buffer;
   stderr: Buffer;
   code: number;
+  /** stdout and stderr in the order the commands wrote them (what a legacy PTY shell shows). */
+  combined?: Buffer;
 }
 
 export interface ShellContext {
@@ -42,6 +44,7 @@ export async function runShell(dev: VirtualDevice, src: string, root = false): P
   }
   const out: Buffer[] = [];
   const errOut: Buffer[] = [];
+  const combined: Buffer[] = [];
   let status = 0;
   for (const item of items) {
     if (item.joiner === '&&' && status !== 0) continue;
@@ -52,10 +55,12 @@ export async function runShell(dev: VirtualDevice, src: string, root = false): P
       errOut.push(r.stderr);
       if (i < item.pipeline.length - 1) stdin = r.stdout;
       else out.push(r.stdout);
+      if (i === item.pipeline.length - 1) combined.push(r.combined ?? r.stdout);
+      combined.push(r.combined ? Buffer.alloc(0) : r.stderr);
       status = r.code;
     }
   }
-  return { stdout: Buffer.concat(out), stderr: Buffer.concat(errOut), code: status };
+  return { stdout: Buffer.concat(out), stderr: Buffer.concat(errOut), code: status, combined: Buffer.concat(combined) };
 }
 
 function vars(ctx: ShellContext): (name: string) => string {

@@ -5,7 +5,8 @@
  *                           works without sch_netem) — TARGET may also be an element id (its
  *                           access link)
  *   link-delay A~B MS       netem delay on both ends (needs the kernel's sch_netem)
- *   tunnel-down ELEMENT     every GRE/IPIP/WireGuard interface in the element's namespace down
+ *   tunnel-down ELEMENT     every tunnel interface (GRE/IPIP/WireGuard/VXLAN/TUN) in the
+ *                           element's namespace down
  *   tcpdump-kill ELEMENT    SIGKILL every tcpdump inside the element's namespace (by pid)
  *   backend-down SERVICE    stop the service backend process; --clear starts it again
  *   adb-disconnect PHONE    pull the phone's "USB cable"; --clear plugs it back
@@ -29,7 +30,8 @@ export interface FaultHooks {
   restartBackend(id: string): Promise<void>;
 }
 
-const TUNNEL_KINDS = new Set(['gre', 'gretap', 'ipip', 'sit', 'ip6gre', 'ip6tnl', 'wireguard', 'vti', 'ip6gretap']);
+/** Tunnel interface kinds (this kernel may offer only some: VXLAN and TUN exist where GRE does not). */
+const TUNNEL_KINDS = new Set(['gre', 'gretap', 'ipip', 'sit', 'ip6gre', 'ip6tnl', 'wireguard', 'vti', 'ip6gretap', 'vxlan', 'geneve', 'tun']);
 
 function findLink(state: WorldState, target: string): WorldState['links'][number] {
   const [a, b] = target.split('~');
@@ -78,7 +80,7 @@ async function setTunnels(netns: string, up: boolean): Promise<string[]> {
   const r = await run(['ip', '-n', netns, '-d', '-j', 'link', 'show']);
   const links = JSON.parse(r.stdout || '[]') as { ifname: string; linkinfo?: { info_kind?: string } }[];
   const tunnels = links.filter((l) => TUNNEL_KINDS.has(l.linkinfo?.info_kind ?? '')).map((l) => l.ifname);
-  if (tunnels.length === 0) throw new Error(`no tunnel interface (GRE/IPIP/WireGuard) in ${netns}`);
+  if (tunnels.length === 0) throw new Error(`no tunnel interface (${[...TUNNEL_KINDS].join('/')}) in ${netns}`);
   for (const t of tunnels) await run(['ip', '-n', netns, 'link', 'set', 'dev', t, up ? 'up' : 'down']);
   return tunnels;
 }

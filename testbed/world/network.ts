@@ -24,10 +24,10 @@ export function sysctlsFor(ns: PlannedNamespace): string[] {
   return out;
 }
 
-/** Whether the kernel has sch_netem (containers often lack it): tried on a throwaway dummy link. */
+/** Whether the kernel has sch_netem (containers often lack it): tried on a throwaway veth. */
 export async function netemSupported(netns: string): Promise<boolean> {
   const dev = `${PREFIX}probe`;
-  await run(['ip', '-n', netns, 'link', 'add', dev, 'type', 'dummy'], { allowFail: true });
+  await run(['ip', '-n', netns, 'link', 'add', dev, 'type', 'veth', 'peer', 'name', `${PREFIX}probe1`], { allowFail: true });
   const r = await run(['tc', '-n', netns, 'qdisc', 'add', 'dev', dev, 'root', 'netem', 'delay', '1ms'], { allowFail: true });
   await run(['ip', '-n', netns, 'link', 'del', dev], { allowFail: true });
   return r.code === 0;
