@@ -60,8 +60,13 @@ export interface MeasurementRecord {
   nodeB: NodeRef;
   networkPath: { traces: Trace[] };
   applicationPath: { traces: Trace[] };
+  /** Optional: which kind of testbed produced the record; reports label emulated ones. */
+  testbedKind?: TestbedKind;
   [extra: string]: unknown;
 }
+
+/** 'emulated': the namespace world of DESIGN 5; 'real': phones, routers and remote vantage nodes. */
+export type TestbedKind = 'emulated' | 'real';
 
 /* ---- flows (DESIGN 4.4) ---- */
 

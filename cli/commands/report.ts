@@ -1,65 +1,225 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { Command, Option } from 'commander';
+import { defaultStoreFile, type ResultsStore } from '../../store';
 import { CliError } from '../errors';
+import type { MeasurementRecord } from '../../lib/types';
 // The analysis modules are loaded when the command runs, so other commands start faster.
 type ReportLib = typeof import('../../lib/report');
 type GroupsLib = typeof import('../../lib/geo/groups');
+type StoreLib = typeof import('../../store');
 
 interface ReportOptions {
-  input: string;
-  format: 'json' | 'md' | 'csv';
+  input?: string;
+  campaign?: string;
+  compare?: string[];
+  store: string;
+  format?: 'json' | 'md' | 'csv';
   skipInvalid?: boolean;
   groups?: string;
+  limit?: string;
 }
 
-function readInput(file: string): string {
+/** Records of one run plus what was skipped, already described for a warning line. */
+interface LoadedRun {
+  name: string;
+  records: MeasurementRecord[];
+  skipped: number;
+  skippedWarning: string | null;
+}
+
+function warning(count: number, where: string, problems: string[]): string | null {
+  if (count === 0) return null;
+  return `matador: skipped ${count} invalid ${where} (${problems.slice(0, 3).join('; ')}${count > 3 ? '; ...' : ''})`;
+}
+
+function loadFile(lib: ReportLib, file: string, what: string, skipInvalid: boolean): LoadedRun {
+  let text: string;
   try {
-    return fs.readFileSync(file, 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read --input ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CliError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    const parsed = lib.parseMeasurementLines(text, file, { skipInvalid });
+    const problems = parsed.invalid.map((i) => `line ${i.line}: ${i.error}`);
+    return { name: file, records: parsed.records, skipped: parsed.invalid.length, skippedWarning: warning(parsed.invalid.length, `line(s) in ${file}`, problems) };
+  } catch (err) {
+    if (err instanceof lib.InvalidRecordError) throw new CliError(`${err.message} (use --skip-invalid to skip such lines)`);
+    throw err;
   }
 }
+
+/** Opens the store read-only once, on first use (a file-only report never needs it). */
+class StoreReader {
+  private store: ResultsStore | undefined;
+  constructor(
+    private readonly storeLib: StoreLib,
+    readonly file: string,
+  ) {}
+
+  private open(): ResultsStore {
+    if (this.store) return this.store;
+    if (!fs.existsSync(this.file)) throw new CliError(`no results store at ${this.file} (run a campaign first, or pass --store FILE)`);
+    try {
+      this.store = new this.storeLib.ResultsStore({ file: this.file, readonly: true });
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+    return this.store;
+  }
+
+  /** The latest attempt of every measurement of the campaign (DESIGN 4.2 selection happens in the report). */
+  campaignRecords(lib: ReportLib, campaign: string, skipInvalid: boolean): LoadedRun {
+    const store = this.open();
+    let known: string[];
+    let latest: { measurementId: string; attempt: number; record: MeasurementRecord }[];
+    try {
+      known = store.campaigns().map((c) => c.campaign);
+      latest = known.includes(campaign) ? [...store.latestOfCampaign(campaign)] : [];
+    } catch (err) {
+      throw new CliError(`results store ${this.file}: cannot read: ${(err as Error).message}`);
+    }
+    if (!known.includes(campaign)) {
+      throw new CliError(`campaign ${JSON.stringify(campaign)} has no records in ${this.file} (known: ${known.join(', ') || 'none'})`);
+    }
+    const records: MeasurementRecord[] = [];
+    const problems: string[] = [];
+    for (const { measurementId, attempt, record } of latest) {
+      const problem = lib.recordProblem(record);
+      if (problem === null) records.push(record);
+      else if (skipInvalid) problems.push(`${measurementId} attempt ${attempt}: ${problem}`);
+      else {
+        throw new CliError(`${this.file}: ${measurementId} attempt ${attempt}: invalid measurement record: ${problem} (use --skip-invalid to skip such records)`);
+      }
+    }
+    const where = `record(s) of campaign ${campaign} in ${this.file}`;
+    return { name: `campaign ${campaign}`, records, skipped: problems.length, skippedWarning: warning(problems.length, where, problems) };
+  }
+
+  close(): void {
+    this.store?.close();
+    this.store = undefined;
+  }
+}
+
+/** A compare RUN is a file when one exists by that name or it looks like a path; otherwise a campaign id. */
+function isFileRun(run: string): boolean {
+  try {
+    if (fs.statSync(run).isFile()) return true;
+  } catch {
+    // not an existing file: decide by its shape
+  }
+  return /\.jsonl?$/i.test(run) || run.includes('/') || run.includes(path.sep);
+}
+
+function parseLimit(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) throw new CliError(`--limit must be a whole number >= 0, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function checkSources(opts: ReportOptions): void {
+  if (opts.compare) {
+    if (opts.input !== undefined || opts.campaign !== undefined) {
+      throw new CliError('--compare takes its two runs as arguments: drop --input/--campaign (e.g. --compare demo other.jsonl)');
+    }
+    if (opts.compare.length !== 2) {
+      throw new CliError(`--compare needs exactly two runs (campaign id or .jsonl file), got ${opts.compare.length}: ${opts.compare.join(' ')}`);
+    }
+    if (opts.format === 'csv') throw new CliError('--format csv is not available with --compare (use md or json)');
+    return;
+  }
+  if (opts.input !== undefined && opts.campaign !== undefined) {
+    throw new CliError('give exactly one of --input FILE or --campaign ID, not both');
+  }
+  if (opts.input === undefined && opts.campaign === undefined) {
+    throw new CliError('give exactly one of --input FILE or --campaign ID (or --compare RUN_A RUN_B)');
+  }
+  if (opts.limit !== undefined) throw new CliError('--limit applies to --compare only');
+}
+
+const HELP_AFTER = `
+Sources (exactly one):
+  --input FILE          matador.measurement/v1 JSON lines (e.g. from "matador dataset export")
+  --campaign ID         the latest attempt of every measurement of campaign ID in the results
+                        store (--store, default ${defaultStoreFile()})
+  --compare RUN_A RUN_B what changed from run A to run B; each RUN is a .jsonl file (any existing
+                        file or an argument ending in .jsonl or containing /) or a campaign id in
+                        the store. Shows per area and path the changes of measurements, leftArea
+                        and accessible per group (counts and percentage points), per app the
+                        service endpoint countries (country of the last responding hop of each
+                        application trace) that appeared or disappeared ("threema: service moved
+                        CH -> DE"), and the node pairs whose path countries changed (--limit).
+                        Formats: md (default) or json (matador.report-compare/v1).
+
+Emulated records: a record with "testbedKind": "emulated" comes from the emulated world. A report
+with such a record carries "provenance": {emulatedRecords, realRecords, undeclaredRecords, label}
+in JSON, a "> EMULATED WORLD — not a real-network measurement" line on top of the Markdown, and
+ONE COMMENT LINE starting with "# " before the CSV header. Skip it with pandas
+read_csv(..., comment='#'), R read.csv(..., comment.char='#') or grep -v '^#'.
+
+Examples:
+  matador report --input results.jsonl --format md
+  matador report --campaign demo --format csv --skip-invalid > tables.csv
+  matador report --compare paper-2015 demo
+  matador report --compare before.jsonl demo --format json --limit 100`;
 
 export function register(program: Command): void {
   program
     .command('report')
     .description(
-      'Tables 2 and 3 of the paper from measurement records (matador.measurement/v1 JSON lines): ' +
+      'Tables 2 and 3 of the paper from measurement records (matador.measurement/v1): ' +
         'for every UN M49 area (region, subregion, intermediate region) with measurements between two ' +
         'of its nodes, how many paths left the area and how many were accessible to each interest ' +
         'group (Five Eyes, European Union, Arab League, Russia, China) on the measurement day — for the ' +
         'network path and for every app. Application columns use the latest ok record per app and ' +
         'node pair; the network column the latest ok record with a network trace per node pair.',
     )
-    .requiredOption('--input <file>', 'measurement records, one JSON object per line')
-    .addOption(new Option('--format <format>', 'json (matador.report/v1, counts), md or csv (counts and percentages)').choices(['json', 'md', 'csv']).default('json'))
-    .option('--skip-invalid', 'skip malformed lines and report how many (default: stop at the first with file:line)')
+    .option('--input <file>', 'measurement records, one JSON object per line')
+    .option('--campaign <id>', 'read the records of this campaign from the results store')
+    .option('--compare <runs...>', 'compare two runs: RUN_A RUN_B (campaign id or .jsonl file each)')
+    .option('--store <file>', 'results database for --campaign and campaign ids in --compare', defaultStoreFile())
+    .addOption(
+      new Option('--format <format>', 'json (matador.report/v1, counts; default), md or csv (counts and percentages); with --compare: md (default) or json').choices(['json', 'md', 'csv']),
+    )
+    .option('--limit <n>', 'with --compare: how many changed node pairs to list (default 20)')
+    .option('--skip-invalid', 'skip malformed records and report how many (default: stop at the first with file:line)')
     .option('--groups <file>', 'interest groups YAML (default configs/geo/interest-groups.yaml)')
-    .addHelpText('after', '\nExamples:\n  matador report --input results.jsonl --format md\n  matador report --input results.jsonl --format csv --skip-invalid > tables.csv')
+    .addHelpText('after', HELP_AFTER)
     .action(async (opts: ReportOptions) => {
-      const { buildReport, InvalidRecordError, parseMeasurementLines, reportToCsv, reportToMarkdown }: ReportLib = await import('../../lib/report');
+      checkSources(opts);
+      const lib: ReportLib = await import('../../lib/report');
       const { defaultInterestGroups, loadInterestGroups }: GroupsLib = await import('../../lib/geo/groups');
-      const text = readInput(opts.input);
-      let parsed;
-      try {
-        parsed = parseMeasurementLines(text, opts.input, { skipInvalid: opts.skipInvalid });
-      } catch (err) {
-        if (err instanceof InvalidRecordError) throw new CliError(`${err.message} (use --skip-invalid to skip such lines)`);
-        throw err;
-      }
+      const storeLib: StoreLib = await import('../../store');
       let groups;
       try {
         groups = opts.groups ? loadInterestGroups(opts.groups) : defaultInterestGroups();
       } catch (err) {
         throw new CliError(`interest groups: ${(err as Error).message}`);
       }
-      if (parsed.invalid.length > 0) {
-        const first = parsed.invalid.slice(0, 3).map((i) => `line ${i.line}: ${i.error}`).join('; ');
-        process.stderr.write(`matador: skipped ${parsed.invalid.length} invalid line(s) in ${opts.input} (${first}${parsed.invalid.length > 3 ? '; ...' : ''})\n`);
+      const skipInvalid = opts.skipInvalid ?? false;
+      const store = new StoreReader(storeLib, opts.store);
+      try {
+        if (opts.compare) {
+          const limit = parseLimit(opts.limit, lib.DEFAULT_PAIR_LIMIT);
+          const [a, b] = opts.compare.map((run, i) =>
+            isFileRun(run) ? loadFile(lib, run, `run ${i === 0 ? 'A' : 'B'}`, skipInvalid) : store.campaignRecords(lib, run, skipInvalid),
+          );
+          for (const run of [a, b]) if (run.skippedWarning) process.stderr.write(`${run.skippedWarning}\n`);
+          const comparison = lib.compareRuns(a, b, { groups, limit });
+          if (opts.format === 'json') process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
+          else process.stdout.write(lib.comparisonToMarkdown(comparison));
+          return;
+        }
+        const run = opts.input !== undefined ? loadFile(lib, opts.input, '--input', skipInvalid) : store.campaignRecords(lib, opts.campaign as string, skipInvalid);
+        if (run.skippedWarning) process.stderr.write(`${run.skippedWarning}\n`);
+        const report = lib.buildReport(run.records, { groups, invalidLinesSkipped: run.skipped });
+        if (opts.format === 'md') process.stdout.write(lib.reportToMarkdown(report));
+        else if (opts.format === 'csv') process.stdout.write(lib.reportToCsv(report));
+        else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } finally {
+        store.close();
       }
-      const report = buildReport(parsed.records, { groups, invalidLinesSkipped: parsed.invalid.length });
-      if (opts.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else if (opts.format === 'md') process.stdout.write(reportToMarkdown(report));
-      else process.stdout.write(reportToCsv(report));
     });
 }

@@ -2,6 +2,7 @@
  * Vantage node driver (node-ssh). A node is reached over SSH with a pinned host key and key auth;
  * it terminates the WLAN router's tunnel (NAT toward the world) and runs the path measurements.
  *
+ *   checkNode(node)                             required tools, available traceroute backends
  *   traceroute(node, { target, protocol, port, backend: 'scamper' | 'traceroute' })
  *       -> DriverResult<{ run: { tool, command, raw, stderr, trace } }>
  *   tracerouteOnSession(session, req)           several traces over one connection
@@ -15,6 +16,7 @@ export interface NodeConfig {
   egressInterface: string;
 }
 
+export { checkNode, NODE_TOOLS } from './check';
 export { traceroute, tracerouteOnSession, tracerouteArgv, TRACEROUTE_BACKENDS } from './traceroute';
 export type { TracerouteBackend, TracerouteRequest, TracerouteRun } from './traceroute';
 export { nodeEndpointUp, nodeEndpointDown } from './tunnel-endpoint';

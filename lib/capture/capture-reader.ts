@@ -137,6 +137,7 @@ export class CaptureReader {
       if (this.position + this.pendingLength === 0) throw new CaptureFormatError('empty file, not a capture');
       throw new CaptureFormatError(`too short to be a capture (${this.pendingLength} bytes)`);
     }
+    if (this.position === 0) throw new CaptureFormatError(`too short to be a capture: file header incomplete (${this.pendingLength} bytes)`);
     if (this.pendingLength > 0) {
       this.cutShort = `file ends inside a record at offset ${this.position} (${this.pendingLength} of ${this.needed} bytes present)`;
     }

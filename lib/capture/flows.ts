@@ -45,6 +45,8 @@ export interface CaptureStats {
   reassembled: number;
   /** IP packets that are not TCP/UDP, and non-IP frames (ARP, LLDP, ...). */
   otherProtocols: number;
+  /** Records per link type number (pcapng files can mix several). */
+  linkTypes: Record<string, number>;
   /** Records of link types the reader does not decode, by link type number. */
   skippedLinkTypes: Record<string, number>;
   /** Records naming an interface the pcapng section never described. */
@@ -78,9 +80,12 @@ export class FlowExtractor {
     fragments: 0,
     reassembled: 0,
     otherProtocols: 0,
+    linkTypes: {},
     skippedLinkTypes: {},
     orphanRecords: 0,
   };
+  private lastLinkType = -1;
+  private lastLinkCount = 0;
 
   constructor(options: FlowExtractionOptions = {}) {
     this.names = options.names ?? true;
@@ -97,6 +102,7 @@ export class FlowExtractor {
     this.reader.end();
     const byAddress = this.names ? this.namesByAddress() : new Map<string, string[]>();
     const flows = this.table.flows.map((f) => toFlow(f, byAddress));
+    this.flushLinkTypeCount();
     this.stats.records = this.reader.records;
     this.stats.orphanRecords = this.reader.orphanRecords;
     this.stats.reassembled = this.fragments.reassembled;
@@ -113,6 +119,11 @@ export class FlowExtractor {
 
   private onPacket(packet: RawPacket): void {
     const stats = this.stats;
+    if (packet.linkType !== this.lastLinkType) {
+      this.flushLinkTypeCount();
+      this.lastLinkType = packet.linkType;
+    }
+    this.lastLinkCount++;
     if (packet.capturedLength < packet.originalLength) stats.truncated++;
     const decoder = this.decoder;
     const outcome = decoder.decode(packet.linkType, packet.data, packet.offset, packet.capturedLength);
@@ -137,6 +148,15 @@ export class FlowExtractor {
     stats.inFlows++;
     const flow = this.table.track(decoder, packet);
     if (this.names && decoder.payloadLength > 0) this.inspectPayload(flow, packet);
+  }
+
+  /** Link types change rarely between records: count runs, not every record in the object. */
+  private flushLinkTypeCount(): void {
+    if (this.lastLinkCount > 0) {
+      const types = this.stats.linkTypes;
+      types[this.lastLinkType] = (types[this.lastLinkType] ?? 0) + this.lastLinkCount;
+    }
+    this.lastLinkCount = 0;
   }
 
   /** DNS answers (UDP and TCP port 53) and the TLS ClientHello SNI. */

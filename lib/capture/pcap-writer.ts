@@ -126,7 +126,7 @@ export function pcapFile(linkType: number, records: RecordSpec[], options: { big
   u16(header, 4, 6);
   u32(header, 262144, 16);
   u32(header, linkType, 20);
-  const parts = [header];
+  const parts: Buffer[] = [header];
   for (const r of records) {
     const h = Buffer.alloc(16);
     u32(h, r.sec, 0);
@@ -166,7 +166,7 @@ export function pcapngFile(interfaces: PcapngInterfaceSpec[], records: RecordSpe
   u16(shb, 0, 6);
   shb.writeInt32LE(-1, 8);
   shb.writeInt32LE(-1, 12);
-  const parts = [block(0x0a0d0d0a, shb)];
+  const parts: Buffer[] = [block(0x0a0d0d0a, shb)];
   for (const iface of interfaces) {
     const options: Buffer[] = [];
     if (iface.tsresol !== undefined) {

@@ -6,6 +6,7 @@ import { defaultInterestGroups, type InterestGroup } from '../geo/groups';
 import type { AreaLevel, AreaRef } from '../geo/m49';
 import type { MeasurementRecord } from '../types';
 import { accessibleTo, compareAreas, leavesArea, measurementAreas, pathCountries, type PathKind } from './areas';
+import { declaresTestbed, provenanceOf, type Provenance } from './provenance';
 import { selectApplicationRecords, selectNetworkRecords } from './select';
 
 export const REPORT_SCHEMA = 'matador.report/v1';
@@ -30,6 +31,12 @@ export interface Report {
   apps: string[];
   /** How many records were read and how many were selected per column (extension). */
   input: { records: number; invalidLinesSkipped: number; networkRecords: number; appRecords: Record<string, number> };
+  /**
+   * Emulated or real testbed (extension). Present when at least one input record carries
+   * testbedKind; label is set as soon as one record is emulated. Absent for records that predate
+   * the field, so reports of such records stay byte-identical.
+   */
+  provenance?: Provenance;
   areas: AreaReport[];
 }
 
@@ -86,6 +93,7 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
   countColumn(network, 'network', groups, (area) => entry(area).network);
   for (const app of apps) countColumn(perApp.get(app) ?? [], 'application', groups, (area) => entry(area).apps[app]);
 
+  const provenance = provenanceOf(records);
   return {
     schema: REPORT_SCHEMA,
     groups: groups.map((g) => g.name),
@@ -96,6 +104,7 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
       networkRecords: network.length,
       appRecords: Object.fromEntries(apps.map((app) => [app, perApp.get(app)?.length ?? 0])),
     },
+    ...(declaresTestbed(provenance) ? { provenance } : {}),
     areas: [...areas.values()].sort(compareAreas),
   };
 }

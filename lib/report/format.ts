@@ -4,6 +4,7 @@
  * network path and every app. Areas in report order (regions, subregions, intermediate regions).
  */
 import type { ColumnCounts, Report } from './build';
+import { provenanceLine } from './provenance';
 
 /** Whole percent like the paper; '-' when there is nothing to divide. */
 export function percent(count: number, total: number): string {
@@ -28,6 +29,8 @@ export function reportToMarkdown(report: Report): string {
       `|${[...first, ...cols.flatMap(() => ['', ''])].map(() => ' --- ').join('|')}|`,
     ].join('\n');
   const out: string[] = [];
+  const label = report.provenance ? provenanceLine(report.provenance) : null;
+  if (label) out.push(`> **${label}**`, '');
   out.push('## Table 2: traffic leaving the area', '');
   out.push('Measurements between two nodes of the area, and how many of their paths left it (count, share).', '');
   out.push(header(['Area', 'Level'], 'left'));
@@ -62,6 +65,8 @@ function csvField(value: string | number): string {
 /**
  * Long format, one row per (table, area, group, path): easy to filter and pivot.
  * percent has one decimal and is empty when there are no measurements.
+ * A report with emulated records starts with one comment line `# EMULATED WORLD — ...` before the
+ * header (pandas: comment='#'; R: comment.char='#'; shell: grep -v '^#').
  */
 export function reportToCsv(report: Report): string {
   const rows: (string | number)[][] = [['table', 'area', 'level', 'group', 'path', 'measurements', 'count', 'percent']];
@@ -82,5 +87,6 @@ export function reportToCsv(report: Report): string {
       }
     }
   }
-  return `${rows.map((r) => r.map(csvField).join(',')).join('\n')}\n`;
+  const label = report.provenance ? provenanceLine(report.provenance) : null;
+  return `${label ? `# ${label}\n` : ''}${rows.map((r) => r.map(csvField).join(',')).join('\n')}\n`;
 }

@@ -4,3 +4,18 @@ export { pairKey, selectApplicationRecords, selectNetworkRecords } from './selec
 export { pathCountries, measurementAreas, countryInArea, leavesArea, accessibleTo, compareAreas, type PathKind } from './areas';
 export { buildReport, REPORT_SCHEMA, type Report, type AreaReport, type ColumnCounts, type BuildReportOptions } from './build';
 export { reportToMarkdown, reportToCsv, percent } from './format';
+export { provenanceOf, provenanceLine, EMULATED_LABEL, type Provenance } from './provenance';
+export {
+  compareRuns,
+  endpointCountry,
+  COMPARE_SCHEMA,
+  DEFAULT_PAIR_LIMIT,
+  type Comparison,
+  type CompareRun,
+  type CompareOptions,
+  type AreaPathChange,
+  type PathChange,
+  type PairChange,
+  type Delta,
+} from './compare';
+export { comparisonToMarkdown } from './compare-format';

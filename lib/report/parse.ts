@@ -55,6 +55,8 @@ export function recordProblem(v: unknown): string | null {
   if (typeof v.app !== 'string' || v.app === '') return 'app must be a non-empty string';
   if (v.status !== 'ok' && v.status !== 'failed') return `status must be "ok" or "failed", got ${JSON.stringify(v.status)}`;
   if (typeof v.finishedAt !== 'string' || Number.isNaN(Date.parse(v.finishedAt))) return `finishedAt must be an ISO 8601 time, got ${JSON.stringify(v.finishedAt)}`;
+  // A misspelt kind would silently drop the emulated label, so it is an error, not an unknown value.
+  if (v.testbedKind !== undefined && v.testbedKind !== 'emulated' && v.testbedKind !== 'real') return `testbedKind must be "emulated" or "real" when present, got ${JSON.stringify(v.testbedKind)}`;
   return (
     checkNode(v.nodeA, 'nodeA') ??
     checkNode(v.nodeB, 'nodeB') ??

@@ -8,7 +8,7 @@ import { spawn } from 'child_process';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { parseTracerouteText } from '../../lib/traceroute';
-import { NodeConfig, traceroute, TRACEROUTE_BACKENDS, TunnelMode, TunnelSpec, TUNNEL_MODES } from '../../drivers/node';
+import { checkNode, NodeConfig, traceroute, TRACEROUTE_BACKENDS, TunnelMode, TunnelSpec, TUNNEL_MODES } from '../../drivers/node';
 import { captureFetch, captureStart, captureStop, configureRouter, RouterConfig, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
 import { withSsh } from '../../drivers/ssh/session';
 import { nodeEndpointDown } from '../../drivers/node/tunnel-endpoint';
@@ -91,6 +91,13 @@ describe('router configure', () => {
     expect(await configureRouter({ ...router, lanInterface: 'r-lan;reboot' })).toMatchObject({ ok: false, failure: 'config_invalid' });
     expect(await configureRouter({ ...router, captureDir: '/run/../etc' })).toMatchObject({ ok: false, failure: 'config_invalid' });
     expect(await configureRouter({ ...router, lanInterface: 'nosuchif0' })).toMatchObject({ ok: false, failure: 'config_invalid' });
+  });
+});
+
+describe('node check', () => {
+  it('finds the tools and both traceroute backends on the node', async () => {
+    expect(await checkNode(node)).toMatchObject({ ok: true, backends: ['scamper', 'traceroute'] });
+    expect(await checkNode({ ...node, egressInterface: 'nosuchif0' })).toMatchObject({ ok: false, failure: 'config_invalid' });
   });
 });
 

@@ -2,9 +2,9 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
 import { projectRoot } from '../../lib/project-paths';
-import { cidrContains } from '../../testbed/world/addresses';
+import { CorrectionsTable, loadCorrections as loadGeoCorrections } from '../../lib/geo/corrections';
+import { parseIp } from '../../lib/geo/ip';
 
 export const MATADOR = path.join(projectRoot, 'bin', 'matador');
 
@@ -27,18 +27,15 @@ export function runCmd(argv: string[], timeoutMs = 60_000): Promise<CliRun> {
   });
 }
 
-export function loadCorrections(file: string): { cidr: string; country: string }[] {
-  return parseYaml(fs.readFileSync(file, 'utf8')) as { cidr: string; country: string }[];
+/** The world's exported corrections, read with the project's geolocation code (lib/geo). */
+export function loadCorrections(file: string): CorrectionsTable {
+  return new CorrectionsTable(loadGeoCorrections(file));
 }
 
-/** Most specific matching correction. */
-export function countryOf(corrections: { cidr: string; country: string }[], ip: string): string | null {
-  let best: { bits: number; country: string } | null = null;
-  for (const c of corrections) {
-    const bits = Number(c.cidr.split('/')[1]);
-    if (cidrContains(c.cidr, ip) && (!best || bits > best.bits)) best = { bits, country: c.country };
-  }
-  return best?.country ?? null;
+export function countryOf(corrections: CorrectionsTable, ip: string): string | null {
+  const parsed = parseIp(ip);
+  if (!parsed) throw new Error(`hop ${ip} is not an IP address`);
+  return corrections.lookup(parsed)?.country ?? null;
 }
 
 /** `traceroute -n` inside an element's namespace (via `matador testbed exec`): the hop addresses. */
@@ -53,7 +50,7 @@ export async function traceHops(from: string, target: string, extra: string[] = 
 }
 
 /** Countries along the hops, consecutive duplicates merged. */
-export function countryPath(corrections: { cidr: string; country: string }[], hops: string[]): (string | null)[] {
+export function countryPath(corrections: CorrectionsTable, hops: string[]): (string | null)[] {
   const out: (string | null)[] = [];
   for (const h of hops) {
     const c = countryOf(corrections, h);

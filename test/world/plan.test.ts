@@ -149,7 +149,7 @@ describe('paper world routing', () => {
     for (const l of plan.links) {
       expect(inRange(l.endA.address) && inRange(l.endB.address)).toBe(true);
     }
-    expect(plan.corrections.find((c) => c.cidr === plan.namespaces.find((n) => n.id === 'pl')?.address.replace(/\.1$/, '.0/24'))?.country).toBe('PL');
+    expect(plan.corrections.find((c) => c.prefix === plan.namespaces.find((n) => n.id === 'pl')?.address.replace(/\.1$/, '.0/24'))?.country).toBe('PL');
     const ifnames = plan.veths.flatMap((v) => [v.a.ifname, v.b.ifname]);
     for (const name of ifnames) expect(name.length <= 15 && name.startsWith('mt-')).toBe(true);
     for (const ns of plan.namespaces) expect(ns.name.startsWith('mt-')).toBe(true);

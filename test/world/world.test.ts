@@ -59,7 +59,7 @@ function tcpConnects(host: string, port: number): Promise<boolean> {
 
 describe('small world (6 nodes, 1 testbed)', () => {
   let state: WorldState;
-  let corrections: { cidr: string; country: string }[];
+  let corrections: ReturnType<typeof loadCorrections>;
   const addressOf = (id: string) => {
     const n = state.nodes.find((x) => x.id === id);
     if (!n) throw new Error(`no node ${id}`);

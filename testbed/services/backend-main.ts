@@ -10,9 +10,9 @@
  */
 import * as fs from 'fs';
 import * as http from 'http';
-import * as https from 'https';
 import * as net from 'net';
 import * as tls from 'tls';
+import { Duplex } from 'stream';
 import { onJsonLines, writeJsonLine } from './jsonl';
 import type { BackendConfig, BackendListen } from './backend-config';
 import type { ChatWire } from './catalogue';
@@ -123,7 +123,9 @@ function main(): void {
 
   // One TCP listener per address:port. Several kinds may share a port (WhatsApp: FunXMPP and
   // HTTPS both on 443): the first byte decides (0x16 = TLS ClientHello, else plaintext).
-  const tlsChat = tlsOptions ? tls.createServer(tlsOptions, chatConnection) : null;
+  // TLS is terminated here on a stream wrapper (tls.Server would read the socket's handle
+  // directly and miss the sniffed first bytes); the plaintext side then goes to the handler.
+  const secureContext = tlsOptions ? tls.createSecureContext(tlsOptions) : null;
   const groups = new Map<string, BackendListen[]>();
   for (const l of config.listen) {
     const key = `${l.host}|${l.port}`;
@@ -131,13 +133,40 @@ function main(): void {
   }
   const handlers = new Map<BackendListen, (sock: net.Socket) => void>();
   for (const l of config.listen) {
-    if (l.tls && !tlsOptions) throw new Error(`listener ${l.host}:${l.port} wants TLS but the config has no certificate`);
-    if (l.kind === 'chat') handlers.set(l, l.tls ? (sock) => tlsChat?.emit('connection', sock) : chatConnection);
+    if (l.tls && !secureContext) throw new Error(`listener ${l.host}:${l.port} wants TLS but the config has no certificate`);
+    if (l.kind === 'chat') handlers.set(l, chatConnection);
     else {
-      const server = l.tls ? https.createServer(tlsOptions as tls.TlsOptions, httpHandler(l)) : http.createServer(httpHandler(l));
+      const server = http.createServer(httpHandler(l));
       handlers.set(l, (sock) => server.emit('connection', sock));
     }
   }
+  const terminateTls = (raw: net.Socket, first: Buffer): tls.TLSSocket => {
+    const wrapper = new Duplex({
+      read: () => {
+        raw.resume();
+      },
+      write: (chunk: Buffer, _enc, cb) => {
+        raw.write(chunk, cb);
+      },
+      final: (cb) => {
+        raw.end();
+        cb();
+      },
+      destroy: (err, cb) => {
+        raw.destroy();
+        cb(err);
+      },
+    });
+    raw.on('data', (d: Buffer) => {
+      if (!wrapper.push(d)) raw.pause();
+    });
+    raw.on('end', () => wrapper.push(null));
+    raw.on('close', () => wrapper.destroy());
+    wrapper.push(first);
+    const sock = new tls.TLSSocket(wrapper as unknown as net.Socket, { isServer: true, secureContext: secureContext as tls.SecureContext });
+    sock.on('error', () => raw.destroy());
+    return sock;
+  };
   const servers: Array<{ server: net.Server; host: string; port: number }> = [];
   for (const group of groups.values()) {
     const tlsSide = group.filter((l) => l.tls);
@@ -149,10 +178,15 @@ function main(): void {
       sock.on('error', () => undefined);
       sock.once('data', (first: Buffer) => {
         sock.pause();
-        sock.unshift(first);
         const l = first[0] === 0x16 ? tlsSide[0] ?? plainSide[0] : plainSide[0] ?? tlsSide[0];
-        (handlers.get(l) as (s: net.Socket) => void)(sock);
-        sock.resume();
+        const handler = handlers.get(l) as (s: net.Socket) => void;
+        if (l.tls) {
+          handler(terminateTls(sock, first));
+        } else {
+          sock.unshift(first);
+          handler(sock);
+          sock.resume();
+        }
       });
     });
     servers.push({ server, host: group[0].host, port: group[0].port });

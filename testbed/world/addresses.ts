@@ -67,16 +67,3 @@ export function wlanLan(testbed: number, side: 'A' | 'B'): { prefix: string; rou
   if (third > 127) throw new Error(`testbed ${testbed} is beyond the lab address plan`);
   return { prefix: `198.19.${third}.0/24`, router: `198.19.${third}.1`, phone: `198.19.${third}.2` };
 }
-
-export function ipv4ToInt(ip: string): number {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not an IPv4 address: ${ip}`);
-  return ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
-}
-
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [net, bitsText] = cidr.split('/');
-  const bits = Number(bitsText);
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return ((ipv4ToInt(net) & mask) >>> 0) === ((ipv4ToInt(ip) & mask) >>> 0);
-}

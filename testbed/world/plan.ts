@@ -65,7 +65,8 @@ export interface WorldPlan {
   routerPaths: PathTable;
   /** Paths that differ from the plain router path: "src>dst" keyed (dst may be an element). */
   overridePaths: Map<string, string[]>;
-  corrections: { cidr: string; country: string; note: string }[];
+  /** Geolocation corrections (lib/geo/corrections format): prefix -> country. */
+  corrections: { prefix: string; country: string; note: string }[];
   nodes: (WorldNode & { netns: string; address: string; router: string; resolver: string | null })[];
   /** `addresses`: one address per DNS name (the first is `address`). */
   services: { id: string; app: string; netns: string; address: string; addresses: { name: string; address: string }[]; router: string; country: string; names: string[]; resolvers: string[] | null; options: Record<string, unknown> }[];
@@ -290,8 +291,8 @@ export function buildPlan(world: LoadedWorld): WorldPlan {
   }
 
   const corrections = [
-    ...config.routers.map((r) => ({ cidr: prefixOf(r.id), country: r.country, note: `world ${config.name}: router ${r.id}${r.city ? ` (${r.city})` : ''}` })),
-    { cidr: LAB_PREFIX, country: config.lab.country, note: `world ${config.name}: lab (WLAN routers, phones, management)` },
+    ...config.routers.map((r) => ({ prefix: prefixOf(r.id), country: r.country, note: `world ${config.name}: router ${r.id}${r.city ? ` (${r.city})` : ''}` })),
+    { prefix: LAB_PREFIX, country: config.lab.country, note: `world ${config.name}: lab (WLAN routers, phones, management)` },
   ];
   return {
     world: config.name,

@@ -48,7 +48,7 @@ export interface WorldState {
   upSeconds: number | null;
   /** false when the kernel lacks sch_netem: the config's link delays are not in effect. */
   linkDelaysApplied: boolean;
-  /** Geolocation corrections for the address plan (YAML list of {cidr, country, note}). */
+  /** Geolocation corrections for the address plan (lib/geo format `matador.geo-corrections/v1`). */
   correctionsFile: string;
   host: { ifname: string; address: string; gateway: string; routes: string[] };
   routers: { id: string; country: string; netns: string; prefix: string; gateway: string; interfaces: { ifname: string; address: string; peer: string }[] }[];

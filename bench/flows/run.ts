@@ -1,0 +1,76 @@
+/**
+ * Flows benchmark: synthesize an ~80 MB pcap (bench/out/, deleted afterwards unless --keep),
+ * then time, as separate processes,
+ *   - ours:    bin/matador flows FILE --json > /dev/null
+ *   - tshark:  tshark -q -z conv,tcp -z conv,udp -r FILE
+ *   - tcpdump: tcpdump -r FILE -w /dev/null          (the read floor)
+ * and print wall times, ratios and peak memory (maximum resident set, from /usr/bin/time -v).
+ * Usage: npx tsx bench/flows/run.ts [--size-mb N] [--runs N] [--keep]
+ * Needs dist/ built (npm run build) for bin/matador.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { projectRoot } from '../../lib/project-paths';
+import { synthesizeCapture } from './synthesize';
+
+interface Timing {
+  seconds: number;
+  maxRssKb: number;
+}
+
+function timeProcess(argv: string[]): Timing {
+  const started = process.hrtime.bigint();
+  const result = spawnSync('/usr/bin/time', ['-v', ...argv], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const stderr = result.stderr.toString();
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed (${result.status}): ${stderr.slice(-500)}`);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  return { seconds, maxRssKb: rss ? Number(rss[1]) : NaN };
+}
+
+function best(argv: string[], runs: number): Timing {
+  const timings = Array.from({ length: runs }, () => timeProcess(argv));
+  return timings.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const keep = args.includes('--keep');
+  const sizeMb = Number(args[args.indexOf('--size-mb') + 1]) || 80;
+  const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
+  const outDir = path.join(projectRoot, 'bench', 'out');
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, 'flows-bench.pcap');
+  const bin = path.join(projectRoot, 'bin', 'matador');
+  try {
+    const t0 = Date.now();
+    const synth = synthesizeCapture(file, sizeMb * 1024 * 1024);
+    console.log(`capture: ${file}: ${(synth.bytes / 1048576).toFixed(1)} MiB, ${synth.packets} packets, ${synth.tcpFlows} TCP + ${synth.udpFlows} UDP flows (written in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+
+    // Correctness first: the flow count must be what was synthesized.
+    const report = JSON.parse(execFileSync(bin, ['flows', file, '--json'], { maxBuffer: 1024 * 1024 * 1024 }).toString()) as { packets: number; flows: Array<{ protocol: string }> };
+    const tcp = report.flows.filter((f) => f.protocol === 'tcp').length;
+    const udp = report.flows.length - tcp;
+    if (report.packets !== synth.packets || tcp !== synth.tcpFlows || udp !== synth.udpFlows) {
+      throw new Error(`wrong result: ${report.packets} packets, ${tcp} TCP, ${udp} UDP flows`);
+    }
+
+    const ours = best([process.execPath, bin, 'flows', file, '--json'], runs); // stdout ignored = /dev/null
+    const tshark = best(['tshark', '-q', '-z', 'conv,tcp', '-z', 'conv,udp', '-r', file], runs);
+    const tcpdump = best(['tcpdump', '-r', file, '-w', '/dev/null'], runs);
+    const row = (name: string, t: Timing): string =>
+      `${name.padEnd(34)} ${t.seconds.toFixed(2).padStart(7)} s  ${(t.maxRssKb / 1024).toFixed(0).padStart(5)} MiB  ${(t.seconds / ours.seconds).toFixed(2).padStart(6)}x ours`;
+    console.log(`best of ${runs} runs (wall time, peak RSS, time relative to ours):`);
+    console.log(row('matador flows --json', ours));
+    console.log(row('tshark -z conv,tcp -z conv,udp', tshark));
+    console.log(row('tcpdump -r -w /dev/null (floor)', tcpdump));
+    const speedup = tshark.seconds / ours.seconds;
+    console.log(`ours is ${speedup.toFixed(2)}x faster than tshark (target >= 3x: ${speedup >= 3 ? 'met' : 'NOT met'}); ${(ours.seconds / tcpdump.seconds).toFixed(2)}x the tcpdump read floor`);
+  } finally {
+    if (!keep) fs.rmSync(file, { force: true });
+    else console.log(`kept ${file}`);
+  }
+}
+
+main();
