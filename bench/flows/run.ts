@@ -4,6 +4,8 @@
  *   - ours:    bin/matador flows FILE --json > /dev/null
  *   - tshark:  tshark -q -z conv,tcp -z conv,udp -r FILE
  *   - tcpdump: tcpdump -r FILE -w /dev/null          (the read floor)
+ * plus, to tell reader cost from CLI start-up, the library alone in a bare node process and
+ * `matador --help`.
  * and print wall times, ratios and peak memory (maximum resident set, from /usr/bin/time -v).
  * Usage: npx tsx bench/flows/run.ts [--size-mb N] [--runs N] [--keep]
  * Needs dist/ built (npm run build) for bin/matador.
@@ -57,12 +59,20 @@ function main(): void {
     }
 
     const ours = best([process.execPath, bin, 'flows', file, '--json'], runs); // stdout ignored = /dev/null
+    // The same reading in a bare node process: separates our reader from the CLI's start-up
+    // (bin/matador loads every command module before it parses arguments).
+    const library = path.join(projectRoot, 'dist', 'lib', 'capture', 'index.js');
+    const bareScript = `require(${JSON.stringify(library)}).extractFlows(require('fs').createReadStream(process.argv[1], { highWaterMark: 1 << 20 })).then((r) => JSON.stringify(r))`;
+    const bare = best([process.execPath, '-e', bareScript, file], runs);
+    const startup = best([process.execPath, bin, '--help'], runs);
     const tshark = best(['tshark', '-q', '-z', 'conv,tcp', '-z', 'conv,udp', '-r', file], runs);
     const tcpdump = best(['tcpdump', '-r', file, '-w', '/dev/null'], runs);
     const row = (name: string, t: Timing): string =>
       `${name.padEnd(34)} ${t.seconds.toFixed(2).padStart(7)} s  ${(t.maxRssKb / 1024).toFixed(0).padStart(5)} MiB  ${(t.seconds / ours.seconds).toFixed(2).padStart(6)}x ours`;
     console.log(`best of ${runs} runs (wall time, peak RSS, time relative to ours):`);
     console.log(row('matador flows --json', ours));
+    console.log(row('library only (bare node process)', bare));
+    console.log(row('matador --help (CLI start-up)', startup));
     console.log(row('tshark -z conv,tcp -z conv,udp', tshark));
     console.log(row('tcpdump -r -w /dev/null (floor)', tcpdump));
     const speedup = tshark.seconds / ours.seconds;

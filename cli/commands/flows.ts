@@ -9,9 +9,9 @@ export function register(program: Command): void {
   program
     .command('flows')
     .description(
-      'list the TCP and UDP flows of a capture (pcap or pcapng): one per TCP connection (a reused\n' +
-        'port after a close is a new flow) and one per UDP address/port pair, as Wireshark\'s\n' +
-        'tcp.stream/udp.stream count them. Client = the side that sent first; bytes = original frame\n' +
+      'list the TCP and UDP flows of a capture (pcap or pcapng): one per TCP connection (a reused ' +
+        "port after a close is a new flow) and one per UDP address/port pair, as Wireshark's " +
+        "tcp.stream/udp.stream count them. Client = the side that sent first; bytes = original frame " +
         'lengths of both directions. Also shows the TLS server name (SNI) and DNS names of servers.',
     )
     .argument('<capture>', 'capture file written by tcpdump, dumpcap, Wireshark, ... (pcap or pcapng)')
@@ -23,6 +23,10 @@ export function register(program: Command): void {
         'Unreadable files exit with status 1 and one line: matador: <file>: <what is wrong>.',
     )
     .action(async (capture: string, options: { json?: boolean; names: boolean }) => {
+      // `matador flows big.pcap | head` closes the pipe early: that is not an error.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(0);
+      });
       const result = await readCapture(capture, options.names);
       const report: FlowsReport = { file: capture, format: result.format, packets: result.packets, flows: result.flows, dns: result.dns, stats: result.stats };
       if (result.cutShort) report.cutShort = result.cutShort;
@@ -60,7 +64,7 @@ function describeIoError(err: unknown): string {
 function renderTable(file: string, result: FlowsResult): string {
   const header = ['#', 'proto', 'client', 'server', 'packets', 'bytes', 'first seen', 'duration', 'name'];
   const rows = result.flows.map((f, i) => {
-    const duration = (Date.parse(f.lastSeen) - Date.parse(f.firstSeen)) / 1000;
+    const duration = isoSeconds(f.lastSeen) - isoSeconds(f.firstSeen);
     const names = [f.sni, ...(f.serverNames ?? [])].filter((n, k, all): n is string => !!n && all.indexOf(n) === k);
     return [
       String(i),
@@ -70,7 +74,7 @@ function renderTable(file: string, result: FlowsResult): string {
       String(f.packets),
       String(f.bytes),
       f.firstSeen,
-      Number.isFinite(duration) ? `${duration.toFixed(3)}s` : '?',
+      Number.isFinite(duration) ? `${duration.toFixed(6)}s` : '?',
       names.join(', '),
     ];
   });
@@ -89,6 +93,13 @@ function renderTable(file: string, result: FlowsResult): string {
   ];
   if (result.cutShort) notes.push(`warning: ${result.cutShort}`);
   return [line(header), ...rows.map(line), '', ...notes, ''].join('\n');
+}
+
+/** Seconds since the epoch of an ISO stamp, keeping the sub-millisecond digits Date drops. */
+function isoSeconds(iso: string): number {
+  const match = /^(.*?)(?:\.(\d+))?Z$/.exec(iso);
+  if (!match) return NaN;
+  return Date.parse(`${match[1]}Z`) / 1000 + (match[2] ? Number(`0.${match[2]}`) : 0);
 }
 
 function endpoint(ip: string, port: number): string {

@@ -88,7 +88,7 @@ export function register(program: Command): void {
         const lines = [
           `world ${s.world}: ${s.status}${s.failure ? ` (${s.failure})` : ''}, up ${s.upSeconds ?? '?'} s, config ${s.configFile}`,
           `namespaces ${r.namespacesPresent}/${r.namespacesExpected}, processes alive ${r.processesAlive}/${s.processes.length}${r.processesDead.length ? ` (dead: ${r.processesDead.join(', ')})` : ''}`,
-          `corrections ${s.correctionsFile}; link delays ${s.linkDelaysApplied ? 'applied' : 'not applied (no sch_netem)'}`,
+          `corrections ${s.correctionsFile}; link delays: ${s.delays.mode}${s.delays.reason ? ` (${s.delays.reason})` : ''}`,
           ...s.nodes.map((n) => `node ${n.id} ${n.country} ${n.address} ssh ${n.ssh ? `${n.ssh.username}@${n.ssh.host}:${n.ssh.port}` : '-'} dns ${n.resolver ?? '-'}`),
           ...s.testbeds.flatMap((t) =>
             (['A', 'B'] as const).map((side) => {
@@ -124,7 +124,7 @@ export function register(program: Command): void {
     .description(
       'inject or clear a fault in the running world:\n' +
         '  link-loss A~B --value PERCENT   random drops both ways (A~B router ids, or an element id: its access link)\n' +
-        '  link-delay A~B --value MS       extra delay (needs the kernel\'s sch_netem)\n' +
+        '  link-delay A~B --value MS       extra delay both ways (--clear: back to the config\'s delay)\n' +
         '  tunnel-down ELEMENT             GRE/IPIP/WireGuard interfaces down (--clear: up)\n' +
         '  tcpdump-kill ELEMENT            kill tcpdump in the element\'s namespace (one-shot)\n' +
         '  backend-down SERVICE            stop the backend (--clear: start it again)\n' +

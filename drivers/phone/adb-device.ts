@@ -93,6 +93,11 @@ export class AdbDevice {
     this.defaultTimeoutMs = opts.timeoutMs ?? 20_000;
   }
 
+  /** The adbkit device client, for calls this class does not wrap. */
+  get deviceClient(): DeviceClient {
+    return this.device;
+  }
+
   private hostPort(): { host: string; port: number } | null {
     const m = /^(.+):(\d+)$/.exec(this.serial);
     return m ? { host: m[1], port: Number(m[2]) } : null;

@@ -45,7 +45,12 @@ describe('PacketDecoder link types', () => {
     expect(summary(d)).toBe(TCP4);
   });
 
-  it.each([101, 12, 14, 228, 229])('raw IP (%i), version from the first nibble', (linkType) => {
+  it('IPv6 (229) reads IPv6 only, as Wireshark does', () => {
+    expect(summary(decode(LINKTYPE.IPV6, ipPacket(udp6)).d)).toBe(UDP6);
+    expect(decode(LINKTYPE.IPV6, ipPacket(tcp4)).outcome).toBe(Decoded.Other);
+  });
+
+  it.each([101, 12, 14, 228])('raw IP (%i), version from the first nibble', (linkType) => {
     const v4 = decode(linkType, ipPacket(tcp4));
     expect(summary(v4.d)).toBe(TCP4);
     const v6 = decode(linkType, ipPacket(udp6));
@@ -115,6 +120,19 @@ describe('PacketDecoder headers', () => {
     expect(later.d.fragmentHasL4).toBe(false);
     const atomic = decode(101, ipPacket({ ...udp6, ipv6Extensions: [{ type: 44, body: fragment(0) }] }));
     expect(atomic.outcome).toBe(Decoded.L4);
+  });
+
+  it('an IPv6 jumbogram takes its length from the hop-by-hop Jumbo Payload option', () => {
+    const jumbo = { type: 0, body: Buffer.from('0000c20400000000', 'hex') };
+    const packet = ipPacket({ ...udp6, ipv6Extensions: [jumbo] });
+    packet.writeUInt32BE(packet.length - 40, 40 + 4); // option value: payload length
+    packet.writeUInt16BE(0, 4); // IPv6 payload length 0
+    const { outcome, d } = decode(101, packet);
+    expect(outcome).toBe(Decoded.L4);
+    expect(summary(d)).toBe(UDP6);
+    const noOption = ipPacket(udp6);
+    noOption.writeUInt16BE(0, 4);
+    expect(decode(101, noOption).outcome).toBe(Decoded.Other);
   });
 
   it('an IPv4 fragment carries its offset and more-fragments flag', () => {

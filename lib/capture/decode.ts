@@ -98,14 +98,17 @@ export class PacketDecoder {
       case LINKTYPE.RAW_14:
         return this.ipByVersion(data, offset, end, 0);
       case LINKTYPE.IPV4:
-      case LINKTYPE.IPV6:
-        // Wireshark goes by the version nibble here too (files do mislabel these).
+        // Wireshark's IPv4 dissector hands version-6 packets on (files do mislabel these) ...
         return this.ipByVersion(data, offset, end, 0);
+      case LINKTYPE.IPV6:
+        // ... its IPv6 dissector does not.
+        return this.ipv6(data, offset, end, 0);
       case LINKTYPE.NFLOG:
         return this.nflog(data, offset, end);
       case LINKTYPE.IPOIB:
-        if (end - offset < 4) return Decoded.Short;
-        return this.etherType(data.readUInt16BE(offset), data, offset + 4, end, 0);
+        // 40 bytes of link addresses, then the 4-byte IPoIB header (EtherType, reserved)
+        if (end - offset < 44) return Decoded.Short;
+        return this.etherType(data.readUInt16BE(offset + 40), data, offset + 44, end, 0);
       case LINKTYPE.PPP:
       case LINKTYPE.PPP_HDLC:
         return this.ppp(data, offset, end);
@@ -260,10 +263,14 @@ export class PacketDecoder {
     this.srcKey = data.toString('latin1', offset + 8, offset + 24);
     this.dstKey = data.toString('latin1', offset + 24, offset + 40);
     const payloadLength = data.readUInt16BE(offset + 4);
-    // Length 0 means a jumbogram (or a BIG TCP offload packet): Wireshark 4.0 does not dissect
-    // its payload as TCP/UDP, so neither do we.
-    if (payloadLength === 0) return Decoded.Other;
-    const declaredEnd = offset + 40 + payloadLength;
+    let declaredEnd = offset + 40 + payloadLength;
+    if (payloadLength === 0) {
+      // A jumbogram (RFC 2675; BIG TCP uses them): the length is in a hop-by-hop Jumbo Payload
+      // option. Without one, Wireshark does not dissect the payload, and neither do we.
+      const jumbo = jumboLength(data, offset, end);
+      if (jumbo < 0) return Decoded.Other;
+      declaredEnd = offset + 40 + jumbo;
+    }
     const capturedEnd = Math.min(declaredEnd, end);
     let next = data[offset + 6];
     let at = offset + 40;
@@ -363,4 +370,24 @@ export class PacketDecoder {
     this.payloadLength = Math.max(0, capturedEnd - this.payloadOffset);
     return true;
   }
+}
+
+/** Payload length from the Jumbo Payload option of a hop-by-hop header right after the IPv6
+ *  header at `offset`; -1 when there is none. */
+function jumboLength(data: Buffer, offset: number, end: number): number {
+  if (data[offset + 6] !== 0 || end - offset < 48) return -1;
+  const headerEnd = Math.min(end, offset + 40 + (data[offset + 41] + 1) * 8);
+  let at = offset + 42;
+  while (at < headerEnd) {
+    const type = data[at];
+    if (type === 0) {
+      at++; // Pad1
+      continue;
+    }
+    if (at + 2 > headerEnd) break;
+    const length = data[at + 1];
+    if (type === 0xc2 && length === 4 && at + 6 <= headerEnd) return data.readUInt32BE(at + 2);
+    at += 2 + length;
+  }
+  return -1;
 }

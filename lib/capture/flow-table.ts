@@ -22,8 +22,10 @@ export interface FlowState {
   clientPort: number;
   serverIp: string;
   serverPort: number;
-  /** Address key (see PacketDecoder.srcKey) of the client. */
+  /** Address keys (see PacketDecoder.srcKey) of client and server, and the table key. */
   clientKey: string;
+  serverKey: string;
+  key: string;
   packets: number;
   bytes: number;
   firstSec: number;
@@ -46,6 +48,7 @@ export class FlowTable {
   /** Every flow in order of its first packet (the stream index order of Wireshark). */
   readonly flows: FlowState[] = [];
   private readonly current = new Map<string, FlowState>();
+  private lastFlow: FlowState | null = null;
   /** Set by track(): did the packet travel client -> server? */
   fromClient = true;
 
@@ -56,9 +59,18 @@ export class FlowTable {
     const dst = decoder.dstKey;
     const sport = decoder.srcPort;
     const dport = decoder.dstPort;
-    const srcFirst = src < dst || (src === dst && sport <= dport);
-    const key = srcFirst ? `${tcp ? 't' : 'u'}${src}${sport}|${dst}${dport}` : `${tcp ? 't' : 'u'}${dst}${dport}|${src}${sport}`;
-    let flow = this.current.get(key);
+    let key: string;
+    let flow: FlowState | undefined;
+    const last = this.lastFlow;
+    if (last && last.protocol === (tcp ? 'tcp' : 'udp') && ((last.clientKey === src && last.clientPort === sport && last.serverKey === dst && last.serverPort === dport) || (last.clientKey === dst && last.clientPort === dport && last.serverKey === src && last.serverPort === sport))) {
+      // Consecutive packets of one flow (bursts) skip building the key and the map lookup.
+      flow = last;
+      key = last.key;
+    } else {
+      const srcFirst = src < dst || (src === dst && sport <= dport);
+      key = srcFirst ? `${tcp ? 't' : 'u'}${src}${sport}|${dst}${dport}` : `${tcp ? 't' : 'u'}${dst}${dport}|${src}${sport}`;
+      flow = this.current.get(key);
+    }
     let fromClient = true;
     if (flow) {
       fromClient = flow.clientKey === src && flow.clientPort === sport;
@@ -68,10 +80,11 @@ export class FlowTable {
       }
     }
     if (!flow) {
-      flow = this.create(decoder, packet, tcp);
+      flow = this.create(decoder, packet, tcp, key);
       this.current.set(key, flow);
       fromClient = true;
     }
+    this.lastFlow = flow;
     this.fromClient = fromClient;
     flow.packets++;
     flow.bytes += packet.originalLength;
@@ -100,7 +113,7 @@ export class FlowTable {
     return flow;
   }
 
-  private create(decoder: PacketDecoder, packet: RawPacket, tcp: boolean): FlowState {
+  private create(decoder: PacketDecoder, packet: RawPacket, tcp: boolean, key: string): FlowState {
     const format = decoder.ipVersion === 4 ? formatIPv4 : formatIPv6;
     const flow: FlowState = {
       index: this.flows.length,
@@ -110,6 +123,8 @@ export class FlowTable {
       serverIp: format(decoder.data, decoder.dstOffset),
       serverPort: decoder.dstPort,
       clientKey: decoder.srcKey,
+      serverKey: decoder.dstKey,
+      key,
       packets: 0,
       bytes: 0,
       firstSec: packet.sec,

@@ -55,10 +55,17 @@ export function fractionDigits(resolution: { decimals?: number; bits?: number })
  *  of Date (only corrupt pcapng can hold those) print as "@<seconds>.<fraction>" rather than throw. */
 export function formatTimestamp(sec: number, nsec: number, digits: number): string {
   const fraction = digits > 0 ? `.${String(nsec).padStart(9, '0').slice(0, digits)}` : '';
-  const date = new Date(sec * 1000);
-  if (!Number.isFinite(date.getTime())) return `@${sec}${fraction}`;
-  return `${date.toISOString().slice(0, 19)}${fraction}Z`;
+  if (sec !== cachedSecond) {
+    const date = new Date(sec * 1000);
+    cachedPrefix = Number.isFinite(date.getTime()) ? date.toISOString().slice(0, 19) : null;
+    cachedSecond = sec;
+  }
+  return cachedPrefix === null ? `@${sec}${fraction}` : `${cachedPrefix}${fraction}Z`;
 }
+
+// Flows of one capture mostly share seconds: Date formatting once per distinct second.
+let cachedSecond = NaN;
+let cachedPrefix: string | null = null;
 
 /** Compare two (sec, nsec) stamps: negative when a is earlier. */
 export function compareStamps(aSec: number, aNsec: number, bSec: number, bNsec: number): number {

@@ -47,9 +47,8 @@ export function comparisonToMarkdown(comparison: Comparison): string {
       const where = (c: Record<string, number>) => Object.entries(c).map(([k, n]) => `${k} ${n}`).join(', ') || '-';
       details.push(`endpoint traces A: ${where(p.endpointCountries.a)}; B: ${where(p.endpointCountries.b)}`);
     }
-    if (p.pathCountries.appeared.length + p.pathCountries.disappeared.length > 0) {
-      details.push(`path countries +${list(p.pathCountries.appeared)} -${list(p.pathCountries.disappeared)}`);
-    }
+    if (p.pathCountries.appeared.length > 0) details.push(`path countries appeared: ${list(p.pathCountries.appeared)}`);
+    if (p.pathCountries.disappeared.length > 0) details.push(`path countries disappeared: ${list(p.pathCountries.disappeared)}`);
     out.push(`- **${mdEscape(p.summary as string)}**${details.length > 0 ? ` (${mdEscape(details.join('; '))})` : ''}`);
   }
 

@@ -23,6 +23,8 @@
  *       "endpointCountries": {           // country of the last responding hop of each application trace
  *         "a": { "CH": 3 }, "b": { "DE": 3 },   // traces per country
  *         "unlocated": { "a": 0, "b": 0 },      // traces with no responding hop or no country for it
+ *         "main": { "a": "CH", "b": "DE" },      // country where most traces end (null on a tie): catches
+ *                                                // a move when both countries occur in both runs
  *         "appeared": ["DE"], "disappeared": ["CH"] } | null,   // null for the network path
  *       "pathCountries": { "a": [...], "b": [...], "appeared": [...], "disappeared": [...] },   // DESIGN 4.2 path countries
  *       "summary": "threema: service moved CH -> DE" | null } ],
@@ -96,6 +98,8 @@ export interface EndpointChange {
   a: Record<string, number>;
   b: Record<string, number>;
   unlocated: { a: number; b: number };
+  /** The country where most traces end; null on a tie or without located traces. */
+  main: { a: string | null; b: string | null };
   appeared: string[];
   disappeared: string[];
 }
@@ -220,6 +224,13 @@ function endpointCounts(records: readonly MeasurementRecord[]): { counts: Record
   return { counts: Object.fromEntries(sorted(counts.keys()).map((c) => [c, counts.get(c) as number])), unlocated };
 }
 
+/** The country with strictly the most traces, or null (tie, or nothing located). */
+function mainCountry(counts: Record<string, number>): string | null {
+  const ranked = Object.entries(counts).sort((x, y) => y[1] - x[1]);
+  if (ranked.length === 0 || (ranked.length > 1 && ranked[1][1] === ranked[0][1])) return null;
+  return ranked[0][0];
+}
+
 function unionCountries(records: readonly MeasurementRecord[], kind: PathKind): string[] {
   const all = new Set<string>();
   for (const record of records) for (const c of pathCountries(record, kind)) all.add(c);
@@ -243,13 +254,18 @@ function summarise(path: string, records: { a: number; b: number }, endpoints: E
   if (records.a === 0 && records.b === 0) return null;
   if (records.a === 0) return `${name}: only in run B${endpoints ? ` (service in ${where(endpoints.b)})` : ''}`;
   if (records.b === 0) return `${name}: only in run A${endpoints ? ` (service in ${where(endpoints.a)})` : ''}`;
-  if (endpoints && endpoints.appeared.length > 0 && endpoints.disappeared.length > 0) {
-    return `${name}: service moved ${endpoints.disappeared.join(', ')} -> ${endpoints.appeared.join(', ')}`;
+  if (endpoints) {
+    const { appeared, disappeared, main } = endpoints;
+    if (appeared.length > 0 && disappeared.length > 0) return `${name}: service moved ${disappeared.join(', ')} -> ${appeared.join(', ')}`;
+    // Same set of countries, but most traces now end elsewhere (e.g. CH 790 -> 43, DE 13 -> 760).
+    const parts = main.a !== null && main.b !== null && main.a !== main.b ? [`service moved ${main.a} -> ${main.b} (main endpoint country)`] : [];
+    if (appeared.length > 0) parts.push(`${parts.length > 0 ? '' : 'service '}now also in ${appeared.join(', ')}`);
+    if (disappeared.length > 0) parts.push(`${parts.length > 0 ? '' : 'service '}no longer in ${disappeared.join(', ')}`);
+    if (parts.length > 0) return `${name}: ${parts.join('; ')}`;
   }
-  if (endpoints && endpoints.appeared.length > 0) return `${name}: service now also in ${endpoints.appeared.join(', ')}`;
-  if (endpoints && endpoints.disappeared.length > 0) return `${name}: service no longer in ${endpoints.disappeared.join(', ')}`;
   const parts = crossing(countries);
-  return parts.length > 0 ? `${name}: path ${parts.join('; ')}` : null;
+  if (parts.length === 0) return null;
+  return path === NETWORK ? `${name}: ${parts.join('; ')}` : `${name}: path ${parts.join('; ')}`;
 }
 
 function pathChange(path: string, a: readonly MeasurementRecord[], b: readonly MeasurementRecord[]): PathChange {
@@ -262,6 +278,7 @@ function pathChange(path: string, a: readonly MeasurementRecord[], b: readonly M
       a: ea.counts,
       b: eb.counts,
       unlocated: { a: ea.unlocated, b: eb.unlocated },
+      main: { a: mainCountry(ea.counts), b: mainCountry(eb.counts) },
       appeared: minus(Object.keys(eb.counts), Object.keys(ea.counts)),
       disappeared: minus(Object.keys(ea.counts), Object.keys(eb.counts)),
     };
@@ -308,13 +325,14 @@ export function compareRuns(a: CompareRun, b: CompareRun, options: CompareOption
   const groupNames = groups.map((g) => g.name);
   const [reportA, reportB] = [buildReport(a.records, { groups }), buildReport(b.records, { groups })];
   const apps = sorted(new Set([...reportA.apps, ...reportB.apps]));
+  // 'network' names the network path in every list below, so an app of that name would be ambiguous.
+  if (apps.includes(NETWORK)) throw new Error(`compare: an app named "${NETWORK}" cannot be told apart from the network path; rename the app`);
   const paths = [NETWORK, ...apps];
 
-  const [appsA, appsB] = [selectApplicationRecords(a.records), selectApplicationRecords(b.records)];
-  const selected = (path: string, run: 'a' | 'b'): MeasurementRecord[] => {
-    if (path === NETWORK) return selectNetworkRecords(run === 'a' ? a.records : b.records);
-    return (run === 'a' ? appsA : appsB).get(path) ?? [];
-  };
+  // The records each column of the report counts (DESIGN 4.2), per run.
+  const columnsOf = (run: CompareRun) => new Map([[NETWORK, selectNetworkRecords(run.records)], ...selectApplicationRecords(run.records)]);
+  const columns = { a: columnsOf(a), b: columnsOf(b) };
+  const selected = (path: string, run: 'a' | 'b'): MeasurementRecord[] => columns[run].get(path) ?? [];
 
   const areas = areaChanges(reportA, reportB, paths, groupNames);
   const pathList = paths.map((p) => pathChange(p, selected(p, 'a'), selected(p, 'b')));

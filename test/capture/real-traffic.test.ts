@@ -53,6 +53,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // MTCAP_SAVE_FIXTURE=DIR keeps the pcapng (how test/fixtures/flows/namespaces.pcapng was made).
+  const keep = process.env.MTCAP_SAVE_FIXTURE;
+  if (keep && files.multi && fs.existsSync(files.multi)) fs.copyFileSync(files.multi, path.join(keep, 'namespaces.pcapng'));
   for (const child of running) await stop(child, 'SIGTERM');
   if (pair) await destroyPair(pair);
   if (dir) fs.rmSync(dir, { recursive: true, force: true });

@@ -38,6 +38,7 @@ export const ADDR = {
   whatsapp: '198.19.210.23',
   wechatDns: '198.19.210.24',
   wechatLong: '198.19.210.25', // only the HTTP DNS answers this one
+  wechatLong2: '198.19.210.26', // second WeChat instance (services test)
 };
 
 export interface MiniWorld {
@@ -62,7 +63,7 @@ async function removeNamespaces(tag: string): Promise<void> {
   }
 }
 
-export async function createMiniWorld(tag: string): Promise<MiniWorld> {
+export async function createMiniWorld(tag: string, opts: { backends?: boolean } = {}): Promise<MiniWorld> {
   if (!/^[a-z0-9]{1,6}$/.test(tag)) throw new Error(`bad world tag ${tag}`);
   const ns = worldNamespaces(tag);
   await removeNamespaces(tag);
@@ -92,7 +93,7 @@ export async function createMiniWorld(tag: string): Promise<MiniWorld> {
     const members: Array<[string, string, string[]]> = [
       [ns.phoneA, 'wlan0', [ADDR.phoneA]],
       [ns.phoneB, 'wlan0', [ADDR.phoneB]],
-      [ns.svc, 'eth0', [ADDR.textsecure, ADDR.threema, ADDR.whatsapp, ADDR.wechatDns, ADDR.wechatLong]],
+      [ns.svc, 'eth0', [ADDR.textsecure, ADDR.threema, ADDR.whatsapp, ADDR.wechatDns, ADDR.wechatLong, ADDR.wechatLong2]],
     ];
     let i = 0;
     for (const [member, ifname, addrs] of members) {
@@ -117,6 +118,7 @@ export async function createMiniWorld(tag: string): Promise<MiniWorld> {
     dnsmasq = spawn('ip', ['netns', 'exec', ns.lan, 'dnsmasq', ...dnsArgs], { stdio: 'ignore' });
 
     const backendDir = path.join(stateDir, 'svc');
+    if (opts.backends === false) return finish();
     const start = async (o: Parameters<typeof startServiceBackend>[0]): Promise<void> => {
       backends.push(await startServiceBackend(o));
     };
@@ -137,8 +139,10 @@ export async function createMiniWorld(tag: string): Promise<MiniWorld> {
     await destroy();
     throw err;
   }
+  return finish();
 
-  return {
+  function finish(): MiniWorld {
+    return {
     tag,
     ns,
     stateDir,
@@ -150,7 +154,8 @@ export async function createMiniWorld(tag: string): Promise<MiniWorld> {
       return phone;
     },
     destroy,
-  };
+    };
+  }
 }
 
 function a6(v4: string): string {

@@ -31,18 +31,20 @@ export async function startTestServer(o: { namespaces?: string[]; dbFile?: strin
       output: { logFile },
       logLevel: 'error',
     });
-    return Object.assign(server, {
+    const stopServer = server.stop.bind(server);
+    return {
+      ...server,
       tmpDir,
       logFile,
       port,
       async stop() {
         try {
-          await server.stop();
+          await stopServer();
         } finally {
           fs.rmSync(tmpDir, { recursive: true, force: true });
         }
       },
-    });
+    };
   } catch (err) {
     fs.rmSync(tmpDir, { recursive: true, force: true });
     throw err;

@@ -18,6 +18,8 @@ export function quietRuntime(): void {
   }
 }
 
+quietRuntime();
+
 export function workflowBundle(): Promise<WorkflowBundle> {
   quietRuntime();
   bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });

@@ -18,6 +18,7 @@ async function expectNothingLeft(): Promise<void> {
   expect(processesMentioning(`${worldsDir()}/`)).toEqual([]);
   expect(fs.existsSync(worldsDir())).toBe(false);
   expect((await runCmd(['ip', '-o', 'link', 'show'])).stdout).not.toMatch(/ mt-/);
+  expect(fs.existsSync('/etc/netns') ? fs.readdirSync('/etc/netns').filter((d) => d.startsWith('mt-')) : []).toEqual([]);
 }
 
 afterAll(async () => {

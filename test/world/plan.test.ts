@@ -7,6 +7,7 @@ import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { loadWorld } from '../../testbed/world/config';
 import { buildPlan, plannedPath, WorldPlan } from '../../testbed/world/plan';
+import { httpDnsAnswers, resolverRecords } from '../../testbed/world/dns';
 import { configsDir } from '../../lib/project-paths';
 
 interface Areas {
@@ -153,5 +154,39 @@ describe('paper world routing', () => {
     const ifnames = plan.veths.flatMap((v) => [v.a.ifname, v.b.ifname]);
     for (const name of ifnames) expect(name.length <= 15 && name.startsWith('mt-')).toBe(true);
     for (const ns of plan.namespaces) expect(ns.name.startsWith('mt-')).toBe(true);
+  });
+});
+
+describe('world plan details', () => {
+  test('testbeds get distinct LANs, adb ports and WLAN uplinks; DNS follows the resolver lists', () => {
+    const world = loadWorld('small');
+    world.config.testbeds = 3;
+    const plan = buildPlan(world);
+    const sides = plan.testbeds.flatMap((t) => [t.A, t.B]);
+    expect(new Set(sides.map((s) => s.wlan.lanPrefix)).size).toBe(6);
+    expect(sides.map((s) => s.phone.adbPort)).toEqual([5600, 5601, 5602, 5603, 5604, 5605]);
+    expect(new Set(sides.map((s) => s.wlan.uplinkAddress)).size).toBe(6);
+    expect(sides.every((s) => s.phone.gateway === s.wlan.lanAddress)).toBe(true);
+    const wechat = plan.services.find((s) => s.id === 'wechat-cn');
+    expect(wechat?.addresses.map((a) => a.name)).toEqual(['dns.weixin.qq.com', 'long.weixin.qq.com', 'short.weixin.qq.com']);
+    expect(new Set(wechat?.addresses.map((a) => a.address)).size).toBe(3);
+  });
+
+  test('resolver records and WeChat DNS-over-HTTP answers depend on the region', () => {
+    const plan = buildPlan(loadWorld('small'));
+    const cn = plan.services.find((s) => s.id === 'wechat-cn') as WorldPlan['services'][number];
+    const hk = plan.services.find((s) => s.id === 'wechat-hk') as WorldPlan['services'][number];
+    const long = (s: typeof cn) => s.addresses.find((a) => a.name === 'long.weixin.qq.com')?.address;
+    expect(resolverRecords(plan, 'dns-asia').find((r) => r.name === 'long.weixin.qq.com')?.address).toBe(long(cn));
+    expect(resolverRecords(plan, 'dns-eu').find((r) => r.name === 'long.weixin.qq.com')?.address).toBe(long(hk));
+    expect(resolverRecords(plan, 'dns-eu').find((r) => r.name === 'pool.ntp.org')).toBeDefined();
+    const answers = httpDnsAnswers(plan, 'wechat').find((e) => e.name === 'long.weixin.qq.com')?.answers ?? [];
+    const sgPrefix = plan.routerPrefix.sg;
+    expect(answers.find((a) => a.clientPrefix === sgPrefix)?.addresses).toEqual([long(cn)]);
+    expect(answers[answers.length - 1]).toEqual({ addresses: [long(hk)] }); // default: Hong Kong
+  });
+
+  test('the config is validated with the key path of a bad value', () => {
+    expect(() => loadWorld(path.join(__dirname, '..', 'fixtures', 'world', 'bad-link.yaml'))).toThrow(/links\[0\]\.b names router nowhere/);
   });
 });

@@ -110,6 +110,15 @@ describe('small world (6 nodes, 1 testbed)', () => {
     expect(countryPath(corrections, await traceHops('pl-waw', hk))).toEqual(['PL', 'GB', 'US', 'HK']);
   });
 
+  test('link delays hold packets at least as long as the config says (lower bound only)', async () => {
+    expect(['netem', 'nfqueue']).toContain(state.delays.mode);
+    // pl -> gb (2 ms) -> es (2 ms), both ways: no reply can come back before 8 ms
+    const r = await runCli(['testbed', 'exec', 'pl-waw', '--', 'ping', '-c', '3', '-i', '0.2', '-W', '2', addressOf('es-mad')]);
+    expect(r.code).toBe(0);
+    const min = Number(/= ([\d.]+)\//.exec(r.stdout)?.[1]);
+    expect(min).toBeGreaterThanOrEqual(8);
+  });
+
   test('resolvers answer by region: WeChat is Chinese from Asia, Hong Kong from Europe; Threema is Swiss everywhere', async () => {
     const eu = state.resolvers.find((r) => r.id === 'dns-eu')?.address as string;
     const asia = state.resolvers.find((r) => r.id === 'dns-asia')?.address as string;
@@ -118,6 +127,9 @@ describe('small world (6 nodes, 1 testbed)', () => {
     expect(await resolveA(asia, 'long.weixin.qq.com')).toEqual([serviceAddress('wechat-cn', 'long.weixin.qq.com')]);
     expect(await resolveA(eu, 'long.weixin.qq.com')).toEqual([serviceAddress('wechat-hk', 'long.weixin.qq.com')]);
     for (const r of [eu, asia]) expect(await resolveA(r, 'g-33.0.threema.ch')).toEqual([serviceAddress('threema', 'g-33.0.threema.ch')]);
+    // programs inside a vantage node use its region's resolver (/etc/netns/<ns>/resolv.conf)
+    const conf = await runCli(['testbed', 'exec', 'sg-sin', '--', 'cat', '/etc/resolv.conf']);
+    expect(conf.stdout).toContain(`nameserver ${asia}`);
   });
 
   test('background services answer: SNTP and the HTTP 204 connectivity check', async () => {
@@ -167,6 +179,13 @@ describe('small world (6 nodes, 1 testbed)', () => {
     expect(cut.code).not.toBe(0);
     expect(readWorldState('small').faults.map((f) => f.kind)).toContain('link-loss');
     expect((await runCli(['testbed', 'fault', 'link-loss', 'gb~es', '--clear'])).code).toBe(0);
+    expect((await runCli(['testbed', 'exec', 'pl-waw', '--', 'ping', '-c', '1', '-W', '2', addressOf('es-mad')])).code).toBe(0);
+
+    // link delay: +40 ms each way on gb~es, so a ping from Poland takes at least 8 + 80 ms
+    expect((await runCli(['testbed', 'fault', 'link-delay', 'gb~es', '--value', '40'])).code).toBe(0);
+    const slow = await runCli(['testbed', 'exec', 'pl-waw', '--', 'ping', '-c', '2', '-i', '0.2', '-W', '2', addressOf('es-mad')]);
+    expect(Number(/= ([\d.]+)\//.exec(slow.stdout)?.[1])).toBeGreaterThanOrEqual(88);
+    expect((await runCli(['testbed', 'fault', 'link-delay', 'gb~es', '--clear'])).code).toBe(0);
     expect((await runCli(['testbed', 'exec', 'pl-waw', '--', 'ping', '-c', '1', '-W', '2', addressOf('es-mad')])).code).toBe(0);
 
     // backend down: Threema's chat port stops answering; clear starts it again
@@ -236,6 +255,7 @@ describe('small world (6 nodes, 1 testbed)', () => {
     expect(processesMentioning(`${worldsDir()}/`)).toEqual([]);
     expect(fs.existsSync(worldsDir())).toBe(false);
     expect((await runCmd(['ip', '-o', 'link', 'show'])).stdout).not.toMatch(/ mt-/);
+    expect(fs.existsSync('/etc/netns') ? fs.readdirSync('/etc/netns').filter((d) => d.startsWith('mt-')) : []).toEqual([]);
     expect((await runCli(['testbed', 'status'])).stdout).toMatch(/no world is up/);
   });
 });

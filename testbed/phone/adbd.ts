@@ -70,7 +70,7 @@ class Transport {
     const encoded = encodeMessage({ command, arg0, arg1, data });
     const delay = this.dev.faults.adbDelayMs;
     this.sendChain = this.sendChain.then(async () => {
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay).unref());
       if (!this.sock.destroyed) this.sock.write(encoded);
     });
   }

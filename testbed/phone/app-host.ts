@@ -45,6 +45,14 @@ export class AppHost {
   }
 
   async start(): Promise<void> {
+    // The app processes run as uids 10061.. and must reach the run directory: every parent of
+    // stateDir needs search permission for "other".
+    for (let dir = path.dirname(path.resolve(this.opts.stateDir)); ; dir = path.dirname(dir)) {
+      if ((fs.statSync(dir).mode & 0o001) === 0) {
+        throw new Error(`virtual phone state dir ${this.opts.stateDir}: parent directory ${dir} is not searchable by app uids (mode ${(fs.statSync(dir).mode & 0o777).toString(8)}); use chmod o+x or another stateDir`);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
     const runDir = path.dirname(this.socketPath);
     fs.mkdirSync(runDir, { recursive: true });
     fs.chmodSync(this.opts.stateDir, 0o755);

@@ -39,6 +39,8 @@ let chat: net.Socket | null = null;
 let loggedIn = false;
 const outbox: Outgoing[] = [];
 const unacked = new Map<string, Outgoing>();
+/** Ids already shown: federated backends may deliver one message twice (queued copy + forward). */
+const receivedIds = new Set<string>();
 
 function report(value: Record<string, unknown>): void {
   if (control) writeJsonLine(control, value);
@@ -141,6 +143,8 @@ async function connectChat(): Promise<void> {
       if (o) report({ type: 'sent', id: m.id, ackedAt: new Date().toISOString() });
     } else if (m.type === 'msg') {
       writeJsonLine(sock, { type: 'ack', id: m.id });
+      if (receivedIds.has(m.id)) return;
+      receivedIds.add(m.id);
       report({ type: 'received', id: m.id, from: m.from, text: m.text, sentAt: m.sentAt, receivedAt: new Date().toISOString() });
     }
   });

@@ -161,11 +161,13 @@ export class VirtualDevice {
   sendMessage(app: string, text: string): void {
     const id = randomUUID();
     const rec: MessageRecord = { direction: 'out', app, id, peer: this.peerOf(app), text, sentAt: new Date().toISOString() };
+    if (!this.appHost.send(app, { id, to: rec.peer, text, sentAt: rec.sentAt })) {
+      this.ui.chatLines(app).push({ direction: 'out', text, status: 'failed' });
+      this.appendLog({ ...rec, event: 'send-failed-app-not-running' });
+      return;
+    }
     this.ui.chatLines(app).push({ direction: 'out', text, status: `pending:${id}` });
     this.recordMessage(rec);
-    if (!this.appHost.send(app, { id, to: rec.peer, text, sentAt: rec.sentAt })) {
-      this.appendLog({ ...rec, event: 'send-failed-app-not-running' });
-    }
   }
 
   private recordMessage(rec: MessageRecord): void {

@@ -26,6 +26,15 @@
  *     await phone.faults.killApp(app)        // app process dies (like a crash)
  *   Inspection: phone.messages() (sent/received records), phone.appStatus(app), phone.device.
  *
+ * Over adb the phone offers what drivers/phone uses: getprop, settings, svc wifi, am start/
+ * force-stop/broadcast, monkey, pm list packages/path, dumpsys package/window/location, ime,
+ * input text/tap/keyevent, screencap, uiautomator dump, iptables/ip6tables (root: `su -c`),
+ * echo/cat/ls/rm/mkdir/touch/grep/id/date/sleep/sh -c; `sync:` STAT/LIST/RECV/SEND.
+ * Sent and received messages are appended as JSON lines to /sdcard/matador/messages.jsonl
+ * ({event: sent|acked|received|send-failed-app-not-running, direction, app, id, peer, text,
+ * sentAt, receivedAt?, ackedAt?}); `dumpsys matador` prints the app process states.
+ * The state dir's parents must be searchable by other users (the app uids).
+ *
  * The shell never reaches a real shell: sh-parse.ts + built-ins (commands.ts, android-commands.ts).
  * Each app is a real process in the phone's namespace under its own uid (catalogue.ts: 10061..10064),
  * so `iptables -m owner --uid-owner` in the phone namespace really applies to it.

@@ -179,7 +179,7 @@ export class PhoneUi {
     lines.forEach((line, i) => {
       const y = 130 + i * 42;
       const x1 = line.direction === 'in' ? 10 : 120;
-      list.children.push(node({ cls: 'android.widget.TextView', pkg, bounds: [x1, y, x1 + 410, y + 38], resourceId: `${pkg}:id/message_text`, text: line.text, contentDesc: `${line.direction === 'in' ? 'received' : 'sent'} ${line.status}` }));
+      list.children.push(node({ cls: 'android.widget.TextView', pkg, bounds: [x1, y, x1 + 410, y + 38], resourceId: `${pkg}:id/message_text`, text: line.text, contentDesc: `${line.direction === 'in' ? 'received' : 'sent'} ${line.status.split(':')[0]}` }));
     });
     frame.children.push(list);
     const draft = this.drafts.get(s.app) ?? '';
@@ -195,7 +195,6 @@ export class PhoneUi {
 
   toXml(): string {
     const out: string[] = ["<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"];
-    let index = 0;
     const walk = (n: UiNode, i: number): void => {
       const b = n.bounds;
       const attrs = [
@@ -207,7 +206,6 @@ export class PhoneUi {
       out.push(`<node ${attrs.map(([k, v]) => `${k}="${xmlEscape(v)}"`).join(' ')}>`);
       n.children.forEach((c, j) => walk(c, j));
       out.push('</node>');
-      index++;
     };
     walk(this.tree(), 0);
     out.push('</hierarchy>');
@@ -245,6 +243,12 @@ function findHit(n: UiNode, x: number, y: number): UiNode | null {
   return n.clickable || n.focusable ? n : null;
 }
 
+/** Escape for an XML attribute: markup characters and every control character as &#N;. */
 export function xmlEscape(value: string): string {
-  return value.replace(/[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  let out = '';
+  for (const ch of value) {
+    const code = ch.codePointAt(0) as number;
+    out += code < 0x20 || '&<>"\''.includes(ch) ? `&#${code};` : ch;
+  }
+  return out;
 }

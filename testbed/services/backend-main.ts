@@ -27,6 +27,10 @@ function main(): void {
   const configPath = process.argv[2];
   if (!configPath) throw new Error('usage: backend-main <config.json>');
   const config = JSON.parse(fs.readFileSync(configPath, 'utf8')) as BackendConfig;
+  process.on('uncaughtException', (err) => {
+    log(config, `fatal: ${err.stack ?? err.message}`);
+    process.exit(1);
+  });
   const tlsOptions = config.tls ? { cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) } : undefined;
 
   const online = new Map<string, net.Socket>();
@@ -58,10 +62,12 @@ function main(): void {
 
   function chatConnection(sock: net.Socket): void {
     let account: string | null = null;
+    let pings = 0;
     sock.setKeepAlive(true, 30_000);
     sock.on('error', () => undefined);
     sock.on('close', () => {
       if (account && online.get(account) === sock) online.delete(account);
+      if (account) log(config, `closed ${account} after ${pings} keep-alive pings`);
     });
     onJsonLines(sock, (value) => {
       const m = value as ChatWire;
@@ -74,6 +80,8 @@ function main(): void {
         queued.delete(account);
         for (const p of pending) writeJsonLine(sock, p);
       } else if (m.type === 'ping') {
+        // Log the first keep-alive of a connection only: the world runs for hours.
+        if (pings++ === 0) log(config, `keep-alive from ${account ?? '?'}`);
         writeJsonLine(sock, { type: 'pong', t: m.t });
       } else if (m.type === 'msg') {
         if (!account) {

@@ -15,6 +15,11 @@
  *   });
  *   backend.pid; backend.logFile; await backend.stop();
  *
+ * The server runs detached (own process group, no pipes after it printed `ready`), so it
+ * outlives a CLI that started it: stop it with `stop()` or SIGTERM to `pid`. Its log
+ * (`backend.log`: hello/deliver/queue/first keep-alive/close per connection, HTTP requests)
+ * and stderr (`backend.stderr`) are in stateDir.
+ *
  * DNS is not served here: the world's resolver must map the app's names (see
  * `serviceDnsNames(app)` / catalogue.ts) to the backend addresses. The process is a real node
  * server inside the namespace: TLS with a self-signed certificate where the real service used TLS,
@@ -74,8 +79,18 @@ export async function startServiceBackend(opts: StartServiceBackendOptions): Pro
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
 
   const argv = ['netns', 'exec', opts.netns, ...nodeEntryArgv(__dirname, 'backend-main'), configFile];
-  const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  await waitReady(child, opts.startTimeoutMs ?? 30_000, `${opts.app} backend in ${opts.netns}`);
+  // Own process group and no pipe after `ready`: the server outlives a CLI that started it
+  // (the world records the pid and stops it); stderr goes to a file, never to a dead pipe.
+  const errFile = path.join(opts.stateDir, 'backend.stderr');
+  const errFd = fs.openSync(errFile, 'a');
+  const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', errFd], detached: true });
+  fs.closeSync(errFd);
+  try {
+    await waitReady(child, opts.startTimeoutMs ?? 30_000, `${opts.app} backend in ${opts.netns}`, errFile);
+  } finally {
+    child.stdout?.destroy();
+  }
+  child.unref();
   return {
     app: opts.app,
     name,
@@ -86,13 +101,15 @@ export async function startServiceBackend(opts: StartServiceBackendOptions): Pro
   };
 }
 
-export function waitReady(child: ChildProcess, timeoutMs: number, what: string): Promise<void> {
+export function waitReady(child: ChildProcess, timeoutMs: number, what: string, stderrFile?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let stderr = '';
     let stdout = '';
+    let settled = false;
+    const fileErr = (): string => (stderrFile && fs.existsSync(stderrFile) ? fs.readFileSync(stderrFile, 'utf8').slice(-2000) : '');
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${what}: not ready after ${timeoutMs} ms; stderr: ${stderr.trim()}`));
+      reject(new Error(`${what}: not ready after ${timeoutMs} ms; stderr: ${(stderr || fileErr()).trim()}`));
     }, timeoutMs);
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
@@ -101,12 +118,14 @@ export function waitReady(child: ChildProcess, timeoutMs: number, what: string):
       stdout += d.toString();
       if (stdout.includes('ready\n')) {
         clearTimeout(timer);
+        settled = true;
         resolve();
       }
     });
     child.on('exit', (code, signal) => {
+      if (settled) return;
       clearTimeout(timer);
-      reject(new Error(`${what}: exited early (code ${code}, signal ${signal}); stderr: ${stderr.trim()}`));
+      reject(new Error(`${what}: exited early (code ${code}, signal ${signal}); stderr: ${(stderr || fileErr()).trim()}`));
     });
   });
 }

@@ -4,7 +4,7 @@
  *   link-loss A~B PERCENT   random drops on both ends of a link (iptables statistic match;
  *                           works without sch_netem) — TARGET may also be an element id (its
  *                           access link)
- *   link-delay A~B MS       netem delay on both ends (needs the kernel's sch_netem)
+ *   link-delay A~B MS       extra delay on both ends (netem, or the NFQUEUE delay daemons)
  *   tunnel-down ELEMENT     every tunnel interface (GRE/IPIP/WireGuard/VXLAN/TUN) in the
  *                           element's namespace down
  *   tcpdump-kill ELEMENT    SIGKILL every tcpdump inside the element's namespace (by pid)
@@ -15,7 +15,9 @@
 import type { FaultKind } from './config';
 import { phoneControl } from './phone-daemon';
 import { killInNamespace, terminatePids } from './processes';
-import { elementNetns, WorldState } from './state';
+import { elementNetns, worldDir, WorldState } from './state';
+import { setExtraDelay } from './delays';
+import * as path from 'path';
 import { run } from './sys';
 
 export interface FaultRequest {
@@ -66,16 +68,6 @@ async function lossRules(end: { netns: string; ifname: string }, percent: number
   }
 }
 
-async function setDelay(end: { netns: string; ifname: string }, baseMs: number, extraMs: number | null): Promise<void> {
-  const total = baseMs + (extraMs ?? 0);
-  if (total <= 0) {
-    await run(['tc', '-n', end.netns, 'qdisc', 'del', 'dev', end.ifname, 'root'], { allowFail: true });
-    return;
-  }
-  const r = await run(['tc', '-n', end.netns, 'qdisc', 'replace', 'dev', end.ifname, 'root', 'netem', 'delay', `${total}ms`], { allowFail: true });
-  if (r.code !== 0) throw new Error(`link-delay on ${end.ifname} in ${end.netns}: tc netem failed (${r.stderr.trim()}); the kernel needs sch_netem`);
-}
-
 async function setTunnels(netns: string, up: boolean): Promise<string[]> {
   const r = await run(['ip', '-n', netns, '-d', '-j', 'link', 'show']);
   const links = JSON.parse(r.stdout || '[]') as { ifname: string; linkinfo?: { info_kind?: string } }[];
@@ -88,7 +80,7 @@ async function setTunnels(netns: string, up: boolean): Promise<string[]> {
 /** Applies or clears one fault; returns a one-line description of what it did. */
 export async function applyFault(state: WorldState, req: FaultRequest, hooks: FaultHooks): Promise<string> {
   const clear = req.clear === true;
-  const socket = `${state.correctionsFile.replace(/corrections\.yaml$/, '')}phones.sock`;
+  const socket = path.join(worldDir(state.world), 'phones.sock');
   let done: string;
   switch (req.kind) {
     case 'link-loss': {
@@ -101,7 +93,9 @@ export async function applyFault(state: WorldState, req: FaultRequest, hooks: Fa
     case 'link-delay': {
       const link = findLink(state, req.target);
       if (!clear && (req.value === undefined || req.value <= 0)) throw new Error('link-delay needs --value MS (> 0)');
-      for (const end of link.ends) await setDelay(end, link.delayMs, clear ? null : (req.value as number));
+      for (const end of link.ends) {
+        await setExtraDelay({ dir: worldDir(state.world), delays: state.delays, processes: state.processes, netns: end.netns, ifname: end.ifname, extraMs: clear ? null : (req.value as number) });
+      }
       done = clear ? `link ${link.id}: extra delay cleared` : `link ${link.id}: +${req.value} ms each way`;
       break;
     }

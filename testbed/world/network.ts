@@ -1,8 +1,10 @@
 /**
- * Builds and removes the world's network: namespaces, veths, addresses, routes, policy rules,
- * netem delays. Few processes: one `ip -batch` for all namespaces and veths, then one `ip -batch`
- * and one `tc -batch` per namespace, plus one sysctl call per namespace.
+ * Builds and removes the world's network: namespaces, veths, addresses, routes, policy rules.
+ * Few processes: one `ip -batch` for all namespaces and veths, then one `ip -batch` per
+ * namespace, plus one sysctl call per namespace.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { PREFIX, WorldPlan, PlannedNamespace } from './plan';
 import { pool, run } from './sys';
 
@@ -24,17 +26,8 @@ export function sysctlsFor(ns: PlannedNamespace): string[] {
   return out;
 }
 
-/** Whether the kernel has sch_netem (containers often lack it): tried on a throwaway veth. */
-export async function netemSupported(netns: string): Promise<boolean> {
-  const dev = `${PREFIX}probe`;
-  await run(['ip', '-n', netns, 'link', 'add', dev, 'type', 'veth', 'peer', 'name', `${PREFIX}probe1`], { allowFail: true });
-  const r = await run(['tc', '-n', netns, 'qdisc', 'add', 'dev', dev, 'root', 'netem', 'delay', '1ms'], { allowFail: true });
-  await run(['ip', '-n', netns, 'link', 'del', dev], { allowFail: true });
-  return r.code === 0;
-}
-
-/** Creates the network; returns whether link delays could be applied (netem available). */
-export async function createNetwork(plan: WorldPlan, log: (msg: string) => void): Promise<{ delays: boolean }> {
+/** Creates the network (link delays: see delays.ts). */
+export async function createNetwork(plan: WorldPlan, log: (msg: string) => void): Promise<void> {
   await run(['ip', '-batch', '-'], { input: plan.namespaces.map((n) => `netns add ${n.name}\n`).join('') });
   log(`${plan.namespaces.length} namespaces created`);
   await pool(plan.namespaces, PARALLEL, (n) => run(['ip', 'netns', 'exec', n.name, 'sysctl', '-q', '-w', ...sysctlsFor(n)]));
@@ -45,13 +38,7 @@ export async function createNetwork(plan: WorldPlan, log: (msg: string) => void)
   });
   await run(['ip', '-batch', '-'], { input: vethLines.join('') });
   log(`${plan.veths.length} veth pairs created`);
-  const wantDelays = plan.namespaces.some((n) => n.tcBatch.length > 0);
-  const delays = wantDelays && (await netemSupported(plan.namespaces[0].name));
-  if (wantDelays && !delays) log('warning: the kernel has no sch_netem: link delays of the config are not applied (RTTs stay sub-millisecond)');
-  await pool(plan.namespaces, PARALLEL, async (n) => {
-    await run(['ip', '-n', n.name, '-batch', '-'], { input: n.ipBatch.map((l) => `${l}\n`).join('') });
-    if (delays && n.tcBatch.length > 0) await run(['tc', '-n', n.name, '-batch', '-'], { input: n.tcBatch.map((l) => `${l}\n`).join('') });
-  });
+  await pool(plan.namespaces, PARALLEL, (n) => run(['ip', '-n', n.name, '-batch', '-'], { input: n.ipBatch.map((l) => `${l}\n`).join('') }));
   const h = plan.host;
   await run(['ip', '-batch', '-'], {
     input: [`address add ${h.address}/32 peer ${h.gateway}/32 dev ${h.ifname}`, `link set ${h.ifname} up`, ...h.routes.map((r) => `route replace ${r} via ${h.gateway} dev ${h.ifname}`)]
@@ -59,7 +46,26 @@ export async function createNetwork(plan: WorldPlan, log: (msg: string) => void)
       .join(''),
   });
   log(`addresses, routes and rules installed; host reaches the world over ${h.ifname}`);
-  return { delays };
+}
+
+/** `ip netns exec` bind-mounts /etc/netns/<ns>/resolv.conf over /etc/resolv.conf: each
+ *  element's programs (sshd sessions, traceroute by name) use its region's resolver. */
+export const NETNS_ETC = '/etc/netns';
+
+export function writeResolvConfs(entries: { netns: string; resolver: string | null }[]): void {
+  for (const e of entries) {
+    if (!e.resolver) continue;
+    const dir = path.join(NETNS_ETC, e.netns);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'resolv.conf'), `# matador emulated world\nnameserver ${e.resolver}\n`);
+  }
+}
+
+function removeResolvConfs(): number {
+  if (!fs.existsSync(NETNS_ETC)) return 0;
+  const ours = fs.readdirSync(NETNS_ETC).filter((d) => d.startsWith(PREFIX));
+  for (const d of ours) fs.rmSync(path.join(NETNS_ETC, d), { recursive: true, force: true });
+  return ours.length;
 }
 
 export async function worldNamespaces(): Promise<string[]> {
@@ -86,5 +92,6 @@ export async function removeNetwork(): Promise<{ namespaces: number; links: numb
   if (namespaces.length > 0) await run(['ip', '-force', '-batch', '-'], { input: namespaces.map((n) => `netns del ${n}\n`).join(''), allowFail: true });
   const links = await hostWorldLinks();
   for (const l of links) await run(['ip', 'link', 'del', l], { allowFail: true });
+  removeResolvConfs();
   return { namespaces: namespaces.length, links: links.length };
 }

@@ -24,8 +24,8 @@ export interface PlannedNamespace {
   forwarding: boolean;
   /** Lines for `ip -n <name> -batch -`. */
   ipBatch: string[];
-  /** Lines for `tc -n <name> -batch -` (link delays). */
-  tcBatch: string[];
+  /** One-way delays of this namespace's egress interfaces (core links with delayMs > 0). */
+  delays: { ifname: string; ms: number }[];
 }
 
 export interface VethEnd {
@@ -126,7 +126,7 @@ export function buildPlan(world: LoadedWorld): WorldPlan {
 
   const namespaces = new Map<string, PlannedNamespace>();
   const addNs = (kind: ElementKind, id: string, country: string, address: string, forwarding: boolean): PlannedNamespace => {
-    const ns: PlannedNamespace = { name: netnsName(kind, id), kind, id, country, address, forwarding, ipBatch: ['link set lo up'], tcBatch: [] };
+    const ns: PlannedNamespace = { name: netnsName(kind, id), kind, id, country, address, forwarding, ipBatch: ['link set lo up'], delays: [] };
     namespaces.set(id, ns);
     return ns;
   };
@@ -151,7 +151,7 @@ export function buildPlan(world: LoadedWorld): WorldPlan {
     for (const [end, peerAddr, self] of [[endA, addrB, l.a], [endB, addrA, l.b]] as const) {
       const ns = namespaces.get(self) as PlannedNamespace;
       ns.ipBatch.push(`address add ${end.address}/32 peer ${peerAddr}/32 dev ${end.ifname}`, `link set ${end.ifname} up`);
-      if (l.delayMs > 0) ns.tcBatch.push(`qdisc replace dev ${end.ifname} root netem delay ${l.delayMs}ms`);
+      if (l.delayMs > 0) ns.delays.push({ ifname: end.ifname, ms: l.delayMs });
     }
     neighbour.set(`${l.a}>${l.b}`, { ifname: endA.ifname, peerAddress: addrB });
     neighbour.set(`${l.b}>${l.a}`, { ifname: endB.ifname, peerAddress: addrA });

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { dataDir } from '../../lib/project-paths';
+import type { DelayState } from './delays';
 
 export const WORLD_STATE_SCHEMA = 'matador.world-state/v1';
 
@@ -46,8 +47,8 @@ export interface WorldState {
   upPid: number;
   startedAt: string;
   upSeconds: number | null;
-  /** false when the kernel lacks sch_netem: the config's link delays are not in effect. */
-  linkDelaysApplied: boolean;
+  /** How link delays are applied (netem, NFQUEUE daemons, or not at all and why). */
+  delays: DelayState;
   /** Geolocation corrections for the address plan (lib/geo format `matador.geo-corrections/v1`). */
   correctionsFile: string;
   host: { ifname: string; address: string; gateway: string; routes: string[] };

@@ -14,12 +14,13 @@ import * as path from 'path';
 import { stringify as toYaml } from 'yaml';
 import { loadWorld } from './config';
 import { buildPlan, WorldPlan } from './plan';
-import { createNetwork, removeNetwork, worldNamespaces } from './network';
+import { createNetwork, removeNetwork, worldNamespaces, writeResolvConfs } from './network';
 import { pidsFromFiles, pidsInNamespaces, pidsMentioning, terminatePids } from './processes';
 import { knownWorlds, readWorldState, WORLD_STATE_SCHEMA, worldDir, worldsDir, WorldState, writeWorldState, elementNetns } from './state';
 import { startBackend, startBackends, startBackground, startPhones, startResolvers, startSshds } from './elements';
 import { applyFault, FaultRequest } from './faults';
 import { processAlive } from './sys';
+import { applyDelays } from './delays';
 
 export const COMPONENTS = ['resolvers', 'background', 'backends', 'sshd', 'phones'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -53,7 +54,7 @@ function initialState(plan: WorldPlan, configFile: string, dir: string): WorldSt
     upPid: process.pid,
     startedAt: new Date().toISOString(),
     upSeconds: null,
-    linkDelaysApplied: false,
+    delays: { mode: 'none', reason: 'not applied yet', namespaces: {} },
     correctionsFile: path.join(dir, 'corrections.yaml'),
     host: plan.host,
     routers: plan.namespaces
@@ -126,8 +127,13 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   writeWorldState(state);
   const skip = new Set(opts.skip ?? []);
   try {
-    const { delays } = await createNetwork(plan, log);
-    state.linkDelaysApplied = delays;
+    await createNetwork(plan, log);
+    state.delays = await applyDelays(plan, dir, state.processes, log);
+    const labResolver = plan.testbeds[0]?.A.phone.dns ?? null;
+    writeResolvConfs([
+      ...plan.nodes.map((n) => ({ netns: n.netns, resolver: n.resolver })),
+      ...plan.testbeds.flatMap((t) => [t.A, t.B].flatMap((x) => [{ netns: x.wlan.netns, resolver: labResolver }, { netns: x.phone.netns, resolver: x.phone.dns }])),
+    ]);
     writeCorrections(plan, state.correctionsFile);
     const phases: [Component, (p: WorldPlan, s: WorldState, d: string) => Promise<void>][] = [
       ['resolvers', startResolvers],

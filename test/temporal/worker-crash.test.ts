@@ -1,0 +1,117 @@
+/**
+ * Durability: SIGKILL the worker process in the middle of a campaign, start a new one, and the
+ * campaign completes with every measurement run exactly once (counted per workflow run in the
+ * SQLite file the mock activities write).
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Client, Connection } from '@temporalio/client';
+import { projectRoot } from '../../lib/project-paths';
+import { CENTRAL_TASK_QUEUE } from '../../lib/temporal/constants';
+import { campaignWorkflow } from '../../workflows';
+import { startTestServer, type TestServer } from '../support/dev-server';
+import { openMockDb } from '../support/mock-worker';
+import { makePlan } from '../support/plans';
+import { writeWorkflowBundle } from '../support/workers';
+
+const NAMESPACE = 'crash';
+let server: TestServer;
+let connection: Connection;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ namespaces: [NAMESPACE] });
+  connection = await Connection.connect({ address: server.address });
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await connection?.close();
+  await server?.stop();
+});
+
+function startWorkerProcess(configFile: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(projectRoot, 'test', 'support', 'mock-worker.ts'), configFile], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`mock worker exited with ${code} before ready: ${stderr}`)));
+  });
+}
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+it('completes the campaign with every measurement exactly once after the worker is SIGKILLed', async () => {
+  const campaign = 'crash-run';
+  const plan = makePlan({
+    campaign,
+    apps: ['threema', 'signal'],
+    nodes: [
+      { id: 'pl-waw', country: 'PL' },
+      { id: 'es-mad', country: 'ES' },
+      { id: 'ch-zrh', country: 'CH' },
+    ],
+    testbeds: ['tb1', 'tb2'],
+  });
+  const dir = server.tmpDir;
+  const dbFile = path.join(dir, 'mock.sqlite');
+  const configFile = path.join(dir, 'worker.json');
+  fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify(plan));
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({
+      address: server.address,
+      namespace: NAMESPACE,
+      bundleFile: await writeWorkflowBundle(path.join(dir, 'workflows.js')),
+      planFile: path.join(dir, 'plan.json'),
+      dbFile,
+      testbeds: ['tb1', 'tb2'],
+      stepDelayMs: 60,
+    }),
+  );
+  const db = openMockDb(dbFile);
+  try {
+    const first = await startWorkerProcess(configFile);
+    const client = new Client({ connection, namespace: NAMESPACE });
+    const handle = await client.workflow.start(campaignWorkflow, {
+      taskQueue: CENTRAL_TASK_QUEUE,
+      workflowId: `campaign/${campaign}`,
+      args: [{ config: 'test:crash', options: { timerScale: 0.01, timeoutScale: 0.1 } }],
+    });
+
+    // Kill once some measurements are done and others are not.
+    const completed = (): number => (db.prepare('SELECT COUNT(*) AS n FROM completions').get() as { n: number }).n;
+    while (completed() < 3) await new Promise((r) => setTimeout(r, 50));
+    first.kill('SIGKILL');
+    await waitForExit(first);
+    const atKill = completed();
+    expect(atKill).toBeLessThan(plan.measurements.length);
+
+    const second = await startWorkerProcess(configFile);
+    const summary = await handle.result();
+    expect(summary).toMatchObject({ campaign, total: 12, ok: 12, failed: 0 });
+
+    const rows = db.prepare('SELECT measurement_id AS id, COUNT(*) AS n, MIN(status) AS status FROM completions GROUP BY measurement_id ORDER BY measurement_id').all() as Array<{ id: string; n: number; status: string }>;
+    expect(rows.map((r) => r.id)).toEqual(plan.measurements.map((m) => m.measurementId).sort());
+    expect(rows.filter((r) => r.n !== 1 || r.status !== 'ok')).toEqual([]);
+    // Both processes did part of the work.
+    const pids = db.prepare('SELECT DISTINCT pid FROM completions').all() as Array<{ pid: number }>;
+    expect(pids.map((p) => p.pid).sort()).toEqual([first.pid, second.pid].sort());
+
+    second.kill('SIGTERM');
+    await waitForExit(second);
+  } finally {
+    db.close();
+  }
+});
