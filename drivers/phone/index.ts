@@ -282,8 +282,11 @@ export class PhoneDriver {
       const r = await this.must(`input text ${inputTextArgument(text)}`, 'input text', 'input_rejected');
       return r.ok ? { ok: true, method: 'input-text' } : r;
     }
-    const ime = await this.must(`ime set ${ADB_KEYBOARD_IME}`, 'select ADBKeyboard', 'input_rejected');
-    if (!ime.ok) return ime;
+    for (const verb of ['enable', 'set']) {
+      const ime = await this.must(`ime ${verb} ${ADB_KEYBOARD_IME}`, `${verb} ADBKeyboard`, 'input_rejected');
+      if (!ime.ok) return ime;
+      if (/Unknown|cannot/i.test(ime.stdout + ime.stderr)) return phoneFail('input_rejected', `${verb} ADBKeyboard`, `ADBKeyboard (${ADB_KEYBOARD_IME}) is not installed on ${this.serial}: ${(ime.stdout + ime.stderr).trim()}`);
+    }
     const r = await this.must(adbKeyboardCommand(text), 'ADBKeyboard input', 'input_rejected');
     return r.ok ? { ok: true, method: 'adb-keyboard' } : r;
   }

@@ -52,9 +52,12 @@ export class PacketDecoder {
   /** 6 (TCP) or 17 (UDP) when status is L4 (or a fragment carrying the L4 header). */
   protocol = 0;
   ipVersion = 4;
-  /** Compact keys of the addresses (raw bytes as latin1 text): 4 chars for IPv4, 16 for IPv6. */
+  /** Compact keys of IPv6 addresses (raw bytes as latin1 text, 16 chars). */
   srcKey = '';
   dstKey = '';
+  /** IPv4 addresses as numbers (IPv4 packets carry these instead of the string keys). */
+  src4 = 0;
+  dst4 = 0;
   /** Where the addresses are, to format them once per new flow. */
   data: Buffer = Buffer.alloc(0);
   srcOffset = 0;
@@ -239,15 +242,17 @@ export class PacketDecoder {
     this.ipVersion = 4;
     this.srcOffset = offset + 12;
     this.dstOffset = offset + 16;
-    this.srcKey = data.toString('latin1', offset + 12, offset + 16);
-    this.dstKey = data.toString('latin1', offset + 16, offset + 20);
+    this.src4 = data.readUInt32BE(offset + 12);
+    this.dst4 = data.readUInt32BE(offset + 16);
+    this.srcKey = ''; // IPv4 flows are keyed by the numbers
+    this.dstKey = '';
     const protocol = data[offset + 9];
     const payloadStart = offset + headerLength;
     const declaredEnd = offset + totalLength;
     const capturedEnd = Math.min(declaredEnd, end);
     const fragmentField = data.readUInt16BE(offset + 6);
     if (fragmentField & 0x3fff) {
-      this.fragmentKey = `4${this.srcKey}${this.dstKey}${data.toString('latin1', offset + 4, offset + 6)}${protocol}`;
+      this.fragmentKey = `4,${this.src4},${this.dst4},${data.readUInt16BE(offset + 4)},${protocol}`;
       return this.fragment(protocol, (fragmentField & 0x1fff) * 8, (fragmentField & 0x2000) !== 0, data, payloadStart, declaredEnd, capturedEnd);
     }
     return this.transport(protocol, data, payloadStart, declaredEnd, capturedEnd, depth);

@@ -22,10 +22,15 @@ export interface FlowState {
   clientPort: number;
   serverIp: string;
   serverPort: number;
-  /** Address keys (see PacketDecoder.srcKey) of client and server, and the table key. */
+  /** IPv6 address keys (see PacketDecoder.srcKey) or IPv4 addresses as numbers. */
   clientKey: string;
   serverKey: string;
+  clientNum: number;
+  serverNum: number;
+  /** Table key: hash (IPv4) or string (IPv6) of the unordered 4-tuple; next IPv4 flow with the same hash. */
+  hash: number;
   key: string;
+  chain: FlowState | null;
   packets: number;
   bytes: number;
   firstSec: number;
@@ -47,41 +52,39 @@ export interface FlowState {
 export class FlowTable {
   /** Every flow in order of its first packet (the stream index order of Wireshark). */
   readonly flows: FlowState[] = [];
-  private readonly current = new Map<string, FlowState>();
+  /** IPv4 flows by a hash of the unordered 4-tuple (no string per packet), chained. */
+  private readonly byHash = new Map<number, FlowState>();
+  /** IPv6 flows by a string of the unordered 4-tuple. */
+  private readonly byKey = new Map<string, FlowState>();
   private lastFlow: FlowState | null = null;
+  private lookupHash = 0;
+  private lookupKey = '';
   /** Set by track(): did the packet travel client -> server? */
   fromClient = true;
 
   /** Attribute the decoded TCP/UDP packet to its flow (creating it when needed). */
   track(decoder: PacketDecoder, packet: RawPacket): FlowState {
     const tcp = decoder.protocol === 6;
-    const src = decoder.srcKey;
-    const dst = decoder.dstKey;
     const sport = decoder.srcPort;
     const dport = decoder.dstPort;
-    let key: string;
-    let flow: FlowState | undefined;
-    const last = this.lastFlow;
-    if (last && last.protocol === (tcp ? 'tcp' : 'udp') && ((last.clientKey === src && last.clientPort === sport && last.serverKey === dst && last.serverPort === dport) || (last.clientKey === dst && last.clientPort === dport && last.serverKey === src && last.serverPort === sport))) {
-      // Consecutive packets of one flow (bursts) skip building the key and the map lookup.
-      flow = last;
-      key = last.key;
-    } else {
-      const srcFirst = src < dst || (src === dst && sport <= dport);
-      key = srcFirst ? `${tcp ? 't' : 'u'}${src}${sport}|${dst}${dport}` : `${tcp ? 't' : 'u'}${dst}${dport}|${src}${sport}`;
-      flow = this.current.get(key);
-    }
+    const v4 = decoder.ipVersion === 4;
+    let flow = v4 ? this.findV4(tcp, decoder.src4, decoder.dst4, sport, dport) : this.findV6(tcp, decoder.srcKey, decoder.dstKey, sport, dport);
     let fromClient = true;
     if (flow) {
-      fromClient = flow.clientKey === src && flow.clientPort === sport;
+      fromClient = (v4 ? flow.clientNum === decoder.src4 : flow.clientKey === decoder.srcKey) && flow.clientPort === sport;
       if (tcp && (decoder.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
         const dir = fromClient ? 0 : 1;
         if (flow.baseSet[dir] && decoder.tcpSeq !== flow.baseSeq[dir]) flow = undefined; // port reused
       }
     }
     if (!flow) {
-      flow = this.create(decoder, packet, tcp, key);
-      this.current.set(key, flow);
+      flow = this.create(decoder, packet, tcp);
+      if (v4) {
+        flow.chain = this.byHash.get(this.lookupHash) ?? null; // newest first: a reused tuple finds the new flow
+        this.byHash.set(this.lookupHash, flow);
+      } else {
+        this.byKey.set(this.lookupKey, flow);
+      }
       fromClient = true;
     }
     this.lastFlow = flow;
@@ -113,7 +116,35 @@ export class FlowTable {
     return flow;
   }
 
-  private create(decoder: PacketDecoder, packet: RawPacket, tcp: boolean, key: string): FlowState {
+  private findV4(tcp: boolean, src: number, dst: number, sport: number, dport: number): FlowState | undefined {
+    const protocol = tcp ? 'tcp' : 'udp';
+    const last = this.lastFlow;
+    // Consecutive packets of one flow (bursts) skip the hash lookup.
+    if (last && last.protocol === protocol && last.clientKey === '' && sameTuple4(last, src, dst, sport, dport)) {
+      this.lookupHash = last.hash;
+      return last;
+    }
+    const hash = hashTuple4(tcp, src, dst, sport, dport);
+    this.lookupHash = hash;
+    for (let f = this.byHash.get(hash); f; f = f.chain ?? undefined) {
+      if (f.protocol === protocol && sameTuple4(f, src, dst, sport, dport)) return f;
+    }
+    return undefined;
+  }
+
+  private findV6(tcp: boolean, src: string, dst: string, sport: number, dport: number): FlowState | undefined {
+    const protocol = tcp ? 'tcp' : 'udp';
+    const last = this.lastFlow;
+    if (last && last.protocol === protocol && last.clientKey !== '' && sameTuple6(last, src, dst, sport, dport)) {
+      this.lookupKey = last.key;
+      return last;
+    }
+    const srcFirst = src < dst || (src === dst && sport <= dport);
+    this.lookupKey = srcFirst ? `${protocol}${src}${sport}|${dst}${dport}` : `${protocol}${dst}${dport}|${src}${sport}`;
+    return this.byKey.get(this.lookupKey);
+  }
+
+  private create(decoder: PacketDecoder, packet: RawPacket, tcp: boolean): FlowState {
     const format = decoder.ipVersion === 4 ? formatIPv4 : formatIPv6;
     const flow: FlowState = {
       index: this.flows.length,
@@ -124,7 +155,11 @@ export class FlowTable {
       serverPort: decoder.dstPort,
       clientKey: decoder.srcKey,
       serverKey: decoder.dstKey,
-      key,
+      clientNum: decoder.src4,
+      serverNum: decoder.dst4,
+      hash: this.lookupHash,
+      key: decoder.ipVersion === 4 ? '' : this.lookupKey,
+      chain: null,
       packets: 0,
       bytes: 0,
       firstSec: packet.sec,
@@ -143,4 +178,27 @@ export class FlowTable {
     this.flows.push(flow);
     return flow;
   }
+}
+
+function sameTuple4(f: FlowState, src: number, dst: number, sport: number, dport: number): boolean {
+  return (
+    (f.clientNum === src && f.clientPort === sport && f.serverNum === dst && f.serverPort === dport) ||
+    (f.clientNum === dst && f.clientPort === dport && f.serverNum === src && f.serverPort === sport)
+  );
+}
+
+function sameTuple6(f: FlowState, src: string, dst: string, sport: number, dport: number): boolean {
+  return (
+    (f.clientKey === src && f.clientPort === sport && f.serverKey === dst && f.serverPort === dport) ||
+    (f.clientKey === dst && f.clientPort === dport && f.serverKey === src && f.serverPort === sport)
+  );
+}
+
+/** Hash of the unordered IPv4 4-tuple and protocol (both directions give the same value). */
+function hashTuple4(tcp: boolean, src: number, dst: number, sport: number, dport: number): number {
+  const srcFirst = src < dst || (src === dst && sport <= dport);
+  const a = srcFirst ? src : dst;
+  const b = srcFirst ? dst : src;
+  const ports = srcFirst ? sport * 65536 + dport : dport * 65536 + sport;
+  return (Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ ports ^ (tcp ? 0x5bd1e995 : 0)) | 0;
 }

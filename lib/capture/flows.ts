@@ -164,7 +164,7 @@ export class FlowExtractor {
     const d = this.decoder;
     const fromClient = this.table.fromClient;
     if (flow.protocol === 'udp') {
-      if (d.srcPort === 53) this.addDns(d.data, d.payloadOffset, d.payloadLength, packet);
+      if (d.srcPort === 53) this.addDnsFrom(d.data, d.payloadOffset, d.payloadLength, packet);
       return;
     }
     if (fromClient && !flow.tlsDone) this.inspectTls(flow);
@@ -210,10 +210,6 @@ export class FlowExtractor {
       this.addDnsFrom(bytes, 2, length, packet);
       stream.consume(2 + length);
     }
-  }
-
-  private addDns(data: Buffer, offset: number, length: number, packet: RawPacket): void {
-    this.addDnsFrom(data, offset, length, packet);
   }
 
   private addDnsFrom(data: Buffer, offset: number, length: number, packet: RawPacket): void {

@@ -78,8 +78,10 @@ test('a message with shell metacharacters arrives verbatim through the configure
   await waitFor('threema connected on both phones', () => phoneA.appStatus('threema')?.state === 'connected' && phoneB.appStatus('threema')?.state === 'connected');
   const shots = fs.mkdtempSync(path.join(world.stateDir, 'shots-'));
   for (const [d, side, peer] of [[a, 'A', 'B'], [b, 'B', 'A']] as const) {
-    const r = await d.runUiSteps(app.ui.openChat.filter((s) => s.action !== 'wait'), { packageName: app.android.package, vars: { side, peer }, screenshotDir: shots });
+    const r = await d.runUiSteps(app.ui.openChat.filter((s) => s.action !== 'wait'), { packageName: app.android.package, vars: { side, peer }, screenshotDir: shots, screenshotEveryStep: true, stepPrefix: `open-${side}` });
     expect(r).toMatchObject({ ok: true });
+    // one screenshot per step (the explicit screenshot step writes its own name)
+    expect(r.ok && r.steps.map((st) => path.basename(st.screenshot ?? ''))).toEqual([`open-${side}-00-start-app.png`, `open-${side}-01-tap.png`, `chat-open-${side}.png`]);
   }
   const texts = [
     `it's "quoted"; $(touch ${CANARY}) \`touch ${CANARY}\` && echo pwned | cat > x`,

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { stateFile, worldsDir, WorldState } from '../../testbed/world/state';
 import { alive, MATADOR, mtNamespaces, processesMentioning, runCli, runCmd } from './helpers';
@@ -18,6 +19,7 @@ async function expectNothingLeft(): Promise<void> {
   expect(processesMentioning(`${worldsDir()}/`)).toEqual([]);
   expect(fs.existsSync(worldsDir())).toBe(false);
   expect((await runCmd(['ip', '-o', 'link', 'show'])).stdout).not.toMatch(/ mt-/);
+  expect(fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('mt-world-'))).toEqual([]);
   expect(fs.existsSync('/etc/netns') ? fs.readdirSync('/etc/netns').filter((d) => d.startsWith('mt-')) : []).toEqual([]);
 }
 

@@ -7,6 +7,7 @@
 import { spawn, ChildProcess } from 'child_process';
 import * as dgram from 'dgram';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as net from 'net';
 import { readWorldState, WorldState, worldsDir } from '../../testbed/world/state';
 import { alive, countryPath, loadCorrections, mtNamespaces, processesMentioning, runCli, runCmd, traceHops } from './helpers';
@@ -127,9 +128,13 @@ describe('small world (6 nodes, 1 testbed)', () => {
     expect(await resolveA(asia, 'long.weixin.qq.com')).toEqual([serviceAddress('wechat-cn', 'long.weixin.qq.com')]);
     expect(await resolveA(eu, 'long.weixin.qq.com')).toEqual([serviceAddress('wechat-hk', 'long.weixin.qq.com')]);
     for (const r of [eu, asia]) expect(await resolveA(r, 'g-33.0.threema.ch')).toEqual([serviceAddress('threema', 'g-33.0.threema.ch')]);
-    // programs inside a vantage node use its region's resolver (/etc/netns/<ns>/resolv.conf)
-    const conf = await runCli(['testbed', 'exec', 'sg-sin', '--', 'cat', '/etc/resolv.conf']);
-    expect(conf.stdout).toContain(`nameserver ${asia}`);
+    // programs inside a vantage node ask the anycast resolver, which routing delivers to the
+    // node's region: Israel's queries travel to the Asian resolver through Europe and the US
+    const lookup = async (node: string) => (await runCli(['testbed', 'exec', node, '--', 'getent', 'ahostsv4', 'long.weixin.qq.com'])).stdout.split(/\s+/)[0];
+    expect(await lookup('sg-sin')).toBe(serviceAddress('wechat-cn', 'long.weixin.qq.com'));
+    expect(await lookup('il-jrs')).toBe(serviceAddress('wechat-cn', 'long.weixin.qq.com'));
+    expect(await lookup('pl-waw')).toBe(serviceAddress('wechat-hk', 'long.weixin.qq.com'));
+    expect(state.testbeds[0].sides.A.phone.dns).toBe(state.anycastResolver);
   });
 
   test('background services answer: SNTP and the HTTP 204 connectivity check', async () => {
@@ -255,6 +260,7 @@ describe('small world (6 nodes, 1 testbed)', () => {
     expect(processesMentioning(`${worldsDir()}/`)).toEqual([]);
     expect(fs.existsSync(worldsDir())).toBe(false);
     expect((await runCmd(['ip', '-o', 'link', 'show'])).stdout).not.toMatch(/ mt-/);
+    expect(fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('mt-world-'))).toEqual([]);
     expect(fs.existsSync('/etc/netns') ? fs.readdirSync('/etc/netns').filter((d) => d.startsWith('mt-')) : []).toEqual([]);
     expect((await runCli(['testbed', 'status'])).stdout).toMatch(/no world is up/);
   });

@@ -159,6 +159,10 @@ const ime: Builtin = (argv, ctx) => {
     ctx.dev.settings.secure.set('default_input_method', argv[2]);
     return result(`Input method ${argv[2]} selected\n`);
   }
+  if (argv[1] === 'enable' && argv[2]) {
+    if (!ctx.dev.packages().some((p) => p.name === argv[2].split('/')[0])) return result('', `Unknown input method ${argv[2]} cannot be enabled for user #0\n`, 0);
+    return result(`Input method ${argv[2]}: already enabled\n`);
+  }
   if (argv[1] === 'list') return result('com.android.inputmethod.latin/.LatinIME\ncom.android.adbkeyboard/.AdbIME\n');
   return result('', 'usage: ime list [-a] [-s]\n       ime enable ID\n       ime disable ID\n       ime set ID\n', 1);
 };

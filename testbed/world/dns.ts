@@ -21,7 +21,7 @@ export function resolverRecords(plan: WorldPlan, resolverId: string): DnsRecord[
 }
 
 /** dnsmasq argv for one resolver: authoritative-style answers from host records only. */
-export function dnsmasqArgv(o: { address: string; records: DnsRecord[]; pidFile: string; logFile: string }): string[] {
+export function dnsmasqArgv(o: { address: string; anycast: string; records: DnsRecord[]; pidFile: string; logFile: string }): string[] {
   return [
     '/usr/sbin/dnsmasq',
     '--keep-in-foreground',
@@ -31,6 +31,7 @@ export function dnsmasqArgv(o: { address: string; records: DnsRecord[]; pidFile:
     '--no-poll',
     '--bind-interfaces',
     `--listen-address=${o.address}`,
+    `--listen-address=${o.anycast}`,
     '--port=53',
     '--user=root',
     '--group=root',

@@ -5,19 +5,26 @@
  * state, so `down` finds it by pid file even after a crash.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { generateClientKey, startSshd } from '../sshd';
 import { startServiceBackend, SERVICE_APPS, serviceShape } from '../services';
 import type { ServiceApp } from '../services/catalogue';
 import { nodeEntryArgv } from '../services/node-entry';
 import { dnsmasqArgv, httpDnsAnswers, resolverRecords } from './dns';
-import type { WorldPlan } from './plan';
+import { ANYCAST_DNS, WorldPlan } from './plan';
 import { spawnInNetns } from './processes';
 import type { SshEndpoint, WorldProcess, WorldState } from './state';
 import { pool, processAlive, sleep } from './sys';
 import type { PhoneDaemonConfig } from './phone-daemon';
 
 const FEDERATION_PORT = 7100;
+
+/** The phones' file systems live outside .matador: their app processes run as Android uids
+ *  10061.. and need search permission on every parent, which .matador (0700) does not give. */
+export function phonesDir(world: string): string {
+  return path.join(os.tmpdir(), `mt-world-${world}`, 'phones');
+}
 
 function recordPid(dir: string, name: string, pid: number, netns: string, logFile: string | null): WorldProcess {
   const pidFile = path.join(dir, 'pids', `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.pid`);
@@ -44,7 +51,7 @@ export async function startResolvers(plan: WorldPlan, state: WorldState, dir: st
     const logFile = path.join(dir, 'logs', `dnsmasq-${r.id}.log`);
     const pidFile = path.join(dir, 'pids', `dnsmasq-${r.id}.dnsmasq.pid`);
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
-    const proc = spawnInNetns({ name: `dnsmasq-${r.id}`, netns: r.netns, argv: dnsmasqArgv({ address: r.address, records, pidFile, logFile }), dir });
+    const proc = spawnInNetns({ name: `dnsmasq-${r.id}`, netns: r.netns, argv: dnsmasqArgv({ address: r.address, anycast: ANYCAST_DNS, records, pidFile, logFile }), dir });
     state.processes.push(proc);
     await waitForLog(logFile, /started, version/, proc.pid, 10_000, `dnsmasq ${r.id} in ${r.netns}`);
     state.resolvers.push({ id: r.id, netns: r.netns, address: r.address, country: r.country, records });
@@ -130,7 +137,7 @@ export async function startPhones(plan: WorldPlan, state: WorldState, dir: strin
           name: me.id,
           netns: me.netns,
           adbPort: me.adbPort,
-          stateDir: path.join(dir, 'phones', me.id),
+          stateDir: path.join(phonesDir(plan.world), me.id),
           apps,
           peer: peer.id,
           peerName: `MATAdOR ${side === 'A' ? 'B' : 'A'}`,
@@ -140,6 +147,9 @@ export async function startPhones(plan: WorldPlan, state: WorldState, dir: strin
       }),
     ),
   };
+  fs.mkdirSync(phonesDir(plan.world), { recursive: true, mode: 0o755 });
+  fs.chmodSync(path.dirname(phonesDir(plan.world)), 0o755);
+  fs.chmodSync(phonesDir(plan.world), 0o755);
   const configFile = path.join(dir, 'phones.json');
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
   const argv = [...nodeEntryArgv(__dirname, 'phone-daemon'), configFile];

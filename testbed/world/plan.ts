@@ -66,7 +66,7 @@ export interface WorldPlan {
   /** Paths that differ from the plain router path: "src>dst" keyed (dst may be an element). */
   overridePaths: Map<string, string[]>;
   /** Geolocation corrections (lib/geo/corrections format): prefix -> country. */
-  corrections: { prefix: string; country: string; note: string }[];
+  corrections: { prefix: string; country: string | null; note: string }[];
   nodes: (WorldNode & { netns: string; address: string; router: string; resolver: string | null })[];
   /** `addresses`: one address per DNS name (the first is `address`). */
   services: { id: string; app: string; netns: string; address: string; addresses: { name: string; address: string }[]; router: string; country: string; names: string[]; resolvers: string[] | null; options: Record<string, unknown> }[];
@@ -98,6 +98,9 @@ export function netnsName(kind: ElementKind, id: string): string {
       return `${PREFIX}${id}`;
   }
 }
+
+/** Every resolver also answers here; each router's prefix is routed to its region's resolver. */
+export const ANYCAST_DNS = '198.18.0.53';
 
 /** Virtual phones' adbd ports on the host loopback: outside adb's emulator scan range 5555-5585. */
 export const ADB_PORT_BASE = 5600;
@@ -186,6 +189,7 @@ export function buildPlan(world: LoadedWorld): WorldPlan {
     const ns = attach('resolver', r.id, r.router, false);
     return { id: r.id, netns: ns.name, address: ns.address, router: r.router, country: ns.country };
   });
+  const resolverNamespaces = () => resolvers.map((r) => ({ ns: namespaces.get(r.id) as PlannedNamespace, router: r.router }));
   const resolverIdFor = (country: string): string | null => {
     const byCountry = config.resolvers.find((r) => r.countries.includes(country));
     const region = world.regionOf[country];
@@ -215,7 +219,9 @@ export function buildPlan(world: LoadedWorld): WorldPlan {
 
   // Testbeds: WLAN routers hang off the lab; each phone sits on its router's LAN only. ADB is the
   // phone's "USB cable": the virtual phone's adbd listens on the host's loopback (adbPort).
-  const labDns = resolverFor(config.lab.country);
+  // Phones use the anycast resolver: once their traffic exits at a vantage node, the node's
+  // region answers (the paper's routers handed out the PlanetLab node's DNS server).
+  const labDns = resolvers.length > 0 ? ANYCAST_DNS : null;
   const testbeds: WorldPlan['testbeds'] = [];
   for (let t = 1; t <= config.testbeds; t++) {
     const sides = {} as Record<'A' | 'B', PlannedTestbedSide>;
@@ -276,23 +282,41 @@ export function buildPlan(world: LoadedWorld): WorldPlan {
   const keyPrefixes = (key: string) => (routerIds.includes(key) ? [prefixOf(key)] : (elementAddresses.get(key) ?? []).map((a) => `${a}/32`));
   const tableIds = new Map<string, number>();
   const rulesAdded = new Set<string>();
-  for (const sr of sourceRoutes(table, [...demands.values()])) {
-    if (!tableIds.has(sr.source)) tableIds.set(sr.source, 100 + tableIds.size);
-    const tid = tableIds.get(sr.source) as number;
-    const ns = namespaces.get(sr.router) as PlannedNamespace;
-    const nb = neighbour.get(`${sr.router}>${sr.nextHop}`);
-    if (!nb) throw new Error(`world ${config.name}: path step ${sr.router} -> ${sr.nextHop} has no link`);
-    for (const dst of keyPrefixes(sr.destination)) ns.ipBatch.push(`route replace ${dst} via ${nb.peerAddress} dev ${nb.ifname} table ${tid}`);
-    if (!rulesAdded.has(`${sr.router}|${sr.source}`)) {
-      rulesAdded.add(`${sr.router}|${sr.source}`);
-      const specific = !routerIds.includes(sr.source);
-      for (const src of keyPrefixes(sr.source)) ns.ipBatch.push(`rule add from ${src} lookup ${tid} pref ${(specific ? 1000 : 2000) + tid}`);
+  /** Route in `router`'s table for traffic from `source` (plus the rule selecting that table). */
+  const sourceRoute = (router: string, source: string, destinations: string[], via: string) => {
+    if (!tableIds.has(source)) tableIds.set(source, 100 + tableIds.size);
+    const tid = tableIds.get(source) as number;
+    const ns = namespaces.get(router) as PlannedNamespace;
+    for (const dst of destinations) ns.ipBatch.push(`route replace ${dst} ${via} table ${tid}`);
+    if (!rulesAdded.has(`${router}|${source}`)) {
+      rulesAdded.add(`${router}|${source}`);
+      const specific = !routerIds.includes(source);
+      for (const src of keyPrefixes(source)) ns.ipBatch.push(`rule add from ${src} lookup ${tid} pref ${(specific ? 1000 : 2000) + tid}`);
     }
+  };
+  const viaNeighbour = (router: string, next: string) => {
+    const nb = neighbour.get(`${router}>${next}`);
+    if (!nb) throw new Error(`world ${config.name}: path step ${router} -> ${next} has no link`);
+    return `via ${nb.peerAddress} dev ${nb.ifname}`;
+  };
+  for (const sr of sourceRoutes(table, [...demands.values()])) sourceRoute(sr.router, sr.source, keyPrefixes(sr.destination), viaNeighbour(sr.router, sr.nextHop));
+
+  // Anycast DNS: every resolver also answers on ANYCAST_DNS; traffic from a router's prefix
+  // (its nodes, and phones whose traffic exits there) reaches the resolver of its region.
+  for (const r of resolverNamespaces()) r.ns.ipBatch.push(`address add ${ANYCAST_DNS}/32 dev ${ifname(r.router)}`);
+  for (const src of routerIds) {
+    const rid = resolverIdFor(countryOf.get(src) as string);
+    const res = rid === null ? undefined : resolvers.find((x) => x.id === rid);
+    if (!res) continue;
+    const p = table.get(src)?.get(res.router) ?? [src];
+    for (let i = 0; i + 1 < p.length; i++) sourceRoute(p[i], src, [`${ANYCAST_DNS}/32`], viaNeighbour(p[i], p[i + 1]));
+    sourceRoute(res.router, src, [`${ANYCAST_DNS}/32`], `via ${res.address} dev ${ifname(res.id)}`);
   }
 
   const corrections = [
     ...config.routers.map((r) => ({ prefix: prefixOf(r.id), country: r.country, note: `world ${config.name}: router ${r.id}${r.city ? ` (${r.city})` : ''}` })),
     { prefix: LAB_PREFIX, country: config.lab.country, note: `world ${config.name}: lab (WLAN routers, phones, management)` },
+    { prefix: `${ANYCAST_DNS}/32`, country: null, note: `world ${config.name}: anycast resolver (answered in every region)` },
   ];
   return {
     world: config.name,

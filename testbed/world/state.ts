@@ -52,6 +52,8 @@ export interface WorldState {
   /** Geolocation corrections for the address plan (lib/geo format `matador.geo-corrections/v1`). */
   correctionsFile: string;
   host: { ifname: string; address: string; gateway: string; routes: string[] };
+  /** Answered by every resolver; each vantage node's prefix reaches its region's resolver. */
+  anycastResolver: string;
   routers: { id: string; country: string; netns: string; prefix: string; gateway: string; interfaces: { ifname: string; address: string; peer: string }[] }[];
   nodes: {
     id: string;

@@ -10,10 +10,11 @@
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { stringify as toYaml } from 'yaml';
 import { loadWorld } from './config';
-import { buildPlan, WorldPlan } from './plan';
+import { ANYCAST_DNS, buildPlan, WorldPlan } from './plan';
 import { createNetwork, removeNetwork, worldNamespaces, writeResolvConfs } from './network';
 import { pidsFromFiles, pidsInNamespaces, pidsMentioning, terminatePids } from './processes';
 import { knownWorlds, readWorldState, WORLD_STATE_SCHEMA, worldDir, worldsDir, WorldState, writeWorldState, elementNetns } from './state';
@@ -57,6 +58,7 @@ function initialState(plan: WorldPlan, configFile: string, dir: string): WorldSt
     delays: { mode: 'none', reason: 'not applied yet', namespaces: {} },
     correctionsFile: path.join(dir, 'corrections.yaml'),
     host: plan.host,
+    anycastResolver: ANYCAST_DNS,
     routers: plan.namespaces
       .filter((n) => n.kind === 'router' || n.kind === 'lab')
       .map((n) => ({
@@ -129,10 +131,11 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   try {
     await createNetwork(plan, log);
     state.delays = await applyDelays(plan, dir, state.processes, log);
-    const labResolver = plan.testbeds[0]?.A.phone.dns ?? null;
+    // Everyone's resolv.conf names the anycast resolver, which routing delivers to the region's.
+    const anycast = plan.resolvers.length > 0 ? ANYCAST_DNS : null;
     writeResolvConfs([
-      ...plan.nodes.map((n) => ({ netns: n.netns, resolver: n.resolver })),
-      ...plan.testbeds.flatMap((t) => [t.A, t.B].flatMap((x) => [{ netns: x.wlan.netns, resolver: labResolver }, { netns: x.phone.netns, resolver: x.phone.dns }])),
+      ...plan.nodes.map((n) => ({ netns: n.netns, resolver: anycast })),
+      ...plan.testbeds.flatMap((t) => [t.A, t.B].flatMap((x) => [x.wlan.netns, x.phone.netns]).map((netns) => ({ netns, resolver: anycast }))),
     ]);
     writeCorrections(plan, state.correctionsFile);
     const phases: [Component, (p: WorldPlan, s: WorldState, d: string) => Promise<void>][] = [
@@ -198,6 +201,7 @@ export async function down(opts: { log?: (msg: string) => void } = {}): Promise<
   const net = await removeNetwork();
   log(`removed ${net.namespaces} namespaces, ${net.links} host links`);
   for (const w of worlds) fs.rmSync(worldDir(w), { recursive: true, force: true });
+  for (const d of fs.readdirSync(os.tmpdir()).filter((x) => x.startsWith('mt-world-'))) fs.rmSync(path.join(os.tmpdir(), d), { recursive: true, force: true });
   if (fs.existsSync(worldsDir()) && fs.readdirSync(worldsDir()).length === 0) fs.rmdirSync(worldsDir());
   return { worlds, namespaces: net.namespaces, processes: unique.length, links: net.links };
 }
