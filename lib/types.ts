@@ -83,6 +83,9 @@ export interface Flow {
   bytes: number; // original frame lengths, both directions
   firstSeen: string; // ISO 8601 with sub-second precision
   lastSeen: string;
+  /** Optional extras of `matador flows`: TLS ClientHello server name, DNS names of the server. */
+  sni?: string;
+  serverNames?: string[];
 }
 
 export const FLOWS_CAPTURE_FORMATS = ['pcap', 'pcapng'] as const;

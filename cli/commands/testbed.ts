@@ -4,7 +4,7 @@
 import { Argument, Command, Option } from 'commander';
 import { CliError } from '../errors';
 import { FAULT_KINDS, FaultKind } from '../../testbed/world/config';
-import { COMPONENTS, Component, down, execIn, fault, status, up } from '../../testbed/world/world';
+import { COMPONENTS, Component, down, execIn, fault, status, up, WorldBuildError } from '../../testbed/world/world';
 import { stateFile } from '../../testbed/world/state';
 
 function fail(err: unknown): never {
@@ -50,7 +50,7 @@ export function register(program: Command): void {
             `${s.services.length} services, ${s.resolvers.length} resolvers, ${s.processes.length} processes; state ${stateFile(s.world)}\n`,
         );
       } catch (err) {
-        if (opts.keepOnFailure) fail(err);
+        if (opts.keepOnFailure || !(err instanceof WorldBuildError)) fail(err);
         await down().catch(() => undefined);
         fail(`${err instanceof Error ? err.message : String(err)} (the partial world was removed; --keep-on-failure keeps it)`);
       }
@@ -125,7 +125,7 @@ export function register(program: Command): void {
       'inject or clear a fault in the running world:\n' +
         '  link-loss A~B --value PERCENT   random drops both ways (A~B router ids, or an element id: its access link)\n' +
         '  link-delay A~B --value MS       extra delay both ways (--clear: back to the config\'s delay)\n' +
-        '  tunnel-down ELEMENT             GRE/IPIP/WireGuard interfaces down (--clear: up)\n' +
+        '  tunnel-down ELEMENT             tunnel interfaces (GRE/IPIP/WireGuard/VXLAN/TUN) down (--clear: up)\n' +
         '  tcpdump-kill ELEMENT            kill tcpdump in the element\'s namespace (one-shot)\n' +
         '  backend-down SERVICE            stop the backend (--clear: start it again)\n' +
         '  adb-disconnect PHONE            pull the USB cable (--clear: plug it back)\n' +

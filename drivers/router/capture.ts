@@ -1,6 +1,6 @@
 /**
  * Packet capture on the router's WLAN side with the real tcpdump:
- *   captureStart: tcpdump -i LAN -U -n -s SNAPLEN -w FILE [filter] in the background; pid in a
+ *   captureStart: tcpdump -i LAN --immediate-mode -U -n -s SNAPLEN -w FILE [filter] in the background; pid in a
  *                 pid file; returns once tcpdump reports "listening on" (so nothing is missed).
  *   captureStop:  SIGINT, wait until the process is gone and its final statistics are written
  *                 (the file is complete), report tcpdump's counters. A tcpdump that is no longer
@@ -40,7 +40,7 @@ export interface CaptureStartOptions {
 const START_SCRIPT = `
 iface=$1 file=$2 pidfile=$3 log=$4 snaplen=$5; shift 5
 rm -f "$file" "$pidfile" "$log"
-tcpdump -i "$iface" -U -n -s "$snaplen" -w "$file" "$@" </dev/null >"$log" 2>&1 &
+tcpdump -i "$iface" --immediate-mode -U -n -s "$snaplen" -w "$file" "$@" </dev/null >"$log" 2>&1 &
 pid=$!
 echo "$pid" >"$pidfile"
 i=0

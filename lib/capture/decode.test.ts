@@ -166,6 +166,19 @@ describe('PacketDecoder headers', () => {
     expect(summary(decode(101, gre).d)).toBe(TCP4);
   });
 
+  it('follows VXLAN and Geneve to an inner TCP/UDP packet, else keeps the outer UDP flow', () => {
+    const innerFrame = ethernetFrame(ipPacket(tcp4));
+    const vxlan = ipPacket({ protocol: 'udp', src: '198.19.200.9', dst: '198.19.200.10', srcPort: 50000, dstPort: 4789, payload: Buffer.concat([Buffer.from('0800000000000100', 'hex'), innerFrame]) });
+    expect(summary(decode(101, vxlan).d)).toBe(TCP4);
+    const geneve = ipPacket({ protocol: 'udp', src: '198.19.200.9', dst: '198.19.200.10', srcPort: 50000, dstPort: 6081, payload: Buffer.concat([Buffer.from('0000655800000100', 'hex'), innerFrame]) });
+    expect(summary(decode(101, geneve).d)).toBe(TCP4);
+    const arp = Buffer.concat([Buffer.alloc(12), Buffer.from('0806', 'hex'), Buffer.alloc(28)]);
+    const vxlanArp = ipPacket({ protocol: 'udp', src: '198.19.200.9', dst: '198.19.200.10', srcPort: 50000, dstPort: 4789, payload: Buffer.concat([Buffer.from('0800000000000100', 'hex'), arp]) });
+    const { outcome, d } = decode(101, vxlanArp);
+    expect(outcome).toBe(Decoded.L4);
+    expect(`${d.protocol} ${formatIPv4(d.data, d.srcOffset)}:${d.srcPort} > ${formatIPv4(d.data, d.dstOffset)}:${d.dstPort}`).toBe('17 198.19.200.9:50000 > 198.19.200.10:4789');
+  });
+
   it('ARP and ICMP are Other', () => {
     const arp = Buffer.concat([Buffer.alloc(12), Buffer.from('0806', 'hex'), Buffer.alloc(28)]);
     expect(decode(LINKTYPE.ETHERNET, arp).outcome).toBe(Decoded.Other);

@@ -7,7 +7,8 @@
  * big-endian), PPP (9, 50), NFLOG (239), IP over InfiniBand (242). Inside: 802.1Q/802.1ad tags (stacked), 802.3+SNAP, MACsec
  * (unencrypted), PPPoE sessions, MPLS;
  * IPv4 with options, IPv6 with hop-by-hop/routing/fragment/destination/AH/mobility headers;
- * IP-in-IP, IPv6-in-IP and GRE tunnels are followed to the inner packet, as Wireshark does.
+ * IP-in-IP, IPv6-in-IP, GRE, VXLAN and Geneve tunnels are followed to the inner packet, as
+ * Wireshark does.
  */
 
 export const LINKTYPE = {
@@ -325,13 +326,46 @@ export class PacketDecoder {
 
   private transport(protocol: number, data: Buffer, start: number, declaredEnd: number, capturedEnd: number, depth: number): Decoded {
     if (protocol === 6 || protocol === 17) {
-      return this.ports(protocol, data, start, capturedEnd, declaredEnd) ? Decoded.L4 : Decoded.Short;
+      if (!this.ports(protocol, data, start, capturedEnd, declaredEnd)) return Decoded.Short;
+      if (protocol === 17 && depth < MAX_NESTING && isUdpTunnelPort(this.srcPort) !== isUdpTunnelPort(this.dstPort)) {
+        return this.udpTunnel(data, capturedEnd, depth + 1);
+      }
+      return Decoded.L4;
     }
     if (depth >= MAX_NESTING) return Decoded.Other;
     if (protocol === 4) return this.ipv4(data, start, capturedEnd, depth + 1);
     if (protocol === 41) return this.ipv6(data, start, capturedEnd, depth + 1);
     if (protocol === 47) return this.gre(data, start, capturedEnd, depth + 1);
     return Decoded.Other;
+  }
+
+  /** VXLAN (4789), VXLAN-GPE (4790) and Geneve (6081), which Wireshark decodes by default: the
+   *  packet belongs to the inner TCP/UDP flow when there is one, else to the outer UDP flow. */
+  private udpTunnel(data: Buffer, end: number, depth: number): Decoded {
+    const start = this.payloadOffset;
+    const port = isUdpTunnelPort(this.srcPort) ? this.srcPort : this.dstPort;
+    const outer = [this.ipVersion, this.srcKey, this.dstKey, this.src4, this.dst4, this.srcOffset, this.dstOffset, this.srcPort, this.dstPort, this.payloadOffset, this.payloadLength] as const;
+    let inner: Decoded = Decoded.Other;
+    if (end - start >= 8) {
+      if (port === 4789) {
+        inner = this.ethernet(data, start + 8, end, depth);
+      } else if (port === 4790) {
+        const next = data[start + 3];
+        if (next === 1) inner = this.ipv4(data, start + 8, end, depth);
+        else if (next === 2) inner = this.ipv6(data, start + 8, end, depth);
+        else if (next === 3) inner = this.ethernet(data, start + 8, end, depth);
+      } else {
+        const headerLength = 8 + (data[start] & 0x3f) * 4;
+        const type = data.readUInt16BE(start + 2);
+        if (type === 0x6558) inner = this.ethernet(data, start + headerLength, end, depth);
+        else if (type === 0x0800 || type === 0x86dd) inner = this.etherType(type, data, start + headerLength, end, depth);
+      }
+    }
+    if (inner === Decoded.L4 || inner === Decoded.Fragment) return inner;
+    [this.ipVersion, this.srcKey, this.dstKey, this.src4, this.dst4, this.srcOffset, this.dstOffset, this.srcPort, this.dstPort, this.payloadOffset, this.payloadLength] = outer;
+    this.protocol = 17;
+    this.tcpFlags = 0;
+    return Decoded.L4;
   }
 
   private gre(data: Buffer, offset: number, end: number, depth: number): Decoded {
@@ -395,4 +429,8 @@ function jumboLength(data: Buffer, offset: number, end: number): number {
     at += 2 + length;
   }
   return -1;
+}
+
+function isUdpTunnelPort(port: number): boolean {
+  return port === 4789 || port === 4790 || port === 6081;
 }

@@ -23,13 +23,8 @@ export interface FlowExtractionOptions {
   names?: boolean;
 }
 
-/** A flow with the optional name extras. */
-export interface NamedFlow extends Flow {
-  /** TLS server name the client asked for (first ClientHello of the connection). */
-  sni?: string;
-  /** Names that DNS answers in the capture resolve to the server address. */
-  serverNames?: string[];
-}
+/** A flow; `sni` and `serverNames` are the optional name extras (declared in lib/types.ts). */
+export type NamedFlow = Flow;
 
 export interface CaptureStats {
   /** Packet records in the file. */

@@ -17,29 +17,38 @@ export interface Conversation {
 }
 
 /** tshark's conversations. ICMP error packets are left out: tshark dissects the TCP/UDP header
- *  quoted inside them, which is not traffic of the connection. The innermost IP layer is used
- *  (occurrence=l) so tunnelled packets show their inner addresses. */
+ *  quoted inside them, which is not traffic of the connection. A frame counts for its innermost
+ *  TCP/UDP conversation (occurrence=l), so tunnelled packets show their inner endpoints. */
 export async function tsharkConversations(file: string): Promise<Conversation[]> {
-  const fields = ['frame.len', 'tcp.stream', 'udp.stream', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport'];
-  const args = ['-n', '-r', file, '-Y', '(tcp or udp) and not icmp and not icmpv6', '-T', 'fields', '-E', 'occurrence=l', '-E', 'separator=\t'];
+  const fields = ['frame.len', 'tcp.stream', 'udp.stream', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'frame.protocols'];
+  const notIcmpError = 'not icmp.type in {3, 4, 5, 11, 12} and not icmpv6.type in {1, 2, 3, 4}';
+  const args = ['-n', '-r', file, '-Y', `(tcp or udp) and ${notIcmpError}`, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', '-E', 'separator=\t'];
   for (const f of fields) args.push('-e', f);
   const { stdout } = await run('tshark', args, { maxBuffer: 512 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } });
   const streams = new Map<string, Conversation>();
   for (const line of stdout.split('\n')) {
     if (!line) continue;
-    const [len, tcpStream, udpStream, ip4src, ip4dst, ip6src, ip6dst, tsport, tdport, usport, udport] = line.split('\t');
-    const tcp = tcpStream !== '';
-    const key = tcp ? `t${tcpStream}` : `u${udpStream}`;
-    // Addresses: IPv6 when present and IPv4 absent, or when it is the inner layer; tshark prints
-    // both columns for 6in4 — the innermost is what the conversation uses.
-    const src = ip6src && (!ip4src || line.indexOf(ip6src) > line.indexOf(ip4src)) ? ip6src : ip4src;
-    const dst = ip6dst && (!ip4dst || src === ip6src) ? ip6dst : ip4dst;
+    const [len, tcpStreams, udpStreams, ip4src, ip4dst, ip6src, ip6dst, tsport, tdport, usport, udport, protocols] = line.split('\t');
+    // A frame counts for its innermost TCP/UDP layer, with the addresses of the IP layer right
+    // before it (tunnels: 6in4, GRE, VXLAN over IPv6, ...).
+    const layers = protocols.split(':');
+    const l4 = Math.max(layers.lastIndexOf('tcp'), layers.lastIndexOf('udp'));
+    const tcp = layers[l4] === 'tcp';
+    const before = layers.slice(0, l4);
+    const inner6 = before.lastIndexOf('ipv6') > before.lastIndexOf('ip');
+    const nth = before.filter((l) => l === (inner6 ? 'ipv6' : 'ip')).length - 1;
+    const pick = (values: string, index: number): string => values.split(',')[index] ?? '';
+    const last = (values: string): string => values.split(',').pop() ?? '';
+    const src = pick(inner6 ? ip6src : ip4src, nth);
+    const dst = pick(inner6 ? ip6dst : ip4dst, nth);
+    const key = tcp ? `t${last(tcpStreams)}` : `u${last(udpStreams)}`;
+    const [sport, dport] = tcp ? [last(tsport), last(tdport)] : [last(usport), last(udport)];
     let conv = streams.get(key);
     if (!conv) {
       conv = {
         protocol: tcp ? 'tcp' : 'udp',
-        client: `${src}|${tcp ? tsport : usport}`,
-        server: `${dst}|${tcp ? tdport : udport}`,
+        client: `${src}|${sport}`,
+        server: `${dst}|${dport}`,
         packets: 0,
         bytes: 0,
       };

@@ -128,6 +128,7 @@ describe('small world (6 nodes, 1 testbed)', () => {
     expect(await resolveA(asia, 'long.weixin.qq.com')).toEqual([serviceAddress('wechat-cn', 'long.weixin.qq.com')]);
     expect(await resolveA(eu, 'long.weixin.qq.com')).toEqual([serviceAddress('wechat-hk', 'long.weixin.qq.com')]);
     for (const r of [eu, asia]) expect(await resolveA(r, 'g-33.0.threema.ch')).toEqual([serviceAddress('threema', 'g-33.0.threema.ch')]);
+    expect(await resolveA(eu, 'no-such-name.example')).toEqual([]);
     // programs inside a vantage node ask the anycast resolver, which routing delivers to the
     // node's region: Israel's queries travel to the Asian resolver through Europe and the US
     const lookup = async (node: string) => (await runCli(['testbed', 'exec', node, '--', 'getent', 'ahostsv4', 'long.weixin.qq.com'])).stdout.split(/\s+/)[0];
@@ -249,6 +250,14 @@ describe('small world (6 nodes, 1 testbed)', () => {
     } finally {
       await runCmd(['adb', 'disconnect', serial]);
     }
+  });
+
+  test('a bad world name is a one-line error and leaves the running world alone', async () => {
+    const r = await runCli(['testbed', 'up', 'no-such-world']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim()).toMatch(/^matador: world config .*no-such-world\.yaml does not exist$/);
+    expect(readWorldState('small').status).toBe('up');
+    expect((await mtNamespaces()).length).toBe(31);
   });
 
   test('down leaves no namespace, process or file behind', async () => {

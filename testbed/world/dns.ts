@@ -40,6 +40,8 @@ export function dnsmasqArgv(o: { address: string; anycast: string; records: DnsR
     `--log-facility=${o.logFile}`,
     `--pid-file=${o.pidFile}`,
     ...o.records.map((r) => `--host-record=${r.name},${r.address}`),
+    // Every other name does not exist (NXDOMAIN, as from a real resolver) instead of REFUSED.
+    '--address=/#/',
   ];
 }
 

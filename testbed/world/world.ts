@@ -34,6 +34,14 @@ export interface UpOptions {
   log?: (msg: string) => void;
 }
 
+/** A failure after `up` started building (the world is partial); config errors are plain Errors. */
+export class WorldBuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorldBuildError';
+  }
+}
+
 export interface UpResult {
   state: WorldState;
   seconds: number;
@@ -165,7 +173,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
     state.status = 'failed';
     state.failure = err instanceof Error ? err.message : String(err);
     writeWorldState(state);
-    throw err;
+    throw new WorldBuildError(`world ${plan.world}: ${state.failure}`);
   }
 }
 

@@ -1,0 +1,52 @@
+/**
+ * Damaged captures: seeded random byte flips and cuts of real captures must give flows or a
+ * CaptureFormatError — never another exception (a decoder reading past a buffer, a bad
+ * compression pointer, a loop).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CaptureFormatError, extractFlowsFromBuffer } from '../../lib/capture';
+import { projectRoot } from '../../lib/project-paths';
+
+function random(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 4294967296;
+  };
+}
+
+const sources = [
+  path.join(projectRoot, 'test/fixtures/flows/namespaces.pcapng'),
+  '/work/shared/corpus/tcpdump-tests/dns_udp.pcap',
+  '/work/shared/corpus/tcpdump-tests/ssh.pcap',
+].filter((f) => fs.existsSync(f));
+
+describe('damaged captures', () => {
+  it.each(sources.map((f) => [path.basename(f), f]))('%s: 400 mutations give flows or a CaptureFormatError', (_name, file) => {
+    const original = fs.readFileSync(file);
+    const rnd = random(original.length);
+    let readable = 0;
+    let rejected = 0;
+    for (let i = 0; i < 400; i++) {
+      const damaged = Buffer.from(original);
+      const flips = 1 + Math.floor(rnd() * 8);
+      for (let k = 0; k < flips; k++) damaged[Math.floor(rnd() * damaged.length)] = Math.floor(rnd() * 256);
+      const input = i % 4 === 3 ? damaged.subarray(0, Math.floor(rnd() * damaged.length)) : damaged;
+      try {
+        const result = extractFlowsFromBuffer(input);
+        expect(result.packets).toBeGreaterThanOrEqual(0);
+        readable++;
+      } catch (err) {
+        if (!(err instanceof CaptureFormatError)) throw new Error(`mutation ${i} of ${file}: ${(err as Error).stack}`);
+        rejected++;
+      }
+    }
+    expect(readable + rejected).toBe(400);
+    expect(readable).toBeGreaterThan(0);
+  });
+});
