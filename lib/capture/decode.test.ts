@@ -179,6 +179,15 @@ describe('PacketDecoder headers', () => {
     expect(`${d.protocol} ${formatIPv4(d.data, d.srcOffset)}:${d.srcPort} > ${formatIPv4(d.data, d.dstOffset)}:${d.dstPort}`).toBe('17 198.19.200.9:50000 > 198.19.200.10:4789');
   });
 
+  it('a UDP length field below 8 is malformed (Short), 0 is a jumbogram only in IPv6', () => {
+    const bogus = ipPacket({ protocol: 'udp', src: '198.19.200.1', dst: '198.19.200.2', srcPort: 1, dstPort: 2 });
+    bogus.writeUInt16BE(0, 24);
+    expect(decode(101, bogus).outcome).toBe(Decoded.Short);
+    const v6 = ipPacket(udp6);
+    v6.writeUInt16BE(0, 44);
+    expect(decode(101, v6).outcome).toBe(Decoded.L4);
+  });
+
   it('ARP and ICMP are Other', () => {
     const arp = Buffer.concat([Buffer.alloc(12), Buffer.from('0806', 'hex'), Buffer.alloc(28)]);
     expect(decode(LINKTYPE.ETHERNET, arp).outcome).toBe(Decoded.Other);

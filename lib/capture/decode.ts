@@ -71,6 +71,8 @@ export class PacketDecoder {
   /** The TCP segment per the IP length holds at least its full header (Wireshark analyses
    *  sequence numbers only then). */
   tcpHeaderFits = false;
+  /** UDP length field between 8 and the IP payload length (else Wireshark stops at UDP). */
+  udpLengthSane = false;
   /** Captured application payload (may be shorter than the packet's payload when cut short). */
   payloadOffset = 0;
   payloadLength = 0;
@@ -327,7 +329,7 @@ export class PacketDecoder {
   private transport(protocol: number, data: Buffer, start: number, declaredEnd: number, capturedEnd: number, depth: number): Decoded {
     if (protocol === 6 || protocol === 17) {
       if (!this.ports(protocol, data, start, capturedEnd, declaredEnd)) return Decoded.Short;
-      if (protocol === 17 && depth < MAX_NESTING && isUdpTunnelPort(this.srcPort) !== isUdpTunnelPort(this.dstPort)) {
+      if (protocol === 17 && depth < MAX_NESTING && this.udpLengthSane && isUdpTunnelPort(this.srcPort) !== isUdpTunnelPort(this.dstPort)) {
         return this.udpTunnel(data, capturedEnd, depth + 1);
       }
       return Decoded.L4;
@@ -389,8 +391,9 @@ export class PacketDecoder {
       // Wireshark reads ports, sequence numbers, flags and window (16 bytes) before it files
       // the segment under a conversation; a shorter capture is not attributed.
       if (capturedEnd - start < 16) return false;
+      // A header length below 20 is bogus, but Wireshark has filed the segment under its
+      // conversation before it checks that: count it, look at no payload.
       const headerLength = (data[start + 12] >> 4) * 4;
-      if (headerLength < 20) return false;
       this.srcPort = data.readUInt16BE(start);
       this.dstPort = data.readUInt16BE(start + 2);
       this.tcpSeq = data.readUInt32BE(start + 4);
@@ -398,12 +401,17 @@ export class PacketDecoder {
       this.tcpFlags = data[start + 13];
       this.tcpHeaderFits = declaredEnd - start >= headerLength;
       this.payloadOffset = start + headerLength;
-      this.payloadLength = Math.max(0, Math.min(capturedEnd, declaredEnd) - this.payloadOffset);
+      this.payloadLength = headerLength < 20 ? 0 : Math.max(0, Math.min(capturedEnd, declaredEnd) - this.payloadOffset);
       return true;
     }
-    if (capturedEnd - start < 4) return false; // ports are all a UDP conversation needs
+    if (capturedEnd - start < 8) return false; // Wireshark files a datagram only with its whole header
     this.srcPort = data.readUInt16BE(start);
     this.dstPort = data.readUInt16BE(start + 2);
+    // A length field below 8 is bogus and Wireshark files no conversation (0 is fine only for
+    // an IPv6 jumbogram); beyond the IP payload it files one but hands no payload on.
+    const udpLength = data.readUInt16BE(start + 4);
+    if (udpLength < 8 && !(udpLength === 0 && this.ipVersion === 6)) return false;
+    this.udpLengthSane = udpLength >= 8 && udpLength <= declaredEnd - start;
     this.tcpFlags = 0;
     this.payloadOffset = start + 8;
     this.payloadLength = Math.max(0, capturedEnd - this.payloadOffset);

@@ -33,7 +33,8 @@ export interface CaptureStats {
   inFlows: number;
   /** Records cut short by the snap length (captured < original length). */
   truncated: number;
-  /** Records whose headers ended before the TCP/UDP ports (counted, not attributed). */
+  /** Records whose headers ended before the TCP/UDP ports, or were malformed there (a UDP
+   *  length below 8): counted, not attributed — as Wireshark files no conversation for them. */
   shortHeaders: number;
   /** IP fragments seen, and datagrams Wireshark-style reassembly completed. */
   fragments: number;

@@ -40,14 +40,16 @@ beforeAll(async () => {
     ),
   );
   running.push(await startIn(b, [process.execPath, path.join(__dirname, 'traffic', 'server.js')], /ready/));
-  running.push(await startIn(b, ['tcpdump', '-Z', 'root', '-n', '-U', '-i', device, '-w', files.veth], /listening on/));
-  running.push(await startIn(b, ['tcpdump', '-Z', 'root', '-n', '-U', '-i', 'any', '--time-stamp-precision=nano', '-w', files.anyNs], /listening on/));
+  // --immediate-mode: without it packets wait in the kernel's capture block and the last ones
+  // can be lost when tcpdump is stopped.
+  running.push(await startIn(b, ['tcpdump', '-Z', 'root', '-n', '-U', '--immediate-mode', '-i', device, '-w', files.veth], /listening on/));
+  running.push(await startIn(b, ['tcpdump', '-Z', 'root', '-n', '-U', '--immediate-mode', '-i', 'any', '--time-stamp-precision=nano', '-w', files.anyNs], /listening on/));
   running.push(await startIn(b, ['dumpcap', '-i', device, '-i', 'lo', '-w', files.multi], /Capturing on/));
   const client = await execIn(a, [process.execPath, path.join(__dirname, 'traffic', 'client.js')], 60000);
   clientSummary = JSON.parse(client.stdout) as Record<string, unknown>;
   // Traffic over lo inside b (its own address is local there): the second pcapng interface.
   await execIn(b, [process.execPath, '-e', "const s=require('dgram').createSocket('udp4');s.bind(42000,()=>s.send('local',9000,'198.19.200.2',()=>setTimeout(()=>s.close(),200)))"]);
-  await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, 1000));
   for (const child of running.splice(2)) await stop(child); // captures first: flush their files
   for (const [name, file] of Object.entries(files)) results[name] = await extractFlows(fs.createReadStream(file));
 });
@@ -58,7 +60,9 @@ afterAll(async () => {
   if (keep && files.multi && fs.existsSync(files.multi)) fs.copyFileSync(files.multi, path.join(keep, 'namespaces.pcapng'));
   for (const child of running) await stop(child, 'SIGTERM');
   if (pair) await destroyPair(pair);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  // MTCAP_KEEP_DIR=1 keeps the captures for a look after a failure (the path is printed).
+  if (dir && process.env.MTCAP_KEEP_DIR) process.stdout.write(`captures kept in ${dir}\n`);
+  else if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('capture of real namespace traffic', () => {
@@ -112,8 +116,9 @@ describe('capture of real namespace traffic', () => {
   });
 
   it('names endpoints: DNS answers over UDP and TCP, TLS SNI', () => {
-    for (const result of Object.values(results)) {
+    for (const [name, result] of Object.entries(results)) {
       const byName = new Map(result.dns.map((d) => [d.name, d]));
+      expect({ name, names: [...byName.keys()].sort() }).toEqual({ name, names: ['alias.mtcap.test', 'svc.mtcap.test'] });
       // alias -> svc by CNAME; svc's AAAA came from the TCP query, so alias resolves to both
       expect(byName.get('alias.mtcap.test')?.addresses).toEqual(['198.19.200.50', '2001:db8:c0::50']);
       expect(byName.get('alias.mtcap.test')?.cnames).toEqual(['svc.mtcap.test']);

@@ -41,7 +41,9 @@ export async function tsharkConversations(file: string): Promise<Conversation[]>
     const last = (values: string): string => values.split(',').pop() ?? '';
     const src = pick(inner6 ? ip6src : ip4src, nth);
     const dst = pick(inner6 ? ip6dst : ip4dst, nth);
-    const key = tcp ? `t${last(tcpStreams)}` : `u${last(udpStreams)}`;
+    const stream = last(tcp ? tcpStreams : udpStreams);
+    if (stream === '') continue; // the layer was cut off before Wireshark filed it under a stream
+    const key = `${tcp ? 't' : 'u'}${stream}`;
     const [sport, dport] = tcp ? [last(tsport), last(tdport)] : [last(usport), last(udport)];
     let conv = streams.get(key);
     if (!conv) {
