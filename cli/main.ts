@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { commandModules } from './commands';
+import { loadCommandModules } from './commands';
 import { formatCliError } from './errors';
 
 /** Entry point of the `matador` command. Each command lives in cli/commands/<name>.ts and
@@ -7,12 +7,12 @@ import { formatCliError } from './errors';
 export async function run(argv: string[]): Promise<number> {
   const program = new Command('matador')
     .description(
-      'MATAdOR-TS: measure where mobile messaging traffic goes, which countries and interest groups\n' +
+      'MATAdOR-TS: measure where mobile messaging traffic goes, which countries and interest groups ' +
         'can reach it, and compare it with the direct network path. Runs on Temporal.',
     )
     .showHelpAfterError()
     .exitOverride();
-  for (const mod of commandModules) mod.register(program);
+  for (const mod of await loadCommandModules(argv.slice(2))) mod.register(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

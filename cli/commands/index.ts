@@ -1,21 +1,30 @@
 import type { Command } from 'commander';
-import * as geo from './geo';
-import * as report from './report';
-import * as campaignPlan from './campaign-plan';
-import * as dataset from './dataset';
-import * as flows from './flows';
-import * as testbed from './testbed';
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-/* Each owner adds one line here when their command module exists (cli/commands/<name>.ts). */
-export const commandModules: CommandModule[] = [
-  geo,
-  report,
-  campaignPlan,
-  dataset,
-  flows,
-  testbed,
-];
+/**
+ * Top-level command name -> the modules that register it. Loaded lazily: `matador flows` must
+ * not pay for loading the Temporal SDK that `campaign`, `server` and `worker` need (hundreds of
+ * milliseconds). Each owner adds one entry when their command module exists.
+ */
+export const commandTable: Record<string, () => Promise<CommandModule[]>> = {
+  campaign: async () => [await import('./campaign'), await import('./campaign-plan')],
+  dataset: async () => [await import('./dataset')],
+  flows: async () => [await import('./flows')],
+  geo: async () => [await import('./geo')],
+  report: async () => [await import('./report')],
+  server: async () => [await import('./server')],
+  testbed: async () => [await import('./testbed')],
+  worker: async () => [await import('./worker')],
+};
+
+/** The modules needed for these arguments: the named command's, or all of them (for --help). */
+export async function loadCommandModules(args: string[]): Promise<CommandModule[]> {
+  const name = args.find((arg) => !arg.startsWith('-'));
+  const loaders = name !== undefined && name in commandTable ? [commandTable[name]] : Object.values(commandTable);
+  const modules: CommandModule[] = [];
+  for (const load of loaders) modules.push(...(await load()));
+  return modules;
+}
