@@ -4,6 +4,7 @@
  * implementations in `deps.steps` (or replace the defaults here). Tests build typed mocks of
  * `MatadorActivities` instead.
  */
+import { heartbeating } from './heartbeat';
 import { notImplemented } from './not-implemented';
 import { planActivities, type PlanLoader } from './plan';
 import type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
@@ -11,6 +12,7 @@ import { CENTRAL_ACTIVITY_NAMES, TESTBED_ACTIVITY_NAMES } from './types';
 import type { MeasurementRecord, PersistResult } from '../lib/temporal/types';
 
 export type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
+export { heartbeating } from './heartbeat';
 export { planActivities, planDigest, type PlanLoader, type ExpandedPlan } from './plan';
 
 export interface ActivityDeps {
@@ -26,7 +28,10 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps): MatadorActivities {
   const plan = planActivities({ load: deps.loadPlan, baseDir: deps.baseDir });
-  const steps = deps.steps ?? {};
+  // Every real step heartbeats while it runs (long steps have a heartbeat timeout).
+  const steps = Object.fromEntries(
+    Object.entries(deps.steps ?? {}).map(([name, fn]) => [name, heartbeating(fn as (...a: unknown[]) => Promise<unknown>)]),
+  ) as NonNullable<ActivityDeps['steps']>;
   return {
     ...plan,
     persistRecord: async ({ record }): Promise<PersistResult> => ({ stored: await deps.saveRecord(record) }),

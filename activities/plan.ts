@@ -7,12 +7,13 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { FAILURE_TYPES } from '../lib/temporal/constants';
-import type { CampaignPlanInfo, ConfigRef, MeasurementSpec, PlanPageRequest } from '../lib/temporal/types';
+import type { AttemptPolicy, CampaignPlanInfo, ConfigRef, MeasurementSpec, PlanPageRequest } from '../lib/temporal/types';
 import type { CentralActivities } from './types';
 
 export interface ExpandedPlan {
   campaign: string;
   measurements: MeasurementSpec[];
+  attempts?: AttemptPolicy;
 }
 
 /** Reads + validates a campaign file and expands it; throws ConfigError-like errors
@@ -56,6 +57,7 @@ export function planActivities(opts: PlanActivityOptions): Pick<CentralActivitie
         total: plan.measurements.length,
         apps: [...new Set(plan.measurements.map((m) => m.app))],
         testbeds: [...perTestbed].map(([id, measurements]) => ({ id, measurements })),
+        ...(plan.attempts ? { attempts: plan.attempts } : {}),
       };
     },
 

@@ -126,7 +126,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
       const spec = page[tb.next - pageOffset];
       startedThisRun++;
       tb.running = spec.measurementId;
-      const outcome = await runMeasurement({ ...spec, config: run.plan.config, options: input.options });
+      const outcome = await runMeasurement({ ...spec, config: run.plan.config, options: input.options, attempts: run.plan.attempts });
       tb.running = null;
       tb.next++;
       if (outcome.status === 'ok') tb.ok++;

@@ -30,6 +30,7 @@ import {
   type StepName,
 } from '../lib/temporal/constants';
 import type {
+  AttemptPolicy,
   AttemptRecord,
   CaptureFiles,
   Classification,
@@ -68,6 +69,12 @@ function makeProxies(testbed: string, timeoutScale: number | undefined): Proxies
     abortCapture: one('abortCapture', cleanup),
     teardown: one('teardown', cleanup),
   };
+}
+
+/** Wait before attempt n (n >= 2): initial x coefficient^(n-2), capped. */
+export function attemptBackoffSeconds(policy: AttemptPolicy | undefined, n: number): number {
+  if (!policy) return 0;
+  return Math.min(policy.maxIntervalSeconds, policy.initialIntervalSeconds * Math.pow(policy.backoffCoefficient, n - 2));
 }
 
 function setStage(stage: string): void {
@@ -112,7 +119,7 @@ interface AttemptData {
 
 export async function measurementWorkflow(input: MeasurementInput): Promise<MeasurementResult> {
   const options = input.options ?? {};
-  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  const maxAttempts = Math.max(1, options.maxAttempts ?? input.attempts?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   const timerScale = options.timerScale ?? 1;
   const act = makeProxies(input.testbed, options.timeoutScale);
   upsertSearchAttributes([
@@ -131,6 +138,10 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
   let failure: string | null = null;
 
   for (let n = 1; n <= maxAttempts && data === null; n++) {
+    if (n > 1) {
+      const backoffMs = attemptBackoffSeconds(input.attempts, n) * timerScale * 1000;
+      if (backoffMs > 0) await sleep(Math.round(backoffMs));
+    }
     const ctx: StepContext = {
       measurementId: input.measurementId,
       campaign: input.campaign,
@@ -157,7 +168,7 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
         if (waitMs > 0) await sleep(waitMs);
         messages.push(await log.step(`sendMessage#${message.index}`, () => act.sendMessage({ ctx, message })));
       }
-      const settleMs = Math.round((input.settleSeconds ?? 0) * timerScale * 1000);
+      const settleMs = Math.round(((input.settleSeconds ?? 0) + (input.captureTailSeconds ?? 0)) * timerScale * 1000);
       if (settleMs > 0) await sleep(settleMs);
       await log.step('stopCapture', () => act.stopCapture({ ctx, capture }));
       captureStarted = false;

@@ -23,8 +23,18 @@ export interface MessageStep {
 /** A planned measurement plus what the workflow needs to run it without reading the config. */
 export interface MeasurementSpec extends PlannedMeasurement {
   messages: MessageStep[];
-  /** Seconds to wait after the last message before the capture stops (late replies, acks). */
+  /** Seconds to wait after the last message (Fig. 2 "after last message": receipts). */
   settleSeconds?: number;
+  /** Seconds the capture keeps running after that (Fig. 2 "capture tail"). */
+  captureTailSeconds?: number;
+}
+
+/** Whole-attempt retries of a measurement (the campaign config's `retry`). */
+export interface AttemptPolicy {
+  maxAttempts: number;
+  initialIntervalSeconds: number;
+  backoffCoefficient: number;
+  maxIntervalSeconds: number;
 }
 
 /** Knobs a campaign passes to every measurement (tests shrink the timers and timeouts). */
@@ -33,13 +43,15 @@ export interface RunOptions {
   timerScale?: number;
   /** Multiplies every activity timeout (floor MIN_TIMEOUT_SECONDS). */
   timeoutScale?: number;
-  /** Whole attempts per measurement (saga retries). */
+  /** Whole attempts per measurement (saga retries); overrides the config's retry.maxAttempts. */
   maxAttempts?: number;
 }
 
 export interface MeasurementInput extends MeasurementSpec {
   config: ConfigRef;
   options?: RunOptions;
+  /** From the campaign config; waits between attempts are scaled by timerScale. */
+  attempts?: AttemptPolicy;
 }
 
 /* ---- campaign workflow ---- */
@@ -63,6 +75,7 @@ export interface CampaignPlanInfo {
   total: number;
   apps: string[];
   testbeds: Array<{ id: string; measurements: number }>;
+  attempts?: AttemptPolicy;
 }
 
 export interface PlanPageRequest {

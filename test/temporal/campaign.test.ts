@@ -3,10 +3,11 @@
  * activities in in-process workers. Each scenario has its own namespace.
  */
 import { execFile } from 'child_process';
+import * as path from 'path';
 import { promisify } from 'util';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { temporalBinary } from '../../lib/project-paths';
+import { projectRoot, temporalBinary } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE, FAILURE_TYPES, PAUSE_SIGNAL } from '../../lib/temporal/constants';
 import type { CampaignSummary, MeasurementResult } from '../../lib/temporal/types';
 import { campaignWorkflow, progressQuery, resumeSignal } from '../../workflows';
@@ -16,13 +17,26 @@ import { makePlan } from '../support/plans';
 import { startWorkers } from '../support/workers';
 
 const run = promisify(execFile);
+
+/** bin/matador (compiled dist/, built by jest's global setup). */
+async function matador(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args], { cwd: projectRoot });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
 const NS = { basic: 'basic', faults: 'faults', pause: 'pause' };
 const NODES = [
   { id: 'pl-waw', country: 'PL' },
   { id: 'es-mad', country: 'ES' },
   { id: 'ch-zrh', country: 'CH' },
 ];
+/** Timers at 1/100 (the dev server fires timers with ~1 s granularity, so few tests use them). */
 const FAST = { timerScale: 0.01, timeoutScale: 0.1 };
+const NO_WAITS = { timerScale: 0, timeoutScale: 0.1 };
 
 let server: TestServer;
 let native: NativeConnection;
@@ -56,6 +70,7 @@ async function runCampaign(o: {
   maxAttempts?: number;
   pageSize?: number;
   continueAsNewAfter?: number;
+  timerScale?: number;
 }): Promise<{ summary: CampaignSummary; events: MockEvent[]; persisted: Persisted[]; client: Client; workflowId: string; progress: unknown }> {
   const plan = makePlan({ campaign: o.campaign, apps: o.apps, nodes: NODES, testbeds: o.testbeds });
   const events: MockEvent[] = [];
@@ -76,7 +91,7 @@ async function runCampaign(o: {
     const handle = await client.workflow.start(campaignWorkflow, {
       taskQueue: CENTRAL_TASK_QUEUE,
       workflowId,
-      args: [{ config: `test:${o.campaign}`, options: { ...FAST, maxAttempts: o.maxAttempts }, pageSize: o.pageSize, continueAsNewAfter: o.continueAsNewAfter }],
+      args: [{ config: `test:${o.campaign}`, options: { ...FAST, timerScale: o.timerScale ?? FAST.timerScale, maxAttempts: o.maxAttempts }, pageSize: o.pageSize, continueAsNewAfter: o.continueAsNewAfter }],
     });
     const summary = await handle.result();
     const progress = await client.workflow.getHandle(workflowId).query(progressQuery);
@@ -187,6 +202,7 @@ describe('a campaign with failing steps', () => {
       testbeds: ['tb1', 'tb2'],
       apps: ['threema'],
       maxAttempts: 2,
+      timerScale: 0,
       failures: [
         // fails twice, then succeeds: Temporal's activity retry handles it within one attempt
         { measurementId: flaky, step: 'configurePhones', activityTries: 2 },
@@ -253,7 +269,7 @@ describe('pause and resume', () => {
       const handle = await client.workflow.signalWithStart(campaignWorkflow, {
         taskQueue: CENTRAL_TASK_QUEUE,
         workflowId: `campaign/${campaign}`,
-        args: [{ config: 'test:pause', options: FAST }],
+        args: [{ config: 'test:pause', options: NO_WAITS }],
         signal: PAUSE_SIGNAL,
         signalArgs: [],
       });
@@ -264,6 +280,8 @@ describe('pause and resume', () => {
       }
       expect(progress).toMatchObject({ campaign, state: 'paused', total: 3, finished: 0, running: [] });
       expect(events.filter((e) => e.step !== 'persistRecord')).toEqual([]);
+      const cli = await matador(['campaign', 'status', campaign, '--address', server.address, '--namespace', NS.pause]);
+      expect(cli.stdout).toMatch(new RegExp(`^Campaign ${campaign} \\(test:pause\\): paused, 0 of 3 finished`));
       await handle.signal(resumeSignal);
       const summary = await handle.result();
       expect(summary).toMatchObject({ total: 3, ok: 3, failed: 0 });

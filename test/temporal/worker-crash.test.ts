@@ -32,7 +32,8 @@ afterAll(async () => {
 });
 
 function startWorkerProcess(configFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(projectRoot, 'test', 'support', 'mock-worker.ts'), configFile], {
+  // `node --import tsx` (not the tsx CLI, which forks): the SIGKILL must hit the worker itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test', 'support', 'mock-worker.ts'), configFile], {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -108,6 +109,9 @@ it('completes the campaign with every measurement exactly once after the worker 
     // Both processes did part of the work.
     const pids = db.prepare('SELECT DISTINCT pid FROM completions').all() as Array<{ pid: number }>;
     expect(pids.map((p) => p.pid).sort()).toEqual([first.pid, second.pid].sort());
+    // Nothing ran in the killed process after the kill.
+    const afterKill = db.prepare('SELECT COUNT(*) AS n FROM completions WHERE pid = ?').get(first.pid) as { n: number };
+    expect(afterKill.n).toBe(atKill);
 
     second.kill('SIGTERM');
     await waitForExit(second);

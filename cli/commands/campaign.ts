@@ -1,0 +1,194 @@
+/**
+ * `matador campaign start|status|list`: run campaigns on Temporal. `plan` comes from
+ * campaign-plan.ts (registered on the same `campaign` command).
+ */
+import * as path from 'path';
+import type { Command } from 'commander';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ConfigError, loadCampaign } from '../../lib/config';
+import { projectRoot } from '../../lib/project-paths';
+import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId, PROGRESS_QUERY } from '../../lib/temporal/constants';
+import type { CampaignInput, CampaignProgress, CampaignSummary } from '../../lib/temporal/types';
+import { CliError } from '../errors';
+import { addTemporalOptions, temporalTarget, withClient } from '../temporal-client';
+import { registerPlan } from './campaign-plan';
+
+interface ConnOptions {
+  address?: string;
+  namespace?: string;
+  json?: boolean;
+}
+
+/** The config path as the central worker should see it: relative to the project root when
+ *  inside it (workers on other hosts have their own checkout), else absolute. */
+export function configPathForWorker(file: string): string {
+  const absolute = path.resolve(file);
+  const relative = path.relative(projectRoot, absolute);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolute;
+}
+
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+}
+
+async function start(file: string, o: ConnOptions & { id?: string; wait?: boolean; timerScale?: string }): Promise<void> {
+  let campaignId: string;
+  try {
+    campaignId = loadCampaign(file).campaign.id; // validate locally first: one line on error
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message);
+    throw err;
+  }
+  const input: CampaignInput = { config: configPathForWorker(file) };
+  if (o.timerScale !== undefined) {
+    const scale = Number(o.timerScale);
+    if (!Number.isFinite(scale) || scale < 0) throw new CliError(`--timer-scale: expected a number >= 0, got ${JSON.stringify(o.timerScale)}`);
+    input.options = { timerScale: scale };
+  }
+  const workflowId = o.id ?? campaignWorkflowId(campaignId);
+  const target = temporalTarget(o);
+  await withClient(target, async (client) => {
+    let handle;
+    try {
+      handle = await client.workflow.start(CAMPAIGN_WORKFLOW_TYPE, {
+        taskQueue: CENTRAL_TASK_QUEUE,
+        workflowId,
+        args: [input],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE', // a finished campaign may be run again
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new CliError(`campaign ${campaignId} is already running (workflow ${workflowId}); see "matador campaign status ${workflowId}"`);
+      }
+      throw err;
+    }
+    await write(`Started campaign ${campaignId}: workflow ${workflowId} (run ${handle.firstExecutionRunId}) on ${target.address}, task queue ${CENTRAL_TASK_QUEUE}\n`);
+    if (!o.wait) return;
+    try {
+      const summary = (await handle.result()) as CampaignSummary;
+      await write(formatSummary(summary, o.json));
+    } catch (err) {
+      throw new CliError(`campaign ${campaignId} failed: ${failureMessage(err)}`);
+    }
+  });
+}
+
+function failureMessage(err: unknown): string {
+  let e: unknown = err;
+  const parts: string[] = [];
+  while (e instanceof Error) {
+    parts.push(e.message);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return parts[parts.length - 1] ?? String(err);
+}
+
+function formatSummary(s: CampaignSummary, json?: boolean): string {
+  if (json) return `${JSON.stringify(s, null, 2)}\n`;
+  const lines = [`Campaign ${s.campaign}: ${s.ok + s.failed} of ${s.total} measurements finished, ${s.ok} ok, ${s.failed} failed (${s.runs} workflow run${s.runs === 1 ? '' : 's'})`];
+  for (const f of s.failures) lines.push(`  failed ${f.measurementId}: ${f.failure}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatProgress(p: CampaignProgress): string {
+  const lines = [
+    `Campaign ${p.campaign} (${p.config}): ${p.state}, ${p.finished} of ${p.total} finished, ${p.ok} ok, ${p.failed} failed, run ${p.runs}`,
+  ];
+  for (const t of p.testbeds) lines.push(`  testbed ${t.id}: ${t.next}/${t.total}${t.running ? `, running ${t.running}` : ', idle'}`);
+  for (const f of p.failures) lines.push(`  failed ${f.measurementId}: ${f.failure}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Accepts a workflow id or a campaign id. */
+async function resolveHandle(client: Client, id: string) {
+  for (const candidate of id.startsWith('campaign/') ? [id] : [campaignWorkflowId(id), id]) {
+    const handle = client.workflow.getHandle(candidate);
+    try {
+      return { handle, description: await handle.describe() };
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+  throw new CliError(`no campaign workflow ${JSON.stringify(id)} (tried ${id.startsWith('campaign/') ? id : `${campaignWorkflowId(id)} and ${id}`}); "matador campaign list" shows them`);
+}
+
+async function status(id: string, o: ConnOptions): Promise<void> {
+  await withClient(temporalTarget(o), async (client) => {
+    const { handle, description } = await resolveHandle(client, id);
+    const state = description.status.name;
+    if (state === 'RUNNING') {
+      const progress = await handle.query<CampaignProgress>(PROGRESS_QUERY);
+      await write(o.json ? `${JSON.stringify({ workflowId: handle.workflowId, status: state, progress }, null, 2)}\n` : formatProgress(progress));
+      return;
+    }
+    // Closed: no worker needed. Completed campaigns have their summary as result.
+    if (state === 'COMPLETED') {
+      const summary = (await handle.result()) as CampaignSummary;
+      await write(o.json ? `${JSON.stringify({ workflowId: handle.workflowId, status: state, summary }, null, 2)}\n` : formatSummary(summary));
+      return;
+    }
+    let reason = '';
+    if (state === 'FAILED' || state === 'TIMED_OUT' || state === 'TERMINATED' || state === 'CANCELLED') {
+      reason = await handle.result().then(
+        () => '',
+        (err: unknown) => failureMessage(err),
+      );
+    }
+    const closed = description.closeTime?.toISOString() ?? '';
+    await write(
+      o.json
+        ? `${JSON.stringify({ workflowId: handle.workflowId, status: state, closeTime: closed || null, reason: reason || null }, null, 2)}\n`
+        : `Campaign workflow ${handle.workflowId}: ${state.toLowerCase()}${closed ? ` at ${closed}` : ''}${reason ? `: ${reason}` : ''}\n`,
+    );
+  });
+}
+
+async function list(o: ConnOptions): Promise<void> {
+  await withClient(temporalTarget(o), async (client) => {
+    const rows: Array<{ workflowId: string; runId: string; status: string; startTime: string; campaign: string | null }> = [];
+    for await (const wf of client.workflow.list({ query: `WorkflowType = "${CAMPAIGN_WORKFLOW_TYPE}"` })) {
+      const campaign = wf.searchAttributes?.MatadorCampaign?.[0];
+      rows.push({ workflowId: wf.workflowId, runId: wf.runId, status: wf.status.name, startTime: wf.startTime.toISOString(), campaign: typeof campaign === 'string' ? campaign : null });
+    }
+    if (o.json) return write(`${JSON.stringify(rows, null, 2)}\n`);
+    if (rows.length === 0) return write('No campaign workflows.\n');
+    return write(rows.map((r) => `${r.status.padEnd(16)} ${r.startTime}  ${r.workflowId}  (run ${r.runId})`).join('\n') + '\n');
+  });
+}
+
+export function register(program: Command): void {
+  let campaign = program.commands.find((c) => c.name() === 'campaign');
+  if (!campaign) campaign = program.command('campaign').description('Plan and run measurement campaigns (configs/campaigns/*.yaml)');
+
+  addTemporalOptions(
+    campaign
+      .command('start')
+      .summary('Validate a campaign config and start its campaign workflow')
+      .description(
+        'Validate a campaign config locally, then start its campaign workflow\n' +
+          `(id campaign/<id>) on task queue ${CENTRAL_TASK_QUEUE}. Needs "matador server" (or\n` +
+          'another Temporal) and workers: "matador worker --role central" and one\n' +
+          '"matador worker --role testbed --testbed ID" per testbed.',
+      )
+      .argument('<file>', 'campaign config, e.g. configs/campaigns/demo.yaml')
+      .option('--id <workflowId>', 'workflow id (default: campaign/<campaign id>)')
+      .option('--timer-scale <factor>', 'multiply the message timers once more (0 = no waits)')
+      .option('--wait', 'wait for the campaign to finish and print its summary')
+      .option('--json', 'with --wait: print the summary as JSON'),
+  ).action((file: string, o: ConnOptions & { id?: string; wait?: boolean; timerScale?: string }) => start(file, o));
+
+  addTemporalOptions(
+    campaign
+      .command('status')
+      .summary('Progress of a running campaign, or its result once closed')
+      .description('Progress of a campaign (progress query while it runs; result or failure once closed)')
+      .argument('<id>', 'campaign id or workflow id (campaign/<id>)')
+      .option('--json', 'print JSON'),
+  ).action((id: string, o: ConnOptions) => status(id, o));
+
+  addTemporalOptions(
+    campaign.command('list').description('Campaign workflows on the server, newest first').option('--json', 'print JSON'),
+  ).action((o: ConnOptions) => list(o));
+
+  registerPlan(campaign);
+}

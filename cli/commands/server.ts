@@ -1,0 +1,176 @@
+/**
+ * `matador server`: the Temporal CLI dev server from .tools/bin with the Matador search
+ * attributes, persisting to .matador/temporal.db. Detached by default (pid + log in .matador/),
+ * `--foreground` keeps it on this terminal, `--status` / `--stop` manage a detached one.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Command } from 'commander';
+import { Connection } from '@temporalio/client';
+import { dataDir, temporalBinary } from '../../lib/project-paths';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../lib/temporal/constants';
+import { CliError } from '../errors';
+import { DEFAULT_GRPC_PORT, DEFAULT_UI_PORT, isProcessAlive, startDevServer } from '../server-process';
+
+interface ServerOptions {
+  port: string;
+  uiPort: string;
+  ip: string;
+  db?: string;
+  headless?: boolean;
+  foreground?: boolean;
+  status?: boolean;
+  stop?: boolean;
+}
+
+interface PidFile {
+  pid: number;
+  address: string;
+  uiUrl: string | null;
+  dbFile: string;
+  logFile: string | null;
+  startedAt: string;
+}
+
+export const pidFilePath = (): string => path.join(dataDir, 'temporal.pid');
+export const logFilePath = (): string => path.join(dataDir, 'temporal.log');
+export const defaultDbFile = (): string => path.join(dataDir, 'temporal.db');
+
+function parsePort(value: string, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`${flag}: expected a port number (1-65535), got ${JSON.stringify(value)}`);
+  return port;
+}
+
+function readPidFile(): PidFile | null {
+  try {
+    return JSON.parse(fs.readFileSync(pidFilePath(), 'utf8')) as PidFile;
+  } catch {
+    return null;
+  }
+}
+
+/** The pid is ours only if it is alive and still a `temporal server start-dev` (pids get reused). */
+function isOurServer(pid: number): boolean {
+  if (!isProcessAlive(pid)) return false;
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('start-dev');
+  } catch {
+    return true; // no /proc: trust the pid file
+  }
+}
+
+function running(): PidFile | null {
+  const info = readPidFile();
+  if (info && isOurServer(info.pid)) return info;
+  if (info) fs.rmSync(pidFilePath(), { force: true }); // stale
+  return null;
+}
+
+async function answers(address: string): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: 2000 });
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+async function status(): Promise<void> {
+  const info = running();
+  if (!info) {
+    process.stdout.write('Temporal dev server: not running\n');
+    process.exitCode = 3;
+    return;
+  }
+  const ok = await answers(info.address);
+  process.stdout.write(
+    `Temporal dev server: running (pid ${info.pid}, since ${info.startedAt})${ok ? '' : ' but not answering yet'}\n` +
+      `  gRPC:   ${info.address}\n  Web UI: ${info.uiUrl ?? '(headless)'}\n  db:     ${info.dbFile}\n  log:    ${info.logFile ?? '(terminal)'}\n`,
+  );
+  if (!ok) process.exitCode = 1;
+}
+
+async function stop(): Promise<void> {
+  const info = running();
+  if (!info) {
+    process.stdout.write('Temporal dev server: not running\n');
+    return;
+  }
+  process.kill(info.pid, 'SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (isProcessAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isProcessAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
+  fs.rmSync(pidFilePath(), { force: true });
+  process.stdout.write(`Temporal dev server stopped (pid ${info.pid})\n`);
+}
+
+async function start(o: ServerOptions): Promise<void> {
+  const already = running();
+  if (already) throw new CliError(`the Temporal dev server is already running (pid ${already.pid}, ${already.address}); "matador server --stop" stops it`);
+  const port = parsePort(o.port, '--port');
+  const uiPort = parsePort(o.uiPort, '--ui-port');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const dbFile = path.resolve(o.db ?? defaultDbFile());
+  const logFile = o.foreground ? null : logFilePath();
+  let server;
+  try {
+    server = await startDevServer({
+      binary: temporalBinary,
+      dbFile,
+      ip: o.ip,
+      port,
+      uiPort,
+      headless: o.headless,
+      output: logFile ? { logFile } : 'inherit',
+      detached: !o.foreground,
+    });
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const info: PidFile = { pid: server.pid, address: server.address, uiUrl: server.uiUrl, dbFile, logFile, startedAt: new Date().toISOString() };
+  fs.writeFileSync(pidFilePath(), `${JSON.stringify(info)}\n`);
+  process.stdout.write(
+    `Temporal dev server running (pid ${server.pid})\n  gRPC:   ${server.address}\n  Web UI: ${server.uiUrl ?? '(headless)'}\n` +
+      `  db:     ${dbFile}\n  search attributes: ${SEARCH_ATTRIBUTE_NAMES.join(', ')}\n`,
+  );
+  if (!o.foreground) {
+    process.stdout.write(`  log:    ${logFile}\nStop it with "matador server --stop".\n`);
+    return;
+  }
+  const onSignal = (): void => void server.stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  await new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
+  fs.rmSync(pidFilePath(), { force: true });
+}
+
+export function register(program: Command): void {
+  program
+    .command('server')
+    .description(
+      'Run the Temporal dev server (.tools/bin/temporal) that campaigns run on, with the\n' +
+        'Matador search attributes registered (also on an existing database).\n' +
+        'Persists to .matador/temporal.db. Detached by default: pid in\n' +
+        '.matador/temporal.pid, log in .matador/temporal.log.',
+    )
+    .option('--port <port>', 'gRPC port of the frontend', String(DEFAULT_GRPC_PORT))
+    .option('--ui-port <port>', 'port of the Web UI', String(DEFAULT_UI_PORT))
+    .option('--ip <address>', 'address to listen on', '127.0.0.1')
+    .option('--db <file>', 'SQLite database file (default: .matador/temporal.db)')
+    .option('--headless', 'no Web UI')
+    .option('--foreground', 'stay attached to this terminal (Ctrl-C stops the server)')
+    .option('--status', 'show whether the detached server runs, and where')
+    .option('--stop', 'stop the detached server')
+    .action(async (o: ServerOptions) => {
+      if (o.status && o.stop) throw new CliError('--status and --stop exclude each other');
+      if (o.status) return status();
+      if (o.stop) return stop();
+      return start(o);
+    });
+}

@@ -1,0 +1,235 @@
+/**
+ * `matador server`, `matador campaign start|status|list` and the real (mock-free) activities,
+ * end to end: real dev server binary, real temporal CLI, bin/matador as a child process.
+ */
+import { execFile, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { promisify } from 'util';
+import { ActivityFailure, ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import Database from 'better-sqlite3';
+import { freePort } from '../../cli/server-process';
+import { projectRoot, temporalBinary } from '../../lib/project-paths';
+import { CENTRAL_TASK_QUEUE, FAILURE_TYPES, SEARCH_ATTRIBUTE_NAMES } from '../../lib/temporal/constants';
+import type { CampaignSummary } from '../../lib/temporal/types';
+import { defaultActivities } from '../../workers/activities';
+import { campaignWorkflow } from '../../workflows';
+import { startTestServer, type TestServer } from '../support/dev-server';
+import { startWorkers, type RunningWorkers } from '../support/workers';
+
+const exec = promisify(execFile);
+const matadorBin = path.join(projectRoot, 'bin', 'matador');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function matador(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [matadorBin, ...args], { cwd: projectRoot, env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+async function searchAttributes(address: string): Promise<string[]> {
+  const { stdout } = await exec(temporalBinary, ['operator', 'search-attribute', 'list', '--address', address, '--output', 'json']);
+  const parsed = JSON.parse(stdout) as { customAttributes?: Record<string, string> };
+  return Object.keys(parsed.customAttributes ?? {}).filter((n) => n.startsWith('Matador')).sort();
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-cli-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('matador server', () => {
+  const dataDir = path.join(tmp, 'data');
+  const env = { MATADOR_DATA_DIR: dataDir };
+
+  afterAll(async () => {
+    await matador(['server', '--stop'], env); // also on failure: never leave a server behind
+  });
+
+  it('starts detached with the search attributes, reports status and stops', async () => {
+    const port = await freePort();
+    const uiPort = await freePort();
+    const started = await matador(['server', '--port', String(port), '--ui-port', String(uiPort)], env);
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(0);
+    expect(started.stdout).toContain(`gRPC:   127.0.0.1:${port}`);
+    expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
+    expect(fs.existsSync(path.join(dataDir, 'temporal.log'))).toBe(true);
+    const pid = (JSON.parse(fs.readFileSync(path.join(dataDir, 'temporal.pid'), 'utf8')) as { pid: number }).pid;
+
+    const status = await matador(['server', '--status'], env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`running (pid ${pid}`);
+    expect(await searchAttributes(`127.0.0.1:${port}`)).toEqual([...SEARCH_ATTRIBUTE_NAMES].sort());
+
+    const again = await matador(['server', '--port', String(port), '--ui-port', String(uiPort)], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim()).toBe(`matador: the Temporal dev server is already running (pid ${pid}, 127.0.0.1:${port}); "matador server --stop" stops it`);
+
+    const stopped = await matador(['server', '--stop'], env);
+    expect(stopped.stdout).toContain(`stopped (pid ${pid})`);
+    const after = await matador(['server', '--status'], env);
+    expect(after.code).toBe(3);
+    expect(after.stdout).toContain('not running');
+  });
+
+  it('registers the search attributes on an existing database that lacks them', async () => {
+    const dbFile = path.join(tmp, 'old.db');
+    const port = await freePort();
+    // A database created without any Matador attribute, by the bare binary.
+    const bare = spawn(temporalBinary, ['server', 'start-dev', '--db-filename', dbFile, '--port', String(port), '--headless', '--log-level', 'error'], { stdio: 'ignore' });
+    try {
+      let healthy = false;
+      for (let i = 0; i < 100 && !healthy; i++) {
+        healthy = await exec(temporalBinary, ['operator', 'cluster', 'health', '--address', `127.0.0.1:${port}`]).then(
+          () => true,
+          () => false,
+        );
+        if (!healthy) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(healthy).toBe(true);
+      expect(await searchAttributes(`127.0.0.1:${port}`)).toEqual([]);
+    } finally {
+      bare.kill('SIGTERM');
+      await new Promise((r) => bare.once('exit', r));
+    }
+    const uiPort = await freePort();
+    const started = await matador(['server', '--db', dbFile, '--port', String(port), '--ui-port', String(uiPort), '--headless'], env);
+    expect(started.code).toBe(0);
+    expect(await searchAttributes(`127.0.0.1:${port}`)).toEqual([...SEARCH_ATTRIBUTE_NAMES].sort());
+    expect((await matador(['server', '--stop'], env)).code).toBe(0);
+  });
+});
+
+describe('campaigns with the real activities', () => {
+  let server: TestServer;
+  let native: NativeConnection;
+  let connection: Connection;
+  let workers: RunningWorkers;
+  let closeActivities: () => void;
+  const resultsFile = path.join(tmp, 'results.sqlite');
+  const configs = path.join(projectRoot, 'configs');
+
+  function writeCampaign(name: string, extra = ''): string {
+    const file = path.join(tmp, `${name}.yaml`);
+    fs.writeFileSync(
+      file,
+      [
+        'schema: matador.campaign/v1',
+        `id: ${name}`,
+        'nodes:',
+        `  file: ${path.join(configs, 'nodes', 'planetlab-2015.yaml')}`,
+        '  select: [de-ber, es-mad]',
+        'apps:',
+        `  - ${path.join(configs, 'apps', 'threema.yaml')}`,
+        `  - ${path.join(configs, 'apps', 'whatsapp.yaml')}`,
+        'testbeds:',
+        `  file: ${path.join(configs, 'testbeds', 'emulated-2.yaml')}`,
+        'timerScale: 0.01',
+        extra,
+      ].join('\n'),
+    );
+    return file;
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    native = await NativeConnection.connect({ address: server.address });
+    connection = await Connection.connect({ address: server.address });
+    const real = defaultActivities({ resultsFile });
+    closeActivities = real.close;
+    workers = await startWorkers({ connection: native, namespace: 'default', activities: real.activities, testbeds: ['tb1', 'tb2'] });
+  });
+
+  afterAll(async () => {
+    await workers?.stop();
+    closeActivities?.();
+    await connection?.close();
+    await native?.close();
+    await server?.stop();
+  });
+
+  const client = (): Client => new Client({ connection });
+
+  it('runs up to the first step without a driver: every measurement fails with not_implemented, the campaign reports it', async () => {
+    const file = writeCampaign('real-cli');
+    // Started with the temporal CLI, exactly as a user would.
+    await exec(temporalBinary, [
+      'workflow', 'start', '--address', server.address, '--type', 'campaignWorkflow', '--task-queue', CENTRAL_TASK_QUEUE,
+      '--workflow-id', 'campaign/real-cli', '--input', JSON.stringify({ config: file }),
+    ]);
+    const summary: CampaignSummary = await client().workflow.getHandle('campaign/real-cli').result();
+    expect(summary).toMatchObject({ campaign: 'real-cli', total: 6, ok: 0, failed: 6 });
+    expect(new Set(summary.failures.map((f) => f.failure))).toEqual(new Set(['not_implemented: provisionTunnels']));
+    expect(summary.failures.map((f) => f.measurementId).sort()).toEqual(
+      ['es-mad/es-mad', 'es-mad/de-ber', 'de-ber/de-ber'].flatMap((p) => [`real-cli/threema/${p}`, `real-cli/whatsapp/${p}`]).sort(),
+    );
+
+    // The failed records are in the results store, with the attempt's steps.
+    const db = new Database(resultsFile, { readonly: true });
+    try {
+      const rows = db.prepare("SELECT measurement_id, status, failure, record FROM attempts WHERE campaign = 'real-cli'").all() as Array<{ measurement_id: string; status: string; failure: string; record: string }>;
+      expect(rows).toHaveLength(6);
+      for (const row of rows) {
+        expect(row).toMatchObject({ status: 'failed', failure: 'not_implemented: provisionTunnels' });
+        const record = JSON.parse(row.record) as { attempts: Array<{ steps: Array<{ step: string; failure: string | null }> }> };
+        expect(record.attempts).toHaveLength(1);
+        expect(record.attempts[0].steps).toEqual([
+          expect.objectContaining({ step: 'provisionTunnels', failure: 'not_implemented: provisionTunnels' }),
+          expect.objectContaining({ step: 'teardown', failure: 'not_implemented: teardown' }),
+        ]);
+      }
+    } finally {
+      db.close();
+    }
+
+    const status = await matador(['campaign', 'status', 'real-cli', '--address', server.address]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('Campaign real-cli: 6 of 6 measurements finished, 0 ok, 6 failed');
+  });
+
+  it('matador campaign start validates, starts the workflow, and status/list show it', async () => {
+    const file = writeCampaign('real-start');
+    const started = await matador(['campaign', 'start', file, '--address', server.address, '--wait']);
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(0);
+    expect(started.stdout).toContain('Started campaign real-start: workflow campaign/real-start');
+    expect(started.stdout).toContain('Campaign real-start: 6 of 6 measurements finished, 0 ok, 6 failed');
+    const list = await matador(['campaign', 'list', '--address', server.address, '--json']);
+    const rows = JSON.parse(list.stdout) as Array<{ workflowId: string; status: string }>;
+    expect(rows).toContainEqual(expect.objectContaining({ workflowId: 'campaign/real-start', status: 'COMPLETED' }));
+  });
+
+  it('an invalid config starts nothing: the CLI prints one line, the workflow fails with invalid_config', async () => {
+    const file = writeCampaign('real-bad', 'assignment: sideways');
+    const cli = await matador(['campaign', 'start', file, '--address', server.address]);
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toBe('');
+    expect(cli.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^matador: .*real-bad\.yaml: assignment: expected one of "pair", "measurement", got "sideways"$/)]);
+
+    // Started directly (no local validation): the loadCampaign activity refuses, non-retryably.
+    const handle = await client().workflow.start(campaignWorkflow, { taskQueue: CENTRAL_TASK_QUEUE, workflowId: 'campaign/real-bad', args: [{ config: file }] });
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const activityFailure = (err as WorkflowFailedError).cause;
+    expect(activityFailure).toBeInstanceOf(ActivityFailure);
+    const cause = (activityFailure as ActivityFailure).cause as ApplicationFailure;
+    expect(cause.type).toBe(FAILURE_TYPES.invalidConfig);
+    expect(cause.message).toMatch(/real-bad\.yaml: assignment: expected one of "pair", "measurement", got "sideways"/);
+    const history = await handle.fetchHistory();
+    const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes || e.startChildWorkflowExecutionInitiatedEventAttributes);
+    expect(scheduled.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? 'child')).toEqual(['loadCampaign']);
+
+    const status = await matador(['campaign', 'status', 'real-bad', '--address', server.address]);
+    expect(status.stdout).toMatch(/^Campaign workflow campaign\/real-bad: failed at .*: .*assignment: expected one of/);
+  });
+});
