@@ -13,3 +13,5 @@ export const temporalBinary = process.env.MATADOR_TEMPORAL_BIN ?? path.join(tool
 /** Persistent state: Temporal database, results store, artefacts, world state. */
 export const dataDir = process.env.MATADOR_DATA_DIR ?? path.join(projectRoot, '.matador');
 export const configsDir = path.join(projectRoot, 'configs');
+/** The project's shared folder (corpus, design notes): beside the checkout, as CI lays it out. */
+export const sharedDir = process.env.MATADOR_SHARED_DIR ?? path.resolve(projectRoot, '..', 'shared');

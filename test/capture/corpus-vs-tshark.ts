@@ -6,10 +6,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { sharedDir } from '../../lib/project-paths';
 import { extractFlows } from '../../lib/capture';
 import { asConversations, conversationLines, tsharkConversations } from './tshark-conversations';
 
-const CORPUS = '/work/shared/corpus/tcpdump-tests';
+const CORPUS = path.join(sharedDir, 'corpus', 'tcpdump-tests');
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -12,11 +12,11 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { extractFlows } from '../../lib/capture';
 import { pcapngFile } from '../../lib/capture/pcap-writer';
-import { projectRoot } from '../../lib/project-paths';
+import { projectRoot, sharedDir } from '../../lib/project-paths';
 import type { CorpusLine } from './corpus-runner';
 import { asConversations, conversationLines, tsharkConversations } from './tshark-conversations';
 
-const CORPUS = '/work/shared/corpus/tcpdump-tests';
+const CORPUS = path.join(sharedDir, 'corpus', 'tcpdump-tests');
 const PER_FILE_LIMIT_MS = 10000;
 const run = promisify(execFile);
 

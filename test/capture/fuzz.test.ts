@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CaptureFormatError, extractFlowsFromBuffer } from '../../lib/capture';
-import { projectRoot } from '../../lib/project-paths';
+import { projectRoot, sharedDir } from '../../lib/project-paths';
 
 function random(seed: number): () => number {
   let x = seed >>> 0 || 1;
@@ -22,9 +22,9 @@ function random(seed: number): () => number {
 
 const sources = [
   path.join(projectRoot, 'test/fixtures/flows/namespaces.pcapng'),
-  '/work/shared/corpus/tcpdump-tests/dns_udp.pcap',
-  '/work/shared/corpus/tcpdump-tests/ssh.pcap',
-].filter((f) => fs.existsSync(f));
+  path.join(sharedDir, 'corpus/tcpdump-tests/dns_udp.pcap'),
+  path.join(sharedDir, 'corpus/tcpdump-tests/ssh.pcap'),
+];
 
 describe('damaged captures', () => {
   it.each(sources.map((f) => [path.basename(f), f]))('%s: 400 mutations give flows or a CaptureFormatError', (_name, file) => {
