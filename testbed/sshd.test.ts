@@ -82,7 +82,7 @@ describe('startSshd', () => {
     expect(effective.stdout).toMatch(/^kbdinteractiveauthentication no$/m);
     expect(effective.stdout).toMatch(/^permitrootlogin without-password$/m);
     expect(effective.stdout).toMatch(/^authenticationmethods publickey$/m);
-    expect(effective.stdout).toMatch(/^strictmodes yes$/m);
+    expect(effective.stdout).toMatch(/^strictmodes no$/m);
   });
 
   it('keeps the host key across restarts and makes a new one when it is deleted', async () => {
@@ -123,10 +123,20 @@ describe('startSshd', () => {
     await expect(start(path.join(root, 'second'))).rejects.toThrow(/did not start.*Address already in use/);
   });
 
-  it('refuses a stateDir under a world-writable directory (sshd StrictModes)', async () => {
+  it('accepts a stateDir under a world-writable directory (a checkout under /tmp) and keeps its files private', async () => {
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'mtsh-sshd-'));
     try {
-      await expect(start(path.join(tmp, 'state'))).rejects.toThrow(/group\/world-writable.*StrictModes/);
+      await fs.chmod(tmp, 0o1777);
+      const stateDir = path.join(tmp, 'state');
+      const sshd = await start(stateDir);
+      try {
+        expect((await fs.stat(stateDir)).mode & 0o777).toBe(0o700);
+        expect((await fs.stat(path.join(stateDir, 'authorized_keys'))).mode & 0o777).toBe(0o600);
+        const login = await opensshClient(sshd, [], 'echo logged-in');
+        expect(login.stdout.trim()).toBe('logged-in');
+      } finally {
+        await sshd.stop();
+      }
     } finally {
       await fs.rm(tmp, { recursive: true, force: true });
     }
