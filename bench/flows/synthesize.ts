@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../lib/capture/decode';
 import { ethernetFrame, ipPacket, type L4Spec } from '../../lib/capture/pcap-writer';
+import { seededRandom } from '../../lib/seeded-random';
 
 export interface SynthesisResult {
   file: string;
@@ -15,21 +16,9 @@ export interface SynthesisResult {
   udpFlows: number;
 }
 
-/** Deterministic pseudo-random numbers (xorshift32), so every run writes the same file. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
 
 export function synthesizeCapture(file: string, targetBytes: number): SynthesisResult {
-  const rnd = random(20261127);
+  const rnd = seededRandom(20261127);
   const fd = fs.openSync(file, 'w');
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);

@@ -7,18 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CaptureFormatError, extractFlowsFromBuffer } from '../../lib/capture';
 import { projectRoot, sharedDir } from '../../lib/project-paths';
+import { seededRandom } from '../../lib/seeded-random';
 
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
 
 const sources = [
   path.join(projectRoot, 'test/fixtures/flows/namespaces.pcapng'),
@@ -29,7 +19,7 @@ const sources = [
 describe('damaged captures', () => {
   it.each(sources.map((f) => [path.basename(f), f]))('%s: 400 mutations give flows or a CaptureFormatError', (_name, file) => {
     const original = fs.readFileSync(file);
-    const rnd = random(original.length);
+    const rnd = seededRandom(original.length);
     let readable = 0;
     let rejected = 0;
     for (let i = 0; i < 400; i++) {
