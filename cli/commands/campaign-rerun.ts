@@ -1,0 +1,220 @@
+/**
+ * `matador campaign rerun-failed ID [--dry-run]`: run the failed measurements of a campaign
+ * again, under the SAME workflow ids `<campaign>/<app>/<nodeA>/<nodeB>` (DESIGN 3) and with the
+ * same input, taken from the failed execution's history. Like the campaign, one measurement at a
+ * time per testbed: one lane per testbed, lanes in parallel, each lane awaits its measurement
+ * before it starts the next. The results store then holds the re-run as the measurement's latest
+ * attempt (a new workflow run = a new row).
+ */
+import type { Command } from 'commander';
+import { WorkflowFailedError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
+import { defaultPayloadConverter, fromPayloadsAtIndex } from '@temporalio/common';
+import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, MEASUREMENT_WORKFLOW_TYPE, SA } from '../../lib/temporal/constants';
+import type { MeasurementInput, MeasurementResult } from '../../lib/temporal/types';
+import { ResultsStore } from '../../store/results-store';
+import { CliError } from '../errors';
+import { addTemporalOptions, temporalTarget, withClient } from '../temporal-client';
+
+/** Closed statuses that mean "did not end ok": these are re-run. */
+const NOT_OK: readonly WorkflowExecutionStatusName[] = ['FAILED', 'TIMED_OUT', 'TERMINATED', 'CANCELLED'];
+
+export interface FailedMeasurement {
+  measurementId: string;
+  testbed: string;
+  /** Status and run of the latest execution under this id. */
+  status: WorkflowExecutionStatusName;
+  runId: string;
+  /** Why it failed (the workflow's failure message), when the history says. */
+  failure: string | null;
+  input: MeasurementInput;
+}
+
+export interface FailedLookup {
+  failed: FailedMeasurement[];
+  /** Latest execution still running: not touched. */
+  running: string[];
+  /** Failed according to the results store, but Temporal has no execution to take the input from. */
+  withoutHistory: string[];
+}
+
+export interface RerunOutcome {
+  measurementId: string;
+  testbed: string;
+  status: 'ok' | 'failed';
+  failure: string | null;
+  runId: string;
+}
+
+/** A value inside a visibility query string literal. */
+export function queryString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** The failed measurements of a campaign: the latest execution of every measurement workflow id
+ *  of the campaign whose status is not ok; the store (optional) adds ids Temporal forgot. */
+export async function findFailedMeasurements(client: Client, campaign: string, o: { resultsFile?: string } = {}): Promise<FailedLookup> {
+  const latest = new Map<string, { runId: string; status: WorkflowExecutionStatusName; startTime: Date }>();
+  const query = `WorkflowType = ${queryString(MEASUREMENT_WORKFLOW_TYPE)} AND MatadorCampaign = ${queryString(campaign)}`;
+  for await (const wf of client.workflow.list({ query })) {
+    const known = latest.get(wf.workflowId);
+    if (!known || wf.startTime > known.startTime) latest.set(wf.workflowId, { runId: wf.runId, status: wf.status.name, startTime: wf.startTime });
+  }
+  const failed: FailedMeasurement[] = [];
+  const running: string[] = [];
+  for (const [measurementId, run] of [...latest].sort((a, b) => a[0].localeCompare(b[0]))) {
+    if (run.status === 'RUNNING' || run.status === 'CONTINUED_AS_NEW') running.push(measurementId);
+    if (!NOT_OK.includes(run.status)) continue;
+    const { input, failure } = await executionInput(client, measurementId, run.runId);
+    failed.push({ measurementId, testbed: input.testbed, status: run.status, runId: run.runId, failure, input });
+  }
+  const withoutHistory: string[] = [];
+  if (o.resultsFile) {
+    const store = new ResultsStore({ file: o.resultsFile, readonly: true });
+    try {
+      for (const stored of store.latestOfCampaign(campaign)) {
+        if (stored.record.status === 'failed' && !latest.has(stored.measurementId)) withoutHistory.push(stored.measurementId);
+      }
+    } finally {
+      store.close();
+    }
+  }
+  return { failed, running, withoutHistory };
+}
+
+/** The input a measurement workflow was started with, and its failure message, from its history. */
+async function executionInput(client: Client, workflowId: string, runId: string): Promise<{ input: MeasurementInput; failure: string | null }> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const events = history.events ?? [];
+  const started = events[0]?.workflowExecutionStartedEventAttributes;
+  if (!started?.input?.payloads?.length) throw new CliError(`measurement ${workflowId} (run ${runId}): its history has no start input to re-run it with`);
+  const input = fromPayloadsAtIndex<MeasurementInput>(defaultPayloadConverter, 0, started.input.payloads);
+  const last = events[events.length - 1];
+  const failure =
+    last?.workflowExecutionFailedEventAttributes?.failure?.message ??
+    (last?.workflowExecutionTerminatedEventAttributes ? `terminated: ${last.workflowExecutionTerminatedEventAttributes.reason || 'no reason given'}` : null) ??
+    (last?.workflowExecutionTimedOutEventAttributes ? 'timed out' : null) ??
+    (last?.workflowExecutionCanceledEventAttributes ? 'cancelled' : null);
+  return { input, failure };
+}
+
+/** Refuses while a campaign workflow of this campaign runs: its lanes would share the testbeds. */
+export async function assertCampaignNotRunning(client: Client, campaign: string): Promise<void> {
+  const query = `WorkflowType = ${queryString(CAMPAIGN_WORKFLOW_TYPE)} AND MatadorCampaign = ${queryString(campaign)} AND ExecutionStatus = "Running"`;
+  for await (const wf of client.workflow.list({ query })) {
+    throw new CliError(`campaign ${campaign} is still running (workflow ${wf.workflowId}); re-run its failed measurements once it has finished`);
+  }
+}
+
+/** Runs one measurement again under its id and waits for it. */
+async function rerunOne(client: Client, m: FailedMeasurement): Promise<RerunOutcome> {
+  const mi = m.input;
+  const handle = await client.workflow.start(MEASUREMENT_WORKFLOW_TYPE, {
+    workflowId: m.measurementId,
+    taskQueue: CENTRAL_TASK_QUEUE,
+    args: [mi],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    typedSearchAttributes: [
+      { key: SA.campaign, value: mi.campaign },
+      { key: SA.app, value: mi.app },
+      { key: SA.nodeA, value: mi.nodeA.id },
+      { key: SA.nodeB, value: mi.nodeB.id },
+      { key: SA.countryA, value: mi.nodeA.country },
+      { key: SA.countryB, value: mi.nodeB.country },
+      { key: SA.testbed, value: mi.testbed },
+      { key: SA.stage, value: 'queued' },
+    ],
+  });
+  try {
+    const result = (await handle.result()) as MeasurementResult;
+    return { measurementId: m.measurementId, testbed: m.testbed, status: result.status, failure: result.failure, runId: handle.firstExecutionRunId };
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    return { measurementId: m.measurementId, testbed: m.testbed, status: 'failed', failure: err.cause?.message ?? err.message, runId: handle.firstExecutionRunId };
+  }
+}
+
+/** One lane per testbed, lanes in parallel, one measurement at a time in a lane. */
+export async function rerunMeasurements(client: Client, failed: FailedMeasurement[], onDone?: (o: RerunOutcome) => void): Promise<RerunOutcome[]> {
+  const lanes = new Map<string, FailedMeasurement[]>();
+  for (const m of failed) lanes.set(m.testbed, [...(lanes.get(m.testbed) ?? []), m]);
+  const outcomes: RerunOutcome[] = [];
+  await Promise.all(
+    [...lanes.values()].map(async (lane) => {
+      for (const m of lane) {
+        const outcome = await rerunOne(client, m);
+        outcomes.push(outcome);
+        onDone?.(outcome);
+      }
+    }),
+  );
+  return outcomes.sort((a, b) => a.measurementId.localeCompare(b.measurementId));
+}
+
+interface RerunOptions {
+  address?: string;
+  namespace?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  results?: string;
+}
+
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+}
+
+async function rerunFailedCommand(campaign: string, o: RerunOptions): Promise<void> {
+  const id = campaign.startsWith('campaign/') ? campaign.slice('campaign/'.length) : campaign;
+  await withClient(temporalTarget(o), async (client) => {
+    const lookup = await findFailedMeasurements(client, id, { resultsFile: o.results });
+    const notes: string[] = [];
+    if (lookup.running.length) notes.push(`${lookup.running.length} still running, not touched: ${lookup.running.join(', ')}`);
+    if (lookup.withoutHistory.length) notes.push(`${lookup.withoutHistory.length} failed in the results store but without Temporal history (cannot take their input): ${lookup.withoutHistory.join(', ')}`);
+    if (o.dryRun) {
+      if (o.json) return write(`${JSON.stringify({ campaign: id, failed: lookup.failed.map(({ input: _input, ...m }) => m), running: lookup.running, withoutHistory: lookup.withoutHistory }, null, 2)}\n`);
+      const lines = [`${lookup.failed.length} failed measurement${lookup.failed.length === 1 ? '' : 's'} of campaign ${id} would be re-run:`];
+      for (const m of lookup.failed) lines.push(`  ${m.measurementId}  [testbed ${m.testbed}, ${m.status.toLowerCase()}] ${m.failure ?? ''}`.trimEnd());
+      return write(`${[...lines, ...notes.map((n) => `Note: ${n}`)].join('\n')}\n`);
+    }
+    // While the campaign runs, its lanes use the testbeds and its failure list is not final.
+    await assertCampaignNotRunning(client, id);
+    if (lookup.failed.length === 0) {
+      return write(o.json ? `${JSON.stringify({ campaign: id, rerun: 0, ok: 0, failed: 0, outcomes: [] }, null, 2)}\n` : `No failed measurements in campaign ${id}.${notes.length ? `\n${notes.map((n) => `Note: ${n}`).join('\n')}` : ''}\n`);
+    }
+    if (!o.json) await write(`Re-running ${lookup.failed.length} failed measurement${lookup.failed.length === 1 ? '' : 's'} of campaign ${id}, one at a time per testbed\n`);
+    const outcomes = await rerunMeasurements(client, lookup.failed, (r) => {
+      if (!o.json) process.stdout.write(`  ${r.status === 'ok' ? 'ok    ' : 'failed'} ${r.measurementId}${r.failure ? `: ${r.failure}` : ''}\n`);
+    });
+    const ok = outcomes.filter((r) => r.status === 'ok').length;
+    const stillFailed = outcomes.length - ok;
+    if (o.json) await write(`${JSON.stringify({ campaign: id, rerun: outcomes.length, ok, failed: stillFailed, outcomes }, null, 2)}\n`);
+    else await write(`Re-ran ${outcomes.length}: ${ok} ok, ${stillFailed} still failed${notes.length ? `\n${notes.map((n) => `Note: ${n}`).join('\n')}` : ''}\n`);
+    if (stillFailed > 0) process.exitCode = 1;
+  });
+}
+
+export function registerRerun(campaign: Command): void {
+  if (campaign.commands.some((c) => c.name() === 'rerun-failed')) return;
+  addTemporalOptions(
+    campaign
+      .command('rerun-failed')
+      .summary('Run the failed measurements of a campaign again, under the same workflow ids')
+      .description(
+        'Find the measurements of a campaign whose latest workflow run did not end ok\n' +
+          '(failed, timed out, terminated or cancelled) and run each again under the\n' +
+          'same workflow id <campaign>/<app>/<nodeA>/<nodeB>, with the input of the\n' +
+          'failed run (from its history). One measurement at a time per testbed.\n' +
+          'Needs the workers of the campaign. Refuses while the campaign still runs.\n' +
+          'Exit code 1 when some measurements failed again.',
+      )
+      .argument('<id>', 'campaign id (or its workflow id campaign/<id>)')
+      .option('--dry-run', 'only list the measurements that would be re-run')
+      .option('--results <file>', 'results database: also list measurements failed there but unknown to Temporal')
+      .option('--json', 'print JSON'),
+  ).action((id: string, o: RerunOptions) => rerunFailedCommand(id, o));
+}
+
+export function register(program: Command): void {
+  let campaign = program.commands.find((c) => c.name() === 'campaign');
+  if (!campaign) campaign = program.command('campaign').description('Plan and run measurement campaigns (configs/campaigns/*.yaml)');
+  registerRerun(campaign);
+}

@@ -1,0 +1,201 @@
+/**
+ * `matador schedule create|list|delete|trigger`: recurring campaigns as Temporal Schedules
+ * (overlap policy SKIP). Every run is a campaign workflow `campaign/<id>-<scheduled time>`.
+ */
+import type { Command } from 'commander';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
+import { ConfigError, loadCampaign } from '../../lib/config';
+import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE } from '../../lib/temporal/constants';
+import {
+  assertScheduleId,
+  formatEvery,
+  parseEvery,
+  scheduledCampaignInput,
+  scheduledWorkflowIdPrefix,
+  ScheduleSpecError,
+  type CampaignScheduleRequest,
+} from '../../lib/temporal/schedules';
+import { CliError } from '../errors';
+import { addTemporalOptions, temporalTarget, withClient } from '../temporal-client';
+import { configPathForWorker } from './campaign';
+
+interface ConnOptions {
+  address?: string;
+  namespace?: string;
+  json?: boolean;
+}
+
+export interface ScheduleRow {
+  scheduleId: string;
+  campaign: string | null;
+  config: string | null;
+  every: string[];
+  overlap: string;
+  paused: boolean;
+  note: string | null;
+  workflowId: string | null;
+  nextRuns: string[];
+  recentRuns: Array<{ workflowId: string; scheduledAt: string }>;
+}
+
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+}
+
+function specOrCliError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ScheduleSpecError || err instanceof ConfigError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+export async function createCampaignSchedule(client: Client, r: CampaignScheduleRequest): Promise<string> {
+  try {
+    const handle = await client.schedule.create({
+      scheduleId: r.scheduleId,
+      spec: { intervals: [{ every: r.everyMs }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: CAMPAIGN_WORKFLOW_TYPE,
+        workflowId: scheduledWorkflowIdPrefix(r.campaignId),
+        taskQueue: CENTRAL_TASK_QUEUE,
+        args: [scheduledCampaignInput(r)],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+      state: { paused: r.paused ?? false, ...(r.note ? { note: r.note } : {}) },
+      memo: { matadorCampaign: r.campaignId, config: r.config },
+    });
+    return handle.scheduleId;
+  } catch (err) {
+    if (err instanceof ScheduleAlreadyRunning) throw new CliError(`schedule ${r.scheduleId} exists already; "matador schedule delete ${r.scheduleId}" first or pick another --id`);
+    throw err;
+  }
+}
+
+export function scheduleRow(d: ScheduleDescription): ScheduleRow {
+  const action = d.action;
+  const memo = (d.memo ?? {}) as { matadorCampaign?: unknown; config?: unknown };
+  return {
+    scheduleId: d.scheduleId,
+    campaign: typeof memo.matadorCampaign === 'string' ? memo.matadorCampaign : null,
+    config: typeof memo.config === 'string' ? memo.config : null,
+    every: (d.spec.intervals ?? []).map((i) => formatEvery(Number(i.every))),
+    overlap: d.policies.overlap ?? 'unspecified',
+    paused: d.state.paused,
+    note: d.state.note ?? null,
+    workflowId: action.type === 'startWorkflow' ? action.workflowId : null,
+    nextRuns: d.info.nextActionTimes.map((t) => t.toISOString()),
+    recentRuns: d.info.recentActions.map((a) => ({ workflowId: a.action.workflow.workflowId, scheduledAt: a.scheduledAt.toISOString() })),
+  };
+}
+
+/** Matador's schedules: those whose action starts the campaign workflow. */
+export async function listCampaignSchedules(client: Client): Promise<ScheduleRow[]> {
+  const rows: ScheduleRow[] = [];
+  for await (const s of client.schedule.list()) {
+    if (s.action?.workflowType !== CAMPAIGN_WORKFLOW_TYPE) continue;
+    try {
+      rows.push(scheduleRow(await client.schedule.getHandle(s.scheduleId).describe()));
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) throw err; // deleted meanwhile
+    }
+  }
+  return rows.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
+}
+
+async function withSchedule<T>(client: Client, id: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) throw new CliError(`no schedule ${JSON.stringify(id)} on this server; "matador schedule list" shows them`);
+    throw err;
+  }
+}
+
+async function create(file: string, o: ConnOptions & { every: string; id?: string; paused?: boolean; timerScale?: string; note?: string }): Promise<void> {
+  const campaignId = specOrCliError(() => loadCampaign(file).campaign.id);
+  const everyMs = specOrCliError(() => parseEvery(o.every));
+  const scheduleId = specOrCliError(() => assertScheduleId(o.id ?? campaignId));
+  let timerScale: number | undefined;
+  if (o.timerScale !== undefined) {
+    timerScale = Number(o.timerScale);
+    if (!Number.isFinite(timerScale) || timerScale < 0) throw new CliError(`--timer-scale: expected a number >= 0, got ${JSON.stringify(o.timerScale)}`);
+  }
+  const request: CampaignScheduleRequest = { scheduleId, campaignId, config: configPathForWorker(file), everyMs, paused: o.paused, timerScale, note: o.note };
+  await withClient(temporalTarget(o), async (client) => {
+    await createCampaignSchedule(client, request);
+    const row = scheduleRow(await client.schedule.getHandle(scheduleId).describe());
+    if (o.json) return write(`${JSON.stringify(row, null, 2)}\n`);
+    await write(
+      `Created schedule ${scheduleId}: campaign ${campaignId} every ${formatEvery(everyMs)}, overlap ${row.overlap}${row.paused ? ', paused' : ''}\n` +
+        `  runs are workflows ${row.workflowId}-<scheduled time>; next: ${row.nextRuns[0] ?? 'none (paused)'}\n`,
+    );
+  });
+}
+
+function formatRows(rows: ScheduleRow[]): string {
+  if (rows.length === 0) return 'No campaign schedules.\n';
+  const lines: string[] = [];
+  for (const r of rows) {
+    lines.push(`${r.scheduleId}: campaign ${r.campaign ?? '?'} (${r.config ?? '?'}) every ${r.every.join(', ')}, overlap ${r.overlap}, ${r.paused ? 'paused' : 'active'}`);
+    if (r.nextRuns.length) lines.push(`  next ${r.nextRuns[0]}`);
+    for (const run of r.recentRuns.slice(-3)) lines.push(`  ran ${run.workflowId} (scheduled ${run.scheduledAt})`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function register(program: Command): void {
+  const schedule = program.command('schedule').description('Recurring campaigns: Temporal Schedules that start a campaign every interval (overlap SKIP)');
+
+  addTemporalOptions(
+    schedule
+      .command('create')
+      .summary('Run a campaign every interval')
+      .description(
+        'Validate a campaign config locally and create a Temporal Schedule that starts its\n' +
+          'campaign workflow every --every (overlap policy SKIP: no run starts while the previous\n' +
+          'one still runs). Each run is the workflow campaign/<campaign id>-<scheduled time>,\n' +
+          'e.g. campaign/demo-2026-11-27T06:00:00Z. Needs the campaign workers to be running.',
+      )
+      .argument('<file>', 'campaign config, e.g. configs/campaigns/demo.yaml')
+      .requiredOption('--every <interval>', 'interval: a number and s, m, h, d or w, e.g. 7d, 12h (at least 1m)')
+      .option('--id <scheduleId>', 'schedule id (default: the campaign id)')
+      .option('--paused', 'create it paused (no runs until unpaused in the Web UI or "temporal schedule toggle")')
+      .option('--timer-scale <factor>', 'multiply the message timers of every run once more')
+      .option('--note <text>', 'note shown with the schedule')
+      .option('--json', 'print the created schedule as JSON'),
+  ).action((file: string, o: ConnOptions & { every: string; id?: string; paused?: boolean; timerScale?: string; note?: string }) => create(file, o));
+
+  addTemporalOptions(schedule.command('list').description('Campaign schedules: interval, overlap policy, state, next and recent runs').option('--json', 'print JSON')).action(
+    async (o: ConnOptions) => {
+      await withClient(temporalTarget(o), async (client) => {
+        const rows = await listCampaignSchedules(client);
+        await write(o.json ? `${JSON.stringify(rows, null, 2)}\n` : formatRows(rows));
+      });
+    },
+  );
+
+  addTemporalOptions(schedule.command('delete').description('Delete a schedule (running campaigns it started keep running)').argument('<id>', 'schedule id')).action(
+    async (id: string, o: ConnOptions) => {
+      await withClient(temporalTarget(o), async (client) => {
+        await withSchedule(client, id, () => client.schedule.getHandle(id).delete());
+        await write(`Deleted schedule ${id}\n`);
+      });
+    },
+  );
+
+  addTemporalOptions(
+    schedule
+      .command('trigger')
+      .description('Start a run of a schedule now (skipped, like a due run, while its previous campaign still runs)')
+      .argument('<id>', 'schedule id'),
+  ).action(async (id: string, o: ConnOptions) => {
+    await withClient(temporalTarget(o), async (client) => {
+      const handle = client.schedule.getHandle(id);
+      await withSchedule(client, id, () => handle.trigger());
+      await write(`Triggered schedule ${id}; its run appears in "matador schedule list" and "matador campaign list"\n`);
+    });
+  });
+}

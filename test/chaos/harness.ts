@@ -1,0 +1,169 @@
+/**
+ * Chaos harness: a real Temporal dev server (optionally on a persistent SQLite file, so it can be
+ * SIGKILLed and restarted on the same port), worker child processes per role, a seeded killer,
+ * and checks on the real results store. Every process and file is released in `close()`.
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { freePort, startDevServer, type DevServer } from '../../cli/server-process';
+import { seededRandom } from '../../activities/fault-injection';
+import type { ExpandedPlan } from '../../activities/plan';
+import { projectRoot, temporalBinary } from '../../lib/project-paths';
+import { ResultsStore } from '../../store/results-store';
+import type { ChaosWorkerConfig, PermanentFaults } from './chaos-worker';
+import { writeWorkflowBundle } from '../support/workers';
+
+export interface ChaosWorker {
+  child: ChildProcess;
+  role: ChaosWorkerConfig['role'];
+}
+
+export class ChaosHarness {
+  readonly dir: string;
+  readonly resultsFile: string;
+  readonly faultsFile: string;
+  readonly faultLog: string;
+  readonly planFile: string;
+  server: DevServer | undefined;
+  port = 0;
+  private readonly children: ChildProcess[] = [];
+  private bundleFile: string | undefined;
+
+  constructor(
+    readonly namespace: string,
+    readonly plan: ExpandedPlan,
+    readonly testbeds: string[],
+    readonly o: { persistent?: boolean; stepDelayMs?: number; env?: NodeJS.ProcessEnv } = {},
+  ) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-chaos-'));
+    this.resultsFile = path.join(this.dir, 'results.sqlite');
+    this.faultsFile = path.join(this.dir, 'faults.json');
+    this.faultLog = path.join(this.dir, 'injected-faults.log');
+    this.planFile = path.join(this.dir, 'plan.json');
+    fs.writeFileSync(this.planFile, JSON.stringify(plan));
+    this.setPermanentFaults({ notInstalled: [] });
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async startServer(): Promise<void> {
+    if (!this.port) this.port = await freePort();
+    this.server = await startDevServer({
+      binary: temporalBinary,
+      port: this.port,
+      uiPort: await freePort(),
+      headless: true,
+      namespaces: [this.namespace],
+      ...(this.o.persistent ? { dbFile: path.join(this.dir, 'temporal.db') } : {}),
+      output: { logFile: path.join(this.dir, 'temporal.log') },
+      logLevel: 'error',
+    });
+  }
+
+  /** SIGKILL the dev server (no clean shutdown) and wait until it is gone. */
+  async killServer(): Promise<void> {
+    const child = this.server!.child;
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await gone;
+    }
+  }
+
+  setPermanentFaults(faults: PermanentFaults): void {
+    fs.writeFileSync(this.faultsFile, JSON.stringify(faults));
+  }
+
+  async startWorker(role: ChaosWorkerConfig['role']): Promise<ChaosWorker> {
+    this.bundleFile ??= await writeWorkflowBundle(path.join(this.dir, 'workflows.js'));
+    const config: ChaosWorkerConfig = {
+      address: this.address,
+      namespace: this.namespace,
+      role,
+      testbeds: this.testbeds,
+      bundleFile: this.bundleFile,
+      planFile: this.planFile,
+      resultsFile: this.resultsFile,
+      faultsFile: this.faultsFile,
+      faultLog: this.faultLog,
+      stepDelayMs: this.o.stepDelayMs,
+    };
+    const configFile = path.join(this.dir, `worker-${role}.json`);
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    // `node --import tsx` (not the tsx CLI, which forks): the SIGKILL must hit the worker itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test', 'chaos', 'chaos-worker.ts'), configFile], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...this.o.env },
+    });
+    this.children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('ready')) resolve();
+      });
+      child.once('exit', (code, signal) => reject(new Error(`chaos ${role} worker exited (${code ?? signal}) before ready: ${stderr}`)));
+    });
+    return { child, role };
+  }
+
+  async kill(worker: ChaosWorker): Promise<void> {
+    const { child } = worker;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await gone;
+  }
+
+  /** Injected transient faults so far (lines of the workers' fault log). */
+  injectedFaults(): number {
+    return fs.existsSync(this.faultLog) ? fs.readFileSync(this.faultLog, 'utf8').split('\n').filter(Boolean).length : 0;
+  }
+
+  /** Every row of the results store, per measurement id (opened read-only for the check). */
+  storeRows(): Map<string, Array<{ attempt: number; status: string; failure: string | null; runId: string }>> {
+    const store = new ResultsStore({ file: this.resultsFile, readonly: true });
+    try {
+      const rows = new Map<string, Array<{ attempt: number; status: string; failure: string | null; runId: string }>>();
+      for (const m of this.plan.measurements) {
+        rows.set(
+          m.measurementId,
+          store.attempts(m.measurementId).map((a) => ({
+            attempt: a.attempt,
+            status: a.record.status,
+            failure: a.record.failure,
+            runId: (a.record.workflow as { runId: string }).runId,
+          })),
+        );
+      }
+      return rows;
+    } finally {
+      store.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.children) {
+      if (c.exitCode === null && c.signalCode === null) {
+        const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+        c.kill('SIGKILL');
+        await gone;
+      }
+    }
+    await this.server?.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Seeded kill moments: `count` delays in [minMs, maxMs). */
+export function killDelays(seed: number, count: number, minMs: number, maxMs: number): number[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, () => Math.round(minMs + random() * (maxMs - minMs)));
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,208 @@
+/**
+ * `matador campaign rerun-failed` against a real Temporal dev server: a campaign with mock
+ * activities in which two measurements fail for good (the app "is not installed"); the CLI
+ * lists them (--dry-run), re-runs them while the fault is still there (still failed, exit 1),
+ * and after the fix re-runs them ok under the same workflow ids, one at a time per testbed.
+ * Records go to a real results store, so "latest attempt" is checked where reports read it.
+ */
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { promisify } from 'util';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { findFailedMeasurements } from '../../cli/commands/campaign-rerun';
+import { projectRoot } from '../../lib/project-paths';
+import { CENTRAL_TASK_QUEUE } from '../../lib/temporal/constants';
+import { ResultsStore } from '../../store/results-store';
+import { storeRecord } from '../../workers/activities';
+import { campaignWorkflow, pauseSignal } from '../../workflows';
+import { startTestServer, type TestServer } from '../support/dev-server';
+import { createMockActivities, overlapsPerTestbed, type FailureRule, type MockEvent } from '../support/mock-activities';
+import { makePlan } from '../support/plans';
+import { startWorkers, type RunningWorkers } from '../support/workers';
+
+const execFileP = promisify(execFile);
+const NAMESPACE = 'rerun';
+const CAMPAIGN = 'rerun-demo';
+
+let server: TestServer;
+let native: NativeConnection;
+let connection: Connection;
+let client: Client;
+let workers: RunningWorkers;
+let store: ResultsStore;
+let resultsFile: string;
+const events: MockEvent[] = [];
+const failures: FailureRule[] = [];
+
+const plan = makePlan({
+  campaign: CAMPAIGN,
+  apps: ['threema', 'wechat'],
+  nodes: [
+    { id: 'pl-waw', country: 'PL' },
+    { id: 'es-mad', country: 'ES' },
+    { id: 'ch-zrh', country: 'CH' },
+  ],
+  testbeds: ['tb1', 'tb2'],
+});
+const broken = [`${CAMPAIGN}/wechat/pl-waw/es-mad`, `${CAMPAIGN}/wechat/es-mad/ch-zrh`];
+
+async function matador(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileP(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args, '--address', server.address, '--namespace', NAMESPACE], {
+      cwd: projectRoot,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ namespaces: [NAMESPACE] });
+  native = await NativeConnection.connect({ address: server.address });
+  connection = await Connection.connect({ address: server.address });
+  client = new Client({ connection, namespace: NAMESPACE });
+  resultsFile = path.join(server.tmpDir, 'results.sqlite');
+  store = new ResultsStore({ file: resultsFile });
+  // The phone "has no WeChat" for two pairs: a permanent failure, no retry can help.
+  for (const measurementId of broken) {
+    failures.push({ measurementId, step: 'configurePhones', type: 'app_not_installed', nonRetryable: true });
+  }
+  const mock = createMockActivities({ plan, record: (e) => events.push(e), failures, stepDelayMs: 5 });
+  const activities = { ...mock, persistRecord: async ({ record }: Parameters<typeof mock.persistRecord>[0]) => ({ stored: storeRecord(store, record) }) };
+  workers = await startWorkers({ connection: native, namespace: NAMESPACE, activities, testbeds: ['tb1', 'tb2'] });
+});
+
+afterAll(async () => {
+  await workers?.stop();
+  store?.close();
+  await connection?.close();
+  await native?.close();
+  await server?.stop();
+});
+
+async function failedIds(): Promise<string[]> {
+  // Visibility is eventually consistent: wait until the closed measurements are listed.
+  for (let i = 0; i < 100; i++) {
+    const lookup = await findFailedMeasurements(client, CAMPAIGN);
+    const ids = lookup.failed.map((f) => f.measurementId);
+    if (ids.length >= broken.length) return ids;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return (await findFailedMeasurements(client, CAMPAIGN)).failed.map((f) => f.measurementId);
+}
+
+async function waitForLatestRunCompleted(ids: string[]): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const lookup = await findFailedMeasurements(client, CAMPAIGN);
+    if (!lookup.failed.some((f) => ids.includes(f.measurementId))) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+it('re-runs exactly the failed measurements under their workflow ids, until they succeed', async () => {
+  const handle = await client.workflow.start(campaignWorkflow, {
+    taskQueue: CENTRAL_TASK_QUEUE,
+    workflowId: `campaign/${CAMPAIGN}`,
+    args: [{ config: `test:${CAMPAIGN}`, options: { timerScale: 0, timeoutScale: 0.1, maxAttempts: 1 } }],
+  });
+  const summary = await handle.result();
+  expect(summary).toMatchObject({ campaign: CAMPAIGN, total: 12, ok: 10, failed: 2 });
+  expect(summary.failures.map((f) => f.failure)).toEqual([
+    'app_not_installed: configurePhones: mock configurePhones failure (try 1)',
+    'app_not_installed: configurePhones: mock configurePhones failure (try 1)',
+  ]);
+  expect((await failedIds()).sort()).toEqual([...broken].sort());
+
+  // --dry-run lists them with the reason, touches nothing.
+  const dry = await matador(['campaign', 'rerun-failed', CAMPAIGN, '--dry-run', '--results', resultsFile]);
+  expect(dry.stderr).toBe('');
+  expect(dry.code).toBe(0);
+  const dryLines = dry.stdout.trim().split('\n');
+  expect(dryLines[0]).toBe(`2 failed measurements of campaign ${CAMPAIGN} would be re-run:`);
+  expect(dryLines.slice(1).sort()).toEqual(
+    broken.map((id) => `  ${id}  [testbed ${plan.measurements.find((m) => m.measurementId === id)!.testbed}, failed] app_not_installed: configurePhones: mock configurePhones failure (try 1)`).sort(),
+  );
+  const beforeRerun = events.length;
+
+  // Fault not fixed yet: re-run, still failed, exit code 1.
+  const again = await matador(['campaign', 'rerun-failed', CAMPAIGN]);
+  expect(again.code).toBe(1);
+  expect(again.stdout).toContain(`Re-running 2 failed measurements of campaign ${CAMPAIGN}, one at a time per testbed`);
+  expect(again.stdout.trim().split('\n').pop()).toBe('Re-ran 2: 0 ok, 2 still failed');
+  for (const id of broken) expect(store.attempts(id).map((a) => a.record.status)).toEqual(['failed', 'failed']);
+  // Only the failed ones ran again.
+  expect(new Set(events.slice(beforeRerun).map((e) => e.measurementId))).toEqual(new Set(broken));
+
+  // Fix ("install the app"), re-run: both ok, same workflow ids, new runs.
+  failures.length = 0;
+  expect((await failedIds()).sort()).toEqual([...broken].sort());
+  const fixedFrom = events.length;
+  const fixed = await matador(['campaign', 'rerun-failed', `campaign/${CAMPAIGN}`, '--json']);
+  expect(fixed.stderr).toBe('');
+  expect(fixed.code).toBe(0);
+  const out = JSON.parse(fixed.stdout) as { rerun: number; ok: number; failed: number; outcomes: Array<{ measurementId: string; status: string; runId: string }> };
+  expect(out).toMatchObject({ rerun: 2, ok: 2, failed: 0 });
+  expect(out.outcomes.map((o) => [o.measurementId, o.status])).toEqual([...broken].sort().map((id) => [id, 'ok']));
+
+  for (const id of broken) {
+    const attempts = store.attempts(id);
+    expect(attempts.map((a) => a.record.status)).toEqual(['failed', 'failed', 'ok']);
+    expect(store.latest(id)?.record.status).toBe('ok');
+    const desc = await client.workflow.getHandle(id).describe();
+    expect(desc.status.name).toBe('COMPLETED');
+    expect(desc.runId).toBe(out.outcomes.find((o) => o.measurementId === id)!.runId);
+    expect((attempts[2].record.workflow as { workflowId: string }).workflowId).toBe(id);
+  }
+  // Every measurement of the campaign now ends ok in the store, each with one latest row.
+  const latest = [...store.latestOfCampaign(CAMPAIGN)];
+  expect(latest.map((l) => l.measurementId).sort()).toEqual(plan.measurements.map((m) => m.measurementId).sort());
+  expect(latest.every((l) => l.record.status === 'ok')).toBe(true);
+  // One measurement at a time per testbed also during re-runs.
+  expect(overlapsPerTestbed(events.slice(fixedFrom))).toEqual([]);
+
+  await waitForLatestRunCompleted(broken);
+  const none = await matador(['campaign', 'rerun-failed', CAMPAIGN]);
+  expect(none.code).toBe(0);
+  expect(none.stdout).toBe(`No failed measurements in campaign ${CAMPAIGN}.\n`);
+});
+
+it('refuses while the campaign itself is running', async () => {
+  // Started paused (the pause signal arrives with the start): it loads its plan, then waits.
+  const handle = await client.workflow.signalWithStart(campaignWorkflow, {
+    taskQueue: CENTRAL_TASK_QUEUE,
+    workflowId: `campaign/${CAMPAIGN}`,
+    args: [{ config: `test:${CAMPAIGN}`, options: { timerScale: 0, timeoutScale: 0.1, maxAttempts: 1 } }],
+    signal: pauseSignal,
+    signalArgs: [],
+  });
+  try {
+    let listed = false;
+    for (let i = 0; i < 100 && !listed; i++) {
+      for await (const wf of client.workflow.list({ query: `MatadorCampaign = "${CAMPAIGN}" AND WorkflowType = "campaignWorkflow" AND ExecutionStatus = "Running"` })) listed ||= wf.workflowId === handle.workflowId;
+      if (!listed) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(listed).toBe(true);
+    const r = await matador(['campaign', 'rerun-failed', CAMPAIGN]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `matador: campaign ${CAMPAIGN} is still running (workflow campaign/${CAMPAIGN}); re-run its failed measurements once it has finished\n`,
+    );
+  } finally {
+    await handle.terminate('test done');
+  }
+});
+
+it('explains a server that is not there in one line', async () => {
+  const r = await execFileP(process.execPath, [path.join(projectRoot, 'bin', 'matador'), 'campaign', 'rerun-failed', CAMPAIGN, '--address', '127.0.0.1:1'], { cwd: projectRoot }).then(
+    () => ({ code: 0, stderr: '' }),
+    (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+  );
+  expect(r.code).toBe(1);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(/^matador: cannot reach Temporal at 127\.0\.0\.1:1 /);
+  expect(fs.existsSync(resultsFile)).toBe(true);
+});

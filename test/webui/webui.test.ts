@@ -1,0 +1,111 @@
+/**
+ * The Temporal Web UI shows a campaign's measurements: a dev server WITH its UI, a campaign run
+ * on mock-activity workers, then headless Chromium (Debian's, driven by playwright-core) opens
+ * the UI's workflow list filtered by `MatadorCampaign = "<id>"` and must show every measurement
+ * workflow id. The page is saved to .matador/test-artifacts/webui.png for a human look.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { freePort, startDevServer, type DevServer } from '../../cli/server-process';
+import { dataDir, temporalBinary } from '../../lib/project-paths';
+import { CENTRAL_TASK_QUEUE } from '../../lib/temporal/constants';
+import { campaignWorkflow } from '../../workflows';
+import { createMockActivities } from '../support/mock-activities';
+import { makePlan } from '../support/plans';
+import { startWorkers } from '../support/workers';
+
+const CAMPAIGN = 'webui-demo';
+const SCREENSHOT = path.join(dataDir, 'test-artifacts', 'webui.png');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let tmpDir: string;
+let server: DevServer | undefined;
+let browser: BrowserContext | undefined;
+
+beforeAll(async () => {
+  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-webui-'));
+  server = await startDevServer({
+    binary: temporalBinary,
+    port: await freePort(),
+    uiPort: await freePort(),
+    output: { logFile: path.join(tmpDir, 'temporal.log') },
+    logLevel: 'error',
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+});
+
+it('lists every measurement of a campaign in the Web UI by its MatadorCampaign search attribute', async () => {
+  const plan = makePlan({
+    campaign: CAMPAIGN,
+    apps: ['threema', 'signal'],
+    nodes: [
+      { id: 'de-ber', country: 'DE' },
+      { id: 'jp-tyo', country: 'JP' },
+      { id: 'us-bos', country: 'US' },
+    ],
+    testbeds: ['tb1', 'tb2'],
+  });
+  const ids = plan.measurements.map((m) => m.measurementId);
+  const native = await NativeConnection.connect({ address: server!.address });
+  const connection = await Connection.connect({ address: server!.address });
+  try {
+    const workers = await startWorkers({ connection: native, namespace: 'default', activities: createMockActivities({ plan, record: () => undefined }), testbeds: ['tb1', 'tb2'] });
+    try {
+      const client = new Client({ connection, namespace: 'default' });
+      const summary = await client.workflow.execute(campaignWorkflow, {
+        taskQueue: CENTRAL_TASK_QUEUE,
+        workflowId: `campaign/${CAMPAIGN}`,
+        args: [{ config: `test:${CAMPAIGN}`, options: { timerScale: 0, timeoutScale: 0.1 } }],
+      });
+      expect(summary).toMatchObject({ total: 12, ok: 12, failed: 0 });
+    } finally {
+      await workers.stop();
+    }
+  } finally {
+    await connection.close();
+    await native.close();
+  }
+
+  const userDataDir = path.join(tmpDir, 'chromium-profile');
+  // A fresh profile (playwright passes it as --user-data-dir), removed with tmpDir.
+  browser = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1600, height: 1400 } });
+  const page = await browser.newPage();
+  const query = encodeURIComponent(`MatadorCampaign="${CAMPAIGN}"`);
+  const url = `${server!.uiUrl}/namespaces/default/workflows?query=${query}`;
+  // The list comes from visibility, which is eventually consistent: reload until all are shown.
+  let missing: string[] = ids;
+  for (let i = 0; i < 20 && missing.length > 0; i++) {
+    await page.goto(url, { waitUntil: 'networkidle' });
+    await page.getByText(ids[0], { exact: true }).first().waitFor({ timeout: 15_000 }).catch(() => undefined);
+    const text = await page.locator('body').innerText();
+    missing = ids.filter((id) => !text.includes(id));
+  }
+  fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  expect(missing).toEqual([]);
+  const text = await page.locator('body').innerText();
+  // The campaign workflow itself carries the attribute too; nothing of another campaign shows.
+  expect(text).toContain(`campaign/${CAMPAIGN}`);
+  expect(text).toContain('measurementWorkflow');
+  expect(text).toMatch(/\b13\s+Workflows/); // 12 measurements + the campaign
+  expect(text).toContain('13 Completed');
+  expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+});
