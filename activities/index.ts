@@ -1,12 +1,13 @@
 /**
- * createActivities(deps): the real activity object. Steps whose drivers do not exist yet throw
- * a non-retryable `not_implemented` failure naming the step; later issues pass real
- * implementations in `deps.steps` (or replace the defaults here). Tests build typed mocks of
- * `MatadorActivities` instead.
+ * createActivities(deps): the real activity object. With `deps.measurement` the measurement
+ * steps are the real ones over drivers/ and lib/ (activities/steps); `deps.steps` overrides
+ * single steps (the test seam). A step with neither throws a non-retryable `not_implemented`
+ * failure naming the step. Tests build typed mocks of `MatadorActivities` instead.
  */
 import { heartbeating } from './heartbeat';
 import { notImplemented } from './not-implemented';
 import { planActivities, type PlanLoader } from './plan';
+import { measurementSteps, type StepEnv } from './steps';
 import type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
 import { CENTRAL_ACTIVITY_NAMES, TESTBED_ACTIVITY_NAMES } from './types';
 import type { MeasurementRecord, PersistResult } from '../lib/temporal/types';
@@ -22,7 +23,9 @@ export interface ActivityDeps {
   baseDir: string;
   /** Writes a measurement record (results store); returns where it went. */
   saveRecord: (record: MeasurementRecord) => Promise<string> | string;
-  /** Real step implementations as they arrive (drivers of later issues). */
+  /** Run the real measurement steps (activities/steps) with these settings. */
+  measurement?: StepEnv;
+  /** Step implementations that replace the real ones (tests, other drivers). */
   steps?: Partial<Omit<MatadorActivities, 'loadCampaign' | 'planPage' | 'persistRecord'>>;
 }
 
@@ -30,7 +33,7 @@ export function createActivities(deps: ActivityDeps): MatadorActivities {
   const plan = planActivities({ load: deps.loadPlan, baseDir: deps.baseDir });
   // Every real step heartbeats while it runs (long steps have a heartbeat timeout).
   const steps = Object.fromEntries(
-    Object.entries(deps.steps ?? {}).map(([name, fn]) => [name, heartbeating(fn as (...a: unknown[]) => Promise<unknown>)]),
+    Object.entries({ ...(deps.measurement ? measurementSteps(deps.measurement) : {}), ...(deps.steps ?? {}) }).map(([name, fn]) => [name, heartbeating(fn as (...a: unknown[]) => Promise<unknown>)]),
   ) as NonNullable<ActivityDeps['steps']>;
   return {
     ...plan,

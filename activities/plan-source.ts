@@ -3,7 +3,11 @@
  * lib/plan expands it (apps x node pairs, testbed assignment, message sequences with the scaled
  * Fig. 2 timers). Config errors stay ConfigError (one line: file, key path, value).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { loadCampaign } from '../lib/config';
+import { dataDir } from '../lib/project-paths';
+import { ResultsStore } from '../store/results-store';
 import { expandPlan, measurementsWithMessages } from '../lib/plan';
 import type { ExpandedPlan } from './plan';
 
@@ -20,4 +24,31 @@ export function loadCampaignPlan(file: string, options: { cwd?: string } = {}): 
       maxIntervalSeconds: retry.maxIntervalSec,
     },
   };
+}
+
+/** The results store file the workers write (same default as workers/activities.ts). */
+export function resultsStoreFile(): string {
+  return process.env.MATADOR_RESULTS_DB ?? path.join(dataDir, 'results.sqlite');
+}
+
+/**
+ * Resume lookup against a results store: of `ids`, those whose latest record among the ones
+ * finished at or before `before` is ok. Records finished later (this campaign run's own) do not
+ * count, which keeps the answer the same for the whole run. No store file = nothing done yet.
+ */
+export function completedInResultsStore(ids: readonly string[], before: string, file = resultsStoreFile()): Set<string> {
+  const done = new Set<string>();
+  if (ids.length === 0 || !fs.existsSync(file)) return done;
+  const store = new ResultsStore({ file, readonly: true });
+  try {
+    const cutoff = Date.parse(before);
+    for (const id of ids) {
+      const finished = store.attempts(id).filter((a) => Date.parse(a.record.finishedAt) <= cutoff);
+      const latest = finished[finished.length - 1]; // attempts() is in attempt order
+      if (latest?.record.status === 'ok') done.add(id);
+    }
+  } finally {
+    store.close();
+  }
+  return done;
 }

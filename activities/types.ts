@@ -23,8 +23,9 @@ import type {
 /** Activities of the central worker (task queue `matador-central`). */
 export interface CentralActivities {
   /** Loads + validates the campaign config and expands the plan; fails non-retryably with
-   *  type `invalid_config` and the loader's message (file, key path, value). */
-  loadCampaign(input: { config: string }): Promise<CampaignPlanInfo>;
+   *  type `invalid_config` and the loader's message (file, key path, value). With `resume`,
+   *  measurements whose latest stored record is ok are left out of the plan. */
+  loadCampaign(input: { config: string; resume?: boolean }): Promise<CampaignPlanInfo>;
   /** One page of a testbed's queue, in plan order. Refuses a config whose plan changed. */
   planPage(input: PlanPageRequest): Promise<MeasurementSpec[]>;
   classifyFlows(input: { ctx: StepContext; capture: CaptureFiles; messages: MessageSent[] }): Promise<Classification>;

@@ -1,9 +1,13 @@
 /**
  * The activities a real worker registers: the config/plan loader from lib/config + lib/plan,
- * the results store for records, and `not_implemented` for steps whose drivers come later.
+ * the real measurement steps (activities/steps: drivers + lib, artefacts under the data folder),
+ * and the results store for records (with their artefacts in the store's artefacts table).
  */
 import * as path from 'path';
 import { createActivities, type MatadorActivities } from '../activities';
+import type { StepEnv } from '../activities/steps';
+import type { TracerouteBackend } from '../drivers/node';
+import type { ArtefactRef } from '../store/results-store';
 import { loadCampaignPlan } from '../activities/plan-source';
 import { dataDir, projectRoot } from '../lib/project-paths';
 import type { MeasurementRecord } from '../lib/types';
@@ -21,16 +25,29 @@ export function storeRecord(store: ResultsStore, record: MeasurementRecord): str
   const previous = store.attempts(record.measurementId);
   const same = previous.find((p) => runId && (p.record.workflow as { runId?: string } | undefined)?.runId === runId);
   const attempt = same ? same.attempt : previous.reduce((max, p) => Math.max(max, p.attempt), 0) + 1;
-  store.putAttempt(attempt, record);
+  const artefacts = Array.isArray(record.artefacts) ? (record.artefacts as ArtefactRef[]) : [];
+  store.putAttempt(attempt, record, artefacts);
   return `${record.measurementId}#${attempt}`;
 }
 
-export function defaultActivities(o: { resultsFile?: string } = {}): { activities: MatadorActivities; close(): void } {
+/** Step settings of a real worker; MATADOR_TRACEROUTE_BACKEND=traceroute picks the other tool. */
+export function defaultStepEnv(o: Partial<StepEnv> = {}): StepEnv {
+  const backend = process.env.MATADOR_TRACEROUTE_BACKEND;
+  return {
+    baseDir: projectRoot,
+    dataDir,
+    ...(backend === 'scamper' || backend === 'traceroute' ? { tracerouteBackend: backend as TracerouteBackend } : {}),
+    ...o,
+  };
+}
+
+export function defaultActivities(o: { resultsFile?: string; measurement?: Partial<StepEnv> } = {}): { activities: MatadorActivities; close(): void } {
   let store: ResultsStore | undefined;
   const resultsFile = o.resultsFile ?? DEFAULT_RESULTS_FILE;
   const activities = createActivities({
     loadPlan: (file) => loadCampaignPlan(file, { cwd: projectRoot }),
     baseDir: projectRoot,
+    measurement: defaultStepEnv(o.measurement),
     saveRecord: (record) => {
       store ??= new ResultsStore({ file: resultsFile });
       return storeRecord(store, record);

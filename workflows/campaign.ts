@@ -4,7 +4,8 @@
  * Each lane reads its testbed's queue in pages (small histories for big plans). When the server
  * suggests it (or `continueAsNewAfter` is reached) the lanes stop at the next measurement
  * boundary and the campaign continues as new, carrying the per-testbed cursors over: finished
- * measurements are never run again.
+ * measurements are never run again. With `resume` the plan leaves out what the results store
+ * already has as ok (see activities/plan.ts), so a second run only does the rest.
  */
 import {
   ApplicationFailure,
@@ -72,7 +73,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
 
   if (!carried) {
     upsertSearchAttributes([{ key: SA.stage, value: STAGE_PLANNING }]);
-    const plan = await loadCampaign({ config: input.config });
+    // `resume` only when asked: the activity input of older histories stays exactly the same.
+    const plan = await loadCampaign(input.resume ? { config: input.config, resume: true } : { config: input.config });
     carried = {
       plan,
       testbeds: plan.testbeds.map((t) => ({ id: t.id, total: t.measurements, next: 0, ok: 0, failed: 0, running: null })),
@@ -115,7 +117,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
       }
       if (tb.next - pageOffset >= page.length || tb.next < pageOffset) {
         pageOffset = tb.next;
-        page = await planPage({ config: run.plan.config, testbed: tb.id, offset: tb.next, limit: pageSize });
+        const request = { config: run.plan.config, testbed: tb.id, offset: tb.next, limit: pageSize };
+        page = await planPage(run.plan.skipOkBefore !== undefined ? { ...request, skipOkBefore: run.plan.skipOkBefore } : request);
         if (page.length === 0) {
           throw ApplicationFailure.nonRetryable(
             `plan of testbed ${tb.id} ended at ${tb.next} of ${tb.total} measurements`,
@@ -203,13 +206,22 @@ function progressOf(input: CampaignInput, carried: CampaignCarried | undefined, 
     testbeds: testbeds.map((t) => ({ ...t })),
     failures: [...(carried?.failures ?? [])],
     runs: carried?.runs ?? 1,
+    ...(carried?.plan.skipped !== undefined ? { skipped: carried.plan.skipped } : {}),
   };
 }
 
 function summaryOf(run: CampaignCarried): CampaignSummary {
   const ok = run.testbeds.reduce((n, t) => n + t.ok, 0);
   const failed = run.testbeds.reduce((n, t) => n + t.failed, 0);
-  return { campaign: run.plan.campaign, total: run.plan.total, ok, failed, failures: run.failures, runs: run.runs };
+  return {
+    campaign: run.plan.campaign,
+    total: run.plan.total,
+    ok,
+    failed,
+    failures: run.failures,
+    runs: run.runs,
+    ...(run.plan.skipped !== undefined ? { skipped: run.plan.skipped } : {}),
+  };
 }
 
 export type { MeasurementResult };

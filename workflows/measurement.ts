@@ -29,18 +29,9 @@ import {
   testbedTaskQueue,
   type StepName,
 } from '../lib/temporal/constants';
-import type {
-  AttemptPolicy,
-  AttemptRecord,
-  CaptureFiles,
-  Classification,
-  MeasurementInput,
-  MeasurementResult,
-  MessageSent,
-  Paths,
-  StepContext,
-} from '../lib/temporal/types';
-import { MEASUREMENT_SCHEMA, type MeasurementRecord } from '../lib/types';
+import type { AttemptPolicy, AttemptRecord, MeasurementInput, MeasurementResult, MessageSent, StepContext } from '../lib/temporal/types';
+import { buildMeasurementRecord, type AttemptOutputs } from '../lib/record';
+import type { TestbedKind } from '../lib/types';
 import { stepOptions } from './activity-options';
 import { classifyStepFailure, formatStepFailure, type StepFailure } from './failures';
 
@@ -77,6 +68,13 @@ export function attemptBackoffSeconds(policy: AttemptPolicy | undefined, n: numb
   return Math.min(policy.maxIntervalSeconds, policy.initialIntervalSeconds * Math.pow(policy.backoffCoefficient, n - 2));
 }
 
+/**
+ * Failure types of the real steps (activities/steps/failures.ts) after which a new attempt
+ * cannot help either: the testbed's world is not up, or the testbed/node is unknown or lacks
+ * something. They join ATTEMPT_FATAL_FAILURE_TYPES (lib/temporal/constants) here.
+ */
+const TESTBED_FATAL_FAILURE_TYPES: readonly string[] = ['world_not_up', 'testbed_unknown', 'testbed_incomplete'];
+
 function setStage(stage: string): void {
   upsertSearchAttributes([{ key: SA.stage, value: stage }]);
 }
@@ -110,13 +108,6 @@ class StepFailed extends Error {
   }
 }
 
-interface AttemptData {
-  messages: MessageSent[];
-  capture: CaptureFiles;
-  classification: Classification;
-  paths: Paths;
-}
-
 export async function measurementWorkflow(input: MeasurementInput): Promise<MeasurementResult> {
   const options = input.options ?? {};
   const maxAttempts = Math.max(1, options.maxAttempts ?? input.attempts?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
@@ -134,8 +125,10 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
 
   const startedAt = new Date().toISOString();
   const attempts: AttemptRecord[] = [];
-  let data: AttemptData | null = null;
+  let data: AttemptOutputs | null = null;
   let failure: string | null = null;
+  // Which kind of testbed ran it (provisionTunnels says; reports label emulated data).
+  let testbedKind: TestbedKind | null = null;
 
   for (let n = 1; n <= maxAttempts && data === null; n++) {
     if (n > 1) {
@@ -159,7 +152,9 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
     let fatal = false;
     try {
       const tunnels = await log.step('provisionTunnels', () => act.provisionTunnels({ ctx }));
-      await log.step('configurePhones', () => act.configurePhones({ ctx, tunnels }));
+      const kind = (tunnels as { testbedKind?: unknown }).testbedKind;
+      if (kind === 'emulated' || kind === 'real') testbedKind = kind;
+      const phones = await log.step('configurePhones', () => act.configurePhones({ ctx, tunnels }));
       captureStarted = true; // from here on a failure leaves a capture behind: compensate
       const capture = await log.step('startCapture', () => act.startCapture({ ctx }));
       const messages: MessageSent[] = [];
@@ -176,13 +171,13 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
       const classification = await log.step('classifyFlows', () => act.classifyFlows({ ctx, capture: files, messages }));
       const traced = await log.step('traceroutes', () => act.traceroutes({ ctx, endpoints: classification.endpoints }));
       const paths = await log.step('geolocate', () => act.geolocate({ ctx, paths: traced }));
-      data = { messages, capture: files, classification, paths };
+      data = { tunnels, phones, capture, messages, files, classification, paths };
     } catch (err) {
       if (isCancellation(err)) throw err;
       const stepFailure = err instanceof StepFailed ? err.failure : classifyStepFailure('workflow', err);
       record.failure = formatStepFailure(stepFailure);
       failure = record.failure;
-      fatal = stepFailure.fatal;
+      fatal = stepFailure.fatal || TESTBED_FATAL_FAILURE_TYPES.includes(stepFailure.type);
       if (captureStarted) {
         // Saga compensation; must also run when the workflow is being cancelled.
         await CancellationScope.nonCancellable(() => log.step(STAGE_CLEANUP, () => act.abortCapture({ ctx }))).catch(() => undefined);
@@ -199,28 +194,18 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
     if (fatal) break;
   }
 
-  const status: 'ok' | 'failed' = data ? 'ok' : 'failed';
   if (data) failure = null;
-  const record: MeasurementRecord = {
-    schema: MEASUREMENT_SCHEMA,
-    campaign: input.campaign,
-    measurementId: input.measurementId,
-    app: input.app,
-    status,
-    failure,
+  const record = buildMeasurementRecord({
+    measurement: input,
+    timerScale,
     startedAt,
     finishedAt: new Date().toISOString(),
-    nodeA: { id: input.nodeA.id, country: input.nodeA.country },
-    nodeB: { id: input.nodeB.id, country: input.nodeB.country },
-    networkPath: data?.paths.networkPath ?? { traces: [] },
-    applicationPath: data?.paths.applicationPath ?? { traces: [] },
-    testbed: input.testbed,
     workflow: { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId },
     attempts,
-    messages: data?.messages ?? [],
-    endpoints: data?.classification.endpoints ?? [],
-    captures: data?.capture.files ?? [],
-  };
+    failure,
+    testbedKind,
+    outputs: data,
+  });
   const persistLog = new AttemptLog({ attempt: 0, startedAt: record.finishedAt, finishedAt: null, steps: [], failure: null, cleanedUp: false });
   try {
     await persistLog.step('persistRecord', () => act.persistRecord({ record }));

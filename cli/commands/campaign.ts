@@ -9,6 +9,7 @@ import { ConfigError, loadCampaign } from '../../lib/config';
 import { projectRoot } from '../../lib/project-paths';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId, PROGRESS_QUERY } from '../../lib/temporal/constants';
 import type { CampaignInput, CampaignProgress, CampaignSummary } from '../../lib/temporal/types';
+import { followProgress } from '../campaign-progress';
 import { CliError } from '../errors';
 import { addTemporalOptions, temporalTarget, withClient } from '../temporal-client';
 import { registerPlan } from './campaign-plan';
@@ -31,7 +32,21 @@ function write(text: string): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
 }
 
-async function start(file: string, o: ConnOptions & { id?: string; wait?: boolean; timerScale?: string }): Promise<void> {
+interface StartOptions extends ConnOptions {
+  id?: string;
+  wait?: boolean;
+  timerScale?: string;
+  resume?: boolean;
+  progress?: boolean;
+}
+
+/** Live progress goes to stdout, before the summary; with --json to stderr (stdout stays JSON). */
+function progressOut(json?: boolean): { out: NodeJS.WriteStream; tty: boolean } {
+  const out = json ? process.stderr : process.stdout;
+  return { out, tty: Boolean(out.isTTY) };
+}
+
+async function start(file: string, o: StartOptions): Promise<void> {
   let campaignId: string;
   try {
     campaignId = loadCampaign(file).campaign.id; // validate locally first: one line on error
@@ -39,7 +54,7 @@ async function start(file: string, o: ConnOptions & { id?: string; wait?: boolea
     if (err instanceof ConfigError) throw new CliError(err.message);
     throw err;
   }
-  const input: CampaignInput = { config: configPathForWorker(file) };
+  const input: CampaignInput = { config: configPathForWorker(file), ...(o.resume ? { resume: true } : {}) };
   if (o.timerScale !== undefined) {
     const scale = Number(o.timerScale);
     if (!Number.isFinite(scale) || scale < 0) throw new CliError(`--timer-scale: expected a number >= 0, got ${JSON.stringify(o.timerScale)}`);
@@ -62,10 +77,17 @@ async function start(file: string, o: ConnOptions & { id?: string; wait?: boolea
       }
       throw err;
     }
-    await write(`Started campaign ${campaignId}: workflow ${workflowId} (run ${handle.firstExecutionRunId}) on ${target.address}, task queue ${CENTRAL_TASK_QUEUE}\n`);
+    await write(
+      `Started campaign ${campaignId}${o.resume ? ' (resume: measurements already ok are skipped)' : ''}: workflow ${workflowId} (run ${handle.firstExecutionRunId}) on ${target.address}, task queue ${CENTRAL_TASK_QUEUE}\n`,
+    );
     if (!o.wait) return;
+    const result = handle.result() as Promise<CampaignSummary>;
+    if (o.progress !== false) {
+      const { out, tty } = progressOut(o.json);
+      await followProgress({ query: () => handle.query<CampaignProgress>(PROGRESS_QUERY), done: result, out, tty, width: () => out.columns });
+    }
     try {
-      const summary = (await handle.result()) as CampaignSummary;
+      const summary = await result;
       await write(formatSummary(summary, o.json));
     } catch (err) {
       throw new CliError(`campaign ${campaignId} failed: ${failureMessage(err)}`);
@@ -83,16 +105,17 @@ function failureMessage(err: unknown): string {
   return parts[parts.length - 1] ?? String(err);
 }
 
-function formatSummary(s: CampaignSummary, json?: boolean): string {
+export function formatSummary(s: CampaignSummary, json?: boolean): string {
   if (json) return `${JSON.stringify(s, null, 2)}\n`;
-  const lines = [`Campaign ${s.campaign}: ${s.ok + s.failed} of ${s.total} measurements finished, ${s.ok} ok, ${s.failed} failed (${s.runs} workflow run${s.runs === 1 ? '' : 's'})`];
+  const skipped = s.skipped ? `, ${s.skipped} skipped (already ok)` : '';
+  const lines = [`Campaign ${s.campaign}: ${s.ok + s.failed} of ${s.total} measurements finished, ${s.ok} ok, ${s.failed} failed${skipped} (${s.runs} workflow run${s.runs === 1 ? '' : 's'})`];
   for (const f of s.failures) lines.push(`  failed ${f.measurementId}: ${f.failure}`);
   return `${lines.join('\n')}\n`;
 }
 
 function formatProgress(p: CampaignProgress): string {
   const lines = [
-    `Campaign ${p.campaign} (${p.config}): ${p.state}, ${p.finished} of ${p.total} finished, ${p.ok} ok, ${p.failed} failed, run ${p.runs}`,
+    `Campaign ${p.campaign} (${p.config}): ${p.state}, ${p.finished} of ${p.total} finished, ${p.ok} ok, ${p.failed} failed${p.skipped ? `, ${p.skipped} skipped (already ok)` : ''}, run ${p.runs}`,
   ];
   for (const t of p.testbeds) lines.push(`  testbed ${t.id}: ${t.next}/${t.total}${t.running ? `, running ${t.running}` : ', idle'}`);
   for (const f of p.failures) lines.push(`  failed ${f.measurementId}: ${f.failure}`);
@@ -112,10 +135,18 @@ async function resolveHandle(client: Client, id: string) {
   throw new CliError(`no campaign workflow ${JSON.stringify(id)} (tried ${id.startsWith('campaign/') ? id : `${campaignWorkflowId(id)} and ${id}`}); "matador campaign list" shows them`);
 }
 
-async function status(id: string, o: ConnOptions): Promise<void> {
+async function status(id: string, o: ConnOptions & { watch?: boolean }): Promise<void> {
   await withClient(temporalTarget(o), async (client) => {
     const { handle, description } = await resolveHandle(client, id);
-    const state = description.status.name;
+    let state = description.status.name;
+    if (state === 'RUNNING' && o.watch) {
+      // Follow until the campaign closes (Ctrl-C stops watching, not the campaign), then fall
+      // through to print how it ended.
+      const { out, tty } = progressOut(o.json);
+      const closed = handle.result().catch(() => undefined);
+      await followProgress({ query: () => handle.query<CampaignProgress>(PROGRESS_QUERY), done: closed, out, tty, width: () => out.columns });
+      state = (await handle.describe()).status.name;
+    }
     if (state === 'RUNNING') {
       const progress = await handle.query<CampaignProgress>(PROGRESS_QUERY);
       await write(o.json ? `${JSON.stringify({ workflowId: handle.workflowId, status: state, progress }, null, 2)}\n` : formatProgress(progress));
@@ -173,9 +204,11 @@ export function register(program: Command): void {
       .argument('<file>', 'campaign config, e.g. configs/campaigns/demo.yaml')
       .option('--id <workflowId>', 'workflow id (default: campaign/<campaign id>)')
       .option('--timer-scale <factor>', 'multiply the message timers once more (0 = no waits)')
-      .option('--wait', 'wait for the campaign to finish and print its summary')
+      .option('--resume', 'skip measurements whose latest record in the results store is ok (re-run only what is missing or failed)')
+      .option('--wait', 'wait for the campaign to finish (live progress line; a log line every 10 s when not a terminal) and print its summary')
+      .option('--no-progress', 'with --wait: no progress line, only the summary')
       .option('--json', 'with --wait: print the summary as JSON'),
-  ).action((file: string, o: ConnOptions & { id?: string; wait?: boolean; timerScale?: string }) => start(file, o));
+  ).action((file: string, o: StartOptions) => start(file, o));
 
   addTemporalOptions(
     campaign
@@ -183,8 +216,9 @@ export function register(program: Command): void {
       .summary('Progress of a running campaign, or its result once closed')
       .description('Progress of a campaign (progress query while it runs; result or failure once closed)')
       .argument('<id>', 'campaign id or workflow id (campaign/<id>)')
+      .option('--watch', 'follow a running campaign with a live progress line until it ends (a log line every 10 s when not a terminal)')
       .option('--json', 'print JSON'),
-  ).action((id: string, o: ConnOptions) => status(id, o));
+  ).action((id: string, o: ConnOptions & { watch?: boolean }) => status(id, o));
 
   addTemporalOptions(
     campaign.command('list').description('Campaign workflows on the server, newest first').option('--json', 'print JSON'),

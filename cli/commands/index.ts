@@ -10,11 +10,13 @@ export interface CommandModule {
  * milliseconds). Each owner adds one entry when their command module exists.
  */
 export const commandTable: Record<string, () => Promise<CommandModule[]>> = {
-  campaign: async () => [await import('./campaign'), await import('./campaign-plan')],
+  campaign: async () => [await import('./campaign'), await import('./campaign-plan'), await import('./campaign-rerun')],
   dataset: async () => [await import('./dataset')],
+  demo: async () => [await import('./demo')],
   flows: async () => [await import('./flows')],
   geo: async () => [await import('./geo')],
   report: async () => [await import('./report')],
+  schedule: async () => [await import('./schedule')],
   server: async () => [await import('./server')],
   testbed: async () => [await import('./testbed')],
   worker: async () => [await import('./worker')],

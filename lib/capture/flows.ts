@@ -21,10 +21,15 @@ export { CaptureFormatError } from './capture-reader';
 export interface FlowExtractionOptions {
   /** Read DNS answers and TLS ClientHello SNI (default true). */
   names?: boolean;
+  /** Keep the epoch-ms time of every packet of each flow (`packetTimes`, both directions, in
+   *  capture order): lib/classify correlates long-lived connections with message times through
+   *  them. Off by default (memory grows with the packet count). */
+  packetTimes?: boolean;
 }
 
-/** A flow; `sni` and `serverNames` are the optional name extras (declared in lib/types.ts). */
-export type NamedFlow = Flow;
+/** A flow; `sni` and `serverNames` are the optional name extras (declared in lib/types.ts);
+ *  `packetTimes` only with the `packetTimes` option. */
+export type NamedFlow = Flow & { packetTimes?: number[] };
 
 export interface CaptureStats {
   /** Packet records in the file. */
@@ -68,6 +73,8 @@ export class FlowExtractor {
   private readonly fragments = new FragmentTracker();
   private readonly dns = new DnsTable();
   private readonly names: boolean;
+  /** Per flow index, epoch ms of its packets (only with options.packetTimes). */
+  private readonly packetTimes: number[][] | null;
   private readonly stats: CaptureStats = {
     records: 0,
     inFlows: 0,
@@ -85,6 +92,7 @@ export class FlowExtractor {
 
   constructor(options: FlowExtractionOptions = {}) {
     this.names = options.names ?? true;
+    this.packetTimes = options.packetTimes ? [] : null;
     this.reader = new CaptureReader((packet) => this.onPacket(packet));
   }
 
@@ -97,7 +105,12 @@ export class FlowExtractor {
   finish(): FlowsResult {
     this.reader.end();
     const byAddress = this.names ? this.namesByAddress() : new Map<string, string[]>();
-    const flows = this.table.flows.map((f) => toFlow(f, byAddress));
+    const times = this.packetTimes;
+    const flows = this.table.flows.map((f) => {
+      const flow = toFlow(f, byAddress);
+      if (times) flow.packetTimes = times[f.index] ?? [];
+      return flow;
+    });
     this.flushLinkTypeCount();
     this.stats.records = this.reader.records;
     this.stats.orphanRecords = this.reader.orphanRecords;
@@ -143,6 +156,7 @@ export class FlowExtractor {
     }
     stats.inFlows++;
     const flow = this.table.track(decoder, packet);
+    if (this.packetTimes) (this.packetTimes[flow.index] ??= []).push(packet.sec * 1000 + Math.floor(packet.nsec / 1000) / 1000);
     if (this.names && decoder.payloadLength > 0) this.inspectPayload(flow, packet);
   }
 

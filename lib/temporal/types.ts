@@ -65,6 +65,9 @@ export interface CampaignInput {
   /** Continue-as-new after starting this many measurements in one run (besides the
    *  server's continueAsNewSuggested). Mostly for tests. */
   continueAsNewAfter?: number;
+  /** Skip measurements whose latest record in the results store (finished before the campaign
+   *  loaded its plan) is `ok`: a second run only does what is missing or failed. */
+  resume?: boolean;
   /** Carried over by continue-as-new; not for callers. */
   carried?: CampaignCarried;
 }
@@ -76,6 +79,12 @@ export interface CampaignPlanInfo {
   apps: string[];
   testbeds: Array<{ id: string; measurements: number }>;
   attempts?: AttemptPolicy;
+  /** With `resume`: measurements of the plan left out because their latest record is ok
+   *  (`total` and the per-testbed counts are what remains). */
+  skipped?: number;
+  /** With `resume`: the cut-off of the store lookup (records finished by then count). Fixed at
+   *  load time so every page of the plan filters the same way during the whole campaign. */
+  skipOkBefore?: string;
 }
 
 export interface PlanPageRequest {
@@ -83,6 +92,8 @@ export interface PlanPageRequest {
   testbed: string;
   offset: number;
   limit: number;
+  /** Leave out measurements whose latest record finished by this time is ok (resume). */
+  skipOkBefore?: string;
 }
 
 export interface MeasurementOutcome {
@@ -122,6 +133,8 @@ export interface CampaignProgress {
   failures: MeasurementOutcome[];
   /** How many workflow runs (continue-as-new) the campaign has used so far. */
   runs: number;
+  /** Measurements left out by `resume` (already ok in the results store). */
+  skipped?: number;
 }
 
 export interface CampaignSummary {
@@ -131,6 +144,8 @@ export interface CampaignSummary {
   failed: number;
   failures: MeasurementOutcome[];
   runs: number;
+  /** Measurements left out by `resume` (already ok in the results store). */
+  skipped?: number;
 }
 
 /* ---- measurement workflow ---- */

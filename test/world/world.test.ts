@@ -252,6 +252,27 @@ describe('small world (6 nodes, 1 testbed)', () => {
     }
   });
 
+  test('faults: app-missing hides an app from the phone until cleared', async () => {
+    const serial = state.testbeds[0].sides.A.phone.adbSerial;
+    const listed = async (): Promise<string> => (await runCmd(['adb', '-s', serial, 'shell', 'pm', 'list', 'packages', 'ch.threema.app'])).stdout.trim();
+    try {
+      expect((await runCmd(['adb', 'connect', serial])).stdout).toMatch(/connected/);
+      expect(await listed()).toBe('package:ch.threema.app');
+      const hide = await runCli(['testbed', 'fault', 'app-missing', 'tb1-pa:threema']);
+      expect(hide.code).toBe(0);
+      expect(await listed()).toBe('');
+      expect(readWorldState('small').faults).toEqual([expect.objectContaining({ kind: 'app-missing', target: 'tb1-pa:threema' })]);
+      expect((await runCli(['testbed', 'fault', 'app-missing', 'tb1-pa:threema', '--clear'])).code).toBe(0);
+      expect(await listed()).toBe('package:ch.threema.app');
+      const bad = await runCli(['testbed', 'fault', 'app-missing', 'tb1-pa:telegram']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      expect(bad.stderr).toMatch(/unknown app "telegram"/);
+    } finally {
+      await runCmd(['adb', 'disconnect', serial]);
+    }
+  });
+
   test('a bad world name is a one-line error and leaves the running world alone', async () => {
     const r = await runCli(['testbed', 'up', 'no-such-world']);
     expect(r.code).not.toBe(0);

@@ -11,6 +11,8 @@
  *   backend-down SERVICE    stop the service backend process; --clear starts it again
  *   adb-disconnect PHONE    pull the phone's "USB cable"; --clear plugs it back
  *   adb-slow PHONE MS       delay every adbd message by MS; --clear sets 0
+ *   app-missing PHONE:APP   the app is not installed on the phone (a permanent fault for the
+ *                           measurement: pm does not list it, am start fails); --clear installs it
  */
 import type { FaultKind } from './config';
 import { phoneControl } from './phone-daemon';
@@ -134,6 +136,14 @@ export async function applyFault(state: WorldState, req: FaultRequest, hooks: Fa
         await phoneControl(socket, { phone: phone.id, op: 'adb-delay', ms: clear ? 0 : req.value });
       }
       done = `phone ${phone.id}: ${req.kind}${clear ? ' cleared' : ''}`;
+      break;
+    }
+    case 'app-missing': {
+      const [phoneId, app] = req.target.split(':');
+      const phone = state.testbeds.flatMap((t) => [t.sides.A.phone, t.sides.B.phone]).find((p) => p.id === phoneId);
+      if (!phone || !app) throw new Error(`app-missing needs TARGET PHONE:APP with a phone of world ${state.world}, got ${JSON.stringify(req.target)}`);
+      await phoneControl(socket, { phone: phone.id, op: 'app-installed', app, installed: clear === true });
+      done = `phone ${phone.id}: ${app} ${clear ? 'installed' : 'not installed'}`;
       break;
     }
   }

@@ -5,11 +5,13 @@
  * `phone-daemon <world-dir>/phones.json`. It prints `ready` once every phone is up, then serves
  * fault control as JSON lines on the unix socket `<world-dir>/phones.sock`:
  *   {"phone":"tb1-pa","op":"adb-disconnect"} | "adb-reconnect" | {"op":"adb-delay","ms":500}
+ *   | {"op":"app-installed","app":"whatsapp","installed":false}
  * and answers {"ok":true} or {"ok":false,"error":"..."}. SIGTERM stops every phone.
  */
 import * as fs from 'fs';
 import * as net from 'net';
 import { startVirtualPhone, VirtualPhone, StartVirtualPhoneOptions } from '../phone';
+import { SERVICE_APPS, type ServiceApp } from '../services/catalogue';
 
 export interface PhoneDaemonConfig {
   socket: string;
@@ -18,8 +20,10 @@ export interface PhoneDaemonConfig {
 
 export interface PhoneControlRequest {
   phone: string;
-  op: 'adb-disconnect' | 'adb-reconnect' | 'adb-delay';
+  op: 'adb-disconnect' | 'adb-reconnect' | 'adb-delay' | 'app-installed';
   ms?: number;
+  app?: string;
+  installed?: boolean;
 }
 
 async function handle(phones: Map<string, VirtualPhone>, req: PhoneControlRequest): Promise<void> {
@@ -28,6 +32,10 @@ async function handle(phones: Map<string, VirtualPhone>, req: PhoneControlReques
   if (req.op === 'adb-disconnect') await phone.faults.adbDisconnect();
   else if (req.op === 'adb-reconnect') await phone.faults.adbReconnect();
   else if (req.op === 'adb-delay') phone.faults.setAdbDelay(Number(req.ms ?? 0));
+  else if (req.op === 'app-installed') {
+    if (!SERVICE_APPS.includes(req.app as ServiceApp)) throw new Error(`unknown app ${JSON.stringify(req.app)} (known: ${SERVICE_APPS.join(', ')})`);
+    phone.faults.setAppInstalled(req.app as ServiceApp, req.installed === true);
+  }
   else throw new Error(`unknown op ${String((req as { op: unknown }).op)}`);
 }
 

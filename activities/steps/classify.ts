@@ -1,0 +1,124 @@
+/**
+ * classifyFlows (central): both routers' captures are read with lib/capture (flows with every
+ * packet's time, DNS answers, SNI) and classified with lib/classify — the app's black/whitelist,
+ * the node's no-app baseline, and time correlation with the messages' send/receive times.
+ * The traceroute targets (one per address, protocol, port; pickTracerouteTargets) are the
+ * service endpoints of both sides and the servers of the `unknown` flows the phone opened: the
+ * phone's firewall lets only the app out, so what is not noise is the app's (the paper traced
+ * every address of the trace and classified the rest by hand; e.g. WeChat's long connection,
+ * resolved over its DNS-over-HTTP, carries no name and loses the message attribution to the
+ * whitelisted short connection). Those targets are marked with class `unknown`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { extractFlows } from '../../lib/capture';
+import {
+  cidrContains,
+  classifierRulesFromAppConfig,
+  classifyFlows as classify,
+  parseCidr,
+  pickTracerouteTargets,
+  type ClassificationResult,
+  type ClassifierAppRules,
+  type ClassifierCapture,
+  type ClassifierMessageEvent,
+} from '../../lib/classify';
+import type { CaptureFiles, Classification, MessageSent, ServiceEndpoint, StepContext } from '../../lib/temporal/types';
+import type { Side } from '../../lib/types';
+import { baselineFile } from './baseline';
+import { appOf, relToData, type StepEnv } from './context';
+import { stepFailure } from './failures';
+import { resolveTestbed } from './testbed-endpoints';
+
+export async function readClassifierCapture(file: string, packetTimes: boolean): Promise<ClassifierCapture & { packets: number }> {
+  const stream = fs.createReadStream(file);
+  try {
+    const r = await extractFlows(stream, { packetTimes });
+    return { flows: r.flows, dns: r.dns.map((d) => ({ name: d.name, addresses: d.addresses })), packets: r.packets };
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Smallest correlation window a compressed campaign gets (ms). */
+export const MIN_CORRELATION_WINDOW_MS = 250;
+
+/**
+ * The correlation window is sized against the Fig. 2 timers (messages 20 s apart, window 5 s):
+ * a campaign that compresses the timers (timerScale) compresses the window alike, or the app's
+ * start-up traffic a few compressed seconds before the first message would count as carrying it.
+ */
+export function correlationScaled(rules: ClassifierAppRules, timerScale: number): ClassifierAppRules {
+  if (timerScale >= 1) return rules;
+  const ms = Math.max(MIN_CORRELATION_WINDOW_MS, Math.round(rules.timers.correlationWindowMs * timerScale));
+  return { ...rules, timers: { ...rules.timers, correlationWindowMs: Math.min(ms, rules.timers.correlationWindowMs) } };
+}
+
+export function messageEvents(messages: readonly MessageSent[]): ClassifierMessageEvent[] {
+  return messages.map((m) => ({
+    index: m.index,
+    direction: m.from === 'A' ? 'A->B' : 'B->A',
+    sentAt: Date.parse(m.sentAt),
+    receivedAt: m.receivedAt ? Date.parse(m.receivedAt) : null,
+  }));
+}
+
+/** What the record keeps of one side's classification (flows without per-packet times). */
+export interface SideClassification {
+  side: Side;
+  capture: string;
+  packets: number;
+  baseline: string | null;
+  counts: ClassificationResult['counts'];
+  flows: Array<{ key: string; class: string; reason: string; names: string[]; packets: number; bytes: number; firstSeen: string; lastSeen: string; carriedMessages: number[] }>;
+  endpoints: ClassificationResult['endpoints'];
+  /** Servers of unclassified flows the phone itself opened (traced too, see the header). */
+  unknownServers: Array<{ ip: string; port: number; protocol: 'tcp' | 'udp'; names: string[] }>;
+  messages: ClassificationResult['messages'];
+}
+
+export async function classifyCaptures(env: StepEnv, ctx: StepContext, capture: CaptureFiles, messages: MessageSent[]): Promise<Classification & { sides: SideClassification[] }> {
+  const { app, timerScale } = appOf(env, ctx);
+  const rules = correlationScaled(classifierRulesFromAppConfig(app.classification), timerScale);
+  const events = messageEvents(messages);
+  const testbed = resolveTestbed(env, ctx);
+  const sides: SideClassification[] = [];
+  for (const side of ['A', 'B'] as const) {
+    const file = capture.files.find((f) => f.side === side);
+    const abs = file ? path.resolve(env.dataDir, file.path) : null;
+    if (!file || !abs || !fs.existsSync(abs)) throw stepFailure('capture_missing', `side ${side}: no capture file ${file ? abs : '(none fetched)'}`);
+    const captured = await readClassifierCapture(abs, true);
+    const node = side === 'A' ? ctx.nodeA.id : ctx.nodeB.id;
+    const baselinePath = baselineFile(env, ctx.campaign, node);
+    const baseline = fs.existsSync(baselinePath) ? await readClassifierCapture(baselinePath, false) : null;
+    const result = classify({ side, capture: captured, baseline, messages: events, rules });
+    const phoneSubnet = parseCidr(testbed.sides[side].tunnel.phoneSubnet);
+    const unknownServers = result.flows
+      .filter((f) => f.class === 'unknown' && cidrContains(phoneSubnet, f.client.ip) && !cidrContains(phoneSubnet, f.server.ip))
+      .map((f) => ({ ip: f.server.ip, port: f.server.port, protocol: f.protocol, names: f.names }));
+    sides.push({
+      side,
+      capture: file.path,
+      packets: captured.packets,
+      baseline: baseline ? relToData(env, baselinePath) : null,
+      counts: result.counts,
+      flows: result.flows.map((f) => {
+        const raw = captured.flows[f.index];
+        return { key: f.key, class: f.class, reason: f.reason, names: f.names, packets: raw.packets, bytes: raw.bytes, firstSeen: raw.firstSeen, lastSeen: raw.lastSeen, carriedMessages: f.evidence.carriedMessages };
+      }),
+      endpoints: result.endpoints,
+      unknownServers,
+      messages: result.messages,
+    });
+  }
+  const targets = pickTracerouteTargets([...sides.flatMap((s) => s.endpoints), ...sides.flatMap((s) => s.unknownServers)]);
+  const endpoints: Array<ServiceEndpoint & { names: string[]; classes: string[] }> = targets.map((t) => ({
+    ip: t.ip,
+    port: t.port,
+    protocol: t.protocol,
+    name: t.name,
+    names: t.names,
+    classes: t.classes.length > 0 ? t.classes : ['unknown'],
+  }));
+  return { endpoints, sides };
+}

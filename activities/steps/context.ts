@@ -1,0 +1,78 @@
+/**
+ * What every step derives from its StepContext on the worker: the campaign as loaded from its
+ * config file (cached per file and modification time), the app under test, and the attempt's
+ * artefact folder `<dataDir>/artefacts/<campaign>/<app>/<nodeA>/<nodeB>/attempt-<n>/`.
+ * Artefact paths travel relative to the data folder (the store and the record keep them so).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadCampaign, type LoadedApp, type LoadedCampaign } from '../../lib/config';
+import type { StepContext } from '../../lib/temporal/types';
+import type { TracerouteBackend } from '../../drivers/node';
+import { stepFailure } from './failures';
+
+export interface StepEnv {
+  /** Project root: relative config paths resolve against it. */
+  baseDir: string;
+  /** Data folder: artefacts, baselines, capture handles. */
+  dataDir: string;
+  /** Traceroute tool on the vantage nodes (default scamper). */
+  tracerouteBackend?: TracerouteBackend;
+  /** adb server (default 127.0.0.1:5037). */
+  adbHost?: string;
+  adbPort?: number;
+  /** Seconds of the no-app baseline capture per node (default 3). */
+  baselineSeconds?: number;
+  /** How long the receiver is polled for a message (default 30 s). */
+  receiveTimeoutMs?: number;
+}
+
+const cache = new Map<string, { mtimeMs: number; campaign: LoadedCampaign }>();
+
+export function campaignOf(env: StepEnv, ctx: Pick<StepContext, 'config'>): LoadedCampaign {
+  const file = path.resolve(env.baseDir, ctx.config.path);
+  let mtimeMs: number;
+  try {
+    mtimeMs = fs.statSync(file).mtimeMs;
+  } catch (err) {
+    throw stepFailure('testbed_unknown', `campaign config ${file} is not readable: ${(err as Error).message}`);
+  }
+  const hit = cache.get(file);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.campaign;
+  const campaign = loadCampaign(file, { cwd: env.baseDir });
+  cache.set(file, { mtimeMs, campaign });
+  return campaign;
+}
+
+export function appOf(env: StepEnv, ctx: StepContext): { app: LoadedApp; timerScale: number } {
+  const campaign = campaignOf(env, ctx);
+  const app = campaign.apps.find((a) => a.id === ctx.app);
+  if (!app) throw stepFailure('testbed_unknown', `campaign ${campaign.file} has no app ${ctx.app} (apps: ${campaign.apps.map((a) => a.id).join(', ')})`);
+  return { app, timerScale: campaign.campaign.timerScale };
+}
+
+/** Relative to the data folder; ids are [a-z0-9-] (config schema), so they are safe path parts. */
+export function attemptDirRel(ctx: Pick<StepContext, 'campaign' | 'app' | 'nodeA' | 'nodeB' | 'attempt'>): string {
+  return path.posix.join('artefacts', ctx.campaign, ctx.app, ctx.nodeA.id, ctx.nodeB.id, `attempt-${ctx.attempt}`);
+}
+
+export function attemptDir(env: StepEnv, ctx: StepContext): { abs: string; rel: string } {
+  const rel = attemptDirRel(ctx);
+  const abs = path.join(env.dataDir, rel);
+  fs.mkdirSync(abs, { recursive: true });
+  return { abs, rel };
+}
+
+/** An absolute path inside the data folder as the record keeps it. */
+export function relToData(env: StepEnv, abs: string): string {
+  const rel = path.relative(env.dataDir, abs);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel.split(path.sep).join('/');
+}
+
+/** Short stable id of a measurement attempt, for remote file and interface names. */
+export function attemptTag(ctx: Pick<StepContext, 'measurementId' | 'attempt'>): string {
+  // FNV-1a: no crypto needed, only distinctness between concurrent measurements.
+  let h = 0x811c9dc5;
+  for (const ch of ctx.measurementId) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return `m${h.toString(16).padStart(8, '0')}-a${ctx.attempt}`;
+}

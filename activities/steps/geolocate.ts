@@ -1,0 +1,45 @@
+/**
+ * geolocate (central, paper section 4.1): every hop of every trace gets a country with its
+ * provenance (corrections / database, database date, RTT plausibility from the node that ran the
+ * trace). Corrections: the testbed's (the emulated world's address plan) first, then the
+ * campaign's `geo.corrections` (the shipped configs/geo/corrections.yaml when none are given).
+ */
+import { DEFAULT_CORRECTIONS_FILE, Geolocator } from '../../lib/geo';
+import type { Paths, StepContext } from '../../lib/temporal/types';
+import type { Trace } from '../../lib/types';
+import { campaignOf, type StepEnv } from './context';
+import { resolveTestbed } from './testbed-endpoints';
+
+const geolocators = new Map<string, Geolocator>();
+
+function geolocatorFor(files: string[]): Geolocator {
+  const key = files.join('\n');
+  let g = geolocators.get(key);
+  if (!g) {
+    g = new Geolocator({ correctionsFiles: files });
+    geolocators.set(key, g);
+  }
+  return g;
+}
+
+export interface GeolocationInfo {
+  correctionsFiles: string[];
+  sources: ReturnType<Geolocator['describe']>;
+  rttSources: { A: { latitude: number; longitude: number }; B: { latitude: number; longitude: number } };
+}
+
+export async function geolocate<P extends Paths>(env: StepEnv, ctx: StepContext, paths: P): Promise<P & { geolocation: GeolocationInfo }> {
+  const campaign = campaignOf(env, ctx);
+  const tb = resolveTestbed(env, ctx);
+  const configured = campaign.geo.corrections.length > 0 ? campaign.geo.corrections : [DEFAULT_CORRECTIONS_FILE];
+  const files = [...tb.correctionsFiles, ...configured];
+  const g = geolocatorFor(files);
+  const rttSources = { A: { latitude: ctx.nodeA.latitude, longitude: ctx.nodeA.longitude }, B: { latitude: ctx.nodeB.latitude, longitude: ctx.nodeB.longitude } };
+  const locate = (traces: Trace[]) => traces.map((t) => g.locateTrace(t, { lat: rttSources[t.from].latitude, lon: rttSources[t.from].longitude }));
+  return {
+    ...paths,
+    networkPath: { ...paths.networkPath, traces: locate(paths.networkPath.traces) },
+    applicationPath: { ...paths.applicationPath, traces: locate(paths.applicationPath.traces) },
+    geolocation: { correctionsFiles: files, sources: g.describe(), rttSources },
+  };
+}

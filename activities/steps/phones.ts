@@ -1,0 +1,63 @@
+/**
+ * configurePhones (paper section 3.1, "Mobile Phone Configuration"), both phones concurrently:
+ * adb connect + health check, airplane mode with WLAN only, location = the vantage node's
+ * coordinates, app stopped, firewall letting only the app's uid out, app version read from the
+ * device. Then the no-app baseline of each node (cached, see baseline.ts).
+ */
+import { PhoneDriver } from '../../drivers/phone';
+import type { PhonesInfo, StepContext } from '../../lib/temporal/types';
+import type { Side } from '../../lib/types';
+import { appOf, type StepEnv } from './context';
+import { ensureBaseline, type BaselineInfo } from './baseline';
+import { must } from './failures';
+import { resolveTestbed, type SideEndpoints } from './testbed-endpoints';
+
+export function phoneDriver(env: StepEnv, e: Pick<SideEndpoints, 'phone'>): PhoneDriver {
+  return new PhoneDriver({ serial: e.phone.serial, ...(env.adbHost ? { adbHost: env.adbHost } : {}), ...(env.adbPort ? { adbPort: env.adbPort } : {}) });
+}
+
+export interface PhoneInfo {
+  side: Side;
+  serial: string;
+  appUid: number;
+  appVersion: string;
+  appVersionCode: number | null;
+  /** The version the app config names (paper Table 1); differs when the device has another. */
+  configuredVersion: string;
+  model: string;
+  androidVersion: string;
+  location: { latitude: number; longitude: number; method: string };
+}
+
+async function configureOne(env: StepEnv, e: SideEndpoints, pkg: string, configuredVersion: string): Promise<PhoneInfo> {
+  const phone = phoneDriver(env, e);
+  const what = (op: string) => `side ${e.side}: phone ${e.phone.serial}: ${op}`;
+  must(await phone.connect(), what('adb connect'));
+  const health = must(await phone.healthCheck(), what('health check'));
+  must(await phone.setAirplaneWlanOnly(), what('airplane mode, WLAN only'));
+  const location = must(await phone.setLocation(e.node.latitude, e.node.longitude), what(`location of node ${e.node.id}`));
+  must(await phone.stopApp(pkg), what(`stop ${pkg}`));
+  const fw = must(await phone.restrictNetworkToApp(pkg), what(`firewall to ${pkg}`));
+  const version = must(await phone.appVersion(pkg), what(`version of ${pkg}`));
+  return {
+    side: e.side,
+    serial: e.phone.serial,
+    appUid: fw.uid,
+    appVersion: version.versionName,
+    appVersionCode: version.versionCode,
+    configuredVersion,
+    model: health.model,
+    androidVersion: health.androidVersion,
+    location: { latitude: e.node.latitude, longitude: e.node.longitude, method: location.method },
+  };
+}
+
+export async function configurePhones(env: StepEnv, ctx: StepContext): Promise<PhonesInfo & { phones: PhoneInfo[]; baselines: Array<BaselineInfo & { side: Side }> }> {
+  const tb = resolveTestbed(env, ctx);
+  const { app } = appOf(env, ctx);
+  const phones = await Promise.all((['A', 'B'] as const).map((s) => configureOne(env, tb.sides[s], app.android.package, app.android.version)));
+  // One baseline per distinct node (a self-pair has one node), concurrently.
+  const sides: Side[] = ctx.nodeA.id === ctx.nodeB.id ? ['A'] : ['A', 'B'];
+  const baselines = await Promise.all(sides.map(async (s) => ({ side: s, ...(await ensureBaseline(env, ctx.campaign, tb.sides[s])) })));
+  return { phones, baselines };
+}

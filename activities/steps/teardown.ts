@@ -1,0 +1,54 @@
+/**
+ * teardown (always, after success, failure or cancellation; idempotent): stop a capture that may
+ * still run, stop the app and clear the firewall on both phones, release the adb connections,
+ * take both tunnels down. Every part is attempted; the step fails (and the workflow retries it)
+ * only when something could not be released. With no world up there is nothing to release.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { StepContext } from '../../lib/temporal/types';
+import { abortCaptures } from './capture';
+import { appOf, type StepEnv } from './context';
+import { failureString } from './failures';
+import { phoneDriver } from './phones';
+import { resolveTestbed, type TestbedEndpoints } from './testbed-endpoints';
+import { tearDownTunnels } from './tunnels';
+
+/** The testbed, or null when an emulated world is not up (then nothing of it exists). */
+export function testbedOrNothing(env: StepEnv, ctx: StepContext): TestbedEndpoints | null {
+  try {
+    return resolveTestbed(env, ctx);
+  } catch (err) {
+    if (err instanceof ApplicationFailure && err.type === 'world_not_up') return null;
+    throw err;
+  }
+}
+
+export async function abortCapture(env: StepEnv, ctx: StepContext): Promise<void> {
+  const tb = testbedOrNothing(env, ctx);
+  if (!tb) return;
+  const problems = await abortCaptures(env, tb);
+  if (problems.length > 0) throw ApplicationFailure.retryable(problems.join('; '), 'capture_failed');
+}
+
+export async function teardown(env: StepEnv, ctx: StepContext): Promise<{ released: string[]; problems: string[] }> {
+  const tb = testbedOrNothing(env, ctx);
+  if (!tb) return { released: [], problems: [] };
+  const { app } = appOf(env, ctx);
+  const problems: string[] = [...(await abortCaptures(env, tb))];
+  const released: string[] = [];
+  await Promise.all(
+    (['A', 'B'] as const).map(async (s) => {
+      const phone = phoneDriver(env, tb.sides[s]);
+      // A phone that is gone (adb down) holds nothing of ours that a later connect would not reset.
+      const stop = await phone.stopApp(app.android.package);
+      const fw = stop.ok || stop.failure !== 'adb_unreachable' ? await phone.clearFirewall() : stop;
+      if (!fw.ok && fw.failure !== 'adb_unreachable') problems.push(`side ${s}: phone ${tb.sides[s].phone.serial}: ${failureString(fw)}`);
+      await phone.disconnect();
+      released.push(`phone ${s}`);
+    }),
+  );
+  problems.push(...(await tearDownTunnels(tb)));
+  released.push('tunnels');
+  if (problems.length > 0) throw ApplicationFailure.retryable(`teardown left: ${problems.join('; ')}`, 'teardown_incomplete');
+  return { released, problems };
+}

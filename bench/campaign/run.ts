@@ -1,0 +1,291 @@
+/**
+ * Campaign benchmark on the emulated world (real Temporal, real workers, real measurement steps):
+ *   1. makespan of the same subset (default 3 nodes x 4 apps = 6 pairs x 4 = 24 measurements,
+ *      the timers of paper-2015-emulated.yaml) on 1, 2 and 4 testbeds: speed-up and scaling
+ *      efficiency (speed-up / testbeds);
+ *   2. per-measurement overhead beyond the configured timers (record finishedAt - startedAt minus
+ *      the messaging timers), and where it goes (mean time per step from the records);
+ *   3. an estimate of the full 1624-measurement campaign on 4 testbeds from (1) and (2).
+ * Needs: the Temporal dev server and the world "paper" (./scripts/demo sets both up, or
+ * `matador server` + `matador testbed up paper`). Workers for tb1..tb4 are started (detached,
+ * .matador/workers/) or reused. Run: npx tsx bench/campaign/run.ts [--nodes a,b,c]
+ * [--testbeds 1,2,4] [--timer-scale 0.02] [--full]. Writes bench/out/campaign-<time>.json.
+ * `--analyze CAMPAIGN.yaml [--since ISO]` only reads the store: overhead figures of a campaign
+ * that already ran (e.g. the demo), nothing is started.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { Client, Connection } from '@temporalio/client';
+import { loadCampaignPlan, resultsStoreFile } from '../../activities/plan-source';
+import { ensureWorkers } from '../../cli/commands/demo-processes';
+import { worldHealth } from '../../cli/commands/demo-phases';
+import { configsDir, projectRoot } from '../../lib/project-paths';
+import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../lib/temporal/constants';
+import type { AttemptRecord, CampaignInput, CampaignSummary } from '../../lib/temporal/types';
+import type { MeasurementRecord } from '../../lib/types';
+import { ResultsStore } from '../../store/results-store';
+import { status as worldStatus } from '../../testbed/world/world';
+
+const ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+const NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'default';
+const ALL_TESTBEDS = ['tb1', 'tb2', 'tb3', 'tb4'];
+const OUT_DIR = path.join(projectRoot, 'bench', 'out');
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+interface RunFigures {
+  campaign: string;
+  testbeds: number;
+  measurements: number;
+  ok: number;
+  failed: number;
+  makespanSeconds: number;
+  /** per measurement: wall time, configured timers, overhead (records of this run) */
+  durations: number[];
+  timers: number[];
+  overheads: number[];
+  /** mean seconds per step name (sendMessage#i counted as sendMessage) */
+  stepMeans: Record<string, number>;
+  failures: string[];
+}
+
+/** A subset campaign file: the given nodes, all four apps, the first `testbeds` testbeds. */
+function writeSubsetCampaign(o: { id: string; nodes: string[]; testbeds: string[]; timerScale: number; dir: string }): string {
+  const file = path.join(o.dir, `${o.id}.yaml`);
+  const apps = ['textsecure', 'threema', 'wechat', 'whatsapp'].map((a) => `  - ${path.join(configsDir, 'apps', `${a}.yaml`)}`);
+  fs.writeFileSync(
+    file,
+    [
+      'schema: matador.campaign/v1',
+      `id: ${o.id}`,
+      `description: 'bench/campaign: ${o.nodes.length} nodes x 4 apps on ${o.testbeds.length} testbed(s)'`,
+      'nodes:',
+      `  file: ${path.join(configsDir, 'nodes', 'planetlab-2015.yaml')}`,
+      `  select: [${o.nodes.join(', ')}]`,
+      'apps:',
+      ...apps,
+      'testbeds:',
+      `  file: ${path.join(configsDir, 'testbeds', 'emulated-4.yaml')}`,
+      `  select: [${o.testbeds.join(', ')}]`,
+      // one measurement at a time per testbed, spread evenly (24 = 24, 2 x 12, 4 x 6)
+      'assignment: measurement',
+      `timerScale: ${o.timerScale}`,
+      'retry: { maxAttempts: 2, initialIntervalSec: 5, backoffCoefficient: 2, maxIntervalSec: 60 }',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+function quantile(xs: number[], q: number): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+const seconds = (a: string, b: string | null): number => (b ? (Date.parse(b) - Date.parse(a)) / 1000 : 0);
+
+/** Configured messaging timers per measurement id (seconds, already scaled by the campaign). */
+function timersOfPlan(file: string): { campaign: string; timers: Map<string, number> } {
+  const plan = loadCampaignPlan(file);
+  return {
+    campaign: plan.campaign,
+    timers: new Map(plan.measurements.map((m) => [m.measurementId, m.messages.reduce((s, x) => s + x.waitSeconds, 0) + (m.settleSeconds ?? 0) + (m.captureTailSeconds ?? 0)])),
+  };
+}
+
+/** The latest record of each measurement of a campaign that started at or after `since`. */
+function recordsOf(campaign: string, since: string): MeasurementRecord[] {
+  const store = new ResultsStore({ file: resultsStoreFile(), readonly: true });
+  const records: MeasurementRecord[] = [];
+  try {
+    for (const { record } of store.latestOfCampaign(campaign)) if (Date.parse(record.startedAt) >= Date.parse(since)) records.push(record);
+  } finally {
+    store.close();
+  }
+  return records;
+}
+
+/** Wall time, timers and overhead per ok record; mean seconds per step kind per measurement. */
+function figuresFromRecords(all: MeasurementRecord[], timersOf: Map<string, number>): Pick<RunFigures, 'durations' | 'timers' | 'overheads' | 'stepMeans'> {
+  const records = all.filter((r) => r.status === 'ok');
+  const durations: number[] = [];
+  const timers: number[] = [];
+  const overheads: number[] = [];
+  const stepTotals = new Map<string, number[]>();
+  for (const r of records) {
+    const d = seconds(r.startedAt, r.finishedAt);
+    const t = timersOf.get(r.measurementId) ?? 0;
+    durations.push(d);
+    timers.push(t);
+    overheads.push(d - t);
+    for (const a of (r.attempts as AttemptRecord[] | undefined) ?? []) {
+      for (const s of a.steps) {
+        const name = s.step.replace(/#\d+$/, '');
+        const list = stepTotals.get(name) ?? [];
+        list.push(seconds(s.startedAt, s.finishedAt));
+        stepTotals.set(name, list);
+      }
+    }
+  }
+  // per measurement: total time in each step kind (10 sendMessage calls add up)
+  const stepMeans = Object.fromEntries([...stepTotals].map(([k, v]) => [k, v.reduce((a, b) => a + b, 0) / Math.max(1, records.length)]));
+  return { durations, timers, overheads, stepMeans };
+}
+
+/** Runs one campaign to its end (no resume: every measurement runs) and reads its records. */
+async function runCampaign(client: Client, file: string, testbeds: number): Promise<RunFigures> {
+  const plan = loadCampaignPlan(file);
+  const timersOf = timersOfPlan(file).timers;
+  const input: CampaignInput = { config: path.relative(projectRoot, file) };
+  const t0 = performance.now();
+  const handle = await client.workflow.start(CAMPAIGN_WORKFLOW_TYPE, {
+    taskQueue: CENTRAL_TASK_QUEUE,
+    workflowId: campaignWorkflowId(plan.campaign),
+    args: [input],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+  });
+  const startedAt = new Date().toISOString();
+  process.stdout.write(`  ${plan.campaign}: ${plan.measurements.length} measurements on ${testbeds} testbed(s) ...`);
+  const summary = (await handle.result()) as CampaignSummary;
+  const makespanSeconds = (performance.now() - t0) / 1000;
+  process.stdout.write(` ${makespanSeconds.toFixed(1)} s (${summary.ok} ok, ${summary.failed} failed)\n`);
+
+  const { durations, timers, overheads, stepMeans } = figuresFromRecords(recordsOf(plan.campaign, startedAt), timersOf);
+  return {
+    campaign: plan.campaign,
+    testbeds,
+    measurements: summary.total,
+    ok: summary.ok,
+    failed: summary.failed,
+    makespanSeconds,
+    durations,
+    timers,
+    overheads,
+    stepMeans,
+    failures: [...new Set(summary.failures.map((f) => f.failure ?? '?'))].slice(0, 5),
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+function printOverhead(runs: Array<Pick<RunFigures, 'testbeds' | 'durations' | 'timers' | 'overheads' | 'stepMeans'> & { label?: string }>): void {
+  const overheadRows = [['run', 'ok records', 'mean s', 'p50 s', 'p90 s', 'timers s', 'overhead mean s', 'overhead p90 s']];
+  for (const r of runs) {
+    overheadRows.push([
+      r.label ?? `${r.testbeds} tb`,
+      String(r.durations.length),
+      mean(r.durations).toFixed(1),
+      quantile(r.durations, 0.5).toFixed(1),
+      quantile(r.durations, 0.9).toFixed(1),
+      mean(r.timers).toFixed(1),
+      mean(r.overheads).toFixed(1),
+      quantile(r.overheads, 0.9).toFixed(1),
+    ]);
+  }
+  process.stdout.write(`\nPer measurement (ok records: finishedAt - startedAt; overhead = that minus the messaging timers):\n${table(overheadRows)}\n`);
+  const stepNames = [...new Set(runs.flatMap((r) => Object.keys(r.stepMeans)))];
+  const stepRows = [['step (s per measurement)', ...runs.map((r) => r.label ?? `${r.testbeds} tb`)]];
+  for (const s of stepNames) stepRows.push([s, ...runs.map((r) => (r.stepMeans[s] ?? 0).toFixed(2))]);
+  process.stdout.write(`\nWhere the time goes (mean seconds per ok measurement in each step, all attempts):\n${table(stepRows)}\n`);
+}
+
+/** `--analyze FILE [--since ISO]`: the figures of a campaign already in the store, no run. */
+function analyzeOnly(file: string): void {
+  const { campaign, timers } = timersOfPlan(file);
+  const records = recordsOf(campaign, arg('--since', '1970-01-01T00:00:00Z'));
+  const figures = figuresFromRecords(records, timers);
+  const failed = records.filter((r) => r.status === 'failed').length;
+  process.stdout.write(`campaign ${campaign}: ${records.length} latest records (${records.length - failed} ok, ${failed} failed) of ${timers.size} planned\n`);
+  if (records.length) {
+    const first = Math.min(...records.map((r) => Date.parse(r.startedAt)));
+    const last = Math.max(...records.map((r) => Date.parse(r.finishedAt)));
+    process.stdout.write(`span of the records: ${((last - first) / 1000).toFixed(1)} s (first start to last finish)\n`);
+  }
+  printOverhead([{ testbeds: 0, label: campaign, ...figures }]);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--analyze')) return analyzeOnly(arg('--analyze', ''));
+  const nodes = arg('--nodes', 'de-ber,es-mad,jp-tyo').split(',');
+  const counts = arg('--testbeds', '1,2,4').split(',').map(Number);
+  const timerScale = Number(arg('--timer-scale', '0.02'));
+  const health = worldHealth(await worldStatus(), 'paper', ALL_TESTBEDS.slice(0, Math.max(...counts)));
+  if (!health.healthy) throw new Error(`the world "paper" is needed (${health.reason}): run ./scripts/demo or "matador testbed up paper" first`);
+  const connection = await Connection.connect({ address: ADDRESS, connectTimeout: 5000 }).catch((err: Error) => {
+    throw new Error(`no Temporal at ${ADDRESS} (${err.message}): run ./scripts/demo or "matador server" first`);
+  });
+  const client = new Client({ connection, namespace: NAMESPACE });
+  const workDir = path.join(OUT_DIR, 'campaign-configs');
+  fs.mkdirSync(workDir, { recursive: true });
+  try {
+    const workers = await ensureWorkers({
+      address: ADDRESS,
+      namespace: NAMESPACE,
+      workers: [{ role: 'central' }, ...ALL_TESTBEDS.slice(0, Math.max(...counts)).map((t) => ({ role: 'testbed' as const, testbed: t }))],
+      log: (l) => process.stdout.write(`  workers: ${l}\n`),
+    });
+    process.stdout.write(`workers: ${workers.map((w) => `${w.name}${w.reused ? ' (reused)' : ''}`).join(', ')}\n`);
+    process.stdout.write(`subset: nodes ${nodes.join(', ')} x 4 apps, timer scale ${timerScale}\n`);
+    const runs: RunFigures[] = [];
+    for (const n of counts) {
+      const file = writeSubsetCampaign({ id: `bench-scale-${n}tb`, nodes, testbeds: ALL_TESTBEDS.slice(0, n), timerScale, dir: workDir });
+      runs.push(await runCampaign(client, file, n));
+    }
+    const base = runs.find((r) => r.testbeds === 1) ?? runs[0];
+    const rows = [['testbeds', 'measurements', 'ok', 'failed', 'makespan s', 's/measurement', 'per min', 'speed-up', 'efficiency']];
+    for (const r of runs) {
+      const speedup = base.makespanSeconds / r.makespanSeconds;
+      rows.push([
+        String(r.testbeds),
+        String(r.measurements),
+        String(r.ok),
+        String(r.failed),
+        r.makespanSeconds.toFixed(1),
+        (r.makespanSeconds / r.measurements).toFixed(2),
+        ((60 * r.measurements) / r.makespanSeconds).toFixed(2),
+        speedup.toFixed(2),
+        ((speedup * base.testbeds) / r.testbeds).toFixed(2),
+      ]);
+    }
+    process.stdout.write(`\nMakespan and scaling (same subset; efficiency = speed-up / testbeds):\n${table(rows)}\n`);
+
+    printOverhead(runs);
+    for (const r of runs) if (r.failures.length) process.stdout.write(`failures with ${r.testbeds} testbed(s): ${r.failures.join(' | ')}\n`);
+
+    const four = runs.find((r) => r.testbeds === 4);
+    let estimateSeconds: number | null = null;
+    if (four) {
+      // The full campaign: 408 measurements on the busiest of 4 lanes, at the per-lane pace of
+      // the 4-testbed run (same contention: 4 measurements at a time on this machine).
+      const perLane = four.makespanSeconds / Math.ceil(four.measurements / 4);
+      estimateSeconds = perLane * 408;
+      process.stdout.write(
+        `\nEstimate for paper-2015-emulated (1624 measurements, 4 testbeds, 408 on the busiest): ${perLane.toFixed(1)} s per measurement per lane -> ${(estimateSeconds / 3600).toFixed(2)} h\n`,
+      );
+    }
+    const out = path.join(OUT_DIR, `campaign-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    fs.writeFileSync(out, `${JSON.stringify({ address: ADDRESS, nodes, timerScale, runs, estimateSeconds }, null, 2)}\n`);
+    process.stdout.write(`figures: ${path.relative(projectRoot, out)}\n`);
+
+    if (process.argv.includes('--full')) {
+      process.stdout.write(`\nFull campaign configs/campaigns/paper-2015-emulated.yaml:\n`);
+      const full = await runCampaign(client, path.join(configsDir, 'campaigns', 'paper-2015-emulated.yaml'), 4);
+      process.stdout.write(`makespan ${(full.makespanSeconds / 3600).toFixed(2)} h, ${full.ok} ok, ${full.failed} failed, overhead mean ${mean(full.overheads).toFixed(1)} s\n`);
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench/campaign: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,154 @@
+/**
+ * The measurement record (DESIGN 4.1, `matador.measurement/v1`) from what the steps returned.
+ * Pure and deterministic (type imports only): the measurement workflow calls it, and the golden
+ * tests pin its output. Besides the contract fields the record carries: testbedKind, the
+ * attempts with their steps, the messages with send/receive times, the classified flows and
+ * service endpoints per side, the phones (app version as found on the device), the tunnels,
+ * the no-app baselines used, geolocation sources, every artefact (captures, screenshots, raw
+ * traceroute output; paths relative to the data folder) and timings against the configured
+ * timers (`timings.overheadSeconds`: what the steps cost beyond the Fig. 2 waits).
+ */
+import type {
+  AttemptRecord,
+  CaptureFiles,
+  CaptureHandle,
+  Classification,
+  MeasurementSpec,
+  MessageSent,
+  Paths,
+  PhonesInfo,
+  TunnelsInfo,
+} from '../temporal/types';
+import { MEASUREMENT_SCHEMA, type MeasurementRecord, type Side, type TestbedKind } from '../types';
+
+export interface ArtefactRef {
+  kind: string; // 'capture' | 'screenshot' | 'traceroute-raw' | ...
+  path: string; // relative to the data folder
+}
+
+/** What the steps of the successful attempt returned (extra fields travel as JSON). */
+export interface AttemptOutputs {
+  tunnels: TunnelsInfo | null;
+  phones: PhonesInfo | null;
+  capture: CaptureHandle | null;
+  messages: MessageSent[];
+  files: CaptureFiles;
+  classification: Classification;
+  paths: Paths;
+}
+
+export interface RecordInput {
+  measurement: Pick<MeasurementSpec, 'measurementId' | 'campaign' | 'app' | 'nodeA' | 'nodeB' | 'testbed' | 'messages' | 'settleSeconds' | 'captureTailSeconds'>;
+  /** The run's timerScale (multiplies the plan's already scaled waits; 1 = as planned). */
+  timerScale: number;
+  startedAt: string;
+  finishedAt: string;
+  workflow: { workflowId: string; runId: string };
+  attempts: AttemptRecord[];
+  /** Null when an attempt succeeded. */
+  failure: string | null;
+  testbedKind: TestbedKind | null;
+  outputs: AttemptOutputs | null;
+}
+
+function artefactsOf(value: unknown): ArtefactRef[] {
+  const list = (value as { artefacts?: unknown } | null)?.artefacts;
+  if (!Array.isArray(list)) return [];
+  return list.filter((a): a is ArtefactRef => typeof a?.kind === 'string' && typeof a?.path === 'string');
+}
+
+function extra<T>(value: unknown, key: string): T | null {
+  const v = (value as Record<string, unknown> | null)?.[key];
+  return v === undefined ? null : (v as T);
+}
+
+const seconds = (from: string, to: string | null): number | null => {
+  if (!to) return null;
+  const d = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(d) ? Math.round(d) / 1000 : null;
+};
+
+/** Configured seconds of the Fig. 2 phases the workflow waits (message waits, settle, tail). */
+export function configuredWaitSeconds(m: RecordInput['measurement'], timerScale: number): number {
+  const waits = m.messages.reduce((sum, msg) => sum + msg.waitSeconds, 0) + (m.settleSeconds ?? 0) + (m.captureTailSeconds ?? 0);
+  return Math.round(waits * timerScale * 1000) / 1000;
+}
+
+function timings(input: RecordInput) {
+  const ok = input.outputs ? input.attempts.find((a) => a.failure === null) ?? null : null;
+  const configured = configuredWaitSeconds(input.measurement, input.timerScale);
+  const attemptSeconds = ok ? seconds(ok.startedAt, ok.finishedAt) : null;
+  return {
+    configuredWaitSeconds: configured,
+    wallSeconds: seconds(input.startedAt, input.finishedAt),
+    attemptSeconds,
+    overheadSeconds: attemptSeconds === null ? null : Math.round((attemptSeconds - configured) * 1000) / 1000,
+    steps: (ok?.steps ?? []).map((s) => ({ step: s.step, seconds: seconds(s.startedAt, s.finishedAt) })),
+  };
+}
+
+function messagesOf(messages: MessageSent[]) {
+  return messages.map((m) => ({
+    index: m.index,
+    from: m.from,
+    to: (m.from === 'A' ? 'B' : 'A') as Side,
+    sentAt: m.sentAt,
+    receivedAt: m.receivedAt,
+    deliveryMs: m.receivedAt ? Date.parse(m.receivedAt) - Date.parse(m.sentAt) : null,
+    failure: m.failure,
+  }));
+}
+
+function dedupe(list: ArtefactRef[]): ArtefactRef[] {
+  const seen = new Set<string>();
+  return list.filter((a) => {
+    const key = `${a.kind}\n${a.path}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function buildMeasurementRecord(input: RecordInput): MeasurementRecord {
+  const m = input.measurement;
+  const o = input.outputs;
+  const status: 'ok' | 'failed' = o && input.failure === null ? 'ok' : 'failed';
+  const artefacts = o
+    ? dedupe([
+        ...artefactsOf(o.files),
+        ...artefactsOf(o.capture),
+        ...o.messages.flatMap((msg) => artefactsOf(msg)),
+        ...artefactsOf(o.paths),
+      ])
+    : [];
+  const record: MeasurementRecord = {
+    schema: MEASUREMENT_SCHEMA,
+    campaign: m.campaign,
+    measurementId: m.measurementId,
+    app: m.app,
+    status,
+    failure: status === 'ok' ? null : (input.failure ?? 'failed'),
+    startedAt: input.startedAt,
+    finishedAt: input.finishedAt,
+    nodeA: { id: m.nodeA.id, country: m.nodeA.country },
+    nodeB: { id: m.nodeB.id, country: m.nodeB.country },
+    networkPath: { traces: o?.paths.networkPath.traces ?? [] },
+    applicationPath: { traces: o?.paths.applicationPath.traces ?? [] },
+    ...(input.testbedKind ? { testbedKind: input.testbedKind } : {}),
+    testbed: m.testbed,
+    workflow: input.workflow,
+    attempts: input.attempts,
+    messages: o ? messagesOf(o.messages) : [],
+    endpoints: o?.classification.endpoints ?? [],
+    captures: o?.files.files ?? [],
+    flows: o ? (extra<unknown[]>(o.classification, 'sides') ?? []) : [],
+    phones: o ? (o.phones?.phones ?? []) : [],
+    baselines: o ? (extra<unknown[]>(o.phones, 'baselines') ?? []) : [],
+    tunnels: o ? (o.tunnels?.tunnels ?? []) : [],
+    geolocation: o ? extra<unknown>(o.paths, 'geolocation') : null,
+    traceroute: o ? { backend: extra<string>(o.paths, 'backend'), networkPort: extra<number>(o.paths, 'networkPort') } : null,
+    artefacts,
+    timings: timings(input),
+  };
+  return record;
+}

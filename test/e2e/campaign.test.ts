@@ -1,0 +1,260 @@
+/**
+ * End to end on the emulated world "small": the real Temporal dev server, the real workers with
+ * the real measurement steps (activities/steps), real sshd/tcpdump/scamper/traceroute in the
+ * world's namespaces, the virtual phones over the real adb server. One campaign of six
+ * measurements (pl-waw + sg-sin incl. both self-pairs x Threema + WeChat), then one measurement
+ * whose first attempt loses its capture to an injected fault.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { extractFlows } from '../../lib/capture';
+import { dataDir, projectRoot } from '../../lib/project-paths';
+import { CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../lib/temporal/constants';
+import type { CampaignSummary } from '../../lib/temporal/types';
+import type { MeasurementRecord, Trace } from '../../lib/types';
+import { ResultsStore } from '../../store/results-store';
+import { knownWorlds, readWorldState } from '../../testbed/world';
+import { defaultActivities } from '../../workers/activities';
+import { startTestServer, type TestServer } from '../support/dev-server';
+import { startWorkers, type RunningWorkers } from '../support/workers';
+import { countryPath, latestRecords, runCli, tunnelLeftovers } from './helpers';
+
+jest.setTimeout(240_000);
+
+const FIXTURES = path.join(projectRoot, 'test', 'fixtures', 'e2e');
+const NAMESPACES = ['mt-tb1-wa', 'mt-tb1-wb', 'mt-n-pl-waw', 'mt-n-sg-sin'];
+const CAMPAIGNS = ['e2e', 'e2e-fault'];
+
+let server: TestServer | undefined;
+let native: NativeConnection | undefined;
+let connection: Connection | undefined;
+let workers: RunningWorkers | undefined;
+let closeActivities: (() => void) | undefined;
+let tmpDir = '';
+let resultsFile = '';
+/** Only a world this test brought up is taken down again (`down` removes every world). */
+let worldUp = false;
+
+function removeCampaignData(): void {
+  for (const c of CAMPAIGNS) {
+    for (const dir of ['artefacts', 'baselines']) fs.rmSync(path.join(dataDir, dir, c), { recursive: true, force: true });
+  }
+  fs.rmSync(path.join(dataDir, 'runs', 'tb1'), { recursive: true, force: true });
+}
+
+async function runCampaign(campaign: string, file: string): Promise<CampaignSummary> {
+  const client = new Client({ connection: connection! });
+  const handle = await client.workflow.start('campaignWorkflow', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: campaignWorkflowId(campaign), args: [{ config: file }] });
+  return (await handle.result()) as CampaignSummary;
+}
+
+beforeAll(async () => {
+  const others = knownWorlds().filter((w) => w !== 'small');
+  if (others.length > 0) throw new Error(`another emulated world is up (${others.join(', ')}): the e2e test needs the machine's namespaces for the world "small"; run "matador testbed down" first`);
+  removeCampaignData();
+  const up = await runCli(['testbed', 'up', 'small']);
+  if (up.code !== 0) throw new Error(`matador testbed up small failed: ${up.stderr}`);
+  worldUp = true;
+  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-e2e-'));
+  resultsFile = path.join(tmpDir, 'results.sqlite');
+  server = await startTestServer();
+  native = await NativeConnection.connect({ address: server.address });
+  connection = await Connection.connect({ address: server.address });
+  const real = defaultActivities({ resultsFile, measurement: { receiveTimeoutMs: 15_000 } });
+  closeActivities = real.close;
+  workers = await startWorkers({ connection: native, namespace: 'default', activities: real.activities, testbeds: ['tb1'] });
+});
+
+afterAll(async () => {
+  try {
+    await workers?.stop();
+    closeActivities?.();
+    await connection?.close();
+    await native?.close();
+    await server?.stop();
+  } finally {
+    if (worldUp) {
+      await runCli(['testbed', 'down']);
+      removeCampaignData();
+    }
+    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  }
+});
+
+const lastCountry = (t: Trace): string | null => t.hops[t.hops.length - 1]?.country ?? null;
+const byId = (records: MeasurementRecord[], id: string): MeasurementRecord => {
+  const r = records.find((x) => x.measurementId === id);
+  if (!r) throw new Error(`no record ${id} (have ${records.map((x) => x.measurementId).join(', ')})`);
+  return r;
+};
+
+describe('a campaign on the emulated world', () => {
+  let records: MeasurementRecord[] = [];
+
+  beforeAll(async () => {
+    const summary = await runCampaign('e2e', path.join(FIXTURES, 'campaign.yaml'));
+    expect(summary).toMatchObject({ campaign: 'e2e', total: 6, ok: 6, failed: 0 });
+    records = latestRecords(resultsFile, 'e2e');
+    // Figures for the report (not assertions): wall time vs the configured (scaled) waits.
+    const rows = records.map((r) => {
+      const t = r.timings as { configuredWaitSeconds: number; attemptSeconds: number | null; overheadSeconds: number | null; steps: Array<{ step: string; seconds: number | null }> };
+      const steps = new Map<string, number>();
+      for (const s of t.steps) steps.set(s.step.replace(/#\d+$/, ''), (steps.get(s.step.replace(/#\d+$/, '')) ?? 0) + (s.seconds ?? 0));
+      return `${r.measurementId}: attempt ${t.attemptSeconds} s, configured waits ${t.configuredWaitSeconds} s, overhead ${t.overheadSeconds} s; ${[...steps].map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`;
+    });
+    process.stdout.write(`e2e timings:\n${rows.join('\n')}\n`);
+  });
+
+  it('stores one ok record per measurement, labelled emulated', () => {
+    expect(records.map((r) => r.measurementId).sort()).toEqual(
+      ['sg-sin/sg-sin', 'sg-sin/pl-waw', 'pl-waw/pl-waw'].flatMap((p) => [`e2e/threema/${p}`, `e2e/wechat/${p}`]).sort(),
+    );
+    for (const r of records) expect(r).toMatchObject({ status: 'ok', failure: null, testbedKind: 'emulated', testbed: 'tb1' });
+  });
+
+  it('network path both ways between Singapore and Poland, hops placed by the world (SG -> US -> GB -> PL)', () => {
+    for (const app of ['threema', 'wechat']) {
+      const r = byId(records, `e2e/${app}/sg-sin/pl-waw`);
+      const traces = r.networkPath.traces;
+      expect(traces.map((t) => t.from).sort()).toEqual(['A', 'B']);
+      for (const t of traces) {
+        expect(t).toMatchObject({ protocol: 'tcp', failure: null });
+        expect(t.port).toBeGreaterThanOrEqual(33434);
+        expect(t.hops.filter((h) => h.ip).every((h) => h.geo?.source === 'corrections' && h.geo.corrected)).toBe(true);
+      }
+      expect(countryPath(traces.find((t) => t.from === 'A')!)).toEqual(['SG', 'US', 'GB', 'PL']);
+      expect(countryPath(traces.find((t) => t.from === 'B')!)).toEqual(['PL', 'GB', 'US', 'SG']);
+    }
+    // a self-pair traces the node to itself: one hop, in its own country
+    const self = byId(records, 'e2e/threema/pl-waw/pl-waw').networkPath.traces;
+    expect(self).toHaveLength(1);
+    expect(countryPath(self[0])).toEqual(['PL']);
+  });
+
+  it('application paths end at the service: Threema in Switzerland, WeChat in Hong Kong for Europe and in China for Asia', () => {
+    const world = readWorldState('small');
+    const serviceCountry = new Map(world.services.flatMap((svc) => svc.addresses.map((a) => [a.address, svc.country] as const)));
+    for (const r of records) {
+      const traces = r.applicationPath.traces;
+      expect(traces.length).toBeGreaterThan(0);
+      for (const t of traces) {
+        expect(t.failure).toBeNull();
+        // the service's own protocol and port, as the capture saw them
+        expect(r.endpoints).toEqual(expect.arrayContaining([expect.objectContaining({ ip: t.target, port: t.port, protocol: t.protocol })]));
+        expect(lastCountry(t)).toBe(serviceCountry.get(t.target));
+        expect(countryPath(t)[0]).toBe((t.from === 'A' ? r.nodeA : r.nodeB).country);
+        if (r.app === 'threema') expect(lastCountry(t)).toBe('CH');
+      }
+      // both nodes traced every endpoint (the endpoints of both sides' captures)
+      const targets = (side: string) => new Set(traces.filter((t) => t.from === side).map((t) => `${t.target}:${t.port}`));
+      expect(targets('A')).toEqual(targets('B'));
+      // WeChat answers by region: the Singapore phone talked to China, the Polish one to Hong Kong
+      if (r.app === 'wechat') {
+        for (const side of r.flows as Array<{ side: 'A' | 'B'; endpoints: Array<{ ip: string }> }>) {
+          const node = side.side === 'A' ? r.nodeA : r.nodeB;
+          expect(new Set(side.endpoints.map((e) => serviceCountry.get(e.ip)))).toEqual(new Set([node.country === 'SG' ? 'CN' : 'HK']));
+        }
+      }
+    }
+    // the chat connections: Threema's on 5222; WeChat's long connection on 8080 (resolved over
+    // its DNS-over-HTTP, so nameless in the capture, traced as an `unknown` endpoint)
+    expect(byId(records, 'e2e/threema/sg-sin/pl-waw').applicationPath.traces.map((t) => t.port)).toContain(5222);
+    expect(byId(records, 'e2e/wechat/sg-sin/pl-waw').applicationPath.traces.map((t) => t.port)).toContain(8080);
+  });
+
+  it('flows are classified per side with messaging endpoints of the service, against the no-app baseline', () => {
+    for (const r of records) {
+      const sides = r.flows as Array<{ side: string; counts: Record<string, number>; baseline: string | null; endpoints: Array<{ class: string; names: string[] }> }>;
+      expect(sides.map((s) => s.side)).toEqual(['A', 'B']);
+      for (const s of sides) {
+        expect(s.counts.messaging).toBeGreaterThan(0);
+        expect(s.baseline).toMatch(/^baselines\/e2e\/(pl-waw|sg-sin)\.pcap$/);
+        const messagingNames = s.endpoints.filter((e) => e.class === 'messaging').flatMap((e) => e.names);
+        expect(messagingNames.some((n) => (r.app === 'threema' ? /threema\.ch$/ : /weixin\.qq\.com$/).test(n))).toBe(true);
+      }
+    }
+  });
+
+  it('records every message with send and receive times, and the phones with the app version found on the device', () => {
+    for (const r of records) {
+      const messages = r.messages as Array<{ index: number; from: string; sentAt: string; receivedAt: string | null; failure: string | null }>;
+      expect(messages.map((m) => [m.index, m.from])).toEqual([[0, 'A'], [1, 'B']]);
+      for (const m of messages) {
+        expect(m.failure).toBeNull();
+        expect(Date.parse(m.receivedAt!)).toBeGreaterThanOrEqual(Date.parse(m.sentAt));
+      }
+      const phones = r.phones as Array<{ side: string; appVersion: string; configuredVersion: string; location: { latitude: number } }>;
+      expect(phones.map((p) => p.side)).toEqual(['A', 'B']);
+      for (const p of phones) expect(p.appVersion).toBe(p.configuredVersion);
+    }
+  });
+
+  it('keeps artefacts on disk and in the store; a capture re-reads with lib/capture', async () => {
+    const store = new ResultsStore({ file: resultsFile });
+    try {
+      for (const r of records) {
+        const artefacts = r.artefacts as Array<{ kind: string; path: string }>;
+        expect(new Set(artefacts.map((a) => a.kind))).toEqual(new Set(['capture', 'screenshot', 'traceroute-raw']));
+        for (const a of artefacts) {
+          expect(a.path.startsWith(`artefacts/e2e/${r.app}/${r.nodeA.id}/${r.nodeB.id}/attempt-`)).toBe(true);
+          expect(fs.statSync(path.join(dataDir, a.path)).size).toBeGreaterThan(0);
+        }
+        const stored = store.latest(r.measurementId)!;
+        expect(store.artefacts(r.measurementId, stored.attempt)).toEqual(expect.arrayContaining(artefacts));
+      }
+      const capture = (byId(records, 'e2e/threema/sg-sin/pl-waw').captures as Array<{ side: string; path: string }>)[0];
+      const flows = await extractFlows(fs.createReadStream(path.join(dataDir, capture.path)));
+      expect(flows.packets).toBeGreaterThan(0);
+      expect(flows.flows.some((f) => f.server.port === 5222)).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('matador report --campaign reads the store and labels the data as emulated', async () => {
+    const r = await runCli(['report', '--campaign', 'e2e', '--store', resultsFile, '--format', 'json']);
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout) as { provenance?: { label: string | null }; apps: string[]; areas: Array<{ area: string; apps: Record<string, { measurements: number }> }> };
+    expect(report.provenance?.label).toMatch(/EMULATED/);
+    expect(report.apps.sort()).toEqual(['threema', 'wechat']);
+    const asia = report.areas.find((a) => a.area === 'Asia');
+    expect(asia?.apps.wechat.measurements).toBe(1);
+  });
+
+  it('leaves no tunnel behind', async () => {
+    for (const ns of NAMESPACES) expect(await tunnelLeftovers(ns)).toEqual([]);
+  });
+});
+
+describe('a capture killed mid-measurement', () => {
+  it('fails the attempt with capture_failed, cleans it up and succeeds in the next attempt', async () => {
+    const handles = path.join(dataDir, 'runs', 'tb1', 'captures.json');
+    let killed: string | null = null;
+    const injector = (async () => {
+      // the first attempt's tcpdump is running once its handles are written (startCapture)
+      for (let i = 0; i < 600 && killed === null; i++) {
+        if (fs.existsSync(handles)) {
+          const r = await runCli(['testbed', 'fault', 'tcpdump-kill', 'tb1-wa']);
+          killed = r.code === 0 ? r.stdout : `failed: ${r.stderr}`;
+        } else await new Promise((res) => setTimeout(res, 100));
+      }
+    })();
+    const summary = await runCampaign('e2e-fault', path.join(FIXTURES, 'fault-campaign.yaml'));
+    await injector;
+    expect(killed).toMatch(/killed [1-9]/);
+    expect(summary).toMatchObject({ total: 1, ok: 1, failed: 0 });
+    const [record] = latestRecords(resultsFile, 'e2e-fault');
+    const attempts = record.attempts as Array<{ attempt: number; failure: string | null; cleanedUp: boolean; steps: Array<{ step: string; failure: string | null }> }>;
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    expect(attempts[0].failure).toMatch(/^capture_failed: stopCapture: side A: /);
+    expect(attempts[0].cleanedUp).toBe(true);
+    expect(attempts[0].steps.map((s) => s.step)).toEqual(expect.arrayContaining(['cleanup', 'teardown']));
+    expect(attempts[attempts.length - 1].failure).toBeNull();
+    expect(record).toMatchObject({ status: 'ok', testbedKind: 'emulated' });
+    expect(fs.existsSync(handles)).toBe(false);
+    for (const ns of NAMESPACES) expect(await tunnelLeftovers(ns)).toEqual([]);
+  });
+});

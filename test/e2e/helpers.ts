@@ -1,0 +1,35 @@
+/** Helpers of the end-to-end tests: the real CLI, the world's namespaces, records from the store. */
+import { execFile } from 'child_process';
+import type { MeasurementRecord, Trace } from '../../lib/types';
+import { ResultsStore } from '../../store/results-store';
+
+export { runCli, runCmd, MATADOR } from '../world/helpers';
+
+/** Tunnel devices (any kind) and our policy rules in a namespace: what teardown must remove. */
+export function tunnelLeftovers(netns: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    execFile('ip', ['-n', netns, '-d', '-j', 'link', 'show'], (err, stdout) => {
+      if (err) return reject(err);
+      const links = JSON.parse(stdout) as Array<{ ifname: string; linkinfo?: { info_kind?: string } }>;
+      const kinds = new Set(['vxlan', 'gre', 'ipip', 'gretap', 'wireguard']);
+      resolve(links.filter((l) => kinds.has(l.linkinfo?.info_kind ?? '')).map((l) => `${netns}:${l.ifname}`));
+    });
+  });
+}
+
+export function latestRecords(resultsFile: string, campaign: string): MeasurementRecord[] {
+  const store = new ResultsStore({ file: resultsFile });
+  try {
+    return [...store.latestOfCampaign(campaign)].map((a) => a.record);
+  } finally {
+    store.close();
+  }
+}
+
+/** Countries along a trace in order, consecutive repeats merged (PL GB GB US -> PL GB US). */
+export function countryPath(trace: Trace): string[] {
+  const out: string[] = [];
+  for (const hop of trace.hops) if (hop.country && out[out.length - 1] !== hop.country) out.push(hop.country);
+  return out;
+}
+
