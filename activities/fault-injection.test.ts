@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { faultInjectionFromEnv, INJECTED_FAULT_TYPE, maybeInjectFaults, seededRandom, withInjectedFaults } from './fault-injection';
+import { faultInjectionFromEnv, INJECTED_FAULT_TYPE, maybeInjectFaults, withInjectedFaults } from './fault-injection';
 import type { MatadorActivities } from './types';
 
 type Partial2 = Pick<MatadorActivities, 'provisionTunnels' | 'persistRecord'>;
@@ -80,15 +80,5 @@ describe('fault injection from the environment', () => {
     expect(() => faultInjectionFromEnv({ MATADOR_INJECT_FAULTS: '0.1', MATADOR_INJECT_FAULTS_SEED: 'x' })).toThrow(
       'MATADOR_INJECT_FAULTS_SEED: expected an integer, got "x"',
     );
-  });
-});
-
-describe('seededRandom', () => {
-  it('draws values in [0, 1)', () => {
-    const r = seededRandom(3);
-    for (let i = 0; i < 1000; i++) {
-      const v = r();
-      expect(v >= 0 && v < 1).toBe(true);
-    }
   });
 });

@@ -9,6 +9,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { TESTBED_ACTIVITY_NAMES, type MatadorActivities } from './types';
+import { seededRandom } from '../lib/seeded-random';
 
 /** ApplicationFailure.type of an injected fault (retryable: not in any non-retryable list). */
 export const INJECTED_FAULT_TYPE = 'injected_fault';
@@ -27,17 +28,6 @@ export interface FaultInjectionOptions {
   onFault?: (step: string) => void;
 }
 
-/** mulberry32: small, fast, good enough to decide "fail this call or not". */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function withInjectedFaults<T extends Partial<MatadorActivities>>(activities: T, o: FaultInjectionOptions): T {
   if (!Number.isFinite(o.rate) || o.rate < 0 || o.rate >= 1) {

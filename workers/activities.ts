@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { createActivities, type MatadorActivities } from '../activities';
+import { maybeInjectFaults } from '../activities/fault-injection';
 import type { StepEnv } from '../activities/steps';
 import type { TracerouteBackend } from '../drivers/node';
 import type { ArtefactRef } from '../store/results-store';
@@ -44,7 +45,8 @@ export function defaultStepEnv(o: Partial<StepEnv> = {}): StepEnv {
 export function defaultActivities(o: { resultsFile?: string; measurement?: Partial<StepEnv> } = {}): { activities: MatadorActivities; close(): void } {
   let store: ResultsStore | undefined;
   const resultsFile = o.resultsFile ?? DEFAULT_RESULTS_FILE;
-  const activities = createActivities({
+  // MATADOR_INJECT_FAULTS=<rate> makes steps fail transiently on purpose (chaos runs).
+  const activities = maybeInjectFaults(createActivities({
     loadPlan: (file) => loadCampaignPlan(file, { cwd: projectRoot }),
     baseDir: projectRoot,
     measurement: defaultStepEnv(o.measurement),
@@ -52,6 +54,6 @@ export function defaultActivities(o: { resultsFile?: string; measurement?: Parti
       store ??= new ResultsStore({ file: resultsFile });
       return storeRecord(store, record);
     },
-  });
+  }));
   return { activities, close: () => store?.close() };
 }

@@ -68,13 +68,6 @@ export function attemptBackoffSeconds(policy: AttemptPolicy | undefined, n: numb
   return Math.min(policy.maxIntervalSeconds, policy.initialIntervalSeconds * Math.pow(policy.backoffCoefficient, n - 2));
 }
 
-/**
- * Failure types of the real steps (activities/steps/failures.ts) after which a new attempt
- * cannot help either: the testbed's world is not up, or the testbed/node is unknown or lacks
- * something. They join ATTEMPT_FATAL_FAILURE_TYPES (lib/temporal/constants) here.
- */
-const TESTBED_FATAL_FAILURE_TYPES: readonly string[] = ['world_not_up', 'testbed_unknown', 'testbed_incomplete'];
-
 function setStage(stage: string): void {
   upsertSearchAttributes([{ key: SA.stage, value: stage }]);
 }
@@ -177,7 +170,7 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
       const stepFailure = err instanceof StepFailed ? err.failure : classifyStepFailure('workflow', err);
       record.failure = formatStepFailure(stepFailure);
       failure = record.failure;
-      fatal = stepFailure.fatal || TESTBED_FATAL_FAILURE_TYPES.includes(stepFailure.type);
+      fatal = stepFailure.fatal;
       if (captureStarted) {
         // Saga compensation; must also run when the workflow is being cancelled.
         await CancellationScope.nonCancellable(() => log.step(STAGE_CLEANUP, () => act.abortCapture({ ctx }))).catch(() => undefined);
@@ -214,7 +207,8 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
     failure = failure ? `${failure}; ${persistFailure}` : persistFailure;
   }
 
-  const result: MeasurementResult = { measurementId: input.measurementId, status: failure ? 'failed' : 'ok', failure, attempts };
+  const artefacts = Array.isArray(record.artefacts) ? (record.artefacts as MeasurementResult['artefacts']) : [];
+  const result: MeasurementResult = { measurementId: input.measurementId, status: failure ? 'failed' : 'ok', failure, attempts, artefacts };
   if (result.status === 'ok') {
     setStage(STAGE_DONE);
     return result;

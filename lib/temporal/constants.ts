@@ -65,6 +65,12 @@ export const FAILURE_TYPES = {
   planChanged: 'plan_changed',
   /** A measurement ended failed (after all attempts); details carry the attempts. */
   measurementFailed: 'measurement_failed',
+  /** The testbed's emulated world is not up (activities/steps/failures.ts). */
+  worldNotUp: 'world_not_up',
+  /** The testbeds config or the world does not know the testbed or node. */
+  testbedUnknown: 'testbed_unknown',
+  /** The world or config lacks something a step needs (an SSH endpoint, a phone). */
+  testbedIncomplete: 'testbed_incomplete',
 } as const;
 
 /** Failure types that make a new measurement attempt pointless. */
@@ -72,6 +78,9 @@ export const ATTEMPT_FATAL_FAILURE_TYPES: readonly string[] = [
   FAILURE_TYPES.notImplemented,
   FAILURE_TYPES.invalidConfig,
   FAILURE_TYPES.planChanged,
+  FAILURE_TYPES.worldNotUp,
+  FAILURE_TYPES.testbedUnknown,
+  FAILURE_TYPES.testbedIncomplete,
 ];
 
 /* ---- retry policies ---- */

@@ -169,6 +169,9 @@ export interface AttemptRecord {
 
 export interface MeasurementResult extends MeasurementOutcome {
   attempts: AttemptRecord[];
+  /** Captures, screenshots and raw traceroutes of the stored record (paths relative to the data
+   *  folder), so the Web UI's result view names them next to the attempts. */
+  artefacts?: Array<{ kind: string; path: string }>;
 }
 
 /* ---- activity payloads ---- */

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { freePort, startDevServer, type DevServer } from '../../cli/server-process';
-import { seededRandom } from '../../activities/fault-injection';
+import { seededRandom } from '../../lib/seeded-random';
 import type { ExpandedPlan } from '../../activities/plan';
 import { projectRoot, temporalBinary } from '../../lib/project-paths';
 import { ResultsStore } from '../../store/results-store';

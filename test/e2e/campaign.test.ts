@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client, Connection } from '@temporalio/client';
+import type { MeasurementResult } from '../../lib/temporal/types';
 import { NativeConnection } from '@temporalio/worker';
 import { extractFlows } from '../../lib/capture';
 import { dataDir, projectRoot } from '../../lib/project-paths';
@@ -204,6 +205,9 @@ describe('a campaign on the emulated world', () => {
         }
         const stored = store.latest(r.measurementId)!;
         expect(store.artefacts(r.measurementId, stored.attempt)).toEqual(expect.arrayContaining(artefacts));
+        // The Web UI shows the workflow result: it names the same artefacts.
+        const result = (await new Client({ connection: connection! }).workflow.getHandle(r.measurementId).result()) as MeasurementResult;
+        expect(result.artefacts).toEqual(artefacts);
       }
       const capture = (byId(records, 'e2e/threema/sg-sin/pl-waw').captures as Array<{ side: string; path: string }>)[0];
       const flows = await extractFlows(fs.createReadStream(path.join(dataDir, capture.path)));
