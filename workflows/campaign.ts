@@ -125,6 +125,11 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
             FAILURE_TYPES.planChanged,
           );
         }
+        // Another lane may have reached the yield point while this one waited for its page.
+        if (shouldYield()) {
+          yielding = true;
+          return;
+        }
       }
       const spec = page[tb.next - pageOffset];
       startedThisRun++;
