@@ -6,7 +6,7 @@
  */
 import { heartbeating } from './heartbeat';
 import { notImplemented } from './not-implemented';
-import { planActivities, type PlanLoader } from './plan';
+import { planActivities, type CompletedLookup, type PlanLoader } from './plan';
 import { measurementSteps, type StepEnv } from './steps';
 import type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
 import { CENTRAL_ACTIVITY_NAMES, TESTBED_ACTIVITY_NAMES } from './types';
@@ -23,6 +23,8 @@ export interface ActivityDeps {
   baseDir: string;
   /** Writes a measurement record (results store); returns where it went. */
   saveRecord: (record: MeasurementRecord) => Promise<string> | string;
+  /** For `--resume`: which measurements are already ok (read where saveRecord writes). */
+  completed?: CompletedLookup;
   /** Run the real measurement steps (activities/steps) with these settings. */
   measurement?: StepEnv;
   /** Step implementations that replace the real ones (tests, other drivers). */
@@ -30,7 +32,7 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps): MatadorActivities {
-  const plan = planActivities({ load: deps.loadPlan, baseDir: deps.baseDir });
+  const plan = planActivities({ load: deps.loadPlan, baseDir: deps.baseDir, ...(deps.completed ? { completed: deps.completed } : {}) });
   // Every real step heartbeats while it runs (long steps have a heartbeat timeout).
   const steps = Object.fromEntries(
     Object.entries({ ...(deps.measurement ? measurementSteps(deps.measurement) : {}), ...(deps.steps ?? {}) }).map(([name, fn]) => [name, heartbeating(fn as (...a: unknown[]) => Promise<unknown>)]),

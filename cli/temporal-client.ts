@@ -38,3 +38,18 @@ export async function withClient<T>(target: TemporalTarget, fn: (client: Client)
     await connection.close();
   }
 }
+
+/** Whether a Temporal frontend answers at this address (within about two seconds). */
+export async function serverAnswers(address: string): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: 2000 });
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return false;
+  }
+}

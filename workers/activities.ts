@@ -9,7 +9,7 @@ import { maybeInjectFaults } from '../activities/fault-injection';
 import type { StepEnv } from '../activities/steps';
 import type { TracerouteBackend } from '../drivers/node';
 import type { ArtefactRef } from '../store/results-store';
-import { loadCampaignPlan } from '../activities/plan-source';
+import { completedInResultsStore, loadCampaignPlan } from '../activities/plan-source';
 import { dataDir, projectRoot } from '../lib/project-paths';
 import type { MeasurementRecord } from '../lib/types';
 import { ResultsStore } from '../store/results-store';
@@ -49,6 +49,7 @@ export function defaultActivities(o: { resultsFile?: string; measurement?: Parti
   const activities = maybeInjectFaults(createActivities({
     loadPlan: (file) => loadCampaignPlan(file, { cwd: projectRoot }),
     baseDir: projectRoot,
+    completed: (ids, before) => completedInResultsStore(ids, before, resultsFile),
     measurement: defaultStepEnv(o.measurement),
     saveRecord: (record) => {
       store ??= new ResultsStore({ file: resultsFile });

@@ -31,6 +31,7 @@ import {
   PAUSE_SIGNAL,
   PROGRESS_QUERY,
   RESUME_SIGNAL,
+  measurementSearchAttributes,
   SA,
   STAGE_DONE,
   STAGE_PAUSED,
@@ -165,16 +166,7 @@ async function runMeasurement(mi: MeasurementInput): Promise<MeasurementOutcome>
       // The id is deterministic: re-running a campaign re-runs a measurement under the same id.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       parentClosePolicy: ParentClosePolicy.TERMINATE,
-      typedSearchAttributes: [
-        { key: SA.campaign, value: mi.campaign },
-        { key: SA.app, value: mi.app },
-        { key: SA.nodeA, value: mi.nodeA.id },
-        { key: SA.nodeB, value: mi.nodeB.id },
-        { key: SA.countryA, value: mi.nodeA.country },
-        { key: SA.countryB, value: mi.nodeB.country },
-        { key: SA.testbed, value: mi.testbed },
-        { key: SA.stage, value: 'queued' },
-      ],
+      typedSearchAttributes: [...measurementSearchAttributes(mi), { key: SA.stage, value: 'queued' }],
     });
     return { measurementId: mi.measurementId, status: result.status, failure: result.failure };
   } catch (err) {

@@ -21,6 +21,7 @@ import {
   CLEANUP_RETRY,
   DEFAULT_MAX_ATTEMPTS,
   FAILURE_TYPES,
+  measurementSearchAttributes,
   SA,
   STAGE_CLEANUP,
   STAGE_DONE,
@@ -106,15 +107,7 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
   const maxAttempts = Math.max(1, options.maxAttempts ?? input.attempts?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   const timerScale = options.timerScale ?? 1;
   const act = makeProxies(input.testbed, options.timeoutScale);
-  upsertSearchAttributes([
-    { key: SA.campaign, value: input.campaign },
-    { key: SA.app, value: input.app },
-    { key: SA.nodeA, value: input.nodeA.id },
-    { key: SA.nodeB, value: input.nodeB.id },
-    { key: SA.countryA, value: input.nodeA.country },
-    { key: SA.countryB, value: input.nodeB.country },
-    { key: SA.testbed, value: input.testbed },
-  ]);
+  upsertSearchAttributes(measurementSearchAttributes(input));
 
   const startedAt = new Date().toISOString();
   const attempts: AttemptRecord[] = [];

@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { WorkflowFailedError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { defaultPayloadConverter, fromPayloadsAtIndex } from '@temporalio/common';
-import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, MEASUREMENT_WORKFLOW_TYPE, SA } from '../../lib/temporal/constants';
+import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, MEASUREMENT_WORKFLOW_TYPE, measurementSearchAttributes, SA } from '../../lib/temporal/constants';
 import type { MeasurementInput, MeasurementResult } from '../../lib/temporal/types';
 import { ResultsStore } from '../../store/results-store';
 import { CliError } from '../errors';
@@ -113,16 +113,7 @@ async function rerunOne(client: Client, m: FailedMeasurement): Promise<RerunOutc
     taskQueue: CENTRAL_TASK_QUEUE,
     args: [mi],
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    typedSearchAttributes: [
-      { key: SA.campaign, value: mi.campaign },
-      { key: SA.app, value: mi.app },
-      { key: SA.nodeA, value: mi.nodeA.id },
-      { key: SA.nodeB, value: mi.nodeB.id },
-      { key: SA.countryA, value: mi.nodeA.country },
-      { key: SA.countryB, value: mi.nodeB.country },
-      { key: SA.testbed, value: mi.testbed },
-      { key: SA.stage, value: 'queued' },
-    ],
+    typedSearchAttributes: [...measurementSearchAttributes(mi), { key: SA.stage, value: 'queued' }],
   });
   try {
     const result = (await handle.result()) as MeasurementResult;

@@ -14,7 +14,7 @@ import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId, PROGRES
 import type { CampaignInput, CampaignProgress, CampaignSummary } from '../../lib/temporal/types';
 import { followProgress } from '../campaign-progress';
 import { CliError } from '../errors';
-import { addTemporalOptions, temporalTarget, withClient, type TemporalTarget } from '../temporal-client';
+import { addTemporalOptions, serverAnswers, temporalTarget, withClient, type TemporalTarget } from '../temporal-client';
 import { configPathForWorker, formatSummary } from './campaign';
 import { demoLogDir, formatTimings, PhaseFailure, PhaseRunner, runMatador, serverUiBase, webUiUrl, worldHealth } from './demo-phases';
 import { ensureWorkers, stopAllWorkers, type WorkerSpec } from './demo-processes';
@@ -50,20 +50,6 @@ function campaignFacts(file: string): CampaignFacts {
   return { id: loaded.campaign.id, file, world: worlds[0], testbeds: loaded.testbeds.map((t) => t.id) };
 }
 
-async function serverAnswers(address: string): Promise<boolean> {
-  const { Connection } = await import('@temporalio/client');
-  try {
-    const connection = await Connection.connect({ address, connectTimeout: 2000 });
-    try {
-      await connection.workflowService.getSystemInfo({});
-      return true;
-    } finally {
-      await connection.close();
-    }
-  } catch {
-    return false;
-  }
-}
 
 async function phaseServer(target: TemporalTarget): Promise<string> {
   if (await serverAnswers(target.address)) return `reused the server at ${target.address}`;

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { Connection } from '@temporalio/client';
+import { serverAnswers } from '../temporal-client';
 import { dataDir, temporalBinary } from '../../lib/project-paths';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../lib/temporal/constants';
 import { CliError } from '../errors';
@@ -67,19 +67,6 @@ function running(): PidFile | null {
   return null;
 }
 
-async function answers(address: string): Promise<boolean> {
-  try {
-    const connection = await Connection.connect({ address, connectTimeout: 2000 });
-    try {
-      await connection.workflowService.getSystemInfo({});
-      return true;
-    } finally {
-      await connection.close();
-    }
-  } catch {
-    return false;
-  }
-}
 
 async function status(): Promise<void> {
   const info = running();
@@ -88,7 +75,7 @@ async function status(): Promise<void> {
     process.exitCode = 3;
     return;
   }
-  const ok = await answers(info.address);
+  const ok = await serverAnswers(info.address);
   process.stdout.write(
     `Temporal dev server: running (pid ${info.pid}, since ${info.startedAt})${ok ? '' : ' but not answering yet'}\n` +
       `  gRPC:   ${info.address}\n  Web UI: ${info.uiUrl ?? '(headless)'}\n  db:     ${info.dbFile}\n  log:    ${info.logFile ?? '(terminal)'}\n`,

@@ -2,7 +2,8 @@
  * Temporal conventions shared by workflows, activities, workers, the CLI and tests (DESIGN 3).
  * Imported by workflow code: keep it free of Node built-ins and I/O.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import type { PlannedMeasurement } from '../types';
 import type { RetryPolicy } from '@temporalio/common';
 
 /* ---- task queues ---- */
@@ -53,6 +54,19 @@ export const SA = {
   testbed: defineSearchAttributeKey('MatadorTestbed', SearchAttributeType.KEYWORD),
   stage: defineSearchAttributeKey('MatadorStage', SearchAttributeType.KEYWORD),
 } as const;
+
+/** The search attributes that say which measurement a workflow is (all but the stage). */
+export function measurementSearchAttributes(m: Pick<PlannedMeasurement, 'campaign' | 'app' | 'nodeA' | 'nodeB' | 'testbed'>): SearchAttributePair[] {
+  return [
+    { key: SA.campaign, value: m.campaign },
+    { key: SA.app, value: m.app },
+    { key: SA.nodeA, value: m.nodeA.id },
+    { key: SA.nodeB, value: m.nodeB.id },
+    { key: SA.countryA, value: m.nodeA.country },
+    { key: SA.countryB, value: m.nodeB.country },
+    { key: SA.testbed, value: m.testbed },
+  ];
+}
 
 /* ---- failure types (ApplicationFailure.type) ---- */
 
