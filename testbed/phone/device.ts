@@ -10,6 +10,7 @@ import { SERVICE_SHAPES, ServiceApp, ServiceShape, serviceShape } from '../servi
 import { AppHost, AppStatus } from './app-host';
 import { PhoneUi } from './ui';
 import { WlanControl, firstInterface } from './netns';
+import type { PhoneMessage } from '../../drivers/phone';
 
 export interface PhoneAppOptions {
   app: ServiceApp;
@@ -30,16 +31,9 @@ export interface PhoneFaults {
   notInstalled: Set<string>;
 }
 
-export interface MessageRecord {
-  direction: 'in' | 'out';
-  app: string;
-  id: string;
-  peer: string;
-  text: string;
-  sentAt: string;
-  receivedAt?: string;
-  ackedAt?: string;
-}
+/** One line of the phone's message log: the record drivers/phone reads, less the event that the
+ *  app host adds when it writes the line. */
+export type MessageRecord = Omit<PhoneMessage, 'event'>;
 
 export const MESSAGE_LOG = '/sdcard/matador/messages.jsonl';
 
