@@ -1,16 +1,8 @@
 import { CaptureFormatError, CaptureReader, type RawPacket } from './capture-reader';
 import { pcapFile, pcapngFile, type RecordSpec } from './pcap-writer';
 
-interface Seen {
-  linkType: number;
-  interfaceId: number;
-  sec: number;
-  nsec: number;
-  digits: number;
-  capturedLength: number;
-  originalLength: number;
-  hex: string;
-}
+/** A packet as the tests keep it: the reader's record with its borrowed bytes copied as hex. */
+type Seen = Omit<RawPacket, 'data' | 'offset'> & { hex: string };
 
 function read(file: Buffer, chunkSize = file.length): { seen: Seen[]; reader: CaptureReader } {
   const seen: Seen[] = [];

@@ -21,6 +21,7 @@ import { startTestServer, type TestServer } from '../support/dev-server';
 import { createMockActivities, overlapsPerTestbed, type FailureRule, type MockEvent } from '../support/mock-activities';
 import { makePlan } from '../support/plans';
 import { startWorkers, type RunningWorkers } from '../support/workers';
+import { matadorAgainst, type CliRun } from '../support/matador-cli';
 
 const execFileP = promisify(execFile);
 const NAMESPACE = 'rerun';
@@ -48,16 +49,8 @@ const plan = makePlan({
 });
 const broken = [`${CAMPAIGN}/wechat/pl-waw/es-mad`, `${CAMPAIGN}/wechat/es-mad/ch-zrh`];
 
-async function matador(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args, '--address', server.address, '--namespace', NAMESPACE], {
-      cwd: projectRoot,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function matador(args: string[]): Promise<CliRun> {
+  return matadorAgainst({ address: server.address, namespace: NAMESPACE }, args);
 }
 
 beforeAll(async () => {

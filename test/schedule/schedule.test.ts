@@ -3,20 +3,16 @@
  * list shows it (interval, overlap SKIP), trigger starts a campaign workflow named by its
  * scheduled time, which runs to completion on mock-activity workers, delete removes it.
  */
-import { execFile } from 'child_process';
-import * as path from 'path';
-import { promisify } from 'util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { projectRoot } from '../../lib/project-paths';
 import type { CampaignSummary } from '../../lib/temporal/types';
 import type { ScheduleRow } from '../../cli/commands/schedule';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { createMockActivities } from '../support/mock-activities';
 import { makePlan } from '../support/plans';
 import { startWorkers, type RunningWorkers } from '../support/workers';
+import { matadorAgainst, type CliRun } from '../support/matador-cli';
 
-const execFileP = promisify(execFile);
 const NAMESPACE = 'sched';
 const DEMO = 'configs/campaigns/demo.yaml';
 
@@ -26,16 +22,8 @@ let connection: Connection;
 let client: Client;
 let workers: RunningWorkers;
 
-async function matador(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args, '--address', server.address, '--namespace', NAMESPACE], {
-      cwd: projectRoot,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function matador(args: string[]): Promise<CliRun> {
+  return matadorAgainst({ address: server.address, namespace: NAMESPACE }, args);
 }
 
 async function list(): Promise<ScheduleRow[]> {

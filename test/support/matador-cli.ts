@@ -1,0 +1,27 @@
+import { execFile } from 'child_process';
+import * as path from 'path';
+import { promisify } from 'util';
+import { projectRoot } from '../../lib/project-paths';
+
+const execFileP = promisify(execFile);
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `bin/matador ARGS --address ADDRESS --namespace NAMESPACE` against a test server. */
+export async function matadorAgainst(server: { address: string; namespace: string }, args: string[]): Promise<CliRun> {
+  try {
+    const { stdout, stderr } = await execFileP(
+      process.execPath,
+      [path.join(projectRoot, 'bin', 'matador'), ...args, '--address', server.address, '--namespace', server.namespace],
+      { cwd: projectRoot },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
