@@ -21,6 +21,16 @@ function matador(args: string[]): Promise<Run> {
 }
 
 describe('matador campaign plan', () => {
+  it('shows how long compressed timers take as run when waits fall under the server minimum timer', async () => {
+    const compressed = await matador(['campaign', 'plan', 'configs/campaigns/paper-2015-emulated.yaml']);
+    expect(compressed.code).toBe(0);
+    expect(compressed.stdout).toContain('wechat       WeChat 6.2.4 (com.tencent.mm), 10 messages, 6.6 s of capture, 12 s as run');
+    expect(compressed.stdout).toContain('the Temporal server fires no timer sooner than 1 s after it starts');
+    const paper = await matador(['campaign', 'plan', 'configs/campaigns/paper-2015.yaml']);
+    expect(paper.stdout).toContain('10 messages, 330 s of capture\n');
+    expect(paper.stdout).not.toContain('as run');
+  });
+
   it('--json prints the expanded paper plan', async () => {
     const run = await matador(['campaign', 'plan', 'configs/campaigns/paper-2015.yaml', '--json']);
     expect(run.stderr).toBe('');

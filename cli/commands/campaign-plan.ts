@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, displayPath, loadCampaign } from '../../lib/config';
-import { type AreaCount, expandPlan, type Plan } from '../../lib/plan';
+import { type AreaCount, expandPlan, type Plan, type PlannedApp, plannedMessages } from '../../lib/plan';
+import { measurementWaitsAsRun, SERVER_MIN_TIMER_SECONDS } from '../../lib/temporal/timers';
 import { CliError } from '../errors';
 
 /**
@@ -49,6 +50,13 @@ function planOrCliError(file: string): Plan {
   }
 }
 
+/** ", X s as run" when waits shorter than the server's minimum timer make the capture longer. */
+function asRunNote(app: PlannedApp): string {
+  const t = app.config.timers;
+  const waits = measurementWaitsAsRun({ messageWaits: plannedMessages(app).map((m) => m.waitSeconds), settleSeconds: t.afterLastMessageSec, captureTailSeconds: t.captureTailSec });
+  return waits.asRun > waits.configured ? `, ${waits.asRun} s as run` : '';
+}
+
 function summary(plan: Plan): string {
   const lines: string[] = [];
   const c = plan.campaign;
@@ -61,8 +69,11 @@ function summary(plan: Plan): string {
     const cfg = app.config;
     lines.push(
       `  ${app.id.padEnd(12)} ${cfg.displayName} ${cfg.android.version} (${cfg.android.package}), ` +
-        `${cfg.message.count} messages, ${app.messagingSec} s of capture`,
+        `${cfg.message.count} messages, ${app.messagingSec} s of capture${asRunNote(app)}`,
     );
+  }
+  if (plan.apps.some((app) => asRunNote(app) !== '')) {
+    lines.push(`  (the Temporal server fires no timer sooner than ${SERVER_MIN_TIMER_SECONDS} s after it starts, so shorter scaled waits take ${SERVER_MIN_TIMER_SECONDS} s)`);
   }
   lines.push(`Nodes (${plan.nodes.length}):`);
   const nodeTexts = plan.nodes.map((n) => `${n.id} (${n.country})`);
