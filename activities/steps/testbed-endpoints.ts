@@ -4,13 +4,15 @@
  *   kind 'emulated': from the state of the emulated world the testbed names (testbed/world
  *                    readWorldState; the world must be up), tunnels in VXLAN mode (the
  *                    development kernels have no GRE/IPIP);
- *   kind 'real':     from the campaign's testbeds config (routers, phones) and nodes config
- *                    (`ssh` of each node), tunnels in GRE mode.
+ *   kind 'real':     from the campaign's testbeds config (routers, phones, `tunnel`) and nodes
+ *                    config (`ssh`, `egressInterface`, `underlayAddress` of each node); the
+ *                    config loader has validated these values and filled in their defaults
+ *                    (GRE, wlan0, 192.168.42.0/24 + .43.0/24, eth0, underlay = IPv4 SSH host).
  * Only key PATHS are resolved here; no key material is read (the SSH layer reads it at connect).
  */
 import type { NodeConfig, TunnelMode, TunnelSpec } from '../../drivers/node';
 import type { RouterConfig } from '../../drivers/router';
-import type { LoadedCampaign, TestbedConfig } from '../../lib/config';
+import { nodeUnderlayAddress, REAL_NODE_DEFAULTS, REAL_TESTBED_DEFAULTS, type LoadedCampaign, type TestbedConfig } from '../../lib/config';
 import type { StepContext } from '../../lib/temporal/types';
 import type { Side, TestbedKind } from '../../lib/types';
 import { readWorldState, type WorldState } from '../../testbed/world';
@@ -44,13 +46,28 @@ export interface TestbedEndpoints {
   correctionsFiles: string[];
 }
 
-/** Capture files on the routers (a router namespace of the emulated world shares the host's /tmp). */
-export const ROUTER_CAPTURE_DIR = '/var/tmp/matador-captures';
-const REAL_DEFAULTS = { wlanInterface: 'wlan0', egressInterface: 'eth0', phoneSubnets: { A: '192.168.42.0/24', B: '192.168.43.0/24' } } as const;
+/** Capture files on the routers (a router namespace of the emulated world shares the host's
+ *  /tmp); real routers use their `captureDir`, by default the same directory. */
+export const ROUTER_CAPTURE_DIR = REAL_TESTBED_DEFAULTS.captureDir;
+
+export interface TunnelSpecOptions {
+  testbedIndex: number;
+  side: Side;
+  mode: TunnelMode;
+  routerUnderlay: string;
+  nodeUnderlay: string;
+  phoneSubnet: string;
+  /** Side A's number, side B uses the next one (defaults: table 120, priority 1200, VNI 4200 + 2 * testbedIndex). */
+  table?: number;
+  rulePriority?: number;
+  vni?: number;
+  /** default 4789 (vxlan only) */
+  vxlanPort?: number;
+}
 
 /** Tunnel parameters unique per (testbed index, side): a node may serve two testbeds, or both
  *  sides of a self-pair, at once, so names, inner addresses and VNIs must not collide. */
-export function tunnelSpec(o: { testbedIndex: number; side: Side; mode: TunnelMode; routerUnderlay: string; nodeUnderlay: string; phoneSubnet: string }): TunnelSpec {
+export function tunnelSpec(o: TunnelSpecOptions): TunnelSpec {
   const s = o.side === 'A' ? 0 : 1;
   const net = `198.19.${128 + o.testbedIndex}`;
   return {
@@ -62,9 +79,9 @@ export function tunnelSpec(o: { testbedIndex: number; side: Side; mode: TunnelMo
     nodeInner: `${net}.${s * 4 + 2}`,
     innerPrefixLength: 30,
     phoneSubnet: o.phoneSubnet,
-    table: 120 + s,
-    rulePriority: 1200 + s,
-    ...(o.mode === 'vxlan' ? { vni: 4200 + o.testbedIndex * 2 + s, vxlanPort: 4789 } : {}),
+    table: (o.table ?? 120) + s,
+    rulePriority: (o.rulePriority ?? 1200) + s,
+    ...(o.mode === 'vxlan' ? { vni: (o.vni ?? 4200 + o.testbedIndex * 2) + s, vxlanPort: o.vxlanPort ?? 4789 } : {}),
   };
 }
 
@@ -110,8 +127,6 @@ function emulated(world: string, ctx: StepContext): TestbedEndpoints {
   return { testbed: ctx.testbed, kind: 'emulated', world, sides: { A: side('A'), B: side('B') }, correctionsFiles: [state.correctionsFile] };
 }
 
-const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
-
 function real(campaign: LoadedCampaign, tb: Extract<TestbedConfig, { kind: 'real' }>, ctx: StepContext): TestbedEndpoints {
   const testbedIndex = campaign.testbeds.findIndex((t) => t.id === tb.id);
   const side = (s: Side): SideEndpoints => {
@@ -119,20 +134,20 @@ function real(campaign: LoadedCampaign, tb: Extract<TestbedConfig, { kind: 'real
     const n = campaign.nodes.find((x) => x.id === planned.id);
     if (!n) throw stepFailure('testbed_unknown', `${campaign.nodesFile}: no node ${planned.id}`);
     if (!n.ssh?.identityFile || !n.ssh.knownHostsFile) throw stepFailure('testbed_incomplete', `${campaign.nodesFile}: node ${n.id} needs ssh.host, ssh.user, ssh.identityFile and ssh.knownHostsFile for a real testbed`);
+    // The nodes schema refuses a node with ssh but neither underlayAddress nor an IPv4 ssh.host.
+    const nodeUnderlay = nodeUnderlayAddress(n);
+    if (nodeUnderlay === null) throw stepFailure('testbed_incomplete', `${campaign.nodesFile}: node ${n.id} needs underlayAddress (ssh.host ${JSON.stringify(n.ssh.host)} is not an IPv4 address)`);
     const r = tb.routers[s];
-    for (const [what, value] of [[`node ${n.id} ssh.host`, n.ssh.host], [`testbed ${tb.id} routers.${s}.host`, r.host]] as const) {
-      if (!IPV4.test(value)) throw stepFailure('testbed_incomplete', `${what} must be an IPv4 address (tunnel underlay), got ${JSON.stringify(value)}`);
-    }
     return {
       side: s,
-      router: { ssh: { host: r.host, port: r.port, username: r.user, privateKeyPath: r.identityFile, knownHostsPath: r.knownHostsFile }, lanInterface: r.wlanInterface ?? REAL_DEFAULTS.wlanInterface, captureDir: ROUTER_CAPTURE_DIR },
+      router: { ssh: { host: r.host, port: r.port, username: r.user, privateKeyPath: r.identityFile, knownHostsPath: r.knownHostsFile }, lanInterface: r.lanInterface, captureDir: r.captureDir },
       phone: { serial: tb.phones[s].serial },
       node: {
-        id: n.id, country: n.country, address: n.ssh.host, latitude: n.latitude, longitude: n.longitude,
+        id: n.id, country: n.country, address: nodeUnderlay, latitude: n.latitude, longitude: n.longitude,
         ssh: { host: n.ssh.host, port: n.ssh.port ?? 22, username: n.ssh.user, privateKeyPath: n.ssh.identityFile, knownHostsPath: n.ssh.knownHostsFile },
-        egressInterface: REAL_DEFAULTS.egressInterface,
+        egressInterface: n.egressInterface ?? REAL_NODE_DEFAULTS.egressInterface,
       },
-      tunnel: tunnelSpec({ testbedIndex, side: s, mode: 'gre', routerUnderlay: r.host, nodeUnderlay: n.ssh.host, phoneSubnet: REAL_DEFAULTS.phoneSubnets[s] }),
+      tunnel: tunnelSpec({ testbedIndex, side: s, ...tb.tunnel, routerUnderlay: r.underlayAddress, nodeUnderlay, phoneSubnet: r.phoneSubnet }),
     };
   };
   return { testbed: tb.id, kind: 'real', world: null, sides: { A: side('A'), B: side('B') }, correctionsFiles: [] };

@@ -156,6 +156,57 @@ describe('invalid configs give one line naming file, key path and value', () => 
       'testbeds[1].routers.A.identityFile: expected the path of the SSH private key file (a path, not the key itself), got <key material, not shown>',
     ],
     ['testbeds-duplicate-id.yaml', 'testbeds[1].id: expected a testbed id not used before (testbeds[0] has it), got "tb1"'],
+    // wiring of real testbeds (routers.<side>.*, tunnel.*) and real nodes
+    ['testbeds-bad-lan-interface.yaml', 'testbeds[1].routers.B.lanInterface: expected a network interface name (1-15 of A-Z a-z 0-9 _ . -, starting with a letter, digit or "_", e.g. "wlan0"), got "wlan0; reboot"'],
+    ['testbeds-long-lan-interface.yaml', 'testbeds[1].routers.A.lanInterface: expected a network interface name (1-15 of A-Z a-z 0-9 _ . -, starting with a letter, digit or "_", e.g. "wlan0"), got "wlan0-phone-side-lan"'],
+    [
+      'testbeds-two-lan-interfaces.yaml',
+      'testbeds[1].routers.A.wlanInterface: expected no wlanInterface next to lanInterface (wlanInterface is the older name of lanInterface: keep one), got "wlan0"',
+    ],
+    ['testbeds-phone-subnet-host-bits.yaml', 'testbeds[1].routers.A.phoneSubnet: expected an IPv4 CIDR block with no host bits set and a prefix length between 8 and 30, e.g. "192.168.42.0/24", got "192.168.42.1/24"'],
+    ['testbeds-phone-subnet-ipv6.yaml', 'testbeds[1].routers.B.phoneSubnet: expected an IPv4 CIDR block with no host bits set and a prefix length between 8 and 30, e.g. "192.168.42.0/24", got "fd00:42::/64"'],
+    [
+      'testbeds-phone-subnet-overlap.yaml',
+      'testbeds[1].routers.B.phoneSubnet: expected a phone subnet that does not overlap testbeds[1].routers.A.phoneSubnet (10.0.0.0/16), since a vantage node may carry both at once, got "10.0.7.0/24"',
+    ],
+    [
+      'testbeds-phone-subnet-default-clash.yaml',
+      'testbeds[1].routers.B.phoneSubnet: expected a phone subnet that does not overlap testbeds[1].routers.A.phoneSubnet (192.168.43.0/24), since a vantage node may carry both at once ' +
+        "(192.168.43.0/24 is router B's default: set the subnet its DHCP hands out), got nothing (the key is missing)",
+    ],
+    [
+      'testbeds-phone-subnet-across.yaml',
+      'testbeds[2].routers.B.phoneSubnet: expected a phone subnet that does not overlap testbeds[1].routers.A.phoneSubnet (192.168.42.0/24), since a vantage node may carry both at once, got "192.168.42.0/23"',
+    ],
+    [
+      'testbeds-underlay-needed.yaml',
+      `testbeds[1].routers.A.underlayAddress: expected an IPv4 address: the router's address as the vantage nodes reach it (tunnel underlay); this key is needed because host "router-a.lab.example" is not an IPv4 address, got nothing (the key is missing)`,
+    ],
+    ['testbeds-bad-underlay.yaml', `testbeds[1].routers.B.underlayAddress: expected an IPv4 address: the router's address as the vantage nodes reach it (tunnel underlay), got "2001:db8::11"`],
+    [
+      'testbeds-bad-capture-dir.yaml',
+      'testbeds[1].routers.A.captureDir: expected an absolute directory path of plain components (A-Z a-z 0-9 _ . -, no "." or ".."), e.g. "/var/tmp/matador-captures", got "/var/tmp/../../etc"',
+    ],
+    ['testbeds-bad-tunnel-mode.yaml', 'testbeds[1].tunnel.mode: expected one of "gre", "ipip", "vxlan", got "wireguard"'],
+    ['testbeds-tunnel-no-mode.yaml', 'testbeds[1].tunnel.mode: expected one of "gre", "ipip", "vxlan", got nothing (the key is missing)'],
+    ['testbeds-tunnel-unknown-key.yaml', 'testbeds[1].tunnel.tabel: unknown key (did you mean "table"?), got 100'],
+    ['testbeds-bad-table.yaml', 'testbeds[1].tunnel.table: expected an integer between 1 and 251 (a routing table id; side A uses it, side B the next one), got 254'],
+    [
+      'testbeds-bad-rule-priority.yaml',
+      'testbeds[1].tunnel.rulePriority: expected an integer between 1 and 32764 (an ip rule priority; side A uses it, side B the next one), got 0',
+    ],
+    ['testbeds-vni-without-vxlan.yaml', 'testbeds[1].tunnel.vni: expected no vni unless mode is "vxlan" (mode is "gre"), got 4200'],
+    ['testbeds-bad-vxlan-port.yaml', 'testbeds[1].tunnel.vxlanPort: expected a port number (an integer between 1 and 65535), got 70000'],
+    [
+      'testbeds-vni-clash.yaml',
+      'testbeds[2].tunnel.vni: expected a VXLAN id whose pair (vni, vni + 1) does not overlap that of testbeds[1].tunnel.vni (7000), got 7001',
+    ],
+    ['nodes-bad-egress.yaml', 'nodes[1].egressInterface: expected a network interface name (1-15 of A-Z a-z 0-9 _ . -, starting with a letter, digit or "_", e.g. "wlan0"), got "eth0 -j ACCEPT"'],
+    [
+      'nodes-underlay-needed.yaml',
+      `nodes[1].underlayAddress: expected an IPv4 address: the node's address as the WLAN routers reach it (tunnel underlay); this key is needed because ssh.host "node-tyo.example.net" is not an IPv4 address, got nothing (the key is missing)`,
+    ],
+    ['nodes-bad-underlay.yaml', `nodes[1].underlayAddress: expected an IPv4 address: the node's address as the WLAN routers reach it (tunnel underlay), got "node-tyo.example.net"`],
     [
       'empty.yaml',
       'schema: expected one of "matador.campaign/v1", "matador.app/v1", "matador.nodes/v1", "matador.testbeds/v1", got nothing (the key is missing)',

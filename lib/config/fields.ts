@@ -180,3 +180,48 @@ export function addressToBigInt(address: string, family: 4 | 6): bigint {
   const parts = [...headParts, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...tailParts];
   return parts.reduce((acc, part) => (acc << 16n) | BigInt(parseInt(part, 16)), 0n);
 }
+
+/* ---- values that end up in commands on routers and vantage nodes ----
+ * The rules are those of drivers/ssh/validate.ts and drivers/node/tunnel-spec.ts (lib/ does not
+ * import drivers; test/config-wiring.test.ts checks that both agree), so a value the
+ * config accepts is never refused later over SSH, and a bad one fails at load with file, key
+ * path and value instead of in the middle of a measurement. */
+
+/** A Linux interface name: 1-15 characters (IFNAMSIZ), no slash, space or colon, no leading "-". */
+export const INTERFACE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
+export function interfaceName() {
+  return str('a network interface name (1-15 of A-Z a-z 0-9 _ . -, starting with a letter, digit or "_", e.g. "wlan0")', INTERFACE_NAME);
+}
+
+/** An IPv4 address in dotted-quad form (the tunnel drivers are IPv4 only). */
+export function ipv4Address(what = 'an IPv4 address') {
+  const error = expected(what);
+  return z.string({ error }).refine((v) => isIP(v) === 4, { error });
+}
+
+/** The phone LAN behind a WLAN router: IPv4 (as the tunnel), no host bits (`ip route` refuses
+ *  them), and a real LAN that holds the router and a phone (/8../30: a /0 would pull the
+ *  router's own traffic, SSH included, into the tunnel). */
+export function phoneSubnet() {
+  const error = expected('an IPv4 CIDR block with no host bits set and a prefix length between 8 and 30, e.g. "192.168.42.0/24"');
+  return z.string({ error }).refine((v) => {
+    const net = parseCidr(v);
+    return net !== null && net.family === 4 && net.prefixLength >= 8 && net.prefixLength <= 30;
+  }, { error });
+}
+
+/** An absolute remote path of plain components, no "." or "..": safe as a remote file name. */
+export const REMOTE_PATH = /^(\/[A-Za-z0-9_.-]+)+\/?$/;
+export function remoteDirectory() {
+  const error = expected('an absolute directory path of plain components (A-Z a-z 0-9 _ . -, no "." or ".."), e.g. "/var/tmp/matador-captures"');
+  return z.string({ error }).refine((v) => REMOTE_PATH.test(v) && !v.split('/').some((c) => c === '.' || c === '..'), { error });
+}
+
+/** Whether two parsed CIDR blocks of one family share any address. */
+export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
+  if (a.family !== b.family) return false;
+  const bits = a.family === 4 ? 32 : 128;
+  const shorter = Math.min(a.prefixLength, b.prefixLength);
+  const shift = BigInt(bits - shorter);
+  return a.network >> shift === b.network >> shift;
+}

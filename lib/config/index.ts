@@ -35,6 +35,13 @@
  *
  * Secrets: testbed configs hold only PATHS of SSH keys and known_hosts files (resolved to
  * absolute paths by the loader, never read by it).
+ *
+ * Wiring of real testbeds: routers.<side>.{lanInterface, phoneSubnet, underlayAddress,
+ * captureDir} and `tunnel: {mode, table, rulePriority, vni, vxlanPort}` in the testbeds file,
+ * {egressInterface, underlayAddress} per node in the nodes file. They are checked at load with
+ * the drivers' own rules (interface names, IPv4 CIDRs/addresses, remote paths, number ranges;
+ * test/config-wiring.test.ts keeps both in step); the loader fills in the routers' defaults,
+ * activities/steps/testbed-endpoints.ts the nodes' and the tunnel numbers'.
  */
 export { ConfigError, formatKeyPath, renderValue, type ConfigErrorDetails, type KeyPath } from './errors';
 export {
@@ -74,9 +81,11 @@ export {
   type Whitelist,
 } from './app';
 export { CAMPAIGN_SCHEMA, campaignFileSchema, type CampaignFile, type RetrySettings } from './campaign';
-export { NODES_SCHEMA, nodesFileSchema, type NodeConfig, type NodeSshConfig, type NodesFile } from './nodes';
+export { NODES_SCHEMA, REAL_NODE_DEFAULTS, nodeUnderlayAddress, nodesFileSchema, type NodeConfig, type NodeSshConfig, type NodesFile } from './nodes';
 export {
+  REAL_TESTBED_DEFAULTS,
   TESTBEDS_SCHEMA,
+  TUNNEL_MODES,
   testbedsFileSchema,
   type EmulatedTestbedConfig,
   type PhoneConfig,
@@ -84,5 +93,6 @@ export {
   type RouterConfig,
   type TestbedConfig,
   type TestbedsFile,
+  type TunnelConfig,
 } from './testbeds';
 export { parseCidr, type ParsedCidr } from './fields';

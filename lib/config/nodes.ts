@@ -3,9 +3,10 @@
  * PlanetLab nodes). Countries are checked against UN M49 because every analysis groups by M49
  * area: a code M49 does not know would silently drop out of the area tables.
  */
+import { isIP } from 'net';
 import { z } from 'zod';
 import { countryInfo } from '../geo/m49';
-import { expected, id, list, literal, num, port, str, strict } from './fields';
+import { expected, id, interfaceName, ipv4Address, list, literal, num, port, str, strict } from './fields';
 
 export const NODES_SCHEMA = 'matador.nodes/v1';
 
@@ -36,7 +37,33 @@ export const nodeSchema = strict({
   latitude: num({ min: -90, max: 90 }),
   longitude: num({ min: -180, max: 180 }),
   ssh: nodeSshSchema.optional(),
+  /** Real nodes only (emulated worlds know their own wiring): the interface the phones'
+   *  traffic leaves by, masqueraded (default eth0). */
+  egressInterface: interfaceName().optional(),
+  /** Real nodes only: the node's address as the WLAN routers reach it, the tunnel underlay and
+   *  the network-path traceroute target (default: ssh.host, when that is an IPv4 address). */
+  underlayAddress: ipv4Address("an IPv4 address: the node's address as the WLAN routers reach it (tunnel underlay)").optional(),
+}).superRefine((node, ctx) => {
+  if (node.ssh && node.underlayAddress === undefined && isIP(node.ssh.host) !== 4) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['underlayAddress'],
+      message: expected(
+        `an IPv4 address: the node's address as the WLAN routers reach it (tunnel underlay); this key is needed because ssh.host ${JSON.stringify(node.ssh.host)} is not an IPv4 address`,
+      ),
+    });
+  }
 });
+
+/** What a real vantage node uses when its entry does not say. */
+export const REAL_NODE_DEFAULTS = { egressInterface: 'eth0' } as const;
+
+/** The tunnel underlay of a real node: underlayAddress, else its IPv4 ssh.host; null = neither
+ *  (the schema refuses that for nodes with ssh, so null means "no ssh access"). */
+export function nodeUnderlayAddress(node: Pick<NodeConfig, 'ssh' | 'underlayAddress'>): string | null {
+  if (node.underlayAddress !== undefined) return node.underlayAddress;
+  return node.ssh && isIP(node.ssh.host) === 4 ? node.ssh.host : null;
+}
 
 export const nodesFileSchema = strict({
   schema: literal(NODES_SCHEMA),

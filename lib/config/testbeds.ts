@@ -4,11 +4,43 @@
  * Real testbeds name their hardware; emulated ones only name the emulated world whose state
  * supplies the endpoints at run time. SSH keys are referenced by PATH, never inlined, so no
  * secret ever travels in a config, a workflow input or a log line.
+ *
+ * Real testbeds also say how the phone LAN and the tunnel to the vantage nodes are wired
+ * (routers.<side>.lanInterface/phoneSubnet/underlayAddress/captureDir, `tunnel`). The loader
+ * fills in the defaults, so a loaded RouterConfig holds the values the drivers will use.
  */
+import { isIP } from 'net';
 import { z } from 'zod';
-import { expected, id, list, literal, port, str, strict } from './fields';
+import {
+  cidrsOverlap,
+  expected,
+  id,
+  interfaceName,
+  ipv4Address,
+  list,
+  literal,
+  num,
+  oneOf,
+  parseCidr,
+  phoneSubnet,
+  port,
+  remoteDirectory,
+  str,
+  strict,
+} from './fields';
 
 export const TESTBEDS_SCHEMA = 'matador.testbeds/v1';
+
+/** The tunnel kinds of drivers/node/tunnel-spec.ts (kept equal by test/config-wiring.test.ts). */
+export const TUNNEL_MODES = ['gre', 'ipip', 'vxlan'] as const;
+
+/** What a real testbed uses when its file does not say (the values before these keys existed). */
+export const REAL_TESTBED_DEFAULTS = {
+  lanInterface: 'wlan0',
+  captureDir: '/var/tmp/matador-captures',
+  phoneSubnets: { A: '192.168.42.0/24', B: '192.168.43.0/24' },
+  tunnel: { mode: 'gre' },
+} as const;
 
 /** A path reference; rejects pasted key material, the one secret that tends to end up in YAML. */
 function pathRef(what: string) {
@@ -24,14 +56,65 @@ export const phoneSchema = strict({
   serial: str('an adb serial number'),
 });
 
-export const routerSchema = strict({
+const routerFields = strict({
   host: str('a host name or IP address'),
   port: port().default(22),
   user: str('a user name'),
   identityFile: pathRef('the path of the SSH private key file'),
   knownHostsFile: pathRef('the path of a known_hosts file pinning the router host key'),
-  /** interface of the phone's WLAN (default: the router driver's default) */
-  wlanInterface: str('a network interface name').optional(),
+  /** the phone-facing interface: captures run here (default wlan0; OpenWrt bridges: br-lan) */
+  lanInterface: interfaceName().optional(),
+  /** older name of lanInterface, still accepted */
+  wlanInterface: interfaceName().optional(),
+  /** the prefix the router's DHCP hands the phone (default 192.168.42.0/24 for A, .43.0/24 for B) */
+  phoneSubnet: phoneSubnet().optional(),
+  /** the router's address as the vantage nodes reach it (default: host, when that is IPv4) */
+  underlayAddress: ipv4Address("an IPv4 address: the router's address as the vantage nodes reach it (tunnel underlay)").optional(),
+  /** where tcpdump writes on the router */
+  captureDir: remoteDirectory().default(REAL_TESTBED_DEFAULTS.captureDir),
+}).superRefine((r, ctx) => {
+  if (r.lanInterface !== undefined && r.wlanInterface !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['wlanInterface'], input: r.wlanInterface, message: expected('no wlanInterface next to lanInterface (wlanInterface is the older name of lanInterface: keep one)') });
+  }
+  if (r.underlayAddress === undefined && isIP(r.host) !== 4) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['underlayAddress'],
+      message: expected(
+        `an IPv4 address: the router's address as the vantage nodes reach it (tunnel underlay); this key is needed because host ${JSON.stringify(r.host)} is not an IPv4 address`,
+      ),
+    });
+  }
+});
+
+type RouterFields = z.output<typeof routerFields>;
+
+/** Defaults filled in: the router as the drivers will see it. */
+function resolveRouter({ wlanInterface, ...r }: RouterFields, side: 'A' | 'B') {
+  return {
+    ...r,
+    lanInterface: r.lanInterface ?? wlanInterface ?? REAL_TESTBED_DEFAULTS.lanInterface,
+    phoneSubnet: r.phoneSubnet ?? REAL_TESTBED_DEFAULTS.phoneSubnets[side],
+    // superRefine above guarantees host is an IPv4 address when underlayAddress is missing
+    underlayAddress: r.underlayAddress ?? r.host,
+  };
+}
+
+const routersSchema = strict({ A: routerFields, B: routerFields }).transform(({ A, B }) => ({ A: resolveRouter(A, 'A'), B: resolveRouter(B, 'B') }));
+
+/** Side A uses table / rulePriority / vni, side B the next number (the routers may share a
+ *  machine, and a vantage node may carry both sides of a self-pair). */
+export const tunnelSchema = strict({
+  mode: oneOf(TUNNEL_MODES),
+  table: num({ int: true, min: 1, max: 251 }, 'an integer between 1 and 251 (a routing table id; side A uses it, side B the next one)').optional(),
+  rulePriority: num({ int: true, min: 1, max: 32764 }, 'an integer between 1 and 32764 (an ip rule priority; side A uses it, side B the next one)').optional(),
+  vni: num({ int: true, min: 1, max: 16777214 }, 'an integer between 1 and 16777214 (a VXLAN id; side A uses it, side B the next one)').optional(),
+  vxlanPort: port().optional(),
+}).superRefine((t, ctx) => {
+  if (t.mode === 'vxlan') return;
+  for (const key of ['vni', 'vxlanPort'] as const) {
+    if (t[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], input: t[key], message: expected(`no ${key} unless mode is "vxlan" (mode is ${JSON.stringify(t.mode)})`) });
+  }
 });
 
 const pairOf = <T extends z.ZodType>(item: T) => strict({ A: item, B: item });
@@ -41,7 +124,9 @@ export const realTestbedSchema = strict({
   kind: literal('real'),
   description: str('a description').optional(),
   phones: pairOf(phoneSchema),
-  routers: pairOf(routerSchema),
+  routers: routersSchema,
+  /** how each router reaches its vantage node (default: GRE, table 120/121, priority 1200/1201) */
+  tunnel: tunnelSchema.default({ ...REAL_TESTBED_DEFAULTS.tunnel }),
 });
 
 export const emulatedTestbedSchema = strict({
@@ -56,6 +141,55 @@ export const testbedSchema = z.discriminatedUnion('kind', [realTestbedSchema, em
   error: expected('a testbed with kind "real" or "emulated"'),
 });
 
+type ListCtx = z.core.$RefinementCtx<Array<z.output<typeof testbedSchema>>>;
+
+/**
+ * Phone subnets must not overlap, within a testbed nor across testbeds: a vantage node serving
+ * two tunnels at once (both sides of a self-pair, or two testbeds) routes each subnet back
+ * through its own tunnel, and a second route for the same prefix would replace the first.
+ */
+function checkPhoneSubnets(testbeds: Array<z.output<typeof testbedSchema>>, ctx: ListCtx): void {
+  const seen: Array<{ where: string; subnet: string }> = [];
+  testbeds.forEach((tb, index) => {
+    if (tb.kind !== 'real') return;
+    for (const side of ['A', 'B'] as const) {
+      const subnet = tb.routers[side].phoneSubnet;
+      const parsed = parseCidr(subnet);
+      const clash = parsed && seen.find((s) => { const other = parseCidr(s.subnet); return other !== null && cidrsOverlap(parsed, other); });
+      if (clash) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'routers', side, 'phoneSubnet'],
+          message: expected(
+            `a phone subnet that does not overlap ${clash.where} (${clash.subnet}), since a vantage node may carry both at once` +
+              (subnet === REAL_TESTBED_DEFAULTS.phoneSubnets[side] ? ` (${subnet} is router ${side}'s default: set the subnet its DHCP hands out)` : ''),
+          ),
+        });
+      }
+      seen.push({ where: `testbeds[${index}].routers.${side}.phoneSubnet`, subnet });
+    }
+  });
+}
+
+/** Explicit VXLAN ids (side A: vni, side B: vni + 1) must not collide on a shared node. */
+function checkVnis(testbeds: Array<z.output<typeof testbedSchema>>, ctx: ListCtx): void {
+  const seen: Array<{ index: number; vni: number }> = [];
+  testbeds.forEach((tb, index) => {
+    if (tb.kind !== 'real' || tb.tunnel.vni === undefined) return;
+    const vni = tb.tunnel.vni;
+    const clash = seen.find((s) => Math.abs(s.vni - vni) <= 1);
+    if (clash) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'tunnel', 'vni'],
+        input: vni,
+        message: expected(`a VXLAN id whose pair (vni, vni + 1) does not overlap that of testbeds[${clash.index}].tunnel.vni (${clash.vni})`),
+      });
+    }
+    seen.push({ index, vni });
+  });
+}
+
 export const testbedsFileSchema = strict({
   schema: literal(TESTBEDS_SCHEMA),
   description: str('a description').optional(),
@@ -67,11 +201,15 @@ export const testbedsFileSchema = strict({
         ctx.addIssue({ code: 'custom', path: [index, 'id'], message: expected(`a testbed id not used before (testbeds[${first}] has it)`) });
       } else seen.set(tb.id, index);
     });
+    checkPhoneSubnets(testbeds, ctx);
+    checkVnis(testbeds, ctx);
   }),
 });
 
 export type PhoneConfig = z.infer<typeof phoneSchema>;
-export type RouterConfig = z.infer<typeof routerSchema>;
+/** A real testbed's router with every default filled in (what the loader returns). */
+export type RouterConfig = ReturnType<typeof resolveRouter>;
+export type TunnelConfig = z.infer<typeof tunnelSchema>;
 export type RealTestbedConfig = z.infer<typeof realTestbedSchema>;
 export type EmulatedTestbedConfig = z.infer<typeof emulatedTestbedSchema>;
 export type TestbedConfig = z.infer<typeof testbedSchema>;
