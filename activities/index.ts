@@ -6,7 +6,7 @@
  */
 import { heartbeating } from './heartbeat';
 import { notImplemented } from './not-implemented';
-import { planActivities, type CompletedLookup, type PlanLoader } from './plan';
+import { planActivities, type CompletedLookup, type PlanLoader, type RunNameInUse } from './plan';
 import { measurementSteps, type StepEnv } from './steps';
 import type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
 import { CENTRAL_ACTIVITY_NAMES, TESTBED_ACTIVITY_NAMES } from './types';
@@ -25,6 +25,8 @@ export interface ActivityDeps {
   saveRecord: (record: MeasurementRecord) => Promise<string> | string;
   /** For `--resume`: which measurements are already ok (read where saveRecord writes). */
   completed?: CompletedLookup;
+  /** For scheduled runs: whether a run name is taken (checks where saveRecord writes). */
+  runNameInUse?: RunNameInUse;
   /** Run the real measurement steps (activities/steps) with these settings. */
   measurement?: StepEnv;
   /** Step implementations that replace the real ones (tests, other drivers). */
@@ -32,7 +34,12 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps): MatadorActivities {
-  const plan = planActivities({ load: deps.loadPlan, baseDir: deps.baseDir, ...(deps.completed ? { completed: deps.completed } : {}) });
+  const plan = planActivities({
+    load: deps.loadPlan,
+    baseDir: deps.baseDir,
+    ...(deps.completed ? { completed: deps.completed } : {}),
+    ...(deps.runNameInUse ? { runNameInUse: deps.runNameInUse } : {}),
+  });
   // Every real step heartbeats while it runs (long steps have a heartbeat timeout).
   const steps = Object.fromEntries(
     Object.entries({ ...(deps.measurement ? measurementSteps(deps.measurement) : {}), ...(deps.steps ?? {}) }).map(([name, fn]) => [name, heartbeating(fn as (...a: unknown[]) => Promise<unknown>)]),

@@ -8,8 +8,10 @@ import { createActivities, type MatadorActivities } from '../activities';
 import { maybeInjectFaults } from '../activities/fault-injection';
 import type { StepEnv } from '../activities/steps';
 import type { TracerouteBackend } from '../drivers/node';
+import { scopedSsh } from '../drivers/ssh/scope';
 import type { ArtefactRef } from '../store/results-store';
-import { completedInResultsStore, loadCampaignPlan } from '../activities/plan-source';
+import { completedInResultsStore, loadCampaignPlan, runNameInUse } from '../activities/plan-source';
+import { TESTBED_ACTIVITY_NAMES } from '../activities/types';
 import { dataDir, projectRoot } from '../lib/project-paths';
 import type { MeasurementRecord } from '../lib/types';
 import { ResultsStore } from '../store/results-store';
@@ -50,11 +52,24 @@ export function defaultActivities(o: { resultsFile?: string; measurement?: Parti
     loadPlan: (file) => loadCampaignPlan(file, { cwd: projectRoot }),
     baseDir: projectRoot,
     completed: (ids, before) => completedInResultsStore(ids, before, resultsFile),
+    runNameInUse: (name, ownWorkflowId) => runNameInUse(name, ownWorkflowId, { file: resultsFile }),
     measurement: defaultStepEnv(o.measurement),
     saveRecord: (record) => {
       store ??= new ResultsStore({ file: resultsFile });
       return storeRecord(store, record);
     },
   }));
-  return { activities, close: () => store?.close() };
+  return { activities: withSshScopes(activities), close: () => store?.close() };
+}
+
+/**
+ * Every testbed activity runs in its own SSH scope (drivers/ssh/scope.ts): one connection per
+ * router/node per activity instead of one per driver call, all closed when the activity ends
+ * (so the next activity notices a node whose sshd died). Outermost wrapper: the scope covers
+ * the heartbeating step and an injected fault alike.
+ */
+export function withSshScopes(all: MatadorActivities): MatadorActivities {
+  const wrapped: Record<string, unknown> = { ...all };
+  for (const name of TESTBED_ACTIVITY_NAMES) wrapped[name] = scopedSsh(all[name] as (...a: unknown[]) => Promise<unknown>);
+  return wrapped as unknown as MatadorActivities;
 }

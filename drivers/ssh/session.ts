@@ -6,6 +6,11 @@
  *   try { const r = await c.session.run(['ip', '-j', 'link']); } finally { c.session.close(); }
  *   // or: await withSsh(target, (s) => ...)       // always closes, also on throw
  *
+ * Inside `withSshScope` (drivers/ssh/scope.ts; every testbed activity of a worker runs in one)
+ * both hand out a lease on one connection per target shared by the whole scope: `close()` then
+ * releases the lease only and the scope closes the connection when it ends. Outside a scope a
+ * session owns its connection and `close()` closes it.
+ *
  * Guarantees: host key pinned against `knownHostsPath` (unknown or changed key ->
  * ssh_host_key_mismatch, checked inside the handshake so no credentials are sent to an impostor);
  * key auth only (no password, no keyboard-interactive, no agent); the private key is read from
@@ -19,6 +24,7 @@ import { NodeSSH } from 'node-ssh';
 import { shellCommand } from '../shell-quote';
 import { DriverFailure, DriverResult, fail } from './failures';
 import { checkHostKey, knownHostsName, pinnedKeysFor, PinnedKey } from './known-hosts';
+import { ScopedConnection, scopedConnection, sshScopeKey } from './scope';
 
 export interface SshTarget {
   /** Address or name the controller connects to. */
@@ -75,22 +81,100 @@ function errorField(err: unknown, field: 'level' | 'code' | 'message'): string {
   return '';
 }
 
+/**
+ * Channels at once on a SHARED connection: OpenSSH's default MaxSessions is 10, and calls that
+ * used to have a connection each (e.g. 2 x 4 parallel traceroutes on one node) now share one.
+ */
+export const MAX_CHANNELS_PER_SHARED_CONNECTION = 8;
+
+/** Waiting room for channel slots (FIFO). */
+class ChannelGate {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next(); // the slot passes straight to the next waiter
+      else this.active--;
+    };
+  }
+}
+
+/** One real SSH connection. Sessions are handles on it (the owner, or leases in a scope). */
+class SshConnection implements ScopedConnection {
+  private disposed = false;
+  private lost = false;
+  /** Only shared connections limit their channels (outside a scope nothing changes). */
+  private gate: ChannelGate | null = null;
+
+  constructor(readonly ssh: NodeSSH) {}
+
+  get usable(): boolean {
+    return !this.disposed && !this.lost && this.ssh.isConnected();
+  }
+
+  /** A command saw the transport fail: a scope must not hand this connection out again. */
+  markLost(): void {
+    this.lost = true;
+  }
+
+  share(): void {
+    this.gate ??= new ChannelGate(MAX_CHANNELS_PER_SHARED_CONNECTION);
+  }
+
+  /** A channel slot; a no-op release for unshared connections. */
+  channelSlot(): Promise<() => void> {
+    return this.gate ? this.gate.acquire() : Promise.resolve(() => undefined);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.ssh.dispose();
+  }
+}
+
 export class SshSession {
   private closed = false;
 
   constructor(
-    private readonly ssh: NodeSSH,
+    private readonly connection: SshConnection,
     /** "user@host:port" for messages. */
     readonly label: string,
+    /** Owner: `close()` closes the connection. Lease (in a scope): `close()` releases only. */
+    private readonly owner = true,
   ) {}
+
+  /** This handle is open and its connection is still up (a dropped link shows here). */
+  get connected(): boolean {
+    return !this.closed && this.connection.usable;
+  }
 
   /** Run argv (quoted) with a timeout. Non-zero exit codes are returned, not failures. */
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const release = await this.connection.channelSlot();
+    try {
+      return await this.runOnChannel(argv, options);
+    } finally {
+      release();
+    }
+  }
+
+  private async runOnChannel(argv: readonly string[], options: RunOptions): Promise<RunResult> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
     const command = shellCommand(['timeout', String(seconds), ...argv]);
     const what = `${this.label}: ${argv[0]}`;
-    if (this.closed || !this.ssh.isConnected()) return fail('ssh_connection_lost', `${what}: connection is closed`);
+    const ssh = this.connection.ssh;
+    if (this.closed || !ssh.isConnected()) return fail('ssh_connection_lost', `${what}: connection is closed`);
     let timer: NodeJS.Timeout | undefined;
     let channelRef: { close(): void } | undefined;
     const timedOut = new Promise<RunResult>((resolve) => {
@@ -100,7 +184,7 @@ export class SshSession {
         resolve(fail('ssh_timeout', `${what}: no answer within ${timeoutMs} ms`));
       }, timeoutMs + 3000);
     });
-    const ran = this.ssh
+    const ran = ssh
       .execCommand(command, {
         stdin: options.stdin,
         noTrim: true,
@@ -112,7 +196,10 @@ export class SshSession {
         if (r.code === REMOTE_TIMEOUT_EXIT) return fail('ssh_timeout', `${what}: stopped after ${seconds} s (remote timeout)`);
         return { ok: true, code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
       })
-      .catch((err: unknown) => fail('ssh_connection_lost', `${what}: ${errorField(err, 'message')}`));
+      .catch((err: unknown) => {
+        this.connection.markLost();
+        return fail('ssh_connection_lost', `${what}: ${errorField(err, 'message')}`);
+      });
     try {
       return await Promise.race([ran, timedOut]);
     } finally {
@@ -127,17 +214,35 @@ export class SshSession {
 
   /** Fetch a remote file over SFTP. */
   async getFile(remotePath: string, localPath: string, timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS): Promise<DriverResult<object>> {
+    const release = await this.connection.channelSlot();
+    try {
+      return await this.getFileOnChannel(remotePath, localPath, timeoutMs);
+    } finally {
+      release();
+    }
+  }
+
+  private async getFileOnChannel(remotePath: string, localPath: string, timeoutMs: number): Promise<DriverResult<object>> {
+    if (this.closed) return fail('ssh_connection_lost', `${this.label}: sftp get ${remotePath}: connection is closed`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<DriverResult<object>>((resolve) => {
       timer = setTimeout(() => resolve(fail('ssh_timeout', `${this.label}: sftp get ${remotePath}: no answer within ${timeoutMs} ms`)), timeoutMs);
     });
-    const get = this.ssh
+    const get = this.connection.ssh
       .getFile(localPath, remotePath)
       .then<DriverResult<object>>(() => ({ ok: true }))
-      .catch((err: unknown) => fail('ssh_connection_lost', `${this.label}: sftp get ${remotePath} -> ${localPath}: ${errorField(err, 'message')}`));
+      .catch((err: unknown) => {
+        if (!this.connection.ssh.isConnected()) this.connection.markLost();
+        return fail('ssh_connection_lost', `${this.label}: sftp get ${remotePath} -> ${localPath}: ${errorField(err, 'message')}`);
+      });
     try {
       const result = await Promise.race([get, timeout]);
-      if (!result.ok && result.failure === 'ssh_timeout') this.close(); // abandon the stuck transfer
+      if (!result.ok && result.failure === 'ssh_timeout') {
+        // Abandon the stuck transfer: really close the connection, also a shared one (a scope
+        // then opens a new connection for the next call).
+        this.closed = true;
+        this.connection.dispose();
+      }
       return result;
     } finally {
       clearTimeout(timer);
@@ -147,15 +252,31 @@ export class SshSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.ssh.dispose();
+    if (this.owner) this.connection.dispose();
   }
 }
 
 /**
  * Open a session. Never throws for network/auth/host-key problems: they come back as typed
- * failures. The connection is closed on every failure path.
+ * failures. The connection is closed on every failure path. Inside an SSH scope: a lease on the
+ * scope's connection to the target (opened on first use; see drivers/ssh/scope.ts).
  */
 export async function connectSsh(target: SshTarget): Promise<DriverResult<{ session: SshSession }>> {
+  const label = `${target.username}@${knownHostsName(target.host, target.port ?? 22)}`;
+  const shared = await scopedConnection(sshScopeKey(target), label, async () => {
+    const opened = await openConnection(target);
+    if (opened.ok) opened.connection.share();
+    return opened;
+  });
+  if (shared === null) {
+    const own = await openConnection(target);
+    return own.ok ? { ok: true, session: new SshSession(own.connection, label, true) } : own;
+  }
+  return shared.ok ? { ok: true, session: new SshSession(shared.connection, label, false) } : shared;
+}
+
+/** One real connection: pinned host key checked in the handshake, key auth only. */
+async function openConnection(target: SshTarget): Promise<DriverResult<{ connection: SshConnection }>> {
   const port = target.port ?? 22;
   const label = `${target.username}@${knownHostsName(target.host, port)}`;
   let knownHosts: string;
@@ -200,7 +321,7 @@ export async function connectSsh(target: SshTarget): Promise<DriverResult<{ sess
     await Promise.race([connecting, deadline]);
     // node-ssh drops its error listener after `ready`; a later socket error must not crash us.
     ssh.connection?.on('error', () => undefined);
-    return { ok: true, session: new SshSession(ssh, label) };
+    return { ok: true, connection: new SshConnection(ssh) };
   } catch (err) {
     ssh.dispose();
     return fail(...classifyConnectError(err, hostKeyProblem, label));

@@ -1,0 +1,317 @@
+/**
+ * SSH scopes (drivers/ssh/scope.ts) against real sshd in the mtsh-* namespaces: connections are
+ * counted on the server side ("Accepted publickey" lines in sshd's log, established sockets with
+ * `ss`), so sharing, reconnecting after a drop and closing at the end are observed where they
+ * happen. Also: the worker's wiring (every testbed activity in its own scope, heartbeats and
+ * cancellation still working).
+ */
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { CancelledFailure, Context } from '@temporalio/activity';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities, type MatadorActivities } from '../../activities';
+import { TESTBED_ACTIVITY_NAMES } from '../../activities/types';
+import { inSshScope, sshScopeStats, withSshScope } from '../../drivers/ssh/scope';
+import { connectSsh, SshSession, SshTarget, withSsh } from '../../drivers/ssh/session';
+import { generateClientKey } from '../../testbed/sshd';
+import { withSshScopes } from '../../workers/activities';
+import { ADDR, buildTopology, inNs, NS, teardownTopology, Topology } from './topology';
+
+let topo: Topology | undefined;
+
+beforeAll(async () => {
+  topo = await buildTopology();
+}, 60_000);
+
+afterAll(async () => {
+  await teardownTopology(topo);
+}, 60_000);
+
+function t(): Topology {
+  if (!topo) throw new Error('topology not built');
+  return topo;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Successful logins sshd logged so far (LogLevel INFO logs every "Accepted publickey"). */
+async function accepted(which: 'node' | 'router'): Promise<number> {
+  const log = await fs.readFile(t().sshd[which].logFile, 'utf8');
+  return (log.match(/Accepted publickey for root/g) ?? []).length;
+}
+
+const SERVER = { node: { ns: NS.node, port: 22 }, router: { ns: NS.router, port: 2222 } } as const;
+
+/** Established TCP connections on sshd's port, seen inside the server's namespace. */
+async function established(which: 'node' | 'router'): Promise<number> {
+  const { ns, port } = SERVER[which];
+  const r = await inNs(ns, ['ss', '-Htn', 'state', 'established', `( sport = :${port} )`]);
+  return r.stdout.split('\n').filter((l) => l.trim() !== '').length;
+}
+
+/** Wait (bounded) until `probe` returns `want`; returns the last value (asserted by the caller). */
+async function settle<T>(probe: () => Promise<T>, want: T, rounds = 100): Promise<T> {
+  let v = await probe();
+  for (let i = 0; i < rounds && v !== want; i++) {
+    await sleep(100);
+    v = await probe();
+  }
+  return v;
+}
+
+async function hostname(target: SshTarget): Promise<string> {
+  const r = await withSsh(target, async (s) => s.run(['cat', '/proc/sys/kernel/hostname']));
+  if (!r.ok) throw new Error(`${r.failure}: ${r.detail}`);
+  return r.stdout;
+}
+
+function must<T extends object>(r: { ok: true } & T | { ok: false; failure: string; detail: string }): T {
+  if (!r.ok) throw new Error(`${r.failure}: ${r.detail}`);
+  return r;
+}
+
+/** The per-connection sshd processes (direct children of the listening sshd). */
+async function connectionProcesses(which: 'node' | 'router'): Promise<number[]> {
+  const parent = t().sshd[which].pid;
+  const out: number[] = [];
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) out.push(Number(entry));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+beforeEach(async () => {
+  // Every test starts with no connection left over from the previous one.
+  expect(await settle(() => established('node'), 0)).toBe(0);
+  expect(await settle(() => established('router'), 0)).toBe(0);
+});
+
+describe('one connection per target inside a scope', () => {
+  it('three withSsh calls and a connectSsh to the same target use ONE connection, closed at the end', async () => {
+    const before = await accepted('node');
+    const inside = await withSshScope(async () => {
+      for (let i = 0; i < 3; i++) await hostname(t().node);
+      const c = must(await connectSsh(t().node));
+      const r = await c.session.run(['echo', 'leased']);
+      c.session.close();
+      const afterLeaseClose = await c.session.run(['true']);
+      // The lease is released, the shared connection is still open for the next call.
+      return { r, afterLeaseClose, open: await established('node'), stats: sshScopeStats() };
+    });
+    expect(inside.r).toMatchObject({ ok: true, code: 0, stdout: 'leased\n' });
+    expect(inside.afterLeaseClose).toMatchObject({ ok: false, failure: 'ssh_connection_lost' });
+    expect(inside.open).toBe(1);
+    expect(inside.stats).toEqual({ connectionsOpened: 1, cached: 1 });
+    expect(await accepted('node')).toBe(before + 1);
+    expect(await settle(() => established('node'), 0)).toBe(0);
+  });
+
+  it('two different targets get one connection each', async () => {
+    const [n0, r0] = [await accepted('node'), await accepted('router')];
+    const stats = await withSshScope(async () => {
+      for (let i = 0; i < 2; i++) {
+        await hostname(t().node);
+        await hostname(t().router);
+      }
+      return sshScopeStats();
+    });
+    expect(stats).toEqual({ connectionsOpened: 2, cached: 2 });
+    expect(await accepted('node')).toBe(n0 + 1);
+    expect(await accepted('router')).toBe(r0 + 1);
+  });
+
+  it('the connect timeout is not part of the key; the known_hosts file is', async () => {
+    const copy = path.join(t().stateRoot, 'known_hosts.copy');
+    await fs.copyFile(t().knownHostsPath, copy);
+    const stats = await withSshScope(async () => {
+      await hostname(t().node);
+      await hostname({ ...t().node, connectTimeoutMs: 3000 });
+      await hostname({ ...t().node, knownHostsPath: copy });
+      return sshScopeStats();
+    });
+    expect(stats).toEqual({ connectionsOpened: 2, cached: 2 });
+  });
+
+  it('outside a scope every call has its own connection (unchanged behaviour)', async () => {
+    const before = await accepted('node');
+    expect(inSshScope()).toBe(false);
+    for (let i = 0; i < 3; i++) await hostname(t().node);
+    const c = must(await connectSsh(t().node));
+    expect(await established('node')).toBe(1);
+    c.session.close();
+    expect(await accepted('node')).toBe(before + 4);
+    expect(await settle(() => established('node'), 0)).toBe(0);
+  });
+
+  it('a nested scope joins the outer one: its end closes nothing', async () => {
+    const before = await accepted('node');
+    await withSshScope(async () => {
+      await hostname(t().node);
+      await withSshScope(async () => hostname(t().node));
+      expect(await established('node')).toBe(1);
+      await hostname(t().node);
+      expect(sshScopeStats()).toEqual({ connectionsOpened: 1, cached: 1 });
+    });
+    expect(await accepted('node')).toBe(before + 1);
+  });
+});
+
+describe('concurrency and the end of a scope', () => {
+  it('concurrent connects share one handshake and run commands side by side', async () => {
+    const before = await accepted('node');
+    const outputs = await withSshScope(async () =>
+      Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          withSsh(t().node, async (s) => s.run(['sh', '-c', 'sleep 0.2; echo "$1"', 'sh', String(i)])),
+        ),
+      ),
+    );
+    // 12 > MAX_CHANNELS_PER_SHARED_CONNECTION: the gate queues the rest instead of failing.
+    expect(outputs.map((o) => (o.ok ? o.stdout.trim() : o.failure))).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
+    expect(await accepted('node')).toBe(before + 1);
+    expect(await settle(() => established('node'), 0)).toBe(0);
+  });
+
+  it('closes every connection when the scope throws, and a leaked lease cannot be used afterwards', async () => {
+    let leaked: SshSession | undefined;
+    await expect(
+      withSshScope(async () => {
+        leaked = must(await connectSsh(t().node)).session; // never closed by its caller
+        await hostname(t().router);
+        expect(await established('node')).toBe(1);
+        throw new Error('step failed');
+      }),
+    ).rejects.toThrow('step failed');
+    expect(await settle(() => established('node'), 0)).toBe(0);
+    expect(await settle(() => established('router'), 0)).toBe(0);
+    expect(await leaked!.run(['true'])).toMatchObject({ ok: false, failure: 'ssh_connection_lost' });
+  });
+
+  it('after its scope ended, code the activity left running connects as outside a scope', async () => {
+    let later: Promise<string> | undefined;
+    const before = await accepted('node');
+    await withSshScope(async () => {
+      await hostname(t().node);
+      later = sleep(300).then(() => hostname(t().node)); // dangling: outlives the scope
+    });
+    expect((await later!).length).toBeGreaterThan(0);
+    expect(await accepted('node')).toBe(before + 2);
+    expect(await settle(() => established('node'), 0)).toBe(0);
+  });
+});
+
+describe('a dropped shared connection', () => {
+  it('is replaced: after the server side is killed, the next call in the same scope reconnects', async () => {
+    const before = await accepted('node');
+    await withSshScope(async () => {
+      const first = must(await connectSsh(t().node)).session;
+      expect(await first.run(['true'])).toMatchObject({ ok: true, code: 0 });
+      const victims = await connectionProcesses('node');
+      expect(victims).toHaveLength(1);
+      process.kill(victims[0], 'SIGKILL'); // the sshd process serving our connection
+      expect(await settle(async () => first.connected, false)).toBe(false);
+      expect(await first.run(['true'])).toMatchObject({ ok: false, failure: 'ssh_connection_lost' });
+      expect((await hostname(t().node)).trim().length).toBeGreaterThan(0);
+      expect(await withSsh(t().node, async (s) => s.run(['echo', 'again']))).toMatchObject({ ok: true, stdout: 'again\n' });
+      expect(sshScopeStats()).toEqual({ connectionsOpened: 2, cached: 1 });
+    });
+    expect(await accepted('node')).toBe(before + 2);
+  });
+
+  it('an SFTP transfer abandoned at its timeout really closes the shared connection', async () => {
+    const fifo = `/run/mtsh-scope-fifo-${process.pid}`;
+    expect((await inNs(NS.node, ['mkfifo', fifo])).code).toBe(0);
+    try {
+      await withSshScope(async () => {
+        const s = must(await connectSsh(t().node)).session;
+        // Reading a FIFO nobody writes blocks the SFTP open: a transfer stuck for good.
+        const got = await s.getFile(fifo, path.join(t().stateRoot, 'fifo-copy'), 1500);
+        expect(got).toMatchObject({ ok: false, failure: 'ssh_timeout' });
+        expect(await settle(() => established('node'), 0)).toBe(0);
+        expect(await withSsh(t().node, async (x) => x.run(['echo', 'fresh']))).toMatchObject({ ok: true, stdout: 'fresh\n' });
+        expect(sshScopeStats()).toEqual({ connectionsOpened: 2, cached: 1 });
+      });
+    } finally {
+      // Unblock the server's stuck open() so its process can exit, then remove the FIFO.
+      await inNs(NS.node, ['timeout', '5', 'sh', '-c', 'echo x > "$1"', 'sh', fifo]);
+      await inNs(NS.node, ['rm', '-f', fifo]);
+    }
+  });
+});
+
+describe('security inside a scope', () => {
+  it('a host key mismatch still fails with ssh_host_key_mismatch and nothing is cached', async () => {
+    const impostor = await generateClientKey(path.join(t().stateRoot, 'scope-impostor'), 'impostor_host_key');
+    const wrong = path.join(t().stateRoot, 'known_hosts.scope-wrong');
+    await fs.writeFile(wrong, `${ADDR.node} ${impostor.publicKeyLine.split(' ').slice(0, 2).join(' ')}\n`, { mode: 0o600 });
+    const before = await accepted('node');
+    await withSshScope(async () => {
+      const bad = { ...t().node, knownHostsPath: wrong };
+      const [a, b] = await Promise.all([connectSsh(bad), connectSsh(bad)]);
+      for (const r of [a, b]) expect(r).toMatchObject({ ok: false, failure: 'ssh_host_key_mismatch' });
+      expect(sshScopeStats()).toEqual({ connectionsOpened: 0, cached: 0 });
+      // Not cached: a later connect does the handshake again and is refused again.
+      expect(await connectSsh(bad)).toMatchObject({ ok: false, failure: 'ssh_host_key_mismatch' });
+      expect(sshScopeStats()).toEqual({ connectionsOpened: 0, cached: 0 });
+      // The correctly pinned target is unaffected.
+      expect((await hostname(t().node)).length).toBeGreaterThan(0);
+    });
+    expect(await accepted('node')).toBe(before + 1);
+  });
+});
+
+describe('worker wiring (workers/activities.ts)', () => {
+  function activitiesWith(steps: Partial<MatadorActivities>): MatadorActivities {
+    return withSshScopes(createActivities({ loadPlan: async () => { throw new Error('unused'); }, baseDir: t().stateRoot, saveRecord: () => 'unused', steps }));
+  }
+
+  it('runs every testbed activity in its own scope and the central ones outside', async () => {
+    const probe = async (): Promise<never> => {
+      throw new Error(`inSshScope=${inSshScope()}`);
+    };
+    const steps = Object.fromEntries([...TESTBED_ACTIVITY_NAMES, 'classifyFlows', 'geolocate'].map((n) => [n, probe]));
+    const all = activitiesWith(steps as Partial<MatadorActivities>);
+    const env = new MockActivityEnvironment();
+    for (const name of TESTBED_ACTIVITY_NAMES) {
+      await expect(env.run(all[name] as (i: unknown) => Promise<unknown>, {})).rejects.toThrow('inSshScope=true');
+    }
+    await expect(env.run(all.classifyFlows, {} as never)).rejects.toThrow('inSshScope=false');
+    await expect(env.run(all.geolocate, {} as never)).rejects.toThrow('inSshScope=false');
+  });
+
+  it('keeps heartbeating, and a cancelled activity closes its connections', async () => {
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 600 });
+    let beats = 0;
+    let beaten: () => void = () => undefined;
+    const twoBeats = new Promise<void>((resolve) => (beaten = resolve));
+    env.on('heartbeat', () => {
+      if (++beats >= 2) beaten();
+    });
+    let connected: () => void = () => undefined;
+    const bothCalls = new Promise<void>((resolve) => (connected = resolve));
+    const before = await accepted('node');
+    const all = activitiesWith({
+      traceroutes: async () => {
+        await hostname(t().node);
+        await hostname(t().node);
+        connected();
+        await Context.current().cancelled; // a long step, stopped by its workflow
+        throw new Error('not reached');
+      },
+    });
+    const running = env.run(all.traceroutes, { ctx: {} as never, endpoints: [] });
+    await Promise.all([twoBeats, bothCalls]);
+    expect(await established('node')).toBe(1);
+    env.cancel();
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    expect(await accepted('node')).toBe(before + 1);
+    expect(await settle(() => established('node'), 0)).toBe(0);
+  });
+});
