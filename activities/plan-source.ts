@@ -5,8 +5,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { loadCampaign } from '../lib/config';
 import { dataDir } from '../lib/project-paths';
+import { visibilityString } from '../lib/temporal/schedules';
 import { ResultsStore } from '../store/results-store';
 import { expandPlan, measurementsWithMessages } from '../lib/plan';
 import type { ExpandedPlan } from './plan';
@@ -51,4 +54,28 @@ export function completedInResultsStore(ids: readonly string[], before: string, 
     store.close();
   }
   return done;
+}
+
+/** Whether the results store holds records of campaign `name`. No store file = no. */
+export function campaignInResultsStore(name: string, file = resultsStoreFile()): boolean {
+  if (!fs.existsSync(file)) return false;
+  const store = new ResultsStore({ file, readonly: true });
+  try {
+    return store.campaigns().some((c) => c.campaign === name);
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * A scheduled run's name is in use when the results store has records of that campaign (runs
+ * whose Temporal history is gone count too) or when a workflow other than the run itself has it
+ * as MatadorCampaign (an earlier run of the date, also one without records yet, and its
+ * measurement workflows). `client` defaults to the activity's (the worker's namespace).
+ */
+export async function runNameInUse(name: string, ownWorkflowId: string, o: { file?: string; client?: Client } = {}): Promise<boolean> {
+  if (campaignInResultsStore(name, o.file ?? resultsStoreFile())) return true;
+  const client = o.client ?? Context.current().client;
+  const { count } = await client.workflow.count(`MatadorCampaign = ${visibilityString(name)} AND WorkflowId != ${visibilityString(ownWorkflowId)}`);
+  return count > 0;
 }

@@ -6,12 +6,19 @@
  * Resume: `loadCampaign({ resume: true })` fixes a cut-off time and leaves out every measurement
  * whose latest record finished by then is `ok`; each page filters with the same cut-off, so the
  * per-testbed queues stay stable while this run's own records (all after the cut-off) arrive.
+ *
+ * Scheduled runs (`scheduledRun`): loadCampaign names the run `<campaign id>-<YYYY-MM-DD>` of the
+ * schedule's date, or `-2`, `-3`, ... when that name is in use (lib/temporal/schedules.ts), and
+ * returns it in the ConfigRef (`runName`); every page is then the plan under that name. The
+ * digest stays the one of the config's plan: the name does not make it another plan.
  */
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { ApplicationFailure } from '@temporalio/activity';
+import { renameCampaignRun } from '../lib/plan';
 import { FAILURE_TYPES } from '../lib/temporal/constants';
-import type { AttemptPolicy, CampaignPlanInfo, ConfigRef, MeasurementSpec, PlanPageRequest } from '../lib/temporal/types';
+import { datedCampaignId, MAX_RUNS_PER_DATE } from '../lib/temporal/schedules';
+import type { AttemptPolicy, CampaignPlanInfo, ConfigRef, LoadCampaignRequest, MeasurementSpec, PlanPageRequest, ScheduledRunRef } from '../lib/temporal/types';
 import type { CentralActivities } from './types';
 
 export interface ExpandedPlan {
@@ -28,6 +35,10 @@ export type PlanLoader = (configFile: string) => Promise<ExpandedPlan> | Expande
  *  (ISO time) has status `ok`. */
 export type CompletedLookup = (measurementIds: readonly string[], before: string) => Set<string> | Promise<Set<string>>;
 
+/** Whether a campaign name is in use by anything but the workflow `ownWorkflowId` (another
+ *  campaign or measurement workflow in Temporal, records in the results store). */
+export type RunNameInUse = (name: string, ownWorkflowId: string) => boolean | Promise<boolean>;
+
 export interface PlanActivityOptions {
   load: PlanLoader;
   /** Relative config paths resolve against this folder (the project root on the worker). */
@@ -36,6 +47,9 @@ export interface PlanActivityOptions {
   completed?: CompletedLookup;
   /** The cut-off clock (tests); default `new Date()`. */
   now?: () => Date;
+  /** Needed for scheduled runs only (default: Temporal visibility + the results store, see
+   *  plan-source.ts). */
+  runNameInUse?: RunNameInUse;
 }
 
 export function planDigest(plan: ExpandedPlan): string {
@@ -52,7 +66,31 @@ async function defaultCompleted(ids: readonly string[], before: string): Promise
   return completedInResultsStore(ids, before);
 }
 
-export function planActivities(opts: PlanActivityOptions): Pick<CentralActivities, 'loadCampaign' | 'planPage'> {
+async function defaultRunNameInUse(name: string, ownWorkflowId: string): Promise<boolean> {
+  const { runNameInUse } = await import('./plan-source');
+  return runNameInUse(name, ownWorkflowId);
+}
+
+/** The first of `<id>-<date>`, `<id>-<date>-2`, ... that nothing else uses. */
+async function pickRunName(campaign: string, run: ScheduledRunRef, inUse: RunNameInUse): Promise<string> {
+  const at = new Date(run.scheduledAt);
+  if (Number.isNaN(at.getTime())) {
+    throw ApplicationFailure.nonRetryable(`campaign ${campaign}: scheduled run ${run.workflowId} has an invalid scheduled time ${JSON.stringify(run.scheduledAt)}`, FAILURE_TYPES.invalidConfig);
+  }
+  for (let ordinal = 1; ordinal <= MAX_RUNS_PER_DATE; ordinal++) {
+    const name = datedCampaignId(campaign, at, ordinal);
+    if (!(await inUse(name, run.workflowId))) return name;
+  }
+  throw ApplicationFailure.nonRetryable(
+    `campaign ${campaign}: ${MAX_RUNS_PER_DATE} runs on ${run.scheduledAt.slice(0, 10)} already (${datedCampaignId(campaign, at)} to -${MAX_RUNS_PER_DATE}); no name left for run ${run.workflowId}`,
+    FAILURE_TYPES.invalidConfig,
+  );
+}
+
+/** The plan activities (loadCampaign takes the scheduled run too). */
+export type PlanActivities = Pick<CentralActivities, 'planPage' | 'loadCampaign'>;
+
+export function planActivities(opts: PlanActivityOptions): PlanActivities {
   const resolve = (file: string): string => path.resolve(opts.baseDir, file);
   const completed = opts.completed ?? defaultCompleted;
   /** The plan's measurements minus those already ok by `before` (all of them without `before`). */
@@ -69,19 +107,31 @@ export function planActivities(opts: PlanActivityOptions): Pick<CentralActivitie
       throw err;
     }
   };
+  /** The plan's measurements, under the run's name when it has one. */
+  const measurementsOf = (plan: ExpandedPlan, runName: string | undefined): MeasurementSpec[] => {
+    if (runName === undefined) return plan.measurements;
+    try {
+      return renameCampaignRun(plan.measurements, plan.campaign, runName);
+    } catch (err) {
+      throw ApplicationFailure.nonRetryable((err as Error).message, FAILURE_TYPES.invalidConfig);
+    }
+  };
 
   return {
-    async loadCampaign({ config, resume }): Promise<CampaignPlanInfo> {
+    async loadCampaign({ config, resume, scheduledRun }: LoadCampaignRequest): Promise<CampaignPlanInfo> {
       const plan = await load(config);
+      const runName = scheduledRun ? await pickRunName(plan.campaign, scheduledRun, opts.runNameInUse ?? defaultRunNameInUse) : undefined;
+      const measurements = measurementsOf(plan, runName);
       const skipOkBefore = resume ? (opts.now?.() ?? new Date()).toISOString() : undefined;
-      const todo = await remaining(plan.measurements, skipOkBefore);
+      const todo = await remaining(measurements, skipOkBefore);
       // Every testbed of the plan keeps its lane (also when nothing is left on it).
       const perTestbed = new Map<string, number>();
-      for (const m of plan.measurements) perTestbed.set(m.testbed, 0);
+      for (const m of measurements) perTestbed.set(m.testbed, 0);
       for (const m of todo) perTestbed.set(m.testbed, (perTestbed.get(m.testbed) ?? 0) + 1);
-      const ref: ConfigRef = { path: config, digest: planDigest(plan) };
+      const ref: ConfigRef = { path: config, digest: planDigest(plan), ...(runName !== undefined ? { runName } : {}) };
       return {
-        campaign: plan.campaign,
+        campaign: runName ?? plan.campaign,
+        ...(runName !== undefined ? { configCampaign: plan.campaign } : {}),
         config: ref,
         total: todo.length,
         apps: [...new Set(plan.measurements.map((m) => m.app))],
@@ -100,7 +150,7 @@ export function planActivities(opts: PlanActivityOptions): Pick<CentralActivitie
           FAILURE_TYPES.planChanged,
         );
       }
-      const queue = await remaining(plan.measurements.filter((m) => m.testbed === testbed), skipOkBefore);
+      const queue = await remaining(measurementsOf(plan, config.runName).filter((m) => m.testbed === testbed), skipOkBefore);
       return queue.slice(offset, offset + limit);
     },
   };

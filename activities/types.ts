@@ -4,6 +4,7 @@
  */
 import type {
   CampaignPlanInfo,
+  LoadCampaignRequest,
   CaptureFiles,
   CaptureHandle,
   Classification,
@@ -25,7 +26,7 @@ export interface CentralActivities {
   /** Loads + validates the campaign config and expands the plan; fails non-retryably with
    *  type `invalid_config` and the loader's message (file, key path, value). With `resume`,
    *  measurements whose latest stored record is ok are left out of the plan. */
-  loadCampaign(input: { config: string; resume?: boolean }): Promise<CampaignPlanInfo>;
+  loadCampaign(input: LoadCampaignRequest): Promise<CampaignPlanInfo>;
   /** One page of a testbed's queue, in plan order. Refuses a config whose plan changed. */
   planPage(input: PlanPageRequest): Promise<MeasurementSpec[]>;
   classifyFlows(input: { ctx: StepContext; capture: CaptureFiles; messages: MessageSent[] }): Promise<Classification>;

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadCampaign, type LoadedCampaign } from './config';
-import { type AreaCount, expandPlan, measurementsWithMessages, type Plan, plannedMessages } from './plan';
+import { type AreaCount, expandPlan, measurementsWithMessages, type Plan, plannedMessages, renameCampaignRun } from './plan';
 import { projectRoot } from './project-paths';
 
 const cwd = projectRoot;
@@ -130,6 +130,28 @@ describe('expandPlan: other campaigns', () => {
     const plan = expandPlan({ ...loaded, nodes: loaded.nodes.slice(0, 1) });
     expect(plan.measurements.map((m) => m.measurementId)).toEqual(['demo/textsecure/us-bos/us-bos', 'demo/threema/us-bos/us-bos', 'demo/wechat/us-bos/us-bos', 'demo/whatsapp/us-bos/us-bos']);
     expect(plan.selfPairs).toBe(1);
+  });
+});
+
+describe('renameCampaignRun: a scheduled run of the plan', () => {
+  it('renames campaign and id prefix of every measurement, keeps order, testbeds and messages', () => {
+    const plan = expandPlan(loadCampaign('configs/campaigns/demo.yaml', { cwd }));
+    const original = measurementsWithMessages(plan);
+    const run = renameCampaignRun(original, 'demo', 'demo-2026-11-27');
+    expect(run).toHaveLength(84);
+    expect(run.map((m) => m.measurementId)).toEqual(original.map((m) => `demo-2026-11-27/${m.app}/${m.nodeA.id}/${m.nodeB.id}`));
+    expect(run.every((m) => m.campaign === 'demo-2026-11-27')).toBe(true);
+    expect(run.map(({ measurementId: _i, campaign: _c, ...rest }) => rest)).toEqual(original.map(({ measurementId: _i, campaign: _c, ...rest }) => rest));
+    // the plan itself is untouched (the digest of the config's plan stays the same)
+    expect(original[0].measurementId).toBe('demo/textsecure/us-bos/us-bos');
+    expect(new Set(run.map((m) => m.measurementId)).size).toBe(84);
+  });
+
+  it('refuses a measurement of another campaign, naming it', () => {
+    const m = { measurementId: 'other/threema/a/b', campaign: 'other' };
+    expect(() => renameCampaignRun([m], 'demo', 'demo-2026-11-27')).toThrow(
+      'campaign demo: measurement "other/threema/a/b" (campaign "other") is not one of its measurements, cannot name it for run demo-2026-11-27',
+    );
   });
 });
 

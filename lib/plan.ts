@@ -249,3 +249,21 @@ export function measurementsWithMessages(plan: Plan): PlannedMeasurementWithMess
     };
   });
 }
+
+/* ---- scheduled runs: the same plan under the run's own campaign name ---- */
+
+/**
+ * The measurements of a plan as measurements of the campaign `runName` (a scheduled run
+ * `demo-2026-11-27` of campaign `demo`): campaign field and id prefix renamed, so
+ * `demo/threema/de-ber/jp-tyo` becomes `demo-2026-11-27/threema/de-ber/jp-tyo`; everything else
+ * (order, testbeds, messages) unchanged. Every id must start with `<campaign>/`.
+ */
+export function renameCampaignRun<T extends Pick<PlannedMeasurement, 'measurementId' | 'campaign'>>(measurements: readonly T[], campaign: string, runName: string): T[] {
+  const prefix = `${campaign}/`;
+  return measurements.map((m) => {
+    if (m.campaign !== campaign || !m.measurementId.startsWith(prefix)) {
+      throw new Error(`campaign ${campaign}: measurement ${JSON.stringify(m.measurementId)} (campaign ${JSON.stringify(m.campaign)}) is not one of its measurements, cannot name it for run ${runName}`);
+    }
+    return { ...m, campaign: runName, measurementId: `${runName}/${m.measurementId.slice(prefix.length)}` };
+  });
+}

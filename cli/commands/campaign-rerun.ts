@@ -7,9 +7,10 @@
  * attempt (a new workflow run = a new row).
  */
 import type { Command } from 'commander';
-import { WorkflowFailedError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { defaultPayloadConverter, fromPayloadsAtIndex } from '@temporalio/common';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, MEASUREMENT_WORKFLOW_TYPE, measurementSearchAttributes, SA } from '../../lib/temporal/constants';
+import { visibilityString } from '../../lib/temporal/schedules';
 import type { MeasurementInput, MeasurementResult } from '../../lib/temporal/types';
 import { ResultsStore } from '../../store/results-store';
 import { CliError } from '../errors';
@@ -45,10 +46,8 @@ export interface RerunOutcome {
   runId: string;
 }
 
-/** A value inside a visibility query string literal. */
-export function queryString(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
+/** A value inside a visibility query string literal (one helper for every visibility query). */
+export const queryString = visibilityString;
 
 /** The failed measurements of a campaign: the latest execution of every measurement workflow id
  *  of the campaign whose status is not ok; the store (optional) adds ids Temporal forgot. */
@@ -153,9 +152,24 @@ function write(text: string): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
 }
 
+/** The campaign a rerun-failed argument names: a campaign name as it is; a campaign workflow id
+ *  the campaign that run planned (its MatadorCampaign: `campaign/demo` is demo, a scheduled run
+ *  `campaign/demo-2026-11-27T06:00:00Z` is demo-2026-11-27), else the id without `campaign/`. */
+export async function campaignOfArgument(client: Client, arg: string): Promise<string> {
+  if (!arg.startsWith('campaign/')) return arg;
+  const plain = arg.slice('campaign/'.length);
+  try {
+    const name = (await client.workflow.getHandle(arg).describe()).typedSearchAttributes.get(SA.campaign);
+    return typeof name === 'string' ? name : plain;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return plain;
+    throw err;
+  }
+}
+
 async function rerunFailedCommand(campaign: string, o: RerunOptions): Promise<void> {
-  const id = campaign.startsWith('campaign/') ? campaign.slice('campaign/'.length) : campaign;
   await withClient(temporalTarget(o), async (client) => {
+    const id = await campaignOfArgument(client, campaign);
     const lookup = await findFailedMeasurements(client, id, { resultsFile: o.results });
     const notes: string[] = [];
     if (lookup.running.length) notes.push(`${lookup.running.length} still running, not touched: ${lookup.running.join(', ')}`);
@@ -195,9 +209,11 @@ export function registerRerun(campaign: Command): void {
           'same workflow id <campaign>/<app>/<nodeA>/<nodeB>, with the input of the\n' +
           'failed run (from its history). One measurement at a time per testbed.\n' +
           'Needs the workers of the campaign. Refuses while the campaign still runs.\n' +
+          'A run of a schedule is a campaign of its own (demo-2026-11-27): its failed\n' +
+          'measurements are re-run under their ids demo-2026-11-27/<app>/<nodeA>/<nodeB>.\n' +
           'Exit code 1 when some measurements failed again.',
       )
-      .argument('<id>', 'campaign id (or its workflow id campaign/<id>)')
+      .argument('<id>', 'campaign id, a scheduled run\'s name (demo-2026-11-27), or a campaign workflow id (campaign/<id>, campaign/demo-2026-11-27T06:00:00Z)')
       .option('--dry-run', 'only list the measurements that would be re-run')
       .option('--results <file>', 'results database: also list measurements failed there but unknown to Temporal')
       .option('--json', 'print JSON'),

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ConfigError, loadCampaign } from '../../lib/config';
 import { projectRoot } from '../../lib/project-paths';
-import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId, PROGRESS_QUERY } from '../../lib/temporal/constants';
+import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId, PROGRESS_QUERY, SA } from '../../lib/temporal/constants';
+import { visibilityString } from '../../lib/temporal/schedules';
 import type { CampaignInput, CampaignProgress, CampaignSummary } from '../../lib/temporal/types';
 import { followProgress } from '../campaign-progress';
 import { CliError } from '../errors';
@@ -122,7 +123,9 @@ function formatProgress(p: CampaignProgress): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Accepts a workflow id or a campaign id. */
+/** Accepts a workflow id, a campaign id, or a run's campaign name (a scheduled run, e.g.
+ *  demo-2026-11-27, whose workflow id ends in the schedule's time): the newest campaign
+ *  workflow whose MatadorCampaign is that name. */
 async function resolveHandle(client: Client, id: string) {
   for (const candidate of id.startsWith('campaign/') ? [id] : [campaignWorkflowId(id), id]) {
     const handle = client.workflow.getHandle(candidate);
@@ -132,7 +135,18 @@ async function resolveHandle(client: Client, id: string) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   }
-  throw new CliError(`no campaign workflow ${JSON.stringify(id)} (tried ${id.startsWith('campaign/') ? id : `${campaignWorkflowId(id)} and ${id}`}); "matador campaign list" shows them`);
+  const query = `WorkflowType = ${visibilityString(CAMPAIGN_WORKFLOW_TYPE)} AND ${SA.campaign.name} = ${visibilityString(id)}`;
+  let newest: { workflowId: string; startTime: Date } | null = null;
+  for await (const wf of client.workflow.list({ query })) {
+    if (!newest || wf.startTime > newest.startTime) newest = { workflowId: wf.workflowId, startTime: wf.startTime };
+  }
+  if (newest) {
+    const handle = client.workflow.getHandle(newest.workflowId);
+    return { handle, description: await handle.describe() };
+  }
+  throw new CliError(
+    `no campaign workflow ${JSON.stringify(id)} (tried ${id.startsWith('campaign/') ? id : `${campaignWorkflowId(id)} and ${id}`}, and campaigns named so); "matador campaign list" shows them`,
+  );
 }
 
 async function status(id: string, o: ConnOptions & { watch?: boolean }): Promise<void> {

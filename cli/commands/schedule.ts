@@ -1,11 +1,13 @@
 /**
  * `matador schedule create|list|delete|trigger`: recurring campaigns as Temporal Schedules
- * (overlap policy SKIP). Every run is a campaign workflow `campaign/<id>-<scheduled time>`.
+ * (overlap policy SKIP). Every run is a campaign workflow `campaign/<id>-<scheduled time>` and a
+ * campaign of its own, `<id>-<YYYY-MM-DD>` (`-2`, `-3`, ... for further runs on one date; see
+ * lib/temporal/schedules.ts): its measurement ids, records and reports carry that name.
  */
 import type { Command } from 'commander';
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
 import { ConfigError, loadCampaign } from '../../lib/config';
-import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE } from '../../lib/temporal/constants';
+import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, SA } from '../../lib/temporal/constants';
 import {
   assertScheduleId,
   formatEvery,
@@ -35,7 +37,9 @@ export interface ScheduleRow {
   note: string | null;
   workflowId: string | null;
   nextRuns: string[];
-  recentRuns: Array<{ workflowId: string; scheduledAt: string }>;
+  /** `campaign`: the run's campaign name (`demo-2026-11-27`), null until the run has planned
+   *  (or when its workflow is gone from the server). */
+  recentRuns: Array<{ workflowId: string; scheduledAt: string; campaign: string | null }>;
 }
 
 function write(text: string): Promise<void> {
@@ -87,8 +91,26 @@ export function scheduleRow(d: ScheduleDescription): ScheduleRow {
     note: d.state.note ?? null,
     workflowId: action.type === 'startWorkflow' ? action.workflowId : null,
     nextRuns: d.info.nextActionTimes.map((t) => t.toISOString()),
-    recentRuns: d.info.recentActions.map((a) => ({ workflowId: a.action.workflow.workflowId, scheduledAt: a.scheduledAt.toISOString() })),
+    recentRuns: d.info.recentActions.map((a) => ({ workflowId: a.action.workflow.workflowId, scheduledAt: a.scheduledAt.toISOString(), campaign: null })),
   };
+}
+
+/** The campaign name a scheduled run gave itself (its MatadorCampaign), null before it planned. */
+export async function runCampaignName(client: Client, workflowId: string): Promise<string | null> {
+  try {
+    const name = (await client.workflow.getHandle(workflowId).describe()).typedSearchAttributes.get(SA.campaign);
+    return typeof name === 'string' ? name : null;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null; // past the namespace's retention
+    throw err;
+  }
+}
+
+/** The schedule's row with the campaign names of its recent runs. */
+export async function describeCampaignSchedule(client: Client, scheduleId: string): Promise<ScheduleRow> {
+  const row = scheduleRow(await client.schedule.getHandle(scheduleId).describe());
+  for (const run of row.recentRuns) run.campaign = await runCampaignName(client, run.workflowId);
+  return row;
 }
 
 /** Matador's schedules: those whose action starts the campaign workflow. */
@@ -97,7 +119,7 @@ export async function listCampaignSchedules(client: Client): Promise<ScheduleRow
   for await (const s of client.schedule.list()) {
     if (s.action?.workflowType !== CAMPAIGN_WORKFLOW_TYPE) continue;
     try {
-      rows.push(scheduleRow(await client.schedule.getHandle(s.scheduleId).describe()));
+      rows.push(await describeCampaignSchedule(client, s.scheduleId));
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err; // deleted meanwhile
     }
@@ -130,7 +152,7 @@ async function create(file: string, o: ConnOptions & { every: string; id?: strin
     if (o.json) return write(`${JSON.stringify(row, null, 2)}\n`);
     await write(
       `Created schedule ${scheduleId}: campaign ${campaignId} every ${formatEvery(everyMs)}, overlap ${row.overlap}${row.paused ? ', paused' : ''}\n` +
-        `  runs are workflows ${row.workflowId}-<scheduled time>; next: ${row.nextRuns[0] ?? 'none (paused)'}\n`,
+        `  runs are campaigns ${campaignId}-<YYYY-MM-DD> (workflows ${row.workflowId}-<scheduled time>); next: ${row.nextRuns[0] ?? 'none (paused)'}\n`,
     );
   });
 }
@@ -141,7 +163,7 @@ function formatRows(rows: ScheduleRow[]): string {
   for (const r of rows) {
     lines.push(`${r.scheduleId}: campaign ${r.campaign ?? '?'} (${r.config ?? '?'}) every ${r.every.join(', ')}, overlap ${r.overlap}, ${r.paused ? 'paused' : 'active'}`);
     if (r.nextRuns.length) lines.push(`  next ${r.nextRuns[0]}`);
-    for (const run of r.recentRuns.slice(-3)) lines.push(`  ran ${run.workflowId} (scheduled ${run.scheduledAt})`);
+    for (const run of r.recentRuns.slice(-3)) lines.push(`  ran ${run.campaign !== null ? `campaign ${run.campaign}, ` : ''}workflow ${run.workflowId} (scheduled ${run.scheduledAt})`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -154,10 +176,17 @@ export function register(program: Command): void {
       .command('create')
       .summary('Run a campaign every interval')
       .description(
-        'Validate a campaign config locally and create a Temporal Schedule that starts its\n' +
-          'campaign workflow every --every (overlap policy SKIP: no run starts while the previous\n' +
-          'one still runs). Each run is the workflow campaign/<campaign id>-<scheduled time>,\n' +
-          'e.g. campaign/demo-2026-11-27T06:00:00Z. Needs the campaign workers to be running.',
+        'Validate a campaign config locally and create a Temporal Schedule that\n' +
+          'starts its campaign workflow every --every (overlap policy SKIP: no run\n' +
+          'starts while the previous one still runs). Each run is the workflow\n' +
+          'campaign/<campaign id>-<scheduled time>, e.g.\n' +
+          'campaign/demo-2026-11-27T06:00:00Z, and a campaign of its own named after\n' +
+          'the UTC date it fired: demo-2026-11-27 (a further run on the same date,\n' +
+          'e.g. by "schedule trigger": demo-2026-11-27-2, then -3, ...). Measurement\n' +
+          'ids, records and reports use that name:\n' +
+          '  matador report --compare demo-2026-11-20 demo-2026-11-27\n' +
+          '  matador campaign rerun-failed demo-2026-11-27\n' +
+          'Needs the campaign workers to be running.',
       )
       .argument('<file>', 'campaign config, e.g. configs/campaigns/demo.yaml')
       .requiredOption('--every <interval>', 'interval: a number and s, m, h, d or w, e.g. 7d, 12h (at least 1m)')
@@ -189,7 +218,12 @@ export function register(program: Command): void {
   addTemporalOptions(
     schedule
       .command('trigger')
-      .description('Start a run of a schedule now (skipped, like a due run, while its previous campaign still runs)')
+      .description(
+        'Start a run of a schedule now (skipped, like a due run, while its previous\n' +
+          "campaign still runs). The run is a campaign named after today's UTC date,\n" +
+          '<campaign id>-<YYYY-MM-DD>, or -2, -3, ... appended when a run of that\n' +
+          'campaign has that name already (e.g. demo-2026-11-27-2).',
+      )
       .argument('<id>', 'schedule id'),
   ).action(async (id: string, o: ConnOptions) => {
     await withClient(temporalTarget(o), async (client) => {

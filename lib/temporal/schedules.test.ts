@@ -1,4 +1,15 @@
-import { assertScheduleId, datedCampaignId, formatEvery, parseEvery, scheduledCampaignInput, scheduledRunWorkflowId } from './schedules';
+import { TypedSearchAttributes } from '@temporalio/common';
+import {
+  assertScheduleId,
+  datedCampaignId,
+  formatEvery,
+  parseEvery,
+  SCHEDULED_START_TIME,
+  scheduledCampaignInput,
+  scheduledRunOf,
+  scheduledRunWorkflowId,
+  visibilityString,
+} from './schedules';
 
 describe('campaign schedule helpers', () => {
   it('parses and formats intervals', () => {
@@ -27,6 +38,35 @@ describe('campaign schedule helpers', () => {
     const at = new Date('2026-11-27T06:00:00.000Z');
     expect(scheduledRunWorkflowId('demo', at)).toBe('campaign/demo-2026-11-27T06:00:00Z');
     expect(datedCampaignId('demo', at)).toBe('demo-2026-11-27');
+  });
+
+  it('numbers further runs of one date from 2 and takes the date in UTC', () => {
+    const at = new Date('2026-11-27T23:30:00.000Z');
+    expect(datedCampaignId('demo', at, 1)).toBe('demo-2026-11-27');
+    expect(datedCampaignId('demo', at, 2)).toBe('demo-2026-11-27-2');
+    expect(datedCampaignId('demo', at, 12)).toBe('demo-2026-11-27-12');
+    expect(datedCampaignId('demo', new Date('2026-11-28T00:30:00+02:00'))).toBe('demo-2026-11-27');
+    expect(() => datedCampaignId('demo', at, 0)).toThrow('run ordinal must be a whole number >= 1, got 0');
+    expect(() => datedCampaignId('demo', new Date('nope'))).toThrow('campaign demo: invalid scheduled time');
+  });
+
+  it("takes a scheduled run's time from TemporalScheduledStartTime, else from the start time", () => {
+    const startTime = new Date('2026-11-28T00:00:05.000Z');
+    const scheduled = new Date('2026-11-27T23:59:59.000Z');
+    const workflowId = 'campaign/demo-2026-11-27T23:59:59Z';
+    expect(scheduledRunOf({ workflowId, startTime, typedSearchAttributes: new TypedSearchAttributes([{ key: SCHEDULED_START_TIME, value: scheduled }]) })).toEqual({
+      scheduledAt: '2026-11-27T23:59:59.000Z',
+      workflowId,
+    });
+    expect(scheduledRunOf({ workflowId: 'campaign/demo', startTime, typedSearchAttributes: new TypedSearchAttributes() })).toEqual({
+      scheduledAt: '2026-11-28T00:00:05.000Z',
+      workflowId: 'campaign/demo',
+    });
+  });
+
+  it('quotes visibility query strings', () => {
+    expect(visibilityString('demo-2026-11-27')).toBe('"demo-2026-11-27"');
+    expect(visibilityString('a"b\\c')).toBe('"a\\"b\\\\c"');
   });
 
   it('builds the campaign input of the schedule action', () => {

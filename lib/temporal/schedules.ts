@@ -1,11 +1,22 @@
 /**
  * Recurring campaigns (issue 5 part 5) as Temporal Schedules: pure helpers shared by
- * `matador schedule` and its tests. A schedule starts `campaignWorkflow` every interval with
- * overlap policy SKIP (a campaign still running when the next one is due is not doubled). The
- * scheduled workflow id is `campaign/<campaign id>`; Temporal appends the scheduled time, so the
- * runs are `campaign/demo-2026-11-27T06:00:00Z`, one per date.
+ * `matador schedule`, the campaign workflow and their tests. A schedule starts `campaignWorkflow`
+ * every interval with overlap policy SKIP (a campaign still running when the next one is due is
+ * not doubled). The scheduled workflow id is `campaign/<campaign id>`; Temporal appends the
+ * scheduled time, so the runs are workflows `campaign/demo-2026-11-27T06:00:00Z`.
+ *
+ * Every run is a campaign of its own, named after the date the schedule fired: `demo-2026-11-27`.
+ * That name replaces the config's campaign id everywhere downstream (plan, measurement ids
+ * `demo-2026-11-27/<app>/<nodeA>/<nodeB>`, MatadorCampaign, the results store, reports), so
+ * runs never share measurement ids or records. The date is the schedule's nominal time
+ * (search attribute TemporalScheduledStartTime, set by the server at start, so replay-safe); a
+ * `schedule trigger` fires at the time of the trigger. When the date's name is taken already
+ * (a second run on one date: a manual trigger, an interval under a day, another schedule of the
+ * same campaign), the run is `demo-2026-11-27-2`, then `-3`, ...: loadCampaign picks the first
+ * name that neither Temporal (MatadorCampaign of another workflow) nor the results store knows.
  */
-import type { CampaignInput } from './types';
+import { defineSearchAttributeKey, SearchAttributeType, type TypedSearchAttributes } from '@temporalio/common';
+import type { CampaignInput, ScheduledRunRef } from './types';
 import { campaignWorkflowId } from './constants';
 
 /** Units `--every` accepts, in milliseconds. */
@@ -48,11 +59,9 @@ export function assertScheduleId(id: string): string {
   return id;
 }
 
-/** A scheduled campaign's input. `campaignIdSuffix` asks the campaign workflow to name the run
- *  `<id>-<YYYY-MM-DD>` of its scheduled start; workflows that do not know the field ignore it. */
-export interface ScheduledCampaignInput extends CampaignInput {
-  campaignIdSuffix?: 'scheduled-date';
-}
+/** A scheduled campaign's input: `campaignIdSuffix` asks the campaign workflow to name the run
+ *  `<id>-<YYYY-MM-DD>` of its scheduled start (see the top of this file). */
+export type ScheduledCampaignInput = CampaignInput & { campaignIdSuffix: 'scheduled-date' };
 
 export interface CampaignScheduleRequest {
   scheduleId: string;
@@ -75,9 +84,33 @@ export function scheduledRunWorkflowId(campaignId: string, at: Date): string {
   return `${scheduledWorkflowIdPrefix(campaignId)}-${at.toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
 }
 
-/** `demo` scheduled at 2026-11-27T06:00Z -> `demo-2026-11-27` (the campaign id of that run). */
-export function datedCampaignId(campaignId: string, at: Date): string {
-  return `${campaignId}-${at.toISOString().slice(0, 10)}`;
+/** `demo` scheduled at 2026-11-27T06:00Z -> `demo-2026-11-27` (the campaign id of that run);
+ *  the `ordinal`-th run of that date (2, 3, ...) -> `demo-2026-11-27-2`. Dates are UTC. */
+export function datedCampaignId(campaignId: string, at: Date, ordinal = 1): string {
+  if (!Number.isInteger(ordinal) || ordinal < 1) throw new ScheduleSpecError(`run ordinal must be a whole number >= 1, got ${ordinal}`);
+  if (Number.isNaN(at.getTime())) throw new ScheduleSpecError(`campaign ${campaignId}: invalid scheduled time`);
+  const base = `${campaignId}-${at.toISOString().slice(0, 10)}`;
+  return ordinal === 1 ? base : `${base}-${ordinal}`;
+}
+
+/** Runs of one campaign on one date that loadCampaign names at most (then it gives up, rather
+ *  than loop over a store it cannot read right). */
+export const MAX_RUNS_PER_DATE = 1000;
+
+/** A value as a string literal of a visibility query (`MatadorCampaign = "..."`). */
+export function visibilityString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Set by the server on every workflow a schedule starts: the action's nominal time. */
+export const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
+/** The scheduled run a workflow is, from replay-safe workflowInfo() data: the schedule's nominal
+ *  time when the server set it, else the start time of the workflow execution chain. */
+export function scheduledRunOf(info: { workflowId: string; startTime: Date; typedSearchAttributes: TypedSearchAttributes }): ScheduledRunRef {
+  const scheduled = info.typedSearchAttributes.get(SCHEDULED_START_TIME);
+  const at = scheduled instanceof Date && !Number.isNaN(scheduled.getTime()) ? scheduled : info.startTime;
+  return { scheduledAt: at.toISOString(), workflowId: info.workflowId };
 }
 
 export function scheduledCampaignInput(r: CampaignScheduleRequest): ScheduledCampaignInput {

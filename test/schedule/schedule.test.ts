@@ -1,12 +1,29 @@
 /**
- * `matador schedule` against a real Temporal dev server: create a weekly campaign schedule,
- * list shows it (interval, overlap SKIP), trigger starts a campaign workflow named by its
- * scheduled time, which runs to completion on mock-activity workers, delete removes it.
+ * `matador schedule` against a real Temporal dev server, on mock-activity workers whose records
+ * go to a real results store:
+ * - create a weekly campaign schedule, list shows it (interval, overlap SKIP), trigger starts a
+ *   campaign workflow named by its scheduled time that is a campaign of its own,
+ *   `demo-<YYYY-MM-DD>`, delete removes it;
+ * - a schedule triggered twice gives two campaigns with different names (the second of a date
+ *   gets `-2`, ...), different measurement ids, both in the store; the service of the app "moves"
+ *   from CH to US between the runs (the mock geolocation answers so) and
+ *   `matador report --compare RUN_A RUN_B` says so; `rerun-failed RUN_B` re-runs RUN_B's failed
+ *   measurement under its own id; an unscheduled `campaign start` keeps the plain names.
  */
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { promisify } from 'util';
+import { ApplicationFailure } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { CampaignSummary } from '../../lib/temporal/types';
+import { runNameInUse } from '../../activities/plan-source';
 import type { ScheduleRow } from '../../cli/commands/schedule';
+import { datedCampaignId, SCHEDULED_START_TIME } from '../../lib/temporal/schedules';
+import type { CampaignSummary, LoadCampaignRequest, Paths, StepContext } from '../../lib/temporal/types';
+import { projectRoot } from '../../lib/project-paths';
+import { ResultsStore } from '../../store/results-store';
+import { storeRecord } from '../../workers/activities';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { createMockActivities } from '../support/mock-activities';
 import { makePlan } from '../support/plans';
@@ -15,15 +32,37 @@ import { matadorAgainst, type CliRun } from '../support/matador-cli';
 
 const NAMESPACE = 'sched';
 const DEMO = 'configs/campaigns/demo.yaml';
+const RUN_NAME = /^demo-\d{4}-\d\d-\d\d(-\d+)?$/;
 
 let server: TestServer;
 let native: NativeConnection;
 let connection: Connection;
 let client: Client;
 let workers: RunningWorkers;
+let store: ResultsStore;
+let resultsFile: string;
+const previousResultsEnv = process.env.MATADOR_RESULTS_DB;
+
+/** Where the mock geolocation says the app's service answers (changes between runs). */
+let serviceCountry = 'CH';
+/** Measurements (by node pair) whose phones "lack the app" in the current run. */
+let brokenPairs: string[] = [];
+/** Campaign names of the scheduled runs so far, in order. */
+const runNames: string[] = [];
 
 function matador(args: string[]): Promise<CliRun> {
   return matadorAgainst({ address: server.address, namespace: NAMESPACE }, args);
+}
+
+/** bin/matador for commands that do not talk to Temporal (report). */
+async function matadorOffline(args: string[]): Promise<CliRun> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args], { cwd: projectRoot });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
 }
 
 async function list(): Promise<ScheduleRow[]> {
@@ -32,29 +71,120 @@ async function list(): Promise<ScheduleRow[]> {
   return JSON.parse(r.stdout) as ScheduleRow[];
 }
 
+/** An application trace from phone A to the service, ending in `serviceCountry`. */
+function pathsTo(ctx: StepContext, paths: Paths): Paths {
+  return {
+    networkPath: paths.networkPath,
+    applicationPath: {
+      traces: [
+        {
+          from: 'A',
+          target: '203.0.113.7',
+          protocol: 'tcp',
+          port: 443,
+          hops: [
+            { ttl: 1, ip: '192.0.2.1', rttMs: [1.1], country: ctx.nodeA.country },
+            { ttl: 2, ip: '203.0.113.7', rttMs: [9.7], country: serviceCountry },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 beforeAll(async () => {
   server = await startTestServer({ namespaces: [NAMESPACE] });
+  resultsFile = path.join(server.tmpDir, 'results.sqlite');
+  // The in-process worker's loadCampaign checks run names against this store (plan-source.ts).
+  process.env.MATADOR_RESULTS_DB = resultsFile;
+  store = new ResultsStore({ file: resultsFile });
   native = await NativeConnection.connect({ address: server.address });
   connection = await Connection.connect({ address: server.address });
   client = new Client({ connection, namespace: NAMESPACE });
   // The demo campaign's id is "demo"; the mock plan activities serve a small plan for it.
   const plan = makePlan({ campaign: 'demo', apps: ['threema'], nodes: [{ id: 'de-ber', country: 'DE' }, { id: 'jp-tyo', country: 'JP' }], testbeds: ['tb1'] });
-  const activities = createMockActivities({ plan, record: () => undefined });
-  workers = await startWorkers({ connection: native, namespace: NAMESPACE, activities, testbeds: ['tb1'] });
+  const mock = createMockActivities({ plan, record: () => undefined });
+  workers = await startWorkers({
+    connection: native,
+    namespace: NAMESPACE,
+    testbeds: ['tb1'],
+    activities: {
+      ...mock,
+      configurePhones: async (input) => {
+        if (brokenPairs.includes(`${input.ctx.nodeA.id}|${input.ctx.nodeB.id}`)) throw ApplicationFailure.nonRetryable('threema is not installed', 'app_not_installed');
+        return mock.configurePhones(input);
+      },
+      geolocate: async ({ ctx, paths }) => pathsTo(ctx, paths),
+      persistRecord: async ({ record }) => ({ stored: storeRecord(store, record) }),
+    },
+  });
 });
 
 afterAll(async () => {
   await workers?.stop();
+  store?.close();
   await connection?.close();
   await native?.close();
   await server?.stop();
+  if (previousResultsEnv === undefined) delete process.env.MATADOR_RESULTS_DB;
+  else process.env.MATADOR_RESULTS_DB = previousResultsEnv;
 });
 
-it('creates, lists, triggers and deletes a weekly campaign schedule', async () => {
+/** Polls (visibility and schedule state are eventually consistent) until `done` holds. */
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+  let v = await read();
+  for (let i = 0; i < 150 && !done(v); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    v = await read();
+  }
+  return v;
+}
+
+/** Triggers the schedule once more and returns its new run (workflow id, nominal time). A trigger
+ *  that the schedule skipped because it still saw the previous run running is repeated. */
+async function triggerRun(scheduleId: string): Promise<{ workflowId: string; scheduledAt: Date }> {
+  const handle = client.schedule.getHandle(scheduleId);
+  const before = await handle.describe();
+  for (let tries = 0; tries < 10; tries++) {
+    const skippedBefore = (await handle.describe()).info.numActionsSkippedOverlap;
+    const triggered = await matador(['schedule', 'trigger', scheduleId]);
+    expect(triggered.stderr).toBe('');
+    const d = await until(
+      () => handle.describe(),
+      (x) => x.info.recentActions.length > before.info.recentActions.length || x.info.numActionsSkippedOverlap > skippedBefore,
+    );
+    if (d.info.recentActions.length > before.info.recentActions.length) {
+      const a = d.info.recentActions[d.info.recentActions.length - 1];
+      return { workflowId: a.action.workflow.workflowId, scheduledAt: a.scheduledAt };
+    }
+  }
+  throw new Error(`schedule ${scheduleId}: every trigger was skipped`);
+}
+
+/** The name a run must get: the first of <id>-<date>, -2, -3, ... no earlier run has. */
+function expectedName(at: Date): string {
+  for (let n = 1; ; n++) {
+    const name = datedCampaignId('demo', at, n);
+    if (!runNames.includes(name)) return name;
+  }
+}
+
+/** loadCampaign's input in the run's history (what the workflow derived from workflowInfo()). */
+async function loadCampaignInput(workflowId: string): Promise<LoadCampaignRequest> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = (history.events ?? []).find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'loadCampaign');
+  const payload = scheduled?.activityTaskScheduledEventAttributes?.input?.payloads?.[0];
+  if (!payload?.data) throw new Error(`${workflowId}: no loadCampaign in its history`);
+  return JSON.parse(Buffer.from(payload.data).toString('utf8')) as LoadCampaignRequest;
+}
+
+it('creates, lists, triggers and deletes a weekly campaign schedule; its run is a dated campaign', async () => {
   const created = await matador(['schedule', 'create', DEMO, '--every', '7d', '--id', 'demo-weekly', '--timer-scale', '0']);
   expect(created.stderr).toBe('');
   expect(created.code).toBe(0);
-  expect(created.stdout).toMatch(/^Created schedule demo-weekly: campaign demo every 7d, overlap SKIP\n {2}runs are workflows campaign\/demo-<scheduled time>; next: \d{4}-\d\d-\d\dT/);
+  expect(created.stdout).toMatch(
+    /^Created schedule demo-weekly: campaign demo every 7d, overlap SKIP\n {2}runs are campaigns demo-<YYYY-MM-DD> \(workflows campaign\/demo-<scheduled time>\); next: \d{4}-\d\d-\d\dT/,
+  );
 
   const rows = await list();
   expect(rows).toHaveLength(1);
@@ -66,23 +196,33 @@ it('creates, lists, triggers and deletes a weekly campaign schedule', async () =
   expect(triggered.code).toBe(0);
   expect(triggered.stdout).toBe('Triggered schedule demo-weekly; its run appears in "matador schedule list" and "matador campaign list"\n');
   // The trigger is taken asynchronously by the schedule: wait until it shows as a recent run.
-  let recent: ScheduleRow['recentRuns'] = [];
-  for (let i = 0; i < 100 && recent.length === 0; i++) {
-    recent = (await client.schedule.getHandle('demo-weekly').describe()).info.recentActions.map((a) => ({
-      workflowId: a.action.workflow.workflowId,
-      scheduledAt: a.scheduledAt.toISOString(),
-    }));
-    if (recent.length === 0) await new Promise((r) => setTimeout(r, 200));
-  }
+  const described = await until(
+    () => client.schedule.getHandle('demo-weekly').describe(),
+    (d) => d.info.recentActions.length > 0,
+  );
+  const recent = described.info.recentActions.map((a) => ({ workflowId: a.action.workflow.workflowId, scheduledAt: a.scheduledAt }));
   expect(recent).toHaveLength(1);
   const runId = recent[0].workflowId;
   expect(runId).toMatch(/^campaign\/demo-\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   const summary = (await client.workflow.getHandle(runId).result()) as CampaignSummary;
-  expect(summary).toMatchObject({ campaign: 'demo', total: 3, ok: 3, failed: 0 });
+  const name = expectedName(recent[0].scheduledAt);
+  expect(name).toBe(datedCampaignId('demo', recent[0].scheduledAt)); // the first run of its date
+  expect(summary).toMatchObject({ campaign: name, total: 3, ok: 3, failed: 0 });
+  runNames.push(name);
+  // The date comes from the schedule's nominal time (search attribute TemporalScheduledStartTime,
+  // whole seconds, the time in the workflow id), recorded in the history as loadCampaign's input.
   const desc = await client.workflow.getHandle(runId).describe();
+  const nominal = desc.typedSearchAttributes.get(SCHEDULED_START_TIME);
+  expect(nominal?.toISOString()).toBe(`${runId.slice('campaign/demo-'.length, -1)}.000Z`);
+  expect(await loadCampaignInput(runId)).toEqual({ config: DEMO, scheduledRun: { scheduledAt: nominal?.toISOString(), workflowId: runId } });
   expect(desc.type).toBe('campaignWorkflow');
   expect(desc.searchAttributes.TemporalScheduledById).toEqual(['demo-weekly']);
-  expect((await list())[0].recentRuns.map((r) => r.workflowId)).toEqual([runId]);
+  expect(desc.searchAttributes.MatadorCampaign).toEqual([name]);
+  expect([...store.latestOfCampaign(name)].map((s) => s.measurementId).sort()).toEqual(
+    [`${name}/threema/de-ber/de-ber`, `${name}/threema/de-ber/jp-tyo`, `${name}/threema/jp-tyo/jp-tyo`],
+  );
+  expect((await list())[0].recentRuns).toEqual([{ workflowId: runId, scheduledAt: recent[0].scheduledAt.toISOString(), campaign: name }]);
+  expect((await matador(['schedule', 'list'])).stdout).toContain(`  ran campaign ${name}, workflow ${runId} (scheduled ${recent[0].scheduledAt.toISOString()})\n`);
 
   const paused = await matador(['schedule', 'create', DEMO, '--every', '1d', '--id', 'demo-daily', '--paused']);
   expect(paused.stdout).toContain('Created schedule demo-daily: campaign demo every 1d, overlap SKIP, paused');
@@ -100,15 +240,139 @@ it('creates, lists, triggers and deletes a weekly campaign schedule', async () =
     expect(deleted.stdout).toBe(`Deleted schedule ${id}\n`);
   }
   // Schedule listing is eventually consistent: wait until both are gone.
-  let left = await list();
-  for (let i = 0; i < 100 && left.length > 0; i++) {
-    await new Promise((r) => setTimeout(r, 200));
-    left = await list();
-  }
+  const left = await until(list, (rows) => rows.length === 0);
   expect(left).toEqual([]);
   const gone = await matador(['schedule', 'trigger', 'demo-weekly']);
   expect(gone.code).toBe(1);
   expect(gone.stderr).toBe('matador: no schedule "demo-weekly" on this server; "matador schedule list" shows them\n');
+});
+
+it('two runs of one schedule are two campaigns: own names, own measurement ids, both in the store, comparable', async () => {
+  const created = await matador(['schedule', 'create', DEMO, '--every', '7d', '--id', 'demo-twice', '--timer-scale', '0']);
+  expect(created.code).toBe(0);
+  try {
+    serviceCountry = 'CH';
+    const first = await triggerRun('demo-twice');
+    const a = (await client.workflow.getHandle(first.workflowId).result()) as CampaignSummary;
+    expect(a.campaign).toBe(expectedName(first.scheduledAt));
+    runNames.push(a.campaign);
+
+    // Between the runs the service moved to the US; in run B one pair's phone lacks the app.
+    serviceCountry = 'US';
+    brokenPairs = ['de-ber|jp-tyo'];
+    const second = await triggerRun('demo-twice');
+    expect(second.workflowId).not.toBe(first.workflowId);
+    const b = (await client.workflow.getHandle(second.workflowId).result()) as CampaignSummary;
+    expect(b.campaign).toBe(expectedName(second.scheduledAt));
+    runNames.push(b.campaign);
+    // The same schedule fired twice on one date (unless midnight UTC passed in between): the
+    // second run is the next number of that date.
+    if (first.scheduledAt.toISOString().slice(0, 10) === second.scheduledAt.toISOString().slice(0, 10)) {
+      const base = datedCampaignId('demo', second.scheduledAt);
+      const ordinalA = a.campaign === base ? 1 : Number(a.campaign.slice(base.length + 1));
+      expect(b.campaign).toBe(`${base}-${ordinalA + 1}`);
+    }
+    for (const n of [a.campaign, b.campaign]) expect(n).toMatch(RUN_NAME);
+    expect(new Set(runNames).size).toBe(runNames.length);
+    expect(a).toMatchObject({ total: 3, ok: 3, failed: 0 });
+    expect(b).toMatchObject({ total: 3, ok: 2, failed: 1 });
+    expect(b.failures.map((f) => f.measurementId)).toEqual([`${b.campaign}/threema/de-ber/jp-tyo`]);
+
+    // Measurement workflows and records: one set per run, ids differ, nothing mixed.
+    const idsOf = async (campaign: string): Promise<string[]> => {
+      const ids: string[] = [];
+      for await (const wf of client.workflow.list({ query: `WorkflowType = "measurementWorkflow" AND MatadorCampaign = "${campaign}"` })) ids.push(wf.workflowId);
+      return ids.sort();
+    };
+    const pairs = ['de-ber/de-ber', 'de-ber/jp-tyo', 'jp-tyo/jp-tyo'];
+    for (const run of [a.campaign, b.campaign]) {
+      expect(await until(() => idsOf(run), (ids) => ids.length === 3)).toEqual(pairs.map((p) => `${run}/threema/${p}`));
+      const stored = [...store.latestOfCampaign(run)];
+      expect(stored.map((s) => s.measurementId).sort()).toEqual(pairs.map((p) => `${run}/threema/${p}`));
+      expect(stored.every((s) => s.record.campaign === run && s.attempt === 1)).toBe(true);
+    }
+    expect(store.campaigns().map((c) => [c.campaign, c.measurements, c.ok, c.failed])).toEqual(
+      [...runNames].sort().map((n) => [n, 3, n === b.campaign ? 2 : 3, n === b.campaign ? 1 : 0]),
+    );
+
+    // The name lookup of loadCampaign against the real server: a run's name is in use (its
+    // measurement workflows have it) even with an empty store; an unused date's name is not.
+    const emptyStore = path.join(server.tmpDir, 'no-results.sqlite');
+    expect(await runNameInUse(a.campaign, first.workflowId, { file: emptyStore, client })).toBe(true);
+    expect(await runNameInUse(datedCampaignId('demo', new Date('1999-01-01T00:00:00Z')), first.workflowId, { file: emptyStore, client })).toBe(false);
+
+    // What changed from run A to run B, per app and area.
+    const md = await matadorOffline(['report', '--compare', a.campaign, b.campaign, '--store', resultsFile]);
+    expect(md.stderr).toBe('');
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain('threema: service moved CH -> US');
+    const json = await matadorOffline(['report', '--compare', a.campaign, b.campaign, '--store', resultsFile, '--format', 'json']);
+    const c = JSON.parse(json.stdout) as {
+      runs: { a: { name: string; records: number }; b: { name: string; records: number } };
+      paths: Array<{ path: string; endpointCountries: { a: Record<string, number>; b: Record<string, number> } | null; summary: string | null }>;
+      pairs: { listed: Array<{ change: string; path: string; pair: string; a: { measurementId: string } | null }> };
+    };
+    expect(c.runs.a).toMatchObject({ name: `campaign ${a.campaign}`, records: 3 });
+    expect(c.runs.b).toMatchObject({ name: `campaign ${b.campaign}`, records: 3 });
+    const threema = c.paths.find((p) => p.path === 'threema');
+    expect(threema?.endpointCountries).toMatchObject({ a: { CH: 3 }, b: { US: 2 } });
+    expect(threema?.summary).toBe('threema: service moved CH -> US');
+    // B's failed pair has no ok record: it is listed as removed, with A's measurement id.
+    expect(c.pairs.listed.filter((p) => p.change === 'removed' && p.path === 'threema').map((p) => [p.pair, p.a?.measurementId])).toEqual([
+      ['de-ber|jp-tyo', `${a.campaign}/threema/de-ber/jp-tyo`],
+    ]);
+
+    // rerun-failed of run B: its failed measurement, under its own id; run A untouched. Run B
+    // is found by its name and by its workflow id.
+    const dry = await matador(['campaign', 'rerun-failed', second.workflowId, '--dry-run']);
+    expect(dry.stderr).toBe('');
+    expect(dry.stdout.split('\n').slice(0, 2)).toEqual([
+      `1 failed measurement of campaign ${b.campaign} would be re-run:`,
+      `  ${b.campaign}/threema/de-ber/jp-tyo  [testbed tb1, failed] app_not_installed: configurePhones: threema is not installed`,
+    ]);
+    brokenPairs = [];
+    const rerun = await matador(['campaign', 'rerun-failed', b.campaign, '--json']);
+    expect(rerun.stderr).toBe('');
+    expect(rerun.code).toBe(0);
+    const out = JSON.parse(rerun.stdout) as { campaign: string; rerun: number; ok: number; outcomes: Array<{ measurementId: string; status: string }> };
+    expect(out).toMatchObject({ campaign: b.campaign, rerun: 1, ok: 1 });
+    expect(out.outcomes.map((o) => [o.measurementId, o.status])).toEqual([[`${b.campaign}/threema/de-ber/jp-tyo`, 'ok']]);
+    expect(store.attempts(`${b.campaign}/threema/de-ber/jp-tyo`).map((s) => s.record.status)).toEqual(['failed', 'ok']);
+    expect(store.attempts(`${a.campaign}/threema/de-ber/jp-tyo`).map((s) => s.record.status)).toEqual(['ok']);
+    expect(store.campaigns().find((x) => x.campaign === b.campaign)).toMatchObject({ measurements: 3, ok: 3, failed: 0 });
+
+    // `campaign status` finds a scheduled run by its name, though its workflow id ends in a time.
+    const byName = await matador(['campaign', 'status', b.campaign, '--json']);
+    expect(byName.stderr).toBe('');
+    expect(JSON.parse(byName.stdout)).toMatchObject({ workflowId: second.workflowId, status: 'COMPLETED' });
+
+    // The dataset export of a run is that run's records only, under its name.
+    const exported = path.join(server.tmpDir, `${b.campaign}.jsonl`);
+    const ex = await matadorOffline(['dataset', 'export', '--campaign', b.campaign, '--out', exported, '--store', resultsFile]);
+    expect(ex.stderr).toBe('');
+    expect(ex.stdout).toBe(`3 records -> ${exported}\n`);
+    const lines = fs.readFileSync(exported, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { campaign: string; measurementId: string; status: string });
+    expect(lines.map((r) => [r.campaign, r.measurementId, r.status]).sort()).toEqual(pairs.map((p) => [b.campaign, `${b.campaign}/threema/${p}`, 'ok']));
+  } finally {
+    brokenPairs = [];
+    await matador(['schedule', 'delete', 'demo-twice']);
+  }
+});
+
+it('an unscheduled campaign start keeps the plain campaign name and ids', async () => {
+  const started = await matador(['campaign', 'start', DEMO, '--timer-scale', '0', '--wait']);
+  expect(started.stderr).toBe('');
+  expect(started.code).toBe(0);
+  const summary = (await client.workflow.getHandle('campaign/demo').result()) as CampaignSummary;
+  expect(summary).toMatchObject({ campaign: 'demo', total: 3, ok: 3 });
+  expect(await loadCampaignInput('campaign/demo')).toEqual({ config: DEMO });
+  expect([...store.latestOfCampaign('demo')].map((s) => s.measurementId).sort()).toEqual([
+    'demo/threema/de-ber/de-ber',
+    'demo/threema/de-ber/jp-tyo',
+    'demo/threema/jp-tyo/jp-tyo',
+  ]);
+  // The scheduled runs' records are still their own.
+  for (const run of runNames) expect([...store.latestOfCampaign(run)]).toHaveLength(3);
 });
 
 it('refuses bad arguments in one line', async () => {
