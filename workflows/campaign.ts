@@ -43,12 +43,14 @@ import type {
   CampaignInput,
   CampaignProgress,
   CampaignSummary,
+  LoadCampaignRequest,
   MeasurementInput,
   MeasurementOutcome,
   MeasurementResult,
   MeasurementSpec,
   TestbedProgress,
 } from '../lib/temporal/types';
+import { scheduledRunOf } from '../lib/temporal/schedules';
 import { stepOptions } from './activity-options';
 import { measurementWorkflow } from './measurement';
 
@@ -75,7 +77,10 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   if (!carried) {
     upsertSearchAttributes([{ key: SA.stage, value: STAGE_PLANNING }]);
     // `resume` only when asked: the activity input of older histories stays exactly the same.
-    const plan = await loadCampaign(input.resume ? { config: input.config, resume: true } : { config: input.config });
+    const request: LoadCampaignRequest = input.resume ? { config: input.config, resume: true } : { config: input.config };
+    // A schedule's run is a campaign of its own, named after the date the schedule fired.
+    if (input.campaignIdSuffix === 'scheduled-date') request.scheduledRun = scheduledRunOf(workflowInfo());
+    const plan = await loadCampaign(request);
     carried = {
       plan,
       testbeds: plan.testbeds.map((t) => ({ id: t.id, total: t.measurements, next: 0, ok: 0, failed: 0, running: null })),
@@ -135,7 +140,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
       const spec = page[tb.next - pageOffset];
       startedThisRun++;
       tb.running = spec.measurementId;
-      const outcome = await runMeasurement({ ...spec, config: run.plan.config, options: input.options, attempts: run.plan.attempts });
+      const mi: MeasurementInput = { ...spec, config: run.plan.config, options: input.options, attempts: run.plan.attempts };
+      if (sameNodePair(spec, page[tb.next - pageOffset + 1], tb.next + 1 < tb.total)) mi.keepTunnelsForNext = true;
+      const outcome = await runMeasurement(mi);
       tb.running = null;
       tb.next++;
       if (outcome.status === 'ok') tb.ok++;
@@ -155,6 +162,14 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   state = 'done';
   upsertSearchAttributes([{ key: SA.stage, value: STAGE_DONE }]);
   return summaryOf(run);
+}
+
+/**
+ * The next measurement of the lane (from the page at hand; unknown at a page end or after the
+ * lane's last one: then no) uses the same two nodes, so this one may leave its tunnels up.
+ */
+function sameNodePair(spec: MeasurementSpec, next: MeasurementSpec | undefined, hasNext: boolean): boolean {
+  return hasNext && next !== undefined && next.testbed === spec.testbed && next.nodeA.id === spec.nodeA.id && next.nodeB.id === spec.nodeB.id;
 }
 
 async function runMeasurement(mi: MeasurementInput): Promise<MeasurementOutcome> {

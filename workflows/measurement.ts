@@ -4,6 +4,8 @@
  * (saga: abort the capture, tear down tunnels, reset phones) and the whole attempt is retried,
  * up to `maxAttempts`. Every attempt is recorded; the record is persisted also when it failed,
  * and then the workflow fails with the reason so `ExecutionStatus = "Failed"` filters work.
+ * With `keepTunnelsForNext`, the teardown of a successful attempt leaves the tunnels up for the
+ * next measurement of the same node pair (any failed or cancelled attempt: full teardown).
  */
 import {
   ApplicationFailure,
@@ -169,8 +171,12 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
         await CancellationScope.nonCancellable(() => log.step(STAGE_CLEANUP, () => act.abortCapture({ ctx }))).catch(() => undefined);
       }
     } finally {
-      // Always: tear down tunnels and reset phones, also after failure or cancellation.
-      const tornDown = await CancellationScope.nonCancellable(() => log.step('teardown', () => act.teardown({ ctx }))).then(
+      // Always: tear down tunnels and reset phones, also after failure or cancellation. The
+      // tunnels stay up only after a fully successful attempt whose next measurement on this
+      // testbed is the same node pair (the campaign says so); provisionTunnels checks them.
+      const keepTunnels = data !== null && input.keepTunnelsForNext === true;
+      const teardownCtx: StepContext = keepTunnels ? { ...ctx, keepTunnels: true } : ctx;
+      const tornDown = await CancellationScope.nonCancellable(() => log.step('teardown', () => act.teardown({ ctx: teardownCtx }))).then(
         () => true,
         () => false,
       );

@@ -3,6 +3,9 @@
  * still run, stop the app and clear the firewall on both phones, release the adb connections,
  * take both tunnels down. Every part is attempted; the step fails (and the workflow retries it)
  * only when something could not be released. With no world up there is nothing to release.
+ * `ctx.keepTunnels` (set by the measurement workflow only after a successful attempt whose next
+ * measurement on this testbed is the same node pair): everything but the tunnels is released;
+ * the next provisionTunnels checks them and reuses them only when they are intact and alive.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { StepContext } from '../../lib/temporal/types';
@@ -30,9 +33,10 @@ export async function abortCapture(env: StepEnv, ctx: StepContext): Promise<void
   if (problems.length > 0) throw ApplicationFailure.retryable(problems.join('; '), 'capture_failed');
 }
 
-export async function teardown(env: StepEnv, ctx: StepContext): Promise<{ released: string[]; problems: string[] }> {
+export async function teardown(env: StepEnv, ctx: StepContext): Promise<{ released: string[]; problems: string[]; tunnelsKept: boolean }> {
   const tb = testbedOrNothing(env, ctx);
-  if (!tb) return { released: [], problems: [] };
+  if (!tb) return { released: [], problems: [], tunnelsKept: false };
+  const tunnelsKept = ctx.keepTunnels === true;
   const { app } = appOf(env, ctx);
   const problems: string[] = [...(await abortCaptures(env, tb))];
   const released: string[] = [];
@@ -47,8 +51,10 @@ export async function teardown(env: StepEnv, ctx: StepContext): Promise<{ releas
       released.push(`phone ${s}`);
     }),
   );
-  problems.push(...(await tearDownTunnels(tb)));
-  released.push('tunnels');
+  if (!tunnelsKept) {
+    problems.push(...(await tearDownTunnels(tb)));
+    released.push('tunnels');
+  }
   if (problems.length > 0) throw ApplicationFailure.retryable(`teardown left: ${problems.join('; ')}`, 'teardown_incomplete');
-  return { released, problems };
+  return { released, problems, tunnelsKept };
 }

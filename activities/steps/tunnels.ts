@@ -5,18 +5,64 @@
  * removed and it is brought up once more, so the step is safe to retry. (Not removed up front:
  * every SSH connection to a distant node costs round trips, and teardown normally leaves
  * nothing.)
+ * Reuse: the previous measurement of the same node pair on this testbed may have left its
+ * tunnels up (teardown with keepTunnels). A side whose router already has exactly this tunnel
+ * (drivers/router/tunnel-match.ts) and whose node answers through it is used as it is: one
+ * router SSH connection, none to the node, `reused: true` in the result. Anything else is
+ * rebuilt; a link of this name that points at another node has that node's end removed first.
  * tearDownTunnels: both ends of both tunnels; a no-op on a clean testbed.
  */
 import { configureRouter, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
+import { tunnelReusable } from '../../drivers/router/tunnel';
+import { nodeUnderlayAddress } from '../../lib/config';
 import type { Side } from '../../lib/types';
 import type { StepContext, TunnelsInfo } from '../../lib/temporal/types';
-import type { StepEnv } from './context';
+import { campaignOf, type StepEnv } from './context';
 import { failureString, must, stepFailure } from './failures';
-import { resolveTestbed, type SideEndpoints, type TestbedEndpoints } from './testbed-endpoints';
+import { resolveTestbed, worldStateOf, type SideEndpoints, type TestbedEndpoints } from './testbed-endpoints';
 
 const SIDES: Side[] = ['A', 'B'];
 
-async function upOne(e: SideEndpoints): Promise<TunnelsInfo['tunnels'][number] & { nodeInner: string; kernel: string }> {
+type ProvisionedTunnel = TunnelsInfo['tunnels'][number] & { nodeInner: string; kernel: string; reused: boolean };
+
+/** The node (id as planned) whose address the router's stale link points at, or null. */
+function nodeAt(env: StepEnv, ctx: StepContext, tb: TestbedEndpoints, address: string): StepContext['nodeA'] | null {
+  if (tb.kind === 'emulated' && tb.world) {
+    const n = worldStateOf(tb.world).nodes.find((x) => x.address === address);
+    return n ? { id: n.id, country: n.country, latitude: n.latitude, longitude: n.longitude } : null;
+  }
+  const n = campaignOf(env, ctx).nodes.find((x) => nodeUnderlayAddress(x) === address);
+  return n ? { id: n.id, country: n.country, latitude: n.latitude, longitude: n.longitude } : null;
+}
+
+/**
+ * The router's link of this name goes to another node (a kept tunnel whose next measurement
+ * never came: cancelled campaign, crashed worker): take that tunnel down at both ends so the
+ * other node keeps no orphaned end. Best effort; the rebuild removes the router end anyway.
+ */
+async function releaseStaleFarEnd(env: StepEnv, ctx: StepContext, tb: TestbedEndpoints, side: Side, remote: string): Promise<void> {
+  const node = nodeAt(env, ctx, tb, remote);
+  if (!node) return;
+  const other = resolveTestbed(env, side === 'A' ? { ...ctx, nodeA: node } : { ...ctx, nodeB: node }).sides[side];
+  await tunnelDown({ router: other.router, node: other.node, tunnel: other.tunnel });
+}
+
+/** Use the router's existing tunnel when it is exactly this one and alive; null: build it. */
+async function reuseOne(env: StepEnv, ctx: StepContext, tb: TestbedEndpoints, e: SideEndpoints): Promise<ProvisionedTunnel | null> {
+  const check = await tunnelReusable({ router: e.router, tunnel: e.tunnel });
+  if (!check.ok) return null; // the build path reports the router's problem precisely
+  if (check.reusable) {
+    return { side: e.side, node: e.node.id, kind: e.tunnel.mode, interface: e.tunnel.name, nodeInner: e.tunnel.nodeInner, kernel: check.kernel, reused: true };
+  }
+  if (check.existingRemote !== null && check.existingRemote !== e.tunnel.nodeUnderlay) {
+    await releaseStaleFarEnd(env, ctx, tb, e.side, check.existingRemote).catch(() => undefined);
+  }
+  return null;
+}
+
+async function upOne(env: StepEnv, ctx: StepContext, tb: TestbedEndpoints, e: SideEndpoints): Promise<ProvisionedTunnel> {
+  const reused = await reuseOne(env, ctx, tb, e);
+  if (reused) return reused;
   const configured = must(await configureRouter(e.router), `side ${e.side}: configure router ${e.router.ssh.host}`);
   const spec = { router: e.router, node: e.node, tunnel: e.tunnel };
   let first = await tunnelUp(spec);
@@ -31,12 +77,12 @@ async function upOne(e: SideEndpoints): Promise<TunnelsInfo['tunnels'][number] &
   if (!status.status.up || !status.status.peerReachable || !status.status.ruleInstalled) {
     throw stepFailure('tunnel_failed', `side ${e.side}: tunnel ${e.tunnel.name} to node ${e.node.id} is up=${status.status.up} peerReachable=${status.status.peerReachable} ruleInstalled=${status.status.ruleInstalled}`);
   }
-  return { side: e.side, node: e.node.id, kind: up.mode, interface: up.name, nodeInner: up.nodeInner, kernel: configured.kernel };
+  return { side: e.side, node: e.node.id, kind: up.mode, interface: up.name, nodeInner: up.nodeInner, kernel: configured.kernel, reused: false };
 }
 
 export async function provisionTunnels(env: StepEnv, ctx: StepContext): Promise<TunnelsInfo & { testbedKind: TestbedEndpoints['kind']; world: string | null }> {
   const tb = resolveTestbed(env, ctx);
-  const results = await Promise.allSettled(SIDES.map((s) => upOne(tb.sides[s])));
+  const results = await Promise.allSettled(SIDES.map((s) => upOne(env, ctx, tb, tb.sides[s])));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return {

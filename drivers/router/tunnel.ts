@@ -12,6 +12,7 @@ import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
 import { connectSsh, SshSession, withSsh } from '../ssh/session';
 import * as v from '../ssh/validate';
 import { RouterConfig } from './config';
+import { matchTunnel, parseTunnelObservation, tunnelObservationArgs, tunnelObservationScript } from './tunnel-match';
 
 const STEP_TIMEOUT_MS = 15_000;
 
@@ -106,14 +107,64 @@ export async function tunnelStatus(opts: { router: RouterConfig; tunnel: TunnelS
     }
     let peerReachable = false;
     if (exists && up) {
-      const ping = await s.run(['ping', '-n', '-c', count, '-W', '1', '-I', spec.name, spec.nodeInner], { timeoutMs: STEP_TIMEOUT_MS });
+      const ping = await pingPeer(s, spec, count);
       if (!ping.ok) return ping;
-      peerReachable = ping.code === 0;
+      peerReachable = ping.reachable;
     }
     const rules = await s.run(['ip', '-j', 'rule', 'show', 'priority', String(spec.rulePriority)], { timeoutMs: STEP_TIMEOUT_MS });
     if (!rules.ok) return rules;
     const ruleList = rules.code === 0 && rules.stdout.trim() !== '' ? (JSON.parse(rules.stdout) as Array<{ table?: string }>) : [];
     const ruleInstalled = ruleList.some((r) => r.table === String(spec.table));
     return { ok: true, status: { exists, up, peerReachable, ruleInstalled } };
+  });
+}
+
+/** Ping the node's inner address through the tunnel; 0.2 s apart (routers run us as root), so
+ *  a live far end answers in ~0.2 s; a dead one costs the last reply's 1 s wait. */
+async function pingPeer(s: SshSession, spec: TunnelSpec, count: string): Promise<DriverResult<{ reachable: boolean }>> {
+  const ping = await s.run(['ping', '-n', '-c', count, '-i', '0.2', '-W', '1', '-I', spec.name, spec.nodeInner], { timeoutMs: STEP_TIMEOUT_MS });
+  if (!ping.ok) return ping;
+  return { ok: true, reachable: ping.code === 0 };
+}
+
+export interface TunnelReuseCheck {
+  /** The router already has exactly this tunnel and the node answers through it. */
+  reusable: boolean;
+  /** Why not (null when reusable). */
+  reason: string | null;
+  /** Underlay address the router's existing link of this name points at (null: none). A
+   *  different one than the spec's is another node's tunnel: its far end is stale. */
+  existingRemote: string | null;
+  /** `uname -sr` of the router (what configureRouter reports). */
+  kernel: string;
+}
+
+/**
+ * Can the router's existing tunnel be used as it is? One SSH connection to the router, none to
+ * the node: link kind/local/remote (+ VNI/port), inner address, UP, policy rule, default route
+ * of the table, forwarding (one round trip), then a ping of the node's inner address through it.
+ * Read-only. Transport failures come back as failures; everything else is `reusable: false`.
+ */
+export async function tunnelReusable(opts: { router: RouterConfig; tunnel: TunnelSpec }): Promise<DriverResult<TunnelReuseCheck>> {
+  let spec: TunnelSpec;
+  try {
+    spec = validateTunnelSpec(opts.tunnel);
+  } catch (err) {
+    if (err instanceof DriverConfigError) return fail('config_invalid', err.message);
+    throw err;
+  }
+  return withSsh(opts.router.ssh, async (s) => {
+    const seen = await s.runScript(tunnelObservationScript(), tunnelObservationArgs(spec), { timeoutMs: STEP_TIMEOUT_MS });
+    if (!seen.ok) return seen;
+    if (seen.code !== 0) return fail('ssh_command_failed', `${s.label}: tunnel observation exited ${seen.code}: ${seen.stderr.trim()}`);
+    const observed = parseTunnelObservation(seen.stdout);
+    const verdict = matchTunnel(spec, observed);
+    const kernel = observed.kernel;
+    if (!verdict.match) return { ok: true, reusable: false, reason: verdict.reason, existingRemote: verdict.remote, kernel };
+    // A link that looks right but whose far end is gone (node down, its end removed) is never reused.
+    const ping = await pingPeer(s, spec, '2');
+    if (!ping.ok) return ping;
+    if (!ping.reachable) return { ok: true, reusable: false, reason: `${spec.name}: node ${spec.nodeInner} does not answer through it`, existingRemote: spec.nodeUnderlay, kernel };
+    return { ok: true, reusable: true, reason: null, existingRemote: spec.nodeUnderlay, kernel };
   });
 }

@@ -10,6 +10,10 @@ export interface ConfigRef {
   path: string;
   /** sha256 of the expanded plan: pages of a changed config are refused. */
   digest: string;
+  /** Scheduled runs: the run's campaign name (`<campaign id>-<YYYY-MM-DD>[-n]`, see
+   *  lib/temporal/schedules.ts) that replaces the config's campaign id in every planned
+   *  measurement (campaign field and id). Absent: the config's campaign id, as always. */
+  runName?: string;
 }
 
 /** One message of the app's sequence: wait (a workflow timer), then send from one phone. */
@@ -52,6 +56,10 @@ export interface MeasurementInput extends MeasurementSpec {
   options?: RunOptions;
   /** From the campaign config; waits between attempts are scaled by timerScale. */
   attempts?: AttemptPolicy;
+  /** Set by the campaign lane when the next measurement of this testbed is the same node pair:
+   *  after a successful attempt, teardown leaves the tunnels up for it (it checks them before
+   *  reusing). Absent = tear everything down, as before. */
+  keepTunnelsForNext?: boolean;
 }
 
 /* ---- campaign workflow ---- */
@@ -68,12 +76,36 @@ export interface CampaignInput {
   /** Skip measurements whose latest record in the results store (finished before the campaign
    *  loaded its plan) is `ok`: a second run only does what is missing or failed. */
   resume?: boolean;
+  /** Set by a Temporal Schedule's action (lib/temporal/schedules.ts): the run is a campaign of
+   *  its own, named `<campaign id>-<YYYY-MM-DD>` of the time the schedule fired (`-2`, `-3`, ...
+   *  when that name is taken already). Absent: the campaign is named by its config, as always. */
+  campaignIdSuffix?: 'scheduled-date';
   /** Carried over by continue-as-new; not for callers. */
   carried?: CampaignCarried;
 }
 
+/** What a scheduled run tells loadCampaign to name it (taken from replay-safe workflowInfo()). */
+export interface ScheduledRunRef {
+  /** When the schedule fired (its nominal time; the trigger time of `schedule trigger`), ISO
+   *  UTC: its date is the run name's suffix. */
+  scheduledAt: string;
+  /** The run's own workflow id: names it already uses itself do not count as taken. */
+  workflowId: string;
+}
+
+/** loadCampaign's input (activities/types.ts declares the first two fields). */
+export interface LoadCampaignRequest {
+  config: string;
+  resume?: boolean;
+  /** Scheduled runs only: name the run after the schedule's date. */
+  scheduledRun?: ScheduledRunRef;
+}
+
 export interface CampaignPlanInfo {
+  /** The campaign's name: the config's campaign id, or a scheduled run's name (config.runName). */
   campaign: string;
+  /** Scheduled runs: the config's campaign id the run name was made from. */
+  configCampaign?: string;
   config: ConfigRef;
   total: number;
   apps: string[];
@@ -186,10 +218,14 @@ export interface StepContext {
   nodeA: PlannedMeasurement['nodeA'];
   nodeB: PlannedMeasurement['nodeB'];
   config: ConfigRef;
+  /** teardown only: leave both tunnels up for the next measurement of the same node pair (the
+   *  workflow sets it only after a successful attempt of a measurement with keepTunnelsForNext). */
+  keepTunnels?: boolean;
 }
 
 export interface TunnelsInfo {
-  tunnels: Array<{ side: Side; node: string; kind: string; interface?: string }>;
+  /** `reused`: the tunnel was left up by the previous measurement and checked, not rebuilt. */
+  tunnels: Array<{ side: Side; node: string; kind: string; interface?: string; reused?: boolean }>;
   [extra: string]: unknown;
 }
 
