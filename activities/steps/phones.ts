@@ -3,6 +3,9 @@
  * adb connect + health check, airplane mode with WLAN only, location = the vantage node's
  * coordinates, app stopped, firewall letting only the app's uid out, app version read from the
  * device. Then the no-app baseline of each node (cached, see baseline.ts).
+ * The app is looked up first: a phone without it fails the step as `app_not_installed` on
+ * `version of <package>` before anything is changed on it (am force-stop of a missing package
+ * succeeds silently, so the firewall step used to be the one to notice).
  */
 import { PhoneDriver } from '../../drivers/phone';
 import type { PhonesInfo, StepContext } from '../../lib/temporal/types';
@@ -34,11 +37,11 @@ async function configureOne(env: StepEnv, e: SideEndpoints, pkg: string, configu
   const what = (op: string) => `side ${e.side}: phone ${e.phone.serial}: ${op}`;
   must(await phone.connect(), what('adb connect'));
   const health = must(await phone.healthCheck(), what('health check'));
+  const version = must(await phone.appVersion(pkg), what(`version of ${pkg}`));
   must(await phone.setAirplaneWlanOnly(), what('airplane mode, WLAN only'));
   const location = must(await phone.setLocation(e.node.latitude, e.node.longitude), what(`location of node ${e.node.id}`));
   must(await phone.stopApp(pkg), what(`stop ${pkg}`));
   const fw = must(await phone.restrictNetworkToApp(pkg), what(`firewall to ${pkg}`));
-  const version = must(await phone.appVersion(pkg), what(`version of ${pkg}`));
   return {
     side: e.side,
     serial: e.phone.serial,
@@ -55,9 +58,23 @@ async function configureOne(env: StepEnv, e: SideEndpoints, pkg: string, configu
 export async function configurePhones(env: StepEnv, ctx: StepContext): Promise<PhonesInfo & { phones: PhoneInfo[]; baselines: Array<BaselineInfo & { side: Side }> }> {
   const tb = resolveTestbed(env, ctx);
   const { app } = appOf(env, ctx);
-  const phones = await Promise.all((['A', 'B'] as const).map((s) => configureOne(env, tb.sides[s], app.android.package, app.android.version)));
+  const phones = await bothSettled((['A', 'B'] as const).map((s) => configureOne(env, tb.sides[s], app.android.package, app.android.version)));
   // One baseline per distinct node (a self-pair has one node), concurrently.
   const sides: Side[] = ctx.nodeA.id === ctx.nodeB.id ? ['A'] : ['A', 'B'];
-  const baselines = await Promise.all(sides.map(async (s) => ({ side: s, ...(await ensureBaseline(env, ctx.campaign, tb.sides[s])) })));
+  const baselines = await bothSettled(sides.map(async (s) => ({ side: s, ...(await ensureBaseline(env, ctx.campaign, tb.sides[s])) })));
   return { phones, baselines };
+}
+
+/**
+ * Waits for every side, then fails with the first failure in side order (A before B). With
+ * Promise.all the step failed as soon as one side did while the other side kept configuring its
+ * phone: the teardown that follows raced it (a firewall chain built after teardown had cleared
+ * it, adb disconnected under it), and with both sides failing the failure string depended on
+ * which one lost first.
+ */
+export async function bothSettled<T>(work: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

@@ -129,10 +129,12 @@ export function register(program: Command): void {
         '  tcpdump-kill ELEMENT            kill tcpdump in the element\'s namespace (one-shot)\n' +
         '  backend-down SERVICE            stop the backend (--clear: start it again)\n' +
         '  adb-disconnect PHONE            pull the USB cable (--clear: plug it back)\n' +
-        '  adb-slow PHONE --value MS       delay every ADB message (--clear: 0)',
+        '  adb-slow PHONE --value MS       delay every ADB message (--clear: 0)\n' +
+        '  app-missing PHONE:APP           uninstall the app (an app id, e.g. wechat) from the phone: a permanent\n' +
+        '                                  fault, measurements of that app fail app_not_installed (--clear: reinstall)',
     )
     .addArgument(new Argument('<kind>', `one of ${FAULT_KINDS.join(', ')}`).choices(FAULT_KINDS))
-    .argument('<target>', 'link (A~B), element, service or phone id')
+    .argument('<target>', 'link (A~B), element, service, phone id, or PHONE:APP (app-missing)')
     .addOption(new Option('--value <n>', 'percent or milliseconds, depending on the kind').argParser((v) => {
       const n = Number(v);
       if (!Number.isFinite(n) || n < 0) throw new CliError(`--value: expected a non-negative number, got ${JSON.stringify(v)}`);

@@ -95,6 +95,9 @@ export const ATTEMPT_FATAL_FAILURE_TYPES: readonly string[] = [
   FAILURE_TYPES.worldNotUp,
   FAILURE_TYPES.testbedUnknown,
   FAILURE_TYPES.testbedIncomplete,
+  // The phone driver's (drivers/phone/failures.ts): an app missing on a phone does not install
+  // itself before the next attempt; the fix is the operator's, then `campaign rerun-failed`.
+  'app_not_installed',
 ];
 
 /* ---- retry policies ---- */
