@@ -46,6 +46,8 @@ export interface TestbedActivities {
   /** Saga compensation: stop a capture that may or may not be running, drop its files. */
   abortCapture(input: { ctx: StepContext }): Promise<void>;
   /** Always runs at the end of an attempt: tear down tunnels, reset phones. Idempotent. */
+  /** Releases everything; with `ctx.keepTunnels` (only after a successful attempt whose next
+   *  measurement on the lane is the same node pair) the two tunnels stay up for it. */
   teardown(input: { ctx: StepContext }): Promise<void>;
 }
 
