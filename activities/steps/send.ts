@@ -5,6 +5,9 @@
  * own record of the message, the receive time the receiver's, polled until it shows up.
  * An undelivered message is a result (`failure: message_not_received: ...`), not an error:
  * the measurement's paths stay valid. The workflow's waits between messages are timers.
+ * The receive time is the receiver's own record, so how often it is polled does not change it;
+ * it only delays the step's return (and the next timer): the first look at the receiver runs
+ * alongside the read of the sender's log, later ones every RECEIVE_POLL_MS.
  */
 import * as path from 'path';
 import type { PhoneMessage } from '../../drivers/phone';
@@ -17,6 +20,8 @@ import { resolveTestbed } from './testbed-endpoints';
 
 /** Clock slack when matching log entries to this send (same host clock; ms). */
 const SLACK_MS = 1000;
+/** Between looks at the receiver's log (one adb sync pull each). */
+export const RECEIVE_POLL_MS = 50;
 
 export function findLogged(messages: readonly PhoneMessage[], o: { event: 'sent' | 'received'; text: string; notBefore: number }): PhoneMessage | undefined {
   return messages.find((m) => {
@@ -24,6 +29,26 @@ export function findLogged(messages: readonly PhoneMessage[], o: { event: 'sent'
     const at = Date.parse((o.event === 'received' ? m.receivedAt : m.sentAt) ?? m.sentAt);
     return Number.isFinite(at) && at >= o.notBefore - SLACK_MS;
   });
+}
+
+type LogRead = { ok: true; messages: readonly PhoneMessage[] } | { ok: false };
+
+/**
+ * Read the receiver's log until it holds the message or the deadline passes (a failed read is
+ * retried like a log without it). `first` is a read already under way. Undefined: never shown.
+ */
+export async function pollReceived(
+  read: () => Promise<LogRead>,
+  o: { text: string; notBefore: number; deadline: number; intervalMs?: number; first?: Promise<LogRead> },
+): Promise<PhoneMessage | undefined> {
+  let pending: Promise<LogRead> = o.first ?? read();
+  for (;;) {
+    const log = await pending;
+    const received = log.ok ? findLogged(log.messages, { event: 'received', text: o.text, notBefore: o.notBefore }) : undefined;
+    if (received || Date.now() >= o.deadline) return received;
+    await new Promise((res) => setTimeout(res, Math.min(o.intervalMs ?? RECEIVE_POLL_MS, Math.max(0, o.deadline - Date.now()))));
+    pending = read();
+  }
 }
 
 export async function sendMessage(env: StepEnv, ctx: StepContext, message: MessageStep): Promise<MessageSent & { artefacts: ArtefactRef[]; typedWith: string | null }> {
@@ -48,18 +73,16 @@ export async function sendMessage(env: StepEnv, ctx: StepContext, message: Messa
   const artefacts: ArtefactRef[] = ran.steps.flatMap((st) => (st.screenshot ? [{ kind: 'screenshot', path: relToData(env, st.screenshot) }] : []));
   const typedWith = ran.steps.some((s) => s.action === 'input-text') ? 'phone-driver' : null;
 
-  const sentLog = must(await sender.readMessages(), `side ${from}: read the sender's message log`);
+  const deadline = Date.now() + (env.receiveTimeoutMs ?? 30_000);
+  // The first look at the receiver runs alongside the read of the sender's log.
+  const firstReceiverRead = receiver.readMessages();
+  const senderRead = await sender.readMessages();
+  if (!senderRead.ok) await firstReceiverRead; // settled before the step fails
+  const sentLog = must(senderRead, `side ${from}: read the sender's message log`);
   const sent = findLogged(sentLog.messages, { event: 'sent', text: message.text, notBefore: begun });
   const sentAt = sent?.sentAt ?? stepsDone;
 
-  const deadline = Date.now() + (env.receiveTimeoutMs ?? 30_000);
-  let received: PhoneMessage | undefined;
-  for (;;) {
-    const log = await receiver.readMessages();
-    if (log.ok) received = findLogged(log.messages, { event: 'received', text: message.text, notBefore: begun });
-    if (received || Date.now() >= deadline) break;
-    await new Promise((res) => setTimeout(res, 250));
-  }
+  const received = await pollReceived(() => receiver.readMessages(), { text: message.text, notBefore: begun, deadline, first: firstReceiverRead });
   return {
     index: message.index,
     from,

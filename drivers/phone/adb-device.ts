@@ -200,24 +200,35 @@ export class AdbDevice {
   /**
    * Pull a file over the sync service. STAT first: adbkit ends the transfer stream before it
    * reports a FAIL, so a missing file would look like an empty one; the size also catches a
-   * truncated transfer.
+   * truncated transfer. STAT and RECV share one sync connection (the protocol allows a series
+   * of requests per connection): the message log is pulled several times per message.
    */
   async pull(remotePath: string, timeoutMs = this.defaultTimeoutMs): Promise<PhoneResult<{ data: Buffer }>> {
     let transfer: (Readable & { cancel?: () => boolean }) | null = null;
+    let sync: { end(): unknown } | null = null;
     try {
       const data = await withTimeout(
         (async () => {
-          const st = await this.device.stat(remotePath);
-          if (!st.isFile()) throw new Error(`${remotePath}: no such file (sync STAT mode ${st.mode.toString(8)})`);
-          const t = await this.device.pull(remotePath);
-          transfer = t;
-          const all = await readAll(t);
-          if (all.length !== st.size) throw new Error(`${remotePath}: pulled ${all.length} bytes, STAT said ${st.size}`);
-          return all;
+          const s = await this.device.syncService();
+          sync = s;
+          try {
+            const st = await s.stat(remotePath);
+            if (!st.isFile()) throw new Error(`${remotePath}: no such file (sync STAT mode ${st.mode.toString(8)})`);
+            const t = s.pull(remotePath);
+            transfer = t;
+            const all = await readAll(t);
+            if (all.length !== Number(st.size)) throw new Error(`${remotePath}: pulled ${all.length} bytes, STAT said ${st.size}`);
+            return all;
+          } finally {
+            s.end();
+          }
         })(),
         timeoutMs,
         `pull ${remotePath}`,
-        () => (transfer as { cancel?: () => boolean } | null)?.cancel?.(),
+        () => {
+          (transfer as { cancel?: () => boolean } | null)?.cancel?.();
+          (sync as { end(): unknown } | null)?.end();
+        },
       );
       return { ok: true, data };
     } catch (err) {

@@ -31,6 +31,8 @@ export { canUseInputText, inputTextArgument, adbKeyboardCommand } from './escape
 export const FIREWALL_CHAIN = 'matador_fw';
 export const MESSAGE_LOG_PATH = '/sdcard/matador/messages.jsonl';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** Between screen dumps while a tap waits for its element. */
+const TAP_POLL_MS = 150;
 
 export interface PhoneMessage {
   event: string; // 'sent' | 'acked' | 'received' | 'send-failed-app-not-running'
@@ -190,28 +192,28 @@ export class PhoneDriver {
         [bin, '-A', FIREWALL_CHAIN, '-j', 'DROP'],
         [bin, '-I', 'OUTPUT', '1', '-j', FIREWALL_CHAIN],
       ];
-      for (const argv of rules) {
-        const r = await this.must(this.su(shellCommand(argv)), `firewall ${argv.slice(1).join(' ')}`);
-        if (!r.ok) return r;
-      }
+      // One root shell per binary, the rules in order, stopping at the first that fails (the
+      // failure names the binary, shows the rule list and iptables' own message).
+      const r = await this.must(this.su(rules.map((argv) => shellCommand(argv)).join(' && ')), `firewall ${bin} rules`);
+      if (!r.ok) return r;
     }
     return { ok: true, uid: uid.uid };
   }
 
-  /** Remove our chain (idempotent: missing chain is fine). */
+  /**
+   * Remove our chain (idempotent: missing chain is fine), in one root shell: per binary, unhook
+   * the chain from OUTPUT until no hook is left (at most 8), then flush and delete it. Exit
+   * codes are not failures here (nothing to remove is the normal case); transport ones are.
+   */
   async clearFirewall(): Promise<PhoneResult> {
-    for (const bin of ['iptables', 'ip6tables']) {
-      for (let i = 0; i < 8; i++) {
-        const r = await this.adb.shell(this.su(shellCommand([bin, '-D', 'OUTPUT', '-j', FIREWALL_CHAIN])), { operation: 'firewall clear' });
-        if (!r.ok) return r;
-        if (r.exitCode !== 0) break;
-      }
-      for (const argv of [[bin, '-F', FIREWALL_CHAIN], [bin, '-X', FIREWALL_CHAIN]]) {
-        const r = await this.adb.shell(this.su(shellCommand(argv)), { operation: 'firewall clear' });
-        if (!r.ok) return r;
-      }
-    }
-    return { ok: true };
+    const script = ['iptables', 'ip6tables']
+      .map((bin) => {
+        const unhook = Array.from({ length: 8 }, () => shellCommand([bin, '-D', 'OUTPUT', '-j', FIREWALL_CHAIN])).join(' && ');
+        return [unhook, shellCommand([bin, '-F', FIREWALL_CHAIN]), shellCommand([bin, '-X', FIREWALL_CHAIN])].join('; ');
+      })
+      .join('; ');
+    const r = await this.adb.shell(this.su(script), { operation: 'firewall clear' });
+    return r.ok ? { ok: true } : r;
   }
 
   async isInstalled(pkg: string): Promise<PhoneResult<{ installed: boolean }>> {
@@ -240,14 +242,18 @@ export class PhoneDriver {
     return this.must(`am force-stop ${pkg}`, 'stop app');
   }
 
+  /**
+   * The screen's UI hierarchy: dumped to a file and printed by the same shell command (one adb
+   * round trip; a tap step dumps until its element shows). The old file is removed first, so a
+   * dump that failed can never be answered with a stale screen.
+   */
   async uiDump(): Promise<PhoneResult<{ elements: UiElement[] }>> {
     const file = '/sdcard/window_dump.xml';
-    const r = await this.must(`uiautomator dump ${file}`, 'uiautomator dump');
+    const r = await this.must(`rm -f ${file}; uiautomator dump ${file} && cat ${file}`, 'uiautomator dump');
     if (!r.ok) return r;
-    const pulled = await this.adb.pull(file);
-    if (!pulled.ok) return pulled;
+    const at = r.stdout.indexOf('<?xml');
     try {
-      return { ok: true, elements: parseUiDump(pulled.data.toString('utf8')) };
+      return { ok: true, elements: parseUiDump(at >= 0 ? r.stdout.slice(at) : r.stdout) };
     } catch (err) {
       return phoneFail('shell_error', 'uiautomator dump', (err as Error).message);
     }
@@ -268,7 +274,9 @@ export class PhoneDriver {
         return r.ok ? { ok: true, x, y } : r;
       }
       if (Date.now() >= deadline) break;
-      await new Promise((res) => setTimeout(res, 500));
+      // An element that is not there yet (app still drawing): look again soon, not after a
+      // fixed half second that every late screen would pay in full.
+      await new Promise((res) => setTimeout(res, Math.min(TAP_POLL_MS, Math.max(0, deadline - Date.now()))));
     }
     const names = seen.map((e) => e.resourceId || e.text || e.contentDesc).filter(Boolean).slice(0, 12);
     return phoneFail('ui_element_not_found', `tap ${selector}`, `no element with resource-id/text/content-desc ${JSON.stringify(selector)} on screen (${names.join(', ')})`);
