@@ -26,6 +26,7 @@
 import { spawn, execFile } from 'child_process';
 import { promises as fs, readFileSync } from 'fs';
 import { isIP } from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 
@@ -213,8 +214,16 @@ export async function startSshd(options: StartSshdOptions): Promise<SshdHandle> 
   await fs.writeFile(path.join(stateDir, 'authorized_keys'), options.authorizedKeys.map(validatePublicKeyLine).join('\n') + '\n', { mode: 0o600 });
   await fs.writeFile(logFile, '', { mode: 0o600 });
 
-  // `ip netns exec` switches namespace and execs sshd in place, so child.pid is sshd's pid.
-  const child = spawn('ip', ['netns', 'exec', netns, SSHD_BINARY, '-D', '-f', configFile, '-h', hostKey, '-o', `PidFile=${pidFile}`, '-E', logFile], {
+  // `ip netns exec` switches namespace (and mount namespace, slave to the host's) and execs the
+  // shell, which execs sshd in place, so child.pid is sshd's pid. Inside that mount namespace the
+  // controller's ~/.bashrc is hidden behind an empty file: bash sources it for every command sshd
+  // runs, and a developer's rc (pyenv init: ~0.1 s of CPU) would then be paid by every driver
+  // command, which no real router or vantage node does.
+  const emptyRc = path.join(stateDir, 'empty-rc');
+  await fs.writeFile(emptyRc, '', { mode: 0o644 });
+  const hideRc = 'if [ -f "$1" ]; then mount --bind "$2" "$1" || exit 97; fi; shift 2; exec "$@"';
+  const sshdArgv = [SSHD_BINARY, '-D', '-f', configFile, '-h', hostKey, '-o', `PidFile=${pidFile}`, '-E', logFile];
+  const child = spawn('ip', ['netns', 'exec', netns, 'sh', '-c', hideRc, 'sh', path.join(os.homedir(), '.bashrc'), emptyRc, ...sshdArgv], {
     stdio: 'ignore',
     detached: true,
   });

@@ -7,7 +7,8 @@
  *      the messaging timers), and where it goes (mean time per step from the records);
  *   3. an estimate of the full 1624-measurement campaign on 4 testbeds from (1) and (2).
  * Needs: the Temporal dev server and the world "paper" (./scripts/demo sets both up, or
- * `matador server` + `matador testbed up paper`). Workers for tb1..tb4 are started (detached,
+ * `matador server` + `matador testbed up paper`; `--testbeds 8` for counts above 4, e.g.
+ * `--testbeds 1,4,8`). Workers for tb1..tbN are started (detached,
  * .matador/workers/) or reused. Run: npx tsx bench/campaign/run.ts [--nodes a,b,c]
  * [--testbeds 1,2,4] [--timer-scale 0.02] [--assignment pair|measurement] [--full].
  * Writes bench/out/campaign-<time>.json. `pair` (the default, as in paper-2015-emulated.yaml)
@@ -35,7 +36,7 @@ import { status as worldStatus } from '../../testbed/world/world';
 
 const ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 const NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'default';
-const ALL_TESTBEDS = ['tb1', 'tb2', 'tb3', 'tb4'];
+const ALL_TESTBEDS = ['tb1', 'tb2', 'tb3', 'tb4', 'tb5', 'tb6', 'tb7', 'tb8'];
 const OUT_DIR = path.join(projectRoot, 'bench', 'out');
 
 function arg(name: string, fallback: string): string {
@@ -80,7 +81,7 @@ function writeSubsetCampaign(o: { id: string; nodes: string[]; testbeds: string[
       'apps:',
       ...apps,
       'testbeds:',
-      `  file: ${path.join(configsDir, 'testbeds', 'emulated-4.yaml')}`,
+      `  file: ${path.join(configsDir, 'testbeds', 'emulated-8.yaml')}`,
       `  select: [${o.testbeds.join(', ')}]`,
       `assignment: ${o.assignment}`,
       `timerScale: ${o.timerScale}`,
@@ -258,7 +259,10 @@ async function main(): Promise<void> {
   const assignment = arg('--assignment', 'pair');
   if (assignment !== 'pair' && assignment !== 'measurement') throw new Error(`--assignment must be pair or measurement, got ${JSON.stringify(assignment)}`);
   const health = worldHealth(await worldStatus(), 'paper', ALL_TESTBEDS.slice(0, Math.max(...counts)));
-  if (!health.healthy) throw new Error(`the world "paper" is needed (${health.reason}): run ./scripts/demo or "matador testbed up paper" first`);
+  const needed = Math.max(...counts);
+  if (!health.healthy) {
+    throw new Error(`the world "paper" with ${needed} testbeds is needed (${health.reason}): run "matador testbed up paper${needed > 4 ? ` --testbeds ${needed}` : ''}" first`);
+  }
   const connection = await Connection.connect({ address: ADDRESS, connectTimeout: 5000 }).catch((err: Error) => {
     throw new Error(`no Temporal at ${ADDRESS} (${err.message}): run ./scripts/demo or "matador server" first`);
   });
@@ -306,17 +310,16 @@ async function main(): Promise<void> {
     printOverhead(runs);
     for (const r of runs) if (r.failures.length) process.stdout.write(`failures with ${r.testbeds} testbed(s): ${r.failures.join(' | ')}\n`);
 
-    const four = runs.find((r) => r.testbeds === 4);
-    let estimateSeconds: number | null = null;
-    if (four) {
-      // The full campaign: 408 measurements on the busiest of 4 lanes, at the per-lane pace of
-      // the 4-testbed run (same contention: 4 measurements at a time on this machine).
-      const perLane = four.makespanSeconds / four.busiestLane;
-      estimateSeconds = perLane * 408;
-      process.stdout.write(
-        `\nEstimate for paper-2015-emulated (1624 measurements, 4 testbeds, 408 on the busiest): ${perLane.toFixed(1)} s per measurement per lane -> ${(estimateSeconds / 3600).toFixed(2)} h\n`,
-      );
-    }
+    // The full campaign (406 pairs x 4 apps, pairs round-robin over the testbeds) at the per-lane
+    // pace of the run with the most testbeds (the same contention on this machine).
+    const widest = runs.reduce((a, b) => (b.testbeds > a.testbeds ? b : a));
+    const fullBusiestLane = Math.ceil(406 / widest.testbeds) * 4;
+    const perLane = widest.makespanSeconds / widest.busiestLane;
+    const estimateSeconds = perLane * fullBusiestLane;
+    process.stdout.write(
+      `\nEstimate for the paper campaign (1624 measurements) on ${widest.testbeds} testbed(s), ${fullBusiestLane} on the busiest: ` +
+        `${perLane.toFixed(1)} s per measurement per lane -> ${(estimateSeconds / 3600).toFixed(2)} h\n`,
+    );
     const out = path.join(OUT_DIR, `campaign-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     fs.writeFileSync(out, `${JSON.stringify({ address: ADDRESS, nodes, timerScale, runs, estimateSeconds }, null, 2)}\n`);
     process.stdout.write(`figures: ${path.relative(projectRoot, out)}\n`);
