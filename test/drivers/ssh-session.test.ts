@@ -122,6 +122,15 @@ describe('commands', () => {
     }
   });
 
+  it("runs commands without the controller's ~/.bashrc (the world's sshd hides it, like a router's minimal shell)", async () => {
+    const r = await withSsh(t().node, async (s) => {
+      const out = await s.runScript('if [ -e "$HOME/.bashrc" ]; then wc -c < "$HOME/.bashrc"; else echo absent; fi', []);
+      return out.ok ? { ok: true as const, stdout: out.stdout.trim() } : out;
+    });
+    expect(r).toMatchObject({ ok: true });
+    if (r.ok) expect(['0', 'absent']).toContain(r.stdout);
+  });
+
   it('returns non-zero exits as output, not failures', async () => {
     const r = await withSsh(t().node, async (s) => s.run(['sh', '-c', 'echo oops >&2; exit 7']));
     expect(r).toMatchObject({ ok: true, code: 7, stderr: 'oops\n' });
