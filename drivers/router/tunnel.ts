@@ -16,9 +16,12 @@ import { matchTunnel, parseTunnelObservation, tunnelObservationArgs, tunnelObser
 
 const STEP_TIMEOUT_MS = 15_000;
 
-function validated(spec: TunnelSpec, node: NodeConfig): { spec: TunnelSpec; egress: string } | { ok: false; failure: 'config_invalid'; detail: string } {
+type ConfigInvalid = { ok: false; failure: 'config_invalid'; detail: string };
+
+/** The spec checked (and the node's egress interface, when a node is given), or config_invalid. */
+function validatedSpec(spec: TunnelSpec, node?: NodeConfig): { spec: TunnelSpec; egress: string } | ConfigInvalid {
   try {
-    return { spec: validateTunnelSpec(spec), egress: v.interfaceName(node.egressInterface, 'node.egressInterface') };
+    return { spec: validateTunnelSpec(spec), egress: node ? v.interfaceName(node.egressInterface, 'node.egressInterface') : '' };
   } catch (err) {
     if (err instanceof DriverConfigError) return fail('config_invalid', err.message);
     throw err;
@@ -33,7 +36,7 @@ export interface TunnelUpResult {
 }
 
 export async function tunnelUp(opts: { router: RouterConfig; node: NodeConfig; tunnel: TunnelSpec }): Promise<DriverResult<TunnelUpResult>> {
-  const checked = validated(opts.tunnel, opts.node);
+  const checked = validatedSpec(opts.tunnel, opts.node);
   if ('ok' in checked) return checked;
   const { spec, egress } = checked;
   const nodeConn = await connectSsh(opts.node.ssh);
@@ -65,7 +68,7 @@ export async function tunnelUp(opts: { router: RouterConfig; node: NodeConfig; t
  * what was removed. Fails only when an end could not be reached at all.
  */
 export async function tunnelDown(opts: { router: RouterConfig; node: NodeConfig; tunnel: TunnelSpec }): Promise<DriverResult<{ routerRemoved: number; nodeRemoved: number }>> {
-  const checked = validated(opts.tunnel, opts.node);
+  const checked = validatedSpec(opts.tunnel, opts.node);
   if ('ok' in checked) return checked;
   const { spec, egress } = checked;
   const router = await withSsh(opts.router.ssh, (s) => takeEndDown(s, spec, routerDownSteps(spec)));
@@ -88,13 +91,9 @@ export interface TunnelStatus {
 
 /** Observe the tunnel from the router (no changes). */
 export async function tunnelStatus(opts: { router: RouterConfig; tunnel: TunnelSpec; pingCount?: number }): Promise<DriverResult<{ status: TunnelStatus }>> {
-  let spec: TunnelSpec;
-  try {
-    spec = validateTunnelSpec(opts.tunnel);
-  } catch (err) {
-    if (err instanceof DriverConfigError) return fail('config_invalid', err.message);
-    throw err;
-  }
+  const checked = validatedSpec(opts.tunnel);
+  if ('ok' in checked) return checked;
+  const { spec } = checked;
   const count = String(v.integerInRange(opts.pingCount ?? 2, 'pingCount', 1, 20));
   return withSsh(opts.router.ssh, async (s) => {
     const link = await s.run(['ip', '-j', 'link', 'show', 'dev', spec.name], { timeoutMs: STEP_TIMEOUT_MS });
@@ -146,13 +145,9 @@ export interface TunnelReuseCheck {
  * Read-only. Transport failures come back as failures; everything else is `reusable: false`.
  */
 export async function tunnelReusable(opts: { router: RouterConfig; tunnel: TunnelSpec }): Promise<DriverResult<TunnelReuseCheck>> {
-  let spec: TunnelSpec;
-  try {
-    spec = validateTunnelSpec(opts.tunnel);
-  } catch (err) {
-    if (err instanceof DriverConfigError) return fail('config_invalid', err.message);
-    throw err;
-  }
+  const checked = validatedSpec(opts.tunnel);
+  if ('ok' in checked) return checked;
+  const { spec } = checked;
   return withSsh(opts.router.ssh, async (s) => {
     const seen = await s.runScript(tunnelObservationScript(), tunnelObservationArgs(spec), { timeoutMs: STEP_TIMEOUT_MS });
     if (!seen.ok) return seen;

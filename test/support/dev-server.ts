@@ -4,6 +4,8 @@
  * not see each other's workflows. Stop it in afterAll.
  */
 import * as fs from 'fs';
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import * as os from 'os';
 import * as path from 'path';
 import { freePort, startDevServer, type DevServer } from '../../cli/server-process';
@@ -49,4 +51,36 @@ export async function startTestServer(o: { namespaces?: string[]; dbFile?: strin
     fs.rmSync(tmpDir, { recursive: true, force: true });
     throw err;
   }
+}
+
+export interface LiveServer {
+  server: TestServer;
+  /** For workers. */
+  native: NativeConnection;
+  /** For clients. */
+  connection: Connection;
+}
+
+/**
+ * Registers beforeAll/afterAll (call it at the top of a test file): a test server with these
+ * namespaces and both kinds of connection to it, all closed after the file's tests. Returns a
+ * getter that throws when called outside the tests.
+ */
+export function useTestServer(o: { namespaces?: string[] } = {}): () => LiveServer {
+  let live: Partial<LiveServer> = {};
+  beforeAll(async () => {
+    const server = await startTestServer({ namespaces: o.namespaces });
+    live = { server };
+    live.native = await NativeConnection.connect({ address: server.address });
+    live.connection = await Connection.connect({ address: server.address });
+  });
+  afterAll(async () => {
+    await live.connection?.close();
+    await live.native?.close();
+    await live.server?.stop();
+  });
+  return () => {
+    if (!live.server || !live.native || !live.connection) throw new Error('useTestServer: the server is only up inside the tests of the file');
+    return live as LiveServer;
+  };
 }

@@ -5,13 +5,12 @@
 import { execFile } from 'child_process';
 import * as path from 'path';
 import { promisify } from 'util';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { Client, WorkflowFailedError } from '@temporalio/client';
 import { projectRoot, temporalBinary } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE, FAILURE_TYPES, PAUSE_SIGNAL } from '../../lib/temporal/constants';
 import type { CampaignSummary, MeasurementResult } from '../../lib/temporal/types';
 import { campaignWorkflow, progressQuery, resumeSignal } from '../../workflows';
-import { startTestServer, type TestServer } from '../support/dev-server';
+import { useTestServer } from '../support/dev-server';
 import { createMockActivities, overlapsPerTestbed, type FailureRule, type MockEvent } from '../support/mock-activities';
 import { makePlan } from '../support/plans';
 import { startWorkers } from '../support/workers';
@@ -38,21 +37,7 @@ const NODES = [
 const FAST = { timerScale: 0.01, timeoutScale: 0.1 };
 const NO_WAITS = { timerScale: 0, timeoutScale: 0.1 };
 
-let server: TestServer;
-let native: NativeConnection;
-let connection: Connection;
-
-beforeAll(async () => {
-  server = await startTestServer({ namespaces: Object.values(NS) });
-  native = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-});
-
-afterAll(async () => {
-  await connection?.close();
-  await native?.close();
-  await server?.stop();
-});
+const live = useTestServer({ namespaces: Object.values(NS) });
 
 interface Persisted {
   measurementId: string;
@@ -84,8 +69,8 @@ async function runCampaign(o: {
     },
     stepDelayMs: 5,
   });
-  const workers = await startWorkers({ connection: native, namespace: o.namespace, activities, testbeds: o.testbeds });
-  const client = new Client({ connection, namespace: o.namespace });
+  const workers = await startWorkers({ connection: live().native, namespace: o.namespace, activities, testbeds: o.testbeds });
+  const client = new Client({ connection: live().connection, namespace: o.namespace });
   const workflowId = `campaign/${o.campaign}`;
   try {
     const handle = await client.workflow.start(campaignWorkflow, {
@@ -156,7 +141,7 @@ describe('a campaign with mock activities', () => {
     let rows: Array<{ execution: { workflowId: string } }> = [];
     for (let i = 0; i < 50; i++) {
       const { stdout } = await run(temporalBinary, [
-        'workflow', 'list', '--address', server.address, '--namespace', NS.basic,
+        'workflow', 'list', '--address', live().server.address, '--namespace', NS.basic,
         '--query', `MatadorApp="threema" AND MatadorCampaign="${campaign}"`, '--output', 'json',
       ]);
       rows = stdout.trim() ? JSON.parse(stdout) : [];
@@ -262,8 +247,8 @@ describe('pause and resume', () => {
     const plan = makePlan({ campaign, apps: ['wechat'], nodes: NODES.slice(0, 2), testbeds: ['tb1'] });
     const events: MockEvent[] = [];
     const activities = createMockActivities({ plan, record: (e) => events.push(e) });
-    const workers = await startWorkers({ connection: native, namespace: NS.pause, activities, testbeds: ['tb1'] });
-    const client = new Client({ connection, namespace: NS.pause });
+    const workers = await startWorkers({ connection: live().native, namespace: NS.pause, activities, testbeds: ['tb1'] });
+    const client = new Client({ connection: live().connection, namespace: NS.pause });
     try {
       // The pause signal arrives with the start: the lanes see it before the first measurement.
       const handle = await client.workflow.signalWithStart(campaignWorkflow, {
@@ -280,7 +265,7 @@ describe('pause and resume', () => {
       }
       expect(progress).toMatchObject({ campaign, state: 'paused', total: 3, finished: 0, running: [] });
       expect(events.filter((e) => e.step !== 'persistRecord')).toEqual([]);
-      const cli = await matador(['campaign', 'status', campaign, '--address', server.address, '--namespace', NS.pause]);
+      const cli = await matador(['campaign', 'status', campaign, '--address', live().server.address, '--namespace', NS.pause]);
       expect(cli.stdout).toMatch(new RegExp(`^Campaign ${campaign} \\(test:pause\\): paused, 0 of 3 finished`));
       await handle.signal(resumeSignal);
       const summary = await handle.result();

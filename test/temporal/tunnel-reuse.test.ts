@@ -4,12 +4,11 @@
  * and the measurement workflow passes keepTunnels to teardown only after a successful attempt.
  * Real Temporal dev server, mock activities (the teardown input is recorded as received).
  */
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { CENTRAL_TASK_QUEUE } from '../../lib/temporal/constants';
 import type { CampaignSummary, MeasurementInput } from '../../lib/temporal/types';
 import { campaignWorkflow } from '../../workflows';
-import { startTestServer, type TestServer } from '../support/dev-server';
+import { useTestServer } from '../support/dev-server';
 import { createMockActivities, type FailureRule, type MockEvent } from '../support/mock-activities';
 import { makePlan } from '../support/plans';
 import { startWorkers } from '../support/workers';
@@ -24,21 +23,7 @@ const NODES = [
 const APPS = ['threema', 'whatsapp'];
 const NO_WAITS = { timerScale: 0, timeoutScale: 0.1 };
 
-let server: TestServer;
-let native: NativeConnection;
-let connection: Connection;
-
-beforeAll(async () => {
-  server = await startTestServer({ namespaces: Object.values(NS) });
-  native = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-});
-
-afterAll(async () => {
-  await connection?.close();
-  await native?.close();
-  await server?.stop();
-});
+const live = useTestServer({ namespaces: Object.values(NS) });
 
 interface TeardownCall {
   measurementId: string;
@@ -64,8 +49,8 @@ async function runCampaign(o: { namespace: string; campaign: string; pageSize?: 
       return base.teardown(input);
     },
   };
-  const workers = await startWorkers({ connection: native, namespace: o.namespace, activities, testbeds: ['tb1'] });
-  const client = new Client({ connection, namespace: o.namespace });
+  const workers = await startWorkers({ connection: live().native, namespace: o.namespace, activities, testbeds: ['tb1'] });
+  const client = new Client({ connection: live().connection, namespace: o.namespace });
   try {
     const handle = await client.workflow.start(campaignWorkflow, {
       taskQueue: CENTRAL_TASK_QUEUE,
