@@ -4,25 +4,8 @@
  * stderr (file, key path, value, referencing key), exit 1, no stack trace; a good one shows up
  * resolved (defaults filled in) in the plan.
  */
-import { execFile } from 'child_process';
-import * as path from 'path';
-import { projectRoot } from '../lib/project-paths';
+import { matador } from './support/matador-cli';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI (bin/matador -> dist/) as a user would. */
-function matador(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args], { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const fixture = (name: string) => `test/fixtures/config/${name}`;
 

@@ -1,24 +1,7 @@
-import { execFile } from 'child_process';
-import * as path from 'path';
 import { Command } from 'commander';
-import { projectRoot } from '../../lib/project-paths';
+import { matador } from '../../test/support/matador-cli';
 import { register, registerPlan } from './campaign-plan';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI (bin/matador -> dist/) as a user would. */
-function matador(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args], { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('matador campaign plan', () => {
   it('shows how long compressed timers take as run when waits fall under the server minimum timer', async () => {

@@ -10,10 +10,8 @@
  *   `matador report --compare RUN_A RUN_B` says so; `rerun-failed RUN_B` re-runs RUN_B's failed
  *   measurement under its own id; an unscheduled `campaign start` keeps the plain names.
  */
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { promisify } from 'util';
 import { ApplicationFailure } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -21,14 +19,13 @@ import { runNameInUse } from '../../activities/plan-source';
 import type { ScheduleRow } from '../../cli/commands/schedule';
 import { datedCampaignId, SCHEDULED_START_TIME } from '../../lib/temporal/schedules';
 import type { CampaignSummary, LoadCampaignRequest, Paths, StepContext } from '../../lib/temporal/types';
-import { projectRoot } from '../../lib/project-paths';
 import { ResultsStore } from '../../store/results-store';
 import { storeRecord } from '../../workers/activities';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { createMockActivities } from '../support/mock-activities';
 import { makePlan } from '../support/plans';
 import { startWorkers, type RunningWorkers } from '../support/workers';
-import { matadorAgainst, type CliRun } from '../support/matador-cli';
+import { matador as matadorCli, matadorAgainst, type CliRun } from '../support/matador-cli';
 
 const NAMESPACE = 'sched';
 const DEMO = 'configs/campaigns/demo.yaml';
@@ -52,17 +49,6 @@ const runNames: string[] = [];
 
 function matador(args: string[]): Promise<CliRun> {
   return matadorAgainst({ address: server.address, namespace: NAMESPACE }, args);
-}
-
-/** bin/matador for commands that do not talk to Temporal (report). */
-async function matadorOffline(args: string[]): Promise<CliRun> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args], { cwd: projectRoot });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
 }
 
 async function list(): Promise<ScheduleRow[]> {
@@ -302,11 +288,11 @@ it('two runs of one schedule are two campaigns: own names, own measurement ids, 
     expect(await runNameInUse(datedCampaignId('demo', new Date('1999-01-01T00:00:00Z')), first.workflowId, { file: emptyStore, client })).toBe(false);
 
     // What changed from run A to run B, per app and area.
-    const md = await matadorOffline(['report', '--compare', a.campaign, b.campaign, '--store', resultsFile]);
+    const md = await matadorCli(['report', '--compare', a.campaign, b.campaign, '--store', resultsFile]);
     expect(md.stderr).toBe('');
     expect(md.code).toBe(0);
     expect(md.stdout).toContain('threema: service moved CH -> US');
-    const json = await matadorOffline(['report', '--compare', a.campaign, b.campaign, '--store', resultsFile, '--format', 'json']);
+    const json = await matadorCli(['report', '--compare', a.campaign, b.campaign, '--store', resultsFile, '--format', 'json']);
     const c = JSON.parse(json.stdout) as {
       runs: { a: { name: string; records: number }; b: { name: string; records: number } };
       paths: Array<{ path: string; endpointCountries: { a: Record<string, number>; b: Record<string, number> } | null; summary: string | null }>;
@@ -348,7 +334,7 @@ it('two runs of one schedule are two campaigns: own names, own measurement ids, 
 
     // The dataset export of a run is that run's records only, under its name.
     const exported = path.join(server.tmpDir, `${b.campaign}.jsonl`);
-    const ex = await matadorOffline(['dataset', 'export', '--campaign', b.campaign, '--out', exported, '--store', resultsFile]);
+    const ex = await matadorCli(['dataset', 'export', '--campaign', b.campaign, '--out', exported, '--store', resultsFile]);
     expect(ex.stderr).toBe('');
     expect(ex.stdout).toBe(`3 records -> ${exported}\n`);
     const lines = fs.readFileSync(exported, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { campaign: string; measurementId: string; status: string });

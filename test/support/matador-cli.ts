@@ -11,17 +11,18 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `bin/matador ARGS --address ADDRESS --namespace NAMESPACE` against a test server. */
-export async function matadorAgainst(server: { address: string; namespace: string }, args: string[]): Promise<CliRun> {
+/** Runs the built CLI (`bin/matador ARGS`, dist/) as a user would; a non-zero exit is a result. */
+export async function matador(args: string[]): Promise<CliRun> {
   try {
-    const { stdout, stderr } = await execFileP(
-      process.execPath,
-      [path.join(projectRoot, 'bin', 'matador'), ...args, '--address', server.address, '--namespace', server.namespace],
-      { cwd: projectRoot },
-    );
+    const { stdout, stderr } = await execFileP(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args], { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/** Runs `bin/matador ARGS --address ADDRESS --namespace NAMESPACE` against a test server. */
+export function matadorAgainst(server: { address: string; namespace: string }, args: string[]): Promise<CliRun> {
+  return matador([...args, '--address', server.address, '--namespace', server.namespace]);
 }
