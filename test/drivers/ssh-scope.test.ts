@@ -15,22 +15,9 @@ import { inSshScope, sshScopeStats, withSshScope } from '../../drivers/ssh/scope
 import { connectSsh, SshSession, SshTarget, withSsh } from '../../drivers/ssh/session';
 import { generateClientKey } from '../../testbed/sshd';
 import { withSshScopes } from '../../workers/activities';
-import { ADDR, buildTopology, inNs, NS, teardownTopology, Topology } from './topology';
+import { ADDR, inNs, NS, useTopology } from './topology';
 
-let topo: Topology | undefined;
-
-beforeAll(async () => {
-  topo = await buildTopology();
-}, 60_000);
-
-afterAll(async () => {
-  await teardownTopology(topo);
-}, 60_000);
-
-function t(): Topology {
-  if (!topo) throw new Error('topology not built');
-  return topo;
-}
+const t = useTopology();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -9,24 +9,11 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { connectSsh, withSsh } from '../../drivers/ssh/session';
 import { generateClientKey } from '../../testbed/sshd';
-import { ADDR, buildTopology, inNs, NS, teardownTopology, Topology } from './topology';
+import { ADDR, inNs, NS, useTopology } from './topology';
 
 const execFileAsync = promisify(execFile);
 
-let topo: Topology | undefined;
-
-beforeAll(async () => {
-  topo = await buildTopology();
-}, 60_000);
-
-afterAll(async () => {
-  await teardownTopology(topo);
-}, 60_000);
-
-function t(): Topology {
-  if (!topo) throw new Error('topology not built');
-  return topo;
-}
+const t = useTopology();
 
 async function writeKnownHosts(name: string, text: string): Promise<string> {
   const file = path.join(t().stateRoot, name);
