@@ -217,7 +217,9 @@ export class AdbDevice {
             const t = s.pull(remotePath);
             transfer = t;
             const all = await readAll(t);
-            if (all.length !== Number(st.size)) throw new Error(`${remotePath}: pulled ${all.length} bytes, STAT said ${st.size}`);
+            // Fewer bytes than STAT said: the transfer was cut short. More is fine: a file being
+            // appended to (an app's message log) may grow between STAT and RECV.
+            if (all.length < Number(st.size)) throw new Error(`${remotePath}: pulled ${all.length} bytes, STAT said ${st.size}`);
             return all;
           } finally {
             s.end();

@@ -30,6 +30,26 @@ export { canUseInputText, inputTextArgument, adbKeyboardCommand } from './escape
 
 export const FIREWALL_CHAIN = 'matador_fw';
 export const MESSAGE_LOG_PATH = '/sdcard/matador/messages.jsonl';
+
+/**
+ * The message log's records. The apps append while the log is read, so a last line without its
+ * newline may be cut off mid-write: it is left for the next read. Any complete line that is not
+ * JSON is a broken log.
+ */
+export function parseMessageLog(text: string): { messages: PhoneMessage[] } | { badLine: string } {
+  const lines = text.split('\n');
+  const complete = lines.slice(0, -1);
+  const messages: PhoneMessage[] = [];
+  for (const line of complete) {
+    if (!line.trim()) continue;
+    try {
+      messages.push(JSON.parse(line) as PhoneMessage);
+    } catch {
+      return { badLine: line };
+    }
+  }
+  return { messages };
+}
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Between screen dumps while a tap waits for its element. */
 const TAP_POLL_MS = 150;
@@ -321,16 +341,9 @@ export class PhoneDriver {
   async readMessages(): Promise<PhoneResult<{ messages: PhoneMessage[] }>> {
     const pulled = await this.adb.pull(MESSAGE_LOG_PATH);
     if (!pulled.ok) return pulled;
-    const messages: PhoneMessage[] = [];
-    for (const line of pulled.data.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        messages.push(JSON.parse(line) as PhoneMessage);
-      } catch {
-        return phoneFail('sync_error', 'read messages', `bad line in ${MESSAGE_LOG_PATH}: ${line.slice(0, 80)}`);
-      }
-    }
-    return { ok: true, messages };
+    const parsed = parseMessageLog(pulled.data.toString('utf8'));
+    if ('badLine' in parsed) return phoneFail('sync_error', 'read messages', `bad line in ${MESSAGE_LOG_PATH}: ${parsed.badLine.slice(0, 80)}`);
+    return { ok: true, messages: parsed.messages };
   }
 
   /** Run configured UI steps (lib/config/app.ts UiStep); stops at the first failing step. */
