@@ -15,7 +15,8 @@ import { inSshScope, sshScopeStats, withSshScope } from '../../drivers/ssh/scope
 import { connectSsh, SshSession, SshTarget, withSsh } from '../../drivers/ssh/session';
 import { generateClientKey } from '../../testbed/sshd';
 import { withSshScopes } from '../../workers/activities';
-import { ADDR, inNs, NS, useTopology } from './topology';
+import { ADDR, inNs, NS } from './topology';
+import { useTopology } from './use-topology';
 
 const t = useTopology();
 

@@ -9,7 +9,8 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { connectSsh, withSsh } from '../../drivers/ssh/session';
 import { generateClientKey } from '../../testbed/sshd';
-import { ADDR, inNs, NS, useTopology } from './topology';
+import { ADDR, inNs, NS } from './topology';
+import { useTopology } from './use-topology';
 
 const execFileAsync = promisify(execFile);
 
