@@ -4,14 +4,22 @@
  * without the app. Taken once per (campaign, node) and cached under
  * `<dataDir>/baselines/<campaign>/<node>.pcap`; written to a temporary name and renamed, so a
  * retried or concurrent step never sees half a file and the first complete one wins.
+ *
+ * A failed try (tcpdump gone mid-capture, a dropped SSH connection, a file that does not read as
+ * a capture) is tried again with a fresh capture, up to BASELINE_TRIES: every later measurement of
+ * the node classifies against this one file, and a measurement whose baseline is missing is
+ * classified without one. The failures of earlier tries stay in the result (`earlierFailures`).
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { captureFetch, captureStart, captureStop } from '../../drivers/router';
+import { captureFetch, captureStart, captureStop, type CaptureHandle, type RouterConfig } from '../../drivers/router';
+import { withSsh } from '../../drivers/ssh/session';
 import { relToData, type StepEnv } from './context';
 import { failureString } from './failures';
-import type { SideEndpoints } from './testbed-endpoints';
+
+/** Tries per baseline, each a fresh capture (the first success ends them). */
+export const BASELINE_TRIES = 3;
 
 export interface BaselineInfo {
   node: string;
@@ -19,34 +27,62 @@ export interface BaselineInfo {
   path: string | null;
   /** Taken by this step (false: reused from the cache). */
   taken: boolean;
+  /** Why the last try failed (null: a baseline is there). */
   failure: string | null;
+  /** Failures of the tries before the last one, oldest first. */
+  earlierFailures: string[];
+}
+
+/** What a baseline needs of a side: the router to capture at and the node it names. */
+export interface BaselineSide {
+  router: RouterConfig;
+  node: { id: string };
 }
 
 export function baselineFile(env: StepEnv, campaign: string, node: string): string {
   return path.join(env.dataDir, 'baselines', campaign, `${node}.pcap`);
 }
 
-export async function ensureBaseline(env: StepEnv, campaign: string, e: SideEndpoints): Promise<BaselineInfo> {
+export async function ensureBaseline(env: StepEnv, campaign: string, e: BaselineSide): Promise<BaselineInfo> {
   const file = baselineFile(env, campaign, e.node.id);
-  if (fs.existsSync(file)) return { node: e.node.id, path: relToData(env, file), taken: false, failure: null };
+  const earlierFailures: string[] = [];
+  for (let tryNo = 1; ; tryNo++) {
+    if (fs.existsSync(file)) return { node: e.node.id, path: relToData(env, file), taken: false, failure: null, earlierFailures };
+    const failure = await captureBaseline(env, e, file);
+    if (failure === null) return { node: e.node.id, path: relToData(env, file), taken: true, failure: null, earlierFailures };
+    if (tryNo >= BASELINE_TRIES) return { node: e.node.id, path: null, taken: false, failure, earlierFailures };
+    earlierFailures.push(failure);
+  }
+}
+
+/** One capture of `baselineSeconds` into `file`; returns the failure string, or null when written. */
+async function captureBaseline(env: StepEnv, e: BaselineSide, file: string): Promise<string | null> {
   const id = `baseline-${e.node.id}-${crypto.randomBytes(4).toString('hex')}`;
   const started = await captureStart(e.router, { id });
-  if (!started.ok) return { node: e.node.id, path: null, taken: false, failure: failureString(started) };
-  let stopped = false;
+  if (!started.ok) return failureString(started);
+  const handle = started.handle;
+  let fetched = false;
   try {
     await new Promise((res) => setTimeout(res, (env.baselineSeconds ?? 3) * 1000));
-    const stop = await captureStop(e.router, started.handle);
-    stopped = true;
-    if (!stop.ok) return { node: e.node.id, path: null, taken: false, failure: failureString(stop) };
+    const stop = await captureStop(e.router, handle);
+    if (!stop.ok) return failureString(stop);
     const tmp = `${file}.${process.pid}.${id}.tmp`;
-    const got = await captureFetch(e.router, started.handle, tmp, { removeRemote: true });
+    const got = await captureFetch(e.router, handle, tmp, { removeRemote: true });
     if (!got.ok) {
       fs.rmSync(tmp, { force: true });
-      return { node: e.node.id, path: null, taken: false, failure: failureString(got) };
+      return failureString(got);
     }
+    fetched = true;
     fs.renameSync(tmp, file);
-    return { node: e.node.id, path: relToData(env, file), taken: true, failure: null };
+    return null;
   } finally {
-    if (!stopped) await captureStop(e.router, started.handle); // aborted mid-wait: never leave tcpdump running
+    // A failed or aborted try leaves neither tcpdump nor its files on the router (best effort:
+    // the router may be the very thing that failed; the step's result already says why).
+    if (!fetched) await discardRemote(e.router, handle);
   }
+}
+
+async function discardRemote(router: RouterConfig, handle: CaptureHandle): Promise<void> {
+  await captureStop(router, handle); // capture_failed when it is gone already: fine here
+  await withSsh(router.ssh, (ssh) => ssh.run(['rm', '-f', handle.remoteFile, handle.pidFile, handle.logFile], { timeoutMs: 10_000 }));
 }

@@ -42,7 +42,8 @@ export interface CaptureStartOptions {
 // is made here rather than by a separate exec. Readiness and exit are polled every 20 ms (the
 // bounds stay 10 s and 15 s): a coarser poll only adds its granularity to every capture's start
 // and stop. Exit codes: 3 tcpdump died before listening, 4 not ready in 10 s, 6 capture folder
-// (not 2: that is also what sh says for a script it cannot parse).
+// (not 2: that is also what sh says for a script it cannot parse). A tcpdump that did not start
+// leaves no files behind: its log goes back in stderr.
 const START_SCRIPT = `
 iface=$1 file=$2 pidfile=$3 log=$4 snaplen=$5 dir=$6; shift 6
 mkdir -p -m 0700 "$dir" || exit 6
@@ -53,10 +54,10 @@ echo "$pid" >"$pidfile"
 i=0
 while [ $i -lt 500 ]; do
   if grep -q 'listening on' "$log"; then echo "$pid"; exit 0; fi
-  if ! kill -0 "$pid" 2>/dev/null; then cat "$log" >&2; exit 3; fi
+  if ! kill -0 "$pid" 2>/dev/null; then cat "$log" >&2; rm -f "$file" "$pidfile" "$log"; exit 3; fi
   sleep 0.02; i=$((i+1))
 done
-kill "$pid"; cat "$log" >&2; exit 4
+kill "$pid"; cat "$log" >&2; rm -f "$file" "$pidfile" "$log"; exit 4
 `;
 
 // Exit codes: 3 not running (killed/crashed), 4 did not stop, 5 did not finalise.
