@@ -106,12 +106,45 @@ function failureMessage(err: unknown): string {
   return parts[parts.length - 1] ?? String(err);
 }
 
-export function formatSummary(s: CampaignSummary, json?: boolean): string {
+/** What became of a measurement the campaign ended with as failed: the latest run under its
+ *  workflow id (`matador campaign rerun-failed` re-runs under the same id). */
+export interface RerunState {
+  measurementId: string;
+  /** ok: a later run completed; running: one runs now; failed: the latest run is still not ok. */
+  state: 'ok' | 'running' | 'failed';
+  runId: string;
+  closeTime: string | null;
+}
+
+export function formatSummary(s: CampaignSummary, json?: boolean, reruns: RerunState[] = []): string {
   if (json) return `${JSON.stringify(s, null, 2)}\n`;
   const skipped = s.skipped ? `, ${s.skipped} skipped (already ok)` : '';
   const lines = [`Campaign ${s.campaign}: ${s.ok + s.failed} of ${s.total} measurements finished, ${s.ok} ok, ${s.failed} failed${skipped} (${s.runs} workflow run${s.runs === 1 ? '' : 's'})`];
-  for (const f of s.failures) lines.push(`  failed ${f.measurementId}: ${f.failure}`);
+  const rerunOf = new Map(reruns.map((r) => [r.measurementId, r]));
+  const okSince = reruns.filter((r) => r.state === 'ok').length;
+  if (okSince > 0) lines.push(`  since then re-run ok: ${okSince} of the ${s.failed} failed; ${s.ok + okSince} of ${s.total} ok now`);
+  for (const f of s.failures) {
+    const r = rerunOf.get(f.measurementId);
+    const since = r?.state === 'ok' ? ` (re-run ok: run ${r.runId}${r.closeTime ? ` at ${r.closeTime}` : ''})` : r?.state === 'running' ? ` (re-running: run ${r.runId})` : '';
+    lines.push(`  failed ${f.measurementId}: ${f.failure}${since}`);
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** The latest run of each failed measurement's workflow id (a measurement workflow that
+ *  completes has an ok record; a failed one ends FAILED). */
+async function rerunStates(client: Client, summary: CampaignSummary): Promise<RerunState[]> {
+  const states: RerunState[] = [];
+  for (const f of summary.failures) {
+    try {
+      const d = await client.workflow.getHandle(f.measurementId).describe();
+      const state = d.status.name === 'COMPLETED' ? 'ok' : d.status.name === 'RUNNING' ? 'running' : 'failed';
+      states.push({ measurementId: f.measurementId, state, runId: d.runId, closeTime: d.closeTime?.toISOString() ?? null });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err; // gone from the server's retention: nothing to say
+    }
+  }
+  return states;
 }
 
 function formatProgress(p: CampaignProgress): string {
@@ -169,7 +202,8 @@ async function status(id: string, o: ConnOptions & { watch?: boolean }): Promise
     // Closed: no worker needed. Completed campaigns have their summary as result.
     if (state === 'COMPLETED') {
       const summary = (await handle.result()) as CampaignSummary;
-      await write(o.json ? `${JSON.stringify({ workflowId: handle.workflowId, status: state, summary }, null, 2)}\n` : formatSummary(summary));
+      const reruns = await rerunStates(client, summary);
+      await write(o.json ? `${JSON.stringify({ workflowId: handle.workflowId, status: state, summary, reruns }, null, 2)}\n` : formatSummary(summary, false, reruns));
       return;
     }
     let reason = '';
@@ -228,7 +262,11 @@ export function register(program: Command): void {
     campaign
       .command('status')
       .summary('Progress of a running campaign, or its result once closed')
-      .description('Progress of a campaign (progress query while it runs; result or failure once closed)')
+      .description(
+        'Progress of a campaign (progress query while it runs; result or failure once closed).\n' +
+          'For a completed campaign, each failed measurement also says whether a later run under\n' +
+          'its workflow id ("matador campaign rerun-failed") has ended ok or is running.',
+      )
       .argument('<id>', 'campaign id or workflow id (campaign/<id>)')
       .option('--watch', 'follow a running campaign with a live progress line until it ends (a log line every 10 s when not a terminal)')
       .option('--json', 'print JSON'),

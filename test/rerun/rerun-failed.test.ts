@@ -158,6 +158,16 @@ it('re-runs exactly the failed measurements under their workflow ids, until they
   expect(overlapsPerTestbed(events.slice(fixedFrom))).toEqual([]);
 
   await waitForLatestRunCompleted(broken);
+  // The campaign's own result stays as it ended; status adds what the re-runs made of it.
+  const status = await matador(['campaign', 'status', CAMPAIGN]);
+  expect(status.code).toBe(0);
+  const statusLines = status.stdout.trim().split('\n');
+  expect(statusLines[0]).toBe(`Campaign ${CAMPAIGN}: 12 of 12 measurements finished, 10 ok, 2 failed (1 workflow run)`);
+  expect(statusLines[1]).toBe('  since then re-run ok: 2 of the 2 failed; 12 of 12 ok now');
+  for (const id of broken) {
+    const runId = out.outcomes.find((o) => o.measurementId === id)!.runId;
+    expect(statusLines).toContainEqual(expect.stringMatching(new RegExp(`^  failed ${id}: app_not_installed: .* \\(re-run ok: run ${runId} at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)$`)));
+  }
   const none = await matador(['campaign', 'rerun-failed', CAMPAIGN]);
   expect(none.code).toBe(0);
   expect(none.stdout).toBe(`No failed measurements in campaign ${CAMPAIGN}.\n`);
