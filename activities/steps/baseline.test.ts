@@ -32,6 +32,16 @@ async function baselineTcpdumps(): Promise<string[]> {
   return r.stdout.split('\n').filter((l) => l.includes(`${CAPTURE_DIR}/baseline-`));
 }
 
+/** The log beside a running baseline capture (the router namespace shares the host's files). */
+function readLog(pgrepLine: string): string {
+  const pcap = /\s-w\s(\S+\.pcap)/.exec(pgrepLine)?.[1];
+  try {
+    return pcap ? fs.readFileSync(pcap.replace(/\.pcap$/, '.log'), 'utf8') : '';
+  } catch {
+    return ''; // not written yet
+  }
+}
+
 beforeEach(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-baseline-'));
 });
@@ -54,7 +64,8 @@ it('a try whose tcpdump is killed mid-capture is taken again; the first failure 
   let killed = '';
   const killer = (async () => {
     for (let i = 0; i < 200 && !killed; i++) {
-      const running = await baselineTcpdumps();
+      // only a capture that is under way (tcpdump said "listening on"), not one still starting
+      const running = (await baselineTcpdumps()).filter((l) => /listening on/.test(readLog(l)));
       if (running.length > 0) {
         killed = running[0];
         await inNs(NS.router, ['kill', '-KILL', running[0].split(' ')[0]]);
@@ -81,4 +92,10 @@ it(`a baseline that fails ${BASELINE_TRIES} times says why, is not cached, and l
   expect(fs.readdirSync(path.join(dataDir))).toEqual([]); // no baselines folder, no temporary file
   expect(await baselineTcpdumps()).toEqual([]);
   expect(fs.readdirSync(CAPTURE_DIR)).toEqual([]); // a tcpdump that did not start leaves no log
+});
+
+it('a router config the driver refuses is not tried again', async () => {
+  const info = await ensureBaseline(env(), 'c4', side('r-lan;reboot'));
+  expect(info).toMatchObject({ node: 'n1', path: null, taken: false, earlierFailures: [] });
+  expect(info.failure).toMatch(/^config_invalid: /);
 });

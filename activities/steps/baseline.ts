@@ -50,7 +50,8 @@ export async function ensureBaseline(env: StepEnv, campaign: string, e: Baseline
     if (fs.existsSync(file)) return { node: e.node.id, path: relToData(env, file), taken: false, failure: null, earlierFailures };
     const failure = await captureBaseline(env, e, file);
     if (failure === null) return { node: e.node.id, path: relToData(env, file), taken: true, failure: null, earlierFailures };
-    if (tryNo >= BASELINE_TRIES) return { node: e.node.id, path: null, taken: false, failure, earlierFailures };
+    // config_invalid (a router config the driver refuses) fails the same way every time
+    if (tryNo >= BASELINE_TRIES || failure.startsWith('config_invalid')) return { node: e.node.id, path: null, taken: false, failure, earlierFailures };
     earlierFailures.push(failure);
   }
 }

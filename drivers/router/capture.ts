@@ -60,7 +60,8 @@ done
 kill "$pid"; cat "$log" >&2; rm -f "$file" "$pidfile" "$log"; exit 4
 `;
 
-// Exit codes: 3 not running (killed/crashed), 4 did not stop, 5 did not finalise.
+// Exit codes: 3 not running (killed/crashed), 4 did not stop, 5 did not finalise. tcpdump says
+// "1 packet captured" for one packet: an idle baseline capture may well have only one.
 const STOP_SCRIPT = `
 pid=$1 file=$2 log=$3
 running() {
@@ -75,7 +76,7 @@ while running; do
   if [ $i -ge 750 ]; then kill -KILL "$pid"; echo "tcpdump (pid $pid) did not stop on SIGINT" >&2; exit 4; fi
   sleep 0.02; i=$((i+1))
 done
-if ! grep -q 'packets captured' "$log"; then echo "tcpdump (pid $pid) ended without final statistics:" >&2; cat "$log" >&2; exit 5; fi
+if ! grep -Eq '^[0-9]+ packets? captured' "$log"; then echo "tcpdump (pid $pid) ended without final statistics:" >&2; cat "$log" >&2; exit 5; fi
 cat "$log"
 `;
 
@@ -122,6 +123,12 @@ export interface CaptureStopResult {
   tcpdumpLog: string;
 }
 
+/** The stop script's own line (what went wrong) and the end of tcpdump's log after it. */
+function headlineAndTail(stderr: string): string {
+  const [headline, ...log] = stderr.trim().split('\n');
+  return [headline, ...(log.length > 0 ? [tail(log.join('\n'), 4)] : [])].join(' | ');
+}
+
 function counter(log: string, what: string): number | null {
   const m = new RegExp(`^(\\d+) packets? ${what}`, 'm').exec(log);
   return m ? Number(m[1]) : null;
@@ -138,7 +145,7 @@ export async function captureStop(router: RouterConfig, handle: CaptureHandle): 
   return withSsh(router.ssh, async (s) => {
     const r = await s.runScript(STOP_SCRIPT, [String(handle.pid), p.remoteFile, p.logFile], { timeoutMs: 30_000 });
     if (!r.ok) return r.failure === 'ssh_timeout' ? fail('capture_failed', r.detail) : r;
-    if (r.code !== 0) return fail('capture_failed', `${s.label}: capture ${handle.id}: ${tail(r.stderr, 4)}`);
+    if (r.code !== 0) return fail('capture_failed', `${s.label}: capture ${handle.id}: ${headlineAndTail(r.stderr)}`);
     return {
       ok: true,
       packetsCaptured: counter(r.stdout, 'captured'),
