@@ -13,8 +13,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { captureFetch, captureStart, captureStop, type CaptureHandle, type RouterConfig } from '../../drivers/router';
-import { withSsh } from '../../drivers/ssh/session';
+import { captureDiscard, captureFetch, captureStart, captureStop, type RouterConfig } from '../../drivers/router';
 import { relToData, type StepEnv } from './context';
 import { failureString } from './failures';
 
@@ -79,11 +78,6 @@ async function captureBaseline(env: StepEnv, e: BaselineSide, file: string): Pro
   } finally {
     // A failed or aborted try leaves neither tcpdump nor its files on the router (best effort:
     // the router may be the very thing that failed; the step's result already says why).
-    if (!fetched) await discardRemote(e.router, handle);
+    if (!fetched) await captureDiscard(e.router, handle);
   }
-}
-
-async function discardRemote(router: RouterConfig, handle: CaptureHandle): Promise<void> {
-  await captureStop(router, handle); // capture_failed when it is gone already: fine here
-  await withSsh(router.ssh, (ssh) => ssh.run(['rm', '-f', handle.remoteFile, handle.pidFile, handle.logFile], { timeoutMs: 10_000 }));
 }

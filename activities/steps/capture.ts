@@ -10,8 +10,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { captureFetch, captureStart, captureStop, type CaptureHandle as RouterCaptureHandle } from '../../drivers/router';
-import { withSsh } from '../../drivers/ssh/session';
+import { captureDiscard, captureFetch, captureStart, captureStop, type CaptureHandle as RouterCaptureHandle } from '../../drivers/router';
 import type { UiStep } from '../../lib/config';
 import type { CaptureFiles, CaptureHandle, StepContext } from '../../lib/temporal/types';
 import type { Side } from '../../lib/types';
@@ -50,10 +49,8 @@ async function stopRecorded(env: StepEnv, tb: TestbedEndpoints): Promise<string[
   for (const s of SIDES) {
     const h = handles[s];
     if (!h) continue;
-    const router = tb.sides[s].router;
-    await captureStop(router, h); // capture_failed when it is already gone: fine here
-    const rm = await withSsh(router.ssh, (ssh) => ssh.run(['rm', '-f', h.remoteFile, h.pidFile, h.logFile], { timeoutMs: 10_000 }));
-    if (!rm.ok) problems.push(`side ${s}: remove ${h.remoteFile}: ${failureString(rm)}`);
+    const discarded = await captureDiscard(tb.sides[s].router, h);
+    if (!discarded.ok) problems.push(`side ${s}: remove ${h.remoteFile}: ${failureString(discarded)}`);
   }
   if (problems.length === 0) fs.rmSync(file, { force: true });
   return problems;

@@ -1,13 +1,13 @@
 /**
  * The receiver polling of sendMessage (pollReceived) over a real message log file in the virtual
- * phone's format (one JSON record per line, as drivers/phone readMessages parses it): a message
+ * phone's format (one JSON record per line, parsed by drivers/phone parseMessageLog): a message
  * that shows up late is found, one that never shows up is undefined when the deadline passes.
  * (The whole step runs against the world in test/e2e.)
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { PhoneMessage } from '../../drivers/phone';
+import { parseMessageLog, type PhoneMessage } from '../../drivers/phone';
 import { pollReceived } from './send';
 
 let dir = '';
@@ -19,15 +19,16 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const TEXT = 'MATAdOR test message 3 of 10 from A';
 const record = (text: string, receivedAt: string): PhoneMessage => ({ event: 'received', direction: 'in', app: 'threema', id: text, peer: 'a', text, sentAt: receivedAt, receivedAt });
 
-/** Reads the log file like readMessages; a missing file is a failed read (sync_error). */
+/** Reads the log file as readMessages does (parseMessageLog); a missing file is a failed read. */
 function logReader(file: string): { read: () => Promise<{ ok: true; messages: PhoneMessage[] } | { ok: false }>; reads: () => number } {
   let n = 0;
   return {
     read: async () => {
       n++;
       if (!fs.existsSync(file)) return { ok: false };
-      const lines = (await fs.promises.readFile(file, 'utf8')).split('\n').filter((l) => l.trim());
-      return { ok: true, messages: lines.map((l) => JSON.parse(l) as PhoneMessage) };
+      const parsed = parseMessageLog(await fs.promises.readFile(file, 'utf8'));
+      if ('badLine' in parsed) throw new Error(`${file}: bad line ${parsed.badLine}`);
+      return { ok: true, messages: parsed.messages };
     },
     reads: () => n,
   };

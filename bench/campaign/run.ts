@@ -33,16 +33,12 @@ import type { MeasurementRecord } from '../../lib/types';
 import { ResultsStore } from '../../store/results-store';
 import { measurementWaitsAsRun } from '../../lib/temporal/timers';
 import { status as worldStatus } from '../../testbed/world/world';
+import { arg } from '../args';
 
 const ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 const NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'default';
 const ALL_TESTBEDS = ['tb1', 'tb2', 'tb3', 'tb4', 'tb5', 'tb6', 'tb7', 'tb8'];
 const OUT_DIR = path.join(projectRoot, 'bench', 'out');
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
 interface RunFigures {
   campaign: string;

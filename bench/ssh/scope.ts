@@ -23,11 +23,7 @@ import { sshScopeStats, withSshScope } from '../../drivers/ssh/scope';
 import { withSsh } from '../../drivers/ssh/session';
 import { down, up } from '../../testbed/world/world';
 import { buildTopology, teardownTopology, type Topology } from '../../test/drivers/topology';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
+import { arg } from '../args';
 
 function positiveInt(name: string, fallback: number): number {
   const v = Number(arg(name, String(fallback)));

@@ -26,17 +26,13 @@ import { PhoneDriver } from '../../drivers/phone';
 import { SshSession } from '../../drivers/ssh/session';
 import { projectRoot } from '../../lib/project-paths';
 import type { CaptureHandle, MessageSent, StepContext } from '../../lib/temporal/types';
+import { arg } from '../args';
 
 /** Per world: the campaign of the measurement (its testbed tb1 is in that world). */
 const CAMPAIGNS: Record<string, string> = {
   small: path.join(projectRoot, 'bench', 'steps', 'profile-campaign.yaml'),
   paper: path.join(projectRoot, 'bench', 'steps', 'profile-campaign-paper.yaml'),
 };
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
 /* ---- instrumentation: every adb / SSH round trip, attributed to the step that runs ---- */
 
@@ -208,6 +204,8 @@ async function main(): Promise<void> {
       all.push(r.timings);
     }
   } finally {
+    // The world is left as found: a delay this run added is cleared (also when it failed).
+    if (linkDelay && !up) execFileSync(process.execPath, [matador, 'testbed', 'fault', 'link-delay', linkDelay.split(':')[0], '--clear'], { stdio: 'inherit' });
     if (up) execFileSync(process.execPath, [matador, 'testbed', 'down'], { stdio: 'inherit' });
     if (keep) console.log(`artefacts kept in ${dataDir}`);
     else fs.rmSync(dataDir, { recursive: true, force: true });

@@ -31,6 +31,22 @@ export { canUseInputText, inputTextArgument, adbKeyboardCommand } from './escape
 export const FIREWALL_CHAIN = 'matador_fw';
 export const MESSAGE_LOG_PATH = '/sdcard/matador/messages.jsonl';
 
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** Between screen dumps while a tap waits for its element. */
+const TAP_POLL_MS = 150;
+
+export interface PhoneMessage {
+  event: string; // 'sent' | 'acked' | 'received' | 'send-failed-app-not-running'
+  direction: 'in' | 'out';
+  app: string;
+  id: string;
+  peer: string;
+  text: string;
+  sentAt: string;
+  receivedAt?: string;
+  ackedAt?: string;
+}
+
 /**
  * The message log's records. The apps append while the log is read, so a last line without its
  * newline may be cut off mid-write: it is left for the next read. Any complete line that is not
@@ -49,21 +65,6 @@ export function parseMessageLog(text: string): { messages: PhoneMessage[] } | { 
     }
   }
   return { messages };
-}
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-/** Between screen dumps while a tap waits for its element. */
-const TAP_POLL_MS = 150;
-
-export interface PhoneMessage {
-  event: string; // 'sent' | 'acked' | 'received' | 'send-failed-app-not-running'
-  direction: 'in' | 'out';
-  app: string;
-  id: string;
-  peer: string;
-  text: string;
-  sentAt: string;
-  receivedAt?: string;
-  ackedAt?: string;
 }
 
 export interface UiStepRecord {

@@ -1,36 +1,31 @@
 /**
  * captureStart makes the capture folder in the same SSH exec as it starts tcpdump: a folder that
  * does not exist yet is created (0700) and the capture works; a folder that cannot be created is
- * `capture_failed` naming it, and nothing is left running. Real sshd, tcpdump and ping in the
+ * `capture_failed` naming it, and nothing is left running. captureDiscard removes a capture whole. Real sshd, tcpdump and ping in the
  * mtsh-* namespaces of test/drivers/topology.ts (uses the machine's namespaces: run it under the
  * world lock like test/drivers).
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { ADDR, buildTopology, inNs, NS, teardownTopology, type Topology } from '../../test/drivers/topology';
-import { captureFetch, captureStart, captureStop } from './capture';
+import { ADDR, inNs, NS } from '../../test/drivers/topology';
+import { useTopology } from '../../test/drivers/use-topology';
+import { captureDiscard, captureFetch, captureStart, captureStop } from './capture';
 import type { RouterConfig } from './config';
 
 const SCRATCH = '/run/mtsh-capture-folder-test';
-let topo: Topology | undefined;
+const topo = useTopology();
 
 function router(captureDir: string): RouterConfig {
-  if (!topo) throw new Error('topology not built');
-  return { ssh: topo.router, lanInterface: 'r-lan', captureDir };
+  return { ssh: topo().router, lanInterface: 'r-lan', captureDir };
 }
 
 beforeAll(async () => {
   await fs.rm(SCRATCH, { recursive: true, force: true });
-  topo = await buildTopology();
-}, 60_000);
+});
 
 afterAll(async () => {
-  try {
-    await fs.rm(SCRATCH, { recursive: true, force: true });
-  } finally {
-    await teardownTopology(topo);
-  }
-}, 60_000);
+  await fs.rm(SCRATCH, { recursive: true, force: true });
+});
 
 test('a capture folder that does not exist yet is created by the start, and the capture holds the traffic', async () => {
   const dir = path.join(SCRATCH, 'new', 'captures');
@@ -58,4 +53,15 @@ test('a capture folder that cannot be created fails the start precisely, with no
   expect(!r.ok && r.detail).toContain(`cannot create the capture folder ${dir}`);
   const running = await inNs(NS.router, ['pgrep', '-f', 'mtsh-cap-nofolder']);
   expect(running.stdout.trim()).toBe('');
+});
+
+test('a discarded capture leaves neither its tcpdump nor its files; discarding it again is fine', async () => {
+  const dir = path.join(SCRATCH, 'discard');
+  const started = await captureStart(router(dir), { id: 'mtsh-cap-discard' });
+  if (!started.ok) throw new Error(`${started.failure}: ${started.detail}`);
+  expect((await fs.readdir(dir)).sort()).toEqual(['mtsh-cap-discard.log', 'mtsh-cap-discard.pcap', 'mtsh-cap-discard.pid']);
+  expect(await captureDiscard(router(dir), started.handle)).toEqual({ ok: true });
+  expect((await inNs(NS.router, ['pgrep', '-f', 'mtsh-cap-discard'])).stdout.trim()).toBe('');
+  expect(await fs.readdir(dir)).toEqual([]);
+  expect(await captureDiscard(router(dir), started.handle)).toEqual({ ok: true });
 });

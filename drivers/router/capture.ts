@@ -8,6 +8,7 @@
  *                 running (killed, crashed) is `capture_failed` — the capture has a hole.
  *   captureFetch: SFTP to a local artefact path, then verify the file is a readable pcap/pcapng
  *                 with lib/capture's reader; optionally delete the remote files.
+ *   captureDiscard: stop (if still running) and delete the remote files, keeping nothing.
  * The handle is plain data (JSON), so it can pass between Temporal activities.
  */
 import { promises as fs } from 'fs';
@@ -152,6 +153,19 @@ export async function captureStop(router: RouterConfig, handle: CaptureHandle): 
       packetsDroppedByKernel: counter(r.stdout, 'dropped by kernel'),
       tcpdumpLog: r.stdout.trim(),
     };
+  });
+}
+
+/**
+ * Abandon a capture: stop its tcpdump if it still runs (one that is gone already is fine here)
+ * and remove its files from the router. For captures whose data is not wanted (an aborted or
+ * failed measurement step, a failed baseline try); fails only when the files cannot be removed.
+ */
+export async function captureDiscard(router: RouterConfig, handle: CaptureHandle): Promise<DriverResult<object>> {
+  await captureStop(router, handle);
+  return withSsh(router.ssh, async (s) => {
+    const rm = await s.run(['rm', '-f', handle.remoteFile, handle.pidFile, handle.logFile], { timeoutMs: 10_000 });
+    return rm.ok ? { ok: true } : rm;
   });
 }
 

@@ -10,10 +10,11 @@
  *   captureStart(router, { id, filter? })        -> { handle }   (plain JSON)
  *   captureStop(router, handle)                  -> tcpdump counters; capture_failed if it died
  *   captureFetch(router, handle, localPath)      SFTP + pcap validation
+ *   captureDiscard(router, handle)               stop if running, remove the remote files
  */
 export { configureRouter, validateRouterConfig, ROUTER_TOOLS } from './config';
 export type { RouterConfig } from './config';
 export { tunnelUp, tunnelDown, tunnelStatus } from './tunnel';
 export type { TunnelUpResult, TunnelStatus } from './tunnel';
-export { captureStart, captureStop, captureFetch, checkCaptureFile } from './capture';
+export { captureStart, captureStop, captureFetch, captureDiscard, checkCaptureFile } from './capture';
 export type { CaptureHandle, CaptureStartOptions, CaptureStopResult, CaptureFileCheck } from './capture';

@@ -3,30 +3,20 @@
  * activities in in-process workers. Each scenario has its own namespace.
  */
 import { execFile } from 'child_process';
-import * as path from 'path';
 import { promisify } from 'util';
 import { Client, WorkflowFailedError } from '@temporalio/client';
-import { projectRoot, temporalBinary } from '../../lib/project-paths';
+import { temporalBinary } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE, FAILURE_TYPES, PAUSE_SIGNAL } from '../../lib/temporal/constants';
 import type { CampaignSummary, MeasurementResult } from '../../lib/temporal/types';
 import { campaignWorkflow, progressQuery, resumeSignal } from '../../workflows';
 import { useTestServer } from '../support/dev-server';
 import { createMockActivities, overlapsPerTestbed, type FailureRule, type MockEvent } from '../support/mock-activities';
 import { makePlan } from '../support/plans';
+import { matadorAgainst } from '../support/matador-cli';
 import { startWorkers } from '../support/workers';
 
 const run = promisify(execFile);
 
-/** bin/matador (compiled dist/, built by jest's global setup). */
-async function matador(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args], { cwd: projectRoot });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 const NS = { basic: 'basic', faults: 'faults', pause: 'pause' };
 const NODES = [
   { id: 'pl-waw', country: 'PL' },
@@ -265,7 +255,7 @@ describe('pause and resume', () => {
       }
       expect(progress).toMatchObject({ campaign, state: 'paused', total: 3, finished: 0, running: [] });
       expect(events.filter((e) => e.step !== 'persistRecord')).toEqual([]);
-      const cli = await matador(['campaign', 'status', campaign, '--address', live().server.address, '--namespace', NS.pause]);
+      const cli = await matadorAgainst({ address: live().server.address, namespace: NS.pause }, ['campaign', 'status', campaign]);
       expect(cli.stdout).toMatch(new RegExp(`^Campaign ${campaign} \\(test:pause\\): paused, 0 of 3 finished`));
       await handle.signal(resumeSignal);
       const summary = await handle.result();
