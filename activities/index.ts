@@ -10,7 +10,7 @@ import { planActivities, type CompletedLookup, type PlanLoader, type RunNameInUs
 import { measurementSteps, type StepEnv } from './steps';
 import type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
 import { CENTRAL_ACTIVITY_NAMES, TESTBED_ACTIVITY_NAMES } from './types';
-import type { MeasurementRecord, PersistResult } from '../lib/temporal/types';
+import type { MeasurementRecord, PersistResult } from '../lib/measurement/payloads';
 
 export type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
 export { heartbeating } from './heartbeat';

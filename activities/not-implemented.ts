@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { FAILURE_TYPES } from '../lib/temporal/constants';
+import { FAILURE_TYPES } from '../temporal/conventions';
 
 /** A step whose driver comes in a later issue: fail for good, naming the step. Never fake data. */
 export function notImplemented(step: string): never {

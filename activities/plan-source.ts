@@ -9,7 +9,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { loadCampaign } from '../lib/config';
 import { dataDir } from '../lib/project-paths';
-import { visibilityString } from '../lib/temporal/schedules';
+import { visibilityString } from '../temporal/schedules';
 import { ResultsStore } from '../store/results-store';
 import { expandPlan, measurementsWithMessages } from '../lib/plan';
 import type { ExpandedPlan } from './plan';

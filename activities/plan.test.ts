@@ -5,8 +5,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { MEASUREMENT_SCHEMA } from '../lib/types';
 import { ResultsStore } from '../store/results-store';
 import { campaignInResultsStore } from './plan-source';
-import { FAILURE_TYPES } from '../lib/temporal/constants';
-import type { ConfigRef } from '../lib/temporal/types';
+import { FAILURE_TYPES } from '../temporal/conventions';
+import type { ConfigRef } from '../lib/measurement/payloads';
 import { makePlan } from '../test/support/plans';
 import { planActivities, type ExpandedPlan } from './plan';
 

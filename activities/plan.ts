@@ -8,7 +8,7 @@
  * per-testbed queues stay stable while this run's own records (all after the cut-off) arrive.
  *
  * Scheduled runs (`scheduledRun`): loadCampaign names the run `<campaign id>-<YYYY-MM-DD>` of the
- * schedule's date, or `-2`, `-3`, ... when that name is in use (lib/temporal/schedules.ts), and
+ * schedule's date, or `-2`, `-3`, ... when that name is in use (temporal/schedules.ts), and
  * returns it in the ConfigRef (`runName`); every page is then the plan under that name. The
  * digest stays the one of the config's plan: the name does not make it another plan.
  */
@@ -16,9 +16,9 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { renameCampaignRun } from '../lib/plan';
-import { FAILURE_TYPES } from '../lib/temporal/constants';
-import { datedCampaignId, MAX_RUNS_PER_DATE } from '../lib/temporal/schedules';
-import type { AttemptPolicy, CampaignPlanInfo, ConfigRef, LoadCampaignRequest, MeasurementSpec, PlanPageRequest, ScheduledRunRef } from '../lib/temporal/types';
+import { FAILURE_TYPES } from '../temporal/conventions';
+import { datedCampaignId, MAX_RUNS_PER_DATE } from '../temporal/schedules';
+import type { AttemptPolicy, CampaignPlanInfo, ConfigRef, LoadCampaignRequest, MeasurementSpec, PlanPageRequest, ScheduledRunRef } from '../lib/measurement/payloads';
 import type { CentralActivities } from './types';
 
 export interface ExpandedPlan {

@@ -19,7 +19,7 @@ import type {
   ServiceEndpoint,
   StepContext,
   TunnelsInfo,
-} from '../lib/temporal/types';
+} from '../lib/measurement/payloads';
 
 /** Activities of the central worker (task queue `matador-central`). */
 export interface CentralActivities {

@@ -1,4 +1,4 @@
-import type { CampaignProgress } from '../lib/temporal/types';
+import type { CampaignProgress } from '../lib/measurement/payloads';
 import { followProgress, formatDuration, RateEstimator, renderProgressLine } from './campaign-progress';
 
 function progress(over: Partial<CampaignProgress> = {}): CampaignProgress {

@@ -4,7 +4,7 @@
  * polls the query and redraws one line on a terminal (or prints a line every ~10 s otherwise).
  * No dependency: a progress bar is one string.
  */
-import type { CampaignProgress } from '../lib/temporal/types';
+import type { CampaignProgress } from '../lib/measurement/payloads';
 
 export interface ProgressLineOptions {
   /** Seconds since the watch (or the campaign) started. */

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { SEARCH_ATTRIBUTE_NAMES } from '../lib/temporal/constants';
+import { SEARCH_ATTRIBUTE_NAMES } from '../temporal/conventions';
 
 export const DEFAULT_GRPC_PORT = 7233;
 export const DEFAULT_UI_PORT = 8233;

@@ -18,7 +18,7 @@ import { configureRouter, tunnelDown, tunnelStatus, tunnelUp } from '../drivers/
 import { resolveTestbed, type TestbedEndpoints } from '../activities/steps/testbed-endpoints';
 import { loadCampaign } from '../lib/config';
 import { projectRoot } from '../lib/project-paths';
-import type { StepContext } from '../lib/temporal/types';
+import type { StepContext } from '../lib/measurement/payloads';
 import { ADDR, buildTopology, inNs, NS, teardownTopology, type Topology } from './drivers/topology';
 
 const CAPTURE_DIR = '/run/mtsh-config-captures';

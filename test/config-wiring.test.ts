@@ -21,7 +21,7 @@ import { interfaceName, ipv4Address, phoneSubnet, remoteDirectory } from '../lib
 import { testbedsFileSchema } from '../lib/config/testbeds';
 import { expandPlan } from '../lib/plan';
 import { projectRoot } from '../lib/project-paths';
-import type { StepContext } from '../lib/temporal/types';
+import type { StepContext } from '../lib/measurement/payloads';
 
 const fixtures = 'test/fixtures/config/real-lab';
 const goldenFile = path.join(projectRoot, fixtures, 'endpoints.golden.json');

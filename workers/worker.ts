@@ -7,7 +7,7 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { centralSubset, testbedSubset, type MatadorActivities } from '../activities';
-import { CENTRAL_TASK_QUEUE, testbedTaskQueue } from '../lib/temporal/constants';
+import { CENTRAL_TASK_QUEUE, testbedTaskQueue } from '../temporal/conventions';
 
 export type WorkerRole = 'central' | 'testbed';
 

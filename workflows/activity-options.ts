@@ -1,6 +1,6 @@
-/** Activity options per step: named timeouts and retry policies from lib/temporal, scaled. */
+/** Activity options per step: named timeouts and retry policies from temporal/, scaled. */
 import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
-import { MIN_TIMEOUT_SECONDS, STEP_TIMEOUTS, type StepName } from '../lib/temporal/constants';
+import { MIN_TIMEOUT_SECONDS, STEP_TIMEOUTS, type StepName } from '../temporal/conventions';
 
 export function scaledSeconds(seconds: number, scale: number): number {
   return Math.max(MIN_TIMEOUT_SECONDS, Math.round(seconds * scale));

@@ -37,7 +37,7 @@ import {
   STAGE_PAUSED,
   STAGE_PLANNING,
   STAGE_RUNNING,
-} from '../lib/temporal/constants';
+} from '../temporal/conventions';
 import type {
   CampaignCarried,
   CampaignInput,
@@ -49,8 +49,8 @@ import type {
   MeasurementResult,
   MeasurementSpec,
   TestbedProgress,
-} from '../lib/temporal/types';
-import { scheduledRunOf } from '../lib/temporal/schedules';
+} from '../lib/measurement/payloads';
+import { scheduledRunOf } from '../temporal/schedules';
 import { stepOptions } from './activity-options';
 import { measurementWorkflow } from './measurement';
 

@@ -1,7 +1,7 @@
 /** Turns a failed step into the measurement's `failure` string: `<type>: <step>: <message>`
  *  with `type` from a closed list, or `not_implemented: <step>` for steps without a driver. */
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/workflow';
-import { ATTEMPT_FATAL_FAILURE_TYPES, FAILURE_TYPES } from '../lib/temporal/constants';
+import { ATTEMPT_FATAL_FAILURE_TYPES, FAILURE_TYPES } from '../temporal/conventions';
 
 export interface StepFailure {
   step: string;

@@ -31,8 +31,8 @@ import {
   TESTBED_STEP_RETRY,
   testbedTaskQueue,
   type StepName,
-} from '../lib/temporal/constants';
-import type { AttemptPolicy, AttemptRecord, MeasurementInput, MeasurementResult, MessageSent, StepContext } from '../lib/temporal/types';
+} from '../temporal/conventions';
+import type { AttemptPolicy, AttemptRecord, MeasurementInput, MeasurementResult, MessageSent, StepContext } from '../lib/measurement/payloads';
 import { buildMeasurementRecord, type AttemptOutputs } from '../lib/record';
 import type { TestbedKind } from '../lib/types';
 import { stepOptions } from './activity-options';

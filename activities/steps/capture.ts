@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { captureDiscard, captureFetch, captureStart, captureStop, type CaptureHandle as RouterCaptureHandle } from '../../drivers/router';
 import type { UiStep } from '../../lib/config';
-import type { CaptureFiles, CaptureHandle, StepContext } from '../../lib/temporal/types';
+import type { CaptureFiles, CaptureHandle, StepContext } from '../../lib/measurement/payloads';
 import type { Side } from '../../lib/types';
 import { appOf, attemptDir, attemptTag, relToData, type StepEnv } from './context';
 import { failureString, must, stepFailure } from './failures';

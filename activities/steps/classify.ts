@@ -23,7 +23,7 @@ import {
   type ClassifierCapture,
   type ClassifierMessageEvent,
 } from '../../lib/classify';
-import type { CaptureFiles, Classification, MessageSent, ServiceEndpoint, StepContext } from '../../lib/temporal/types';
+import type { CaptureFiles, Classification, MessageSent, ServiceEndpoint, StepContext } from '../../lib/measurement/payloads';
 import type { Side } from '../../lib/types';
 import { baselineFile } from './baseline';
 import { appOf, relToData, type StepEnv } from './context';

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadCampaign, type LoadedApp, type LoadedCampaign } from '../../lib/config';
-import type { StepContext } from '../../lib/temporal/types';
+import type { StepContext } from '../../lib/measurement/payloads';
 import type { TracerouteBackend } from '../../drivers/node';
 import { stepFailure } from './failures';
 

@@ -5,7 +5,7 @@
  * campaign's `geo.corrections` (the shipped configs/geo/corrections.yaml when none are given).
  */
 import { DEFAULT_CORRECTIONS_FILE, Geolocator } from '../../lib/geo';
-import type { Paths, StepContext } from '../../lib/temporal/types';
+import type { Paths, StepContext } from '../../lib/measurement/payloads';
 import type { Trace } from '../../lib/types';
 import { campaignOf, type StepEnv } from './context';
 import { resolveTestbed } from './testbed-endpoints';

@@ -8,7 +8,7 @@
  * succeeds silently, so the firewall step used to be the one to notice).
  */
 import { PhoneDriver } from '../../drivers/phone';
-import type { PhonesInfo, StepContext } from '../../lib/temporal/types';
+import type { PhonesInfo, StepContext } from '../../lib/measurement/payloads';
 import type { Side } from '../../lib/types';
 import { appOf, type StepEnv } from './context';
 import { ensureBaseline, type BaselineInfo } from './baseline';

@@ -11,7 +11,7 @@
  */
 import * as path from 'path';
 import type { PhoneMessage } from '../../drivers/phone';
-import type { MessageSent, MessageStep, StepContext } from '../../lib/temporal/types';
+import type { MessageSent, MessageStep, StepContext } from '../../lib/measurement/payloads';
 import { appOf, attemptDir, relToData, type StepEnv } from './context';
 import { scaledUiSteps, type ArtefactRef } from './capture';
 import { must } from './failures';

@@ -8,7 +8,7 @@
  * the next provisionTunnels checks them and reuses them only when they are intact and alive.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { StepContext } from '../../lib/temporal/types';
+import type { StepContext } from '../../lib/measurement/payloads';
 import { abortCaptures } from './capture';
 import { appOf, type StepEnv } from './context';
 import { failureString } from './failures';

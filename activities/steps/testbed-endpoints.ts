@@ -13,7 +13,7 @@
 import type { NodeConfig, TunnelMode, TunnelSpec } from '../../drivers/node';
 import type { RouterConfig } from '../../drivers/router';
 import { nodeUnderlayAddress, REAL_NODE_DEFAULTS, REAL_TESTBED_DEFAULTS, type LoadedCampaign, type TestbedConfig } from '../../lib/config';
-import type { StepContext } from '../../lib/temporal/types';
+import type { StepContext } from '../../lib/measurement/payloads';
 import type { Side, TestbedKind } from '../../lib/types';
 import { readWorldState, type WorldState } from '../../testbed/world';
 import { campaignOf, type StepEnv } from './context';

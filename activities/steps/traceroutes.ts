@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tracerouteOnSession, type TracerouteBackend } from '../../drivers/node';
 import { connectSsh } from '../../drivers/ssh/session';
-import type { Paths, ServiceEndpoint, StepContext } from '../../lib/temporal/types';
+import type { Paths, ServiceEndpoint, StepContext } from '../../lib/measurement/payloads';
 import type { Protocol, Side, Trace } from '../../lib/types';
 import { attemptDir, relToData, type StepEnv } from './context';
 import type { ArtefactRef } from './capture';

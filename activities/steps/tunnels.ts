@@ -16,7 +16,7 @@ import { configureRouter, tunnelDown, tunnelStatus, tunnelUp } from '../../drive
 import { tunnelReusable } from '../../drivers/router/tunnel';
 import { nodeUnderlayAddress } from '../../lib/config';
 import type { Side } from '../../lib/types';
-import type { StepContext, TunnelsInfo } from '../../lib/temporal/types';
+import type { StepContext, TunnelsInfo } from '../../lib/measurement/payloads';
 import { campaignOf, type StepEnv } from './context';
 import { failureString, must, stepFailure } from './failures';
 import { resolveTestbed, worldStateOf, type SideEndpoints, type TestbedEndpoints } from './testbed-endpoints';

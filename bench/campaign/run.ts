@@ -15,7 +15,7 @@
  * runs the four apps of a node pair back to back on one testbed, so the tunnels of a pair are
  * built once; the subset's pairs may not split evenly over 4 testbeds, so efficiency is also
  * shown against the busiest lane. Overhead is shown against the configured timers and against
- * the timers as the Temporal server runs them (no timer fires sooner than 1 s: lib/temporal/timers.ts).
+ * the timers as the Temporal server runs them (no timer fires sooner than 1 s: temporal/timers.ts).
  * `--analyze CAMPAIGN.yaml [--since ISO]` only reads the store: overhead figures of a campaign
  * that already ran (e.g. the demo), nothing is started.
  */
@@ -27,11 +27,11 @@ import { loadCampaignPlan, resultsStoreFile } from '../../activities/plan-source
 import { ensureWorkers } from '../../cli/commands/demo-processes';
 import { worldHealth } from '../../cli/commands/demo-phases';
 import { configsDir, projectRoot } from '../../lib/project-paths';
-import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../lib/temporal/constants';
-import type { AttemptRecord, CampaignInput, CampaignSummary } from '../../lib/temporal/types';
+import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../temporal/conventions';
+import type { AttemptRecord, CampaignInput, CampaignSummary } from '../../lib/measurement/payloads';
 import type { MeasurementRecord } from '../../lib/types';
 import { ResultsStore } from '../../store/results-store';
-import { measurementWaitsAsRun } from '../../lib/temporal/timers';
+import { measurementWaitsAsRun } from '../../temporal/timers';
 import { status as worldStatus } from '../../testbed/world/world';
 import { arg } from '../args';
 

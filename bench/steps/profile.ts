@@ -25,7 +25,7 @@ import { AdbDevice } from '../../drivers/phone/adb-device';
 import { PhoneDriver } from '../../drivers/phone';
 import { SshSession } from '../../drivers/ssh/session';
 import { projectRoot } from '../../lib/project-paths';
-import type { CaptureHandle, MessageSent, StepContext } from '../../lib/temporal/types';
+import type { CaptureHandle, MessageSent, StepContext } from '../../lib/measurement/payloads';
 import { arg } from '../args';
 
 /** Per world: the campaign of the measurement (its testbed tb1 is in that world). */

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, displayPath, loadCampaign } from '../../lib/config';
 import { type AreaCount, expandPlan, type Plan, type PlannedApp, plannedMessages } from '../../lib/plan';
-import { measurementWaitsAsRun, SERVER_MIN_TIMER_SECONDS } from '../../lib/temporal/timers';
+import { measurementWaitsAsRun, SERVER_MIN_TIMER_SECONDS } from '../../temporal/timers';
 import { CliError } from '../errors';
 
 /**

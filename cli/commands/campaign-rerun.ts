@@ -9,9 +9,9 @@
 import type { Command } from 'commander';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { defaultPayloadConverter, fromPayloadsAtIndex } from '@temporalio/common';
-import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, MEASUREMENT_WORKFLOW_TYPE, measurementSearchAttributes, SA } from '../../lib/temporal/constants';
-import { visibilityString } from '../../lib/temporal/schedules';
-import type { MeasurementInput, MeasurementResult } from '../../lib/temporal/types';
+import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, MEASUREMENT_WORKFLOW_TYPE, measurementSearchAttributes, SA } from '../../temporal/conventions';
+import { visibilityString } from '../../temporal/schedules';
+import type { MeasurementInput, MeasurementResult } from '../../lib/measurement/payloads';
 import { ResultsStore } from '../../store/results-store';
 import { CliError } from '../errors';
 import { addTemporalOptions, temporalTarget, withClient } from '../temporal-client';

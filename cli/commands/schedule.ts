@@ -2,12 +2,12 @@
  * `matador schedule create|list|delete|trigger`: recurring campaigns as Temporal Schedules
  * (overlap policy SKIP). Every run is a campaign workflow `campaign/<id>-<scheduled time>` and a
  * campaign of its own, `<id>-<YYYY-MM-DD>` (`-2`, `-3`, ... for further runs on one date; see
- * lib/temporal/schedules.ts): its measurement ids, records and reports carry that name.
+ * temporal/schedules.ts): its measurement ids, records and reports carry that name.
  */
 import type { Command } from 'commander';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
 import { ConfigError, loadCampaign } from '../../lib/config';
-import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, SA } from '../../lib/temporal/constants';
+import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, SA } from '../../temporal/conventions';
 import {
   assertScheduleId,
   formatEvery,
@@ -16,7 +16,7 @@ import {
   scheduledWorkflowIdPrefix,
   ScheduleSpecError,
   type CampaignScheduleRequest,
-} from '../../lib/temporal/schedules';
+} from '../../temporal/schedules';
 import { CliError } from '../errors';
 import { addTemporalOptions, temporalTarget, withClient } from '../temporal-client';
 import { configPathForWorker } from './campaign';

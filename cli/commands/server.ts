@@ -8,7 +8,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { serverAnswers } from '../temporal-client';
 import { dataDir, temporalBinary } from '../../lib/project-paths';
-import { SEARCH_ATTRIBUTE_NAMES } from '../../lib/temporal/constants';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../temporal/conventions';
 import { CliError } from '../errors';
 import { DEFAULT_GRPC_PORT, DEFAULT_UI_PORT, isProcessAlive, startDevServer } from '../server-process';
 

@@ -18,7 +18,7 @@ import type {
   Paths,
   PhonesInfo,
   TunnelsInfo,
-} from '../temporal/types';
+} from '../measurement/payloads';
 import { MEASUREMENT_SCHEMA, type MeasurementRecord, type Side, type TestbedKind } from '../types';
 
 export interface ArtefactRef {

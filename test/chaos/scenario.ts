@@ -1,7 +1,7 @@
 /** Plans and campaign starts shared by the chaos tests. */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { CENTRAL_TASK_QUEUE, MEASUREMENT_WORKFLOW_TYPE } from '../../lib/temporal/constants';
-import type { RunOptions } from '../../lib/temporal/types';
+import { CENTRAL_TASK_QUEUE, MEASUREMENT_WORKFLOW_TYPE } from '../../temporal/conventions';
+import type { RunOptions } from '../../lib/measurement/payloads';
 import { campaignWorkflow } from '../../workflows';
 import { makePlan } from '../support/plans';
 import type { ExpandedPlan } from '../../activities/plan';

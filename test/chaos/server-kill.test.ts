@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import type { Connection } from '@temporalio/client';
 import { ChaosHarness, sleep } from './harness';
 import { chaosPlan, executionsPerMeasurement, startCampaign } from './scenario';
-import type { CampaignSummary } from '../../lib/temporal/types';
+import type { CampaignSummary } from '../../lib/measurement/payloads';
 
 const CAMPAIGN = 'chaos-server';
 const h = new ChaosHarness('chaos-server', chaosPlan(CAMPAIGN, { nodes: 4, apps: ['threema', 'whatsapp'], testbeds: ['tb1', 'tb2'] }), ['tb1', 'tb2'], {

@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { findFailedMeasurements } from '../../cli/commands/campaign-rerun';
 import { projectRoot } from '../../lib/project-paths';
-import { CENTRAL_TASK_QUEUE } from '../../lib/temporal/constants';
+import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import { ResultsStore } from '../../store/results-store';
 import { storeRecord } from '../../workers/activities';
 import { campaignWorkflow, pauseSignal } from '../../workflows';

@@ -7,7 +7,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { planActivities, type ExpandedPlan } from '../../activities/plan';
 import type { MatadorActivities } from '../../activities/types';
-import type { StepContext } from '../../lib/temporal/types';
+import type { StepContext } from '../../lib/measurement/payloads';
 
 export interface MockEvent {
   kind: 'start' | 'end' | 'fail';

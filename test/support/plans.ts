@@ -1,7 +1,7 @@
 /** Small plans for tests: every unordered node pair (self-pairs included) x apps, testbeds
  *  round-robin by pair — the same shape lib/plan produces, without reading YAML. */
 import type { ExpandedPlan } from '../../activities/plan';
-import type { MeasurementSpec } from '../../lib/temporal/types';
+import type { MeasurementSpec } from '../../lib/measurement/payloads';
 
 export interface TestPlanOptions {
   campaign: string;

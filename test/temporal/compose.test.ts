@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { projectRoot } from '../../lib/project-paths';
-import { SEARCH_ATTRIBUTE_NAMES } from '../../lib/temporal/constants';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../temporal/conventions';
 
 interface Service {
   image: string;

@@ -5,8 +5,8 @@
  * Real Temporal dev server, mock activities (the teardown input is recorded as received).
  */
 import { Client } from '@temporalio/client';
-import { CENTRAL_TASK_QUEUE } from '../../lib/temporal/constants';
-import type { CampaignSummary, MeasurementInput } from '../../lib/temporal/types';
+import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
+import type { CampaignSummary, MeasurementInput } from '../../lib/measurement/payloads';
 import { campaignWorkflow } from '../../workflows';
 import { useTestServer } from '../support/dev-server';
 import { createMockActivities, type FailureRule, type MockEvent } from '../support/mock-activities';

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Client, Connection } from '@temporalio/client';
 import { projectRoot } from '../../lib/project-paths';
-import { CENTRAL_TASK_QUEUE } from '../../lib/temporal/constants';
+import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import { campaignWorkflow } from '../../workflows';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { openMockDb } from '../support/mock-worker';

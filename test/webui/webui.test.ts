@@ -12,7 +12,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { freePort, startDevServer, type DevServer } from '../../cli/server-process';
 import { dataDir, temporalBinary } from '../../lib/project-paths';
-import { CENTRAL_TASK_QUEUE } from '../../lib/temporal/constants';
+import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import { campaignWorkflow } from '../../workflows';
 import { createMockActivities } from '../support/mock-activities';
 import { makePlan } from '../support/plans';

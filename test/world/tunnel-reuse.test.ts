@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { projectRoot } from '../../lib/project-paths';
 import { buildMeasurementRecord } from '../../lib/record';
-import type { StepContext } from '../../lib/temporal/types';
+import type { StepContext } from '../../lib/measurement/payloads';
 import type { Side } from '../../lib/types';
 import { teardown } from '../../activities/steps/teardown';
 import { provisionTunnels } from '../../activities/steps/tunnels';

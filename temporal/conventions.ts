@@ -3,7 +3,7 @@
  * Imported by workflow code: keep it free of Node built-ins and I/O.
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import type { PlannedMeasurement } from '../types';
+import type { PlannedMeasurement } from '../lib/types';
 import type { RetryPolicy } from '@temporalio/common';
 
 /* ---- task queues ---- */

@@ -16,8 +16,8 @@
  * name that neither Temporal (MatadorCampaign of another workflow) nor the results store knows.
  */
 import { defineSearchAttributeKey, SearchAttributeType, type TypedSearchAttributes } from '@temporalio/common';
-import type { CampaignInput, ScheduledRunRef } from './types';
-import { campaignWorkflowId } from './constants';
+import type { CampaignInput, ScheduledRunRef } from '../lib/measurement/payloads';
+import { campaignWorkflowId } from './conventions';
 
 /** Units `--every` accepts, in milliseconds. */
 const UNITS: Record<string, number> = {

@@ -11,7 +11,7 @@ export interface ConfigRef {
   /** sha256 of the expanded plan: pages of a changed config are refused. */
   digest: string;
   /** Scheduled runs: the run's campaign name (`<campaign id>-<YYYY-MM-DD>[-n]`, see
-   *  lib/temporal/schedules.ts) that replaces the config's campaign id in every planned
+   *  temporal/schedules.ts) that replaces the config's campaign id in every planned
    *  measurement (campaign field and id). Absent: the config's campaign id, as always. */
   runName?: string;
 }
@@ -76,7 +76,7 @@ export interface CampaignInput {
   /** Skip measurements whose latest record in the results store (finished before the campaign
    *  loaded its plan) is `ok`: a second run only does what is missing or failed. */
   resume?: boolean;
-  /** Set by a Temporal Schedule's action (lib/temporal/schedules.ts): the run is a campaign of
+  /** Set by a Temporal Schedule's action (temporal/schedules.ts): the run is a campaign of
    *  its own, named `<campaign id>-<YYYY-MM-DD>` of the time the schedule fired (`-2`, `-3`, ...
    *  when that name is taken already). Absent: the campaign is named by its config, as always. */
   campaignIdSuffix?: 'scheduled-date';
