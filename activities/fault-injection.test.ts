@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { faultInjectionFromEnv, INJECTED_FAULT_TYPE, maybeInjectFaults, withInjectedFaults } from './fault-injection';
-import type { MatadorActivities } from './types';
+import type { MatadorActivities } from '../lib/measurement/steps';
 
 type Partial2 = Pick<MatadorActivities, 'provisionTunnels' | 'persistRecord'>;
 

@@ -8,16 +8,15 @@
  * config error) and persistRecord (the record of a finished measurement) are left alone.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { TESTBED_ACTIVITY_NAMES, type MatadorActivities } from './types';
+import type { FailureCode } from '../lib/failures';
+import { FAULTABLE_STEPS, type MatadorActivities } from '../lib/measurement/steps';
 import { seededRandom } from '../lib/seeded-random';
 
 /** ApplicationFailure.type of an injected fault (retryable: not in any non-retryable list). */
-export const INJECTED_FAULT_TYPE = 'injected_fault';
+export const INJECTED_FAULT_TYPE = 'injected_fault' satisfies FailureCode;
 export const INJECT_FAULTS_ENV = 'MATADOR_INJECT_FAULTS';
 export const INJECT_FAULTS_SEED_ENV = 'MATADOR_INJECT_FAULTS_SEED';
 
-/** Steps that may get an injected fault: the testbed steps plus the central analysis steps. */
-export const FAULTABLE_STEPS: readonly string[] = [...TESTBED_ACTIVITY_NAMES, 'classifyFlows', 'geolocate'];
 
 export interface FaultInjectionOptions {
   /** Probability in [0, 1) that one call fails before the real step. */

@@ -1,18 +1,28 @@
 /**
- * createActivities(deps): the real activity object. With `deps.measurement` the measurement
- * steps are the real ones over drivers/ and lib/ (activities/steps); `deps.steps` overrides
- * single steps (the test seam). A step with neither throws a non-retryable `not_implemented`
- * failure naming the step. Tests build typed mocks of `MatadorActivities` instead.
+ * createActivities(deps): the real activity object, one function per step of the step table
+ * (lib/measurement/steps.ts). With `deps.measurement` the measurement steps are the real ones
+ * over drivers/ and lib/ (activities/steps); `deps.steps` overrides single steps (the test seam).
+ * Every measurement step heartbeats while it runs and reports only the failures its declaration
+ * lists. Tests build typed mocks of `MatadorActivities` instead.
  */
+import { ApplicationFailure } from '@temporalio/activity';
+import {
+  CENTRAL_STEPS,
+  MEASUREMENT_STEPS,
+  stepMayFail,
+  TESTBED_STEPS,
+  type CentralActivities,
+  type MatadorActivities,
+  type MeasurementActivities,
+  type StepName,
+  type TestbedActivities,
+} from '../lib/measurement/steps';
+import type { MeasurementRecord, PersistResult } from '../lib/measurement/payloads';
 import { heartbeating } from './heartbeat';
-import { notImplemented } from './not-implemented';
 import { planActivities, type CompletedLookup, type PlanLoader, type RunNameInUse } from './plan';
 import { measurementSteps, type StepEnv } from './steps';
-import type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
-import { CENTRAL_ACTIVITY_NAMES, TESTBED_ACTIVITY_NAMES } from './types';
-import type { MeasurementRecord, PersistResult } from '../lib/measurement/payloads';
 
-export type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
+export type { CentralActivities, MatadorActivities, TestbedActivities } from '../lib/measurement/steps';
 export { heartbeating } from './heartbeat';
 export { planActivities, planDigest, type PlanLoader, type ExpandedPlan } from './plan';
 
@@ -30,7 +40,24 @@ export interface ActivityDeps {
   /** Run the real measurement steps (activities/steps) with these settings. */
   measurement?: StepEnv;
   /** Step implementations that replace the real ones (tests, other drivers). */
-  steps?: Partial<Omit<MatadorActivities, 'loadCampaign' | 'planPage' | 'persistRecord'>>;
+  steps?: Partial<MeasurementActivities>;
+}
+
+/**
+ * A step that reports a failure code its declaration does not list fails with
+ * `undeclared_failure` instead (naming the code): the closed lists stay true.
+ */
+export function declaredFailuresOnly<A extends unknown[], R>(step: StepName, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A): Promise<R> => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      if (err instanceof ApplicationFailure && err.type && !stepMayFail(step, err.type)) {
+        throw ApplicationFailure.nonRetryable(`${step} reported ${err.type}, which its declaration (lib/measurement/steps.ts) does not list: ${err.message}`, 'undeclared_failure');
+      }
+      throw err;
+    }
+  };
 }
 
 export function createActivities(deps: ActivityDeps): MatadorActivities {
@@ -40,31 +67,25 @@ export function createActivities(deps: ActivityDeps): MatadorActivities {
     ...(deps.completed ? { completed: deps.completed } : {}),
     ...(deps.runNameInUse ? { runNameInUse: deps.runNameInUse } : {}),
   });
-  // Every real step heartbeats while it runs (long steps have a heartbeat timeout).
+  const chosen: Partial<MeasurementActivities> = { ...(deps.measurement ? measurementSteps(deps.measurement) : {}), ...(deps.steps ?? {}) };
+  const missing = MEASUREMENT_STEPS.filter((name) => typeof chosen[name] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(`createActivities: no implementation of step ${missing.join(', ')}: pass deps.measurement (the real steps) or deps.steps`);
+  }
   const steps = Object.fromEntries(
-    Object.entries({ ...(deps.measurement ? measurementSteps(deps.measurement) : {}), ...(deps.steps ?? {}) }).map(([name, fn]) => [name, heartbeating(fn as (...a: unknown[]) => Promise<unknown>)]),
-  ) as NonNullable<ActivityDeps['steps']>;
+    MEASUREMENT_STEPS.map((name) => [name, declaredFailuresOnly(name, heartbeating(chosen[name] as (...a: unknown[]) => Promise<unknown>))]),
+  ) as unknown as MeasurementActivities;
   return {
     ...plan,
+    ...steps,
     persistRecord: async ({ record }): Promise<PersistResult> => ({ stored: await deps.saveRecord(record) }),
-    classifyFlows: steps.classifyFlows ?? (async () => notImplemented('classifyFlows')),
-    geolocate: steps.geolocate ?? (async () => notImplemented('geolocate')),
-    provisionTunnels: steps.provisionTunnels ?? (async () => notImplemented('provisionTunnels')),
-    configurePhones: steps.configurePhones ?? (async () => notImplemented('configurePhones')),
-    startCapture: steps.startCapture ?? (async () => notImplemented('startCapture')),
-    sendMessage: steps.sendMessage ?? (async () => notImplemented('sendMessage')),
-    stopCapture: steps.stopCapture ?? (async () => notImplemented('stopCapture')),
-    fetchCapture: steps.fetchCapture ?? (async () => notImplemented('fetchCapture')),
-    traceroutes: steps.traceroutes ?? (async () => notImplemented('traceroutes')),
-    abortCapture: steps.abortCapture ?? (async () => notImplemented('abortCapture')),
-    teardown: steps.teardown ?? (async () => notImplemented('teardown')),
   };
 }
 
 /** The subset a worker role registers. */
 export function centralSubset(all: MatadorActivities): CentralActivities {
-  return Object.fromEntries(CENTRAL_ACTIVITY_NAMES.map((n) => [n, all[n]])) as unknown as CentralActivities;
+  return Object.fromEntries(CENTRAL_STEPS.map((n) => [n, all[n]])) as unknown as CentralActivities;
 }
 export function testbedSubset(all: MatadorActivities): TestbedActivities {
-  return Object.fromEntries(TESTBED_ACTIVITY_NAMES.map((n) => [n, all[n]])) as unknown as TestbedActivities;
+  return Object.fromEntries(TESTBED_STEPS.map((n) => [n, all[n]])) as unknown as TestbedActivities;
 }

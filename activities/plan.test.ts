@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { MEASUREMENT_SCHEMA } from '../lib/types';
 import { ResultsStore } from '../store/results-store';
 import { campaignInResultsStore } from './plan-source';
-import { FAILURE_TYPES } from '../temporal/conventions';
+
 import type { ConfigRef } from '../lib/measurement/payloads';
 import { makePlan } from '../test/support/plans';
 import { planActivities, type ExpandedPlan } from './plan';
@@ -42,7 +42,7 @@ describe('planActivities', () => {
     current = makePlan({ campaign: 'c', apps: ['threema'], nodes, testbeds: ['tb1', 'tb2'] });
     const err = await acts.planPage({ config: info.config, testbed: 'tb1', offset: 0, limit: 4 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
-    expect(err).toMatchObject({ type: FAILURE_TYPES.planChanged, nonRetryable: true });
+    expect(err).toMatchObject({ type: 'plan_changed', nonRetryable: true });
     expect((err as Error).message).toMatch(/^c\.yaml: the plan changed since the campaign started/);
   });
 
@@ -55,7 +55,7 @@ describe('planActivities', () => {
       baseDir: '/srv/matador',
     });
     const err = await failing.loadCampaign({ config: 'x.yaml' }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ type: FAILURE_TYPES.invalidConfig, nonRetryable: true, message: configError.message });
+    expect(err).toMatchObject({ type: 'config_invalid', nonRetryable: true, message: configError.message });
   });
 
   it('resolves relative config paths against the base folder, absolute ones as they are', async () => {
@@ -129,7 +129,7 @@ describe('planActivities: scheduled runs', () => {
 
   it('refuses an invalid scheduled time without retries', async () => {
     const err = await withNamesInUse([]).loadCampaign({ config: 'c.yaml', scheduledRun: { ...scheduledRun, scheduledAt: 'soon' } }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ type: FAILURE_TYPES.invalidConfig, nonRetryable: true, message: 'campaign c: scheduled run campaign/c-2026-11-27T06:00:00Z has an invalid scheduled time "soon"' });
+    expect(err).toMatchObject({ type: 'config_invalid', nonRetryable: true, message: 'campaign c: scheduled run campaign/c-2026-11-27T06:00:00Z has an invalid scheduled time "soon"' });
   });
 });
 

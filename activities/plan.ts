@@ -16,10 +16,13 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { renameCampaignRun } from '../lib/plan';
-import { FAILURE_TYPES } from '../temporal/conventions';
+import type { FailureCode } from '../lib/failures';
 import { datedCampaignId, MAX_RUNS_PER_DATE } from '../temporal/schedules';
 import type { AttemptPolicy, CampaignPlanInfo, ConfigRef, LoadCampaignRequest, MeasurementSpec, PlanPageRequest, ScheduledRunRef } from '../lib/measurement/payloads';
-import type { CentralActivities } from './types';
+import type { CentralActivities } from '../lib/measurement/steps';
+
+const CONFIG_INVALID: FailureCode = 'config_invalid';
+const PLAN_CHANGED: FailureCode = 'plan_changed';
 
 export interface ExpandedPlan {
   campaign: string;
@@ -75,7 +78,7 @@ async function defaultRunNameInUse(name: string, ownWorkflowId: string): Promise
 async function pickRunName(campaign: string, run: ScheduledRunRef, inUse: RunNameInUse): Promise<string> {
   const at = new Date(run.scheduledAt);
   if (Number.isNaN(at.getTime())) {
-    throw ApplicationFailure.nonRetryable(`campaign ${campaign}: scheduled run ${run.workflowId} has an invalid scheduled time ${JSON.stringify(run.scheduledAt)}`, FAILURE_TYPES.invalidConfig);
+    throw ApplicationFailure.nonRetryable(`campaign ${campaign}: scheduled run ${run.workflowId} has an invalid scheduled time ${JSON.stringify(run.scheduledAt)}`, CONFIG_INVALID);
   }
   for (let ordinal = 1; ordinal <= MAX_RUNS_PER_DATE; ordinal++) {
     const name = datedCampaignId(campaign, at, ordinal);
@@ -83,7 +86,7 @@ async function pickRunName(campaign: string, run: ScheduledRunRef, inUse: RunNam
   }
   throw ApplicationFailure.nonRetryable(
     `campaign ${campaign}: ${MAX_RUNS_PER_DATE} runs on ${run.scheduledAt.slice(0, 10)} already (${datedCampaignId(campaign, at)} to -${MAX_RUNS_PER_DATE}); no name left for run ${run.workflowId}`,
-    FAILURE_TYPES.invalidConfig,
+    CONFIG_INVALID,
   );
 }
 
@@ -103,7 +106,7 @@ export function planActivities(opts: PlanActivityOptions): PlanActivities {
     try {
       return await opts.load(resolve(file));
     } catch (err) {
-      if (isConfigError(err)) throw ApplicationFailure.nonRetryable(err.message, FAILURE_TYPES.invalidConfig);
+      if (isConfigError(err)) throw ApplicationFailure.nonRetryable(err.message, CONFIG_INVALID);
       throw err;
     }
   };
@@ -113,7 +116,7 @@ export function planActivities(opts: PlanActivityOptions): PlanActivities {
     try {
       return renameCampaignRun(plan.measurements, plan.campaign, runName);
     } catch (err) {
-      throw ApplicationFailure.nonRetryable((err as Error).message, FAILURE_TYPES.invalidConfig);
+      throw ApplicationFailure.nonRetryable((err as Error).message, CONFIG_INVALID);
     }
   };
 
@@ -147,7 +150,7 @@ export function planActivities(opts: PlanActivityOptions): PlanActivities {
       if (digest !== config.digest) {
         throw ApplicationFailure.nonRetryable(
           `${config.path}: the plan changed since the campaign started (digest ${config.digest.slice(0, 12)} -> ${digest.slice(0, 12)}); start a new campaign run`,
-          FAILURE_TYPES.planChanged,
+          PLAN_CHANGED,
         );
       }
       const queue = await remaining(measurementsOf(plan, config.runName).filter((m) => m.testbed === testbed), skipOkBefore);

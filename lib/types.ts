@@ -37,7 +37,15 @@ export interface Trace {
   /** Optional: the name of the endpoint (DNS or SNI) and the tool that measured it. */
   targetName?: string | null;
   tool?: 'scamper' | 'traceroute';
+  /** A code of the failure catalogue when this trace could not be measured, and why. */
   failure?: string | null;
+  detail?: string | null;
+}
+
+/** A file a measurement produced (capture, screenshot, raw traceroute output). */
+export interface ArtefactRef {
+  kind: string; // 'capture' | 'screenshot' | 'traceroute-raw' | ...
+  path: string; // relative to the data folder
 }
 
 export interface NodeRef {
@@ -53,7 +61,13 @@ export interface MeasurementRecord {
   measurementId: string; // `${campaign}/${app}/${nodeA}/${nodeB}`
   app: string;
   status: 'ok' | 'failed';
+  /** A code of the failure catalogue (lib/failures.ts) when failed. Exports written before the
+   *  catalogue hold `<code>: <step>: <detail>` here: read them with lib/record/read.ts. */
   failure: string | null;
+  /** The step that failed (`configurePhones`, `sendMessage#2`, ...). */
+  failedOperation?: string | null;
+  /** What happened, for people. */
+  detail?: string | null;
   startedAt: string; // ISO 8601
   finishedAt: string;
   nodeA: NodeRef;
@@ -62,6 +76,10 @@ export interface MeasurementRecord {
   applicationPath: { traces: Trace[] };
   /** Optional: which kind of testbed produced the record; reports label emulated ones. */
   testbedKind?: TestbedKind;
+  /** The measurement workflow run that wrote it (one stored row per run). */
+  workflow?: { workflowId: string; runId: string };
+  /** Captures, screenshots and raw traceroutes (paths relative to the data folder). */
+  artefacts?: ArtefactRef[];
   [extra: string]: unknown;
 }
 

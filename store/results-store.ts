@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import * as fs from 'fs';
 import * as path from 'path';
+import { readableRecord } from '../lib/record/read';
 import { MEASUREMENT_SCHEMA, type MeasurementRecord } from '../lib/types';
 
 /**
@@ -163,7 +164,7 @@ interface AttemptRow {
 }
 
 function toStored(row: AttemptRow): StoredAttempt {
-  return { measurementId: row.measurement_id, attempt: row.attempt, record: JSON.parse(row.record) as MeasurementRecord };
+  return { measurementId: row.measurement_id, attempt: row.attempt, record: readableRecord(JSON.parse(row.record) as MeasurementRecord) };
 }
 
 function assertRecord(record: MeasurementRecord): void {

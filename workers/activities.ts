@@ -9,9 +9,8 @@ import { maybeInjectFaults } from '../activities/fault-injection';
 import type { StepEnv } from '../activities/steps';
 import type { TracerouteBackend } from '../drivers/node';
 import { scopedSsh } from '../drivers/ssh/scope';
-import type { ArtefactRef } from '../store/results-store';
 import { completedInResultsStore, loadCampaignPlan, runNameInUse } from '../activities/plan-source';
-import { TESTBED_ACTIVITY_NAMES } from '../activities/types';
+import { TESTBED_STEPS } from '../lib/measurement/steps';
 import { dataDir, projectRoot } from '../lib/project-paths';
 import type { MeasurementRecord } from '../lib/types';
 import { ResultsStore } from '../store/results-store';
@@ -28,8 +27,7 @@ export function storeRecord(store: ResultsStore, record: MeasurementRecord): str
   const previous = store.attempts(record.measurementId);
   const same = previous.find((p) => runId && (p.record.workflow as { runId?: string } | undefined)?.runId === runId);
   const attempt = same ? same.attempt : previous.reduce((max, p) => Math.max(max, p.attempt), 0) + 1;
-  const artefacts = Array.isArray(record.artefacts) ? (record.artefacts as ArtefactRef[]) : [];
-  store.putAttempt(attempt, record, artefacts);
+  store.putAttempt(attempt, record, record.artefacts ?? []);
   return `${record.measurementId}#${attempt}`;
 }
 
@@ -70,6 +68,6 @@ export function defaultActivities(o: { resultsFile?: string; measurement?: Parti
  */
 export function withSshScopes(all: MatadorActivities): MatadorActivities {
   const wrapped: Record<string, unknown> = { ...all };
-  for (const name of TESTBED_ACTIVITY_NAMES) wrapped[name] = scopedSsh(all[name] as (...a: unknown[]) => Promise<unknown>);
+  for (const name of TESTBED_STEPS) wrapped[name] = scopedSsh(all[name] as (...a: unknown[]) => Promise<unknown>);
   return wrapped as unknown as MatadorActivities;
 }

@@ -15,19 +15,15 @@ import {
   defineQuery,
   defineSignal,
   executeChild,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
   WorkflowIdReusePolicy,
   ParentClosePolicy,
 } from '@temporalio/workflow';
-import type { CentralActivities } from '../activities/types';
 import {
-  CENTRAL_STEP_RETRY,
   CENTRAL_TASK_QUEUE,
   DEFAULT_PAGE_SIZE,
-  FAILURE_TYPES,
   PAUSE_SIGNAL,
   PROGRESS_QUERY,
   RESUME_SIGNAL,
@@ -51,7 +47,8 @@ import type {
   TestbedProgress,
 } from '../lib/measurement/payloads';
 import { scheduledRunOf } from '../temporal/schedules';
-import { stepOptions } from './activity-options';
+import type { FailureCode, FailureFields } from '../lib/failures';
+import { stepProxy } from '../temporal/activity-options';
 import { measurementWorkflow } from './measurement';
 
 export const progressQuery = defineQuery<CampaignProgress>(PROGRESS_QUERY);
@@ -60,8 +57,8 @@ export const resumeSignal = defineSignal(RESUME_SIGNAL);
 
 export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSummary> {
   const timeoutScale = input.options?.timeoutScale;
-  const { loadCampaign } = proxyActivities<CentralActivities>(stepOptions('loadCampaign', { taskQueue: CENTRAL_TASK_QUEUE, retry: CENTRAL_STEP_RETRY, timeoutScale }));
-  const { planPage } = proxyActivities<CentralActivities>(stepOptions('planPage', { taskQueue: CENTRAL_TASK_QUEUE, retry: CENTRAL_STEP_RETRY, timeoutScale }));
+  const loadCampaign = stepProxy('loadCampaign', { timeoutScale });
+  const planPage = stepProxy('planPage', { timeoutScale });
 
   let state: CampaignProgress['state'] = 'planning';
   let carried: CampaignCarried | undefined = input.carried;
@@ -128,7 +125,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
         if (page.length === 0) {
           throw ApplicationFailure.nonRetryable(
             `plan of testbed ${tb.id} ended at ${tb.next} of ${tb.total} measurements`,
-            FAILURE_TYPES.planChanged,
+            'plan_changed' satisfies FailureCode,
           );
         }
         // Another lane may have reached the yield point while this one waited for its page.
@@ -183,23 +180,28 @@ async function runMeasurement(mi: MeasurementInput): Promise<MeasurementOutcome>
       parentClosePolicy: ParentClosePolicy.TERMINATE,
       typedSearchAttributes: [...measurementSearchAttributes(mi), { key: SA.stage, value: 'queued' }],
     });
-    return { measurementId: mi.measurementId, status: result.status, failure: result.failure };
+    return { measurementId: mi.measurementId, status: result.status, failure: result.failure, failedOperation: result.failedOperation, detail: result.detail };
   } catch (err) {
-    return { measurementId: mi.measurementId, status: 'failed', failure: childFailureReason(err) };
+    return { measurementId: mi.measurementId, status: 'failed', ...childFailure(err) };
   }
 }
 
-function childFailureReason(err: unknown): string {
+/** Why a measurement's child workflow failed: its own failure fields when it says them. */
+function childFailure(err: unknown): FailureFields {
   if (err instanceof ChildWorkflowFailure) {
     const cause = err.cause;
-    if (cause instanceof ApplicationFailure && cause.type === FAILURE_TYPES.measurementFailed) return cause.message;
-    if (cause) return `${cause.name}: ${cause.message}`;
-    return err.message;
+    if (cause instanceof ApplicationFailure && cause.type === ('measurement_failed' satisfies FailureCode)) {
+      const result = cause.details?.[0] as Partial<MeasurementResult> | undefined;
+      if (result?.failure) return { failure: result.failure, failedOperation: result.failedOperation ?? null, detail: result.detail ?? null };
+      return { failure: 'measurement_failed', failedOperation: null, detail: cause.message };
+    }
+    if (cause) return { failure: 'activity_error', failedOperation: 'measurementWorkflow', detail: `${cause.name}: ${cause.message}` };
+    return { failure: 'activity_error', failedOperation: 'measurementWorkflow', detail: err.message };
   }
   if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') {
-    return `already_running: another run of this measurement is in progress`;
+    return { failure: 'already_running', failedOperation: 'measurementWorkflow', detail: 'another run of this measurement is in progress' };
   }
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return { failure: 'activity_error', failedOperation: 'measurementWorkflow', detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
 }
 
 function progressOf(input: CampaignInput, carried: CampaignCarried | undefined, state: CampaignProgress['state'], paused: boolean): CampaignProgress {

@@ -1,24 +1,34 @@
-import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/common';
+import { formatFailure } from '../lib/failures';
 import { attemptBackoffSeconds } from './measurement';
-import { classifyStepFailure, formatStepFailure } from './failures';
+import { classifyStepFailure, failureFields } from './failures';
 
 function activityFailure(cause: Error): ActivityFailure {
   return new ActivityFailure('Activity task failed', 'provisionTunnels', '1', 'RETRY_STATE_NON_RETRYABLE_FAILURE' as never, 'worker', cause);
 }
 
 describe('step failures', () => {
-  it('names not_implemented steps as not_implemented: <step>, fatal for the measurement', () => {
-    const f = classifyStepFailure('provisionTunnels', activityFailure(ApplicationFailure.nonRetryable('not_implemented: provisionTunnels has no driver yet', 'not_implemented')));
-    expect(f).toEqual({ step: 'provisionTunnels', type: 'not_implemented', message: 'not_implemented: provisionTunnels has no driver yet', fatal: true });
-    expect(formatStepFailure(f)).toBe('not_implemented: provisionTunnels');
+  it('keeps a catalogue code, the step and the detail apart; the catalogue says whether it ends the measurement', () => {
+    const f = classifyStepFailure('configurePhones', activityFailure(ApplicationFailure.nonRetryable('whatsapp is not installed on phone tb2-pa', 'app_not_installed')));
+    expect(failureFields(f)).toEqual({ failure: 'app_not_installed', failedOperation: 'configurePhones', detail: 'whatsapp is not installed on phone tb2-pa' });
+    expect(f.endsMeasurement).toBe(true);
+    expect(formatFailure(f)).toBe('app_not_installed: configurePhones: whatsapp is not installed on phone tb2-pa');
   });
 
-  it('formats other failures as <type>: <step>: <message>, worth another attempt', () => {
-    const f = classifyStepFailure('sendMessage#2', activityFailure(ApplicationFailure.nonRetryable('adb device offline', 'phone_unreachable')));
-    expect(formatStepFailure(f)).toBe('phone_unreachable: sendMessage#2: adb device offline');
-    expect(f.fatal).toBe(false);
+  it('a transport failure is worth another attempt', () => {
+    const f = classifyStepFailure('sendMessage#2', activityFailure(ApplicationFailure.retryable('adb device offline', 'adb_unreachable')));
+    expect(failureFields(f)).toEqual({ failure: 'adb_unreachable', failedOperation: 'sendMessage#2', detail: 'adb device offline' });
+    expect(f.endsMeasurement).toBe(false);
+  });
+
+  it('timeouts, cancellations and errors outside the catalogue get codes of their own', () => {
     const t = classifyStepFailure('traceroutes', activityFailure(new TimeoutFailure('timed out', undefined, 'HEARTBEAT')));
-    expect(formatStepFailure(t)).toBe('timeout: traceroutes: HEARTBEAT timeout');
+    expect(failureFields(t)).toEqual({ failure: 'timeout', failedOperation: 'traceroutes', detail: 'HEARTBEAT timeout' });
+    const c = classifyStepFailure('teardown', activityFailure(new CancelledFailure('cancelled by the user')));
+    expect(c).toMatchObject({ failure: 'cancelled', endsMeasurement: true });
+    const u = classifyStepFailure('classifyFlows', activityFailure(ApplicationFailure.retryable('boom', 'SomeLibraryError')));
+    expect(failureFields(u)).toEqual({ failure: 'activity_error', failedOperation: 'classifyFlows', detail: 'SomeLibraryError: boom' });
+    expect(u.endsMeasurement).toBe(false);
   });
 });
 

@@ -11,59 +11,17 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
-  proxyActivities,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CentralActivities, TestbedActivities } from '../activities/types';
-import {
-  CENTRAL_STEP_RETRY,
-  CENTRAL_TASK_QUEUE,
-  CLEANUP_RETRY,
-  DEFAULT_MAX_ATTEMPTS,
-  FAILURE_TYPES,
-  measurementSearchAttributes,
-  SA,
-  STAGE_CLEANUP,
-  STAGE_DONE,
-  STAGE_FAILED,
-  TESTBED_STEP_RETRY,
-  testbedTaskQueue,
-  type StepName,
-} from '../temporal/conventions';
-import type { AttemptPolicy, AttemptRecord, MeasurementInput, MeasurementResult, MessageSent, StepContext } from '../lib/measurement/payloads';
+import { formatFailure, NO_FAILURE, type FailureCode, type FailureFields } from '../lib/failures';
+import type { AttemptPolicy, AttemptRecord, MeasurementInput, MeasurementResult, MessageSent, StepContext, StepRecord } from '../lib/measurement/payloads';
 import { buildMeasurementRecord, type AttemptOutputs } from '../lib/record';
 import type { TestbedKind } from '../lib/types';
-import { stepOptions } from './activity-options';
-import { classifyStepFailure, formatStepFailure, type StepFailure } from './failures';
-
-type Activities = CentralActivities & TestbedActivities;
-type Proxies = { [K in StepName & keyof Activities]: Activities[K] };
-
-function makeProxies(testbed: string, timeoutScale: number | undefined): Proxies {
-  const central = { taskQueue: CENTRAL_TASK_QUEUE, retry: CENTRAL_STEP_RETRY, timeoutScale };
-  const onTestbed = { taskQueue: testbedTaskQueue(testbed), retry: TESTBED_STEP_RETRY, timeoutScale };
-  const cleanup = { taskQueue: testbedTaskQueue(testbed), retry: CLEANUP_RETRY, timeoutScale };
-  const one = <K extends StepName & keyof Activities>(name: K, opts: Parameters<typeof stepOptions>[1]): Activities[K] =>
-    (proxyActivities<Activities>(stepOptions(name, opts)) as Activities)[name];
-  return {
-    loadCampaign: one('loadCampaign', central),
-    planPage: one('planPage', central),
-    provisionTunnels: one('provisionTunnels', onTestbed),
-    configurePhones: one('configurePhones', onTestbed),
-    startCapture: one('startCapture', onTestbed),
-    sendMessage: one('sendMessage', onTestbed),
-    stopCapture: one('stopCapture', onTestbed),
-    fetchCapture: one('fetchCapture', onTestbed),
-    classifyFlows: one('classifyFlows', central),
-    traceroutes: one('traceroutes', onTestbed),
-    geolocate: one('geolocate', central),
-    persistRecord: one('persistRecord', central),
-    abortCapture: one('abortCapture', cleanup),
-    teardown: one('teardown', cleanup),
-  };
-}
+import { stepProxies } from '../temporal/activity-options';
+import { DEFAULT_MAX_ATTEMPTS, measurementSearchAttributes, SA, STAGE_CLEANUP, STAGE_DONE, STAGE_FAILED } from '../temporal/conventions';
+import { classifyStepFailure, failureFields, type StepFailure } from './failures';
 
 /** Wait before attempt n (n >= 2): initial x coefficient^(n-2), capped. */
 export function attemptBackoffSeconds(policy: AttemptPolicy | undefined, n: number): number {
@@ -81,13 +39,13 @@ class AttemptLog {
 
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
     setStage(name);
-    const entry = { step: name, startedAt: new Date().toISOString(), finishedAt: null as string | null, failure: null as string | null };
+    const entry: StepRecord = { step: name, startedAt: new Date().toISOString(), finishedAt: null, ...NO_FAILURE };
     this.record.steps.push(entry);
     try {
       return await fn();
     } catch (err) {
       const failure = classifyStepFailure(name, err);
-      entry.failure = formatStepFailure(failure);
+      Object.assign(entry, failureFields(failure));
       throw new StepFailed(failure, err);
     } finally {
       entry.finishedAt = new Date().toISOString();
@@ -100,7 +58,7 @@ class StepFailed extends Error {
     readonly failure: StepFailure,
     readonly original: unknown,
   ) {
-    super(formatStepFailure(failure));
+    super(formatFailure(failure));
   }
 }
 
@@ -108,13 +66,13 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
   const options = input.options ?? {};
   const maxAttempts = Math.max(1, options.maxAttempts ?? input.attempts?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   const timerScale = options.timerScale ?? 1;
-  const act = makeProxies(input.testbed, options.timeoutScale);
+  const act = stepProxies({ testbed: input.testbed, timeoutScale: options.timeoutScale });
   upsertSearchAttributes(measurementSearchAttributes(input));
 
   const startedAt = new Date().toISOString();
   const attempts: AttemptRecord[] = [];
   let data: AttemptOutputs | null = null;
-  let failure: string | null = null;
+  let failure: FailureFields = NO_FAILURE;
   // Which kind of testbed ran it (provisionTunnels says; reports label emulated data).
   let testbedKind: TestbedKind | null = null;
 
@@ -133,15 +91,14 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
       nodeB: input.nodeB,
       config: input.config,
     };
-    const record: AttemptRecord = { attempt: n, startedAt: new Date().toISOString(), finishedAt: null, steps: [], failure: null, cleanedUp: false };
+    const record: AttemptRecord = { attempt: n, startedAt: new Date().toISOString(), finishedAt: null, steps: [], ...NO_FAILURE, cleanedUp: false };
     attempts.push(record);
     const log = new AttemptLog(record);
     let captureStarted = false;
     let fatal = false;
     try {
       const tunnels = await log.step('provisionTunnels', () => act.provisionTunnels({ ctx }));
-      const kind = (tunnels as { testbedKind?: unknown }).testbedKind;
-      if (kind === 'emulated' || kind === 'real') testbedKind = kind;
+      testbedKind = tunnels.testbedKind ?? testbedKind;
       const phones = await log.step('configurePhones', () => act.configurePhones({ ctx, tunnels }));
       captureStarted = true; // from here on a failure leaves a capture behind: compensate
       const capture = await log.step('startCapture', () => act.startCapture({ ctx }));
@@ -162,10 +119,10 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
       data = { tunnels, phones, capture, messages, files, classification, paths };
     } catch (err) {
       if (isCancellation(err)) throw err;
-      const stepFailure = err instanceof StepFailed ? err.failure : classifyStepFailure('workflow', err);
-      record.failure = formatStepFailure(stepFailure);
-      failure = record.failure;
-      fatal = stepFailure.fatal;
+      const stepFailure = err instanceof StepFailed ? err.failure : classifyStepFailure('measurementWorkflow', err);
+      failure = failureFields(stepFailure);
+      Object.assign(record, failure);
+      fatal = stepFailure.endsMeasurement;
       if (captureStarted) {
         // Saga compensation; must also run when the workflow is being cancelled.
         await CancellationScope.nonCancellable(() => log.step(STAGE_CLEANUP, () => act.abortCapture({ ctx }))).catch(() => undefined);
@@ -186,7 +143,7 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
     if (fatal) break;
   }
 
-  if (data) failure = null;
+  if (data) failure = NO_FAILURE;
   const record = buildMeasurementRecord({
     measurement: input,
     timerScale,
@@ -198,24 +155,24 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
     testbedKind,
     outputs: data,
   });
-  const persistLog = new AttemptLog({ attempt: 0, startedAt: record.finishedAt, finishedAt: null, steps: [], failure: null, cleanedUp: false });
+  const persistLog = new AttemptLog({ attempt: 0, startedAt: record.finishedAt, finishedAt: null, steps: [], ...NO_FAILURE, cleanedUp: false });
   try {
     await persistLog.step('persistRecord', () => act.persistRecord({ record }));
   } catch (err) {
-    const persistFailure = err instanceof StepFailed ? formatStepFailure(err.failure) : String(err);
-    failure = failure ? `${failure}; ${persistFailure}` : persistFailure;
+    const persistFailure = failureFields(err instanceof StepFailed ? err.failure : classifyStepFailure('persistRecord', err));
+    // The measurement's own failure stays first; a record that could not be stored says so too.
+    failure = failure.failure ? { ...failure, detail: `${failure.detail ?? ''}; and then ${formatFailure(persistFailure)}` } : persistFailure;
   }
 
-  const artefacts = Array.isArray(record.artefacts) ? (record.artefacts as MeasurementResult['artefacts']) : [];
-  const result: MeasurementResult = { measurementId: input.measurementId, status: failure ? 'failed' : 'ok', failure, attempts, artefacts };
+  const result: MeasurementResult = { measurementId: input.measurementId, status: failure.failure ? 'failed' : 'ok', ...failure, attempts, artefacts: record.artefacts ?? [] };
   if (result.status === 'ok') {
     setStage(STAGE_DONE);
     return result;
   }
   setStage(STAGE_FAILED);
   throw ApplicationFailure.create({
-    type: FAILURE_TYPES.measurementFailed,
-    message: failure ?? 'failed',
+    type: 'measurement_failed' satisfies FailureCode,
+    message: formatFailure(failure) || 'failed',
     nonRetryable: true,
     details: [result],
   });

@@ -14,23 +14,12 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { captureDiscard, captureFetch, captureStart, captureStop, type RouterConfig } from '../../drivers/router';
+import type { BaselineInfo } from '../../lib/measurement/payloads';
 import { relToData, type StepEnv } from './context';
 import { failureString } from './failures';
 
 /** Tries per baseline, each a fresh capture (the first success ends them). */
 export const BASELINE_TRIES = 3;
-
-export interface BaselineInfo {
-  node: string;
-  /** Relative to the data folder. */
-  path: string | null;
-  /** Taken by this step (false: reused from the cache). */
-  taken: boolean;
-  /** Why the last try failed (null: a baseline is there). */
-  failure: string | null;
-  /** Failures of the tries before the last one, oldest first. */
-  earlierFailures: string[];
-}
 
 /** What a baseline needs of a side: the router to capture at and the node it names. */
 export interface BaselineSide {

@@ -10,10 +10,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { captureDiscard, captureFetch, captureStart, captureStop, type CaptureHandle as RouterCaptureHandle } from '../../drivers/router';
+import { captureDiscard, captureFetch, captureStart, captureStop } from '../../drivers/router';
 import type { UiStep } from '../../lib/config';
-import type { CaptureFiles, CaptureHandle, StepContext } from '../../lib/measurement/payloads';
-import type { Side } from '../../lib/types';
+import type { CaptureFiles, RouterCapture, RunningCapture, StepContext } from '../../lib/measurement/payloads';
+import type { ArtefactRef, Side } from '../../lib/types';
 import { appOf, attemptDir, attemptTag, relToData, type StepEnv } from './context';
 import { failureString, must, stepFailure } from './failures';
 import { phoneDriver } from './phones';
@@ -21,14 +21,12 @@ import { resolveTestbed, type TestbedEndpoints } from './testbed-endpoints';
 
 const SIDES: Side[] = ['A', 'B'];
 
-export interface ArtefactRef {
-  kind: string;
-  path: string;
-}
+/** startCapture's result always carries both routers' handles and the chat screenshots. */
+export type RunningCaptures = RunningCapture & Required<Pick<RunningCapture, 'handles' | 'artefacts'>>;
 
-export interface RunningCaptures extends CaptureHandle {
-  handles: Record<Side, RouterCaptureHandle>;
-  artefacts: ArtefactRef[];
+function handlesOf(capture: RunningCapture): Record<Side, RouterCapture> {
+  if (!capture.handles) throw stepFailure('capture_missing', `capture ${capture.captureId} has no router handles (not started by startCapture?)`);
+  return capture.handles;
 }
 
 function handlesFile(env: StepEnv, testbed: string): string {
@@ -44,7 +42,7 @@ export function scaledUiSteps(steps: readonly UiStep[], timerScale: number): UiS
 async function stopRecorded(env: StepEnv, tb: TestbedEndpoints): Promise<string[]> {
   const file = handlesFile(env, tb.testbed);
   if (!fs.existsSync(file)) return [];
-  const handles = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Record<Side, RouterCaptureHandle>>;
+  const handles = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Record<Side, RouterCapture>>;
   const problems: string[] = [];
   for (const s of SIDES) {
     const h = handles[s];
@@ -65,7 +63,7 @@ export async function startCapture(env: StepEnv, ctx: StepContext): Promise<Runn
   const { app, timerScale } = appOf(env, ctx);
   await stopRecorded(env, tb); // a retried start: its predecessor's tcpdump must not linger
   const tag = attemptTag(ctx);
-  const handles: Partial<Record<Side, RouterCaptureHandle>> = {};
+  const handles: Partial<Record<Side, RouterCapture>> = {};
   const file = handlesFile(env, tb.testbed);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const started = await Promise.all(SIDES.map(async (s) => ({ s, r: await captureStart(tb.sides[s].router, { id: `${tag}-${s}` }) })));
@@ -86,13 +84,13 @@ export async function startCapture(env: StepEnv, ctx: StepContext): Promise<Runn
   );
   for (const { s, r } of opened) must(r, `side ${s}: open chat (${app.id} ui.openChat)`);
   const artefacts = opened.flatMap(({ r }) => (r.ok ? r.steps : []).flatMap((st) => (st.screenshot ? [{ kind: 'screenshot', path: relToData(env, st.screenshot) }] : [])));
-  return { captureId: tag, startedAt: new Date().toISOString(), handles: handles as Record<Side, RouterCaptureHandle>, artefacts };
+  return { captureId: tag, startedAt: new Date().toISOString(), handles: handles as Record<Side, RouterCapture>, artefacts };
 }
 
-export async function stopCapture(env: StepEnv, ctx: StepContext, capture: CaptureHandle): Promise<void> {
+export async function stopCapture(env: StepEnv, ctx: StepContext, capture: RunningCapture): Promise<void> {
   const tb = resolveTestbed(env, ctx);
   const { app } = appOf(env, ctx);
-  const handles = (capture as RunningCaptures).handles;
+  const handles = handlesOf(capture);
   // Fig. 2: the apps stop first, the capture tail (already waited by the workflow) follows.
   await Promise.all(SIDES.map((s) => phoneDriver(env, tb.sides[s]).stopApp(app.android.package)));
   const stopped = await Promise.all(SIDES.map(async (s) => ({ s, r: await captureStop(tb.sides[s].router, handles[s]) })));
@@ -102,9 +100,9 @@ export async function stopCapture(env: StepEnv, ctx: StepContext, capture: Captu
   }
 }
 
-export async function fetchCapture(env: StepEnv, ctx: StepContext, capture: CaptureHandle): Promise<CaptureFiles & { packets: Record<Side, number>; artefacts: ArtefactRef[] }> {
+export async function fetchCapture(env: StepEnv, ctx: StepContext, capture: RunningCapture): Promise<CaptureFiles & { packets: Record<Side, number>; artefacts: ArtefactRef[] }> {
   const tb = resolveTestbed(env, ctx);
-  const handles = (capture as RunningCaptures).handles;
+  const handles = handlesOf(capture);
   const dir = attemptDir(env, ctx);
   const got = await Promise.all(
     SIDES.map(async (s) => {

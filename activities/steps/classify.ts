@@ -18,13 +18,11 @@ import {
   classifyFlows as classify,
   parseCidr,
   pickTracerouteTargets,
-  type ClassificationResult,
   type ClassifierAppRules,
   type ClassifierCapture,
   type ClassifierMessageEvent,
 } from '../../lib/classify';
-import type { CaptureFiles, Classification, MessageSent, ServiceEndpoint, StepContext } from '../../lib/measurement/payloads';
-import type { Side } from '../../lib/types';
+import type { CaptureFiles, Classification, MessageSent, SideClassification, StepContext, TracerouteTarget } from '../../lib/measurement/payloads';
 import { baselineFile } from './baseline';
 import { appOf, relToData, type StepEnv } from './context';
 import { stepFailure } from './failures';
@@ -63,20 +61,6 @@ export function messageEvents(messages: readonly MessageSent[]): ClassifierMessa
   }));
 }
 
-/** What the record keeps of one side's classification (flows without per-packet times). */
-export interface SideClassification {
-  side: Side;
-  capture: string;
-  packets: number;
-  baseline: string | null;
-  counts: ClassificationResult['counts'];
-  flows: Array<{ key: string; class: string; reason: string; names: string[]; packets: number; bytes: number; firstSeen: string; lastSeen: string; carriedMessages: number[] }>;
-  endpoints: ClassificationResult['endpoints'];
-  /** Servers of unclassified flows the phone itself opened (traced too, see the header). */
-  unknownServers: Array<{ ip: string; port: number; protocol: 'tcp' | 'udp'; names: string[] }>;
-  messages: ClassificationResult['messages'];
-}
-
 export async function classifyCaptures(env: StepEnv, ctx: StepContext, capture: CaptureFiles, messages: MessageSent[]): Promise<Classification & { sides: SideClassification[] }> {
   const { app, timerScale } = appOf(env, ctx);
   const rules = correlationScaled(classifierRulesFromAppConfig(app.classification), timerScale);
@@ -112,7 +96,7 @@ export async function classifyCaptures(env: StepEnv, ctx: StepContext, capture: 
     });
   }
   const targets = pickTracerouteTargets([...sides.flatMap((s) => s.endpoints), ...sides.flatMap((s) => s.unknownServers)]);
-  const endpoints: Array<ServiceEndpoint & { names: string[]; classes: string[] }> = targets.map((t) => ({
+  const endpoints: Array<TracerouteTarget & { names: string[]; classes: string[] }> = targets.map((t) => ({
     ip: t.ip,
     port: t.port,
     protocol: t.protocol,

@@ -12,7 +12,7 @@
  *   geolocate          hop countries with provenance (central)
  *   teardown           abortCapture, teardown
  */
-import type { MatadorActivities } from '../types';
+import type { MeasurementActivities } from '../../lib/measurement/steps';
 import { classifyCaptures } from './classify';
 import type { StepEnv } from './context';
 import { fetchCapture, startCapture, stopCapture } from './capture';
@@ -25,11 +25,8 @@ import { provisionTunnels } from './tunnels';
 
 export type { StepEnv } from './context';
 export { resolveTestbed, type TestbedEndpoints, type SideEndpoints } from './testbed-endpoints';
-export { STEP_FAILURES } from './failures';
 
-export type MeasurementSteps = Omit<MatadorActivities, 'loadCampaign' | 'planPage' | 'persistRecord'>;
-
-export function measurementSteps(env: StepEnv): MeasurementSteps {
+export function measurementSteps(env: StepEnv): MeasurementActivities {
   return {
     provisionTunnels: ({ ctx }) => provisionTunnels(env, ctx),
     configurePhones: ({ ctx }) => configurePhones(env, ctx),

@@ -8,28 +8,15 @@
  * succeeds silently, so the firewall step used to be the one to notice).
  */
 import { PhoneDriver } from '../../drivers/phone';
-import type { PhonesInfo, StepContext } from '../../lib/measurement/payloads';
+import type { PhoneInfo, PhonesInfo, StepContext } from '../../lib/measurement/payloads';
 import type { Side } from '../../lib/types';
 import { appOf, type StepEnv } from './context';
-import { ensureBaseline, type BaselineInfo } from './baseline';
+import { ensureBaseline } from './baseline';
 import { must } from './failures';
 import { resolveTestbed, type SideEndpoints } from './testbed-endpoints';
 
 export function phoneDriver(env: StepEnv, e: Pick<SideEndpoints, 'phone'>): PhoneDriver {
   return new PhoneDriver({ serial: e.phone.serial, ...(env.adbHost ? { adbHost: env.adbHost } : {}), ...(env.adbPort ? { adbPort: env.adbPort } : {}) });
-}
-
-export interface PhoneInfo {
-  side: Side;
-  serial: string;
-  appUid: number;
-  appVersion: string;
-  appVersionCode: number | null;
-  /** The version the app config names (paper Table 1); differs when the device has another. */
-  configuredVersion: string;
-  model: string;
-  androidVersion: string;
-  location: { latitude: number; longitude: number; method: string };
 }
 
 async function configureOne(env: StepEnv, e: SideEndpoints, pkg: string, configuredVersion: string): Promise<PhoneInfo> {
@@ -55,7 +42,7 @@ async function configureOne(env: StepEnv, e: SideEndpoints, pkg: string, configu
   };
 }
 
-export async function configurePhones(env: StepEnv, ctx: StepContext): Promise<PhonesInfo & { phones: PhoneInfo[]; baselines: Array<BaselineInfo & { side: Side }> }> {
+export async function configurePhones(env: StepEnv, ctx: StepContext): Promise<Required<PhonesInfo>> {
   const tb = resolveTestbed(env, ctx);
   const { app } = appOf(env, ctx);
   const phones = await bothSettled((['A', 'B'] as const).map((s) => configureOne(env, tb.sides[s], app.android.package, app.android.version)));

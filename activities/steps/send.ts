@@ -13,7 +13,8 @@ import * as path from 'path';
 import type { PhoneMessage } from '../../drivers/phone';
 import type { MessageSent, MessageStep, StepContext } from '../../lib/measurement/payloads';
 import { appOf, attemptDir, relToData, type StepEnv } from './context';
-import { scaledUiSteps, type ArtefactRef } from './capture';
+import type { ArtefactRef } from '../../lib/types';
+import { scaledUiSteps } from './capture';
 import { must } from './failures';
 import { phoneDriver } from './phones';
 import { resolveTestbed } from './testbed-endpoints';
@@ -88,7 +89,8 @@ export async function sendMessage(env: StepEnv, ctx: StepContext, message: Messa
     from,
     sentAt,
     receivedAt: received ? (received.receivedAt ?? null) : null,
-    failure: received ? null : `message_not_received: side ${to} did not show message ${message.index + 1} within ${Math.round((env.receiveTimeoutMs ?? 30_000) / 1000)} s${sent ? '' : ' (the sender has no record of sending it either)'}`,
+    failure: received ? null : 'message_not_received',
+    detail: received ? null : `side ${to} did not show message ${message.index + 1} within ${Math.round((env.receiveTimeoutMs ?? 30_000) / 1000)} s${sent ? '' : ' (the sender has no record of sending it either)'}`,
     artefacts,
     typedWith,
   };

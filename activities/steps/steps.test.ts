@@ -61,7 +61,7 @@ describe('message times', () => {
     expect(findLogged(log, { event: 'received', text: 'other', notBefore: 0 })).toBeUndefined();
   });
   it('become the classifier\'s events with directions and epoch ms', () => {
-    expect(messageEvents([{ index: 0, from: 'B', sentAt: '2026-01-01T00:00:00.000Z', receivedAt: null, failure: 'message_not_received: x' }])).toEqual([
+    expect(messageEvents([{ index: 0, from: 'B', sentAt: '2026-01-01T00:00:00.000Z', receivedAt: null, failure: 'message_not_received', detail: 'x' }])).toEqual([
       { index: 0, direction: 'B->A', sentAt: Date.parse('2026-01-01T00:00:00.000Z'), receivedAt: null },
     ]);
   });

@@ -12,11 +12,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tracerouteOnSession, type TracerouteBackend } from '../../drivers/node';
 import { connectSsh } from '../../drivers/ssh/session';
-import type { Paths, ServiceEndpoint, StepContext } from '../../lib/measurement/payloads';
+import type { Paths, TracerouteTarget, StepContext } from '../../lib/measurement/payloads';
 import type { Protocol, Side, Trace } from '../../lib/types';
 import { attemptDir, relToData, type StepEnv } from './context';
-import type { ArtefactRef } from './capture';
-import { failureString } from './failures';
+import type { ArtefactRef } from '../../lib/types';
 import { resolveTestbed, type SideEndpoints } from './testbed-endpoints';
 
 const PARALLEL_PER_NODE = 4;
@@ -36,13 +35,14 @@ export function randomHighPort(): number {
   return 33434 + crypto.randomInt(65000 - 33434);
 }
 
-function emptyTrace(from: Side, job: Job, tool: TracerouteBackend, failure: string): Trace {
-  return { from, target: job.target, protocol: job.protocol, port: job.port, hops: [], targetName: job.name, tool, failure };
+/** A trace that could not be measured: the driver's failure code and detail, no hops. */
+function emptyTrace(from: Side, job: Job, tool: TracerouteBackend, failed: { failure: string; detail: string }): Trace {
+  return { from, target: job.target, protocol: job.protocol, port: job.port, hops: [], targetName: job.name, tool, failure: failed.failure, detail: failed.detail };
 }
 
 async function runSide(env: StepEnv, e: SideEndpoints, jobs: Job[], dir: string, backend: TracerouteBackend): Promise<Array<{ job: Job; trace: Trace; artefact: ArtefactRef | null }>> {
   const conn = await connectSsh(e.node.ssh);
-  if (!conn.ok) return jobs.map((job) => ({ job, trace: emptyTrace(e.side, job, backend, failureString(conn)), artefact: null }));
+  if (!conn.ok) return jobs.map((job) => ({ job, trace: emptyTrace(e.side, job, backend, conn), artefact: null }));
   try {
     const out: Array<{ job: Job; trace: Trace; artefact: ArtefactRef | null }> = new Array(jobs.length);
     let next = 0;
@@ -53,15 +53,15 @@ async function runSide(env: StepEnv, e: SideEndpoints, jobs: Job[], dir: string,
         const tool = job.backend ?? backend;
         const r = await tracerouteOnSession(conn.session, { target: job.target, protocol: job.protocol, port: job.port, backend: tool, side: e.side, timeoutMs: 120_000 });
         if (!r.ok) {
-          out[i] = { job, trace: emptyTrace(e.side, job, tool, failureString(r)), artefact: null };
+          out[i] = { job, trace: emptyTrace(e.side, job, tool, r), artefact: null };
           continue;
         }
         const file = path.join(dir, `traceroute-${e.side}-${job.path}-${job.protocol}-${job.target}-${job.port}.${tool === 'scamper' ? 'json' : 'txt'}`);
         fs.writeFileSync(file, r.run.raw);
         const artefact = { kind: 'traceroute-raw', path: relToData(env, file) };
         const trace: Trace = r.run.trace
-          ? { ...r.run.trace, target: job.target, port: job.port, targetName: job.name ?? r.run.trace.targetName ?? null, failure: null }
-          : emptyTrace(e.side, job, tool, `traceroute_failed: unparsable ${tool} output: ${r.run.parseError}`);
+          ? { ...r.run.trace, target: job.target, port: job.port, targetName: job.name ?? r.run.trace.targetName ?? null, failure: null, detail: null }
+          : emptyTrace(e.side, job, tool, { failure: 'traceroute_failed', detail: `unparsable ${tool} output: ${r.run.parseError}` });
         out[i] = { job, trace, artefact };
       }
     };
@@ -72,7 +72,7 @@ async function runSide(env: StepEnv, e: SideEndpoints, jobs: Job[], dir: string,
   }
 }
 
-export async function traceroutes(env: StepEnv, ctx: StepContext, endpoints: ServiceEndpoint[]): Promise<Paths & { artefacts: ArtefactRef[]; networkPort: number; backend: TracerouteBackend }> {
+export async function traceroutes(env: StepEnv, ctx: StepContext, endpoints: TracerouteTarget[]): Promise<Paths & { artefacts: ArtefactRef[]; networkPort: number; backend: TracerouteBackend }> {
   const tb = resolveTestbed(env, ctx);
   const backend = env.tracerouteBackend ?? 'scamper';
   const dir = path.join(attemptDir(env, ctx).abs, 'traceroutes');

@@ -19,6 +19,7 @@
  * `--analyze CAMPAIGN.yaml [--since ISO]` only reads the store: overhead figures of a campaign
  * that already ran (e.g. the demo), nothing is started.
  */
+import { formatFailure } from '../../lib/failures';
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
@@ -185,7 +186,7 @@ async function runCampaign(client: Client, file: string, testbeds: number): Prom
     makespanSeconds,
     busiestLane: Math.max(...[...countBy(plan.measurements.map((m) => m.testbed)).values()]),
     ...figuresFromRecords(recordsOf(plan.campaign, startedAt), timersOf),
-    failures: [...new Set(summary.failures.map((f) => f.failure ?? '?'))].slice(0, 5),
+    failures: [...new Set(summary.failures.map((f) => formatFailure(f) || '?'))].slice(0, 5),
   };
 }
 

@@ -25,7 +25,7 @@ import { AdbDevice } from '../../drivers/phone/adb-device';
 import { PhoneDriver } from '../../drivers/phone';
 import { SshSession } from '../../drivers/ssh/session';
 import { projectRoot } from '../../lib/project-paths';
-import type { CaptureHandle, MessageSent, StepContext } from '../../lib/measurement/payloads';
+import type { MessageSent, RunningCapture, StepContext } from '../../lib/measurement/payloads';
 import { arg } from '../args';
 
 /** Per world: the campaign of the measurement (its testbed tb1 is in that world). */
@@ -115,7 +115,7 @@ async function oneMeasurement(env: StepEnv, attempt: number, app: string, CAMPAI
   try {
     const tunnels = await timed(t, 'provisionTunnels', () => act.provisionTunnels({ ctx }));
     await timed(t, 'configurePhones', () => act.configurePhones({ ctx, tunnels }));
-    const capture = (await timed(t, 'startCapture', () => act.startCapture({ ctx }))) as CaptureHandle;
+    const capture = (await timed(t, 'startCapture', () => act.startCapture({ ctx }))) as RunningCapture;
     for (const msg of m.messages) {
       await sleep(Math.round(msg.waitSeconds * scale * 1000));
       const sent = await timed(t, 'sendMessage', () => act.sendMessage({ ctx, message: msg }));
@@ -198,7 +198,7 @@ async function main(): Promise<void> {
       const lost = r.messages.filter((m) => m.failure);
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
       console.log(
-        `run ${i}: ${r.messages.length} messages, ${lost.length} not received${lost.length ? `: ${lost.map((m) => m.failure).join('; ')}` : ''}; ` +
+        `run ${i}: ${r.messages.length} messages, ${lost.length} not received${lost.length ? `: ${lost.map((m) => `${m.failure}: ${m.detail ?? ''}`).join('; ')}` : ''}; ` +
           `delivery ${mean(r.deliveryMs).toFixed(0)} ms (mean, sender's sentAt to receiver's receivedAt); sendMessage returned ${mean(r.noticeLagMs).toFixed(0)} ms (mean) after the receiver logged the message`,
       );
       all.push(r.timings);

@@ -8,7 +8,8 @@
  */
 import type { Command } from 'commander';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
-import { defaultPayloadConverter, fromPayloadsAtIndex } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, fromPayloadsAtIndex } from '@temporalio/common';
+import { formatFailure, type FailureFields } from '../../lib/failures';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, MEASUREMENT_WORKFLOW_TYPE, measurementSearchAttributes, SA } from '../../temporal/conventions';
 import { visibilityString } from '../../temporal/schedules';
 import type { MeasurementInput, MeasurementResult } from '../../lib/measurement/payloads';
@@ -25,8 +26,8 @@ export interface FailedMeasurement {
   /** Status and run of the latest execution under this id. */
   status: WorkflowExecutionStatusName;
   runId: string;
-  /** Why it failed (the workflow's failure message), when the history says. */
-  failure: string | null;
+  /** Why it failed (the workflow's failure message, `<code>: <step>: <detail>`), when the history says. */
+  reason: string | null;
   input: MeasurementInput;
 }
 
@@ -38,11 +39,10 @@ export interface FailedLookup {
   withoutHistory: string[];
 }
 
-export interface RerunOutcome {
+export interface RerunOutcome extends FailureFields {
   measurementId: string;
   testbed: string;
   status: 'ok' | 'failed';
-  failure: string | null;
   runId: string;
 }
 
@@ -63,8 +63,8 @@ export async function findFailedMeasurements(client: Client, campaign: string, o
   for (const [measurementId, run] of [...latest].sort((a, b) => a[0].localeCompare(b[0]))) {
     if (run.status === 'RUNNING' || run.status === 'CONTINUED_AS_NEW') running.push(measurementId);
     if (!NOT_OK.includes(run.status)) continue;
-    const { input, failure } = await executionInput(client, measurementId, run.runId);
-    failed.push({ measurementId, testbed: input.testbed, status: run.status, runId: run.runId, failure, input });
+    const { input, reason } = await executionInput(client, measurementId, run.runId);
+    failed.push({ measurementId, testbed: input.testbed, status: run.status, runId: run.runId, reason, input });
   }
   const withoutHistory: string[] = [];
   if (o.resultsFile) {
@@ -81,19 +81,19 @@ export async function findFailedMeasurements(client: Client, campaign: string, o
 }
 
 /** The input a measurement workflow was started with, and its failure message, from its history. */
-async function executionInput(client: Client, workflowId: string, runId: string): Promise<{ input: MeasurementInput; failure: string | null }> {
+async function executionInput(client: Client, workflowId: string, runId: string): Promise<{ input: MeasurementInput; reason: string | null }> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const events = history.events ?? [];
   const started = events[0]?.workflowExecutionStartedEventAttributes;
   if (!started?.input?.payloads?.length) throw new CliError(`measurement ${workflowId} (run ${runId}): its history has no start input to re-run it with`);
   const input = fromPayloadsAtIndex<MeasurementInput>(defaultPayloadConverter, 0, started.input.payloads);
   const last = events[events.length - 1];
-  const failure =
+  const reason =
     last?.workflowExecutionFailedEventAttributes?.failure?.message ??
     (last?.workflowExecutionTerminatedEventAttributes ? `terminated: ${last.workflowExecutionTerminatedEventAttributes.reason || 'no reason given'}` : null) ??
     (last?.workflowExecutionTimedOutEventAttributes ? 'timed out' : null) ??
     (last?.workflowExecutionCanceledEventAttributes ? 'cancelled' : null);
-  return { input, failure };
+  return { input, reason };
 }
 
 /** Refuses while a campaign workflow of this campaign runs: its lanes would share the testbeds. */
@@ -116,10 +116,14 @@ async function rerunOne(client: Client, m: FailedMeasurement): Promise<RerunOutc
   });
   try {
     const result = (await handle.result()) as MeasurementResult;
-    return { measurementId: m.measurementId, testbed: m.testbed, status: result.status, failure: result.failure, runId: handle.firstExecutionRunId };
+    return { measurementId: m.measurementId, testbed: m.testbed, status: result.status, failure: result.failure, failedOperation: result.failedOperation, detail: result.detail, runId: handle.firstExecutionRunId };
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
-    return { measurementId: m.measurementId, testbed: m.testbed, status: 'failed', failure: err.cause?.message ?? err.message, runId: handle.firstExecutionRunId };
+    const result = err.cause instanceof ApplicationFailure ? (err.cause.details?.[0] as Partial<MeasurementResult> | undefined) : undefined;
+    const failure: FailureFields = result?.failure
+      ? { failure: result.failure, failedOperation: result.failedOperation ?? null, detail: result.detail ?? null }
+      : { failure: 'activity_error', failedOperation: 'measurementWorkflow', detail: err.cause?.message ?? err.message };
+    return { measurementId: m.measurementId, testbed: m.testbed, status: 'failed', ...failure, runId: handle.firstExecutionRunId };
   }
 }
 
@@ -177,7 +181,7 @@ async function rerunFailedCommand(campaign: string, o: RerunOptions): Promise<vo
     if (o.dryRun) {
       if (o.json) return write(`${JSON.stringify({ campaign: id, failed: lookup.failed.map(({ input: _input, ...m }) => m), running: lookup.running, withoutHistory: lookup.withoutHistory }, null, 2)}\n`);
       const lines = [`${lookup.failed.length} failed measurement${lookup.failed.length === 1 ? '' : 's'} of campaign ${id} would be re-run:`];
-      for (const m of lookup.failed) lines.push(`  ${m.measurementId}  [testbed ${m.testbed}, ${m.status.toLowerCase()}] ${m.failure ?? ''}`.trimEnd());
+      for (const m of lookup.failed) lines.push(`  ${m.measurementId}  [testbed ${m.testbed}, ${m.status.toLowerCase()}] ${m.reason ?? ''}`.trimEnd());
       return write(`${[...lines, ...notes.map((n) => `Note: ${n}`)].join('\n')}\n`);
     }
     // While the campaign runs, its lanes use the testbeds and its failure list is not final.
@@ -187,7 +191,7 @@ async function rerunFailedCommand(campaign: string, o: RerunOptions): Promise<vo
     }
     if (!o.json) await write(`Re-running ${lookup.failed.length} failed measurement${lookup.failed.length === 1 ? '' : 's'} of campaign ${id}, one at a time per testbed\n`);
     const outcomes = await rerunMeasurements(client, lookup.failed, (r) => {
-      if (!o.json) process.stdout.write(`  ${r.status === 'ok' ? 'ok    ' : 'failed'} ${r.measurementId}${r.failure ? `: ${r.failure}` : ''}\n`);
+      if (!o.json) process.stdout.write(`  ${r.status === 'ok' ? 'ok    ' : 'failed'} ${r.measurementId}${r.failure ? `: ${formatFailure(r)}` : ''}\n`);
     });
     const ok = outcomes.filter((r) => r.status === 'ok').length;
     const stillFailed = outcomes.length - ok;

@@ -2,6 +2,7 @@
  * `matador campaign start|status|list`: run campaigns on Temporal. `plan` comes from
  * campaign-plan.ts (registered on the same `campaign` command).
  */
+import { formatFailure } from '../../lib/failures';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -126,7 +127,7 @@ export function formatSummary(s: CampaignSummary, json?: boolean, reruns: RerunS
   for (const f of s.failures) {
     const r = rerunOf.get(f.measurementId);
     const since = r?.state === 'ok' ? ` (re-run ok: run ${r.runId}${r.closeTime ? ` at ${r.closeTime}` : ''})` : r?.state === 'running' ? ` (re-running: run ${r.runId})` : '';
-    lines.push(`  failed ${f.measurementId}: ${f.failure}${since}`);
+    lines.push(`  failed ${f.measurementId}: ${formatFailure(f)}${since}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -152,7 +153,7 @@ function formatProgress(p: CampaignProgress): string {
     `Campaign ${p.campaign} (${p.config}): ${p.state}, ${p.finished} of ${p.total} finished, ${p.ok} ok, ${p.failed} failed${p.skipped ? `, ${p.skipped} skipped (already ok)` : ''}, run ${p.runs}`,
   ];
   for (const t of p.testbeds) lines.push(`  testbed ${t.id}: ${t.next}/${t.total}${t.running ? `, running ${t.running}` : ', idle'}`);
-  for (const f of p.failures) lines.push(`  failed ${f.measurementId}: ${f.failure}`);
+  for (const f of p.failures) lines.push(`  failed ${f.measurementId}: ${formatFailure(f)}`);
   return `${lines.join('\n')}\n`;
 }
 

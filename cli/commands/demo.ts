@@ -4,6 +4,7 @@
  * the Web UI address. Everything that already runs is reused, and the campaign resumes (only
  * measurements not yet ok run), so a second run is much faster. `--stop` ends it all.
  */
+import { formatFailure } from '../../lib/failures';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
@@ -173,7 +174,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
   say(`[demo] still running: Temporal, the world and the workers; "./scripts/demo --stop" ends them`);
   const s = outcome.value?.summary;
   if (s && s.failed > 0) {
-    throw new CliError(`demo: ${s.failed} of ${s.total} measurements failed (first: ${s.failures[0]?.failure ?? '?'}); run ./scripts/demo again to retry only those, or see the Web UI`);
+    throw new CliError(`demo: ${s.failed} of ${s.total} measurements failed (first: ${s.failures[0] ? formatFailure(s.failures[0]) : '?'}); run ./scripts/demo again to retry only those, or see the Web UI`);
   }
 }
 

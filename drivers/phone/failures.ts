@@ -1,18 +1,21 @@
 /**
- * Closed list of failure strings of the phone driver (ooni style: a failing step is a typed
- * result carrying one of these plus a human detail, never an exception).
+ * The failure codes the phone driver reports, a subset of the failure catalogue
+ * (lib/failures.ts, where each is explained). ooni style: a failing step is a typed result
+ * carrying one of these plus the operation and a human detail, never an exception.
  */
+import type { FailureCode } from '../../lib/failures';
+
 export const PHONE_FAILURES = [
-  'adb_unreachable', // adb server down, `adb connect` refused, device not listed / offline / gone
-  'adb_timeout', // an adb call did not finish within its timeout
-  'app_not_installed', // package missing (pm/dumpsys/am/monkey say so)
-  'app_start_failed', // am start / monkey reported an error for an installed package
-  'ui_element_not_found', // a tap target is not on the screen (uiautomator dump)
-  'input_rejected', // the device refused typed text (e.g. `input text` cannot type it)
-  'shell_error', // a device command exited non-zero or printed an error where no more specific failure applies
-  'sync_error', // pull/push over the sync service failed
-  'invalid_argument', // a value given to the driver is unusable (checked before any I/O)
-] as const;
+  'adb_unreachable',
+  'adb_timeout',
+  'app_not_installed',
+  'app_start_failed',
+  'ui_element_not_found',
+  'input_rejected',
+  'shell_error',
+  'sync_error',
+  'invalid_argument',
+] as const satisfies readonly FailureCode[];
 
 export type PhoneFailure = (typeof PHONE_FAILURES)[number];
 

@@ -14,21 +14,15 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { CaptureFormatError, CaptureReader } from '../../lib/capture/capture-reader';
+import type { RouterCapture } from '../../lib/measurement/payloads';
 import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
 import { withSsh } from '../ssh/session';
 import { tail } from '../ssh/steps';
 import * as v from '../ssh/validate';
 import { RouterConfig, validateRouterConfig } from './config';
 
-export interface CaptureHandle {
-  id: string;
-  interface: string;
-  remoteFile: string;
-  pidFile: string;
-  logFile: string;
-  pid: number;
-  startedAt: string;
-}
+/** A running tcpdump (its shape is a step payload: the capture steps hand it on). */
+export type { RouterCapture } from '../../lib/measurement/payloads';
 
 export interface CaptureStartOptions {
   /** Names the files: <captureDir>/<id>.pcap, .pid, .log. */
@@ -92,7 +86,7 @@ function configFailure(err: unknown): { ok: false; failure: 'config_invalid'; de
   throw err;
 }
 
-export async function captureStart(router: RouterConfig, options: CaptureStartOptions): Promise<DriverResult<{ handle: CaptureHandle }>> {
+export async function captureStart(router: RouterConfig, options: CaptureStartOptions): Promise<DriverResult<{ handle: RouterCapture }>> {
   let p: ReturnType<typeof paths>;
   let snap: number;
   try {
@@ -135,7 +129,7 @@ function counter(log: string, what: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export async function captureStop(router: RouterConfig, handle: CaptureHandle): Promise<DriverResult<CaptureStopResult>> {
+export async function captureStop(router: RouterConfig, handle: RouterCapture): Promise<DriverResult<CaptureStopResult>> {
   let p: ReturnType<typeof paths>;
   try {
     p = paths(router, handle.id);
@@ -161,7 +155,7 @@ export async function captureStop(router: RouterConfig, handle: CaptureHandle): 
  * and remove its files from the router. For captures whose data is not wanted (an aborted or
  * failed measurement step, a failed baseline try); fails only when the files cannot be removed.
  */
-export async function captureDiscard(router: RouterConfig, handle: CaptureHandle): Promise<DriverResult<object>> {
+export async function captureDiscard(router: RouterConfig, handle: RouterCapture): Promise<DriverResult<object>> {
   await captureStop(router, handle);
   return withSsh(router.ssh, async (s) => {
     const rm = await s.run(['rm', '-f', handle.remoteFile, handle.pidFile, handle.logFile], { timeoutMs: 10_000 });
@@ -196,7 +190,7 @@ export async function checkCaptureFile(localPath: string): Promise<CaptureFileCh
 
 export async function captureFetch(
   router: RouterConfig,
-  handle: CaptureHandle,
+  handle: RouterCapture,
   localPath: string,
   options: { removeRemote?: boolean; timeoutMs?: number } = {},
 ): Promise<DriverResult<{ localPath: string } & CaptureFileCheck>> {

@@ -17,4 +17,4 @@ export type { RouterConfig } from './config';
 export { tunnelUp, tunnelDown, tunnelStatus } from './tunnel';
 export type { TunnelUpResult, TunnelStatus } from './tunnel';
 export { captureStart, captureStop, captureFetch, captureDiscard, checkCaptureFile } from './capture';
-export type { CaptureHandle, CaptureStartOptions, CaptureStopResult, CaptureFileCheck } from './capture';
+export type { RouterCapture, CaptureStartOptions, CaptureStopResult, CaptureFileCheck } from './capture';

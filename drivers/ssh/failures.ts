@@ -1,20 +1,23 @@
 /**
- * Closed list of failure strings of the router and node drivers (ooni style: a network failure in
- * a measurement step is a typed result carrying one of these, not an exception).
+ * The failure codes the router and node drivers report, a subset of the failure catalogue
+ * (lib/failures.ts, where each is explained). ooni style: a network failure in a measurement step
+ * is a typed result carrying one of these, not an exception.
  */
+import type { FailureCode } from '../../lib/failures';
+
 export const DRIVER_FAILURES = [
-  'ssh_unreachable', // TCP connect refused / no route / reset before the SSH handshake
-  'ssh_auth_failed', // server refused our key
-  'ssh_host_key_mismatch', // host key unknown (not pinned) or different from the pinned key
-  'ssh_timeout', // connect/handshake or a remote command exceeded its timeout
-  'ssh_connection_lost', // connection dropped after it was established
-  'ssh_command_failed', // a remote command exited non-zero where no more specific failure applies
-  'config_invalid', // a config value (address, interface, port, path) failed validation
+  'ssh_unreachable',
+  'ssh_auth_failed',
+  'ssh_host_key_mismatch',
+  'ssh_timeout',
+  'ssh_connection_lost',
+  'ssh_command_failed',
+  'config_invalid',
   'tunnel_failed',
   'capture_failed',
   'capture_fetch_failed',
   'traceroute_failed',
-] as const;
+] as const satisfies readonly FailureCode[];
 
 export type DriverFailure = (typeof DRIVER_FAILURES)[number];
 

@@ -2,7 +2,9 @@
  * Inputs and results of the workflows and activities. Pure types (workflow code imports them).
  * Kept small on purpose: they end up in Temporal's event history.
  */
-import type { MeasurementRecord, PlannedMeasurement, Side, Trace } from '../types';
+import type { ClassificationResult } from '../classify/types';
+import type { FailureCode, FailureFields } from '../failures';
+import type { ArtefactRef, MeasurementRecord, PlannedMeasurement, Side, TestbedKind, Trace } from '../types';
 
 /** A config file as the worker sees it, plus the digest of the plan read from it. */
 export interface ConfigRef {
@@ -128,10 +130,10 @@ export interface PlanPageRequest {
   skipOkBefore?: string;
 }
 
-export interface MeasurementOutcome {
+/** How a measurement ended; a failed one says what failed (code), in which step, and why. */
+export interface MeasurementOutcome extends FailureFields {
   measurementId: string;
   status: 'ok' | 'failed';
-  failure: string | null;
 }
 
 export interface TestbedProgress {
@@ -182,20 +184,19 @@ export interface CampaignSummary {
 
 /* ---- measurement workflow ---- */
 
-export interface StepRecord {
+/** One step of an attempt; `failedOperation` is the step itself when it failed. */
+export interface StepRecord extends FailureFields {
   step: string;
   startedAt: string;
   finishedAt: string | null;
-  failure: string | null;
 }
 
-export interface AttemptRecord {
+/** One whole attempt of a measurement; the failure fields say why it failed. */
+export interface AttemptRecord extends FailureFields {
   attempt: number;
   startedAt: string;
   finishedAt: string | null;
   steps: StepRecord[];
-  /** `<step>: <reason>` when the attempt failed. */
-  failure: string | null;
   cleanedUp: boolean;
 }
 
@@ -203,10 +204,10 @@ export interface MeasurementResult extends MeasurementOutcome {
   attempts: AttemptRecord[];
   /** Captures, screenshots and raw traceroutes of the stored record (paths relative to the data
    *  folder), so the Web UI's result view names them next to the attempts. */
-  artefacts?: Array<{ kind: string; path: string }>;
+  artefacts?: ArtefactRef[];
 }
 
-/* ---- activity payloads ---- */
+/* ---- step payloads (lib/measurement/steps.ts declares which step takes and gives which) ---- */
 
 /** What every measurement step gets: who, where, which attempt. No secrets (references only). */
 export interface StepContext {
@@ -223,22 +224,77 @@ export interface StepContext {
   keepTunnels?: boolean;
 }
 
+/** One side's tunnel from its WLAN router to its vantage node. */
+export interface TunnelInfo {
+  side: Side;
+  node: string;
+  /** Tunnel mode: vxlan, gre, ipip, wireguard. */
+  kind: string;
+  interface?: string;
+  nodeInner?: string;
+  /** Kernel of the router, as `uname -r` says. */
+  kernel?: string;
+  /** The tunnel was left up by the previous measurement and checked, not rebuilt. */
+  reused?: boolean;
+}
+
 export interface TunnelsInfo {
-  /** `reused`: the tunnel was left up by the previous measurement and checked, not rebuilt. */
-  tunnels: Array<{ side: Side; node: string; kind: string; interface?: string; reused?: boolean }>;
-  [extra: string]: unknown;
+  tunnels: TunnelInfo[];
+  /** Which kind of testbed runs the measurement (reports label emulated data). */
+  testbedKind?: TestbedKind;
+  /** The emulated world's name, null on a real testbed. */
+  world?: string | null;
+}
+
+export interface PhoneInfo {
+  side: Side;
+  serial: string;
+  appUid?: number;
+  appVersion?: string;
+  appVersionCode?: number | null;
+  /** The version the app config names (paper Table 1); differs when the device has another. */
+  configuredVersion?: string;
+  model?: string;
+  androidVersion?: string;
+  location?: { latitude: number; longitude: number; method: string };
+}
+
+/** The no-app baseline capture of one node (classification drops what it shows). */
+export interface BaselineInfo {
+  node: string;
+  /** Relative to the data folder. */
+  path: string | null;
+  /** Taken by this step (false: reused from the cache). */
+  taken: boolean;
+  /** Why the last try failed (`<code>: <detail>`; null: a baseline is there). */
+  failure: string | null;
+  /** Failures of the tries before the last one, oldest first. */
+  earlierFailures: string[];
 }
 
 export interface PhonesInfo {
-  phones: Array<{ side: Side; serial: string; appUid?: number }>;
-  [extra: string]: unknown;
+  phones: PhoneInfo[];
+  baselines?: Array<BaselineInfo & { side: Side }>;
 }
 
-/** A running capture on the testbed's routers (one per side). */
-export interface CaptureHandle {
+/** What the router driver needs to find a running tcpdump again (no secrets, remote paths). */
+export interface RouterCapture {
+  id: string;
+  interface: string;
+  remoteFile: string;
+  pidFile: string;
+  logFile: string;
+  pid: number;
+  startedAt: string;
+}
+
+/** The captures running on both WLAN routers of a testbed (startCapture's result). */
+export interface RunningCapture {
   captureId: string;
   startedAt: string;
-  [extra: string]: unknown;
+  handles?: Record<Side, RouterCapture>;
+  /** Screenshots of opening the chat. */
+  artefacts?: ArtefactRef[];
 }
 
 export interface MessageSent {
@@ -246,30 +302,67 @@ export interface MessageSent {
   from: Side;
   sentAt: string;
   receivedAt: string | null;
-  failure: string | null;
+  /** `message_not_received` when the receiver never showed it; the measurement goes on. */
+  failure: FailureCode | null;
+  detail?: string | null;
+  artefacts?: ArtefactRef[];
+  /** Who typed the text: the phone driver's `input text`, or null when the UI steps had no text. */
+  typedWith?: string | null;
 }
 
 /** Capture files copied to the central artefacts store (paths relative to it). */
 export interface CaptureFiles {
   files: Array<{ side: Side; path: string; bytes: number }>;
-  [extra: string]: unknown;
+  packets?: Record<Side, number>;
+  artefacts?: ArtefactRef[];
 }
 
-export interface ServiceEndpoint {
+/** A server the traceroutes aim at: a service endpoint or a server the phone itself opened. */
+export interface TracerouteTarget {
   ip: string;
   port: number;
   protocol: 'tcp' | 'udp';
   name?: string | null;
+  names?: string[];
+  classes?: string[];
+}
+
+/** What the record keeps of one side's classification (flows without per-packet times). */
+export interface SideClassification {
+  side: Side;
+  capture: string;
+  packets: number;
+  baseline: string | null;
+  counts: ClassificationResult['counts'];
+  flows: Array<{ key: string; class: string; reason: string; names: string[]; packets: number; bytes: number; firstSeen: string; lastSeen: string; carriedMessages: number[] }>;
+  endpoints: ClassificationResult['endpoints'];
+  /** Servers of unclassified flows the phone itself opened (traced too). */
+  unknownServers: Array<{ ip: string; port: number; protocol: 'tcp' | 'udp'; names: string[] }>;
+  messages: ClassificationResult['messages'];
 }
 
 export interface Classification {
-  endpoints: ServiceEndpoint[];
-  [extra: string]: unknown;
+  endpoints: TracerouteTarget[];
+  sides?: SideClassification[];
 }
 
 export interface Paths {
   networkPath: { traces: Trace[] };
   applicationPath: { traces: Trace[] };
+  /** Raw traceroute output files. */
+  artefacts?: ArtefactRef[];
+  /** Destination port of the network-path traces. */
+  networkPort?: number;
+  /** The traceroute tool: scamper or traceroute. */
+  backend?: string;
+  /** Geolocation provenance (the geolocate step adds it). */
+  geolocation?: GeolocationInfo | null;
+}
+
+export interface GeolocationInfo {
+  correctionsFiles: string[];
+  sources: { corrections: number; databases: Array<{ source: string; databaseDate: string | null }> };
+  rttSources: Record<Side, { latitude: number; longitude: number }>;
 }
 
 export interface PersistResult {

@@ -8,29 +8,15 @@
  * traceroute output; paths relative to the data folder) and timings against the configured
  * timers (`timings.overheadSeconds`: what the steps cost beyond the Fig. 2 waits).
  */
-import type {
-  AttemptRecord,
-  CaptureFiles,
-  CaptureHandle,
-  Classification,
-  MeasurementSpec,
-  MessageSent,
-  Paths,
-  PhonesInfo,
-  TunnelsInfo,
-} from '../measurement/payloads';
-import { MEASUREMENT_SCHEMA, type MeasurementRecord, type Side, type TestbedKind } from '../types';
+import { NO_FAILURE, type FailureFields } from '../failures';
+import type { AttemptRecord, CaptureFiles, Classification, MeasurementSpec, MessageSent, Paths, PhonesInfo, RunningCapture, TunnelsInfo } from '../measurement/payloads';
+import { MEASUREMENT_SCHEMA, type ArtefactRef, type MeasurementRecord, type Side, type TestbedKind } from '../types';
 
-export interface ArtefactRef {
-  kind: string; // 'capture' | 'screenshot' | 'traceroute-raw' | ...
-  path: string; // relative to the data folder
-}
-
-/** What the steps of the successful attempt returned (extra fields travel as JSON). */
+/** What the steps of the successful attempt returned (lib/measurement/steps.ts StepIO). */
 export interface AttemptOutputs {
   tunnels: TunnelsInfo | null;
   phones: PhonesInfo | null;
-  capture: CaptureHandle | null;
+  capture: RunningCapture | null;
   messages: MessageSent[];
   files: CaptureFiles;
   classification: Classification;
@@ -45,21 +31,14 @@ export interface RecordInput {
   finishedAt: string;
   workflow: { workflowId: string; runId: string };
   attempts: AttemptRecord[];
-  /** Null when an attempt succeeded. */
-  failure: string | null;
+  /** No failure (all null) when an attempt succeeded. */
+  failure: FailureFields;
   testbedKind: TestbedKind | null;
   outputs: AttemptOutputs | null;
 }
 
-function artefactsOf(value: unknown): ArtefactRef[] {
-  const list = (value as { artefacts?: unknown } | null)?.artefacts;
-  if (!Array.isArray(list)) return [];
-  return list.filter((a): a is ArtefactRef => typeof a?.kind === 'string' && typeof a?.path === 'string');
-}
-
-function extra<T>(value: unknown, key: string): T | null {
-  const v = (value as Record<string, unknown> | null)?.[key];
-  return v === undefined ? null : (v as T);
+function artefactsOf(value: { artefacts?: ArtefactRef[] } | null): ArtefactRef[] {
+  return value?.artefacts ?? [];
 }
 
 const seconds = (from: string, to: string | null): number | null => {
@@ -75,7 +54,7 @@ export function configuredWaitSeconds(m: RecordInput['measurement'], timerScale:
 }
 
 function timings(input: RecordInput) {
-  const ok = input.outputs ? input.attempts.find((a) => a.failure === null) ?? null : null;
+  const ok = input.outputs ? (input.attempts.find((a) => a.failure === null) ?? null) : null;
   const configured = configuredWaitSeconds(input.measurement, input.timerScale);
   const attemptSeconds = ok ? seconds(ok.startedAt, ok.finishedAt) : null;
   return {
@@ -96,6 +75,7 @@ function messagesOf(messages: MessageSent[]) {
     receivedAt: m.receivedAt,
     deliveryMs: m.receivedAt ? Date.parse(m.receivedAt) - Date.parse(m.sentAt) : null,
     failure: m.failure,
+    detail: m.detail ?? null,
   }));
 }
 
@@ -112,7 +92,8 @@ function dedupe(list: ArtefactRef[]): ArtefactRef[] {
 export function buildMeasurementRecord(input: RecordInput): MeasurementRecord {
   const m = input.measurement;
   const o = input.outputs;
-  const status: 'ok' | 'failed' = o && input.failure === null ? 'ok' : 'failed';
+  const status: 'ok' | 'failed' = o && input.failure.failure === null ? 'ok' : 'failed';
+  const failure: FailureFields = status === 'ok' ? NO_FAILURE : input.failure.failure ? input.failure : { ...NO_FAILURE, failure: 'activity_error', detail: 'no attempt succeeded and none said why' };
   const artefacts = o
     ? dedupe([
         ...artefactsOf(o.files),
@@ -127,7 +108,9 @@ export function buildMeasurementRecord(input: RecordInput): MeasurementRecord {
     measurementId: m.measurementId,
     app: m.app,
     status,
-    failure: status === 'ok' ? null : (input.failure ?? 'failed'),
+    failure: failure.failure,
+    failedOperation: failure.failedOperation,
+    detail: failure.detail,
     startedAt: input.startedAt,
     finishedAt: input.finishedAt,
     nodeA: { id: m.nodeA.id, country: m.nodeA.country },
@@ -141,12 +124,12 @@ export function buildMeasurementRecord(input: RecordInput): MeasurementRecord {
     messages: o ? messagesOf(o.messages) : [],
     endpoints: o?.classification.endpoints ?? [],
     captures: o?.files.files ?? [],
-    flows: o ? (extra<unknown[]>(o.classification, 'sides') ?? []) : [],
+    flows: o ? (o.classification.sides ?? []) : [],
     phones: o ? (o.phones?.phones ?? []) : [],
-    baselines: o ? (extra<unknown[]>(o.phones, 'baselines') ?? []) : [],
+    baselines: o ? (o.phones?.baselines ?? []) : [],
     tunnels: o ? (o.tunnels?.tunnels ?? []) : [],
-    geolocation: o ? extra<unknown>(o.paths, 'geolocation') : null,
-    traceroute: o ? { backend: extra<string>(o.paths, 'backend'), networkPort: extra<number>(o.paths, 'networkPort') } : null,
+    geolocation: o ? (o.paths.geolocation ?? null) : null,
+    traceroute: o ? { backend: o.paths.backend ?? null, networkPort: o.paths.networkPort ?? null } : null,
     artefacts,
     timings: timings(input),
   };

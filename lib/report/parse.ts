@@ -1,7 +1,9 @@
 /**
  * Reading matador.measurement/v1 JSON lines. Checks the fields the analysis relies on, so that a
  * broken line is reported with its file and line number instead of silently skewing a table.
+ * Records of older exports get today's failure fields (lib/record/read.ts).
  */
+import { readableRecord } from '../record/read';
 import { MEASUREMENT_SCHEMA, type MeasurementRecord } from '../types';
 
 export interface InvalidLine {
@@ -85,7 +87,7 @@ export function parseMeasurementLines(text: string, file: string, options: { ski
       problem = `not valid JSON (${(err as Error).message})`;
     }
     if (problem === null) {
-      records.push(value as MeasurementRecord);
+      records.push(readableRecord(value as MeasurementRecord));
     } else if (options.skipInvalid) {
       invalid.push({ line: i + 1, error: problem });
     } else {

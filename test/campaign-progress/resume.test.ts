@@ -36,7 +36,9 @@ function record(measurementId: string, status: 'ok' | 'failed', finishedAt: stri
     measurementId,
     app,
     status,
-    failure: status === 'ok' ? null : 'timeout: traceroutes',
+    failure: status === 'ok' ? null : 'timeout',
+    failedOperation: status === 'ok' ? null : 'traceroutes',
+    detail: status === 'ok' ? null : 'START_TO_CLOSE timeout',
     startedAt: new Date(Date.parse(finishedAt) - 60_000).toISOString(),
     finishedAt,
     nodeA: { id: a, country: NODES.find((n) => n.id === a)?.country ?? 'XX' },
@@ -176,7 +178,7 @@ describe('a resumed campaign on a real Temporal server', () => {
     }
 
     const doomed = ids[3];
-    const first = await runResumed([{ measurementId: doomed, step: 'provisionTunnels', nonRetryable: true, type: 'unreachable' }]);
+    const first = await runResumed([{ measurementId: doomed, step: 'provisionTunnels', nonRetryable: true, type: 'ssh_unreachable' }]);
     expect(first.summary).toMatchObject({ campaign, total: 10, ok: 9, failed: 1, skipped: 2 });
     expect(first.skippedInProgress).toBe(2);
     expect(first.ran).toEqual(ids.filter((i) => i !== ids[0] && i !== ids[5]).sort());

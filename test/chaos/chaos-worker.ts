@@ -16,7 +16,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { heartbeating } from '../../activities/heartbeat';
 import { maybeInjectFaults } from '../../activities/fault-injection';
 import type { ExpandedPlan } from '../../activities/plan';
-import type { MatadorActivities } from '../../activities/types';
+import type { MatadorActivities } from '../../lib/measurement/steps';
 import { ResultsStore } from '../../store/results-store';
 import { storeRecord } from '../../workers/activities';
 import { createMatadorWorker } from '../../workers/worker';

@@ -11,6 +11,7 @@
  * (test/chaos/permanent-fault.test.ts is the workflow-level version on mock activities, with two
  * testbeds: it shows the other testbed is not held up; this one shows the real failure path.)
  */
+import { formatFailure, type FailureCode } from '../../lib/failures';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -87,10 +88,14 @@ function writeCampaign(dir: string): string {
   return file;
 }
 
-/** What configurePhones reports for a phone without the app (closed-list type, step, detail). */
-function expectedFailure(): string {
+/** What configurePhones reports for a phone without the app (catalogue code, step, detail). */
+function expectedFailure(): { failure: FailureCode; failedOperation: string; detail: string } {
   const { serial } = phoneA;
-  return `app_not_installed: configurePhones: side A: phone ${serial}: version of ${BROKEN.package} (dumpsys package ${BROKEN.package}): ${BROKEN.package} is not installed on ${serial}`;
+  return {
+    failure: 'app_not_installed',
+    failedOperation: 'configurePhones',
+    detail: `side A: phone ${serial}: version of ${BROKEN.package} (dumpsys package ${BROKEN.package}): ${BROKEN.package} is not installed on ${serial}`,
+  };
 }
 
 function withStore<T>(fn: (store: ResultsStore) => T): T {
@@ -188,7 +193,7 @@ describe('an app missing on a phone of the emulated world', () => {
   it('fails exactly that app\'s measurements, each with the precise failure string; the campaign completes with the others ok', () => {
     expect(summary).toMatchObject({ campaign: CAMPAIGN, total: ALL.length, ok: ALL.length - DOOMED.length, failed: DOOMED.length });
     expect(summary.failures.map((f) => f.measurementId).sort()).toEqual(DOOMED);
-    for (const f of summary.failures) expect(f.failure).toBe(expectedFailure());
+    for (const f of summary.failures) expect(f).toMatchObject(expectedFailure());
   });
 
   it('stores every measurement exactly once: failed ones with the failure in every attempt, cleaned up', () => {
@@ -199,12 +204,12 @@ describe('an app missing on a phone of the emulated world', () => {
         const record = rows[0].record;
         const attempts = record.attempts as Array<{ failure: string | null; cleanedUp: boolean; steps: Array<{ step: string }> }>;
         if (DOOMED.includes(id)) {
-          expect(record).toMatchObject({ status: 'failed', failure: expectedFailure(), testbed: 'tb1', app: BROKEN.app });
+          expect(record).toMatchObject({ status: 'failed', ...expectedFailure(), testbed: 'tb1', app: BROKEN.app });
           // No attempt could help: app_not_installed is in ATTEMPT_FATAL_FAILURE_TYPES, so the
           // one attempt (of retry.maxAttempts 2) failed at configurePhones and tore down.
           expect(attempts).toHaveLength(1);
           for (const a of attempts) {
-            expect(a).toMatchObject({ failure: expectedFailure(), cleanedUp: true });
+            expect(a).toMatchObject({ ...expectedFailure(), cleanedUp: true });
             expect(a.steps.map((s) => s.step)).toEqual(['provisionTunnels', 'configurePhones', 'teardown']);
           }
         } else {
@@ -237,7 +242,7 @@ describe('an app missing on a phone of the emulated world', () => {
     expect(dry).toMatchObject({ code: 0, stderr: '' });
     const dryLines = dry.stdout.trim().split('\n');
     expect(dryLines[0]).toBe(`${DOOMED.length} failed measurements of campaign ${CAMPAIGN} would be re-run:`);
-    expect(dryLines.slice(1).sort()).toEqual(DOOMED.map((id) => `  ${id}  [testbed tb1, failed] ${expectedFailure()}`));
+    expect(dryLines.slice(1).sort()).toEqual(DOOMED.map((id) => `  ${id}  [testbed tb1, failed] ${formatFailure(expectedFailure())}`));
 
     const firstRuns = new Map(DOOMED.map((id) => [id, withStore((s) => (s.latest(id)!.record.workflow as { runId: string }).runId)]));
     const rerun = await timed('rerun-failed', () => matador(['campaign', 'rerun-failed', CAMPAIGN, '--json']));
@@ -257,9 +262,9 @@ describe('an app missing on a phone of the emulated world', () => {
       expect(((await handle.result()) as MeasurementResult).status).toBe('ok');
       withStore((store) => {
         const rows = store.attempts(id);
-        expect(rows.map((r) => [r.record.status, r.record.failure])).toEqual([
-          ['failed', expectedFailure()],
-          ['ok', null],
+        expect(rows.map((r) => [r.record.status, r.record.failure, r.record.detail])).toEqual([
+          ['failed', expectedFailure().failure, expectedFailure().detail],
+          ['ok', null, null],
         ]);
         expect(rows[1].record.workflow).toEqual({ workflowId: id, runId: outcome.runId });
         expect(rows[1].record).toMatchObject({ testbedKind: 'emulated', app: BROKEN.app });

@@ -37,10 +37,10 @@ it('fails the measurements of an uninstalled app precisely, continues, and re-ru
 
   expect(summary).toMatchObject({ total: 20, ok: 20 - doomed.length, failed: doomed.length });
   expect(summary.failures.map((f) => f.measurementId).sort()).toEqual(doomed);
-  for (const f of summary.failures) expect(f.failure).toBe('app_not_installed: configurePhones: whatsapp is not installed on phone tb2-pa');
+  for (const f of summary.failures) expect(f).toMatchObject({ failure: 'app_not_installed', failedOperation: 'configurePhones', detail: 'whatsapp is not installed on phone tb2-pa' });
   const before = h.storeRows();
   for (const id of doomed) {
-    expect(before.get(id)).toEqual([expect.objectContaining({ status: 'failed', failure: 'app_not_installed: configurePhones: whatsapp is not installed on phone tb2-pa' })]);
+    expect(before.get(id)).toEqual([expect.objectContaining({ status: 'failed', failure: 'app_not_installed', failedOperation: 'configurePhones', detail: 'whatsapp is not installed on phone tb2-pa' })]);
   }
 
   // The fix: the app is installed again. Wait until visibility lists the failed runs, re-run.

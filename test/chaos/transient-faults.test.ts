@@ -5,6 +5,7 @@
  * each measurement is in the results store exactly once. Always-on: 20 measurements (so 99 %
  * means all of them); MATADOR_CHAOS_FULL=1: 105 measurements (a few minutes on a busy machine).
  */
+import { formatFailure } from '../../lib/failures';
 import type { Connection } from '@temporalio/client';
 import { ChaosHarness } from './harness';
 import { chaosPlan, startCampaign } from './scenario';
@@ -37,7 +38,7 @@ it(`ends at least 99 % of ${TOTAL} measurements ok with 10 % transient faults pe
   expect(summary.ok + summary.failed).toBe(TOTAL);
   expect(summary.ok / summary.total).toBeGreaterThanOrEqual(0.99);
   // Any measurement that did fail, failed because of injected faults (nothing else went wrong).
-  for (const f of summary.failures) expect(f.failure).toMatch(/^injected_fault: \w+: \w+: injected transient fault \(rate 0\.1\)/);
+  for (const f of summary.failures) expect(formatFailure(f)).toMatch(/^injected_fault: \w+: \w+: injected transient fault \(rate 0\.1\)/);
   // About 13 faultable calls per measurement, ~10 % of them were made to fail.
   const injected = h.injectedFaults();
   expect(injected).toBeGreaterThan(TOTAL * 13 * 0.05);

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type MatadorActivities } from '../../activities';
-import { TESTBED_ACTIVITY_NAMES } from '../../activities/types';
+import { FAULTABLE_STEPS, TESTBED_STEPS } from '../../lib/measurement/steps';
 import { inSshScope, sshScopeStats, withSshScope } from '../../drivers/ssh/scope';
 import { connectSsh, SshSession, SshTarget, withSsh } from '../../drivers/ssh/session';
 import { generateClientKey } from '../../testbed/sshd';
@@ -264,10 +264,10 @@ describe('worker wiring (workers/activities.ts)', () => {
     const probe = async (): Promise<never> => {
       throw new Error(`inSshScope=${inSshScope()}`);
     };
-    const steps = Object.fromEntries([...TESTBED_ACTIVITY_NAMES, 'classifyFlows', 'geolocate'].map((n) => [n, probe]));
+    const steps = Object.fromEntries(FAULTABLE_STEPS.map((n) => [n, probe]));
     const all = activitiesWith(steps as Partial<MatadorActivities>);
     const env = new MockActivityEnvironment();
-    for (const name of TESTBED_ACTIVITY_NAMES) {
+    for (const name of TESTBED_STEPS) {
       await expect(env.run(all[name] as (i: unknown) => Promise<unknown>, {})).rejects.toThrow('inSshScope=true');
     }
     await expect(env.run(all.classifyFlows, {} as never)).rejects.toThrow('inSshScope=false');

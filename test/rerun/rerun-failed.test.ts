@@ -5,6 +5,7 @@
  * and after the fix re-runs them ok under the same workflow ids, one at a time per testbed.
  * Records go to a real results store, so "latest attempt" is checked where reports read it.
  */
+import { formatFailure } from '../../lib/failures';
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -104,7 +105,7 @@ it('re-runs exactly the failed measurements under their workflow ids, until they
   });
   const summary = await handle.result();
   expect(summary).toMatchObject({ campaign: CAMPAIGN, total: 12, ok: 10, failed: 2 });
-  expect(summary.failures.map((f) => f.failure)).toEqual([
+  expect(summary.failures.map(formatFailure)).toEqual([
     'app_not_installed: configurePhones: mock configurePhones failure (try 1)',
     'app_not_installed: configurePhones: mock configurePhones failure (try 1)',
   ]);

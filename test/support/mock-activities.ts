@@ -6,7 +6,8 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { planActivities, type ExpandedPlan } from '../../activities/plan';
-import type { MatadorActivities } from '../../activities/types';
+import type { MatadorActivities } from '../../lib/measurement/steps';
+import type { FailureCode } from '../../lib/failures';
 import type { StepContext } from '../../lib/measurement/payloads';
 
 export interface MockEvent {
@@ -31,8 +32,9 @@ export interface FailureRule {
   attempts?: number[];
   /** Fail the first N activity tries, then succeed (default: every try). */
   activityTries?: number;
-  /** ApplicationFailure type; non-retryable when `nonRetryable` (default false). */
-  type?: string;
+  /** ApplicationFailure type, a catalogue code (default injected_fault); non-retryable when
+   *  `nonRetryable` (default false). */
+  type?: FailureCode;
   nonRetryable?: boolean;
 }
 
@@ -63,8 +65,8 @@ export function createMockActivities(o: MockOptions): MatadorActivities {
       o.record({ kind: 'fail', seq: ++seq, ...base });
       const message = `mock ${name} failure (try ${info.attempt})`;
       throw rule.nonRetryable
-        ? ApplicationFailure.nonRetryable(message, rule.type ?? 'mock_failure')
-        : ApplicationFailure.retryable(message, rule.type ?? 'mock_failure');
+        ? ApplicationFailure.nonRetryable(message, rule.type ?? 'injected_fault')
+        : ApplicationFailure.retryable(message, rule.type ?? 'injected_fault');
     }
     o.record({ kind: 'end', seq: ++seq, ...base });
     return result;

@@ -1,7 +1,7 @@
 /** Test workers: one workflow bundle per test process, central + testbed workers in-process. */
 import * as fs from 'fs';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
-import type { MatadorActivities } from '../../activities/types';
+import type { MatadorActivities } from '../../lib/measurement/steps';
 import { createMatadorWorker, workflowsPath } from '../../workers/worker';
 
 let bundle: Promise<WorkflowBundle> | undefined;

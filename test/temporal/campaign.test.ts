@@ -6,7 +6,7 @@ import { execFile } from 'child_process';
 import { promisify } from 'util';
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import { temporalBinary } from '../../lib/project-paths';
-import { CENTRAL_TASK_QUEUE, FAILURE_TYPES, PAUSE_SIGNAL } from '../../temporal/conventions';
+import { CENTRAL_TASK_QUEUE, PAUSE_SIGNAL } from '../../temporal/conventions';
 import type { CampaignSummary, MeasurementResult } from '../../lib/measurement/payloads';
 import { campaignWorkflow, progressQuery, resumeSignal } from '../../workflows';
 import { useTestServer } from '../support/dev-server';
@@ -182,9 +182,9 @@ describe('a campaign with failing steps', () => {
         // fails twice, then succeeds: Temporal's activity retry handles it within one attempt
         { measurementId: flaky, step: 'configurePhones', activityTries: 2 },
         // fails for good after capture start in the first attempt only: saga + second attempt
-        { measurementId: sagaOnce, step: 'sendMessage', attempts: [1], nonRetryable: true, type: 'phone_unreachable' },
+        { measurementId: sagaOnce, step: 'sendMessage', attempts: [1], nonRetryable: true, type: 'adb_unreachable' },
         // fails for good in every attempt: the measurement ends failed
-        { measurementId: doomed, step: 'traceroutes', nonRetryable: true, type: 'unreachable' },
+        { measurementId: doomed, step: 'traceroutes', nonRetryable: true, type: 'ssh_unreachable' },
       ],
     });
   });
@@ -204,7 +204,7 @@ describe('a campaign with failing steps', () => {
   it('cleans up a failed attempt after capture start and runs a new attempt', async () => {
     const r: MeasurementResult = await result.client.workflow.getHandle(sagaOnce).result();
     expect(r.status).toBe('ok');
-    expect(r.attempts.map((a) => a.failure)).toEqual([expect.stringMatching(/^phone_unreachable: sendMessage#0: /), null]);
+    expect(r.attempts.map((a) => [a.failure, a.failedOperation])).toEqual([['adb_unreachable', 'sendMessage#0'], [null, null]]);
     expect(r.attempts[0].cleanedUp).toBe(true);
     expect(r.attempts[0].steps.map((s) => s.step)).toEqual(['provisionTunnels', 'configurePhones', 'startCapture', 'sendMessage#0', 'cleanup', 'teardown']);
     const firstAttempt = result.events.filter((e) => e.measurementId === sagaOnce && e.attempt === 1 && e.kind === 'end').map((e) => e.step);
@@ -214,18 +214,18 @@ describe('a campaign with failing steps', () => {
 
   it('ends a permanently failing measurement failed with its reason; the campaign continues and reports it', async () => {
     expect(result.summary).toMatchObject({ total: 6, ok: 5, failed: 1 });
-    expect(result.summary.failures).toEqual([{ measurementId: doomed, status: 'failed', failure: expect.stringMatching(/^unreachable: traceroutes: mock traceroutes failure/) }]);
+    expect(result.summary.failures).toEqual([{ measurementId: doomed, status: 'failed', failure: 'ssh_unreachable', failedOperation: 'traceroutes', detail: expect.stringMatching(/^mock traceroutes failure/) }]);
     const handle = result.client.workflow.getHandle(doomed);
     expect((await handle.describe()).status.name).toBe('FAILED');
     const err = await handle.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause as { type?: string; details?: unknown[] };
-    expect(cause.type).toBe(FAILURE_TYPES.measurementFailed);
+    expect(cause.type).toBe('measurement_failed');
     const details = cause.details?.[0] as MeasurementResult;
     expect(details.attempts).toHaveLength(2);
     expect(details.attempts.every((a) => a.cleanedUp)).toBe(true);
     expect(result.persisted.filter((p) => p.measurementId === doomed)).toEqual([
-      { measurementId: doomed, runId: expect.any(String), status: 'failed', failure: expect.stringMatching(/^unreachable: traceroutes/) },
+      { measurementId: doomed, runId: expect.any(String), status: 'failed', failure: 'ssh_unreachable' },
     ]);
     expect(result.persisted).toHaveLength(6);
   });

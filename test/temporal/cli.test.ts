@@ -12,7 +12,7 @@ import { NativeConnection } from '@temporalio/worker';
 import Database from 'better-sqlite3';
 import { freePort } from '../../cli/server-process';
 import { projectRoot, temporalBinary } from '../../lib/project-paths';
-import { CENTRAL_TASK_QUEUE, FAILURE_TYPES, SEARCH_ATTRIBUTE_NAMES } from '../../temporal/conventions';
+import { CENTRAL_TASK_QUEUE, SEARCH_ATTRIBUTE_NAMES } from '../../temporal/conventions';
 import type { CampaignSummary } from '../../lib/measurement/payloads';
 import { defaultActivities } from '../../workers/activities';
 import { campaignWorkflow } from '../../workflows';
@@ -170,8 +170,8 @@ describe('campaigns with the real activities', () => {
     const summary: CampaignSummary = await client().workflow.getHandle('campaign/real-cli').result();
     expect(summary).toMatchObject({ campaign: 'real-cli', total: 6, ok: 0, failed: 6 });
     // The testbeds (emulated-2.yaml) live in the world "paper", which this test never brings up.
-    const worldNotUp = /^world_not_up: provisionTunnels: emulated world paper: /;
-    for (const f of summary.failures) expect(f.failure).toMatch(worldNotUp);
+    const worldNotUp = { failure: 'world_not_up', failedOperation: 'provisionTunnels', detail: expect.stringMatching(/^emulated world paper: /) };
+    for (const f of summary.failures) expect(f).toMatchObject(worldNotUp);
     expect(summary.failures.map((f) => f.measurementId).sort()).toEqual(
       ['es-mad/es-mad', 'es-mad/de-ber', 'de-ber/de-ber'].flatMap((p) => [`real-cli/threema/${p}`, `real-cli/whatsapp/${p}`]).sort(),
     );
@@ -183,12 +183,12 @@ describe('campaigns with the real activities', () => {
       expect(rows).toHaveLength(6);
       for (const row of rows) {
         expect(row.status).toBe('failed');
-        expect(row.failure).toMatch(worldNotUp);
+        expect(row.failure).toBe('world_not_up');
         const record = JSON.parse(row.record) as { attempts: Array<{ cleanedUp: boolean; steps: Array<{ step: string; failure: string | null }> }> };
         // world_not_up ends the measurement (another attempt cannot help); teardown finds nothing to release
         expect(record.attempts).toHaveLength(1);
         expect(record.attempts[0].steps).toEqual([
-          expect.objectContaining({ step: 'provisionTunnels', failure: expect.stringMatching(worldNotUp) }),
+          expect.objectContaining({ step: 'provisionTunnels', ...worldNotUp }),
           expect.objectContaining({ step: 'teardown', failure: null }),
         ]);
         expect(record.attempts[0].cleanedUp).toBe(true);
@@ -228,7 +228,7 @@ describe('campaigns with the real activities', () => {
     const activityFailure = (err as WorkflowFailedError).cause;
     expect(activityFailure).toBeInstanceOf(ActivityFailure);
     const cause = (activityFailure as ActivityFailure).cause as ApplicationFailure;
-    expect(cause.type).toBe(FAILURE_TYPES.invalidConfig);
+    expect(cause.type).toBe('config_invalid');
     expect(cause.message).toMatch(/real-bad\.yaml: assignment: expected one of "pair", "measurement", got "sideways"/);
     const history = await handle.fetchHistory();
     const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes || e.startChildWorkflowExecutionInitiatedEventAttributes);

@@ -84,7 +84,7 @@ describe('a campaign of 2 node pairs x 2 apps on one testbed', () => {
     result = await runCampaign({
       namespace: NS.reuse,
       campaign,
-      failures: [{ measurementId: failingFirst, step: 'traceroutes', attempts: [1], nonRetryable: true, type: 'unreachable' }],
+      failures: [{ measurementId: failingFirst, step: 'traceroutes', attempts: [1], nonRetryable: true, type: 'ssh_unreachable' }],
     });
   });
 

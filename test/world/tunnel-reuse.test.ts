@@ -6,6 +6,7 @@
  * node fails precisely; the final full teardown leaves no tunnel link on routers or nodes.
  * Run under the world lock (it brings the world "small" up and takes it down again).
  */
+import { NO_FAILURE } from '../../lib/failures';
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -141,7 +142,7 @@ describe('tunnels kept between measurements of the same node pair', () => {
       finishedAt: new Date().toISOString(),
       workflow: { workflowId: ctx.measurementId, runId: 'r' },
       attempts: [],
-      failure: null,
+      failure: NO_FAILURE,
       testbedKind: 'emulated',
       outputs: { tunnels: info, phones: null, capture: null, messages: [], files: { files: [] }, classification: { endpoints: [] }, paths: { networkPath: { traces: [] }, applicationPath: { traces: [] } } },
     });

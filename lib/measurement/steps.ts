@@ -1,0 +1,144 @@
+/**
+ * Every step of a measurement declared once: where it runs (central worker or the testbed's
+ * host), its role, timeouts, retry policy, typed input and output, and the closed list of
+ * failures (lib/failures.ts) it may report. Workflow proxies and activity options
+ * (temporal/activity-options.ts), the activity object and the lists a worker registers
+ * (activities/index.ts), the SSH scopes, fault injection and the record builder all derive from
+ * this table. Pure data and types: workflow code imports it.
+ */
+import type { FailureCode } from '../failures';
+import type {
+  CampaignPlanInfo,
+  CaptureFiles,
+  Classification,
+  LoadCampaignRequest,
+  MeasurementRecord,
+  MeasurementSpec,
+  MessageSent,
+  MessageStep,
+  Paths,
+  PersistResult,
+  PhonesInfo,
+  PlanPageRequest,
+  RunningCapture,
+  StepContext,
+  TracerouteTarget,
+  TunnelsInfo,
+} from './payloads';
+
+/** `central`: task queue matador-central; `testbed`: the testbed's own queue `testbed-<id>`. */
+export type StepQueue = 'central' | 'testbed';
+/** plan: reads the campaign; measure: drives phones/routers/nodes; analyse: pure work on what
+ *  was measured; persist: writes the record; cleanup: releases what a measurement holds. */
+export type StepRole = 'plan' | 'measure' | 'analyse' | 'persist' | 'cleanup';
+
+export interface RetryDeclaration {
+  initialIntervalSeconds: number;
+  backoffCoefficient: number;
+  maximumIntervalSeconds: number;
+  maximumAttempts: number;
+}
+
+export const RETRY_POLICIES = {
+  /** Steps on a testbed (ADB, SSH): a few quick retries, then the attempt is given up. */
+  testbed: { initialIntervalSeconds: 1, backoffCoefficient: 2, maximumIntervalSeconds: 10, maximumAttempts: 3 },
+  /** Cleanup steps: retried harder, they leave state behind otherwise. */
+  cleanup: { initialIntervalSeconds: 1, backoffCoefficient: 2, maximumIntervalSeconds: 30, maximumAttempts: 5 },
+  /** Central steps (config, analysis, persistence): local resources, retry a little longer. */
+  central: { initialIntervalSeconds: 1, backoffCoefficient: 2, maximumIntervalSeconds: 30, maximumAttempts: 5 },
+} as const satisfies Record<string, RetryDeclaration>;
+export type RetryPolicyName = keyof typeof RETRY_POLICIES;
+
+export interface StepDeclaration {
+  queue: StepQueue;
+  role: StepRole;
+  retry: RetryPolicyName;
+  /** Seconds; multiplied by the campaign's timeoutScale (floor: MIN_TIMEOUT_SECONDS). */
+  startToCloseSeconds: number;
+  /** Long steps heartbeat; a dead worker is noticed after this, not after startToClose. */
+  heartbeatSeconds?: number;
+  /** The failures the step may report (besides the workflow's own: timeout, cancelled, ...). */
+  failures: readonly FailureCode[];
+}
+
+/* Failure groups by what a step talks to. */
+const LAB: readonly FailureCode[] = ['world_not_up', 'testbed_unknown', 'testbed_incomplete', 'config_invalid'];
+const SSH: readonly FailureCode[] = ['ssh_unreachable', 'ssh_auth_failed', 'ssh_host_key_mismatch', 'ssh_timeout', 'ssh_connection_lost', 'ssh_command_failed'];
+const PHONE: readonly FailureCode[] = [
+  'adb_unreachable',
+  'adb_timeout',
+  'app_not_installed',
+  'app_start_failed',
+  'ui_element_not_found',
+  'input_rejected',
+  'shell_error',
+  'sync_error',
+  'invalid_argument',
+];
+const CAPTURE: readonly FailureCode[] = ['capture_failed', 'capture_fetch_failed', 'capture_missing'];
+
+/** Typed input and output of each step: [input, output]. */
+export interface StepIO {
+  loadCampaign: [LoadCampaignRequest, CampaignPlanInfo];
+  planPage: [PlanPageRequest, MeasurementSpec[]];
+  provisionTunnels: [{ ctx: StepContext }, TunnelsInfo];
+  configurePhones: [{ ctx: StepContext; tunnels: TunnelsInfo }, PhonesInfo];
+  startCapture: [{ ctx: StepContext }, RunningCapture];
+  sendMessage: [{ ctx: StepContext; message: MessageStep }, MessageSent];
+  stopCapture: [{ ctx: StepContext; capture: RunningCapture }, void];
+  fetchCapture: [{ ctx: StepContext; capture: RunningCapture }, CaptureFiles];
+  classifyFlows: [{ ctx: StepContext; capture: CaptureFiles; messages: MessageSent[] }, Classification];
+  traceroutes: [{ ctx: StepContext; endpoints: TracerouteTarget[] }, Paths];
+  geolocate: [{ ctx: StepContext; paths: Paths }, Paths];
+  persistRecord: [{ record: MeasurementRecord }, PersistResult];
+  /** Saga compensation: stop a capture that may or may not be running, drop its files. */
+  abortCapture: [{ ctx: StepContext }, void];
+  /** Always runs at the end of an attempt: tunnels down (or kept for the next measurement of
+   *  the same node pair, `ctx.keepTunnels`), phones reset. Idempotent. */
+  teardown: [{ ctx: StepContext }, void];
+}
+
+export const STEPS = {
+  loadCampaign: { queue: 'central', role: 'plan', retry: 'central', startToCloseSeconds: 60, failures: ['config_invalid'] },
+  planPage: { queue: 'central', role: 'plan', retry: 'central', startToCloseSeconds: 60, failures: ['config_invalid', 'plan_changed'] },
+  provisionTunnels: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: [...LAB, ...SSH, 'tunnel_failed'] },
+  configurePhones: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: [...LAB, ...SSH, ...PHONE, ...CAPTURE] },
+  startCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 60, failures: [...LAB, ...SSH, ...PHONE, ...CAPTURE] },
+  sendMessage: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: [...LAB, ...PHONE] },
+  stopCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 60, failures: [...LAB, ...SSH, ...PHONE, ...CAPTURE] },
+  fetchCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: [...LAB, ...SSH, ...CAPTURE] },
+  classifyFlows: { queue: 'central', role: 'analyse', retry: 'central', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: [...LAB, 'capture_missing'] },
+  traceroutes: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 900, heartbeatSeconds: 30, failures: [...LAB, ...SSH, 'traceroute_failed'] },
+  geolocate: { queue: 'central', role: 'analyse', retry: 'central', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: [...LAB] },
+  persistRecord: { queue: 'central', role: 'persist', retry: 'central', startToCloseSeconds: 60, failures: [] },
+  abortCapture: { queue: 'testbed', role: 'cleanup', retry: 'cleanup', startToCloseSeconds: 60, failures: [...LAB, ...SSH, ...PHONE, ...CAPTURE] },
+  teardown: { queue: 'testbed', role: 'cleanup', retry: 'cleanup', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: [...LAB, ...SSH, ...PHONE, 'tunnel_failed'] },
+} as const satisfies { [K in keyof StepIO]: StepDeclaration };
+
+export type StepName = keyof StepIO;
+export const STEP_NAMES = Object.keys(STEPS) as StepName[];
+
+type StepsWhere<P extends Partial<StepDeclaration>> = { [K in StepName]: (typeof STEPS)[K] extends P ? K : never }[StepName];
+export type CentralStepName = StepsWhere<{ queue: 'central' }>;
+export type TestbedStepName = StepsWhere<{ queue: 'testbed' }>;
+
+export const CENTRAL_STEPS = STEP_NAMES.filter((n) => STEPS[n].queue === 'central') as CentralStepName[];
+export const TESTBED_STEPS = STEP_NAMES.filter((n) => STEPS[n].queue === 'testbed') as TestbedStepName[];
+/** Steps that measure or analyse (not the plan, not the record): chaos runs inject faults here. */
+export const FAULTABLE_STEPS = STEP_NAMES.filter((n) => ['measure', 'analyse', 'cleanup'].includes(STEPS[n].role));
+
+/** The activity of a step: its typed input to its typed output. */
+export type StepActivity<K extends StepName> = (input: StepIO[K][0]) => Promise<StepIO[K][1]>;
+/** One function per step: what a worker registers and what workflows call through proxies. */
+export type MatadorActivities = { [K in StepName]: StepActivity<K> };
+export type CentralActivities = Pick<MatadorActivities, CentralStepName>;
+export type TestbedActivities = Pick<MatadorActivities, TestbedStepName>;
+/** The steps of one measurement (what activities/steps implements): all but plan and persist. */
+export type MeasurementStepName = Exclude<StepName, StepsWhere<{ role: 'plan' }> | StepsWhere<{ role: 'persist' }>>;
+export type MeasurementActivities = Pick<MatadorActivities, MeasurementStepName>;
+export const MEASUREMENT_STEPS = STEP_NAMES.filter((n) => STEPS[n].role !== 'plan' && STEPS[n].role !== 'persist') as MeasurementStepName[];
+
+/** Whether a step declares a failure code (others are undeclared: see activities/index.ts). */
+export function stepMayFail(step: StepName, code: string): boolean {
+  return (STEPS[step].failures as readonly string[]).includes(code) || (code === 'injected_fault' && FAULTABLE_STEPS.includes(step));
+}
