@@ -61,6 +61,11 @@ export interface StepDeclaration {
   failures: readonly FailureCode[];
 }
 
+/** The failures of several groups, each code once. */
+function anyOf(...groups: ReadonlyArray<readonly FailureCode[]>): readonly FailureCode[] {
+  return [...new Set(groups.flat())];
+}
+
 /* Failure groups by what a step talks to. */
 const LAB: readonly FailureCode[] = ['world_not_up', 'testbed_unknown', 'testbed_incomplete', 'config_invalid'];
 const SSH: readonly FailureCode[] = ['ssh_unreachable', 'ssh_auth_failed', 'ssh_host_key_mismatch', 'ssh_timeout', 'ssh_connection_lost', 'ssh_command_failed'];
@@ -101,18 +106,18 @@ export interface StepIO {
 export const STEPS = {
   loadCampaign: { queue: 'central', role: 'plan', retry: 'central', startToCloseSeconds: 60, failures: ['config_invalid'] },
   planPage: { queue: 'central', role: 'plan', retry: 'central', startToCloseSeconds: 60, failures: ['config_invalid', 'plan_changed'] },
-  provisionTunnels: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: [...LAB, ...SSH, 'tunnel_failed'] },
-  configurePhones: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: [...LAB, ...SSH, ...PHONE, ...CAPTURE] },
-  startCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 60, failures: [...LAB, ...SSH, ...PHONE, ...CAPTURE] },
-  sendMessage: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: [...LAB, ...PHONE] },
-  stopCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 60, failures: [...LAB, ...SSH, ...PHONE, ...CAPTURE] },
-  fetchCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: [...LAB, ...SSH, ...CAPTURE] },
-  classifyFlows: { queue: 'central', role: 'analyse', retry: 'central', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: [...LAB, 'capture_missing'] },
-  traceroutes: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 900, heartbeatSeconds: 30, failures: [...LAB, ...SSH, 'traceroute_failed'] },
-  geolocate: { queue: 'central', role: 'analyse', retry: 'central', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: [...LAB] },
+  provisionTunnels: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, ['tunnel_failed']) },
+  configurePhones: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, PHONE, CAPTURE) },
+  startCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 60, failures: anyOf(LAB, SSH, PHONE, CAPTURE) },
+  sendMessage: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: anyOf(LAB, PHONE) },
+  stopCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 60, failures: anyOf(LAB, SSH, PHONE, CAPTURE) },
+  fetchCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, CAPTURE) },
+  classifyFlows: { queue: 'central', role: 'analyse', retry: 'central', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: anyOf(LAB, ['capture_missing']) },
+  traceroutes: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 900, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, ['traceroute_failed']) },
+  geolocate: { queue: 'central', role: 'analyse', retry: 'central', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: anyOf(LAB) },
   persistRecord: { queue: 'central', role: 'persist', retry: 'central', startToCloseSeconds: 60, failures: [] },
-  abortCapture: { queue: 'testbed', role: 'cleanup', retry: 'cleanup', startToCloseSeconds: 60, failures: [...LAB, ...SSH, ...PHONE, ...CAPTURE] },
-  teardown: { queue: 'testbed', role: 'cleanup', retry: 'cleanup', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: [...LAB, ...SSH, ...PHONE, 'tunnel_failed'] },
+  abortCapture: { queue: 'testbed', role: 'cleanup', retry: 'cleanup', startToCloseSeconds: 60, failures: anyOf(LAB, SSH, PHONE, CAPTURE) },
+  teardown: { queue: 'testbed', role: 'cleanup', retry: 'cleanup', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, PHONE, ['tunnel_failed']) },
 } as const satisfies { [K in keyof StepIO]: StepDeclaration };
 
 export type StepName = keyof StepIO;

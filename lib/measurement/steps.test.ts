@@ -1,0 +1,51 @@
+import { FAILURES, isFailureCode } from '../failures';
+import { CENTRAL_STEPS, FAULTABLE_STEPS, MEASUREMENT_STEPS, STEP_NAMES, STEPS, TESTBED_STEPS, stepMayFail } from './steps';
+
+describe('the step table', () => {
+  it('puts every step on exactly one queue', () => {
+    expect([...CENTRAL_STEPS, ...TESTBED_STEPS].sort()).toEqual([...STEP_NAMES].sort());
+    expect(CENTRAL_STEPS).toEqual(['loadCampaign', 'planPage', 'classifyFlows', 'geolocate', 'persistRecord']);
+    expect(TESTBED_STEPS).toEqual(['provisionTunnels', 'configurePhones', 'startCapture', 'sendMessage', 'stopCapture', 'fetchCapture', 'traceroutes', 'abortCapture', 'teardown']);
+  });
+
+  it('declares failures from the catalogue only, each once', () => {
+    for (const name of STEP_NAMES) {
+      const failures: readonly string[] = STEPS[name].failures;
+      expect({ name, unknown: failures.filter((c) => !isFailureCode(c)) }).toEqual({ name, unknown: [] });
+      expect(new Set(failures).size).toBe(failures.length);
+    }
+  });
+
+  it('has a heartbeat shorter than the start-to-close timeout wherever it has one', () => {
+    for (const name of STEP_NAMES) {
+      const d: { startToCloseSeconds: number; heartbeatSeconds?: number } = STEPS[name];
+      if (d.heartbeatSeconds !== undefined) expect(d.heartbeatSeconds).toBeLessThan(d.startToCloseSeconds);
+    }
+  });
+
+  it('measures and analyses in the steps chaos runs may fault, never in the plan or the record', () => {
+    expect(MEASUREMENT_STEPS).toEqual(STEP_NAMES.filter((n) => !['loadCampaign', 'planPage', 'persistRecord'].includes(n)));
+    expect(FAULTABLE_STEPS).toEqual(MEASUREMENT_STEPS);
+    expect(stepMayFail('traceroutes', 'injected_fault')).toBe(true);
+    expect(stepMayFail('persistRecord', 'injected_fault')).toBe(false);
+  });
+
+  it('knows which failures a step may report', () => {
+    expect(stepMayFail('configurePhones', 'app_not_installed')).toBe(true);
+    expect(stepMayFail('geolocate', 'app_not_installed')).toBe(false);
+    expect(stepMayFail('provisionTunnels', 'tunnel_failed')).toBe(true);
+  });
+});
+
+describe('the failure catalogue', () => {
+  it('lets only transport problems, timeouts and injected faults be retried in place', () => {
+    const retryable = Object.entries(FAILURES).filter(([, f]) => f.retryable).map(([c]) => c).sort();
+    expect(retryable).toEqual(['activity_error', 'adb_timeout', 'adb_unreachable', 'injected_fault', 'ssh_connection_lost', 'ssh_timeout', 'ssh_unreachable', 'timeout']);
+  });
+
+  it('ends a measurement only where no new attempt can help', () => {
+    const ends = Object.entries(FAILURES).filter(([, f]) => f.endsMeasurement).map(([c]) => c).sort();
+    expect(ends).toEqual(['already_running', 'app_not_installed', 'cancelled', 'config_invalid', 'measurement_failed', 'plan_changed', 'testbed_incomplete', 'testbed_unknown', 'world_not_up']);
+    for (const [code, f] of Object.entries(FAILURES)) if (f.endsMeasurement) expect({ code, retryable: f.retryable }).toEqual({ code, retryable: false });
+  });
+});
