@@ -82,6 +82,9 @@ const PHONE: readonly FailureCode[] = [
 ];
 const CAPTURE: readonly FailureCode[] = ['capture_failed', 'capture_fetch_failed', 'capture_missing'];
 
+/** The groups by name (README shows a step's failures by group). */
+export const FAILURE_GROUPS = { lab: LAB, ssh: SSH, phone: PHONE, capture: CAPTURE } as const;
+
 /** Typed input and output of each step: [input, output]. */
 export interface StepIO {
   loadCampaign: [LoadCampaignRequest, CampaignPlanInfo];
