@@ -2,7 +2,9 @@ import Database from 'better-sqlite3';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readableRecord } from '../lib/record/read';
-import { MEASUREMENT_SCHEMA, type MeasurementRecord } from '../lib/types';
+import { MEASUREMENT_SCHEMA, type ArtefactRef, type MeasurementRecord } from '../lib/types';
+
+export type { ArtefactRef } from '../lib/types';
 
 /**
  * The results database: one row per (measurement id, attempt), so a retried attempt never
@@ -15,11 +17,6 @@ export interface StoredAttempt {
   measurementId: string;
   attempt: number;
   record: MeasurementRecord;
-}
-
-export interface ArtefactRef {
-  kind: string; // 'capture' | 'screenshot' | 'traceroute-raw' | ...
-  path: string; // relative to the data folder when inside it
 }
 
 export interface ResultsStoreOptions {
