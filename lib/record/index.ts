@@ -9,18 +9,22 @@
  * timers (`timings.overheadSeconds`: what the steps cost beyond the Fig. 2 waits).
  */
 import { NO_FAILURE, type FailureFields } from '../failures';
-import type { AttemptRecord, CaptureFiles, Classification, MeasurementSpec, MessageSent, Paths, PhonesInfo, RunningCapture, TunnelsInfo } from '../measurement/payloads';
+import type { AttemptRecord, MeasurementSpec, MessageSent } from '../measurement/payloads';
+import type { StepIO } from '../measurement/steps';
 import { MEASUREMENT_SCHEMA, type ArtefactRef, type MeasurementRecord, type Side, type TestbedKind } from '../types';
 
-/** What the steps of the successful attempt returned (lib/measurement/steps.ts StepIO). */
+/** What a step returned (its declared output). */
+type Output<K extends keyof StepIO> = StepIO[K][1];
+
+/** What the steps of the successful attempt returned, as the step table declares them. */
 export interface AttemptOutputs {
-  tunnels: TunnelsInfo | null;
-  phones: PhonesInfo | null;
-  capture: RunningCapture | null;
-  messages: MessageSent[];
-  files: CaptureFiles;
-  classification: Classification;
-  paths: Paths;
+  tunnels: Output<'provisionTunnels'> | null;
+  phones: Output<'configurePhones'> | null;
+  capture: Output<'startCapture'> | null;
+  messages: Array<Output<'sendMessage'>>;
+  files: Output<'fetchCapture'>;
+  classification: Output<'classifyFlows'>;
+  paths: Output<'geolocate'>;
 }
 
 export interface RecordInput {
