@@ -3,7 +3,7 @@
  * and nodes files point at the router and the vantage node of the drivers' small mtsh-* world
  * (test/drivers/topology.ts: real sshd, ip, iptables), with every wiring key set to a value
  * other than its default (VXLAN, own table/priority/VNI/port, r-lan, n-wan, the world's phone
- * subnet, a capture dir). The real branch of activities/steps/testbed-endpoints.ts resolves
+ * subnet, a capture dir). The testbeds-file lab (activities/labs/testbeds-file.ts) resolves
  * them, and the router/node drivers must bring both sides' tunnels up on one router and one
  * node at once (side B takes the next table, priority and VNI) and carry the phone's traffic.
  *
@@ -15,6 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { checkNode } from '../drivers/node';
 import { configureRouter, tunnelDown, tunnelStatus, tunnelUp } from '../drivers/router';
+import { testbedsFileLab } from '../activities/labs/testbeds-file';
 import { resolveTestbed, type TestbedEndpoints } from '../activities/steps/testbed-endpoints';
 import { loadCampaign } from '../lib/config';
 import { projectRoot } from '../lib/project-paths';
@@ -78,7 +79,7 @@ beforeAll(async () => {
     nodeB: node, // a self-pair: both tunnels end on the same node
     config: { path: campaignFile, digest: 'not-checked-here' },
   };
-  endpoints = resolveTestbed({ baseDir: configDir, dataDir: configDir }, ctx);
+  endpoints = resolveTestbed({ baseDir: configDir, dataDir: configDir, lab: testbedsFileLab() }, ctx);
 }, 60_000);
 
 afterAll(async () => {

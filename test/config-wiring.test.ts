@@ -15,7 +15,9 @@ import { TUNNEL_MODES as DRIVER_TUNNEL_MODES, validateTunnelSpec } from '../driv
 import { validateRouterConfig } from '../drivers/router';
 import { DriverConfigError } from '../drivers/ssh/failures';
 import * as driver from '../drivers/ssh/validate';
-import { resolveTestbed, tunnelSpec, type TestbedEndpoints } from '../activities/steps/testbed-endpoints';
+import { tunnelSpec } from '../activities/lab';
+import { testbedsFileLab } from '../activities/labs/testbeds-file';
+import { resolveTestbed, type TestbedEndpoints } from '../activities/steps/testbed-endpoints';
 import { loadCampaign, parseConfigText, TUNNEL_MODES, type ConfigError, type TestbedsFile } from '../lib/config';
 import { interfaceName, ipv4Address, phoneSubnet, remoteDirectory } from '../lib/config/fields';
 import { testbedsFileSchema } from '../lib/config/testbeds';
@@ -53,7 +55,7 @@ function endpointsOf(campaignFile: string): TestbedEndpoints[] {
       nodeB: m.nodeB,
       config: { path: campaignFile, digest: 'not-checked-here' },
     };
-    return resolveTestbed({ baseDir: projectRoot, dataDir: os.tmpdir() }, ctx);
+    return resolveTestbed({ baseDir: projectRoot, dataDir: os.tmpdir(), lab: testbedsFileLab() }, ctx);
   });
 }
 

@@ -18,7 +18,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultInterestGroups } from '../lib/geo/groups';
+import { defaultInterestGroups, defaultM49 } from '../lib/config/geo-tables';
 import {
   compareRuns,
   comparisonToMarkdown,
@@ -32,6 +32,7 @@ import type { Trace } from '../lib/types';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'report', 'compare');
 const groups = defaultInterestGroups().filter((g) => g.name === 'Five Eyes' || g.name === 'European Union');
+const m49 = defaultM49();
 
 function run(scenario: string, file: 'a-run.jsonl' | 'b-run.jsonl'): CompareRun {
   const full = path.join(FIXTURES, scenario, file);
@@ -39,7 +40,7 @@ function run(scenario: string, file: 'a-run.jsonl' | 'b-run.jsonl'): CompareRun 
 }
 
 function compare(scenario: string, options: { limit?: number } = {}): Comparison {
-  return compareRuns(run(scenario, 'a-run.jsonl'), run(scenario, 'b-run.jsonl'), { groups, ...options });
+  return compareRuns(run(scenario, 'a-run.jsonl'), run(scenario, 'b-run.jsonl'), { groups, m49, ...options });
 }
 
 function expected(scenario: string): Comparison {
@@ -135,9 +136,9 @@ describe('compare options and properties', () => {
 
   it('swapping the runs swaps every direction', () => {
     const scenario = 'service-moved-country-is-reported';
-    const back = compareRuns(run(scenario, 'b-run.jsonl'), run(scenario, 'a-run.jsonl'), { groups });
+    const back = compareRuns(run(scenario, 'b-run.jsonl'), run(scenario, 'a-run.jsonl'), { groups, m49 });
     expect(back.paths.find((p) => p.path === 'threema')?.summary).toBe('threema: service moved DE -> CH');
-    const pp = compareRuns(run('group-accessibility-delta-in-percentage-points', 'b-run.jsonl'), run('group-accessibility-delta-in-percentage-points', 'a-run.jsonl'), { groups });
+    const pp = compareRuns(run('group-accessibility-delta-in-percentage-points', 'b-run.jsonl'), run('group-accessibility-delta-in-percentage-points', 'a-run.jsonl'), { groups, m49 });
     expect(pp.areas.find((a) => a.area === 'Europe' && a.path === 'threema')?.accessible['Five Eyes'].deltaPp).toBe(-35);
     expect(pp.pairs).toMatchObject({ changed: 1, added: 0, removed: 2 });
   });
@@ -146,7 +147,7 @@ describe('compare options and properties', () => {
     const a = run('service-moved-country-is-reported', 'a-run.jsonl');
     const b = run('service-moved-country-is-reported', 'b-run.jsonl');
     const emulated = { ...b, records: b.records.map((r) => ({ ...r, testbedKind: 'emulated' as const })) };
-    const c = compareRuns(a, emulated, { groups });
+    const c = compareRuns(a, emulated, { groups, m49 });
     expect(c.label).toBe(EMULATED_LABEL);
     expect(c.runs.b.provenance).toEqual({ emulatedRecords: 3, realRecords: 0, undeclaredRecords: 0, label: EMULATED_LABEL });
     expect(c.runs.a.provenance.label).toBeNull();
@@ -160,7 +161,7 @@ describe('compare options and properties', () => {
   it('an app measured in one run only is named as such', () => {
     const a = run('service-moved-country-is-reported', 'a-run.jsonl');
     const b = run('service-moved-country-is-reported', 'b-run.jsonl');
-    const c = compareRuns({ ...a, records: a.records.filter((r) => r.app !== 'whatsapp') }, b, { groups });
+    const c = compareRuns({ ...a, records: a.records.filter((r) => r.app !== 'whatsapp') }, b, { groups, m49 });
     expect(c.paths.find((p) => p.path === 'whatsapp')?.summary).toBe('whatsapp: only in run B (service in US)');
     expect(c.areas.find((x) => x.area === 'Europe' && x.path === 'whatsapp')?.leftArea).toEqual({ a: 0, b: 1, delta: 1, percentA: null, percentB: 100, deltaPp: null });
   });

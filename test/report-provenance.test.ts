@@ -7,15 +7,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildReport, EMULATED_LABEL, parseMeasurementLines, provenanceOf, reportToCsv, reportToMarkdown } from '../lib/report';
 import type { MeasurementRecord, TestbedKind } from '../lib/types';
+import { defaultInterestGroups, defaultM49 } from '../lib/config/geo-tables';
 
 const INPUT = path.join(__dirname, 'fixtures', 'report', 'selection', 'input.jsonl');
+const tables = { groups: defaultInterestGroups(), m49: defaultM49() };
 const records = parseMeasurementLines(fs.readFileSync(INPUT, 'utf8'), INPUT).records;
 const withKind = (kinds: (TestbedKind | undefined)[]): MeasurementRecord[] =>
   records.map((r, i) => (kinds[i % kinds.length] === undefined ? r : { ...r, testbedKind: kinds[i % kinds.length] }));
 
 describe('report provenance', () => {
   it('records without testbedKind: no provenance field, output unchanged', () => {
-    const report = buildReport(records);
+    const report = buildReport(records, tables);
     expect('provenance' in report).toBe(false);
     expect(reportToCsv(report).startsWith('table,area,level')).toBe(true);
     expect(reportToMarkdown(report).startsWith('## Table 2')).toBe(true);
@@ -23,20 +25,20 @@ describe('report provenance', () => {
 
   it('one emulated record among real ones labels the whole report', () => {
     const mixed = withKind(['emulated', ...Array<TestbedKind>(records.length - 1).fill('real')]);
-    const report = buildReport(mixed);
+    const report = buildReport(mixed, tables);
     expect(report.provenance).toEqual({ emulatedRecords: 1, realRecords: records.length - 1, undeclaredRecords: 0, label: EMULATED_LABEL });
     // The contract fields are the same as for the unlabelled records.
     const { provenance: _p, ...rest } = report;
-    expect(rest).toEqual(buildReport(records));
+    expect(rest).toEqual(buildReport(records, tables));
     const line = `${EMULATED_LABEL}: 1 of ${records.length} records come from the emulated testbed`;
     expect(reportToMarkdown(report).split('\n').slice(0, 3)).toEqual([`> **${line}**`, '', '## Table 2: traffic leaving the area']);
     const csv = reportToCsv(report).split('\n');
     expect(csv[0]).toBe(`# ${line}`);
-    expect(csv.slice(1).join('\n')).toBe(reportToCsv(buildReport(records)));
+    expect(csv.slice(1).join('\n')).toBe(reportToCsv(buildReport(records, tables)));
   });
 
   it('real records only: provenance without label, no banner', () => {
-    const report = buildReport(withKind(['real', undefined]));
+    const report = buildReport(withKind(['real', undefined]), tables);
     expect(report.provenance?.label).toBeNull();
     expect(report.provenance?.realRecords).toBe(Math.ceil(records.length / 2));
     expect(report.provenance?.undeclaredRecords).toBe(Math.floor(records.length / 2));

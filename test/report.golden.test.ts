@@ -17,14 +17,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildReport, InvalidRecordError, parseMeasurementLines, reportToCsv, reportToMarkdown, type Report } from '../lib/report';
 import { generatePaperDataset } from '../bench/report/generate';
+import { defaultInterestGroups, defaultM49 } from '../lib/config/geo-tables';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'report');
+const tables = { groups: defaultInterestGroups(), m49: defaultM49() };
 const scenarios = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'expected.json')));
 
 function load(name: string): { report: Report; expected: unknown } {
   const file = path.join(FIXTURES, name, 'input.jsonl');
   const { records } = parseMeasurementLines(fs.readFileSync(file, 'utf8'), file);
-  return { report: buildReport(records), expected: JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'expected.json'), 'utf8')) };
+  return { report: buildReport(records, tables), expected: JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'expected.json'), 'utf8')) };
 }
 
 describe('report golden scenarios', () => {
@@ -40,7 +42,7 @@ describe('report golden scenarios', () => {
   it('is independent of record order (latest finishedAt, not last line, wins)', () => {
     const file = path.join(FIXTURES, 'selection', 'input.jsonl');
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n').reverse().join('\n');
-    expect(buildReport(parseMeasurementLines(lines, file).records)).toEqual(load('selection').expected);
+    expect(buildReport(parseMeasurementLines(lines, file).records, tables)).toEqual(load('selection').expected);
   });
 });
 
@@ -88,13 +90,13 @@ describe('reading records', () => {
     const parsed = parseMeasurementLines(text, 'data.jsonl', { skipInvalid: true });
     expect(parsed.records).toHaveLength(2);
     expect(parsed.invalid.map((i) => i.line)).toEqual([2, 4]);
-    expect(buildReport(parsed.records, { invalidLinesSkipped: parsed.invalid.length }).input.invalidLinesSkipped).toBe(2);
+    expect(buildReport(parsed.records, { ...tables, invalidLinesSkipped: parsed.invalid.length }).input.invalidLinesSkipped).toBe(2);
   });
 });
 
 describe('paper-shaped dataset (28 PlanetLab nodes, 406 pairs x 4 apps)', () => {
   const records = generatePaperDataset();
-  const report = buildReport(records);
+  const report = buildReport(records, tables);
   const area = (name: string) => {
     const found = report.areas.find((a) => a.area === name);
     if (!found) throw new Error(`area ${name} missing`);

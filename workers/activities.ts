@@ -14,6 +14,7 @@ import { TESTBED_STEPS } from '../lib/measurement/steps';
 import { dataDir, projectRoot } from '../lib/project-paths';
 import type { MeasurementRecord } from '../lib/types';
 import { ResultsStore } from '../store/results-store';
+import { workerLab } from './lab';
 
 export const DEFAULT_RESULTS_FILE = process.env.MATADOR_RESULTS_DB ?? path.join(dataDir, 'results.sqlite');
 
@@ -31,12 +32,14 @@ export function storeRecord(store: ResultsStore, record: MeasurementRecord): str
   return `${record.measurementId}#${attempt}`;
 }
 
-/** Step settings of a real worker; MATADOR_TRACEROUTE_BACKEND=traceroute picks the other tool. */
+/** Step settings of a real worker (emulated and real testbeds, see ./lab.ts);
+ *  MATADOR_TRACEROUTE_BACKEND=traceroute picks the other tool. */
 export function defaultStepEnv(o: Partial<StepEnv> = {}): StepEnv {
   const backend = process.env.MATADOR_TRACEROUTE_BACKEND;
   return {
     baseDir: projectRoot,
     dataDir,
+    lab: workerLab(),
     ...(backend === 'scamper' || backend === 'traceroute' ? { tracerouteBackend: backend as TracerouteBackend } : {}),
     ...o,
   };

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { projectRoot } from '../../lib/project-paths';
+import { testbedsFileLab } from '../labs/testbeds-file';
 import { inNs, NS } from '../../test/drivers/topology';
 import { useTopology } from '../../test/drivers/use-topology';
 import { BASELINE_TRIES, baselineFile, ensureBaseline, type BaselineSide } from './baseline';
@@ -19,7 +20,7 @@ const CAPTURE_DIR = '/run/mtsh-baseline-captures';
 let dataDir = '';
 
 function env(): StepEnv {
-  return { baseDir: projectRoot, dataDir, baselineSeconds: 0.6 };
+  return { baseDir: projectRoot, dataDir, lab: testbedsFileLab(), baselineSeconds: 0.6 };
 }
 
 function side(lanInterface = 'r-lan'): BaselineSide {

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { loadCampaign, type LoadedApp, type LoadedCampaign } from '../../lib/config';
 import type { StepContext } from '../../lib/measurement/payloads';
 import type { TracerouteBackend } from '../../drivers/node';
+import type { Lab } from '../lab';
 import { stepFailure } from './failures';
 
 export interface StepEnv {
@@ -16,6 +17,8 @@ export interface StepEnv {
   baseDir: string;
   /** Data folder: artefacts, baselines, capture handles. */
   dataDir: string;
+  /** How the steps reach a testbed's routers, phones and nodes (the worker picks it). */
+  lab: Lab;
   /** Traceroute tool on the vantage nodes (default scamper). */
   tracerouteBackend?: TracerouteBackend;
   /** adb server (default 127.0.0.1:5037). */

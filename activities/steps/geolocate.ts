@@ -4,7 +4,8 @@
  * trace). Corrections: the testbed's (the emulated world's address plan) first, then the
  * campaign's `geo.corrections` (the shipped configs/geo/corrections.yaml when none are given).
  */
-import { DEFAULT_CORRECTIONS_FILE, Geolocator } from '../../lib/geo';
+import { DEFAULT_CORRECTIONS_FILE, defaultCountryShapes, loadCorrections } from '../../lib/config/geo-tables';
+import { Geolocator } from '../../lib/geo';
 import type { Paths, StepContext } from '../../lib/measurement/payloads';
 import type { Trace } from '../../lib/types';
 import { campaignOf, type StepEnv } from './context';
@@ -16,7 +17,7 @@ function geolocatorFor(files: string[]): Geolocator {
   const key = files.join('\n');
   let g = geolocators.get(key);
   if (!g) {
-    g = new Geolocator({ correctionsFiles: files });
+    g = new Geolocator({ corrections: files.flatMap((f) => loadCorrections(f)), countryShapes: defaultCountryShapes() });
     geolocators.set(key, g);
   }
   return g;

@@ -1,7 +1,7 @@
 /**
  * The real measurement steps over drivers/ and lib/ (issue 5.1), as the `steps` of
  * createActivities. One module per step group:
- *   testbed-endpoints  testbed id -> routers, phones, nodes, tunnel specs (world state or config)
+ *   testbed-endpoints  testbed id -> routers, phones, nodes, tunnel specs (from the env's lab)
  *   tunnels            provisionTunnels (+ tunnel teardown)
  *   phones, baseline   configurePhones (+ the cached no-app baseline per node)
  *   capture            startCapture (tcpdump both routers, then the apps open the chat),
@@ -24,7 +24,8 @@ import { traceroutes } from './traceroutes';
 import { provisionTunnels } from './tunnels';
 
 export type { StepEnv } from './context';
-export { resolveTestbed, type TestbedEndpoints, type SideEndpoints } from './testbed-endpoints';
+export { resolveTestbed } from './testbed-endpoints';
+export type { Lab, TestbedEndpoints, SideEndpoints } from '../lab';
 
 export function measurementSteps(env: StepEnv): MeasurementActivities {
   return {

@@ -6,7 +6,7 @@ import { scaledUiSteps } from './capture';
 import { correlationScaled, messageEvents, MIN_CORRELATION_WINDOW_MS } from './classify';
 import { attemptDirRel, attemptTag } from './context';
 import { findLogged } from './send';
-import { tunnelSpec } from './testbed-endpoints';
+import { tunnelSpec } from '../lab';
 
 const node = (id: string) => ({ id, country: 'PL', latitude: 0, longitude: 0 });
 const ctx = { measurementId: 'c/threema/pl-waw/es-mad', campaign: 'c', app: 'threema', nodeA: node('pl-waw'), nodeB: node('es-mad'), attempt: 2 };

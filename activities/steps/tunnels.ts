@@ -14,54 +14,43 @@
  */
 import { configureRouter, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
 import { tunnelReusable } from '../../drivers/router/tunnel';
-import { nodeUnderlayAddress } from '../../lib/config';
 import type { Side } from '../../lib/types';
 import type { StepContext, TunnelsInfo } from '../../lib/measurement/payloads';
-import { campaignOf, type StepEnv } from './context';
+import type { StepEnv } from './context';
 import { failureString, must, stepFailure } from './failures';
-import { resolveTestbed, worldStateOf, type SideEndpoints, type TestbedEndpoints } from './testbed-endpoints';
+import { labNodeAt, resolveTestbed, type SideEndpoints, type TestbedEndpoints } from './testbed-endpoints';
 
 const SIDES: Side[] = ['A', 'B'];
 
 type ProvisionedTunnel = TunnelsInfo['tunnels'][number] & { nodeInner: string; kernel: string; reused: boolean };
-
-/** The node (id as planned) whose address the router's stale link points at, or null. */
-function nodeAt(env: StepEnv, ctx: StepContext, tb: TestbedEndpoints, address: string): StepContext['nodeA'] | null {
-  if (tb.kind === 'emulated' && tb.world) {
-    const n = worldStateOf(tb.world).nodes.find((x) => x.address === address);
-    return n ? { id: n.id, country: n.country, latitude: n.latitude, longitude: n.longitude } : null;
-  }
-  const n = campaignOf(env, ctx).nodes.find((x) => nodeUnderlayAddress(x) === address);
-  return n ? { id: n.id, country: n.country, latitude: n.latitude, longitude: n.longitude } : null;
-}
 
 /**
  * The router's link of this name goes to another node (a kept tunnel whose next measurement
  * never came: cancelled campaign, crashed worker): take that tunnel down at both ends so the
  * other node keeps no orphaned end. Best effort; the rebuild removes the router end anyway.
  */
-async function releaseStaleFarEnd(env: StepEnv, ctx: StepContext, tb: TestbedEndpoints, side: Side, remote: string): Promise<void> {
-  const node = nodeAt(env, ctx, tb, remote);
+async function releaseStaleFarEnd(env: StepEnv, ctx: StepContext, side: Side, remote: string): Promise<void> {
+  const node = labNodeAt(env, ctx, remote);
   if (!node) return;
   const other = resolveTestbed(env, side === 'A' ? { ...ctx, nodeA: node } : { ...ctx, nodeB: node }).sides[side];
   await tunnelDown({ router: other.router, node: other.node, tunnel: other.tunnel });
 }
 
 /** Use the router's existing tunnel when it is exactly this one and alive; null: build it. */
-async function reuseOne(env: StepEnv, ctx: StepContext, tb: TestbedEndpoints, e: SideEndpoints): Promise<ProvisionedTunnel | null> {
+async function reuseOne(env: StepEnv, ctx: StepContext, e: SideEndpoints): Promise<ProvisionedTunnel | null> {
   const check = await tunnelReusable({ router: e.router, tunnel: e.tunnel });
   if (!check.ok) return null; // the build path reports the router's problem precisely
   if (check.reusable) {
     return { side: e.side, node: e.node.id, kind: e.tunnel.mode, interface: e.tunnel.name, nodeInner: e.tunnel.nodeInner, kernel: check.kernel, reused: true };
   }
   if (check.existingRemote !== null && check.existingRemote !== e.tunnel.nodeUnderlay) {
-    await releaseStaleFarEnd(env, ctx, tb, e.side, check.existingRemote).catch(() => undefined);
+    await releaseStaleFarEnd(env, ctx, e.side, check.existingRemote).catch(() => undefined);
   }
   return null;
 }
 
-async function upOne(env: StepEnv, ctx: StepContext, tb: TestbedEndpoints, e: SideEndpoints): Promise<ProvisionedTunnel> {
-  const reused = await reuseOne(env, ctx, tb, e);
+async function upOne(env: StepEnv, ctx: StepContext, e: SideEndpoints): Promise<ProvisionedTunnel> {
+  const reused = await reuseOne(env, ctx, e);
   if (reused) return reused;
   const configured = must(await configureRouter(e.router), `side ${e.side}: configure router ${e.router.ssh.host}`);
   const spec = { router: e.router, node: e.node, tunnel: e.tunnel };
@@ -82,7 +71,7 @@ async function upOne(env: StepEnv, ctx: StepContext, tb: TestbedEndpoints, e: Si
 
 export async function provisionTunnels(env: StepEnv, ctx: StepContext): Promise<TunnelsInfo & { testbedKind: TestbedEndpoints['kind']; world: string | null }> {
   const tb = resolveTestbed(env, ctx);
-  const results = await Promise.allSettled(SIDES.map((s) => upOne(env, ctx, tb, tb.sides[s])));
+  const results = await Promise.allSettled(SIDES.map((s) => upOne(env, ctx, tb.sides[s])));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return {

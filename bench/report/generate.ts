@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { countryInfo } from '../../lib/geo/m49';
+import { defaultM49 } from '../../lib/config/geo-tables';
 import { distanceKm } from '../../lib/geo/plausibility';
 import { configsDir } from '../../lib/project-paths';
 import type { Hop, MeasurementRecord, PlannedNode, Trace } from '../../lib/types';
@@ -31,7 +31,8 @@ export function loadPaperNodes(): PlannedNode[] {
   return doc.nodes;
 }
 
-const region = (country: string): string => countryInfo(country)?.region ?? '?';
+const m49 = defaultM49();
+const region = (country: string): string => m49.countryInfo(country)?.region ?? '?';
 
 /** Countries along the network route from a to b (endpoints included). */
 export function routeCountries(a: string, b: string): string[] {
@@ -43,7 +44,7 @@ export function routeCountries(a: string, b: string): string[] {
   // Inside Europe: neighbours in one subregion peer directly, the rest meet in London (the
   // paper's "Poland - UK - Spain"): that gives its 86 of 120 Five Eyes accessible paths.
   if (region(a) === 'Europe' && region(b) === 'Europe' && a !== 'GB' && b !== 'GB') {
-    const direct = countryInfo(a)?.subregion === countryInfo(b)?.subregion || EUROPE_DIRECT.has(key);
+    const direct = m49.countryInfo(a)?.subregion === m49.countryInfo(b)?.subregion || EUROPE_DIRECT.has(key);
     return direct ? [a, b] : [a, 'GB', b];
   }
   if (region(a) === region(b)) return [a, b];

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import { defaultInterestGroups, defaultM49 } from '../../lib/config/geo-tables';
 import { buildReport, parseMeasurementLines } from '../../lib/report';
 import { generatePaperDataset } from './generate';
 
@@ -51,7 +52,7 @@ function main(): void {
     for (let i = 0; i < RUNS * 4; i++) {
       const t0 = performance.now();
       const parsed = parseMeasurementLines(text, file);
-      buildReport(parsed.records);
+      buildReport(parsed.records, { groups: defaultInterestGroups(), m49: defaultM49() });
       pure.push(performance.now() - t0);
     }
     console.log(`matador report --format json (end to end): ${stats(cli)}; ${areas} areas`);

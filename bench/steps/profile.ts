@@ -25,6 +25,7 @@ import { AdbDevice } from '../../drivers/phone/adb-device';
 import { PhoneDriver } from '../../drivers/phone';
 import { SshSession } from '../../drivers/ssh/session';
 import { projectRoot } from '../../lib/project-paths';
+import { emulatedWorldLab } from '../../testbed/lab';
 import type { MessageSent, RunningCapture, StepContext } from '../../lib/measurement/payloads';
 import { arg } from '../args';
 
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
   if (linkDelay && !/^[a-z0-9-]+:\d+$/.test(linkDelay)) throw new Error(`--link-delay: ELEMENT:MS, e.g. es-mad:100 (got ${JSON.stringify(linkDelay)})`);
   instrument();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-bench-steps-'));
-  const env: StepEnv = { baseDir: projectRoot, dataDir, receiveTimeoutMs: 15_000 };
+  const env: StepEnv = { baseDir: projectRoot, dataDir, lab: emulatedWorldLab(), receiveTimeoutMs: 15_000 };
   const matador = path.join(projectRoot, 'bin', 'matador');
   const all: StepTiming[][] = [];
   try {

@@ -6,8 +6,8 @@ import type { Geolocator as GeolocatorClass } from '../../lib/geo/geolocator';
 // Database readers (maxmind, ip2location, geoip-lite) load only when the command runs.
 const geoLib = async () => ({
   ...(await import('../../lib/geo/geolocator')),
-  ...(await import('../../lib/geo/corrections')),
   ...(await import('../../lib/geo/ip')),
+  ...(await import('../../lib/config/geo-tables')),
 });
 
 interface GeoOptions {
@@ -38,14 +38,15 @@ export function register(program: Command): void {
     .option('--no-embedded', "do not fall back to geoip-lite's embedded data")
     .addHelpText('after', '\nExamples:\n  matador geo 8.8.8.8 2a00:1450:4001::1\n  matador geo --mmdb GeoLite2-Country.mmdb --json 193.99.144.80\n  matador geo countries --json')
     .action(async (ips: string[], opts: GeoOptions) => {
-      const { Geolocator, DEFAULT_CORRECTIONS_FILE, parseIp } = await geoLib();
+      const { Geolocator, DEFAULT_CORRECTIONS_FILE, defaultCountryShapes, loadCorrections, parseIp } = await geoLib();
       if (ips.length === 0) throw new CliError('geo: give at least one IP address (or `matador geo countries`)');
       const bad = ips.find((ip) => parseIp(ip) === null);
       if (bad !== undefined) throw new CliError(`geo: not an IP address: ${JSON.stringify(bad)}`);
       const correctionsFiles = [...(fs.existsSync(DEFAULT_CORRECTIONS_FILE) ? [DEFAULT_CORRECTIONS_FILE] : []), ...opts.corrections];
       let locator: GeolocatorClass;
       try {
-        locator = new Geolocator({ correctionsFiles, mmdb: opts.mmdb, ip2location: opts.ip2location, embedded: opts.embedded });
+        const corrections = correctionsFiles.flatMap((f) => loadCorrections(f));
+        locator = new Geolocator({ corrections, countryShapes: defaultCountryShapes(), mmdb: opts.mmdb, ip2location: opts.ip2location, embedded: opts.embedded });
       } catch (err) {
         throw new CliError(`geo: ${(err as Error).message}`);
       }
@@ -68,9 +69,9 @@ export function register(program: Command): void {
     .description('every ISO 3166-1 alpha-2 code UN M49 covers, with its region, subregion and intermediate region')
     .option('--json', 'print [{code, name, region, subregion, intermediateRegion}]')
     .action(async (_opts: unknown, cmd: Command) => {
-      const { allCountries } = await import('../../lib/geo/m49');
+      const { defaultM49 } = await import('../../lib/config/geo-tables');
       // --json may land on `geo` itself (its own --json option), so read both levels.
-      const countries = allCountries();
+      const countries = defaultM49().allCountries();
       if ((cmd.optsWithGlobals() as { json?: boolean }).json) {
         process.stdout.write(`${JSON.stringify(countries, null, 2)}\n`);
         return;

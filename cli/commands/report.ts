@@ -6,7 +6,7 @@ import { CliError } from '../errors';
 import type { MeasurementRecord } from '../../lib/types';
 // The analysis modules are loaded when the command runs, so other commands start faster.
 type ReportLib = typeof import('../../lib/report');
-type GroupsLib = typeof import('../../lib/geo/groups');
+type GeoTablesLib = typeof import('../../lib/config/geo-tables');
 type StoreLib = typeof import('../../store');
 
 interface ReportOptions {
@@ -190,7 +190,7 @@ export function register(program: Command): void {
     .action(async (opts: ReportOptions) => {
       checkSources(opts);
       const lib: ReportLib = await import('../../lib/report');
-      const { defaultInterestGroups, loadInterestGroups }: GroupsLib = await import('../../lib/geo/groups');
+      const { defaultInterestGroups, defaultM49, loadInterestGroups }: GeoTablesLib = await import('../../lib/config/geo-tables');
       const storeLib: StoreLib = await import('../../store');
       let groups;
       try {
@@ -198,6 +198,7 @@ export function register(program: Command): void {
       } catch (err) {
         throw new CliError(`interest groups: ${(err as Error).message}`);
       }
+      const m49 = defaultM49();
       const skipInvalid = opts.skipInvalid ?? false;
       const store = new StoreReader(storeLib, opts.store);
       try {
@@ -207,14 +208,14 @@ export function register(program: Command): void {
             isFileRun(run) ? loadFile(lib, run, `run ${i === 0 ? 'A' : 'B'}`, skipInvalid) : store.campaignRecords(lib, run, skipInvalid),
           );
           for (const run of [a, b]) if (run.skippedWarning) process.stderr.write(`${run.skippedWarning}\n`);
-          const comparison = lib.compareRuns(a, b, { groups, limit });
+          const comparison = lib.compareRuns(a, b, { groups, m49, limit });
           if (opts.format === 'json') process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
           else process.stdout.write(lib.comparisonToMarkdown(comparison));
           return;
         }
         const run = opts.input !== undefined ? loadFile(lib, opts.input, '--input', skipInvalid) : store.campaignRecords(lib, opts.campaign as string, skipInvalid);
         if (run.skippedWarning) process.stderr.write(`${run.skippedWarning}\n`);
-        const report = lib.buildReport(run.records, { groups, invalidLinesSkipped: run.skipped });
+        const report = lib.buildReport(run.records, { groups, m49, invalidLinesSkipped: run.skipped });
         if (opts.format === 'md') process.stdout.write(lib.reportToMarkdown(report));
         else if (opts.format === 'csv') process.stdout.write(lib.reportToCsv(report));
         else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -29,13 +29,13 @@ export function register(program: Command): void {
     .description(
       'The emulated world: network namespaces (prefix mt-) for country routers, vantage nodes with sshd,\n' +
         'WLAN routers and virtual phones, service backends, resolvers; routes reproduce the paper\'s paths.\n' +
-        'World definitions: configs/testbed/<world>.yaml. State: .matador/world/<world>/state.json.',
+        'World definitions: configs/worlds/<world>.yaml. State: .matador/world/<world>/state.json.',
     );
 
   testbed
     .command('up')
     .description('build a world (removes any leftovers first) and print how long it took')
-    .argument('[world]', 'world name (configs/testbed/<world>.yaml) or a YAML file', 'small')
+    .argument('[world]', 'world name (configs/worlds/<world>.yaml) or a YAML file', 'small')
     .option('--testbeds <n>', 'number of testbeds (2 WLAN routers + 2 phones each), overrides the config', parseTestbeds)
     .option('--skip <components>', `comma-separated components not to start: ${COMPONENTS.join(',')}`, parseSkip)
     .option('--quiet', 'print only the summary line')

@@ -22,50 +22,19 @@ import { fillTemplate, type TemplateVariable, type UiStep } from '../../lib/conf
 import { AdbDevice, AdbDeviceOptions, ShellOutput } from './adb-device';
 import { ADB_KEYBOARD_IME, adbKeyboardCommand, canUseInputText, inputTextArgument } from './escape';
 import { PhoneFailed, PhoneResult, phoneFail } from './failures';
+import { MESSAGE_LOG_PATH, parseMessageLog, type PhoneMessage } from './message-log';
 import { centerOf, findElement, parseUiDump, UiElement } from './ui-xml';
 
 export { PHONE_FAILURES } from './failures';
 export type { PhoneFailure, PhoneResult, PhoneFailed } from './failures';
 export { canUseInputText, inputTextArgument, adbKeyboardCommand } from './escape';
+export { MESSAGE_LOG_PATH, parseMessageLog, type PhoneMessage } from './message-log';
 
 export const FIREWALL_CHAIN = 'matador_fw';
-export const MESSAGE_LOG_PATH = '/sdcard/matador/messages.jsonl';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Between screen dumps while a tap waits for its element. */
 const TAP_POLL_MS = 150;
-
-export interface PhoneMessage {
-  event: string; // 'sent' | 'acked' | 'received' | 'send-failed-app-not-running'
-  direction: 'in' | 'out';
-  app: string;
-  id: string;
-  peer: string;
-  text: string;
-  sentAt: string;
-  receivedAt?: string;
-  ackedAt?: string;
-}
-
-/**
- * The message log's records. The apps append while the log is read, so a last line without its
- * newline may be cut off mid-write: it is left for the next read. Any complete line that is not
- * JSON is a broken log.
- */
-export function parseMessageLog(text: string): { messages: PhoneMessage[] } | { badLine: string } {
-  const lines = text.split('\n');
-  const complete = lines.slice(0, -1);
-  const messages: PhoneMessage[] = [];
-  for (const line of complete) {
-    if (!line.trim()) continue;
-    try {
-      messages.push(JSON.parse(line) as PhoneMessage);
-    } catch {
-      return { badLine: line };
-    }
-  }
-  return { messages };
-}
 
 export interface UiStepRecord {
   index: number;

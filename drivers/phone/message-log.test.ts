@@ -1,4 +1,4 @@
-import { parseMessageLog } from './index';
+import { parseMessageLog } from './message-log';
 
 const sent = { event: 'sent', app: 'threema', text: 'hello 1', sentAt: '2026-11-27T08:00:00.000Z' };
 const received = { event: 'received', app: 'threema', text: 'hello 1', sentAt: '2026-11-27T08:00:00.000Z', receivedAt: '2026-11-27T08:00:00.250Z' };

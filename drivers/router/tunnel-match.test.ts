@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { tunnelSpec } from '../../activities/steps/testbed-endpoints';
+import { tunnelSpec } from '../../activities/lab';
 import { projectRoot } from '../../lib/project-paths';
 import type { TunnelSpec } from '../node/tunnel-spec';
 import { matchTunnel, parseTunnelObservation, tunnelObservationArgs, tunnelObservationScript, type TunnelObservation } from './tunnel-match';

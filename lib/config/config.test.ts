@@ -19,7 +19,7 @@ import {
   templateVariables,
   type ConfigFs,
 } from '.';
-import { countryInfo } from '../geo/m49';
+import { defaultM49 } from './geo-tables';
 import { projectRoot } from '../project-paths';
 
 const cwd = projectRoot;
@@ -93,7 +93,7 @@ describe('shipped configs', () => {
     const { nodes } = loadNodesFile('configs/nodes/planetlab-2015.yaml', { cwd });
     expect(nodes).toHaveLength(28);
     expect(new Set(nodes.map((n) => n.id)).size).toBe(28);
-    expect(nodes.filter((n) => countryInfo(n.country)?.region === 'Europe')).toHaveLength(15);
+    expect(nodes.filter((n) => defaultM49().countryInfo(n.country)?.region === 'Europe')).toHaveLength(15);
   });
 
   it('testbeds: emulated-4 has tb1..tb4 in world "paper"; the lab example resolves key paths, never reads them', () => {

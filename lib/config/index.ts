@@ -41,7 +41,7 @@
  * {egressInterface, underlayAddress} per node in the nodes file. They are checked at load with
  * the drivers' own rules (interface names, IPv4 CIDRs/addresses, remote paths, number ranges;
  * test/config-wiring.test.ts keeps both in step); the loader fills in the routers' defaults,
- * activities/steps/testbed-endpoints.ts the nodes' and the tunnel numbers'.
+ * activities/labs/testbeds-file.ts the nodes' and the tunnel numbers'.
  */
 export { ConfigError, formatKeyPath, renderValue, type ConfigErrorDetails, type KeyPath } from './errors';
 export {

@@ -8,7 +8,7 @@ import * as nodeFs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { z } from 'zod';
-import { countryInfo } from '../geo/m49';
+import { defaultM49 } from './geo-tables';
 import type { CountryInfo } from '../types';
 import { type AppFile, appFileSchema, APP_SCHEMA } from './app';
 import { type CampaignFile, campaignFileSchema, CAMPAIGN_SCHEMA } from './campaign';
@@ -217,7 +217,7 @@ export function loadCampaign(file: string, options?: LoadOptions): LoadedCampaig
 
   const countries: Record<string, CountryInfo> = {};
   for (const node of nodes) {
-    const info = countryInfo(node.country);
+    const info = defaultM49().countryInfo(node.country);
     if (info) countries[node.country] = info; // always found: the nodes schema checked it
   }
   return { file: absolute, campaign, nodesFile, nodes, countries, apps, testbedsFile, testbeds, geo };

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'net';
 import { z } from 'zod';
-import { countryInfo } from '../geo/m49';
+import { defaultM49 } from './geo-tables';
 import { expected, id, interfaceName, ipv4Address, list, literal, num, port, str, strict } from './fields';
 
 export const NODES_SCHEMA = 'matador.nodes/v1';
@@ -17,7 +17,7 @@ export function countryCode() {
   return z
     .string({ error })
     .regex(/^[A-Z]{2}$/, { error })
-    .refine((code) => countryInfo(code) !== undefined, { error });
+    .refine((code) => defaultM49().countryInfo(code) !== undefined, { error });
 }
 
 /** How to reach a real vantage node (optional: emulated worlds fill this in at run time). */

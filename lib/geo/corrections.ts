@@ -3,13 +3,8 @@
  * (manual validation in the paper, the emulated world's address plan here). Longest prefix
  * wins; IPv4 and IPv6. `country: null` pins a prefix to "unknown" (e.g. anycast).
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { configsDir } from '../project-paths';
 import { parseCidr, PrefixTable, type Cidr } from './ip';
-
-export const DEFAULT_CORRECTIONS_FILE = path.join(configsDir, 'geo', 'corrections.yaml');
 
 export interface Correction {
   prefix: string;
@@ -22,7 +17,7 @@ export interface CorrectionHit {
   country: string | null;
 }
 
-export function parseCorrections(text: string, file = DEFAULT_CORRECTIONS_FILE): Correction[] {
+export function parseCorrections(text: string, file: string): Correction[] {
   const doc = parseYaml(text) as { schema?: unknown; corrections?: unknown } | null;
   if (doc?.schema !== 'matador.geo-corrections/v1') {
     throw new Error(`${file}: schema must be matador.geo-corrections/v1, got ${JSON.stringify(doc?.schema)}`);
@@ -43,16 +38,6 @@ export function parseCorrections(text: string, file = DEFAULT_CORRECTIONS_FILE):
     }
     return { prefix: raw.prefix, country, ...(typeof raw.note === 'string' ? { note: raw.note } : {}) };
   });
-}
-
-export function loadCorrections(file: string): Correction[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read corrections file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseCorrections(text, file);
 }
 
 export class CorrectionsTable {

@@ -3,11 +3,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { Reader } from 'maxmind';
 import { Geolocator } from './geolocator';
-import { parseCorrections, loadCorrections } from './corrections';
+import { defaultCountryShapes, loadCorrections } from '../config/geo-tables';
+import { parseCorrections } from './corrections';
 import type { MeasurementRecord } from '../types';
 import { writeMmdb } from '../../test/fixtures/geo/mmdb-writer';
 import { v4Range, v6Range, writeIp2locationDb1 } from '../../test/fixtures/geo/ip2location-writer';
 
+const countryShapes = defaultCountryShapes();
 const BOSTON = { lat: 42.3601, lon: -71.0589 };
 const BERLIN = { lat: 52.52, lon: 13.405 };
 let dir: string;
@@ -56,8 +58,9 @@ describe('corrections overlay', () => {
       '  - { prefix: "2001:db8:7::/48", country: ES }',
       '  - { prefix: 8.8.8.0/24, country: null, note: anycast }',
     ].join('\n'),
+    'corrections.yaml',
   );
-  const geo = new Geolocator({ corrections, embedded: false });
+  const geo = new Geolocator({ corrections, countryShapes, embedded: false });
 
   it('longest prefix wins, for IPv4 and IPv6', () => {
     expect(geo.locate('198.18.7.200').country).toBe('PL');
@@ -90,7 +93,7 @@ describe('corrections overlay', () => {
 
 describe('databases', () => {
   it('documentation and benchmark ranges are only known through corrections', () => {
-    const geo = new Geolocator();
+    const geo = new Geolocator({ countryShapes });
     for (const ip of ['198.18.0.1', '198.19.255.254', '2001:db8::1', '10.1.2.3', '192.168.1.1', 'fe80::1']) {
       expect(geo.locate(ip)).toEqual({ ip, country: null, geo: { source: 'none', databaseDate: null, corrected: false, plausible: null } });
     }
@@ -98,7 +101,7 @@ describe('databases', () => {
   });
 
   it('geoip-lite embedded data answers public addresses, with its data date', () => {
-    const geo = new Geolocator();
+    const geo = new Geolocator({ countryShapes });
     const hit = geo.locate('8.8.8.8');
     expect(hit.country).toBe('US');
     expect(hit.geo).toEqual({ source: 'geoip-lite', databaseDate: '2026-07-08', corrected: false, plausible: null, claimedCountry: 'US' });
@@ -108,7 +111,7 @@ describe('databases', () => {
   it('reads an MMDB file (written by the test) with its build date', () => {
     const reader = new Reader(fs.readFileSync(mmdbFile));
     expect(reader.metadata.databaseType).toBe('GeoLite2-Country');
-    const geo = new Geolocator({ mmdb: [mmdbFile], embedded: false });
+    const geo = new Geolocator({ countryShapes, mmdb: [mmdbFile], embedded: false });
     expect(geo.locate('193.99.144.80')).toEqual({
       ip: '193.99.144.80',
       country: 'NL',
@@ -120,7 +123,7 @@ describe('databases', () => {
   });
 
   it('reads an IP2Location BIN file (written by the test) and consults it before MMDB', () => {
-    const geo = new Geolocator({ ip2location: [binFile], mmdb: [mmdbFile], embedded: false });
+    const geo = new Geolocator({ countryShapes, ip2location: [binFile], mmdb: [mmdbFile], embedded: false });
     expect(geo.describe().databases).toEqual([
       { source: 'ip2location:IP2LOCATION-LITE-DB1.BIN', databaseDate: '2025-06-01' },
       { source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04' },
@@ -137,16 +140,16 @@ describe('databases', () => {
   it('database files that cannot be used fail with the file name', () => {
     const junk = path.join(dir, 'junk.mmdb');
     fs.writeFileSync(junk, 'this is not a database');
-    expect(() => new Geolocator({ mmdb: [junk] })).toThrow(/junk.mmdb is not a valid MMDB database/);
-    expect(() => new Geolocator({ mmdb: [path.join(dir, 'none.mmdb')] })).toThrow(/cannot read MMDB database .*none.mmdb: ENOENT/);
-    expect(() => new Geolocator({ ip2location: [junk] })).toThrow(/junk.mmdb is not an IP2Location BIN database/);
+    expect(() => new Geolocator({ countryShapes, mmdb: [junk] })).toThrow(/junk.mmdb is not a valid MMDB database/);
+    expect(() => new Geolocator({ countryShapes, mmdb: [path.join(dir, 'none.mmdb')] })).toThrow(/cannot read MMDB database .*none.mmdb: ENOENT/);
+    expect(() => new Geolocator({ countryShapes, ip2location: [junk] })).toThrow(/junk.mmdb is not an IP2Location BIN database/);
   });
 });
 
 describe('round-trip-time plausibility', () => {
   let geo: Geolocator;
   beforeAll(() => {
-    geo = new Geolocator({ mmdb: [mmdbFile], embedded: false });
+    geo = new Geolocator({ countryShapes, mmdb: [mmdbFile], embedded: false });
   });
 
   it('nulls a claim that light in fibre could not reach in the measured RTT', () => {
@@ -167,7 +170,7 @@ describe('round-trip-time plausibility', () => {
   });
 
   it('never second-guesses a correction', () => {
-    const corrected = new Geolocator({ corrections: [{ prefix: '198.18.9.0/24', country: 'AU' }], embedded: false });
+    const corrected = new Geolocator({ countryShapes, corrections: [{ prefix: '198.18.9.0/24', country: 'AU' }], embedded: false });
     expect(corrected.locateHop({ ttl: 2, ip: '198.18.9.1', rttMs: [0.05], country: null }, BOSTON)).toMatchObject({
       country: 'AU',
       geo: { corrected: true, plausible: null },

@@ -13,16 +13,14 @@
  * hop's country becomes null (plausible: false, claimedCountry keeps the claim).
  */
 import type { GeoProvenance, Hop, MeasurementRecord, Trace } from '../types';
-import { CorrectionsTable, loadCorrections, type Correction } from './corrections';
+import { CorrectionsTable, type Correction } from './corrections';
 import { geoipLiteDatabase, ip2locationDatabase, mmdbDatabase, type CountryDatabase } from './databases';
 import { isSpecialPurpose, parseIp } from './ip';
-import { defaultCountryShapes, rttPlausible, type CountryShapes, type LatLon } from './plausibility';
+import { rttPlausible, type CountryShapes, type LatLon } from './plausibility';
 
 export interface GeolocatorOptions {
-  /** Corrections given directly (e.g. the emulated world's address plan) ... */
+  /** Corrections (e.g. the emulated world's address plan); a later entry for the same prefix wins. */
   corrections?: readonly Correction[];
-  /** ... and/or read from files (YAML, schema matador.geo-corrections/v1). Files apply after `corrections`. */
-  correctionsFiles?: readonly string[];
   /** IP2Location BIN files, tried first, in order. */
   ip2location?: readonly string[];
   /** MMDB files (GeoLite2-Country/City, DB-IP Lite, ...), tried after IP2Location, in order. */
@@ -31,8 +29,8 @@ export interface GeolocatorOptions {
   embedded?: boolean;
   /** Extra databases (tests, other formats), tried after the files and before geoip-lite. */
   databases?: readonly CountryDatabase[];
-  /** Country reference areas for the RTT check (default configs/geo/country-points.yaml). */
-  countryShapes?: CountryShapes;
+  /** Country reference areas for the RTT check (configs/geo/country-points.yaml). */
+  countryShapes: CountryShapes;
 }
 
 export interface Location {
@@ -49,16 +47,15 @@ export class Geolocator {
   private readonly shapes: CountryShapes;
   private readonly cache = new Map<string, Location>();
 
-  constructor(options: GeolocatorOptions = {}) {
-    const corrections = [...(options.corrections ?? []), ...(options.correctionsFiles ?? []).flatMap((f) => loadCorrections(f))];
-    this.corrections = new CorrectionsTable(corrections);
+  constructor(options: GeolocatorOptions) {
+    this.corrections = new CorrectionsTable(options.corrections ?? []);
     this.databases = [
       ...(options.ip2location ?? []).map(ip2locationDatabase),
       ...(options.mmdb ?? []).map(mmdbDatabase),
       ...(options.databases ?? []),
       ...(options.embedded === false ? [] : [geoipLiteDatabase()]),
     ];
-    this.shapes = options.countryShapes ?? defaultCountryShapes();
+    this.shapes = options.countryShapes;
   }
 
   /** Sources in the order they are consulted, with their data dates. */

@@ -1,5 +1,8 @@
-import { defaultInterestGroups, groupsOf, isMember, parseInterestGroups } from './groups';
-import { countryInfo } from './m49';
+import { defaultInterestGroups, defaultM49 } from '../config/geo-tables';
+import { groupsOf as groupsIn, isMember, parseInterestGroups } from './groups';
+
+const groupsOf = (country: string, date: string) => groupsIn(country, date, defaultInterestGroups());
+const countryInfo = (code: string) => defaultM49().countryInfo(code);
 
 describe('interest groups', () => {
   it('has the five default groups of the paper', () => {

@@ -1,14 +1,9 @@
 /**
- * Interest groups with dated membership (DESIGN 4.2). The table is configs/geo/interest-groups.yaml;
- * parseInterestGroups() validates any such text, groupsOf() answers "which groups contain this
- * country on this day".
+ * Interest groups with dated membership (DESIGN 4.2). The table is configs/geo/interest-groups.yaml
+ * (read by lib/config/geo-tables.ts); parseInterestGroups() validates any such text, groupsOf()
+ * answers "which groups contain this country on this day".
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { configsDir } from '../project-paths';
-
-export const INTEREST_GROUPS_FILE = path.join(configsDir, 'geo', 'interest-groups.yaml');
 
 /** Inclusive ISO dates (YYYY-MM-DD); null = open end. */
 export interface MembershipInterval {
@@ -33,7 +28,7 @@ function dateField(value: unknown, where: string): string | null {
   return text;
 }
 
-export function parseInterestGroups(text: string, file = INTEREST_GROUPS_FILE): InterestGroup[] {
+export function parseInterestGroups(text: string, file: string): InterestGroup[] {
   const doc = parseYaml(text) as { schema?: unknown; groups?: unknown };
   if (doc?.schema !== 'matador.interest-groups/v1') {
     throw new Error(`${file}: schema must be matador.interest-groups/v1, got ${JSON.stringify(doc?.schema)}`);
@@ -64,18 +59,6 @@ export function parseInterestGroups(text: string, file = INTEREST_GROUPS_FILE): 
   });
 }
 
-let defaults: InterestGroup[] | null = null;
-
-/** The default groups (Five Eyes, European Union, Arab League, Russia, China), read once. */
-export function defaultInterestGroups(): InterestGroup[] {
-  if (!defaults) defaults = parseInterestGroups(fs.readFileSync(INTEREST_GROUPS_FILE, 'utf8'));
-  return defaults;
-}
-
-export function loadInterestGroups(file: string): InterestGroup[] {
-  return parseInterestGroups(fs.readFileSync(file, 'utf8'), file);
-}
-
 /** The UTC calendar day of an ISO timestamp or date. */
 export function dayOf(date: string | Date): string {
   const d = typeof date === 'string' ? new Date(ISO_DATE.test(date) ? `${date}T00:00:00Z` : date) : date;
@@ -91,6 +74,6 @@ export function isMember(group: InterestGroup, country: string, date: string | D
 }
 
 /** Names of the groups the country belongs to on that day, in table order. */
-export function groupsOf(country: string, date: string | Date, groups: InterestGroup[] = defaultInterestGroups()): string[] {
+export function groupsOf(country: string, date: string | Date, groups: readonly InterestGroup[]): string[] {
   return groups.filter((g) => isMember(g, country, date)).map((g) => g.name);
 }

@@ -1,12 +1,9 @@
 /**
  * UN M49 areas of ISO 3166-1 alpha-2 codes (DESIGN 4.2, 4.5). The table lives in
  * configs/geo/m49.yaml so that it can be reviewed against the UN overview without reading code;
- * it is read once, validated, and then served from memory.
+ * lib/config/geo-tables.ts reads it, parseM49 validates it, and an M49Table serves it from memory.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { configsDir } from '../project-paths';
 import type { CountryInfo } from '../types';
 
 export type AreaLevel = 'region' | 'subregion' | 'intermediate';
@@ -17,23 +14,14 @@ export interface AreaRef {
   level: AreaLevel;
 }
 
-export const M49_FILE = path.join(configsDir, 'geo', 'm49.yaml');
-
-interface M49Table {
-  byCode: Map<string, CountryInfo>;
-  ordered: CountryInfo[];
-}
-
-let table: M49Table | null = null;
-
 function nullableName(value: unknown, where: string): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string' || value.trim() === '') throw new Error(`${where}: expected a name or null, got ${JSON.stringify(value)}`);
   return value;
 }
 
-/** Parses the M49 YAML text; exported for tests that check the file's invariants. */
-export function parseM49(text: string, file = M49_FILE): CountryInfo[] {
+/** Parses and checks the M49 YAML text; `file` names it in errors. */
+export function parseM49(text: string, file: string): CountryInfo[] {
   const doc = parseYaml(text) as { schema?: unknown; groups?: unknown };
   if (doc?.schema !== 'matador.m49/v1') throw new Error(`${file}: schema must be matador.m49/v1, got ${JSON.stringify(doc?.schema)}`);
   if (!Array.isArray(doc.groups)) throw new Error(`${file}: groups must be a list`);
@@ -59,37 +47,45 @@ export function parseM49(text: string, file = M49_FILE): CountryInfo[] {
   return rows.sort((a, b) => a.code.localeCompare(b.code));
 }
 
-function load(): M49Table {
-  if (!table) {
-    const ordered = parseM49(fs.readFileSync(M49_FILE, 'utf8'));
-    table = { ordered, byCode: new Map(ordered.map((c) => [c.code, c])) };
+/** The M49 table in memory: areas per country code. */
+export class M49Table {
+  private readonly ordered: readonly CountryInfo[];
+  private readonly byCode: ReadonlyMap<string, CountryInfo>;
+  private readonly areas = new Map<string, AreaRef[]>();
+
+  constructor(countries: readonly CountryInfo[]) {
+    this.ordered = [...countries].sort((a, b) => a.code.localeCompare(b.code));
+    this.byCode = new Map(this.ordered.map((c) => [c.code, c]));
   }
-  return table;
-}
 
-/** M49 areas of one ISO code (case-insensitive); undefined when M49 does not list it (e.g. TW). */
-export function countryInfo(code: string): CountryInfo | undefined {
-  const info = load().byCode.get(code.toUpperCase());
-  return info ? { ...info } : undefined;
-}
+  /** M49 areas of one ISO code (case-insensitive); undefined when M49 does not list it (e.g. TW). */
+  countryInfo(code: string): CountryInfo | undefined {
+    const info = this.byCode.get(code.toUpperCase());
+    return info ? { ...info } : undefined;
+  }
 
-/** Every ISO 3166-1 alpha-2 code M49 covers, sorted by code. */
-export function allCountries(): CountryInfo[] {
-  return load().ordered.map((c) => ({ ...c }));
-}
+  /** Every ISO 3166-1 alpha-2 code M49 covers, sorted by code. */
+  allCountries(): CountryInfo[] {
+    return this.ordered.map((c) => ({ ...c }));
+  }
 
-/** The areas (all levels, broadest first) a country lies in; [] for unknown codes and AQ. */
-export function areasOf(code: string): AreaRef[] {
-  const info = load().byCode.get(code.toUpperCase());
-  if (!info) return [];
-  const out: AreaRef[] = [];
-  if (info.region) out.push({ area: info.region, level: 'region' });
-  if (info.subregion) out.push({ area: info.subregion, level: 'subregion' });
-  if (info.intermediateRegion) out.push({ area: info.intermediateRegion, level: 'intermediate' });
-  return out;
-}
+  /** The areas (all levels, broadest first) a country lies in; [] for unknown codes and AQ. */
+  areasOf(code: string): AreaRef[] {
+    const upper = code.toUpperCase();
+    let out = this.areas.get(upper);
+    if (!out) {
+      const info = this.byCode.get(upper);
+      out = [];
+      if (info?.region) out.push({ area: info.region, level: 'region' });
+      if (info?.subregion) out.push({ area: info.subregion, level: 'subregion' });
+      if (info?.intermediateRegion) out.push({ area: info.intermediateRegion, level: 'intermediate' });
+      this.areas.set(upper, out);
+    }
+    return out.map((a) => ({ ...a }));
+  }
 
-/** True when the country lies in the named area at the given level. */
-export function inArea(code: string, area: string, level: AreaLevel): boolean {
-  return areasOf(code).some((a) => a.area === area && a.level === level);
+  /** True when the country lies in the named area at the given level. */
+  inArea(code: string, area: string, level: AreaLevel): boolean {
+    return this.areasOf(code).some((a) => a.area === area && a.level === level);
+  }
 }

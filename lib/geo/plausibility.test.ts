@@ -1,5 +1,7 @@
-import { allCountries } from './m49';
-import { defaultCountryShapes, distanceKm, distanceToCountryKm, minimumRttMs, rttPlausible, smallestRtt } from './plausibility';
+import { defaultCountryShapes, defaultM49 } from '../config/geo-tables';
+import { distanceKm, distanceToCountryKm, minimumRttMs, rttPlausible, smallestRtt } from './plausibility';
+
+const shapes = defaultCountryShapes();
 
 describe('RTT plausibility', () => {
   it('great-circle distances are right', () => {
@@ -15,8 +17,7 @@ describe('RTT plausibility', () => {
   });
 
   it('every M49 country has a reference area that contains the paper node city in it', () => {
-    const shapes = defaultCountryShapes();
-    for (const c of allCountries()) expect(shapes.has(c.code)).toBe(true);
+    for (const c of defaultM49().allCountries()) expect(shapes.has(c.code)).toBe(true);
     const cities: [string, number, number][] = [
       ['US', 42.3601, -71.0589], ['CA', 43.6532, -79.3832], ['AR', -34.6037, -58.3816], ['BR', -23.5505, -46.6333],
       ['CN', 39.9042, 116.4074], ['HK', 22.3193, 114.1694], ['JP', 35.6762, 139.6503], ['KR', 37.5665, 126.978],
@@ -27,18 +28,18 @@ describe('RTT plausibility', () => {
       ['CH', 47.3769, 8.5417], ['NL', 52.3676, 4.9041], ['AU', -33.8688, 151.2093], ['NZ', -36.8485, 174.7633],
       ['US', 61.2181, -149.9003], ['US', 21.3069, -157.8583], ['RU', 43.1155, 131.8855], ['RU', 54.7104, 20.4522], ['ES', 28.1235, -15.4363],
     ];
-    for (const [code, lat, lon] of cities) expect([code, distanceToCountryKm({ lat, lon }, code)]).toEqual([code, 0]);
+    for (const [code, lat, lon] of cities) expect([code, distanceToCountryKm({ lat, lon }, code, shapes)]).toEqual([code, 0]);
   });
 
   it('flags only what physics rules out', () => {
     const london = { lat: 51.5074, lon: -0.1278 };
-    expect(rttPlausible(london, [1.0], 'US')).toBe(false); // >= ~50 ms needed
-    expect(rttPlausible(london, [70], 'US')).toBe(true);
-    expect(rttPlausible(london, [0.3], 'GB')).toBe(true); // inside
+    expect(rttPlausible(london, [1.0], 'US', shapes)).toBe(false); // >= ~50 ms needed
+    expect(rttPlausible(london, [70], 'US', shapes)).toBe(true);
+    expect(rttPlausible(london, [0.3], 'GB', shapes)).toBe(true); // inside
     // The NL disc's edge is ~60-80 km from London: about 0.7 ms at least.
-    expect(rttPlausible(london, [1.0], 'NL')).toBe(true);
-    expect(rttPlausible(london, [0.3], 'NL')).toBe(false);
-    expect(rttPlausible(london, [0.3], 'XK')).toBeNull(); // no reference area
-    expect(rttPlausible(null, [0.3], 'US')).toBeNull();
+    expect(rttPlausible(london, [1.0], 'NL', shapes)).toBe(true);
+    expect(rttPlausible(london, [0.3], 'NL', shapes)).toBe(false);
+    expect(rttPlausible(london, [0.3], 'XK', shapes)).toBeNull(); // no reference area
+    expect(rttPlausible(null, [0.3], 'US', shapes)).toBeNull();
   });
 });

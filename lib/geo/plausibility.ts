@@ -2,15 +2,11 @@
  * Round-trip-time plausibility of a geolocation claim. Light in fibre covers about 200 km per
  * millisecond (2/3 c); an answer from a country at least D km away cannot arrive in less than
  * 2 * D / 200 ms. A hop whose smallest RTT is below that bound cannot be in the claimed country.
- * Countries are approximated by discs (configs/geo/country-points.yaml), see that file for why
- * the approximation only errs towards accepting.
+ * Countries are approximated by discs (configs/geo/country-points.yaml, read by
+ * lib/config/geo-tables.ts), see that file for why the approximation only errs towards accepting.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { configsDir } from '../project-paths';
 
-export const COUNTRY_POINTS_FILE = path.join(configsDir, 'geo', 'country-points.yaml');
 export const FIBRE_KM_PER_MS = 200;
 const EARTH_RADIUS_KM = 6371.0088;
 
@@ -25,7 +21,7 @@ export interface Disc extends LatLon {
 
 export type CountryShapes = Map<string, Disc[]>;
 
-export function parseCountryPoints(text: string, file = COUNTRY_POINTS_FILE): CountryShapes {
+export function parseCountryPoints(text: string, file: string): CountryShapes {
   const doc = parseYaml(text) as { schema?: unknown; countries?: unknown };
   if (doc?.schema !== 'matador.country-points/v1') throw new Error(`${file}: schema must be matador.country-points/v1`);
   if (!doc.countries || typeof doc.countries !== 'object') throw new Error(`${file}: countries must be a mapping`);
@@ -47,12 +43,6 @@ export function parseCountryPoints(text: string, file = COUNTRY_POINTS_FILE): Co
   return shapes;
 }
 
-let defaults: CountryShapes | null = null;
-export function defaultCountryShapes(): CountryShapes {
-  if (!defaults) defaults = parseCountryPoints(fs.readFileSync(COUNTRY_POINTS_FILE, 'utf8'));
-  return defaults;
-}
-
 const rad = (deg: number): number => (deg * Math.PI) / 180;
 
 /** Great-circle distance (haversine). */
@@ -64,7 +54,7 @@ export function distanceKm(a: LatLon, b: LatLon): number {
 }
 
 /** Distance from a point to the nearest edge of the country's discs; 0 inside; null if unknown. */
-export function distanceToCountryKm(from: LatLon, country: string, shapes: CountryShapes = defaultCountryShapes()): number | null {
+export function distanceToCountryKm(from: LatLon, country: string, shapes: CountryShapes): number | null {
   const discs = shapes.get(country.toUpperCase());
   if (!discs) return null;
   return Math.min(...discs.map((d) => Math.max(0, distanceKm(from, d) - d.radiusKm)));
@@ -89,7 +79,7 @@ export function rttPlausible(
   source: LatLon | null,
   rttMs: readonly number[] | undefined,
   country: string,
-  shapes: CountryShapes = defaultCountryShapes(),
+  shapes: CountryShapes,
 ): boolean | null {
   const rtt = smallestRtt(rttMs);
   if (!source || rtt === null) return null;

@@ -2,7 +2,7 @@
  * Area membership, leaving an area and interest-group access (DESIGN 4.2). Countries M49 does
  * not list (e.g. TW) lie in no area, so a path through them leaves every area.
  */
-import { areasOf, AREA_LEVELS, type AreaLevel, type AreaRef } from '../geo/m49';
+import { AREA_LEVELS, type AreaLevel, type AreaRef, type M49Table } from '../geo/m49';
 import { isMember, type InterestGroup } from '../geo/groups';
 import type { MeasurementRecord } from '../types';
 
@@ -23,22 +23,24 @@ export function pathCountries(record: MeasurementRecord, kind: PathKind): Set<st
 const areaKey = (a: AreaRef): string => `${a.level}\u0000${a.area}`;
 
 /** The areas (all three levels) that contain both node countries. */
-export function measurementAreas(record: MeasurementRecord): AreaRef[] {
-  const ofB = new Set(areasOf(record.nodeB.country).map(areaKey));
-  return areasOf(record.nodeA.country).filter((a) => ofB.has(areaKey(a)));
+export function measurementAreas(record: MeasurementRecord, m49: M49Table): AreaRef[] {
+  const ofB = new Set(m49.areasOf(record.nodeB.country).map(areaKey));
+  return m49.areasOf(record.nodeA.country).filter((a) => ofB.has(areaKey(a)));
 }
 
-// Memoised: the report asks this for every country of every path in every area.
-const areaKeysOf = new Map<string, Set<string>>();
+// Memoised per table: the report asks this for every country of every path in every area.
+const areaKeysOf = new WeakMap<M49Table, Map<string, Set<string>>>();
 
-export function countryInArea(country: string, area: string, level: AreaLevel): boolean {
-  let keys = areaKeysOf.get(country);
-  if (!keys) areaKeysOf.set(country, (keys = new Set(areasOf(country).map(areaKey))));
+export function countryInArea(country: string, area: string, level: AreaLevel, m49: M49Table): boolean {
+  let byCountry = areaKeysOf.get(m49);
+  if (!byCountry) areaKeysOf.set(m49, (byCountry = new Map()));
+  let keys = byCountry.get(country);
+  if (!keys) byCountry.set(country, (keys = new Set(m49.areasOf(country).map(areaKey))));
   return keys.has(areaKey({ area, level }));
 }
 
-export function leavesArea(countries: Iterable<string>, area: string, level: AreaLevel): boolean {
-  for (const c of countries) if (!countryInArea(c, area, level)) return true;
+export function leavesArea(countries: Iterable<string>, area: string, level: AreaLevel, m49: M49Table): boolean {
+  for (const c of countries) if (!countryInArea(c, area, level, m49)) return true;
   return false;
 }
 

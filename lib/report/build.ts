@@ -2,7 +2,8 @@
  * The paper's Tables 2 and 3 as data: `matador.report/v1` (DESIGN 4.3). Counts only; the text
  * formats add percentages.
  */
-import { defaultInterestGroups, type InterestGroup } from '../geo/groups';
+import type { InterestGroup } from '../geo/groups';
+import type { M49Table } from '../geo/m49';
 import type { AreaLevel, AreaRef } from '../geo/m49';
 import type { MeasurementRecord } from '../types';
 import { accessibleTo, compareAreas, leavesArea, measurementAreas, pathCountries, type PathKind } from './areas';
@@ -41,7 +42,10 @@ export interface Report {
 }
 
 export interface BuildReportOptions {
-  groups?: readonly InterestGroup[];
+  /** The interest groups, in table order (lib/config/geo-tables.ts reads the shipped ones). */
+  groups: readonly InterestGroup[];
+  /** The M49 areas of the countries. */
+  m49: M49Table;
   invalidLinesSkipped?: number;
 }
 
@@ -54,22 +58,23 @@ function countColumn(
   records: readonly MeasurementRecord[],
   kind: PathKind,
   groups: readonly InterestGroup[],
+  m49: M49Table,
   column: (area: AreaRef) => ColumnCounts,
 ): void {
   for (const record of records) {
     const countries = pathCountries(record, kind);
     const accessible = groups.filter((g) => accessibleTo(countries, g, record.finishedAt)).map((g) => g.name);
-    for (const area of measurementAreas(record)) {
+    for (const area of measurementAreas(record, m49)) {
       const counts = column(area);
       counts.measurements += 1;
-      if (leavesArea(countries, area.area, area.level)) counts.leftArea += 1;
+      if (leavesArea(countries, area.area, area.level, m49)) counts.leftArea += 1;
       for (const name of accessible) counts.accessible[name] += 1;
     }
   }
 }
 
-export function buildReport(records: readonly MeasurementRecord[], options: BuildReportOptions = {}): Report {
-  const groups = options.groups ?? defaultInterestGroups();
+export function buildReport(records: readonly MeasurementRecord[], options: BuildReportOptions): Report {
+  const { groups, m49 } = options;
   const apps = [...new Set(records.map((r) => r.app))].sort();
   const network = selectNetworkRecords(records);
   const perApp = selectApplicationRecords(records);
@@ -90,8 +95,8 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
     return report;
   };
 
-  countColumn(network, 'network', groups, (area) => entry(area).network);
-  for (const app of apps) countColumn(perApp.get(app) ?? [], 'application', groups, (area) => entry(area).apps[app]);
+  countColumn(network, 'network', groups, m49, (area) => entry(area).network);
+  for (const app of apps) countColumn(perApp.get(app) ?? [], 'application', groups, m49, (area) => entry(area).apps[app]);
 
   const provenance = provenanceOf(records);
   return {

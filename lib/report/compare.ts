@@ -36,7 +36,8 @@
  *         "appeared": [...], "disappeared": [...] } ] }
  * }
  */
-import { defaultInterestGroups, type InterestGroup } from '../geo/groups';
+import type { InterestGroup } from '../geo/groups';
+import type { M49Table } from '../geo/m49';
 import type { AreaLevel } from '../geo/m49';
 import type { MeasurementRecord, Trace } from '../types';
 import { compareAreas, pathCountries, type PathKind } from './areas';
@@ -55,7 +56,8 @@ export interface CompareRun {
 }
 
 export interface CompareOptions {
-  groups?: readonly InterestGroup[];
+  groups: readonly InterestGroup[];
+  m49: M49Table;
   /** How many node-pair changes to list (the totals are always complete). */
   limit?: number;
 }
@@ -319,11 +321,11 @@ function summary(run: CompareRun, report: Report): RunSummary {
   };
 }
 
-export function compareRuns(a: CompareRun, b: CompareRun, options: CompareOptions = {}): Comparison {
-  const groups = options.groups ?? defaultInterestGroups();
+export function compareRuns(a: CompareRun, b: CompareRun, options: CompareOptions): Comparison {
+  const { groups, m49 } = options;
   const limit = options.limit ?? DEFAULT_PAIR_LIMIT;
   const groupNames = groups.map((g) => g.name);
-  const [reportA, reportB] = [buildReport(a.records, { groups }), buildReport(b.records, { groups })];
+  const [reportA, reportB] = [buildReport(a.records, { groups, m49 }), buildReport(b.records, { groups, m49 })];
   const apps = sorted(new Set([...reportA.apps, ...reportB.apps]));
   // 'network' names the network path in every list below, so an app of that name would be ambiguous.
   if (apps.includes(NETWORK)) throw new Error(`compare: an app named "${NETWORK}" cannot be told apart from the network path; rename the app`);

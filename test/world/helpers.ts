@@ -3,7 +3,8 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../../lib/project-paths';
-import { CorrectionsTable, loadCorrections as loadGeoCorrections } from '../../lib/geo/corrections';
+import { loadCorrections as loadGeoCorrections } from '../../lib/config/geo-tables';
+import { CorrectionsTable } from '../../lib/geo/corrections';
 import { parseIp } from '../../lib/geo/ip';
 
 export const MATADOR = path.join(projectRoot, 'bin', 'matador');

@@ -18,6 +18,7 @@ import type { Side } from '../../lib/types';
 import { teardown } from '../../activities/steps/teardown';
 import { provisionTunnels } from '../../activities/steps/tunnels';
 import type { StepEnv } from '../../activities/steps';
+import { emulatedWorldLab } from '../../testbed/lab';
 import { fault } from '../../testbed/world/world';
 import { knownWorlds, readWorldState, type WorldState } from '../../testbed/world';
 import { tunnelLeftovers } from '../e2e/helpers';
@@ -88,7 +89,7 @@ beforeAll(async () => {
   worldUp = true;
   state = readWorldState('small');
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-tunnel-reuse-'));
-  env = { baseDir: projectRoot, dataDir: tmpDir };
+  env = { baseDir: projectRoot, dataDir: tmpDir, lab: emulatedWorldLab() };
 });
 
 afterAll(async () => {

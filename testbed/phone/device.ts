@@ -10,7 +10,7 @@ import { SERVICE_SHAPES, ServiceApp, ServiceShape, serviceShape } from '../servi
 import { AppHost, AppStatus } from './app-host';
 import { PhoneUi } from './ui';
 import { WlanControl, firstInterface } from './netns';
-import type { PhoneMessage } from '../../drivers/phone';
+import { MESSAGE_LOG_PATH, type PhoneMessage } from '../../drivers/phone/message-log';
 
 export interface PhoneAppOptions {
   app: ServiceApp;
@@ -35,7 +35,7 @@ export interface PhoneFaults {
  *  app host adds when it writes the line. */
 export type MessageRecord = Omit<PhoneMessage, 'event'>;
 
-export const MESSAGE_LOG = '/sdcard/matador/messages.jsonl';
+export const MESSAGE_LOG = MESSAGE_LOG_PATH;
 
 export interface DeviceOptions {
   name: string;

@@ -1,5 +1,5 @@
 /**
- * World definitions (configs/testbed/*.yaml, schema `matador.world/v1`): routers per country,
+ * World definitions (configs/worlds/*.yaml, schema `matador.world/v1`): routers per country,
  * the links between them, path detours, vantage nodes, service backends, resolvers, background
  * services, testbeds and faults. This module only parses and validates; plan.ts turns a config
  * into namespaces, addresses and routes.
@@ -117,9 +117,9 @@ export interface LoadedWorld {
   regionOf: Record<string, string>;
 }
 
-export const worldConfigDir = path.join(configsDir, 'testbed');
+export const worldConfigDir = path.join(configsDir, 'worlds');
 
-/** A world name (configs/testbed/<name>.yaml) or a path to a YAML file. */
+/** A world name (configs/worlds/<name>.yaml) or a path to a YAML file. */
 export function resolveWorldFile(nameOrFile: string): string {
   if (nameOrFile.endsWith('.yaml') || nameOrFile.includes('/')) return path.resolve(nameOrFile);
   return path.join(worldConfigDir, `${nameOrFile}.yaml`);

@@ -15,7 +15,7 @@ import { promisify } from 'util';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FIREWALL_CHAIN, PhoneDriver } from '.';
+import { FIREWALL_CHAIN, PhoneDriver } from '../../drivers/phone';
 import { startVirtualPhone, type VirtualPhone } from '../../testbed/phone';
 import { SERVICE_SHAPES } from '../../testbed/services/catalogue';
 
