@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, startDevServer, type DevServer } from '../../cli/server-process';
+import { freePort, startDevServer, type DevServer } from '../../ops/dev-server';
 import { seededRandom } from '../../lib/seeded-random';
 import type { ExpandedPlan } from '../../activities/plan';
 import { projectRoot, temporalBinary } from '../../lib/project-paths';

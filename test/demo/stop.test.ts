@@ -8,10 +8,10 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, isProcessAlive } from '../../cli/server-process';
+import { freePort, isProcessAlive } from '../../ops/dev-server';
 import { projectRoot } from '../../lib/project-paths';
 
-type Processes = typeof import('../../cli/commands/demo-processes');
+type Processes = typeof import('../../ops/processes');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-demo-stop-'));
 const env = { ...process.env, MATADOR_DATA_DIR: tmp, MATADOR_RESULTS_DB: path.join(tmp, 'results.sqlite') };
@@ -34,7 +34,7 @@ beforeAll(async () => {
   // dataDir is read when lib/project-paths loads: load the module with the private folder set.
   process.env.MATADOR_DATA_DIR = tmp;
   jest.resetModules();
-  procs = await import('../../cli/commands/demo-processes');
+  procs = await import('../../ops/processes');
   const port = await freePort();
   const uiPort = await freePort();
   address = `127.0.0.1:${port}`;

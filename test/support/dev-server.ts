@@ -8,7 +8,7 @@ import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, startDevServer, type DevServer } from '../../cli/server-process';
+import { freePort, startDevServer, type DevServer } from '../../ops/dev-server';
 import { temporalBinary } from '../../lib/project-paths';
 
 export interface TestServer extends DevServer {

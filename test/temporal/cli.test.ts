@@ -10,7 +10,7 @@ import { promisify } from 'util';
 import { ActivityFailure, ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import Database from 'better-sqlite3';
-import { freePort } from '../../cli/server-process';
+import { freePort } from '../../ops/dev-server';
 import { projectRoot, temporalBinary } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE, FAILURE_TYPES, SEARCH_ATTRIBUTE_NAMES } from '../../temporal/conventions';
 import type { CampaignSummary } from '../../lib/measurement/payloads';

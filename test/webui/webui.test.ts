@@ -10,7 +10,7 @@ import * as path from 'path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { freePort, startDevServer, type DevServer } from '../../cli/server-process';
+import { freePort, startDevServer, type DevServer } from '../../ops/dev-server';
 import { dataDir, temporalBinary } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import { campaignWorkflow } from '../../workflows';
