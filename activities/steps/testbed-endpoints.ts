@@ -10,7 +10,7 @@
  *                    (GRE, wlan0, 192.168.42.0/24 + .43.0/24, eth0, underlay = IPv4 SSH host).
  * Only key PATHS are resolved here; no key material is read (the SSH layer reads it at connect).
  */
-import type { NodeConfig, TunnelMode, TunnelSpec } from '../../drivers/node';
+import type { NodeTarget, TunnelMode, TunnelSpec } from '../../drivers/node';
 import type { RouterConfig } from '../../drivers/router';
 import { nodeUnderlayAddress, REAL_NODE_DEFAULTS, REAL_TESTBED_DEFAULTS, type LoadedCampaign, type TestbedConfig } from '../../lib/config';
 import type { StepContext } from '../../lib/measurement/payloads';
@@ -19,7 +19,7 @@ import { readWorldState, type WorldState } from '../../testbed/world';
 import { campaignOf, type StepEnv } from './context';
 import { stepFailure } from './failures';
 
-export interface VantageNode extends NodeConfig {
+export interface VantageNode extends NodeTarget {
   id: string;
   country: string;
   /** Address the node is reached at in the world / Internet (network-path traceroute target). */

@@ -18,7 +18,7 @@
  * Rounds alternate the two modes; medians are printed.
  */
 import { performance } from 'perf_hooks';
-import { checkNode, type NodeConfig } from '../../drivers/node';
+import { checkNode, type NodeTarget } from '../../drivers/node';
 import { sshScopeStats, withSshScope } from '../../drivers/ssh/scope';
 import { withSsh } from '../../drivers/ssh/session';
 import { down, up } from '../../testbed/world/world';
@@ -36,7 +36,7 @@ const ROUNDS = positiveInt('--rounds', 3);
 const OP = arg('--op', 'check');
 if (OP !== 'check' && OP !== 'run') throw new Error(`--op: expected check or run, got ${JSON.stringify(OP)}`);
 
-async function operation(node: NodeConfig): Promise<void> {
+async function operation(node: NodeTarget): Promise<void> {
   const r = OP === 'check' ? await checkNode(node) : await withSsh(node.ssh, (s) => s.run(['true']));
   if (!r.ok) throw new Error(`${OP} on ${node.ssh.host}: ${r.failure}: ${r.detail}`);
 }
@@ -47,7 +47,7 @@ interface Sample {
   connections: number;
 }
 
-async function sample(node: NodeConfig, scoped: boolean): Promise<Sample> {
+async function sample(node: NodeTarget, scoped: boolean): Promise<Sample> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let connections = OPS;
@@ -65,7 +65,7 @@ async function sample(node: NodeConfig, scoped: boolean): Promise<Sample> {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f = (x: number): string => x.toFixed(0).padStart(7);
 
-async function measure(label: string, node: NodeConfig): Promise<void> {
+async function measure(label: string, node: NodeTarget): Promise<void> {
   await operation(node); // warm-up: module loading, first key reads
   const plain: Sample[] = [];
   const scoped: Sample[] = [];
@@ -102,7 +102,7 @@ async function world(): Promise<void> {
     for (const id of wanted) {
       const n = state.nodes.find((x) => x.id === id);
       if (!n?.ssh) throw new Error(`world small: no vantage node ${id} with sshd (have ${state.nodes.map((x) => x.id).join(', ')})`);
-      const node: NodeConfig = {
+      const node: NodeTarget = {
         ssh: { host: n.ssh.host, port: n.ssh.port, username: n.ssh.username, privateKeyPath: n.ssh.privateKeyPath, knownHostsPath: n.ssh.knownHostsFile },
         egressInterface: `mt-${n.router}`,
       };

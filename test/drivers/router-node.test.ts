@@ -8,7 +8,7 @@ import { spawn } from 'child_process';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { parseTracerouteText } from '../../lib/traceroute';
-import { checkNode, NodeConfig, traceroute, TRACEROUTE_BACKENDS, TunnelMode, TunnelSpec, TUNNEL_MODES } from '../../drivers/node';
+import { checkNode, NodeTarget, traceroute, TRACEROUTE_BACKENDS, TunnelMode, TunnelSpec, TUNNEL_MODES } from '../../drivers/node';
 import { captureFetch, captureStart, captureStop, configureRouter, RouterConfig, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
 import { withSsh } from '../../drivers/ssh/session';
 import { nodeEndpointDown } from '../../drivers/node/tunnel-endpoint';
@@ -17,7 +17,7 @@ import { ADDR, buildTopology, inNs, NS, run, teardownTopology, Topology } from '
 const SERVICE_PORT = 8080;
 let topo: Topology | undefined;
 let router: RouterConfig;
-let node: NodeConfig;
+let node: NodeTarget;
 let spec: TunnelSpec;
 /** Modes the kernel refused (no ip_gre/ipip module): each must have failed cleanly. */
 const refusedModes: { mode: TunnelMode; detail: string }[] = [];
