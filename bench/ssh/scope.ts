@@ -11,7 +11,7 @@
  *               up, the vantage nodes named by --nodes (default sg-sin: far from the lab in
  *               Frankfurt, so every handshake pays the emulated WAN round trips, and pl-waw,
  *               a near one) are measured, and the world is taken down again;
- *   --loopback  the driver-test topology of test/drivers (sshd in a namespace, no delay).
+ *   --loopback  the driver-test topology of testbed/driver-topology.ts (sshd in a namespace, no delay).
  * Both use the machine-wide world, so run under the world lock:
  *   flock /tmp/matador-world.lock npx tsx bench/ssh/scope.ts [--ops 10] [--rounds 3]
  *         [--nodes sg-sin,pl-waw] [--op check|run] [--loopback]
@@ -22,7 +22,7 @@ import { checkNode, type NodeTarget } from '../../drivers/node';
 import { sshScopeStats, withSshScope } from '../../drivers/ssh/scope';
 import { withSsh } from '../../drivers/ssh/session';
 import { down, up } from '../../testbed/world/world';
-import { buildTopology, teardownTopology, type Topology } from '../../test/drivers/topology';
+import { buildTopology, teardownTopology, type Topology } from '../../testbed/driver-topology';
 import { arg } from '../args';
 
 function positiveInt(name: string, fallback: number): number {
