@@ -7,14 +7,14 @@
  * Steps get the lab through their StepEnv and never import the emulator.
  * Only key PATHS travel here; no key material is read (the SSH layer reads it at connect).
  */
-import type { NodeConfig, TunnelMode, TunnelSpec } from '../drivers/node';
+import type { NodeTarget, TunnelMode, TunnelSpec } from '../drivers/node';
 import type { RouterConfig } from '../drivers/router';
 import { REAL_TESTBED_DEFAULTS, type LoadedCampaign, type TestbedConfig } from '../lib/config';
 import type { FailureCode } from '../lib/failures';
 import type { StepContext } from '../lib/measurement/payloads';
 import type { Side, TestbedKind } from '../lib/types';
 
-export interface VantageNode extends NodeConfig {
+export interface VantageNode extends NodeTarget {
   id: string;
   country: string;
   /** Address the node is reached at in the world / Internet (network-path traceroute target). */

@@ -1,7 +1,7 @@
 /**
  * A `kind: real` testbed whose wiring is given in its config files, run for real: the testbeds
  * and nodes files point at the router and the vantage node of the drivers' small mtsh-* world
- * (test/drivers/topology.ts: real sshd, ip, iptables), with every wiring key set to a value
+ * (testbed/driver-topology.ts: real sshd, ip, iptables), with every wiring key set to a value
  * other than its default (VXLAN, own table/priority/VNI/port, r-lan, n-wan, the world's phone
  * subnet, a capture dir). The testbeds-file lab (activities/labs/testbeds-file.ts) resolves
  * them, and the router/node drivers must bring both sides' tunnels up on one router and one
@@ -20,7 +20,7 @@ import { resolveTestbed, type TestbedEndpoints } from '../activities/steps/testb
 import { loadCampaign } from '../lib/config';
 import { projectRoot } from '../lib/project-paths';
 import type { StepContext } from '../lib/measurement/payloads';
-import { ADDR, buildTopology, inNs, NS, teardownTopology, type Topology } from './drivers/topology';
+import { ADDR, buildTopology, inNs, NS, teardownTopology, type Topology } from './support/world';
 
 const CAPTURE_DIR = '/run/mtsh-config-captures';
 const SIDE_B_SUBNET = '198.19.221.0/28'; // nobody lives there: side B's tunnel only has to come up

@@ -70,7 +70,7 @@ describe('real testbeds resolve their wiring from the config files', () => {
     'campaign-two-testbeds.yaml': endpointsOf(`${fixtures}/campaign-two-testbeds.yaml`),
   };
 
-  it('match the golden endpoints (TunnelSpec, RouterConfig, NodeConfig per side)', () => {
+  it('match the golden endpoints (TunnelSpec, RouterConfig, NodeTarget per side)', () => {
     const actual = portable(resolved);
     if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(goldenFile, `${JSON.stringify(actual, null, 2)}\n`);
     expect(actual).toEqual(JSON.parse(fs.readFileSync(goldenFile, 'utf8')));

@@ -1,19 +1,12 @@
 /** `matador geo` and `matador report` end to end through bin/matador (built dist/). */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writeMmdb } from './fixtures/geo/mmdb-writer';
 import { v4Range, v6Range, writeIp2locationDb1 } from './fixtures/geo/ip2location-writer';
+import { matadorSync } from './support/matador-cli';
 
-const ROOT = path.resolve(__dirname, '..');
-const MATADOR = path.join(ROOT, 'bin', 'matador');
 const FIXTURES = path.join(__dirname, 'fixtures', 'report');
-
-function matador(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MATADOR, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 let dir: string;
 beforeAll(() => {
@@ -25,7 +18,7 @@ afterAll(() => {
 
 describe('matador geo', () => {
   it('countries --json lists every M49 country in the DESIGN 4.5 shape', () => {
-    const r = matador('geo', 'countries', '--json');
+    const r = matadorSync('geo', 'countries', '--json');
     expect(r.status).toBe(0);
     const list = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(list).toHaveLength(248);
@@ -41,7 +34,7 @@ describe('matador geo', () => {
     fs.writeFileSync(mmdb, writeMmdb({ databaseType: 'DBIP-Country-Lite', buildEpoch: Date.parse('2025-01-01T00:00:00Z') / 1000, networks: [{ cidr: '193.99.144.0/24', data: { country: { iso_code: 'FR' } } }] }));
     const bin = path.join(dir, 'DB1.BIN');
     fs.writeFileSync(bin, writeIp2locationDb1({ date: { year: 2025, month: 2, day: 3 }, v4: [v4Range('100.64.0.0/10', 'JP', 'Japan'), v4Range('5.0.0.0/8', 'SE', 'Sweden')], v6: [v6Range('2c0f0000000000000000000000000000', 16, 'ZA', 'South Africa')] }));
-    const r = matador('geo', '--json', '--corrections', corrections, '--mmdb', mmdb, '--ip2location', bin, '198.18.4.9', '2001:db8:4::1', '198.18.5.1', '193.99.144.80', '5.6.7.8', '2c0f::1', '8.8.8.8');
+    const r = matadorSync('geo', '--json', '--corrections', corrections, '--mmdb', mmdb, '--ip2location', bin, '198.18.4.9', '2001:db8:4::1', '198.18.5.1', '193.99.144.80', '5.6.7.8', '2c0f::1', '8.8.8.8');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { ip: string; country: string | null; geo: { source: string; databaseDate: string | null } }[];
@@ -57,10 +50,10 @@ describe('matador geo', () => {
   });
 
   it('fails with one line for bad input', () => {
-    const bad = matador('geo', '1.2.3');
+    const bad = matadorSync('geo', '1.2.3');
     expect(bad.status).toBe(1);
     expect(bad.stderr).toBe('matador: geo: not an IP address: "1.2.3"\n');
-    const missing = matador('geo', '--mmdb', path.join(dir, 'nope.mmdb'), '8.8.8.8');
+    const missing = matadorSync('geo', '--mmdb', path.join(dir, 'nope.mmdb'), '8.8.8.8');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/^matador: geo: cannot read MMDB database .*nope.mmdb: ENOENT\n$/);
   });
@@ -68,7 +61,7 @@ describe('matador geo', () => {
 
 describe('matador report', () => {
   it.each(['cyprus-russia', 'brexit-five-eyes', 'selection'])('--format json on %s equals the golden file', (name) => {
-    const r = matador('report', '--input', path.join(FIXTURES, name, 'input.jsonl'), '--format', 'json');
+    const r = matadorSync('report', '--input', path.join(FIXTURES, name, 'input.jsonl'), '--format', 'json');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'expected.json'), 'utf8')));
@@ -76,11 +69,11 @@ describe('matador report', () => {
 
   it('--format md and csv render the tables', () => {
     const input = path.join(FIXTURES, 'cyprus-russia', 'input.jsonl');
-    const md = matador('report', '--input', input, '--format', 'md');
+    const md = matadorSync('report', '--input', input, '--format', 'md');
     expect(md.status).toBe(0);
     expect(md.stdout).toContain('| Western Asia | subregion | 1 | 0 (0%) | 1 | 1 (100%) |');
     expect(md.stdout).toContain('| Eastern Europe | Russia | 1 | 1 (100%) | 1 | 1 (100%) |');
-    const csv = matador('report', '--input', input, '--format', 'csv');
+    const csv = matadorSync('report', '--input', input, '--format', 'csv');
     expect(csv.status).toBe(0);
     expect(csv.stdout.split('\n')).toContain('accessible,Asia,region,European Union,threema,1,1,100.0');
   });
@@ -89,11 +82,11 @@ describe('matador report', () => {
     const lines = fs.readFileSync(path.join(FIXTURES, 'selection', 'input.jsonl'), 'utf8').trim().split('\n');
     const file = path.join(dir, 'broken.jsonl');
     fs.writeFileSync(file, [lines[0], lines[1], '{"schema": "matador.measurement/v1", "app": 3}', ...lines.slice(2)].join('\n'));
-    const strict = matador('report', '--input', file);
+    const strict = matadorSync('report', '--input', file);
     expect(strict.status).toBe(1);
     expect(strict.stdout).toBe('');
     expect(strict.stderr).toBe(`matador: ${file}:3: invalid measurement record: app must be a non-empty string (use --skip-invalid to skip such lines)\n`);
-    const lenient = matador('report', '--input', file, '--skip-invalid');
+    const lenient = matadorSync('report', '--input', file, '--skip-invalid');
     expect(lenient.status).toBe(0);
     expect(lenient.stderr).toMatch(/^matador: skipped 1 invalid line\(s\) in .*broken.jsonl \(line 3: app must be a non-empty string\)\n$/);
     const report = JSON.parse(lenient.stdout);
@@ -104,7 +97,7 @@ describe('matador report', () => {
   it('--groups replaces the interest groups', () => {
     const groups = path.join(dir, 'groups.yaml');
     fs.writeFileSync(groups, 'schema: matador.interest-groups/v1\ngroups:\n  - name: Alps\n    members:\n      CH: [{}]\n      AT: [{ from: 1995-01-01 }]\n');
-    const r = matador('report', '--input', path.join(FIXTURES, 'selection', 'input.jsonl'), '--groups', groups);
+    const r = matadorSync('report', '--input', path.join(FIXTURES, 'selection', 'input.jsonl'), '--groups', groups);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.groups).toEqual(['Alps']);
@@ -112,16 +105,16 @@ describe('matador report', () => {
     expect(report.areas[0].network.accessible).toEqual({ Alps: 2 });
     const bad = path.join(dir, 'bad-groups.yaml');
     fs.writeFileSync(bad, 'schema: matador.interest-groups/v1\ngroups:\n  - name: X\n    members:\n      Swiss: [{}]\n');
-    const e = matador('report', '--input', path.join(FIXTURES, 'selection', 'input.jsonl'), '--groups', bad);
+    const e = matadorSync('report', '--input', path.join(FIXTURES, 'selection', 'input.jsonl'), '--groups', bad);
     expect(e.status).toBe(1);
     expect(e.stderr).toMatch(/^matador: interest groups: .*bad-groups.yaml: groups\[0\].members.Swiss: not an ISO 3166-1 alpha-2 code\n$/);
   });
 
   it('a missing input file or bad format is one line', () => {
-    const r = matador('report', '--input', path.join(dir, 'none.jsonl'));
+    const r = matadorSync('report', '--input', path.join(dir, 'none.jsonl'));
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^matador: cannot read --input .*none.jsonl: ENOENT\n$/);
-    const f = matador('report', '--input', path.join(dir, 'none.jsonl'), '--format', 'html');
+    const f = matadorSync('report', '--input', path.join(dir, 'none.jsonl'), '--format', 'html');
     expect(f.status).not.toBe(0);
     expect(f.stderr).toContain("argument 'html' is invalid");
   });

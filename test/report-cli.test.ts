@@ -3,23 +3,16 @@
  * (built dist/), against a real SQLite results store written with ResultsStore in a temporary
  * folder.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ResultsStore } from '../store';
 import { EMULATED_LABEL, parseMeasurementLines, type Comparison, type Report } from '../lib/report';
 import type { MeasurementRecord, TestbedKind } from '../lib/types';
+import { matadorSync } from './support/matador-cli';
 
-const ROOT = path.resolve(__dirname, '..');
-const MATADOR = path.join(ROOT, 'bin', 'matador');
 const COMPARE = path.join(__dirname, 'fixtures', 'report', 'compare');
 const MOVED = path.join(COMPARE, 'service-moved-country-is-reported');
-
-function matador(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MATADOR, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const COUNTRY: Record<string, string> = { 'ch-zrh': 'CH', 'de-fra': 'DE' };
 
@@ -95,7 +88,7 @@ afterAll(() => {
 
 describe('matador report --campaign', () => {
   it('reads the latest attempts of one campaign from the store and applies the DESIGN 4.2 selection', () => {
-    const r = matador('report', '--campaign', 'demo', '--store', storeFile);
+    const r = matadorSync('report', '--campaign', 'demo', '--store', storeFile);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
@@ -110,11 +103,11 @@ describe('matador report --campaign', () => {
 
   it('equals the report of the exported campaign file', () => {
     const out = path.join(dir, 'demo.jsonl');
-    const exported = matador('dataset', 'export', '--campaign', 'demo', '--out', out, '--store', storeFile);
+    const exported = matadorSync('dataset', 'export', '--campaign', 'demo', '--out', out, '--store', storeFile);
     expect(exported.status).toBe(0);
     for (const format of ['json', 'md', 'csv']) {
-      const fromStore = matador('report', '--campaign', 'demo', '--store', storeFile, '--format', format);
-      const fromFile = matador('report', '--input', out, '--format', format);
+      const fromStore = matadorSync('report', '--campaign', 'demo', '--store', storeFile, '--format', format);
+      const fromFile = matadorSync('report', '--input', out, '--format', format);
       expect(fromStore.status).toBe(0);
       expect(fromStore.stdout).toBe(fromFile.stdout);
     }
@@ -125,19 +118,19 @@ describe('emulated records are labelled', () => {
   const line = `${EMULATED_LABEL}: 2 of 3 records come from the emulated testbed`;
 
   it('json has provenance with the label', () => {
-    const r = matador('report', '--campaign', 'emu', '--store', storeFile, '--format', 'json');
+    const r = matadorSync('report', '--campaign', 'emu', '--store', storeFile, '--format', 'json');
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as Report).provenance).toEqual({ emulatedRecords: 2, realRecords: 1, undeclaredRecords: 0, label: EMULATED_LABEL });
   });
 
   it('markdown starts with the label', () => {
-    const r = matador('report', '--campaign', 'emu', '--store', storeFile, '--format', 'md');
+    const r = matadorSync('report', '--campaign', 'emu', '--store', storeFile, '--format', 'md');
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(`> **${line}**`);
   });
 
   it('csv starts with one comment line that a comment-aware reader skips', () => {
-    const r = matador('report', '--campaign', 'emu', '--store', storeFile, '--format', 'csv');
+    const r = matadorSync('report', '--campaign', 'emu', '--store', storeFile, '--format', 'csv');
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe(`# ${line}`);
@@ -148,7 +141,7 @@ describe('emulated records are labelled', () => {
   });
 
   it('--help documents the comment line', () => {
-    const r = matador('report', '--help');
+    const r = matadorSync('report', '--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('ONE COMMENT LINE starting with "# " before the CSV header');
     expect(r.stdout).toContain("comment='#'");
@@ -161,12 +154,12 @@ describe('matador report --compare', () => {
   it('compares two files: Markdown by default, JSON on request', () => {
     const a = path.join(MOVED, 'a-run.jsonl');
     const b = path.join(MOVED, 'b-run.jsonl');
-    const md = matador('report', '--compare', a, b);
+    const md = matadorSync('report', '--compare', a, b);
     expect(md.stderr).toBe('');
     expect(md.status).toBe(0);
     expect(md.stdout).toContain('- **threema: service moved CH -> DE**');
     expect(md.stdout).toContain('| changed | threema | de-fra - nl-ams | CH, DE, NL | DE, NL | - | CH |');
-    const json = matador('report', '--compare', a, b, '--format', 'json');
+    const json = matadorSync('report', '--compare', a, b, '--format', 'json');
     expect(json.status).toBe(0);
     const c = JSON.parse(json.stdout) as Comparison;
     expect(c.schema).toBe('matador.report-compare/v1');
@@ -178,14 +171,14 @@ describe('matador report --compare', () => {
   });
 
   it('compares campaigns of the store, and a campaign with a file', () => {
-    const r = matador('report', '--compare', 'run-a', 'run-b', '--store', storeFile, '--format', 'json');
+    const r = matadorSync('report', '--compare', 'run-a', 'run-b', '--store', storeFile, '--format', 'json');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const c = JSON.parse(r.stdout) as Comparison;
     expect([c.runs.a.name, c.runs.b.name]).toEqual(['campaign run-a', 'campaign run-b']);
     expect(c.paths).toEqual(expected.paths);
     expect(c.pairs).toEqual(expected.pairs);
-    const mixed = matador('report', '--compare', 'run-a', path.join(MOVED, 'b-run.jsonl'), '--store', storeFile, '--format', 'json', '--limit', '0');
+    const mixed = matadorSync('report', '--compare', 'run-a', path.join(MOVED, 'b-run.jsonl'), '--store', storeFile, '--format', 'json', '--limit', '0');
     expect(mixed.status).toBe(0);
     const m = JSON.parse(mixed.stdout) as Comparison;
     expect(m.paths).toEqual(expected.paths);
@@ -193,7 +186,7 @@ describe('matador report --compare', () => {
   });
 
   it('labels a comparison with an emulated run', () => {
-    const r = matador('report', '--compare', 'demo', 'emu', '--store', storeFile);
+    const r = matadorSync('report', '--compare', 'demo', 'emu', '--store', storeFile);
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n')[2]).toBe(`> **${EMULATED_LABEL}** (run A: 0 of 4 records emulated; run B: 2 of 3 records emulated)`);
   });
@@ -201,7 +194,7 @@ describe('matador report --compare', () => {
 
 describe('one-line errors', () => {
   function fails(args: string[], stderr: string | RegExp): void {
-    const r = matador(...args);
+    const r = matadorSync(...args);
     expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 1, stdout: '' });
     if (typeof stderr === 'string') expect(r.stderr).toBe(`${stderr}\n`);
     else expect(r.stderr).toMatch(stderr);

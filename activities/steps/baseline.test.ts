@@ -1,5 +1,5 @@
 /**
- * The no-app baseline on the driver topology (test/drivers/topology.ts): real sshd in the router
+ * The no-app baseline on the driver topology (testbed/driver-topology.ts): real sshd in the router
  * namespace, real tcpdump on its LAN side. A try that loses its tcpdump mid-capture is taken
  * again; a baseline that cannot be taken at all says why and leaves nothing behind.
  */
@@ -8,8 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { projectRoot } from '../../lib/project-paths';
 import { testbedsFileLab } from '../labs/testbeds-file';
-import { inNs, NS } from '../../test/drivers/topology';
-import { useTopology } from '../../test/drivers/use-topology';
+import { inNs, NS, useTopology } from '../../test/support/world';
 import { BASELINE_TRIES, baselineFile, ensureBaseline, type BaselineSide } from './baseline';
 import type { StepEnv } from './context';
 

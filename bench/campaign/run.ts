@@ -25,7 +25,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { loadCampaignPlan, resultsStoreFile } from '../../activities/plan-source';
-import { ensureWorkers } from '../../cli/commands/demo-processes';
+import { ensureWorkers } from '../../ops/processes';
 import { worldHealth } from '../../cli/commands/demo-phases';
 import { configsDir, projectRoot } from '../../lib/project-paths';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../temporal/conventions';

@@ -11,18 +11,18 @@
  *               up, the vantage nodes named by --nodes (default sg-sin: far from the lab in
  *               Frankfurt, so every handshake pays the emulated WAN round trips, and pl-waw,
  *               a near one) are measured, and the world is taken down again;
- *   --loopback  the driver-test topology of test/drivers (sshd in a namespace, no delay).
+ *   --loopback  the driver-test topology of testbed/driver-topology.ts (sshd in a namespace, no delay).
  * Both use the machine-wide world, so run under the world lock:
  *   flock /tmp/matador-world.lock npx tsx bench/ssh/scope.ts [--ops 10] [--rounds 3]
  *         [--nodes sg-sin,pl-waw] [--op check|run] [--loopback]
  * Rounds alternate the two modes; medians are printed.
  */
 import { performance } from 'perf_hooks';
-import { checkNode, type NodeConfig } from '../../drivers/node';
+import { checkNode, type NodeTarget } from '../../drivers/node';
 import { sshScopeStats, withSshScope } from '../../drivers/ssh/scope';
 import { withSsh } from '../../drivers/ssh/session';
 import { down, up } from '../../testbed/world/world';
-import { buildTopology, teardownTopology, type Topology } from '../../test/drivers/topology';
+import { buildTopology, teardownTopology, type Topology } from '../../testbed/driver-topology';
 import { arg } from '../args';
 
 function positiveInt(name: string, fallback: number): number {
@@ -36,7 +36,7 @@ const ROUNDS = positiveInt('--rounds', 3);
 const OP = arg('--op', 'check');
 if (OP !== 'check' && OP !== 'run') throw new Error(`--op: expected check or run, got ${JSON.stringify(OP)}`);
 
-async function operation(node: NodeConfig): Promise<void> {
+async function operation(node: NodeTarget): Promise<void> {
   const r = OP === 'check' ? await checkNode(node) : await withSsh(node.ssh, (s) => s.run(['true']));
   if (!r.ok) throw new Error(`${OP} on ${node.ssh.host}: ${r.failure}: ${r.detail}`);
 }
@@ -47,7 +47,7 @@ interface Sample {
   connections: number;
 }
 
-async function sample(node: NodeConfig, scoped: boolean): Promise<Sample> {
+async function sample(node: NodeTarget, scoped: boolean): Promise<Sample> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let connections = OPS;
@@ -65,7 +65,7 @@ async function sample(node: NodeConfig, scoped: boolean): Promise<Sample> {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f = (x: number): string => x.toFixed(0).padStart(7);
 
-async function measure(label: string, node: NodeConfig): Promise<void> {
+async function measure(label: string, node: NodeTarget): Promise<void> {
   await operation(node); // warm-up: module loading, first key reads
   const plain: Sample[] = [];
   const scoped: Sample[] = [];
@@ -102,7 +102,7 @@ async function world(): Promise<void> {
     for (const id of wanted) {
       const n = state.nodes.find((x) => x.id === id);
       if (!n?.ssh) throw new Error(`world small: no vantage node ${id} with sshd (have ${state.nodes.map((x) => x.id).join(', ')})`);
-      const node: NodeConfig = {
+      const node: NodeTarget = {
         ssh: { host: n.ssh.host, port: n.ssh.port, username: n.ssh.username, privateKeyPath: n.ssh.privateKeyPath, knownHostsPath: n.ssh.knownHostsFile },
         egressInterface: `mt-${n.router}`,
       };

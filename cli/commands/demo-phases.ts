@@ -3,10 +3,9 @@
  * with one line naming the phase and the file to look at; plus the pure bits (world health, Web
  * UI address, timing table) the tests check.
  */
-import { execFile, spawn } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
-import { dataDir, projectRoot } from '../../lib/project-paths';
+import { dataDir } from '../../lib/project-paths';
+import { readServerPidFile } from '../../ops/dev-server';
 
 export interface PhaseTiming {
   phase: string;
@@ -71,12 +70,7 @@ export function webUiUrl(uiBase: string, namespace: string, campaign: string): s
 
 /** The Web UI base of the server `matador server` started (its pid file), else the default. */
 export function serverUiBase(defaultBase = 'http://127.0.0.1:8233'): string {
-  try {
-    const info = JSON.parse(fs.readFileSync(path.join(dataDir, 'temporal.pid'), 'utf8')) as { uiUrl?: string | null };
-    return info.uiUrl ?? defaultBase;
-  } catch {
-    return defaultBase;
-  }
+  return readServerPidFile()?.uiUrl ?? defaultBase;
 }
 
 /** What `matador testbed status` knows, reduced to what the demo decides on. */
@@ -101,43 +95,3 @@ export function worldHealth(s: WorldStatusView, world: string, testbeds: string[
 }
 
 export const demoLogDir = (): string => path.join(dataDir, 'demo');
-
-/**
- * Runs `matador ARGS` as a child. Output to `logFile` (then a failure names it), or to this
- * terminal (`inherit`). Resolves with the exit code and, for log files, the last line.
- */
-export function runMatador(args: string[], o: { logFile?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; lastLine: string }> {
-  const bin = path.join(projectRoot, 'bin', 'matador');
-  return new Promise((resolve, reject) => {
-    let fd: number | null = null;
-    if (o.logFile) {
-      fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
-      fd = fs.openSync(o.logFile, 'w');
-    }
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', fd ?? 'inherit', fd ?? 'inherit'], cwd: projectRoot, env: o.env ?? process.env });
-    if (fd !== null) fs.closeSync(fd);
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      let lastLine = '';
-      if (o.logFile) {
-        try {
-          lastLine = fs.readFileSync(o.logFile, 'utf8').trim().split('\n').filter(Boolean).pop() ?? '';
-        } catch {
-          /* no log */
-        }
-      }
-      resolve({ code: code ?? (signal ? 128 : 1), lastLine });
-    });
-  });
-}
-
-/** Captures `matador ARGS` output (small outputs: status lines). */
-export function captureMatador(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const bin = path.join(projectRoot, 'bin', 'matador');
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}

@@ -17,8 +17,8 @@ import { followProgress } from '../campaign-progress';
 import { CliError } from '../errors';
 import { addTemporalOptions, serverAnswers, temporalTarget, withClient, type TemporalTarget } from '../temporal-client';
 import { configPathForWorker, formatSummary } from './campaign';
-import { demoLogDir, formatTimings, PhaseFailure, PhaseRunner, runMatador, serverUiBase, webUiUrl, worldHealth } from './demo-phases';
-import { ensureWorkers, stopAllWorkers, type WorkerSpec } from './demo-processes';
+import { demoLogDir, formatTimings, PhaseFailure, PhaseRunner, serverUiBase, webUiUrl, worldHealth } from './demo-phases';
+import { ensureWorkers, runMatador, stopAllWorkers, type WorkerSpec } from '../../ops/processes';
 
 export const DEMO_CAMPAIGN = 'configs/campaigns/demo.yaml';
 

@@ -10,7 +10,17 @@ import { serverAnswers } from '../temporal-client';
 import { dataDir, temporalBinary } from '../../lib/project-paths';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../temporal/conventions';
 import { CliError } from '../errors';
-import { DEFAULT_GRPC_PORT, DEFAULT_UI_PORT, isProcessAlive, startDevServer } from '../server-process';
+import {
+  DEFAULT_GRPC_PORT,
+  DEFAULT_UI_PORT,
+  defaultServerDbFile,
+  removeServerPidFile,
+  runningServer,
+  serverLogFilePath,
+  startDevServer,
+  stopDetachedServer,
+  writeServerPidFile,
+} from '../../ops/dev-server';
 
 interface ServerOptions {
   port: string;
@@ -23,53 +33,14 @@ interface ServerOptions {
   stop?: boolean;
 }
 
-interface PidFile {
-  pid: number;
-  address: string;
-  uiUrl: string | null;
-  dbFile: string;
-  logFile: string | null;
-  startedAt: string;
-}
-
-export const pidFilePath = (): string => path.join(dataDir, 'temporal.pid');
-export const logFilePath = (): string => path.join(dataDir, 'temporal.log');
-export const defaultDbFile = (): string => path.join(dataDir, 'temporal.db');
-
 function parsePort(value: string, flag: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`${flag}: expected a port number (1-65535), got ${JSON.stringify(value)}`);
   return port;
 }
 
-function readPidFile(): PidFile | null {
-  try {
-    return JSON.parse(fs.readFileSync(pidFilePath(), 'utf8')) as PidFile;
-  } catch {
-    return null;
-  }
-}
-
-/** The pid is ours only if it is alive and still a `temporal server start-dev` (pids get reused). */
-function isOurServer(pid: number): boolean {
-  if (!isProcessAlive(pid)) return false;
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('start-dev');
-  } catch {
-    return true; // no /proc: trust the pid file
-  }
-}
-
-function running(): PidFile | null {
-  const info = readPidFile();
-  if (info && isOurServer(info.pid)) return info;
-  if (info) fs.rmSync(pidFilePath(), { force: true }); // stale
-  return null;
-}
-
-
 async function status(): Promise<void> {
-  const info = running();
+  const info = runningServer();
   if (!info) {
     process.stdout.write('Temporal dev server: not running\n');
     process.exitCode = 3;
@@ -84,27 +55,23 @@ async function status(): Promise<void> {
 }
 
 async function stop(): Promise<void> {
-  const info = running();
+  const info = runningServer();
   if (!info) {
     process.stdout.write('Temporal dev server: not running\n');
     return;
   }
-  process.kill(info.pid, 'SIGTERM');
-  const deadline = Date.now() + 15_000;
-  while (isProcessAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (isProcessAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
-  fs.rmSync(pidFilePath(), { force: true });
+  await stopDetachedServer(info);
   process.stdout.write(`Temporal dev server stopped (pid ${info.pid})\n`);
 }
 
 async function start(o: ServerOptions): Promise<void> {
-  const already = running();
+  const already = runningServer();
   if (already) throw new CliError(`the Temporal dev server is already running (pid ${already.pid}, ${already.address}); "matador server --stop" stops it`);
   const port = parsePort(o.port, '--port');
   const uiPort = parsePort(o.uiPort, '--ui-port');
   fs.mkdirSync(dataDir, { recursive: true });
-  const dbFile = path.resolve(o.db ?? defaultDbFile());
-  const logFile = o.foreground ? null : logFilePath();
+  const dbFile = path.resolve(o.db ?? defaultServerDbFile());
+  const logFile = o.foreground ? null : serverLogFilePath();
   let server;
   try {
     server = await startDevServer({
@@ -120,8 +87,7 @@ async function start(o: ServerOptions): Promise<void> {
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  const info: PidFile = { pid: server.pid, address: server.address, uiUrl: server.uiUrl, dbFile, logFile, startedAt: new Date().toISOString() };
-  fs.writeFileSync(pidFilePath(), `${JSON.stringify(info)}\n`);
+  writeServerPidFile({ pid: server.pid, address: server.address, uiUrl: server.uiUrl, dbFile, logFile, startedAt: new Date().toISOString() });
   process.stdout.write(
     `Temporal dev server running (pid ${server.pid})\n  gRPC:   ${server.address}\n  Web UI: ${server.uiUrl ?? '(headless)'}\n` +
       `  db:     ${dbFile}\n  search attributes: ${SEARCH_ATTRIBUTE_NAMES.join(', ')}\n`,
@@ -134,7 +100,7 @@ async function start(o: ServerOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   await new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
-  fs.rmSync(pidFilePath(), { force: true });
+  removeServerPidFile();
 }
 
 export function register(program: Command): void {

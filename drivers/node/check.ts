@@ -2,13 +2,13 @@
 import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
 import { withSsh } from '../ssh/session';
 import * as v from '../ssh/validate';
-import type { NodeConfig } from './index';
+import type { NodeTarget } from './index';
 import { TRACEROUTE_BACKENDS, TracerouteBackend } from './traceroute';
 
 /** Needed to terminate the tunnel (the traceroute backends are reported, not required). */
 export const NODE_TOOLS = ['ip', 'iptables', 'sysctl', 'timeout'] as const;
 
-export async function checkNode(node: NodeConfig): Promise<DriverResult<{ kernel: string; backends: TracerouteBackend[] }>> {
+export async function checkNode(node: NodeTarget): Promise<DriverResult<{ kernel: string; backends: TracerouteBackend[] }>> {
   let egress: string;
   try {
     egress = v.interfaceName(node.egressInterface, 'node.egressInterface');

@@ -10,7 +10,8 @@
  */
 import { SshTarget } from '../ssh/session';
 
-export interface NodeConfig {
+/** What the driver needs to reach a vantage node (the nodes-file entry is lib/config's NodeConfig). */
+export interface NodeTarget {
   ssh: SshTarget;
   /** Interface toward the world; the phone subnet is masqueraded out of it. */
   egressInterface: string;

@@ -2,13 +2,12 @@
  * captureStart makes the capture folder in the same SSH exec as it starts tcpdump: a folder that
  * does not exist yet is created (0700) and the capture works; a folder that cannot be created is
  * `capture_failed` naming it, and nothing is left running. captureDiscard removes a capture whole. Real sshd, tcpdump and ping in the
- * mtsh-* namespaces of test/drivers/topology.ts (uses the machine's namespaces: run it under the
+ * mtsh-* namespaces of testbed/driver-topology.ts (uses the machine's namespaces: run it under the
  * world lock like test/drivers).
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { ADDR, inNs, NS } from '../../test/drivers/topology';
-import { useTopology } from '../../test/drivers/use-topology';
+import { ADDR, inNs, NS, useTopology } from '../../test/support/world';
 import { captureDiscard, captureFetch, captureStart, captureStop } from './capture';
 import type { RouterConfig } from './config';
 

@@ -4,7 +4,7 @@
  * Order: node end first (so the router never routes the phone into a tunnel with no far end),
  * then the router end; any failure tears down what was built. Connections are always closed.
  */
-import { NodeConfig } from '../node';
+import { NodeTarget } from '../node';
 import { nodeEndpointDown, nodeEndpointUp } from '../node/tunnel-endpoint';
 import { bringEndUp, takeEndDown } from '../node/tunnel-link';
 import { routerDownSteps, routerUpSteps, TunnelSpec, validateTunnelSpec } from '../node/tunnel-spec';
@@ -19,7 +19,7 @@ const STEP_TIMEOUT_MS = 15_000;
 type ConfigInvalid = { ok: false; failure: 'config_invalid'; detail: string };
 
 /** The spec checked (and the node's egress interface, when a node is given), or config_invalid. */
-function validatedSpec(spec: TunnelSpec, node?: NodeConfig): { spec: TunnelSpec; egress: string } | ConfigInvalid {
+function validatedSpec(spec: TunnelSpec, node?: NodeTarget): { spec: TunnelSpec; egress: string } | ConfigInvalid {
   try {
     return { spec: validateTunnelSpec(spec), egress: node ? v.interfaceName(node.egressInterface, 'node.egressInterface') : '' };
   } catch (err) {
@@ -35,7 +35,7 @@ export interface TunnelUpResult {
   nodeInner: string;
 }
 
-export async function tunnelUp(opts: { router: RouterConfig; node: NodeConfig; tunnel: TunnelSpec }): Promise<DriverResult<TunnelUpResult>> {
+export async function tunnelUp(opts: { router: RouterConfig; node: NodeTarget; tunnel: TunnelSpec }): Promise<DriverResult<TunnelUpResult>> {
   const checked = validatedSpec(opts.tunnel, opts.node);
   if ('ok' in checked) return checked;
   const { spec, egress } = checked;
@@ -67,7 +67,7 @@ export async function tunnelUp(opts: { router: RouterConfig; node: NodeConfig; t
  * Tear down both ends. Each end is attempted even if the other is unreachable; the result says
  * what was removed. Fails only when an end could not be reached at all.
  */
-export async function tunnelDown(opts: { router: RouterConfig; node: NodeConfig; tunnel: TunnelSpec }): Promise<DriverResult<{ routerRemoved: number; nodeRemoved: number }>> {
+export async function tunnelDown(opts: { router: RouterConfig; node: NodeTarget; tunnel: TunnelSpec }): Promise<DriverResult<{ routerRemoved: number; nodeRemoved: number }>> {
   const checked = validatedSpec(opts.tunnel, opts.node);
   if ('ok' in checked) return checked;
   const { spec, egress } = checked;

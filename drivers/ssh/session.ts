@@ -43,7 +43,8 @@ export interface SshTarget {
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
 
-export interface RunOptions {
+/** Options of one remote command (`run`, `runScript`). */
+export interface CommandOptions {
   /** Whole command, default 60 s. The remote side gets `timeout` with the same bound. */
   timeoutMs?: number;
   stdin?: string;
@@ -159,7 +160,7 @@ export class SshSession {
   }
 
   /** Run argv (quoted) with a timeout. Non-zero exit codes are returned, not failures. */
-  async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  async run(argv: readonly string[], options: CommandOptions = {}): Promise<RunResult> {
     const release = await this.connection.channelSlot();
     try {
       return await this.runOnChannel(argv, options);
@@ -168,7 +169,7 @@ export class SshSession {
     }
   }
 
-  private async runOnChannel(argv: readonly string[], options: RunOptions): Promise<RunResult> {
+  private async runOnChannel(argv: readonly string[], options: CommandOptions): Promise<RunResult> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
     const command = shellCommand(['timeout', String(seconds), ...argv]);
@@ -208,7 +209,7 @@ export class SshSession {
   }
 
   /** Run a fixed script with `sh -c`; dynamic values go in as positional parameters $1.. */
-  runScript(script: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  runScript(script: string, args: readonly string[], options: CommandOptions = {}): Promise<RunResult> {
     return this.run(['sh', '-c', script, 'sh', ...args], options);
   }
 

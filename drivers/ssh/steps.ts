@@ -4,7 +4,7 @@
  */
 import { shellCommand } from '../shell-quote';
 import { DriverFailure, DriverResult, fail } from './failures';
-import { RunOptions, SshSession } from './session';
+import { CommandOptions, SshSession } from './session';
 
 export type Argv = readonly string[];
 
@@ -31,7 +31,7 @@ export function cleanupScript(steps: readonly Argv[]): string {
  * Run argv lists in order; stop at the first non-zero exit and report `failure` naming the
  * command and its output. Transport failures (timeout, lost connection) keep their own string.
  */
-export async function runSteps(session: SshSession, steps: readonly Argv[], failure: DriverFailure, options: RunOptions = {}): Promise<DriverResult<object>> {
+export async function runSteps(session: SshSession, steps: readonly Argv[], failure: DriverFailure, options: CommandOptions = {}): Promise<DriverResult<object>> {
   if (steps.length === 0) return { ok: true };
   const r = await session.run(['sh', '-c', stepsScript(steps)], options);
   if (!r.ok) return r;
@@ -43,7 +43,7 @@ export async function runSteps(session: SshSession, steps: readonly Argv[], fail
 }
 
 /** Run cleanup commands, ignoring "does not exist" exits; returns how many succeeded. */
-export async function runCleanup(session: SshSession, steps: readonly Argv[], options: RunOptions = {}): Promise<DriverResult<{ succeeded: number }>> {
+export async function runCleanup(session: SshSession, steps: readonly Argv[], options: CommandOptions = {}): Promise<DriverResult<{ succeeded: number }>> {
   if (steps.length === 0) return { ok: true, succeeded: 0 };
   const r = await session.run(['sh', '-c', cleanupScript(steps)], options);
   if (!r.ok) return r;

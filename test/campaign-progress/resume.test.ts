@@ -3,7 +3,6 @@
  * store is ok. Store lookup against a real SQLite store; the campaign runs on a real Temporal dev
  * server with the typed mock activities (test/support) and a real ResultsStore behind persist.
  */
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -11,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { completedInResultsStore } from '../../activities/plan-source';
 import { planActivities } from '../../activities/plan';
-import { configsDir, projectRoot } from '../../lib/project-paths';
+import { configsDir } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import type { CampaignSummary } from '../../lib/measurement/payloads';
 import { MEASUREMENT_SCHEMA, type MeasurementRecord } from '../../lib/types';
@@ -21,6 +20,7 @@ import { startTestServer, type TestServer } from '../support/dev-server';
 import { createMockActivities, overlapsPerTestbed, type FailureRule, type MockEvent } from '../support/mock-activities';
 import { makePlan } from '../support/plans';
 import { startWorkers } from '../support/workers';
+import { matadorAgainst, type CliRun } from '../support/matador-cli';
 
 const NODES = [
   { id: 'pl-waw', country: 'PL' },
@@ -207,12 +207,7 @@ describe('a resumed campaign on a real Temporal server', () => {
         '',
       ].join('\n'),
     );
-    const cli = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-      new Promise((resolve) => {
-        execFile(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args, '--address', server.address, '--namespace', namespace], { cwd: projectRoot }, (err, stdout, stderr) => {
-          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-        });
-      });
+    const cli = (args: string[]): Promise<CliRun> => matadorAgainst({ address: server.address, namespace }, args);
     const store = new ResultsStore({ file: storeFile });
     const events: MockEvent[] = [];
     const activities = {

@@ -12,16 +12,14 @@
  */
 import * as fs from 'fs';
 import { ApplicationFailure } from '@temporalio/activity';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { heartbeating } from '../../activities/heartbeat';
 import { maybeInjectFaults } from '../../activities/fault-injection';
 import type { ExpandedPlan } from '../../activities/plan';
 import type { MatadorActivities } from '../../lib/measurement/steps';
 import { ResultsStore } from '../../store/results-store';
 import { storeRecord } from '../../workers/activities';
-import { createMatadorWorker } from '../../workers/worker';
 import { createMockActivities } from '../support/mock-activities';
-import { quietRuntime } from '../support/workers';
+import { quietRuntime, runWorkerProcess } from '../support/workers';
 
 export interface ChaosWorkerConfig {
   address: string;
@@ -88,17 +86,7 @@ async function run(): Promise<void> {
   const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as ChaosWorkerConfig;
   let store: ResultsStore | undefined;
   const activities = chaosActivities(config, () => (store ??= new ResultsStore({ file: config.resultsFile })));
-  const connection = await NativeConnection.connect({ address: config.address });
-  const workflowBundle = { codePath: config.bundleFile };
-  const workers: Worker[] =
-    config.role === 'central'
-      ? [await createMatadorWorker({ role: 'central', connection, namespace: config.namespace, activities, workflowBundle })]
-      : await Promise.all(config.testbeds.map((testbed) => createMatadorWorker({ role: 'testbed', testbed, connection, namespace: config.namespace, activities })));
-  process.once('SIGTERM', () => workers.forEach((w) => w.shutdown()));
-  const running = Promise.all(workers.map((w) => w.run()));
-  process.stdout.write('ready\n');
-  await running;
-  await connection.close();
+  await runWorkerProcess({ address: config.address, namespace: config.namespace, bundleFile: config.bundleFile, activities, testbeds: config.testbeds, roles: [config.role] });
   store?.close();
 }
 

@@ -3,17 +3,17 @@
  * SIGKILLed and restarted on the same port), worker child processes per role, a seeded killer,
  * and checks on the real results store. Every process and file is released in `close()`.
  */
-import { spawn, type ChildProcess } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, startDevServer, type DevServer } from '../../cli/server-process';
+import { freePort } from '../../ops/dev-server';
 import { seededRandom } from '../../lib/seeded-random';
 import type { ExpandedPlan } from '../../activities/plan';
-import { projectRoot, temporalBinary } from '../../lib/project-paths';
 import { ResultsStore } from '../../store/results-store';
 import type { ChaosWorkerConfig, PermanentFaults } from './chaos-worker';
-import { writeWorkflowBundle } from '../support/workers';
+import { startTestServer, type TestServer } from '../support/dev-server';
+import { spawnWorkerProcess, writeWorkflowBundle } from '../support/workers';
 
 export interface ChaosWorker {
   child: ChildProcess;
@@ -26,7 +26,7 @@ export class ChaosHarness {
   readonly faultsFile: string;
   readonly faultLog: string;
   readonly planFile: string;
-  server: DevServer | undefined;
+  server: TestServer | undefined;
   port = 0;
   private readonly children: ChildProcess[] = [];
   private bundleFile: string | undefined;
@@ -52,15 +52,10 @@ export class ChaosHarness {
 
   async startServer(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    this.server = await startDevServer({
-      binary: temporalBinary,
+    this.server = await startTestServer({
       port: this.port,
-      uiPort: await freePort(),
-      headless: true,
       namespaces: [this.namespace],
       ...(this.o.persistent ? { dbFile: path.join(this.dir, 'temporal.db') } : {}),
-      output: { logFile: path.join(this.dir, 'temporal.log') },
-      logLevel: 'error',
     });
   }
 
@@ -72,6 +67,7 @@ export class ChaosHarness {
       child.kill('SIGKILL');
       await gone;
     }
+    await this.server!.stop(); // gone already: removes its temporary folder
   }
 
   setPermanentFaults(faults: PermanentFaults): void {
@@ -94,21 +90,7 @@ export class ChaosHarness {
     };
     const configFile = path.join(this.dir, `worker-${role}.json`);
     fs.writeFileSync(configFile, JSON.stringify(config));
-    // `node --import tsx` (not the tsx CLI, which forks): the SIGKILL must hit the worker itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test', 'chaos', 'chaos-worker.ts'), configFile], {
-      cwd: projectRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...this.o.env },
-    });
-    this.children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        if (d.toString().includes('ready')) resolve();
-      });
-      child.once('exit', (code, signal) => reject(new Error(`chaos ${role} worker exited (${code ?? signal}) before ready: ${stderr}`)));
-    });
+    const child = await spawnWorkerProcess(path.join(__dirname, 'chaos-worker.ts'), configFile, { label: `chaos ${role} worker`, env: { ...process.env, ...this.o.env }, children: this.children });
     return { child, role };
   }
 

@@ -29,7 +29,7 @@ import { defaultActivities } from '../../workers/activities';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { matadorAgainst, type CliRun } from '../support/matador-cli';
 import { startWorkers, type RunningWorkers } from '../support/workers';
-import { runCli } from '../e2e/helpers';
+import { runCli } from '../world/helpers';
 
 jest.setTimeout(300_000);
 

@@ -4,16 +4,12 @@
  * on with the others, and after the fix `matador campaign rerun-failed` re-runs exactly them,
  * ok, under the same workflow ids (the store then holds failed + ok rows for them).
  */
-import { execFile } from 'child_process';
-import * as path from 'path';
-import { promisify } from 'util';
 import type { Connection } from '@temporalio/client';
 import { findFailedMeasurements } from '../../cli/commands/campaign-rerun';
-import { projectRoot } from '../../lib/project-paths';
+import { matadorAgainst } from '../support/matador-cli';
 import { ChaosHarness, sleep } from './harness';
 import { chaosPlan, startCampaign } from './scenario';
 
-const execFileP = promisify(execFile);
 const CAMPAIGN = 'chaos-permanent';
 const plan = chaosPlan(CAMPAIGN, { nodes: 4, apps: ['threema', 'whatsapp'], testbeds: ['tb1', 'tb2'] });
 const h = new ChaosHarness('chaos-permanent', plan, ['tb1', 'tb2'], { stepDelayMs: 5 });
@@ -46,12 +42,9 @@ it('fails the measurements of an uninstalled app precisely, continues, and re-ru
   // The fix: the app is installed again. Wait until visibility lists the failed runs, re-run.
   h.setPermanentFaults({ notInstalled: [] });
   for (let i = 0; i < 100 && (await findFailedMeasurements(started.client, CAMPAIGN)).failed.length < doomed.length; i++) await sleep(200);
-  const { stdout, stderr } = await execFileP(
-    process.execPath,
-    [path.join(projectRoot, 'bin', 'matador'), 'campaign', 'rerun-failed', CAMPAIGN, '--address', h.address, '--namespace', h.namespace],
-    { cwd: projectRoot },
-  );
+  const { code, stdout, stderr } = await matadorAgainst({ address: h.address, namespace: h.namespace }, ['campaign', 'rerun-failed', CAMPAIGN]);
   expect(stderr).toBe('');
+  expect(code).toBe(0);
   expect(stdout.trim().split('\n').pop()).toBe(`Re-ran ${doomed.length}: ${doomed.length} ok, 0 still failed`);
 
   const after = h.storeRows();

@@ -4,25 +4,19 @@
  * `matador worker` processes started and reused by ensureWorkers, then `demo --stop` twice.
  * The world is never touched: the private data folder has no world state.
  */
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, isProcessAlive } from '../../cli/server-process';
-import { projectRoot } from '../../lib/project-paths';
+import { freePort, isProcessAlive } from '../../ops/dev-server';
+import { matador as matadorCli, type CliRun } from '../support/matador-cli';
 
-type Processes = typeof import('../../cli/commands/demo-processes');
+type Processes = typeof import('../../ops/processes');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-demo-stop-'));
 const env = { ...process.env, MATADOR_DATA_DIR: tmp, MATADOR_RESULTS_DB: path.join(tmp, 'results.sqlite') };
 
-function matador(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args], { cwd: projectRoot, env, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function matador(args: string[]): Promise<CliRun> {
+  return matadorCli(args, { env, timeoutMs: 120_000 });
 }
 
 let procs: Processes;
@@ -34,7 +28,7 @@ beforeAll(async () => {
   // dataDir is read when lib/project-paths loads: load the module with the private folder set.
   process.env.MATADOR_DATA_DIR = tmp;
   jest.resetModules();
-  procs = await import('../../cli/commands/demo-processes');
+  procs = await import('../../ops/processes');
   const port = await freePort();
   const uiPort = await freePort();
   address = `127.0.0.1:${port}`;

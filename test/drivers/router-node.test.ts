@@ -1,5 +1,5 @@
 /**
- * Router and node drivers end to end in a small mtsh-* world (see topology.ts): the router driver
+ * Router and node drivers end to end in a small mtsh-* world (see testbed/driver-topology.ts): the router driver
  * tunnels the phone's traffic out through the vantage node, tcpdump captures it on the WLAN side,
  * and the node runs traceroutes with both backends. Everything is real: sshd, ip, iptables,
  * tcpdump, tshark, traceroute, scamper.
@@ -8,16 +8,16 @@ import { spawn } from 'child_process';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { parseTracerouteText } from '../../lib/traceroute';
-import { checkNode, NodeConfig, traceroute, TRACEROUTE_BACKENDS, TunnelMode, TunnelSpec, TUNNEL_MODES } from '../../drivers/node';
+import { checkNode, NodeTarget, traceroute, TRACEROUTE_BACKENDS, TunnelMode, TunnelSpec, TUNNEL_MODES } from '../../drivers/node';
 import { captureFetch, captureStart, captureStop, configureRouter, RouterConfig, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
 import { withSsh } from '../../drivers/ssh/session';
 import { nodeEndpointDown } from '../../drivers/node/tunnel-endpoint';
-import { ADDR, buildTopology, inNs, NS, run, teardownTopology, Topology } from './topology';
+import { ADDR, buildTopology, inNs, NS, run, teardownTopology, Topology } from '../support/world';
 
 const SERVICE_PORT = 8080;
 let topo: Topology | undefined;
 let router: RouterConfig;
-let node: NodeConfig;
+let node: NodeTarget;
 let spec: TunnelSpec;
 /** Modes the kernel refused (no ip_gre/ipip module): each must have failed cleanly. */
 const refusedModes: { mode: TunnelMode; detail: string }[] = [];

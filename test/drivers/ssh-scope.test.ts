@@ -15,8 +15,7 @@ import { inSshScope, sshScopeStats, withSshScope } from '../../drivers/ssh/scope
 import { connectSsh, SshSession, SshTarget, withSsh } from '../../drivers/ssh/session';
 import { generateClientKey } from '../../testbed/sshd';
 import { withSshScopes } from '../../workers/activities';
-import { ADDR, inNs, NS } from './topology';
-import { useTopology } from './use-topology';
+import { ADDR, inNs, NS, useTopology } from '../support/world';
 
 const t = useTopology();
 

@@ -9,8 +9,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { connectSsh, withSsh } from '../../drivers/ssh/session';
 import { generateClientKey } from '../../testbed/sshd';
-import { ADDR, inNs, NS } from './topology';
-import { useTopology } from './use-topology';
+import { ADDR, inNs, NS, useTopology } from '../support/world';
 
 const execFileAsync = promisify(execFile);
 

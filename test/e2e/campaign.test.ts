@@ -21,7 +21,8 @@ import { knownWorlds, readWorldState } from '../../testbed/world';
 import { defaultActivities } from '../../workers/activities';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { startWorkers, type RunningWorkers } from '../support/workers';
-import { countryPath, latestRecords, runCli, tunnelLeftovers } from './helpers';
+import { runCli } from '../world/helpers';
+import { countryPath, latestRecords, tunnelLeftovers } from './helpers';
 
 jest.setTimeout(240_000);
 

@@ -1,9 +1,7 @@
-/** Helpers of the end-to-end tests: the real CLI, the world's namespaces, records from the store. */
+/** Helpers of the end-to-end tests: the world's namespaces, records from the store. */
 import { execFile } from 'child_process';
 import type { MeasurementRecord, Trace } from '../../lib/types';
 import { ResultsStore } from '../../store/results-store';
-
-export { runCli, runCmd, MATADOR } from '../world/helpers';
 
 /** Tunnel devices (any kind) and our policy rules in a namespace: what teardown must remove. */
 export function tunnelLeftovers(netns: string): Promise<string[]> {

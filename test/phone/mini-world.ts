@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { startServiceBackend, ServiceBackend, stopChild } from '../../testbed/services';
 import { startVirtualPhone, VirtualPhone, StartVirtualPhoneOptions } from '../../testbed/phone';
+import { nsExec } from '../../testbed/phone/netns';
 
 const execFileAsync = promisify(execFile);
 
@@ -19,15 +20,8 @@ export async function ip(...args: string[]): Promise<string> {
   return stdout;
 }
 
-export async function nsRun(netns: string, argv: string[], timeoutMs = 15_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync('ip', ['netns', 'exec', netns, ...argv], { timeout: timeoutMs });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+/** Run in a namespace (15 s bound); exit code and output instead of throwing. */
+export const nsRun = nsExec;
 
 export const LAN_V4 = '198.19.210.1';
 export const ADDR = {

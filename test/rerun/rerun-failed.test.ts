@@ -6,14 +6,11 @@
  * Records go to a real results store, so "latest attempt" is checked where reports read it.
  */
 import { formatFailure } from '../../lib/failures';
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { promisify } from 'util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { findFailedMeasurements } from '../../cli/commands/campaign-rerun';
-import { projectRoot } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import { ResultsStore } from '../../store/results-store';
 import { storeRecord } from '../../workers/activities';
@@ -22,9 +19,8 @@ import { startTestServer, type TestServer } from '../support/dev-server';
 import { createMockActivities, overlapsPerTestbed, type FailureRule, type MockEvent } from '../support/mock-activities';
 import { makePlan } from '../support/plans';
 import { startWorkers, type RunningWorkers } from '../support/workers';
-import { matadorAgainst, type CliRun } from '../support/matador-cli';
+import { matador as matadorCli, matadorAgainst, type CliRun } from '../support/matador-cli';
 
-const execFileP = promisify(execFile);
 const NAMESPACE = 'rerun';
 const CAMPAIGN = 'rerun-demo';
 
@@ -201,10 +197,7 @@ it('refuses while the campaign itself is running', async () => {
 });
 
 it('explains a server that is not there in one line', async () => {
-  const r = await execFileP(process.execPath, [path.join(projectRoot, 'bin', 'matador'), 'campaign', 'rerun-failed', CAMPAIGN, '--address', '127.0.0.1:1'], { cwd: projectRoot }).then(
-    () => ({ code: 0, stderr: '' }),
-    (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
-  );
+  const r = await matadorCli(['campaign', 'rerun-failed', CAMPAIGN, '--address', '127.0.0.1:1']);
   expect(r.code).toBe(1);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(r.stderr).toMatch(/^matador: cannot reach Temporal at 127\.0\.0\.1:1 /);

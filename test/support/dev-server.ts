@@ -1,14 +1,15 @@
 /**
- * A real Temporal dev server for tests: the binary from .tools/bin (the same start function as
- * `matador server`), in-memory database, free ports, no UI, one namespace per test so tests do
- * not see each other's workflows. Stop it in afterAll.
+ * The Temporal test server: the binary from .tools/bin (the same start function as
+ * `matador server`, ops/dev-server.ts), in-memory database, free ports, no UI, one namespace per
+ * test so tests do not see each other's workflows. Stop it in afterAll. Options: a database file
+ * and a fixed port (a server that is killed and started again, test/chaos), the Web UI.
  */
 import * as fs from 'fs';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, startDevServer, type DevServer } from '../../cli/server-process';
+import { freePort, startDevServer, type DevServer } from '../../ops/dev-server';
 import { temporalBinary } from '../../lib/project-paths';
 
 export interface TestServer extends DevServer {
@@ -17,17 +18,17 @@ export interface TestServer extends DevServer {
   port: number;
 }
 
-export async function startTestServer(o: { namespaces?: string[]; dbFile?: string } = {}): Promise<TestServer> {
+export async function startTestServer(o: { namespaces?: string[]; dbFile?: string; port?: number; ui?: boolean } = {}): Promise<TestServer> {
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-temporal-'));
   const logFile = path.join(tmpDir, 'temporal.log');
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const uiPort = await freePort();
   try {
     const server = await startDevServer({
       binary: temporalBinary,
       port,
       uiPort,
-      headless: true,
+      headless: !o.ui,
       namespaces: o.namespaces,
       dbFile: o.dbFile,
       output: { logFile },

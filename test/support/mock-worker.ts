@@ -8,11 +8,9 @@
  */
 import * as fs from 'fs';
 import Database from 'better-sqlite3';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ExpandedPlan } from '../../activities/plan';
-import { createMatadorWorker } from '../../workers/worker';
 import { createMockActivities } from './mock-activities';
-import { quietRuntime } from './workers';
+import { quietRuntime, runWorkerProcess } from './workers';
 
 interface MockWorkerConfig {
   address: string;
@@ -48,19 +46,7 @@ async function run(): Promise<void> {
     record: (e) => insertEvent.run(process.pid, e.kind, e.step, e.measurementId, e.testbed, e.attempt, e.activityAttempt),
     saveRecord: (id, runId, status) => insertCompletion.run(id, runId, status, process.pid),
   });
-  const connection = await NativeConnection.connect({ address: config.address });
-  const workflowBundle = { codePath: config.bundleFile };
-  const workers: Worker[] = [
-    await createMatadorWorker({ role: 'central', connection, namespace: config.namespace, activities, workflowBundle }),
-    ...(await Promise.all(
-      config.testbeds.map((testbed) => createMatadorWorker({ role: 'testbed', testbed, connection, namespace: config.namespace, activities })),
-    )),
-  ];
-  process.once('SIGTERM', () => workers.forEach((w) => w.shutdown()));
-  const running = Promise.all(workers.map((w) => w.run()));
-  process.stdout.write('ready\n');
-  await running;
-  await connection.close();
+  await runWorkerProcess({ address: config.address, namespace: config.namespace, bundleFile: config.bundleFile, activities, testbeds: config.testbeds });
   db.close();
 }
 

@@ -10,7 +10,7 @@ import { promisify } from 'util';
 import { ActivityFailure, ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import Database from 'better-sqlite3';
-import { freePort } from '../../cli/server-process';
+import { freePort } from '../../ops/dev-server';
 import { projectRoot, temporalBinary } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE, SEARCH_ATTRIBUTE_NAMES } from '../../temporal/conventions';
 import type { CampaignSummary } from '../../lib/measurement/payloads';
@@ -18,24 +18,12 @@ import { defaultActivities } from '../../workers/activities';
 import { campaignWorkflow } from '../../workflows';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { startWorkers, type RunningWorkers } from '../support/workers';
+import { matador as matadorCli, type CliRun } from '../support/matador-cli';
 
 const exec = promisify(execFile);
-const matadorBin = path.join(projectRoot, 'bin', 'matador');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function matador(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [matadorBin, ...args], { cwd: projectRoot, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+/** `bin/matador ARGS` with extra environment variables. */
+function matador(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return matadorCli(args, { env: { ...process.env, ...env } });
 }
 
 async function searchAttributes(address: string): Promise<string[]> {

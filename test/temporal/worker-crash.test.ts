@@ -3,17 +3,16 @@
  * campaign completes with every measurement run exactly once (counted per workflow run in the
  * SQLite file the mock activities write).
  */
-import { spawn, type ChildProcess } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Client, Connection } from '@temporalio/client';
-import { projectRoot } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import { campaignWorkflow } from '../../workflows';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { openMockDb } from '../support/mock-worker';
 import { makePlan } from '../support/plans';
-import { writeWorkflowBundle } from '../support/workers';
+import { spawnWorkerProcess, writeWorkflowBundle } from '../support/workers';
 
 const NAMESPACE = 'crash';
 let server: TestServer;
@@ -32,20 +31,7 @@ afterAll(async () => {
 });
 
 function startWorkerProcess(configFile: string): Promise<ChildProcess> {
-  // `node --import tsx` (not the tsx CLI, which forks): the SIGKILL must hit the worker itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test', 'support', 'mock-worker.ts'), configFile], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`mock worker exited with ${code} before ready: ${stderr}`)));
-  });
+  return spawnWorkerProcess(path.join(__dirname, '..', 'support', 'mock-worker.ts'), configFile, { label: 'mock worker', children });
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {

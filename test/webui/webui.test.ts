@@ -10,10 +10,10 @@ import * as path from 'path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { freePort, startDevServer, type DevServer } from '../../cli/server-process';
-import { dataDir, temporalBinary } from '../../lib/project-paths';
+import { dataDir } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import { campaignWorkflow } from '../../workflows';
+import { startTestServer, type TestServer } from '../support/dev-server';
 import { createMockActivities } from '../support/mock-activities';
 import { makePlan } from '../support/plans';
 import { startWorkers } from '../support/workers';
@@ -32,18 +32,12 @@ const CHROMIUM_ARGS = [
 ];
 
 let tmpDir: string;
-let server: DevServer | undefined;
+let server: TestServer | undefined;
 let browser: BrowserContext | undefined;
 
 beforeAll(async () => {
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-webui-'));
-  server = await startDevServer({
-    binary: temporalBinary,
-    port: await freePort(),
-    uiPort: await freePort(),
-    output: { logFile: path.join(tmpDir, 'temporal.log') },
-    logLevel: 'error',
-  });
+  server = await startTestServer({ ui: true });
 });
 
 afterAll(async () => {

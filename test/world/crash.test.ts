@@ -8,7 +8,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stateFile, worldsDir, WorldState } from '../../testbed/world/state';
-import { alive, MATADOR, mtNamespaces, processesMentioning, runCli, runCmd } from './helpers';
+import { MATADOR, runCmd } from '../support/matador-cli';
+import { alive, mtNamespaces, processesMentioning, runCli } from './helpers';
 
 jest.setTimeout(300_000);
 

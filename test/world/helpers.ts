@@ -1,31 +1,13 @@
 /** Helpers for the world tests: run the real CLI, geolocate hops with the exported corrections. */
-import { execFile } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
-import { projectRoot } from '../../lib/project-paths';
 import { loadCorrections as loadGeoCorrections } from '../../lib/config/geo-tables';
 import { CorrectionsTable } from '../../lib/geo/corrections';
 import { parseIp } from '../../lib/geo/ip';
+import { matador, runCmd, type CliRun } from '../support/matador-cli';
 
-export const MATADOR = path.join(projectRoot, 'bin', 'matador');
-
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
+/** `bin/matador ARGS` for the world tests: bounded (default 3 min) so a hanging `testbed up` fails. */
 export function runCli(args: string[], timeoutMs = 180_000): Promise<CliRun> {
-  return runCmd([process.execPath, MATADOR, ...args], timeoutMs);
-}
-
-export function runCmd(argv: string[], timeoutMs = 60_000): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(argv[0], argv.slice(1), { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return matador(args, { timeoutMs });
 }
 
 /** The world's exported corrections, read with the project's geolocation code (lib/geo). */

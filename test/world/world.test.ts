@@ -10,7 +10,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as net from 'net';
 import { readWorldState, WorldState, worldsDir } from '../../testbed/world/state';
-import { alive, countryPath, loadCorrections, mtNamespaces, processesMentioning, runCli, runCmd, traceHops } from './helpers';
+import { runCmd } from '../support/matador-cli';
+import { alive, countryPath, loadCorrections, mtNamespaces, processesMentioning, runCli, traceHops } from './helpers';
 
 jest.setTimeout(300_000);
 

@@ -1,13 +1,14 @@
 /**
- * Detached background processes of the demo (Temporal workers): started with a pid file and a
- * log under .matador/workers/, reused while alive and running the current build, stopped by pid.
- * Only processes named in our own pid files are ever signalled.
+ * `matador` child processes: one-off runs (`runMatador`, `captureMatador`) and the detached
+ * background workers of the demo and the benches: started with a pid file and a log under
+ * .matador/workers/, reused while alive and running the current build, stopped by pid. Only
+ * processes named in our own pid files are ever signalled.
  */
-import { spawn } from 'child_process';
+import { execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { dataDir, projectRoot } from '../../lib/project-paths';
-import { isProcessAlive } from '../server-process';
+import { dataDir, projectRoot } from '../lib/project-paths';
+import { isProcessAlive } from './dev-server';
 
 export interface WorkerSpec {
   role: 'central' | 'testbed';
@@ -203,4 +204,43 @@ export async function stopAllWorkers(log: (line: string) => void): Promise<numbe
     log(`worker ${info.name} (pid ${info.pid}): ${r}`);
   }
   return stopped;
+}
+
+/**
+ * Runs `matador ARGS` as a child. Output to `logFile` (then a failure names it), or to this
+ * terminal (`inherit`). Resolves with the exit code and, for log files, the last line.
+ */
+export function runMatador(args: string[], o: { logFile?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; lastLine: string }> {
+  const bin = matadorBin();
+  return new Promise((resolve, reject) => {
+    let fd: number | null = null;
+    if (o.logFile) {
+      fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
+      fd = fs.openSync(o.logFile, 'w');
+    }
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', fd ?? 'inherit', fd ?? 'inherit'], cwd: projectRoot, env: o.env ?? process.env });
+    if (fd !== null) fs.closeSync(fd);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      let lastLine = '';
+      if (o.logFile) {
+        try {
+          lastLine = fs.readFileSync(o.logFile, 'utf8').trim().split('\n').filter(Boolean).pop() ?? '';
+        } catch {
+          /* no log */
+        }
+      }
+      resolve({ code: code ?? (signal ? 128 : 1), lastLine });
+    });
+  });
+}
+
+/** Captures `matador ARGS` output (exit code, stdout, stderr); a non-zero exit is a result. */
+export function captureMatador(args: string[], o: { env?: NodeJS.ProcessEnv; timeoutMs?: number; maxBuffer?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [matadorBin(), ...args], { cwd: projectRoot, env: o.env, timeout: o.timeoutMs, maxBuffer: o.maxBuffer ?? 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

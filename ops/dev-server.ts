@@ -3,13 +3,16 @@
  * function serves `matador server` (persistent db in .matador/, detached or foreground) and the
  * tests (temp db, free ports). The `--search-attribute` flag only registers attributes when it
  * creates the database, so after start the attributes are checked and the missing ones added
- * through the operator API (this also covers extra namespaces).
+ * through the operator API (this also covers extra namespaces). A detached server (`matador
+ * server` without --foreground) is found again through its pid file in .matador/.
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
+import * as path from 'path';
 import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { dataDir } from '../lib/project-paths';
 import { SEARCH_ATTRIBUTE_NAMES } from '../temporal/conventions';
 
 export const DEFAULT_GRPC_PORT = 7233;
@@ -179,4 +182,61 @@ export function isProcessAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** What `matador server` writes to .matador/temporal.pid for a server it started. */
+export interface ServerPidFile {
+  pid: number;
+  address: string;
+  uiUrl: string | null;
+  dbFile: string;
+  logFile: string | null;
+  startedAt: string;
+}
+
+export const serverPidFilePath = (): string => path.join(dataDir, 'temporal.pid');
+export const serverLogFilePath = (): string => path.join(dataDir, 'temporal.log');
+export const defaultServerDbFile = (): string => path.join(dataDir, 'temporal.db');
+
+export function readServerPidFile(): ServerPidFile | null {
+  try {
+    return JSON.parse(fs.readFileSync(serverPidFilePath(), 'utf8')) as ServerPidFile;
+  } catch {
+    return null;
+  }
+}
+
+export function writeServerPidFile(info: ServerPidFile): void {
+  fs.writeFileSync(serverPidFilePath(), `${JSON.stringify(info)}\n`);
+}
+
+export function removeServerPidFile(): void {
+  fs.rmSync(serverPidFilePath(), { force: true });
+}
+
+/** The pid is ours only if it is alive and still a `temporal server start-dev` (pids get reused). */
+function isOurServer(pid: number): boolean {
+  if (!isProcessAlive(pid)) return false;
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('start-dev');
+  } catch {
+    return true; // no /proc: trust the pid file
+  }
+}
+
+/** The detached server of the pid file if it still runs; a stale pid file is removed. */
+export function runningServer(): ServerPidFile | null {
+  const info = readServerPidFile();
+  if (info && isOurServer(info.pid)) return info;
+  if (info) removeServerPidFile(); // stale
+  return null;
+}
+
+/** SIGTERM, SIGKILL after 15 s; removes the pid file. */
+export async function stopDetachedServer(info: ServerPidFile): Promise<void> {
+  process.kill(info.pid, 'SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (isProcessAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isProcessAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
+  removeServerPidFile();
 }

@@ -1,5 +1,6 @@
 /**
- * A small emulated world for the router/node driver tests, in mtsh-* namespaces, addresses
+ * A small emulated world for the router/node driver tests (jest: useTopology in
+ * test/support/world.ts) and bench/ssh/scope.ts --loopback, in mtsh-* namespaces, addresses
  * 198.19.220.0/24 only:
  *
  *   host(controller) .1 --.2 [world] .5 -- .6 [node: sshd]
@@ -14,10 +15,11 @@ import { execFile } from 'child_process';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
-import { dataDir } from '../../lib/project-paths';
-import { knownHostsLine } from '../../drivers/ssh/known-hosts';
-import { SshTarget } from '../../drivers/ssh/session';
-import { generateClientKey, SshdHandle, startSshd, stopSshdByPidFile } from '../../testbed/sshd';
+import { dataDir } from '../lib/project-paths';
+import { knownHostsLine } from '../drivers/ssh/known-hosts';
+import { SshTarget } from '../drivers/ssh/session';
+import { nsExec } from './phone/netns';
+import { generateClientKey, SshdHandle, startSshd, stopSshdByPidFile } from './sshd';
 
 const execFileAsync = promisify(execFile);
 
@@ -51,14 +53,8 @@ export async function run(argv: string[], timeoutMs = 30_000): Promise<{ stdout:
 }
 
 /** Run in a namespace; returns stdout+stderr and the exit code instead of throwing. */
-export async function inNs(ns: string, argv: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(['ip', 'netns', 'exec', ns, ...argv], timeoutMs);
-    return { code: 0, ...r };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+export function inNs(ns: string, argv: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return nsExec(ns, argv, timeoutMs);
 }
 
 async function quiet(argv: string[]): Promise<void> {

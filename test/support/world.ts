@@ -1,0 +1,27 @@
+/**
+ * The emulated worlds of the tests. The driver topology (testbed/driver-topology.ts: sshd in a
+ * node and a router namespace, a phone, a target; mtsh-* namespaces) for a jest test file via
+ * `useTopology`, and its names and addresses. Tests of the full world run `matador testbed up`
+ * through the CLI runner (./matador-cli.ts).
+ */
+import { buildTopology, teardownTopology, type Topology } from '../../testbed/driver-topology';
+
+export { ADDR, buildTopology, inNs, NS, run, teardownTopology, type Topology } from '../../testbed/driver-topology';
+
+/**
+ * Registers beforeAll/afterAll (call it at the top of a test file): the topology is built before
+ * the file's tests and torn down after them. Returns a getter that throws outside the tests.
+ */
+export function useTopology(): () => Topology {
+  let topo: Topology | undefined;
+  beforeAll(async () => {
+    topo = await buildTopology();
+  }, 60_000);
+  afterAll(async () => {
+    await teardownTopology(topo);
+  }, 60_000);
+  return () => {
+    if (!topo) throw new Error('topology not built');
+    return topo;
+  };
+}
