@@ -35,6 +35,13 @@ export default tseslint.config(
   ...layer('temporal', ['activities', 'drivers', 'workflows', 'workers', 'store', 'testbed', 'cli', 'bench', 'test'], {
     message: 'temporal/ holds Temporal conventions derived from lib/: it imports only lib/.',
   }),
+  ...layer('workers', ['cli', 'bench', 'test', 'testbed'], {
+    message: 'workers/ pick their lab in workers/lab.ts, the one place that may import the emulator.',
+    ignores: ['workers/lab.ts'],
+  }),
+  ...layer('ops', ['activities', 'drivers', 'workflows', 'workers', 'store', 'testbed', 'cli', 'bench', 'test'], {
+    message: 'ops/ starts and stops processes (server, workers) for the CLI and the benches: it imports only lib/ and temporal/.',
+  }),
   ...layer('cli', ['bench', 'test'], { message: 'The CLI never imports benchmarks or test helpers.' }),
   ...layer('bench', ['test'], { message: 'Benchmarks import no test helpers: shared pieces live in production modules.' }),
   {
@@ -60,10 +67,10 @@ function above(names) {
 }
 
 /** A folder's production files may not import these other top-level folders. */
-function layer(folder, forbidden, { message, extraPatterns = [] }) {
+function layer(folder, forbidden, { message, extraPatterns = [], ignores = [] }) {
   return [{
     files: [`${folder}/**/*.ts`],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', ...ignores],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: above(forbidden), message }, ...extraPatterns] }] },
   }];
 }
