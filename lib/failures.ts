@@ -66,6 +66,29 @@ export type FailureCode = keyof typeof FAILURES;
 
 export const FAILURE_CODES = Object.keys(FAILURES) as FailureCode[];
 
+/** What the SSH transport to routers and nodes reports (drivers/ssh). */
+export const SSH_FAILURES = [
+  'ssh_unreachable',
+  'ssh_auth_failed',
+  'ssh_host_key_mismatch',
+  'ssh_timeout',
+  'ssh_connection_lost',
+  'ssh_command_failed',
+] as const satisfies readonly FailureCode[];
+
+/** What the phone driver reports (drivers/phone). */
+export const PHONE_FAILURES = [
+  'adb_unreachable',
+  'adb_timeout',
+  'app_not_installed',
+  'app_start_failed',
+  'ui_element_not_found',
+  'input_rejected',
+  'shell_error',
+  'sync_error',
+  'invalid_argument',
+] as const satisfies readonly FailureCode[];
+
 export function isFailureCode(value: unknown): value is FailureCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(FAILURES, value);
 }

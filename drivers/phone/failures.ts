@@ -3,20 +3,9 @@
  * (lib/failures.ts, where each is explained). ooni style: a failing step is a typed result
  * carrying one of these plus the operation and a human detail, never an exception.
  */
-import type { FailureCode } from '../../lib/failures';
+import { PHONE_FAILURES } from '../../lib/failures';
 
-export const PHONE_FAILURES = [
-  'adb_unreachable',
-  'adb_timeout',
-  'app_not_installed',
-  'app_start_failed',
-  'ui_element_not_found',
-  'input_rejected',
-  'shell_error',
-  'sync_error',
-  'invalid_argument',
-] as const satisfies readonly FailureCode[];
-
+export { PHONE_FAILURES };
 export type PhoneFailure = (typeof PHONE_FAILURES)[number];
 
 /** Result of a phone driver step: value fields or a failure with the operation that failed. */

@@ -3,15 +3,10 @@
  * (lib/failures.ts, where each is explained). ooni style: a network failure in a measurement step
  * is a typed result carrying one of these, not an exception.
  */
-import type { FailureCode } from '../../lib/failures';
+import { SSH_FAILURES, type FailureCode } from '../../lib/failures';
 
 export const DRIVER_FAILURES = [
-  'ssh_unreachable',
-  'ssh_auth_failed',
-  'ssh_host_key_mismatch',
-  'ssh_timeout',
-  'ssh_connection_lost',
-  'ssh_command_failed',
+  ...SSH_FAILURES,
   'config_invalid',
   'tunnel_failed',
   'capture_failed',

@@ -6,7 +6,7 @@
  * (activities/index.ts), the SSH scopes, fault injection and the record builder all derive from
  * this table. Pure data and types: workflow code imports it.
  */
-import type { FailureCode } from '../failures';
+import { PHONE_FAILURES, SSH_FAILURES, type FailureCode } from '../failures';
 import type {
   CampaignPlanInfo,
   CaptureFiles,
@@ -68,18 +68,8 @@ function anyOf(...groups: ReadonlyArray<readonly FailureCode[]>): readonly Failu
 
 /* Failure groups by what a step talks to. */
 const LAB: readonly FailureCode[] = ['world_not_up', 'testbed_unknown', 'testbed_incomplete', 'config_invalid'];
-const SSH: readonly FailureCode[] = ['ssh_unreachable', 'ssh_auth_failed', 'ssh_host_key_mismatch', 'ssh_timeout', 'ssh_connection_lost', 'ssh_command_failed'];
-const PHONE: readonly FailureCode[] = [
-  'adb_unreachable',
-  'adb_timeout',
-  'app_not_installed',
-  'app_start_failed',
-  'ui_element_not_found',
-  'input_rejected',
-  'shell_error',
-  'sync_error',
-  'invalid_argument',
-];
+const SSH: readonly FailureCode[] = SSH_FAILURES;
+const PHONE: readonly FailureCode[] = PHONE_FAILURES;
 const CAPTURE: readonly FailureCode[] = ['capture_failed', 'capture_fetch_failed', 'capture_missing'];
 
 /** The groups by name (README shows a step's failures by group). */
