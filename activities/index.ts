@@ -6,7 +6,7 @@
  */
 import { heartbeating } from './heartbeat';
 import { notImplemented } from './not-implemented';
-import { planActivities, type CompletedLookup, type PlanLoader, type RunNameInUse } from './plan';
+import { planActivities, type CompletedLookup, type PlanLoader, type RunNameInUse } from './plan-pages';
 import { measurementSteps, type StepEnv } from './steps';
 import type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
 import { CENTRAL_ACTIVITY_NAMES, TESTBED_ACTIVITY_NAMES } from './types';
@@ -14,10 +14,10 @@ import type { MeasurementRecord, PersistResult } from '../lib/measurement/payloa
 
 export type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
 export { heartbeating } from './heartbeat';
-export { planActivities, planDigest, type PlanLoader, type ExpandedPlan } from './plan';
+export { planActivities, planDigest, type PlanLoader, type ExpandedPlan } from './plan-pages';
 
 export interface ActivityDeps {
-  /** Reads + validates + expands a campaign config (lib/config + lib/plan by default). */
+  /** Reads + validates + expands a campaign config (lib/config + lib/campaign-plan by default). */
   loadPlan: PlanLoader;
   /** Folder relative config paths resolve against (the project root). */
   baseDir: string;

@@ -1,5 +1,5 @@
 /**
- * The activities a real worker registers: the config/plan loader from lib/config + lib/plan,
+ * The activities a real worker registers: the config/plan loader from lib/config + lib/campaign-plan,
  * the real measurement steps (activities/steps: drivers + lib, artefacts under the data folder),
  * and the results store for records (with their artefacts in the store's artefacts table).
  */
@@ -10,7 +10,7 @@ import type { StepEnv } from '../activities/steps';
 import type { TracerouteBackend } from '../drivers/node';
 import { scopedSsh } from '../drivers/ssh/scope';
 import type { ArtefactRef } from '../store/results-store';
-import { completedInResultsStore, loadCampaignPlan, runNameInUse } from '../activities/plan-source';
+import { completedInResultsStore, loadCampaignPlan, runNameInUse } from '../activities/plan-loader';
 import { TESTBED_ACTIVITY_NAMES } from '../activities/types';
 import { dataDir, projectRoot } from '../lib/project-paths';
 import type { MeasurementRecord } from '../lib/types';

@@ -23,7 +23,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Client, Connection } from '@temporalio/client';
-import { loadCampaignPlan, resultsStoreFile } from '../../activities/plan-source';
+import { loadCampaignPlan, resultsStoreFile } from '../../activities/plan-loader';
 import { ensureWorkers } from '../../cli/commands/demo-processes';
 import { worldHealth } from '../../cli/commands/demo-phases';
 import { configsDir, projectRoot } from '../../lib/project-paths';

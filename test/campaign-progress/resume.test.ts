@@ -9,8 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { completedInResultsStore } from '../../activities/plan-source';
-import { planActivities } from '../../activities/plan';
+import { completedInResultsStore } from '../../activities/plan-loader';
+import { planActivities } from '../../activities/plan-pages';
 import { configsDir, projectRoot } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import type { CampaignSummary } from '../../lib/measurement/payloads';
@@ -19,7 +19,7 @@ import { ResultsStore } from '../../store/results-store';
 import { campaignWorkflow, progressQuery } from '../../workflows';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { createMockActivities, overlapsPerTestbed, type FailureRule, type MockEvent } from '../support/mock-activities';
-import { makePlan } from '../support/plans';
+import { makePlan } from '../support/plan-fixtures';
 import { startWorkers } from '../support/workers';
 
 const NODES = [

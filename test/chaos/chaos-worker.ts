@@ -15,7 +15,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { heartbeating } from '../../activities/heartbeat';
 import { maybeInjectFaults } from '../../activities/fault-injection';
-import type { ExpandedPlan } from '../../activities/plan';
+import type { ExpandedPlan } from '../../activities/plan-pages';
 import type { MatadorActivities } from '../../activities/types';
 import { ResultsStore } from '../../store/results-store';
 import { storeRecord } from '../../workers/activities';

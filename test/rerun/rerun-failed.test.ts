@@ -19,7 +19,7 @@ import { storeRecord } from '../../workers/activities';
 import { campaignWorkflow, pauseSignal } from '../../workflows';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { createMockActivities, overlapsPerTestbed, type FailureRule, type MockEvent } from '../support/mock-activities';
-import { makePlan } from '../support/plans';
+import { makePlan } from '../support/plan-fixtures';
 import { startWorkers, type RunningWorkers } from '../support/workers';
 import { matadorAgainst, type CliRun } from '../support/matador-cli';
 

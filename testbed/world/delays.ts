@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../../lib/project-paths';
-import { PREFIX, WorldPlan } from './plan';
+import { PREFIX, WorldPlan } from './address-plan';
 import { spawnInNetns, terminatePids } from './processes';
 import type { WorldProcess } from './state';
 import { pool, processAlive, run, sleep } from './sys';

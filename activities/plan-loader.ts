@@ -11,8 +11,8 @@ import { loadCampaign } from '../lib/config';
 import { dataDir } from '../lib/project-paths';
 import { visibilityString } from '../temporal/schedules';
 import { ResultsStore } from '../store/results-store';
-import { expandPlan, measurementsWithMessages } from '../lib/plan';
-import type { ExpandedPlan } from './plan';
+import { expandPlan, measurementsWithMessages } from '../lib/campaign-plan';
+import type { ExpandedPlan } from './plan-pages';
 
 export function loadCampaignPlan(file: string, options: { cwd?: string } = {}): ExpandedPlan {
   const plan = expandPlan(loadCampaign(file, { cwd: options.cwd }));

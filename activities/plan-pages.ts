@@ -15,7 +15,7 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { ApplicationFailure } from '@temporalio/activity';
-import { renameCampaignRun } from '../lib/plan';
+import { renameCampaignRun } from '../lib/campaign-plan';
 import { FAILURE_TYPES } from '../temporal/conventions';
 import { datedCampaignId, MAX_RUNS_PER_DATE } from '../temporal/schedules';
 import type { AttemptPolicy, CampaignPlanInfo, ConfigRef, LoadCampaignRequest, MeasurementSpec, PlanPageRequest, ScheduledRunRef } from '../lib/measurement/payloads';
@@ -43,12 +43,12 @@ export interface PlanActivityOptions {
   load: PlanLoader;
   /** Relative config paths resolve against this folder (the project root on the worker). */
   baseDir: string;
-  /** Needed for `resume` only (default: the results store, see plan-source.ts). */
+  /** Needed for `resume` only (default: the results store, see plan-loader.ts). */
   completed?: CompletedLookup;
   /** The cut-off clock (tests); default `new Date()`. */
   now?: () => Date;
   /** Needed for scheduled runs only (default: Temporal visibility + the results store, see
-   *  plan-source.ts). */
+   *  plan-loader.ts). */
   runNameInUse?: RunNameInUse;
 }
 
@@ -62,12 +62,12 @@ function isConfigError(err: unknown): err is Error {
 
 /** The store lookup when none is passed in; loaded lazily (plans without resume never open it). */
 async function defaultCompleted(ids: readonly string[], before: string): Promise<Set<string>> {
-  const { completedInResultsStore } = await import('./plan-source');
+  const { completedInResultsStore } = await import('./plan-loader');
   return completedInResultsStore(ids, before);
 }
 
 async function defaultRunNameInUse(name: string, ownWorkflowId: string): Promise<boolean> {
-  const { runNameInUse } = await import('./plan-source');
+  const { runNameInUse } = await import('./plan-loader');
   return runNameInUse(name, ownWorkflowId);
 }
 
