@@ -3,35 +3,15 @@
  * the real measurement steps (activities/steps: drivers + lib, artefacts under the data folder),
  * and the results store for records (with their artefacts in the store's artefacts table).
  */
-import * as path from 'path';
 import { createActivities, type MatadorActivities } from '../activities';
 import { maybeInjectFaults } from '../activities/fault-injection';
 import type { StepEnv } from '../activities/steps';
 import type { TracerouteBackend } from '../drivers/node';
 import { scopedSsh } from '../drivers/ssh/scope';
-import type { ArtefactRef } from '../store/results-store';
 import { completedInResultsStore, loadCampaignPlan, runNameInUse } from '../activities/plan-loader';
 import { TESTBED_ACTIVITY_NAMES } from '../activities/types';
 import { dataDir, projectRoot } from '../lib/project-paths';
-import type { MeasurementRecord } from '../lib/types';
-import { ResultsStore } from '../store/results-store';
-
-export const DEFAULT_RESULTS_FILE = process.env.MATADOR_RESULTS_DB ?? path.join(dataDir, 'results.sqlite');
-
-/**
- * Stores one record per workflow run of a measurement. The store numbers rows per measurement;
- * a retried persist of the same run (same runId) rewrites its row, a new run (a re-run of a
- * failed measurement) gets the next number, so "latest attempt" is the latest run.
- */
-export function storeRecord(store: ResultsStore, record: MeasurementRecord): string {
-  const runId = (record.workflow as { runId?: string } | undefined)?.runId;
-  const previous = store.attempts(record.measurementId);
-  const same = previous.find((p) => runId && (p.record.workflow as { runId?: string } | undefined)?.runId === runId);
-  const attempt = same ? same.attempt : previous.reduce((max, p) => Math.max(max, p.attempt), 0) + 1;
-  const artefacts = Array.isArray(record.artefacts) ? (record.artefacts as ArtefactRef[]) : [];
-  store.putAttempt(attempt, record, artefacts);
-  return `${record.measurementId}#${attempt}`;
-}
+import { defaultStoreFile, ResultsStore, storeRecord } from '../store';
 
 /** Step settings of a real worker; MATADOR_TRACEROUTE_BACKEND=traceroute picks the other tool. */
 export function defaultStepEnv(o: Partial<StepEnv> = {}): StepEnv {
@@ -46,7 +26,7 @@ export function defaultStepEnv(o: Partial<StepEnv> = {}): StepEnv {
 
 export function defaultActivities(o: { resultsFile?: string; measurement?: Partial<StepEnv> } = {}): { activities: MatadorActivities; close(): void } {
   let store: ResultsStore | undefined;
-  const resultsFile = o.resultsFile ?? DEFAULT_RESULTS_FILE;
+  const resultsFile = o.resultsFile ?? defaultStoreFile();
   // MATADOR_INJECT_FAULTS=<rate> makes steps fail transiently on purpose (chaos runs).
   const activities = maybeInjectFaults(createActivities({
     loadPlan: (file) => loadCampaignPlan(file, { cwd: projectRoot }),

@@ -11,10 +11,11 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built CLI (`bin/matador ARGS`, dist/) as a user would; a non-zero exit is a result. */
-export async function matador(args: string[]): Promise<CliRun> {
+/** Runs the built CLI (`bin/matador ARGS`, dist/) as a user would; a non-zero exit is a result.
+ *  `env` replaces the environment (jest's `process.env` changes do not reach child processes). */
+export async function matador(args: string[], o: { env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   try {
-    const { stdout, stderr } = await execFileP(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args], { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await execFileP(process.execPath, [path.join(projectRoot, 'bin', 'matador'), ...args], { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024, ...(o.env ? { env: o.env } : {}) });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
