@@ -14,7 +14,8 @@ import type { MeasurementRecord, PersistResult } from '../lib/measurement/payloa
 
 export type { CentralActivities, MatadorActivities, TestbedActivities } from './types';
 export { heartbeating } from './heartbeat';
-export { planActivities, planDigest, type PlanLoader, type ExpandedPlan } from './plan-pages';
+export { planActivities, planDigest, type PlanLoader } from './plan-pages';
+export type { ExpandedPlan } from './plan-loader';
 
 export interface ActivityDeps {
   /** Reads + validates + expands a campaign config (lib/config + lib/campaign-plan by default). */

@@ -1,6 +1,6 @@
 /**
  * The real plan loader: lib/config reads + validates the campaign and every file it references,
- * lib/plan expands it (apps x node pairs, testbed assignment, message sequences with the scaled
+ * lib/campaign-plan expands it (apps x node pairs, testbed assignment, message sequences with the scaled
  * Fig. 2 timers). Config errors stay ConfigError (one line: file, key path, value).
  */
 import * as fs from 'fs';
@@ -10,7 +10,14 @@ import { loadCampaign } from '../lib/config';
 import { visibilityString } from '../temporal/schedules';
 import { defaultStoreFile, ResultsStore } from '../store';
 import { expandPlan, measurementsWithMessages } from '../lib/campaign-plan';
-import type { ExpandedPlan } from './plan-pages';
+import type { AttemptPolicy, MeasurementSpec } from '../lib/measurement/payloads';
+
+/** A campaign config read and expanded: what the plan activities page through (plan-pages.ts). */
+export interface ExpandedPlan {
+  campaign: string;
+  measurements: MeasurementSpec[];
+  attempts?: AttemptPolicy;
+}
 
 export function loadCampaignPlan(file: string, options: { cwd?: string } = {}): ExpandedPlan {
   const plan = expandPlan(loadCampaign(file, { cwd: options.cwd }));

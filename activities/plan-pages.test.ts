@@ -4,11 +4,11 @@ import * as path from 'path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { MEASUREMENT_SCHEMA } from '../lib/types';
 import { ResultsStore } from '../store/results-store';
-import { campaignInResultsStore } from './plan-loader';
+import { campaignInResultsStore, type ExpandedPlan } from './plan-loader';
 import { FAILURE_TYPES } from '../temporal/conventions';
 import type { ConfigRef } from '../lib/measurement/payloads';
 import { makePlan } from '../test/support/plan-fixtures';
-import { planActivities, type ExpandedPlan } from './plan-pages';
+import { planActivities } from './plan-pages';
 
 const nodes = [
   { id: 'pl-waw', country: 'PL' },

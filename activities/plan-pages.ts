@@ -18,14 +18,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { renameCampaignRun } from '../lib/campaign-plan';
 import { FAILURE_TYPES } from '../temporal/conventions';
 import { datedCampaignId, MAX_RUNS_PER_DATE } from '../temporal/schedules';
-import type { AttemptPolicy, CampaignPlanInfo, ConfigRef, LoadCampaignRequest, MeasurementSpec, PlanPageRequest, ScheduledRunRef } from '../lib/measurement/payloads';
+import type { CampaignPlanInfo, ConfigRef, LoadCampaignRequest, MeasurementSpec, PlanPageRequest, ScheduledRunRef } from '../lib/measurement/payloads';
+import { completedInResultsStore, type ExpandedPlan, runNameInUse } from './plan-loader';
 import type { CentralActivities } from './types';
-
-export interface ExpandedPlan {
-  campaign: string;
-  measurements: MeasurementSpec[];
-  attempts?: AttemptPolicy;
-}
 
 /** Reads + validates a campaign file and expands it; throws ConfigError-like errors
  *  (`name === 'ConfigError'`) for anything wrong in the files. */
@@ -60,16 +55,9 @@ function isConfigError(err: unknown): err is Error {
   return err instanceof Error && (err.name === 'ConfigError' || err.name === 'PlanError');
 }
 
-/** The store lookup when none is passed in; loaded lazily (plans without resume never open it). */
-async function defaultCompleted(ids: readonly string[], before: string): Promise<Set<string>> {
-  const { completedInResultsStore } = await import('./plan-loader');
-  return completedInResultsStore(ids, before);
-}
-
-async function defaultRunNameInUse(name: string, ownWorkflowId: string): Promise<boolean> {
-  const { runNameInUse } = await import('./plan-loader');
-  return runNameInUse(name, ownWorkflowId);
-}
+/** The lookups when none is passed in: the default results store (opened only when asked). */
+const defaultCompleted: CompletedLookup = (ids, before) => completedInResultsStore(ids, before);
+const defaultRunNameInUse: RunNameInUse = (name, ownWorkflowId) => runNameInUse(name, ownWorkflowId);
 
 /** The first of `<id>-<date>`, `<id>-<date>-2`, ... that nothing else uses. */
 async function pickRunName(campaign: string, run: ScheduledRunRef, inUse: RunNameInUse): Promise<string> {

@@ -15,7 +15,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { heartbeating } from '../../activities/heartbeat';
 import { maybeInjectFaults } from '../../activities/fault-injection';
-import type { ExpandedPlan } from '../../activities/plan-pages';
+import type { ExpandedPlan } from '../../activities/plan-loader';
 import type { MatadorActivities } from '../../activities/types';
 import { ResultsStore, storeRecord } from '../../store/results-store';
 import { createMatadorWorker } from '../../workers/worker';

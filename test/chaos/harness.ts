@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { freePort, startDevServer, type DevServer } from '../../cli/server-process';
 import { seededRandom } from '../../lib/seeded-random';
-import type { ExpandedPlan } from '../../activities/plan-pages';
+import type { ExpandedPlan } from '../../activities/plan-loader';
 import { projectRoot, temporalBinary } from '../../lib/project-paths';
 import { ResultsStore } from '../../store/results-store';
 import type { ChaosWorkerConfig, PermanentFaults } from './chaos-worker';

@@ -4,7 +4,7 @@ import { CENTRAL_TASK_QUEUE, MEASUREMENT_WORKFLOW_TYPE } from '../../temporal/co
 import type { RunOptions } from '../../lib/measurement/payloads';
 import { campaignWorkflow } from '../../workflows';
 import { makePlan } from '../support/plan-fixtures';
-import type { ExpandedPlan } from '../../activities/plan-pages';
+import type { ExpandedPlan } from '../../activities/plan-loader';
 
 const NODES = [
   { id: 'de-ber', country: 'DE' },

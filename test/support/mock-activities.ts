@@ -5,7 +5,8 @@
  * ones, fed with a fixed plan instead of YAML.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { planActivities, type ExpandedPlan } from '../../activities/plan-pages';
+import type { ExpandedPlan } from '../../activities/plan-loader';
+import { planActivities } from '../../activities/plan-pages';
 import type { MatadorActivities } from '../../activities/types';
 import type { StepContext } from '../../lib/measurement/payloads';
 

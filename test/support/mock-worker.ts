@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import Database from 'better-sqlite3';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { ExpandedPlan } from '../../activities/plan-pages';
+import type { ExpandedPlan } from '../../activities/plan-loader';
 import { createMatadorWorker } from '../../workers/worker';
 import { createMockActivities } from './mock-activities';
 import { quietRuntime } from './workers';
