@@ -38,20 +38,8 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const record: MeasurementRecord = {
-  schema: 'matador.measurement/v1',
-  campaign: 'dbdefault',
-  measurementId: 'dbdefault/threema/ch-zrh/de-fra',
-  app: 'threema',
-  status: 'ok',
-  failure: null,
-  startedAt: '2025-02-01T08:00:00Z',
-  finishedAt: '2025-02-01T08:07:00Z',
-  nodeA: { id: 'ch-zrh', country: 'CH' },
-  nodeB: { id: 'de-fra', country: 'DE' },
-  networkPath: { traces: [{ from: 'A', target: '198.18.9.1', protocol: 'tcp', port: 47000, hops: [{ ttl: 1, ip: '198.18.1.1', rttMs: [2], country: 'DE' }] }] },
-  applicationPath: { traces: [{ from: 'A', target: '198.18.8.1', protocol: 'tcp', port: 443, hops: [{ ttl: 1, ip: '198.18.2.1', rttMs: [3], country: 'CH' }] }] },
-};
+/** A record of the report's golden scenarios (campaign "golden", app "signal", GB -> FR). */
+const record = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'report', 'brexit-five-eyes', 'input.jsonl'), 'utf8').split('\n')[0]) as MeasurementRecord;
 
 describe('MATADOR_RESULTS_DB', () => {
   it('is the default store file', () => {
@@ -69,19 +57,19 @@ describe('MATADOR_RESULTS_DB', () => {
     expect(fs.existsSync(path.join(dataDir, 'results.sqlite'))).toBe(false);
     const store = new ResultsStore({ file: dbFile, readonly: true });
     try {
-      expect(store.campaigns()).toEqual([{ campaign: 'dbdefault', measurements: 1, ok: 1, failed: 0 }]);
+      expect(store.campaigns()).toEqual([{ campaign: record.campaign, measurements: 1, ok: 1, failed: 0 }]);
     } finally {
       store.close();
     }
 
-    const report = await matador(['report', '--campaign', 'dbdefault', '--format', 'json'], { env: process.env });
+    const report = await matador(['report', '--campaign', record.campaign, '--format', 'json'], { env: process.env });
     expect(report.stderr).toBe('');
     expect(report.code).toBe(0);
     const europe = (JSON.parse(report.stdout) as Report).areas.find((a) => a.area === 'Europe');
-    expect(europe?.apps.threema.measurements).toBe(1);
+    expect(europe?.apps[record.app]?.measurements).toBe(1);
 
     const out = path.join(tmp, 'export.jsonl');
-    const exported = await matador(['dataset', 'export', '--campaign', 'dbdefault', '--out', out], { env: process.env });
+    const exported = await matador(['dataset', 'export', '--campaign', record.campaign, '--out', out], { env: process.env });
     expect(exported.stderr).toBe('');
     expect(exported.code).toBe(0);
     expect(fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MeasurementRecord)).toEqual([record]);
