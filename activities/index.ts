@@ -19,15 +19,16 @@ import {
 } from '../lib/measurement/steps';
 import type { MeasurementRecord, PersistResult } from '../lib/measurement/payloads';
 import { heartbeating } from './heartbeat';
-import { planActivities, type CompletedLookup, type PlanLoader, type RunNameInUse } from './plan';
+import { planActivities, type CompletedLookup, type PlanLoader, type RunNameInUse } from './plan-pages';
 import { measurementSteps, type StepEnv } from './steps';
 
 export type { CentralActivities, MatadorActivities, TestbedActivities } from '../lib/measurement/steps';
 export { heartbeating } from './heartbeat';
-export { planActivities, planDigest, type PlanLoader, type ExpandedPlan } from './plan';
+export { planActivities, planDigest, type PlanLoader } from './plan-pages';
+export type { ExpandedPlan } from './plan-loader';
 
 export interface ActivityDeps {
-  /** Reads + validates + expands a campaign config (lib/config + lib/plan by default). */
+  /** Reads + validates + expands a campaign config (lib/config + lib/campaign-plan by default). */
   loadPlan: PlanLoader;
   /** Folder relative config paths resolve against (the project root). */
   baseDir: string;

@@ -154,6 +154,21 @@ export class ResultsStore {
   }
 }
 
+/**
+ * Stores one record per workflow run of a measurement. The store numbers rows per measurement;
+ * a retried persist of the same run (same runId) rewrites its row, a new run (a re-run of a
+ * failed measurement) gets the next number, so "latest attempt" is the latest run. Returns
+ * `<measurementId>#<attempt>`.
+ */
+export function storeRecord(store: ResultsStore, record: MeasurementRecord): string {
+  const runId = record.workflow?.runId;
+  const previous = store.attempts(record.measurementId);
+  const same = previous.find((p) => runId && p.record.workflow?.runId === runId);
+  const attempt = same ? same.attempt : previous.reduce((max, p) => Math.max(max, p.attempt), 0) + 1;
+  store.putAttempt(attempt, record, record.artefacts ?? []);
+  return `${record.measurementId}#${attempt}`;
+}
+
 interface AttemptRow {
   measurement_id: string;
   attempt: number;

@@ -21,7 +21,7 @@ import { resolveTestbed, type TestbedEndpoints } from '../activities/steps/testb
 import { loadCampaign, parseConfigText, TUNNEL_MODES, type ConfigError, type TestbedsFile } from '../lib/config';
 import { interfaceName, ipv4Address, phoneSubnet, remoteDirectory } from '../lib/config/fields';
 import { testbedsFileSchema } from '../lib/config/testbeds';
-import { expandPlan } from '../lib/plan';
+import { expandPlan } from '../lib/campaign-plan';
 import { projectRoot } from '../lib/project-paths';
 import type { StepContext } from '../lib/measurement/payloads';
 

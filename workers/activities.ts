@@ -1,36 +1,18 @@
 /**
- * The activities a real worker registers: the config/plan loader from lib/config + lib/plan,
+ * The activities a real worker registers: the config/plan loader from lib/config + lib/campaign-plan,
  * the real measurement steps (activities/steps: drivers + lib, artefacts under the data folder),
  * and the results store for records (with their artefacts in the store's artefacts table).
  */
-import * as path from 'path';
 import { createActivities, type MatadorActivities } from '../activities';
 import { maybeInjectFaults } from '../activities/fault-injection';
 import type { StepEnv } from '../activities/steps';
 import type { TracerouteBackend } from '../drivers/node';
 import { scopedSsh } from '../drivers/ssh/scope';
-import { completedInResultsStore, loadCampaignPlan, runNameInUse } from '../activities/plan-source';
+import { completedInResultsStore, loadCampaignPlan, runNameInUse } from '../activities/plan-loader';
 import { TESTBED_STEPS } from '../lib/measurement/steps';
 import { dataDir, projectRoot } from '../lib/project-paths';
-import type { MeasurementRecord } from '../lib/types';
-import { ResultsStore } from '../store/results-store';
+import { defaultStoreFile, ResultsStore, storeRecord } from '../store';
 import { workerLab } from './lab';
-
-export const DEFAULT_RESULTS_FILE = process.env.MATADOR_RESULTS_DB ?? path.join(dataDir, 'results.sqlite');
-
-/**
- * Stores one record per workflow run of a measurement. The store numbers rows per measurement;
- * a retried persist of the same run (same runId) rewrites its row, a new run (a re-run of a
- * failed measurement) gets the next number, so "latest attempt" is the latest run.
- */
-export function storeRecord(store: ResultsStore, record: MeasurementRecord): string {
-  const runId = (record.workflow as { runId?: string } | undefined)?.runId;
-  const previous = store.attempts(record.measurementId);
-  const same = previous.find((p) => runId && (p.record.workflow as { runId?: string } | undefined)?.runId === runId);
-  const attempt = same ? same.attempt : previous.reduce((max, p) => Math.max(max, p.attempt), 0) + 1;
-  store.putAttempt(attempt, record, record.artefacts ?? []);
-  return `${record.measurementId}#${attempt}`;
-}
 
 /** Step settings of a real worker (emulated and real testbeds, see ./lab.ts);
  *  MATADOR_TRACEROUTE_BACKEND=traceroute picks the other tool. */
@@ -47,7 +29,7 @@ export function defaultStepEnv(o: Partial<StepEnv> = {}): StepEnv {
 
 export function defaultActivities(o: { resultsFile?: string; measurement?: Partial<StepEnv> } = {}): { activities: MatadorActivities; close(): void } {
   let store: ResultsStore | undefined;
-  const resultsFile = o.resultsFile ?? DEFAULT_RESULTS_FILE;
+  const resultsFile = o.resultsFile ?? defaultStoreFile();
   // MATADOR_INJECT_FAULTS=<rate> makes steps fail transiently on purpose (chaos runs).
   const activities = maybeInjectFaults(createActivities({
     loadPlan: (file) => loadCampaignPlan(file, { cwd: projectRoot }),

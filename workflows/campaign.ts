@@ -5,7 +5,7 @@
  * suggests it (or `continueAsNewAfter` is reached) the lanes stop at the next measurement
  * boundary and the campaign continues as new, carrying the per-testbed cursors over: finished
  * measurements are never run again. With `resume` the plan leaves out what the results store
- * already has as ok (see activities/plan.ts), so a second run only does the rest.
+ * already has as ok (see activities/plan-pages.ts), so a second run only does the rest.
  */
 import {
   ApplicationFailure,

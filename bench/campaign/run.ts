@@ -24,14 +24,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Client, Connection } from '@temporalio/client';
-import { loadCampaignPlan, resultsStoreFile } from '../../activities/plan-source';
+import { loadCampaignPlan } from '../../activities/plan-loader';
 import { ensureWorkers } from '../../ops/processes';
 import { worldHealth } from '../../cli/commands/demo-phases';
 import { configsDir, projectRoot } from '../../lib/project-paths';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../temporal/conventions';
 import type { AttemptRecord, CampaignInput, CampaignSummary } from '../../lib/measurement/payloads';
 import type { MeasurementRecord } from '../../lib/types';
-import { ResultsStore } from '../../store/results-store';
+import { defaultStoreFile, ResultsStore } from '../../store';
 import { measurementWaitsAsRun } from '../../temporal/timers';
 import { status as worldStatus } from '../../testbed/world/world';
 import { arg } from '../args';
@@ -116,7 +116,7 @@ function timersOfPlan(file: string): { campaign: string; timers: Map<string, Wai
 
 /** The latest record of each measurement of a campaign that started at or after `since`. */
 function recordsOf(campaign: string, since: string): MeasurementRecord[] {
-  const store = new ResultsStore({ file: resultsStoreFile(), readonly: true });
+  const store = new ResultsStore({ file: defaultStoreFile(), readonly: true });
   const records: MeasurementRecord[] = [];
   try {
     for (const { record } of store.latestOfCampaign(campaign)) if (Date.parse(record.startedAt) >= Date.parse(since)) records.push(record);

@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { NodeSSH } from 'node-ssh';
-import { loadCampaignPlan } from '../../activities/plan-source';
+import { loadCampaignPlan } from '../../activities/plan-loader';
 import { loadCampaign } from '../../lib/config';
 import { measurementSteps, type StepEnv } from '../../activities/steps';
 import { AdbDevice } from '../../drivers/phone/adb-device';

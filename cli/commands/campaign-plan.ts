@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, displayPath, loadCampaign } from '../../lib/config';
-import { type AreaCount, expandPlan, type Plan, type PlannedApp, plannedMessages } from '../../lib/plan';
+import { type AreaCount, expandPlan, type Plan, type PlannedApp, plannedMessages } from '../../lib/campaign-plan';
 import { measurementWaitsAsRun, SERVER_MIN_TIMER_SECONDS } from '../../temporal/timers';
 import { CliError } from '../errors';
 

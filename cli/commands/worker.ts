@@ -11,7 +11,8 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@tempor
 import { ID_PATTERN } from '../../lib/config/fields';
 import { CliError } from '../errors';
 import { addTemporalOptions, temporalTarget } from '../temporal-client';
-import { defaultActivities, DEFAULT_RESULTS_FILE } from '../../workers/activities';
+import { defaultStoreFile } from '../../store';
+import { defaultActivities } from '../../workers/activities';
 import { createMatadorWorker, taskQueueFor, type WorkerRole } from '../../workers/worker';
 
 interface WorkerCliOptions {
@@ -70,6 +71,6 @@ export function register(program: Command): void {
       .requiredOption('--role <role>', 'central | testbed')
       .option('--testbed <id>', 'testbed id (with --role testbed)')
       .option('--log-level <level>', 'SDK log level: trace, debug, info, warn, error', 'warn')
-      .option('--results <file>', `results database (central; default ${DEFAULT_RESULTS_FILE})`),
+      .option('--results <file>', `results database (central; default ${defaultStoreFile()})`),
   ).action((o: WorkerCliOptions) => runWorker(o));
 }

@@ -2,7 +2,7 @@
 import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
 import { withSsh } from '../ssh/session';
 import * as v from '../ssh/validate';
-import type { NodeTarget } from './index';
+import type { NodeTarget } from './types';
 import { TRACEROUTE_BACKENDS, TracerouteBackend } from './traceroute';
 
 /** Needed to terminate the tunnel (the traceroute backends are reported, not required). */

@@ -8,15 +8,7 @@
  *   tracerouteOnSession(session, req)           several traces over one connection
  *   nodeEndpointUp/Down(session, spec, egress)  used by drivers/router tunnelUp/tunnelDown
  */
-import { SshTarget } from '../ssh/session';
-
-/** What the driver needs to reach a vantage node (the nodes-file entry is lib/config's NodeConfig). */
-export interface NodeTarget {
-  ssh: SshTarget;
-  /** Interface toward the world; the phone subnet is masqueraded out of it. */
-  egressInterface: string;
-}
-
+export type { NodeTarget } from './types';
 export { checkNode, NODE_TOOLS } from './check';
 export { traceroute, tracerouteOnSession, tracerouteArgv, TRACEROUTE_BACKENDS } from './traceroute';
 export type { TracerouteBackend, TracerouteRequest, TracerouteRun } from './traceroute';

@@ -3,24 +3,22 @@
  * keeps values from being interpreted by the shell; validation keeps them from being interpreted
  * by the program as something else (an option, a different interface, a path outside a dir).
  */
-import { isIP } from 'net';
+import { ipFamily, tryParsePrefix } from '../../lib/net/ip';
 import { DriverConfigError } from './failures';
 
 export function ipAddress(value: unknown, what: string, family?: 4 | 6): string {
-  if (typeof value !== 'string' || isIP(value) === 0) throw new DriverConfigError(`${what}: not an IP address: ${JSON.stringify(value)}`);
-  if (family !== undefined && isIP(value) !== family) throw new DriverConfigError(`${what}: not an IPv${family} address: ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || ipFamily(value) === 0) throw new DriverConfigError(`${what}: not an IP address: ${JSON.stringify(value)}`);
+  if (family !== undefined && ipFamily(value) !== family) throw new DriverConfigError(`${what}: not an IPv${family} address: ${JSON.stringify(value)}`);
   return value;
 }
 
-/** "address/prefix"; returns the normalised string. */
+/** "address/prefix" (host bits allowed, as `ip` takes them); returns it with the length
+ *  normalised (no leading zeros). */
 export function cidr(value: unknown, what: string): string {
   if (typeof value !== 'string') throw new DriverConfigError(`${what}: not a CIDR string: ${JSON.stringify(value)}`);
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(value);
-  const family = m ? isIP(m[1]) : 0;
-  if (!m || family === 0 || Number(m[2]) > (family === 4 ? 32 : 128)) {
-    throw new DriverConfigError(`${what}: not a CIDR prefix (address/len): ${JSON.stringify(value)}`);
-  }
-  return `${m[1]}/${Number(m[2])}`;
+  const prefix = tryParsePrefix(value, { hostBits: 'keep' });
+  if (!prefix) throw new DriverConfigError(`${what}: not a CIDR prefix (address/len): ${JSON.stringify(value)}`);
+  return `${value.slice(0, value.indexOf('/'))}/${prefix.prefixLength}`;
 }
 
 /** Linux interface name: 1-15 chars, no slash/space/colon, not "." or "..", no leading dash. */
@@ -63,7 +61,7 @@ export function identifier(value: unknown, what: string): string {
 
 /** DNS name or IP (traceroute target). */
 export function hostName(value: unknown, what: string): string {
-  if (typeof value === 'string' && isIP(value) !== 0) return value;
+  if (typeof value === 'string' && ipFamily(value) !== 0) return value;
   if (typeof value !== 'string' || value.length > 253 || !/^(?!-)[A-Za-z0-9-]{1,63}(\.(?!-)[A-Za-z0-9-]{1,63})*\.?$/.test(value)) {
     throw new DriverConfigError(`${what}: not an IP address or DNS name: ${JSON.stringify(value)}`);
   }

@@ -1,5 +1,5 @@
 import { Decoded, LINKTYPE, PacketDecoder, TCP_SYN } from './decode';
-import { formatIPv4, formatIPv6 } from './ip-format';
+import { formatIPv4, formatIPv6 } from '../net/ip';
 import { ethernetFrame, ipPacket, type L4Spec } from './pcap-writer';
 
 const tcp4: L4Spec = { protocol: 'tcp', src: '198.19.200.1', dst: '198.19.200.2', srcPort: 40000, dstPort: 443, flags: TCP_SYN, seq: 1000, payload: Buffer.from('hi') };

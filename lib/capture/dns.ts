@@ -4,7 +4,7 @@
  * Defensive: compression loops, pointers outside the message and truncated records end the
  * parse with what was read so far (a capture can hold anything on port 53).
  */
-import { formatIPv4, formatIPv6 } from './ip-format';
+import { formatIPv4, formatIPv6 } from '../net/ip';
 
 export interface DnsAnswer {
   name: string;

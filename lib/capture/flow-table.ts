@@ -11,7 +11,7 @@
  */
 import type { RawPacket } from './capture-reader';
 import { type PacketDecoder, TCP_ACK, TCP_SYN } from './decode';
-import { formatIPv4, formatIPv6 } from './ip-format';
+import { formatIPv4, formatIPv6 } from '../net/ip';
 import type { StreamPrefix } from './stream-prefix';
 import { compareStamps } from './timestamp';
 

@@ -11,7 +11,7 @@ import { Decoded, PacketDecoder } from './decode';
 import { DnsTable, type DnsName, parseDnsMessage } from './dns';
 import { FragmentTracker } from './fragments';
 import { type FlowState, FlowTable } from './flow-table';
-import { formatIPv4, formatIPv6 } from './ip-format';
+import { formatIPv4, formatIPv6 } from '../net/ip';
 import { StreamPrefix } from './stream-prefix';
 import { formatTimestamp } from './timestamp';
 import { findSni, MAX_CLIENT_HELLO } from './tls-sni';

@@ -10,7 +10,7 @@
  * the message. Ranking whitelisted flows first keeps an unrelated busy flow (an ad SDK, a
  * download) from taking a message the app's own connection also shows a burst for.
  */
-import { isIP } from 'net';
+import { ipFamily } from '../net/ip';
 import type { Side } from '../types';
 import { hitsInWindow, messageWindows, packetTimesOf, type MessageWindow, type WindowHits } from './correlate';
 import { localScopeBlock, normalizeName } from './match';
@@ -80,7 +80,7 @@ function checkFlow(flow: ClassifierFlow, path: string): void {
   if (flow.protocol !== 'tcp' && flow.protocol !== 'udp') throw new ClassifierInputError(`${path}.protocol`, `not "tcp" or "udp": ${JSON.stringify(flow.protocol)}`);
   for (const side of ['client', 'server'] as const) {
     const endpoint = flow[side];
-    if (typeof endpoint?.ip !== 'string' || isIP(endpoint.ip) === 0 || !Number.isInteger(endpoint.port)) {
+    if (typeof endpoint?.ip !== 'string' || ipFamily(endpoint.ip) === 0 || !Number.isInteger(endpoint.port)) {
       throw new ClassifierInputError(`${path}.${side}`, `not an {ip, port} endpoint: ${JSON.stringify(endpoint)}`);
     }
   }

@@ -3,7 +3,7 @@
  * built-in "not a service address" test. Pure functions over strings; invalid entries throw
  * with the entry's text so a config error names the value.
  */
-import { isIP } from 'net';
+import { type IpPrefix, parseAddress, parsePrefix, PrefixError, prefixContains, unmapIPv4 } from '../net/ip';
 
 /* ---- host patterns ---- */
 
@@ -38,66 +38,39 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/* ---- addresses and CIDR blocks ---- */
+/* ---- addresses and CIDR blocks (parsed by lib/net/ip.ts) ---- */
 
-export interface Cidr {
+export interface Cidr extends IpPrefix {
   text: string;
-  family: 4 | 6;
-  network: bigint;
-  prefixLength: number;
 }
 
 /** `a.b.c.d/len` or `v6::/len`; host bits must be zero (a typo would silently widen the block). */
 export function parseCidr(text: string): Cidr {
-  const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text.trim());
-  const family = m ? isIP(m[1]) : 0;
-  if (!m || (family !== 4 && family !== 6)) throw new Error(`not a CIDR block: ${JSON.stringify(text)}`);
-  const bits = family === 4 ? 32 : 128;
-  const prefixLength = Number(m[2]);
-  if (prefixLength > bits) throw new Error(`CIDR prefix length ${prefixLength} exceeds ${bits}: ${JSON.stringify(text)}`);
-  const network = addressToBigInt(m[1]);
-  if ((network & hostMask(bits, prefixLength)) !== 0n) throw new Error(`CIDR block has host bits set: ${JSON.stringify(text)}`);
-  return { text: text.trim(), family, network, prefixLength };
-}
-
-function hostMask(bits: number, prefixLength: number): bigint {
-  return (1n << BigInt(bits - prefixLength)) - 1n;
+  const trimmed = text.trim();
+  try {
+    return { text: trimmed, ...parsePrefix(trimmed) };
+  } catch (err) {
+    if (!(err instanceof PrefixError)) throw err;
+    if (err.problem === 'host-bits') throw new Error(`CIDR block has host bits set: ${JSON.stringify(text)}`);
+    if (err.problem === 'length' && /^\d+$/.test(err.lengthText ?? '')) {
+      const bits = trimmed.includes(':') ? 128 : 32;
+      throw new Error(`CIDR prefix length ${Number(err.lengthText)} exceeds ${bits}: ${JSON.stringify(text)}`);
+    }
+    throw new Error(`not a CIDR block: ${JSON.stringify(text)}`);
+  }
 }
 
 /** The address as a number; IPv6 may embed a dotted IPv4 tail (`::ffff:192.0.2.1`). */
 export function addressToBigInt(address: string): bigint {
-  const family = isIP(address);
-  if (family === 4) return address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-  if (family !== 6) throw new Error(`not an IP address: ${JSON.stringify(address)}`);
-  let text = address.toLowerCase();
-  const lastColon = text.lastIndexOf(':');
-  if (text.includes('.', lastColon)) {
-    const v4 = addressToBigInt(text.slice(lastColon + 1));
-    text = `${text.slice(0, lastColon + 1)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
-  }
-  const [head, tail] = text.split('::');
-  const headParts = head ? head.split(':') : [];
-  const tailParts = tail === undefined ? [] : tail ? tail.split(':') : [];
-  const zeros = tail === undefined ? 0 : 8 - headParts.length - tailParts.length;
-  return [...headParts, ...Array<string>(zeros).fill('0'), ...tailParts].reduce((acc, part) => (acc << 16n) | BigInt(parseInt(part, 16)), 0n);
+  const ip = parseAddress(address);
+  if (!ip) throw new Error(`not an IP address: ${JSON.stringify(address)}`);
+  return ip.value;
 }
 
-const V4_MAPPED_PREFIX = 0xffffn << 32n;
-
-/** Family and value of an address; an IPv4-mapped IPv6 address counts as IPv4. */
-function addressKey(address: string): { family: 4 | 6; value: bigint } | null {
-  const family = isIP(address);
-  if (family === 0) return null;
-  const value = addressToBigInt(address);
-  if (family === 6 && value >> 32n === V4_MAPPED_PREFIX >> 32n) return { family: 4, value: value & 0xffffffffn };
-  return { family: family as 4 | 6, value };
-}
-
+/** Whether the address lies in the block; an IPv4-mapped IPv6 address counts as IPv4. */
 export function cidrContains(cidr: Cidr, address: string): boolean {
-  const key = addressKey(address);
-  if (!key || key.family !== cidr.family) return false;
-  const bits = cidr.family === 4 ? 32 : 128;
-  return (key.value & ~hostMask(bits, cidr.prefixLength)) === cidr.network;
+  const ip = parseAddress(address);
+  return ip !== null && prefixContains(cidr, unmapIPv4(ip));
 }
 
 /**

@@ -5,8 +5,8 @@
  * per-check wording. Objects are strict: an unknown key is an error that suggests the closest
  * allowed key, because a typo in an optional key would otherwise be silently ignored.
  */
-import { isIP } from 'net';
 import { z } from 'zod';
+import { ipFamily, type IpPrefix, prefixesOverlap, tryParsePrefix } from '../net/ip';
 
 export const expected = (what: string): string => `expected ${what}`;
 
@@ -130,11 +130,11 @@ export const hostPattern = () =>
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 export function hostName() {
   const error = expected('a host name or IP address');
-  return z.string({ error }).refine((v) => HOST_NAME.test(v) || isIP(v) !== 0, { error });
+  return z.string({ error }).refine((v) => HOST_NAME.test(v) || ipFamily(v) !== 0, { error });
 }
 
 export function ipAddress() {
-  return str('an IP address').refine((v) => isIP(v) !== 0, { error: expected('an IP address') });
+  return str('an IP address').refine((v) => ipFamily(v) !== 0, { error: expected('an IP address') });
 }
 
 /** `a.b.c.d/len` or `v6::/len` with no host bits set (a typo in either part changes the net). */
@@ -143,42 +143,12 @@ export function cidr() {
   return z.string({ error }).refine((v) => parseCidr(v) !== null, { error });
 }
 
-export interface ParsedCidr {
-  family: 4 | 6;
-  /** address as a big integer */
-  network: bigint;
-  prefixLength: number;
-}
+/** A parsed CIDR block (lib/net/ip.ts): family, network as a big integer, prefix length. */
+export type ParsedCidr = IpPrefix;
 
+/** `a.b.c.d/len` or `v6::/len` with no host bits set; null for anything else. */
 export function parseCidr(text: string): ParsedCidr | null {
-  const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text);
-  if (!m) return null;
-  const family = isIP(m[1]);
-  if (family !== 4 && family !== 6) return null;
-  const bits = family === 4 ? 32 : 128;
-  const prefixLength = Number(m[2]);
-  if (prefixLength > bits) return null;
-  const network = addressToBigInt(m[1], family);
-  const hostMask = (1n << BigInt(bits - prefixLength)) - 1n;
-  if ((network & hostMask) !== 0n) return null;
-  return { family, network, prefixLength };
-}
-
-export function addressToBigInt(address: string, family: 4 | 6): bigint {
-  if (family === 4) return address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-  let text = address;
-  const lastColon = text.lastIndexOf(':');
-  if (text.includes('.', lastColon)) {
-    // embedded IPv4 tail (::ffff:1.2.3.4): rewrite as two hextets
-    const v4 = addressToBigInt(text.slice(lastColon + 1), 4);
-    text = `${text.slice(0, lastColon + 1)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
-  }
-  const [head, tail] = text.split('::');
-  const headParts = head ? head.split(':') : [];
-  const tailParts = tail === undefined ? [] : tail ? tail.split(':') : [];
-  const missing = 8 - headParts.length - tailParts.length;
-  const parts = [...headParts, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...tailParts];
-  return parts.reduce((acc, part) => (acc << 16n) | BigInt(parseInt(part, 16)), 0n);
+  return tryParsePrefix(text);
 }
 
 /* ---- values that end up in commands on routers and vantage nodes ----
@@ -196,7 +166,7 @@ export function interfaceName() {
 /** An IPv4 address in dotted-quad form (the tunnel drivers are IPv4 only). */
 export function ipv4Address(what = 'an IPv4 address') {
   const error = expected(what);
-  return z.string({ error }).refine((v) => isIP(v) === 4, { error });
+  return z.string({ error }).refine((v) => ipFamily(v) === 4, { error });
 }
 
 /** The phone LAN behind a WLAN router: IPv4 (as the tunnel), no host bits (`ip route` refuses
@@ -218,10 +188,4 @@ export function remoteDirectory() {
 }
 
 /** Whether two parsed CIDR blocks of one family share any address. */
-export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
-  if (a.family !== b.family) return false;
-  const bits = a.family === 4 ? 32 : 128;
-  const shorter = Math.min(a.prefixLength, b.prefixLength);
-  const shift = BigInt(bits - shorter);
-  return a.network >> shift === b.network >> shift;
-}
+export const cidrsOverlap = prefixesOverlap;

@@ -15,7 +15,7 @@
  *       references are relative to the campaign file), validates all of them, applies
  *       `nodes.select` / `testbeds.select`. The result is plain JSON (safe as an activity
  *       result): absolute file paths, parsed configs with defaults filled in, and the M49
- *       areas of the selected nodes' countries. Feed it to `expandPlan` (lib/plan.ts).
+ *       areas of the selected nodes' countries. Feed it to `expandPlan` (lib/campaign-plan.ts).
  *   loadAppFile(file, options?): LoadedApp
  *   loadNodesFile(file, options?): LoadedNodes
  *   loadTestbedsFile(file, options?): LoadedTestbeds

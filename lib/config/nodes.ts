@@ -3,7 +3,7 @@
  * PlanetLab nodes). Countries are checked against UN M49 because every analysis groups by M49
  * area: a code M49 does not know would silently drop out of the area tables.
  */
-import { isIP } from 'net';
+import { ipFamily } from '../net/ip';
 import { z } from 'zod';
 import { defaultM49 } from './geo-tables';
 import { expected, id, interfaceName, ipv4Address, list, literal, num, port, str, strict } from './fields';
@@ -44,7 +44,7 @@ export const nodeSchema = strict({
    *  the network-path traceroute target (default: ssh.host, when that is an IPv4 address). */
   underlayAddress: ipv4Address("an IPv4 address: the node's address as the WLAN routers reach it (tunnel underlay)").optional(),
 }).superRefine((node, ctx) => {
-  if (node.ssh && node.underlayAddress === undefined && isIP(node.ssh.host) !== 4) {
+  if (node.ssh && node.underlayAddress === undefined && ipFamily(node.ssh.host) !== 4) {
     ctx.addIssue({
       code: 'custom',
       path: ['underlayAddress'],
@@ -62,7 +62,7 @@ export const REAL_NODE_DEFAULTS = { egressInterface: 'eth0' } as const;
  *  (the schema refuses that for nodes with ssh, so null means "no ssh access"). */
 export function nodeUnderlayAddress(node: Pick<NodeConfig, 'ssh' | 'underlayAddress'>): string | null {
   if (node.underlayAddress !== undefined) return node.underlayAddress;
-  return node.ssh && isIP(node.ssh.host) === 4 ? node.ssh.host : null;
+  return node.ssh && ipFamily(node.ssh.host) === 4 ? node.ssh.host : null;
 }
 
 export const nodesFileSchema = strict({

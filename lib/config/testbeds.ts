@@ -9,7 +9,7 @@
  * (routers.<side>.lanInterface/phoneSubnet/underlayAddress/captureDir, `tunnel`). The loader
  * fills in the defaults, so a loaded RouterConfig holds the values the drivers will use.
  */
-import { isIP } from 'net';
+import { ipFamily } from '../net/ip';
 import { z } from 'zod';
 import {
   cidrsOverlap,
@@ -76,7 +76,7 @@ const routerFields = strict({
   if (r.lanInterface !== undefined && r.wlanInterface !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['wlanInterface'], input: r.wlanInterface, message: expected('no wlanInterface next to lanInterface (wlanInterface is the older name of lanInterface: keep one)') });
   }
-  if (r.underlayAddress === undefined && isIP(r.host) !== 4) {
+  if (r.underlayAddress === undefined && ipFamily(r.host) !== 4) {
     ctx.addIssue({
       code: 'custom',
       path: ['underlayAddress'],

@@ -1,83 +1,49 @@
 /**
- * IP addresses as bigints and CIDR prefixes with longest-prefix lookup. IPv4-mapped IPv6
- * addresses (::ffff:a.b.c.d) are treated as the IPv4 address, so that a v4 correction also
- * applies to a hop that a dual-stack tool printed in mapped form.
+ * Geolocation's view of addresses (lib/net/ip.ts parses them): IPv4-mapped IPv6 addresses
+ * (::ffff:a.b.c.d) are treated as the IPv4 address, so that a v4 correction also applies to a hop
+ * that a dual-stack tool printed in mapped form; CIDR prefixes with longest-prefix lookup.
  */
-import { isIP } from 'net';
+import {
+  addressBits, type IpAddress, type IpFamily, isIPv4Mapped, parseAddress, parsePrefix, PrefixError, prefixContains, unmapIPv4,
+} from '../net/ip';
 
-export type IpFamily = 4 | 6;
+export type { IpFamily } from '../net/ip';
 
-export interface ParsedIp {
-  family: IpFamily;
-  value: bigint;
-}
+export type ParsedIp = IpAddress;
 
 export interface Cidr extends ParsedIp {
   bits: number;
   text: string;
 }
 
-function parseV4(text: string): bigint {
-  return text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-}
-
-function parseV6(text: string): bigint {
-  let body = text;
-  let tail: bigint[] = [];
-  const lastColon = body.lastIndexOf(':');
-  if (body.includes('.', lastColon)) {
-    const v4 = parseV4(body.slice(lastColon + 1));
-    tail = [v4 >> 16n, v4 & 0xffffn];
-    body = `${body.slice(0, lastColon + 1)}0:0`;
-  }
-  const [head, rest] = body.split('::');
-  const headParts = head ? head.split(':') : [];
-  const restParts = rest !== undefined && rest !== '' ? rest.split(':') : [];
-  const missing = rest === undefined ? 0 : 8 - headParts.length - restParts.length;
-  const groups = [...headParts, ...Array<string>(missing).fill('0'), ...restParts].map((g) => BigInt(parseInt(g, 16)));
-  if (tail.length) groups.splice(6, 2, ...tail);
-  return groups.reduce((acc, g) => (acc << 16n) | g, 0n);
-}
-
-const MAPPED_PREFIX = 0xffffn << 32n;
-
-/** Parses an address (zone ids like %eth0 are dropped); null when it is not an IP address. */
+/** Parses an address (surrounding blanks and zone ids like %eth0 are dropped); null when it is
+ *  not an IP address. */
 export function parseIp(text: string): ParsedIp | null {
-  const clean = text.trim().replace(/%.*$/, '');
-  const kind = isIP(clean);
-  if (kind === 4) return { family: 4, value: parseV4(clean) };
-  if (kind === 6) {
-    const value = parseV6(clean);
-    if (value >> 32n === 0xffffn && (value & ~0xffffffffn) === MAPPED_PREFIX) return { family: 4, value: value & 0xffffffffn };
-    return { family: 6, value };
-  }
-  return null;
+  const ip = parseAddress(text.trim().replace(/%.*$/, ''));
+  return ip && unmapIPv4(ip);
 }
 
-const width = (family: IpFamily): number => (family === 4 ? 32 : 128);
-
-/** Parses `a.b.c.d/n` or `x::/n` (a bare address is a host prefix); throws with the text. */
+/** Parses `a.b.c.d/n` or `x::/n` (a bare address is a host prefix, host bits are cleared);
+ *  throws with the text. */
 export function parseCidr(text: string): Cidr {
-  const [addr, bitsText, extra] = text.trim().split('/');
-  const ip = extra === undefined ? parseIp(addr ?? '') : null;
-  if (!ip) throw new Error(`not a CIDR prefix: ${JSON.stringify(text)}`);
-  // A v4-mapped v6 prefix (::ffff:0:0/96 and longer) becomes the v4 prefix it covers.
-  const written = isIP(addr.replace(/%.*$/, '')) as IpFamily;
-  let bits = bitsText === undefined ? width(written) : Number(bitsText);
-  if (!/^\d+$/.test(bitsText ?? '0') || bits > width(written)) throw new Error(`bad prefix length in ${JSON.stringify(text)}`);
-  if (written === 6 && ip.family === 4) {
-    if (bits < 96) throw new Error(`IPv4-mapped prefix shorter than /96: ${JSON.stringify(text)}`);
-    bits -= 96;
+  const trimmed = text.trim();
+  let prefix;
+  try {
+    prefix = parsePrefix(trimmed, { bareAddress: true, hostBits: 'clear' });
+  } catch (err) {
+    if (err instanceof PrefixError && err.problem === 'length') throw new Error(`bad prefix length in ${JSON.stringify(text)}`);
+    throw new Error(`not a CIDR prefix: ${JSON.stringify(text)}`);
   }
-  const host = width(ip.family) - bits;
-  const value = (ip.value >> BigInt(host)) << BigInt(host);
-  return { family: ip.family, value, bits, text: `${text.trim()}` };
+  // A v4-mapped v6 prefix (::ffff:0:0/96 and longer) becomes the v4 prefix it covers.
+  if (isIPv4Mapped(parseAddress(trimmed.split('/')[0])!)) {
+    if (prefix.prefixLength < 96) throw new Error(`IPv4-mapped prefix shorter than /96: ${JSON.stringify(text)}`);
+    return { family: 4, value: prefix.network & 0xffffffffn, bits: prefix.prefixLength - 96, text: trimmed };
+  }
+  return { family: prefix.family, value: prefix.network, bits: prefix.prefixLength, text: trimmed };
 }
 
 export function cidrContains(cidr: Cidr, ip: ParsedIp): boolean {
-  if (cidr.family !== ip.family) return false;
-  const host = BigInt(width(cidr.family) - cidr.bits);
-  return ip.value >> host === cidr.value >> host;
+  return prefixContains({ family: cidr.family, network: cidr.value, prefixLength: cidr.bits }, ip);
 }
 
 /** Longest-prefix-match table; lookups walk prefix lengths from longest to shortest. */
@@ -97,7 +63,7 @@ export class PrefixTable<T> {
     if (!byBits) return undefined;
     const lengths = [...byBits.keys()].sort((a, b) => b - a);
     for (const bits of lengths) {
-      const host = BigInt(width(ip.family) - bits);
+      const host = BigInt(addressBits(ip.family) - bits);
       const hit = byBits.get(bits)?.get((ip.value >> host) << host);
       if (hit !== undefined) return hit;
     }

@@ -95,7 +95,7 @@ export interface ScheduledRunRef {
   workflowId: string;
 }
 
-/** loadCampaign's input (activities/types.ts declares the first two fields). */
+/** loadCampaign's input. */
 export interface LoadCampaignRequest {
   config: string;
   resume?: boolean;

@@ -14,7 +14,7 @@
  * methods (for classic `udp` that is the first port; it increments per probe) and null for icmp.
  * One core, two forms: `ScamperJsonParser` for chunks, `parseScamperJson` for a whole string.
  */
-import { isIP } from 'net';
+import { ipFamily } from '../net/ip';
 import type { Hop, Protocol, Side } from '../types';
 import { buildHop, icmpMark, normalizeAddress, TraceParseError, type ParsedTrace, type ProbeReply } from './hops';
 
@@ -81,9 +81,9 @@ export class ScamperJsonParser {
 
 function convertTrace(trace: JsonObject, from: Side, fail: Fail): ParsedTrace {
   const dst = trace.dst;
-  if (typeof dst !== 'string' || isIP(dst) === 0) fail(`"dst" is not an IP address: ${JSON.stringify(dst)}`);
+  if (typeof dst !== 'string' || ipFamily(dst) === 0) fail(`"dst" is not an IP address: ${JSON.stringify(dst)}`);
   const target = normalizeAddress(dst as string);
-  const family = isIP(target) === 6 ? 6 : 4;
+  const family = ipFamily(target) === 6 ? 6 : 4;
   const method = trace.method;
   const protocol = typeof method === 'string' ? SCAMPER_METHODS[method] : undefined;
   if (protocol === undefined) fail(`unknown "method" ${JSON.stringify(method)} (known: ${Object.keys(SCAMPER_METHODS).join(', ')})`);
@@ -101,7 +101,7 @@ function convertTrace(trace: JsonObject, from: Side, fail: Fail): ParsedTrace {
     const r = reply as JsonObject;
     const where = `hops[${order}]`;
     const addr = r.addr;
-    if (typeof addr !== 'string' || isIP(addr) === 0) fail(`${where}.addr is not an IP address: ${JSON.stringify(addr)}`);
+    if (typeof addr !== 'string' || ipFamily(addr) === 0) fail(`${where}.addr is not an IP address: ${JSON.stringify(addr)}`);
     const ttl = integer(r, 'probe_ttl', fail, { min: 1, max: 255 }, where);
     const probeId = r.probe_id === undefined ? 0 : integer(r, 'probe_id', fail, { min: 0, max: 65535 }, where);
     const rtt = r.rtt;

@@ -17,7 +17,7 @@
  * knows the command it ran). One core, two forms: `TracerouteTextParser` takes chunks as they
  * arrive (an ssh stream), `parseTracerouteText` a whole string.
  */
-import { isIP } from 'net';
+import { ipFamily } from '../net/ip';
 import type { Hop, Protocol, Side } from '../types';
 import { buildHop, normalizeAddress, reachedTarget, TraceParseError, type ParsedTrace, type ProbeReply } from './hops';
 
@@ -86,7 +86,7 @@ export class TracerouteTextParser {
     if (!this.header) {
       const m = HEADER.exec(text.trim());
       if (!m) fail('expected the header "traceroute to NAME (ADDRESS), N hops max, N byte packets"');
-      else if (isIP(m[2]) === 0) fail(`the header's target ${JSON.stringify(m[2])} is not an IP address`);
+      else if (ipFamily(m[2]) === 0) fail(`the header's target ${JSON.stringify(m[2])} is not an IP address`);
       else this.header = { name: m[1], address: normalizeAddress(m[2]) };
       return;
     }
@@ -131,10 +131,10 @@ function parseProbes(rest: string, fail: (problem: string) => never): ProbeReply
     } else {
       if (addressWithoutTime) fail(`address ${address} has no round-trip time`);
       const named = next !== undefined ? PARENTHESIZED.exec(next) : null;
-      if (named && isIP(named[1]) !== 0) {
+      if (named && ipFamily(named[1]) !== 0) {
         address = normalizeAddress(named[1]); // `name (address)`: the name is not kept
         i++;
-      } else if (isIP(token) !== 0) {
+      } else if (ipFamily(token) !== 0) {
         address = normalizeAddress(token);
       } else {
         fail(`unexpected ${JSON.stringify(token)} (not "*", an address, "<time> ms" or a mark)`);

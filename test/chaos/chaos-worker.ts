@@ -14,10 +14,9 @@ import * as fs from 'fs';
 import { ApplicationFailure } from '@temporalio/activity';
 import { heartbeating } from '../../activities/heartbeat';
 import { maybeInjectFaults } from '../../activities/fault-injection';
-import type { ExpandedPlan } from '../../activities/plan';
+import type { ExpandedPlan } from '../../activities/plan-loader';
 import type { MatadorActivities } from '../../lib/measurement/steps';
-import { ResultsStore } from '../../store/results-store';
-import { storeRecord } from '../../workers/activities';
+import { ResultsStore, storeRecord } from '../../store/results-store';
 import { createMockActivities } from '../support/mock-activities';
 import { quietRuntime, runWorkerProcess } from '../support/workers';
 

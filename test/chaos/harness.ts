@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { freePort } from '../../ops/dev-server';
 import { seededRandom } from '../../lib/seeded-random';
-import type { ExpandedPlan } from '../../activities/plan';
+import type { ExpandedPlan } from '../../activities/plan-loader';
 import { ResultsStore } from '../../store/results-store';
 import type { ChaosWorkerConfig, PermanentFaults } from './chaos-worker';
 import { startTestServer, type TestServer } from '../support/dev-server';

@@ -205,7 +205,7 @@ describe('an app missing on a phone of the emulated world', () => {
         const attempts = record.attempts as Array<{ failure: string | null; cleanedUp: boolean; steps: Array<{ step: string }> }>;
         if (DOOMED.includes(id)) {
           expect(record).toMatchObject({ status: 'failed', ...expectedFailure(), testbed: 'tb1', app: BROKEN.app });
-          // No attempt could help: app_not_installed is in ATTEMPT_FATAL_FAILURE_TYPES, so the
+          // No attempt could help: the catalogue says app_not_installed ends the measurement, so the
           // one attempt (of retry.maxAttempts 2) failed at configurePhones and tore down.
           expect(attempts).toHaveLength(1);
           for (const a of attempts) {

@@ -3,8 +3,8 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { CENTRAL_TASK_QUEUE, MEASUREMENT_WORKFLOW_TYPE } from '../../temporal/conventions';
 import type { RunOptions } from '../../lib/measurement/payloads';
 import { campaignWorkflow } from '../../workflows';
-import { makePlan } from '../support/plans';
-import type { ExpandedPlan } from '../../activities/plan';
+import { makePlan } from '../support/plan-fixtures';
+import type { ExpandedPlan } from '../../activities/plan-loader';
 
 const NODES = [
   { id: 'de-ber', country: 'DE' },

@@ -12,12 +12,11 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { findFailedMeasurements } from '../../cli/commands/campaign-rerun';
 import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
-import { ResultsStore } from '../../store/results-store';
-import { storeRecord } from '../../workers/activities';
+import { ResultsStore, storeRecord } from '../../store/results-store';
 import { campaignWorkflow, pauseSignal } from '../../workflows';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { createMockActivities, overlapsPerTestbed, type FailureRule, type MockEvent } from '../support/mock-activities';
-import { makePlan } from '../support/plans';
+import { makePlan } from '../support/plan-fixtures';
 import { startWorkers, type RunningWorkers } from '../support/workers';
 import { matador as matadorCli, matadorAgainst, type CliRun } from '../support/matador-cli';
 

@@ -15,15 +15,14 @@ import * as path from 'path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { runNameInUse } from '../../activities/plan-source';
+import { runNameInUse } from '../../activities/plan-loader';
 import type { ScheduleRow } from '../../cli/commands/schedule';
 import { datedCampaignId, SCHEDULED_START_TIME } from '../../temporal/schedules';
 import type { CampaignSummary, LoadCampaignRequest, Paths, StepContext } from '../../lib/measurement/payloads';
-import { ResultsStore } from '../../store/results-store';
-import { storeRecord } from '../../workers/activities';
+import { ResultsStore, storeRecord } from '../../store/results-store';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { createMockActivities } from '../support/mock-activities';
-import { makePlan } from '../support/plans';
+import { makePlan } from '../support/plan-fixtures';
 import { startWorkers, type RunningWorkers } from '../support/workers';
 import { matador as matadorCli, matadorAgainst, type CliRun } from '../support/matador-cli';
 
@@ -81,7 +80,7 @@ function pathsTo(ctx: StepContext, paths: Paths): Paths {
 beforeAll(async () => {
   server = await startTestServer({ namespaces: [NAMESPACE] });
   resultsFile = path.join(server.tmpDir, 'results.sqlite');
-  // The in-process worker's loadCampaign checks run names against this store (plan-source.ts).
+  // The in-process worker's loadCampaign checks run names against this store (plan-loader.ts).
   process.env.MATADOR_RESULTS_DB = resultsFile;
   store = new ResultsStore({ file: resultsFile });
   native = await NativeConnection.connect({ address: server.address });

@@ -5,9 +5,10 @@
  * ones, fed with a fixed plan instead of YAML.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { planActivities, type ExpandedPlan } from '../../activities/plan';
-import type { MatadorActivities } from '../../lib/measurement/steps';
+import type { ExpandedPlan } from '../../activities/plan-loader';
+import { planActivities } from '../../activities/plan-pages';
 import type { FailureCode } from '../../lib/failures';
+import type { MatadorActivities } from '../../lib/measurement/steps';
 import type { StepContext } from '../../lib/measurement/payloads';
 
 export interface MockEvent {

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import Database from 'better-sqlite3';
-import type { ExpandedPlan } from '../../activities/plan';
+import type { ExpandedPlan } from '../../activities/plan-loader';
 import { createMockActivities } from './mock-activities';
 import { quietRuntime, runWorkerProcess } from './workers';
 

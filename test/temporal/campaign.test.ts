@@ -11,7 +11,7 @@ import type { CampaignSummary, MeasurementResult } from '../../lib/measurement/p
 import { campaignWorkflow, progressQuery, resumeSignal } from '../../workflows';
 import { useTestServer } from '../support/dev-server';
 import { createMockActivities, overlapsPerTestbed, type FailureRule, type MockEvent } from '../support/mock-activities';
-import { makePlan } from '../support/plans';
+import { makePlan } from '../support/plan-fixtures';
 import { matadorAgainst } from '../support/matador-cli';
 import { startWorkers } from '../support/workers';
 

@@ -10,7 +10,7 @@ import type { CampaignSummary, MeasurementInput } from '../../lib/measurement/pa
 import { campaignWorkflow } from '../../workflows';
 import { useTestServer } from '../support/dev-server';
 import { createMockActivities, type FailureRule, type MockEvent } from '../support/mock-activities';
-import { makePlan } from '../support/plans';
+import { makePlan } from '../support/plan-fixtures';
 import { startWorkers } from '../support/workers';
 
 jest.setTimeout(120_000);

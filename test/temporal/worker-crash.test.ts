@@ -11,7 +11,7 @@ import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import { campaignWorkflow } from '../../workflows';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { openMockDb } from '../support/mock-worker';
-import { makePlan } from '../support/plans';
+import { makePlan } from '../support/plan-fixtures';
 import { spawnWorkerProcess, writeWorkflowBundle } from '../support/workers';
 
 const NAMESPACE = 'crash';

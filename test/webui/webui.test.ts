@@ -15,7 +15,7 @@ import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import { campaignWorkflow } from '../../workflows';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { createMockActivities } from '../support/mock-activities';
-import { makePlan } from '../support/plans';
+import { makePlan } from '../support/plan-fixtures';
 import { startWorkers } from '../support/workers';
 
 const CAMPAIGN = 'webui-demo';

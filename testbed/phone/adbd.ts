@@ -13,7 +13,8 @@ import {
   SHELL_EXIT, SHELL_STDERR, SHELL_STDOUT, encodeShellPacket,
 } from './adb-wire';
 import type { VirtualDevice } from './device';
-import { runShell, ShellResult } from './shell';
+import type { ShellResult } from './builtin';
+import { runShell } from './shell';
 import { SyncSession } from './sync';
 
 export interface AdbdOptions {

@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Builtin, result, ShellResult } from './shell';
+import { Builtin, result, ShellResult } from './builtin';
 import { MESSAGE_LOG } from './device';
 import { nsExec } from './netns';
 import { SCREEN_HEIGHT, SCREEN_WIDTH } from './ui';

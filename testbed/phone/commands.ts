@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Builtin, result, SH, ShellResult } from './shell';
+import { Builtin, result, SH, ShellResult } from './builtin';
 import { ANDROID_BUILTINS } from './android-commands';
 
 function phoneFile(ctx: Parameters<Builtin>[1], p: string): string | null {

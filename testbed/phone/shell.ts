@@ -7,32 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ShSyntaxError, expandWord, parseCommandLine, SimpleCommand, Word } from './sh-parse';
 import type { VirtualDevice } from './device';
+import { result, SH, type ShellContext, type ShellResult } from './builtin';
 import { BUILTINS } from './commands';
-
-export interface ShellResult {
-  stdout: Buffer;
-  stderr: Buffer;
-  code: number;
-  /** stdout and stderr in the order the commands wrote them (what a legacy PTY shell shows). */
-  combined?: Buffer;
-}
-
-export interface ShellContext {
-  dev: VirtualDevice;
-  /** true after `su` (adbd itself runs as uid 2000 "shell", as on a production build). */
-  root: boolean;
-  stdin: Buffer;
-  lastStatus: number;
-  run(src: string, root: boolean): Promise<ShellResult>;
-}
-
-export type Builtin = (argv: string[], ctx: ShellContext) => Promise<ShellResult> | ShellResult;
-
-export const SH = '/system/bin/sh';
-
-export function result(stdout: string | Buffer = '', stderr: string | Buffer = '', code = 0): ShellResult {
-  return { stdout: Buffer.isBuffer(stdout) ? stdout : Buffer.from(stdout), stderr: Buffer.isBuffer(stderr) ? stderr : Buffer.from(stderr), code };
-}
 
 export async function runShell(dev: VirtualDevice, src: string, root = false): Promise<ShellResult> {
   let items;

@@ -1,8 +1,8 @@
 /**
  * World definitions (configs/worlds/*.yaml, schema `matador.world/v1`): routers per country,
  * the links between them, path detours, vantage nodes, service backends, resolvers, background
- * services, testbeds and faults. This module only parses and validates; plan.ts turns a config
- * into namespaces, addresses and routes.
+ * services, testbeds and faults. This module only parses and validates; address-plan.ts turns a
+ * config into namespaces, addresses and routes.
  */
 import * as fs from 'fs';
 import * as path from 'path';

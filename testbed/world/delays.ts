@@ -9,27 +9,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../../lib/project-paths';
-import { PREFIX, WorldPlan } from './plan';
+import { PREFIX, WorldPlan } from './address-plan';
 import { spawnInNetns, terminatePids } from './processes';
-import type { WorldProcess } from './state';
+import type { DelayedInterface, DelayState, WorldProcess } from './state';
 import { pool, processAlive, run, sleep } from './sys';
-
-export type DelayMode = 'netem' | 'nfqueue' | 'none';
-
-export interface DelayedInterface {
-  ifname: string;
-  /** NFQUEUE number (nfqueue mode), unique within the namespace. */
-  queue: number;
-  baseMs: number;
-  extraMs: number;
-}
-
-export interface DelayState {
-  mode: DelayMode;
-  /** Why delays are off (mode "none"). */
-  reason: string | null;
-  namespaces: Record<string, DelayedInterface[]>;
-}
 
 const SOURCE = path.join(projectRoot, 'testbed', 'world', 'nfq-delay.c');
 

@@ -3,7 +3,7 @@
  * `resolvers` list is answered by every resolver; one with a list only by those, so WeChat's
  * names resolve to the Chinese backend in CN/HK/Asia/Oceania and to Hong Kong elsewhere.
  */
-import type { WorldPlan } from './plan';
+import type { WorldPlan } from './address-plan';
 
 export interface DnsRecord {
   name: string;

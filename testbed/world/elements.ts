@@ -12,7 +12,7 @@ import { startServiceBackend, SERVICE_APPS, serviceShape } from '../services';
 import type { ServiceApp } from '../services/catalogue';
 import { nodeEntryArgv } from '../services/node-entry';
 import { dnsmasqArgv, httpDnsAnswers, resolverRecords } from './dns';
-import { ANYCAST_DNS, WorldPlan } from './plan';
+import { ANYCAST_DNS, WorldPlan } from './address-plan';
 import { spawnInNetns } from './processes';
 import type { SshEndpoint, WorldProcess, WorldState } from './state';
 import { pool, processAlive, sleep } from './sys';

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { PREFIX, WorldPlan, PlannedNamespace } from './plan';
+import { PREFIX, WorldPlan, PlannedNamespace } from './address-plan';
 import { pool, run } from './sys';
 
 const PARALLEL = 6;

@@ -6,7 +6,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { dataDir } from '../../lib/project-paths';
-import type { DelayState } from './delays';
 
 export const WORLD_STATE_SCHEMA = 'matador.world-state/v1';
 
@@ -36,6 +35,24 @@ export interface WorldProcess {
   pid: number;
   pidFile: string;
   logFile: string | null;
+}
+
+/** How link delays are applied (delays.ts applies them). */
+export type DelayMode = 'netem' | 'nfqueue' | 'none';
+
+export interface DelayedInterface {
+  ifname: string;
+  /** NFQUEUE number (nfqueue mode), unique within the namespace. */
+  queue: number;
+  baseMs: number;
+  extraMs: number;
+}
+
+export interface DelayState {
+  mode: DelayMode;
+  /** Why delays are off (mode "none"). */
+  reason: string | null;
+  namespaces: Record<string, DelayedInterface[]>;
 }
 
 export interface WorldState {

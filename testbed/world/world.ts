@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify as toYaml } from 'yaml';
 import { loadWorld } from './config';
-import { ANYCAST_DNS, buildPlan, WorldPlan } from './plan';
+import { ANYCAST_DNS, buildPlan, WorldPlan } from './address-plan';
 import { createNetwork, removeNetwork, worldNamespaces, writeResolvConfs } from './network';
 import { pidsFromFiles, pidsInNamespaces, pidsMentioning, terminatePids } from './processes';
 import { knownWorlds, readWorldState, WORLD_STATE_SCHEMA, worldDir, worldsDir, WorldState, writeWorldState, elementNetns } from './state';

@@ -1,18 +1,23 @@
 /**
  * The real plan loader: lib/config reads + validates the campaign and every file it references,
- * lib/plan expands it (apps x node pairs, testbed assignment, message sequences with the scaled
+ * lib/campaign-plan expands it (apps x node pairs, testbed assignment, message sequences with the scaled
  * Fig. 2 timers). Config errors stay ConfigError (one line: file, key path, value).
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { loadCampaign } from '../lib/config';
-import { dataDir } from '../lib/project-paths';
 import { visibilityString } from '../temporal/schedules';
-import { ResultsStore } from '../store/results-store';
-import { expandPlan, measurementsWithMessages } from '../lib/plan';
-import type { ExpandedPlan } from './plan';
+import { defaultStoreFile, ResultsStore } from '../store';
+import { expandPlan, measurementsWithMessages } from '../lib/campaign-plan';
+import type { AttemptPolicy, MeasurementSpec } from '../lib/measurement/payloads';
+
+/** A campaign config read and expanded: what the plan activities page through (plan-pages.ts). */
+export interface ExpandedPlan {
+  campaign: string;
+  measurements: MeasurementSpec[];
+  attempts?: AttemptPolicy;
+}
 
 export function loadCampaignPlan(file: string, options: { cwd?: string } = {}): ExpandedPlan {
   const plan = expandPlan(loadCampaign(file, { cwd: options.cwd }));
@@ -29,17 +34,12 @@ export function loadCampaignPlan(file: string, options: { cwd?: string } = {}): 
   };
 }
 
-/** The results store file the workers write (same default as workers/activities.ts). */
-export function resultsStoreFile(): string {
-  return process.env.MATADOR_RESULTS_DB ?? path.join(dataDir, 'results.sqlite');
-}
-
 /**
  * Resume lookup against a results store: of `ids`, those whose latest record among the ones
  * finished at or before `before` is ok. Records finished later (this campaign run's own) do not
  * count, which keeps the answer the same for the whole run. No store file = nothing done yet.
  */
-export function completedInResultsStore(ids: readonly string[], before: string, file = resultsStoreFile()): Set<string> {
+export function completedInResultsStore(ids: readonly string[], before: string, file = defaultStoreFile()): Set<string> {
   const done = new Set<string>();
   if (ids.length === 0 || !fs.existsSync(file)) return done;
   const store = new ResultsStore({ file, readonly: true });
@@ -57,7 +57,7 @@ export function completedInResultsStore(ids: readonly string[], before: string, 
 }
 
 /** Whether the results store holds records of campaign `name`. No store file = no. */
-export function campaignInResultsStore(name: string, file = resultsStoreFile()): boolean {
+export function campaignInResultsStore(name: string, file = defaultStoreFile()): boolean {
   if (!fs.existsSync(file)) return false;
   const store = new ResultsStore({ file, readonly: true });
   try {
@@ -74,7 +74,7 @@ export function campaignInResultsStore(name: string, file = resultsStoreFile()):
  * measurement workflows). `client` defaults to the activity's (the worker's namespace).
  */
 export async function runNameInUse(name: string, ownWorkflowId: string, o: { file?: string; client?: Client } = {}): Promise<boolean> {
-  if (campaignInResultsStore(name, o.file ?? resultsStoreFile())) return true;
+  if (campaignInResultsStore(name, o.file ?? defaultStoreFile())) return true;
   const client = o.client ?? Context.current().client;
   const { count } = await client.workflow.count(`MatadorCampaign = ${visibilityString(name)} AND WorkflowId != ${visibilityString(ownWorkflowId)}`);
   return count > 0;

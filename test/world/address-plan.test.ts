@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { loadWorld } from '../../testbed/world/config';
-import { buildPlan, plannedPath, WorldPlan } from '../../testbed/world/plan';
+import { buildPlan, plannedPath, WorldPlan } from '../../testbed/world/address-plan';
 import { httpDnsAnswers, resolverRecords } from '../../testbed/world/dns';
 import { configsDir } from '../../lib/project-paths';
 

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadCampaign, type LoadedCampaign } from './config';
-import { type AreaCount, expandPlan, measurementsWithMessages, type Plan, plannedMessages, renameCampaignRun } from './plan';
+import { type AreaCount, expandPlan, measurementsWithMessages, type Plan, plannedMessages, renameCampaignRun } from './campaign-plan';
 import { projectRoot } from './project-paths';
 
 const cwd = projectRoot;
@@ -184,13 +184,13 @@ describe('message sequences', () => {
 });
 
 describe('workflow safety', () => {
-  it('lib/plan bundles into Temporal workflow code (no Node built-ins, no zod/yaml at run time)', async () => {
+  it('lib/campaign-plan bundles into Temporal workflow code (no Node built-ins, no zod/yaml at run time)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-plan-bundle-'));
     try {
       const workflowFile = path.join(dir, 'workflows.ts');
       fs.writeFileSync(
         workflowFile,
-        `import { expandPlan, measurementsWithMessages } from ${JSON.stringify(path.join(projectRoot, 'lib', 'plan'))};\n` +
+        `import { expandPlan, measurementsWithMessages } from ${JSON.stringify(path.join(projectRoot, 'lib', 'campaign-plan'))};\n` +
           `export async function planSize(loaded: any): Promise<number> { return measurementsWithMessages(expandPlan(loaded)).length; }\n`,
       );
       const bundle = await bundleWorkflowCode({

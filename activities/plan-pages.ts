@@ -15,20 +15,15 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { ApplicationFailure } from '@temporalio/activity';
-import { renameCampaignRun } from '../lib/plan';
+import { renameCampaignRun } from '../lib/campaign-plan';
 import type { FailureCode } from '../lib/failures';
 import { datedCampaignId, MAX_RUNS_PER_DATE } from '../temporal/schedules';
-import type { AttemptPolicy, CampaignPlanInfo, ConfigRef, LoadCampaignRequest, MeasurementSpec, PlanPageRequest, ScheduledRunRef } from '../lib/measurement/payloads';
+import type { CampaignPlanInfo, ConfigRef, LoadCampaignRequest, MeasurementSpec, PlanPageRequest, ScheduledRunRef } from '../lib/measurement/payloads';
 import type { CentralActivities } from '../lib/measurement/steps';
+import { completedInResultsStore, type ExpandedPlan, runNameInUse } from './plan-loader';
 
 const CONFIG_INVALID: FailureCode = 'config_invalid';
 const PLAN_CHANGED: FailureCode = 'plan_changed';
-
-export interface ExpandedPlan {
-  campaign: string;
-  measurements: MeasurementSpec[];
-  attempts?: AttemptPolicy;
-}
 
 /** Reads + validates a campaign file and expands it; throws ConfigError-like errors
  *  (`name === 'ConfigError'`) for anything wrong in the files. */
@@ -46,12 +41,12 @@ export interface PlanActivityOptions {
   load: PlanLoader;
   /** Relative config paths resolve against this folder (the project root on the worker). */
   baseDir: string;
-  /** Needed for `resume` only (default: the results store, see plan-source.ts). */
+  /** Needed for `resume` only (default: the results store, see plan-loader.ts). */
   completed?: CompletedLookup;
   /** The cut-off clock (tests); default `new Date()`. */
   now?: () => Date;
   /** Needed for scheduled runs only (default: Temporal visibility + the results store, see
-   *  plan-source.ts). */
+   *  plan-loader.ts). */
   runNameInUse?: RunNameInUse;
 }
 
@@ -63,16 +58,9 @@ function isConfigError(err: unknown): err is Error {
   return err instanceof Error && (err.name === 'ConfigError' || err.name === 'PlanError');
 }
 
-/** The store lookup when none is passed in; loaded lazily (plans without resume never open it). */
-async function defaultCompleted(ids: readonly string[], before: string): Promise<Set<string>> {
-  const { completedInResultsStore } = await import('./plan-source');
-  return completedInResultsStore(ids, before);
-}
-
-async function defaultRunNameInUse(name: string, ownWorkflowId: string): Promise<boolean> {
-  const { runNameInUse } = await import('./plan-source');
-  return runNameInUse(name, ownWorkflowId);
-}
+/** The lookups when none is passed in: the default results store (opened only when asked). */
+const defaultCompleted: CompletedLookup = (ids, before) => completedInResultsStore(ids, before);
+const defaultRunNameInUse: RunNameInUse = (name, ownWorkflowId) => runNameInUse(name, ownWorkflowId);
 
 /** The first of `<id>-<date>`, `<id>-<date>-2`, ... that nothing else uses. */
 async function pickRunName(campaign: string, run: ScheduledRunRef, inUse: RunNameInUse): Promise<string> {

@@ -1,6 +1,6 @@
 /** Small plans for tests: every unordered node pair (self-pairs included) x apps, testbeds
- *  round-robin by pair — the same shape lib/plan produces, without reading YAML. */
-import type { ExpandedPlan } from '../../activities/plan';
+ *  round-robin by pair — the same shape lib/campaign-plan produces, without reading YAML. */
+import type { ExpandedPlan } from '../../activities/plan-loader';
 import type { MeasurementSpec } from '../../lib/measurement/payloads';
 
 export interface TestPlanOptions {

@@ -4,11 +4,10 @@ import * as path from 'path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { MEASUREMENT_SCHEMA } from '../lib/types';
 import { ResultsStore } from '../store/results-store';
-import { campaignInResultsStore } from './plan-source';
-
+import { campaignInResultsStore, type ExpandedPlan } from './plan-loader';
 import type { ConfigRef } from '../lib/measurement/payloads';
-import { makePlan } from '../test/support/plans';
-import { planActivities, type ExpandedPlan } from './plan';
+import { makePlan } from '../test/support/plan-fixtures';
+import { planActivities } from './plan-pages';
 
 const nodes = [
   { id: 'pl-waw', country: 'PL' },

@@ -1,7 +1,7 @@
 /**
- * Turns a loaded world config into a concrete plan (pure): namespaces, veth pairs, addresses,
- * `ip -batch` lines per namespace (addresses, routes, policy rules), netem delays, and the
- * geolocation corrections. apply.ts executes the plan; nothing here touches the system.
+ * The world's address plan (pure): a loaded world config turned into namespaces, veth pairs,
+ * addresses, `ip -batch` lines per namespace (addresses, routes, policy rules), netem delays and
+ * the geolocation corrections. apply.ts executes the plan; nothing here touches the system.
  */
 import type { LoadedWorld, WorldNode } from './config';
 import { HOST_ADDRESS, LAB_HOST_SIDE, LAB_PREFIX, LabAddressPool, RouterAddressPool, WORLD_PREFIX, wlanLan } from './addresses';
