@@ -6,8 +6,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { completedInResultsStore } from '../../activities/plan-loader';
 import { planActivities } from '../../activities/plan-pages';
 import { configsDir } from '../../lib/project-paths';
@@ -16,7 +14,7 @@ import type { CampaignSummary } from '../../lib/measurement/payloads';
 import { MEASUREMENT_SCHEMA, type MeasurementRecord } from '../../lib/types';
 import { ResultsStore } from '../../store/results-store';
 import { campaignWorkflow, progressQuery } from '../../workflows';
-import { startTestServer, type TestServer } from '../support/dev-server';
+import { useTestServer } from '../support/dev-server';
 import { createMockActivities, overlapsPerTestbed, type FailureRule, type MockEvent } from '../support/mock-activities';
 import { makePlan } from '../support/plan-fixtures';
 import { startWorkers } from '../support/workers';
@@ -113,22 +111,11 @@ describe('a resumed campaign on a real Temporal server', () => {
   const namespace = 'resume';
   const plan = makePlan({ campaign, apps: ['threema', 'whatsapp'], nodes: NODES, testbeds: ['tb1', 'tb2'] });
   const ids = plan.measurements.map((m) => m.measurementId);
-  let server: TestServer;
-  let native: NativeConnection;
-  let connection: Connection;
+  const live = useTestServer({ namespaces: [namespace] });
   let storeFile: string;
 
-  beforeAll(async () => {
-    server = await startTestServer({ namespaces: [namespace] });
-    native = await NativeConnection.connect({ address: server.address });
-    connection = await Connection.connect({ address: server.address });
+  beforeAll(() => {
     storeFile = path.join(tmp, 'campaign.sqlite');
-  });
-
-  afterAll(async () => {
-    await connection?.close();
-    await native?.close();
-    await server?.stop();
   });
 
   /** One campaign run with resume; returns its summary, the last progress and what ran. */
@@ -145,10 +132,9 @@ describe('a resumed campaign on a real Temporal server', () => {
         return { stored: `${r.measurementId}#${attempt}` };
       },
     };
-    const workers = await startWorkers({ connection: native, namespace, activities, testbeds: ['tb1', 'tb2'] });
+    const workers = await startWorkers({ connection: live().native, namespace, activities, testbeds: ['tb1', 'tb2'] });
     try {
-      const client = new Client({ connection, namespace });
-      const handle = await client.workflow.start(campaignWorkflow, {
+      const handle = await live().client.workflow.start(campaignWorkflow, {
         taskQueue: CENTRAL_TASK_QUEUE,
         workflowId: `campaign/${campaign}`,
         // small pages: queues are re-read while this run's own ok records arrive
@@ -207,7 +193,7 @@ describe('a resumed campaign on a real Temporal server', () => {
         '',
       ].join('\n'),
     );
-    const cli = (args: string[]): Promise<CliRun> => matadorAgainst({ address: server.address, namespace }, args);
+    const cli = (args: string[]): Promise<CliRun> => matadorAgainst({ address: live().server.address, namespace }, args);
     const store = new ResultsStore({ file: storeFile });
     const events: MockEvent[] = [];
     const activities = {
@@ -218,7 +204,7 @@ describe('a resumed campaign on a real Temporal server', () => {
         return { stored: r.measurementId };
       },
     };
-    const workers = await startWorkers({ connection: native, namespace, activities, testbeds: ['tb1', 'tb2'] });
+    const workers = await startWorkers({ connection: live().native, namespace, activities, testbeds: ['tb1', 'tb2'] });
     try {
       // Everything is ok in the store by now: resume skips all 12.
       const resumed = await cli(['campaign', 'start', yaml, '--resume', '--wait']);
@@ -230,8 +216,7 @@ describe('a resumed campaign on a real Temporal server', () => {
       expect(events).toEqual([]);
 
       // Without resume all 12 run again; --watch follows them to the end.
-      const client = new Client({ connection, namespace });
-      const handle = await client.workflow.start(campaignWorkflow, {
+      const handle = await live().client.workflow.start(campaignWorkflow, {
         taskQueue: CENTRAL_TASK_QUEUE,
         workflowId: `campaign/${campaign}`,
         args: [{ config: yaml, options: { timerScale: 0, timeoutScale: 0.1, maxAttempts: 1 } }],

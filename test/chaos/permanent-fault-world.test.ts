@@ -16,8 +16,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { findFailedMeasurements } from '../../cli/commands/campaign-rerun';
 import { dataDir, projectRoot } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../temporal/conventions';
@@ -25,10 +23,9 @@ import type { CampaignSummary, MeasurementResult } from '../../lib/measurement/p
 import type { MeasurementRecord } from '../../lib/types';
 import { ResultsStore } from '../../store/results-store';
 import { knownWorlds, readWorldState } from '../../testbed/world';
-import { defaultActivities } from '../../workers/activities';
-import { startTestServer, type TestServer } from '../support/dev-server';
+import { useTestServer } from '../support/dev-server';
 import { matadorAgainst, type CliRun } from '../support/matador-cli';
-import { startWorkers, type RunningWorkers } from '../support/workers';
+import { startRealWorkers, type RunningWorkers } from '../support/workers';
 import { runCli } from '../world/helpers';
 
 jest.setTimeout(300_000);
@@ -41,12 +38,7 @@ const ALL = PAIRS.flatMap((p) => ['threema', 'wechat'].map((app) => `${CAMPAIGN}
 const DOOMED = ALL.filter((id) => id.startsWith(`${CAMPAIGN}/${BROKEN.app}/`));
 const FIXTURES = path.join(projectRoot, 'test', 'fixtures', 'e2e');
 
-let server: TestServer | undefined;
-let native: NativeConnection | undefined;
-let connection: Connection | undefined;
-let client: Client;
 let workers: RunningWorkers | undefined;
-let closeActivities: (() => void) | undefined;
 let tmpDir = '';
 let resultsFile = '';
 let campaignFile = '';
@@ -108,7 +100,7 @@ function withStore<T>(fn: (store: ResultsStore) => T): T {
 }
 
 function matador(args: string[]): Promise<CliRun> {
-  return matadorAgainst({ address: server!.address, namespace: NAMESPACE }, args);
+  return matadorAgainst({ address: live().server.address, namespace: NAMESPACE }, args);
 }
 
 /** The report's records per app column (latest ok record per app and node pair). */
@@ -139,13 +131,15 @@ beforeAll(async () => {
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-chaos-world-'));
   resultsFile = path.join(tmpDir, 'results.sqlite');
   campaignFile = writeCampaign(tmpDir);
-  server = await startTestServer({ namespaces: [NAMESPACE] });
-  native = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: NAMESPACE });
-  const real = defaultActivities({ resultsFile, measurement: { receiveTimeoutMs: 15_000 } });
-  closeActivities = real.close;
-  workers = await startWorkers({ connection: native, namespace: NAMESPACE, activities: real.activities, testbeds: ['tb1'] });
+});
+
+// After the world is up; stopped before it goes down (jest runs the hooks in order).
+const live = useTestServer({
+  namespaces: [NAMESPACE],
+  setup: async ({ native }) => {
+    workers = await startRealWorkers({ connection: native, namespace: NAMESPACE, resultsFile, testbeds: ['tb1'], measurement: { receiveTimeoutMs: 15_000 } });
+  },
+  teardown: () => workers?.stop(),
 });
 
 afterAll(async () => {
@@ -158,11 +152,6 @@ afterAll(async () => {
       errors.push(err);
     }
   };
-  await release(() => workers?.stop());
-  await release(() => closeActivities?.());
-  await release(() => connection?.close());
-  await release(() => native?.close());
-  await release(() => server?.stop());
   if (worldUp) {
     await release(async () => {
       const down = await timed('world down', () => runCli(['testbed', 'down']));
@@ -182,7 +171,7 @@ describe('an app missing on a phone of the emulated world', () => {
     const fault = await runCli(['testbed', 'fault', 'app-missing', `${phoneA.id}:${BROKEN.app}`]);
     expect(fault).toMatchObject({ code: 0, stderr: '' });
     expect(fault.stdout).toContain(`phone ${phoneA.id}: ${BROKEN.app} not installed`);
-    const handle = await client.workflow.start('campaignWorkflow', {
+    const handle = await live().client.workflow.start('campaignWorkflow', {
       taskQueue: CENTRAL_TASK_QUEUE,
       workflowId: campaignWorkflowId(CAMPAIGN),
       args: [{ config: campaignFile }],
@@ -237,7 +226,7 @@ describe('an app missing on a phone of the emulated world', () => {
     expect(fixed.stdout).toContain(`phone ${phoneA.id}: ${BROKEN.app} installed`);
 
     // Visibility is eventually consistent: wait until the failed runs are listed.
-    for (let i = 0; i < 100 && (await findFailedMeasurements(client, CAMPAIGN)).failed.length < DOOMED.length; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 100 && (await findFailedMeasurements(live().client, CAMPAIGN)).failed.length < DOOMED.length; i++) await new Promise((r) => setTimeout(r, 200));
     const dry = await matador(['campaign', 'rerun-failed', CAMPAIGN, '--dry-run', '--results', resultsFile]);
     expect(dry).toMatchObject({ code: 0, stderr: '' });
     const dryLines = dry.stdout.trim().split('\n');
@@ -255,7 +244,7 @@ describe('an app missing on a phone of the emulated world', () => {
     for (const id of DOOMED) {
       const outcome = out.outcomes.find((o) => o.measurementId === id)!;
       expect(outcome.runId).not.toBe(firstRuns.get(id));
-      const handle = client.workflow.getHandle(id);
+      const handle = live().client.workflow.getHandle(id);
       const desc = await handle.describe();
       expect(desc).toMatchObject({ workflowId: id, runId: outcome.runId });
       expect(desc.status.name).toBe('COMPLETED');

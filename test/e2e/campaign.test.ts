@@ -8,9 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Client, Connection } from '@temporalio/client';
 import type { AttemptRecord, MeasurementResult } from '../../lib/measurement/payloads';
-import { NativeConnection } from '@temporalio/worker';
 import { extractFlows } from '../../lib/capture';
 import { dataDir, projectRoot } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../temporal/conventions';
@@ -18,9 +16,8 @@ import type { CampaignSummary } from '../../lib/measurement/payloads';
 import type { MeasurementRecord, Trace } from '../../lib/types';
 import { ResultsStore } from '../../store/results-store';
 import { knownWorlds, readWorldState } from '../../testbed/world';
-import { defaultActivities } from '../../workers/activities';
-import { startTestServer, type TestServer } from '../support/dev-server';
-import { startWorkers, type RunningWorkers } from '../support/workers';
+import { useTestServer } from '../support/dev-server';
+import { startRealWorkers, type RunningWorkers } from '../support/workers';
 import { runCli } from '../world/helpers';
 import { countryPath, latestRecords, tunnelLeftovers } from './helpers';
 
@@ -30,11 +27,7 @@ const FIXTURES = path.join(projectRoot, 'test', 'fixtures', 'e2e');
 const NAMESPACES = ['mt-tb1-wa', 'mt-tb1-wb', 'mt-n-pl-waw', 'mt-n-sg-sin'];
 const CAMPAIGNS = ['e2e', 'e2e-fault'];
 
-let server: TestServer | undefined;
-let native: NativeConnection | undefined;
-let connection: Connection | undefined;
 let workers: RunningWorkers | undefined;
-let closeActivities: (() => void) | undefined;
 let tmpDir = '';
 let resultsFile = '';
 /** Only a world this test brought up is taken down again (`down` removes every world). */
@@ -48,8 +41,7 @@ function removeCampaignData(): void {
 }
 
 async function runCampaign(campaign: string, file: string): Promise<CampaignSummary> {
-  const client = new Client({ connection: connection! });
-  const handle = await client.workflow.start('campaignWorkflow', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: campaignWorkflowId(campaign), args: [{ config: file }] });
+  const handle = await live().client.workflow.start('campaignWorkflow', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: campaignWorkflowId(campaign), args: [{ config: file }] });
   return (await handle.result()) as CampaignSummary;
 }
 
@@ -62,28 +54,22 @@ beforeAll(async () => {
   worldUp = true;
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-e2e-'));
   resultsFile = path.join(tmpDir, 'results.sqlite');
-  server = await startTestServer();
-  native = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  const real = defaultActivities({ resultsFile, measurement: { receiveTimeoutMs: 15_000 } });
-  closeActivities = real.close;
-  workers = await startWorkers({ connection: native, namespace: 'default', activities: real.activities, testbeds: ['tb1'] });
+});
+
+// After the world is up; stopped before it goes down (jest runs the hooks in order).
+const live = useTestServer({
+  setup: async ({ native }) => {
+    workers = await startRealWorkers({ connection: native, namespace: 'default', resultsFile, testbeds: ['tb1'], measurement: { receiveTimeoutMs: 15_000 } });
+  },
+  teardown: () => workers?.stop(),
 });
 
 afterAll(async () => {
-  try {
-    await workers?.stop();
-    closeActivities?.();
-    await connection?.close();
-    await native?.close();
-    await server?.stop();
-  } finally {
-    if (worldUp) {
-      await runCli(['testbed', 'down']);
-      removeCampaignData();
-    }
-    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  if (worldUp) {
+    await runCli(['testbed', 'down']);
+    removeCampaignData();
   }
+  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 
 const lastCountry = (t: Trace): string | null => t.hops[t.hops.length - 1]?.country ?? null;
@@ -208,7 +194,7 @@ describe('a campaign on the emulated world', () => {
         const stored = store.latest(r.measurementId)!;
         expect(store.artefacts(r.measurementId, stored.attempt)).toEqual(expect.arrayContaining(artefacts));
         // The Web UI shows the workflow result: it names the same artefacts.
-        const result = (await new Client({ connection: connection! }).workflow.getHandle(r.measurementId).result()) as MeasurementResult;
+        const result = (await live().client.workflow.getHandle(r.measurementId).result()) as MeasurementResult;
         expect(result.artefacts).toEqual(artefacts);
       }
       const capture = (byId(records, 'e2e/threema/sg-sin/pl-waw').captures as Array<{ side: string; path: string }>)[0];

@@ -8,13 +8,11 @@
 import { formatFailure } from '../../lib/failures';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { findFailedMeasurements } from '../../cli/commands/campaign-rerun';
 import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import { ResultsStore, storeRecord } from '../../store/results-store';
 import { campaignWorkflow, pauseSignal } from '../../workflows';
-import { startTestServer, type TestServer } from '../support/dev-server';
+import { useTestServer } from '../support/dev-server';
 import { createMockActivities, overlapsPerTestbed, type FailureRule, type MockEvent } from '../support/mock-activities';
 import { makePlan } from '../support/plan-fixtures';
 import { startWorkers, type RunningWorkers } from '../support/workers';
@@ -23,10 +21,6 @@ import { matador as matadorCli, matadorAgainst, type CliRun } from '../support/m
 const NAMESPACE = 'rerun';
 const CAMPAIGN = 'rerun-demo';
 
-let server: TestServer;
-let native: NativeConnection;
-let connection: Connection;
-let client: Client;
 let workers: RunningWorkers;
 let store: ResultsStore;
 let resultsFile: string;
@@ -45,55 +39,50 @@ const plan = makePlan({
 });
 const broken = [`${CAMPAIGN}/wechat/pl-waw/es-mad`, `${CAMPAIGN}/wechat/es-mad/ch-zrh`];
 
+const live = useTestServer({
+  namespaces: [NAMESPACE],
+  setup: async ({ server, native }) => {
+    resultsFile = path.join(server.tmpDir, 'results.sqlite');
+    store = new ResultsStore({ file: resultsFile });
+    // The phone "has no WeChat" for two pairs: a permanent failure, no retry can help.
+    for (const measurementId of broken) {
+      failures.push({ measurementId, step: 'configurePhones', type: 'app_not_installed', nonRetryable: true });
+    }
+    const mock = createMockActivities({ plan, record: (e) => events.push(e), failures, stepDelayMs: 5 });
+    const activities = { ...mock, persistRecord: async ({ record }: Parameters<typeof mock.persistRecord>[0]) => ({ stored: storeRecord(store, record) }) };
+    workers = await startWorkers({ connection: native, namespace: NAMESPACE, activities, testbeds: ['tb1', 'tb2'] });
+  },
+  teardown: async () => {
+    await workers?.stop();
+    store?.close();
+  },
+});
+
 function matador(args: string[]): Promise<CliRun> {
-  return matadorAgainst({ address: server.address, namespace: NAMESPACE }, args);
+  return matadorAgainst({ address: live().server.address, namespace: NAMESPACE }, args);
 }
-
-beforeAll(async () => {
-  server = await startTestServer({ namespaces: [NAMESPACE] });
-  native = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: NAMESPACE });
-  resultsFile = path.join(server.tmpDir, 'results.sqlite');
-  store = new ResultsStore({ file: resultsFile });
-  // The phone "has no WeChat" for two pairs: a permanent failure, no retry can help.
-  for (const measurementId of broken) {
-    failures.push({ measurementId, step: 'configurePhones', type: 'app_not_installed', nonRetryable: true });
-  }
-  const mock = createMockActivities({ plan, record: (e) => events.push(e), failures, stepDelayMs: 5 });
-  const activities = { ...mock, persistRecord: async ({ record }: Parameters<typeof mock.persistRecord>[0]) => ({ stored: storeRecord(store, record) }) };
-  workers = await startWorkers({ connection: native, namespace: NAMESPACE, activities, testbeds: ['tb1', 'tb2'] });
-});
-
-afterAll(async () => {
-  await workers?.stop();
-  store?.close();
-  await connection?.close();
-  await native?.close();
-  await server?.stop();
-});
 
 async function failedIds(): Promise<string[]> {
   // Visibility is eventually consistent: wait until the closed measurements are listed.
   for (let i = 0; i < 100; i++) {
-    const lookup = await findFailedMeasurements(client, CAMPAIGN);
+    const lookup = await findFailedMeasurements(live().client, CAMPAIGN);
     const ids = lookup.failed.map((f) => f.measurementId);
     if (ids.length >= broken.length) return ids;
     await new Promise((r) => setTimeout(r, 200));
   }
-  return (await findFailedMeasurements(client, CAMPAIGN)).failed.map((f) => f.measurementId);
+  return (await findFailedMeasurements(live().client, CAMPAIGN)).failed.map((f) => f.measurementId);
 }
 
 async function waitForLatestRunCompleted(ids: string[]): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const lookup = await findFailedMeasurements(client, CAMPAIGN);
+    const lookup = await findFailedMeasurements(live().client, CAMPAIGN);
     if (!lookup.failed.some((f) => ids.includes(f.measurementId))) return;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 it('re-runs exactly the failed measurements under their workflow ids, until they succeed', async () => {
-  const handle = await client.workflow.start(campaignWorkflow, {
+  const handle = await live().client.workflow.start(campaignWorkflow, {
     taskQueue: CENTRAL_TASK_QUEUE,
     workflowId: `campaign/${CAMPAIGN}`,
     args: [{ config: `test:${CAMPAIGN}`, options: { timerScale: 0, timeoutScale: 0.1, maxAttempts: 1 } }],
@@ -141,7 +130,7 @@ it('re-runs exactly the failed measurements under their workflow ids, until they
     const attempts = store.attempts(id);
     expect(attempts.map((a) => a.record.status)).toEqual(['failed', 'failed', 'ok']);
     expect(store.latest(id)?.record.status).toBe('ok');
-    const desc = await client.workflow.getHandle(id).describe();
+    const desc = await live().client.workflow.getHandle(id).describe();
     expect(desc.status.name).toBe('COMPLETED');
     expect(desc.runId).toBe(out.outcomes.find((o) => o.measurementId === id)!.runId);
     expect((attempts[2].record.workflow as { workflowId: string }).workflowId).toBe(id);
@@ -171,7 +160,7 @@ it('re-runs exactly the failed measurements under their workflow ids, until they
 
 it('refuses while the campaign itself is running', async () => {
   // Started paused (the pause signal arrives with the start): it loads its plan, then waits.
-  const handle = await client.workflow.signalWithStart(campaignWorkflow, {
+  const handle = await live().client.workflow.signalWithStart(campaignWorkflow, {
     taskQueue: CENTRAL_TASK_QUEUE,
     workflowId: `campaign/${CAMPAIGN}`,
     args: [{ config: `test:${CAMPAIGN}`, options: { timerScale: 0, timeoutScale: 0.1, maxAttempts: 1 } }],
@@ -181,7 +170,7 @@ it('refuses while the campaign itself is running', async () => {
   try {
     let listed = false;
     for (let i = 0; i < 100 && !listed; i++) {
-      for await (const wf of client.workflow.list({ query: `MatadorCampaign = "${CAMPAIGN}" AND WorkflowType = "campaignWorkflow" AND ExecutionStatus = "Running"` })) listed ||= wf.workflowId === handle.workflowId;
+      for await (const wf of live().client.workflow.list({ query: `MatadorCampaign = "${CAMPAIGN}" AND WorkflowType = "campaignWorkflow" AND ExecutionStatus = "Running"` })) listed ||= wf.workflowId === handle.workflowId;
       if (!listed) await new Promise((r) => setTimeout(r, 200));
     }
     expect(listed).toBe(true);

@@ -13,14 +13,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApplicationFailure } from '@temporalio/activity';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { runNameInUse } from '../../activities/plan-loader';
 import type { ScheduleRow } from '../../cli/commands/schedule';
 import { datedCampaignId, SCHEDULED_START_TIME } from '../../temporal/schedules';
 import type { CampaignSummary, LoadCampaignRequest, Paths, StepContext } from '../../lib/measurement/payloads';
 import { ResultsStore, storeRecord } from '../../store/results-store';
-import { startTestServer, type TestServer } from '../support/dev-server';
+import { useTestServer } from '../support/dev-server';
 import { createMockActivities } from '../support/mock-activities';
 import { makePlan } from '../support/plan-fixtures';
 import { startWorkers, type RunningWorkers } from '../support/workers';
@@ -30,10 +28,6 @@ const NAMESPACE = 'sched';
 const DEMO = 'configs/campaigns/demo.yaml';
 const RUN_NAME = /^demo-\d{4}-\d\d-\d\d(-\d+)?$/;
 
-let server: TestServer;
-let native: NativeConnection;
-let connection: Connection;
-let client: Client;
 let workers: RunningWorkers;
 let store: ResultsStore;
 let resultsFile: string;
@@ -47,7 +41,7 @@ let brokenPairs: string[] = [];
 const runNames: string[] = [];
 
 function matador(args: string[]): Promise<CliRun> {
-  return matadorAgainst({ address: server.address, namespace: NAMESPACE }, args);
+  return matadorAgainst({ address: live().server.address, namespace: NAMESPACE }, args);
 }
 
 async function list(): Promise<ScheduleRow[]> {
@@ -77,40 +71,38 @@ function pathsTo(ctx: StepContext, paths: Paths): Paths {
   };
 }
 
-beforeAll(async () => {
-  server = await startTestServer({ namespaces: [NAMESPACE] });
-  resultsFile = path.join(server.tmpDir, 'results.sqlite');
-  // The in-process worker's loadCampaign checks run names against this store (plan-loader.ts).
-  process.env.MATADOR_RESULTS_DB = resultsFile;
-  store = new ResultsStore({ file: resultsFile });
-  native = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: NAMESPACE });
-  // The demo campaign's id is "demo"; the mock plan activities serve a small plan for it.
-  const plan = makePlan({ campaign: 'demo', apps: ['threema'], nodes: [{ id: 'de-ber', country: 'DE' }, { id: 'jp-tyo', country: 'JP' }], testbeds: ['tb1'] });
-  const mock = createMockActivities({ plan, record: () => undefined });
-  workers = await startWorkers({
-    connection: native,
-    namespace: NAMESPACE,
-    testbeds: ['tb1'],
-    activities: {
-      ...mock,
-      configurePhones: async (input) => {
-        if (brokenPairs.includes(`${input.ctx.nodeA.id}|${input.ctx.nodeB.id}`)) throw ApplicationFailure.nonRetryable('threema is not installed', 'app_not_installed');
-        return mock.configurePhones(input);
+const live = useTestServer({
+  namespaces: [NAMESPACE],
+  setup: async ({ server, native }) => {
+    resultsFile = path.join(server.tmpDir, 'results.sqlite');
+    // The in-process worker's loadCampaign checks run names against this store (plan-loader.ts).
+    process.env.MATADOR_RESULTS_DB = resultsFile;
+    store = new ResultsStore({ file: resultsFile });
+    // The demo campaign's id is "demo"; the mock plan activities serve a small plan for it.
+    const plan = makePlan({ campaign: 'demo', apps: ['threema'], nodes: [{ id: 'de-ber', country: 'DE' }, { id: 'jp-tyo', country: 'JP' }], testbeds: ['tb1'] });
+    const mock = createMockActivities({ plan, record: () => undefined });
+    workers = await startWorkers({
+      connection: native,
+      namespace: NAMESPACE,
+      testbeds: ['tb1'],
+      activities: {
+        ...mock,
+        configurePhones: async (input) => {
+          if (brokenPairs.includes(`${input.ctx.nodeA.id}|${input.ctx.nodeB.id}`)) throw ApplicationFailure.nonRetryable('threema is not installed', 'app_not_installed');
+          return mock.configurePhones(input);
+        },
+        geolocate: async ({ ctx, paths }) => pathsTo(ctx, paths),
+        persistRecord: async ({ record }) => ({ stored: storeRecord(store, record) }),
       },
-      geolocate: async ({ ctx, paths }) => pathsTo(ctx, paths),
-      persistRecord: async ({ record }) => ({ stored: storeRecord(store, record) }),
-    },
-  });
+    });
+  },
+  teardown: async () => {
+    await workers?.stop();
+    store?.close();
+  },
 });
 
-afterAll(async () => {
-  await workers?.stop();
-  store?.close();
-  await connection?.close();
-  await native?.close();
-  await server?.stop();
+afterAll(() => {
   if (previousResultsEnv === undefined) delete process.env.MATADOR_RESULTS_DB;
   else process.env.MATADOR_RESULTS_DB = previousResultsEnv;
 });
@@ -128,7 +120,7 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promis
 /** Triggers the schedule once more and returns its new run (workflow id, nominal time). A trigger
  *  that the schedule skipped because it still saw the previous run running is repeated. */
 async function triggerRun(scheduleId: string): Promise<{ workflowId: string; scheduledAt: Date }> {
-  const handle = client.schedule.getHandle(scheduleId);
+  const handle = live().client.schedule.getHandle(scheduleId);
   const before = await handle.describe();
   for (let tries = 0; tries < 10; tries++) {
     const skippedBefore = (await handle.describe()).info.numActionsSkippedOverlap;
@@ -156,7 +148,7 @@ function expectedName(at: Date): string {
 
 /** loadCampaign's input in the run's history (what the workflow derived from workflowInfo()). */
 async function loadCampaignInput(workflowId: string): Promise<LoadCampaignRequest> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await live().client.workflow.getHandle(workflowId).fetchHistory();
   const scheduled = (history.events ?? []).find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'loadCampaign');
   const payload = scheduled?.activityTaskScheduledEventAttributes?.input?.payloads?.[0];
   if (!payload?.data) throw new Error(`${workflowId}: no loadCampaign in its history`);
@@ -182,21 +174,21 @@ it('creates, lists, triggers and deletes a weekly campaign schedule; its run is 
   expect(triggered.stdout).toBe('Triggered schedule demo-weekly; its run appears in "matador schedule list" and "matador campaign list"\n');
   // The trigger is taken asynchronously by the schedule: wait until it shows as a recent run.
   const described = await until(
-    () => client.schedule.getHandle('demo-weekly').describe(),
+    () => live().client.schedule.getHandle('demo-weekly').describe(),
     (d) => d.info.recentActions.length > 0,
   );
   const recent = described.info.recentActions.map((a) => ({ workflowId: a.action.workflow.workflowId, scheduledAt: a.scheduledAt }));
   expect(recent).toHaveLength(1);
   const runId = recent[0].workflowId;
   expect(runId).toMatch(/^campaign\/demo-\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-  const summary = (await client.workflow.getHandle(runId).result()) as CampaignSummary;
+  const summary = (await live().client.workflow.getHandle(runId).result()) as CampaignSummary;
   const name = expectedName(recent[0].scheduledAt);
   expect(name).toBe(datedCampaignId('demo', recent[0].scheduledAt)); // the first run of its date
   expect(summary).toMatchObject({ campaign: name, total: 3, ok: 3, failed: 0 });
   runNames.push(name);
   // The date comes from the schedule's nominal time (search attribute TemporalScheduledStartTime,
   // whole seconds, the time in the workflow id), recorded in the history as loadCampaign's input.
-  const desc = await client.workflow.getHandle(runId).describe();
+  const desc = await live().client.workflow.getHandle(runId).describe();
   const nominal = desc.typedSearchAttributes.get(SCHEDULED_START_TIME);
   expect(nominal?.toISOString()).toBe(`${runId.slice('campaign/demo-'.length, -1)}.000Z`);
   expect(await loadCampaignInput(runId)).toEqual({ config: DEMO, scheduledRun: { scheduledAt: nominal?.toISOString(), workflowId: runId } });
@@ -238,7 +230,7 @@ it('two runs of one schedule are two campaigns: own names, own measurement ids, 
   try {
     serviceCountry = 'CH';
     const first = await triggerRun('demo-twice');
-    const a = (await client.workflow.getHandle(first.workflowId).result()) as CampaignSummary;
+    const a = (await live().client.workflow.getHandle(first.workflowId).result()) as CampaignSummary;
     expect(a.campaign).toBe(expectedName(first.scheduledAt));
     runNames.push(a.campaign);
 
@@ -247,7 +239,7 @@ it('two runs of one schedule are two campaigns: own names, own measurement ids, 
     brokenPairs = ['de-ber|jp-tyo'];
     const second = await triggerRun('demo-twice');
     expect(second.workflowId).not.toBe(first.workflowId);
-    const b = (await client.workflow.getHandle(second.workflowId).result()) as CampaignSummary;
+    const b = (await live().client.workflow.getHandle(second.workflowId).result()) as CampaignSummary;
     expect(b.campaign).toBe(expectedName(second.scheduledAt));
     runNames.push(b.campaign);
     // The same schedule fired twice on one date (unless midnight UTC passed in between): the
@@ -266,7 +258,7 @@ it('two runs of one schedule are two campaigns: own names, own measurement ids, 
     // Measurement workflows and records: one set per run, ids differ, nothing mixed.
     const idsOf = async (campaign: string): Promise<string[]> => {
       const ids: string[] = [];
-      for await (const wf of client.workflow.list({ query: `WorkflowType = "measurementWorkflow" AND MatadorCampaign = "${campaign}"` })) ids.push(wf.workflowId);
+      for await (const wf of live().client.workflow.list({ query: `WorkflowType = "measurementWorkflow" AND MatadorCampaign = "${campaign}"` })) ids.push(wf.workflowId);
       return ids.sort();
     };
     const pairs = ['de-ber/de-ber', 'de-ber/jp-tyo', 'jp-tyo/jp-tyo'];
@@ -282,9 +274,9 @@ it('two runs of one schedule are two campaigns: own names, own measurement ids, 
 
     // The name lookup of loadCampaign against the real server: a run's name is in use (its
     // measurement workflows have it) even with an empty store; an unused date's name is not.
-    const emptyStore = path.join(server.tmpDir, 'no-results.sqlite');
-    expect(await runNameInUse(a.campaign, first.workflowId, { file: emptyStore, client })).toBe(true);
-    expect(await runNameInUse(datedCampaignId('demo', new Date('1999-01-01T00:00:00Z')), first.workflowId, { file: emptyStore, client })).toBe(false);
+    const emptyStore = path.join(live().server.tmpDir, 'no-results.sqlite');
+    expect(await runNameInUse(a.campaign, first.workflowId, { file: emptyStore, client: live().client })).toBe(true);
+    expect(await runNameInUse(datedCampaignId('demo', new Date('1999-01-01T00:00:00Z')), first.workflowId, { file: emptyStore, client: live().client })).toBe(false);
 
     // What changed from run A to run B, per app and area.
     const md = await matadorCli(['report', '--compare', a.campaign, b.campaign, '--store', resultsFile]);
@@ -332,7 +324,7 @@ it('two runs of one schedule are two campaigns: own names, own measurement ids, 
     expect(JSON.parse(byName.stdout)).toMatchObject({ workflowId: second.workflowId, status: 'COMPLETED' });
 
     // The dataset export of a run is that run's records only, under its name.
-    const exported = path.join(server.tmpDir, `${b.campaign}.jsonl`);
+    const exported = path.join(live().server.tmpDir, `${b.campaign}.jsonl`);
     const ex = await matadorCli(['dataset', 'export', '--campaign', b.campaign, '--out', exported, '--store', resultsFile]);
     expect(ex.stderr).toBe('');
     expect(ex.stdout).toBe(`3 records -> ${exported}\n`);
@@ -348,7 +340,7 @@ it('an unscheduled campaign start keeps the plain campaign name and ids', async 
   const started = await matador(['campaign', 'start', DEMO, '--timer-scale', '0', '--wait']);
   expect(started.stderr).toBe('');
   expect(started.code).toBe(0);
-  const summary = (await client.workflow.getHandle('campaign/demo').result()) as CampaignSummary;
+  const summary = (await live().client.workflow.getHandle('campaign/demo').result()) as CampaignSummary;
   expect(summary).toMatchObject({ campaign: 'demo', total: 3, ok: 3 });
   expect(await loadCampaignInput('campaign/demo')).toEqual({ config: DEMO });
   expect([...store.latestOfCampaign('demo')].map((s) => s.measurementId).sort()).toEqual([

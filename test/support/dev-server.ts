@@ -3,9 +3,11 @@
  * `matador server`, ops/dev-server.ts), in-memory database, free ports, no UI, one namespace per
  * test so tests do not see each other's workflows. Stop it in afterAll. Options: a database file
  * and a fixed port (a server that is killed and started again, test/chaos), the Web UI.
+ * `useTestServer` is the usual way in: the server, its connections and the file's own set-up and
+ * tear-down around the tests of a file.
  */
 import * as fs from 'fs';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import * as os from 'os';
 import * as path from 'path';
@@ -60,28 +62,60 @@ export interface LiveServer {
   native: NativeConnection;
   /** For clients. */
   connection: Connection;
+  /** A client on the first of the namespaces (`default` without any). */
+  client: Client;
+}
+
+export interface UseTestServerOptions {
+  namespaces?: string[];
+  /** The Web UI too (test/webui). */
+  ui?: boolean;
+  /** Runs once the server is up and connected, inside the beforeAll: the file's workers, stores, ... */
+  setup?: (live: LiveServer) => Promise<void> | void;
+  /**
+   * Runs in the afterAll before the connections close and the server stops, also when `setup`
+   * failed half-way: stop what `setup` started here (a separate afterAll declared after
+   * useTestServer would run after the server is gone: jest runs afterAll hooks in order).
+   */
+  teardown?: () => Promise<void> | void;
 }
 
 /**
- * Registers beforeAll/afterAll (call it at the top of a test file): a test server with these
- * namespaces and both kinds of connection to it, all closed after the file's tests. Returns a
+ * Registers beforeAll/afterAll (call it at the top of a test file or a describe): a test server
+ * with these namespaces, both kinds of connection and a client, all closed after the tests. Every
+ * release is attempted, also when an earlier one fails; the first error is reported. Returns a
  * getter that throws when called outside the tests.
  */
-export function useTestServer(o: { namespaces?: string[] } = {}): () => LiveServer {
+export function useTestServer(o: UseTestServerOptions = {}): () => LiveServer {
   let live: Partial<LiveServer> = {};
+  let ready = false;
   beforeAll(async () => {
-    const server = await startTestServer({ namespaces: o.namespaces });
+    const server = await startTestServer({ namespaces: o.namespaces, ui: o.ui });
     live = { server };
     live.native = await NativeConnection.connect({ address: server.address });
     live.connection = await Connection.connect({ address: server.address });
+    live.client = new Client({ connection: live.connection, namespace: o.namespaces?.[0] ?? 'default' });
+    ready = true;
+    await o.setup?.(live as LiveServer);
   });
   afterAll(async () => {
-    await live.connection?.close();
-    await live.native?.close();
-    await live.server?.stop();
+    const errors: unknown[] = [];
+    const release = async (fn: () => unknown): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        errors.push(err);
+      }
+    };
+    if (ready) await release(() => o.teardown?.());
+    await release(() => live.connection?.close());
+    await release(() => live.native?.close());
+    await release(() => live.server?.stop());
+    ready = false;
+    if (errors.length > 0) throw errors[0];
   });
   return () => {
-    if (!live.server || !live.native || !live.connection) throw new Error('useTestServer: the server is only up inside the tests of the file');
+    if (!ready) throw new Error('useTestServer: the server is only up inside the tests of the file');
     return live as LiveServer;
   };
 }

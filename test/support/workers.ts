@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { StepEnv } from '../../activities/steps';
 import type { MatadorActivities } from '../../lib/measurement/steps';
 import { projectRoot } from '../../lib/project-paths';
 import { createMatadorWorker, workflowsPath } from '../../workers/worker';
@@ -85,6 +86,39 @@ export async function startWorkers(o: {
       await Promise.allSettled(runs);
       const failures = (await Promise.allSettled(runs)).filter((r) => r.status === 'rejected');
       if (failures.length) throw (failures[0] as PromiseRejectedResult).reason;
+    },
+  };
+}
+
+/**
+ * Central + testbed workers in this process with the real activities (workers/activities.ts:
+ * real steps, records into `resultsFile`); stop() also closes their results store.
+ */
+export async function startRealWorkers(o: {
+  connection: NativeConnection;
+  namespace: string;
+  resultsFile: string;
+  testbeds: string[];
+  measurement?: Partial<StepEnv>;
+}): Promise<RunningWorkers> {
+  // Loaded here only: the worker child processes of the mock tests never need the real steps.
+  const { defaultActivities } = await import('../../workers/activities');
+  const real = defaultActivities({ resultsFile: o.resultsFile, measurement: o.measurement });
+  let running: RunningWorkers;
+  try {
+    running = await startWorkers({ connection: o.connection, namespace: o.namespace, activities: real.activities, testbeds: o.testbeds });
+  } catch (err) {
+    real.close();
+    throw err;
+  }
+  return {
+    workers: running.workers,
+    async stop() {
+      try {
+        await running.stop();
+      } finally {
+        real.close();
+      }
     },
   };
 }

@@ -7,17 +7,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { ActivityFailure, ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { ActivityFailure, ApplicationFailure, type Client, WorkflowFailedError } from '@temporalio/client';
 import Database from 'better-sqlite3';
 import { freePort } from '../../ops/dev-server';
 import { projectRoot, temporalBinary } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE, SEARCH_ATTRIBUTE_NAMES } from '../../temporal/conventions';
 import type { CampaignSummary } from '../../lib/measurement/payloads';
-import { defaultActivities } from '../../workers/activities';
 import { campaignWorkflow } from '../../workflows';
-import { startTestServer, type TestServer } from '../support/dev-server';
-import { startWorkers, type RunningWorkers } from '../support/workers';
+import { useTestServer } from '../support/dev-server';
+import { startRealWorkers, type RunningWorkers } from '../support/workers';
 import { matador as matadorCli, type CliRun } from '../support/matador-cli';
 
 const exec = promisify(execFile);
@@ -99,11 +97,7 @@ describe('matador server', () => {
 });
 
 describe('campaigns with the real activities', () => {
-  let server: TestServer;
-  let native: NativeConnection;
-  let connection: Connection;
   let workers: RunningWorkers;
-  let closeActivities: () => void;
   const resultsFile = path.join(tmp, 'results.sqlite');
   const configs = path.join(projectRoot, 'configs');
 
@@ -129,30 +123,20 @@ describe('campaigns with the real activities', () => {
     return file;
   }
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    native = await NativeConnection.connect({ address: server.address });
-    connection = await Connection.connect({ address: server.address });
-    const real = defaultActivities({ resultsFile });
-    closeActivities = real.close;
-    workers = await startWorkers({ connection: native, namespace: 'default', activities: real.activities, testbeds: ['tb1', 'tb2'] });
+  const live = useTestServer({
+    setup: async ({ native }) => {
+      workers = await startRealWorkers({ connection: native, namespace: 'default', resultsFile, testbeds: ['tb1', 'tb2'] });
+    },
+    teardown: () => workers?.stop(),
   });
-
-  afterAll(async () => {
-    await workers?.stop();
-    closeActivities?.();
-    await connection?.close();
-    await native?.close();
-    await server?.stop();
-  });
-
-  const client = (): Client => new Client({ connection });
+  const client = (): Client => live().client;
+  const address = (): string => live().server.address;
 
   it('runs the real steps: with the testbeds\' world not up every measurement fails with world_not_up, the campaign reports it', async () => {
     const file = writeCampaign('real-cli');
     // Started with the temporal CLI, exactly as a user would.
     await exec(temporalBinary, [
-      'workflow', 'start', '--address', server.address, '--type', 'campaignWorkflow', '--task-queue', CENTRAL_TASK_QUEUE,
+      'workflow', 'start', '--address', address(), '--type', 'campaignWorkflow', '--task-queue', CENTRAL_TASK_QUEUE,
       '--workflow-id', 'campaign/real-cli', '--input', JSON.stringify({ config: file }),
     ]);
     const summary: CampaignSummary = await client().workflow.getHandle('campaign/real-cli').result();
@@ -185,26 +169,26 @@ describe('campaigns with the real activities', () => {
       db.close();
     }
 
-    const status = await matador(['campaign', 'status', 'real-cli', '--address', server.address]);
+    const status = await matador(['campaign', 'status', 'real-cli', '--address', address()]);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('Campaign real-cli: 6 of 6 measurements finished, 0 ok, 6 failed');
   });
 
   it('matador campaign start validates, starts the workflow, and status/list show it', async () => {
     const file = writeCampaign('real-start');
-    const started = await matador(['campaign', 'start', file, '--address', server.address, '--wait']);
+    const started = await matador(['campaign', 'start', file, '--address', address(), '--wait']);
     expect(started.stderr).toBe('');
     expect(started.code).toBe(0);
     expect(started.stdout).toContain('Started campaign real-start: workflow campaign/real-start');
     expect(started.stdout).toContain('Campaign real-start: 6 of 6 measurements finished, 0 ok, 6 failed');
-    const list = await matador(['campaign', 'list', '--address', server.address, '--json']);
+    const list = await matador(['campaign', 'list', '--address', address(), '--json']);
     const rows = JSON.parse(list.stdout) as Array<{ workflowId: string; status: string }>;
     expect(rows).toContainEqual(expect.objectContaining({ workflowId: 'campaign/real-start', status: 'COMPLETED' }));
   });
 
   it('an invalid config starts nothing: the CLI prints one line, the workflow fails with invalid_config', async () => {
     const file = writeCampaign('real-bad', 'assignment: sideways');
-    const cli = await matador(['campaign', 'start', file, '--address', server.address]);
+    const cli = await matador(['campaign', 'start', file, '--address', address()]);
     expect(cli.code).toBe(1);
     expect(cli.stdout).toBe('');
     expect(cli.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^matador: .*real-bad\.yaml: assignment: expected one of "pair", "measurement", got "sideways"$/)]);
@@ -222,7 +206,7 @@ describe('campaigns with the real activities', () => {
     const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes || e.startChildWorkflowExecutionInitiatedEventAttributes);
     expect(scheduled.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? 'child')).toEqual(['loadCampaign']);
 
-    const status = await matador(['campaign', 'status', 'real-bad', '--address', server.address]);
+    const status = await matador(['campaign', 'status', 'real-bad', '--address', address()]);
     expect(status.stdout).toMatch(/^Campaign workflow campaign\/real-bad: failed at .*: .*assignment: expected one of/);
   });
 });

@@ -6,28 +6,20 @@
 import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Client, Connection } from '@temporalio/client';
 import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import { campaignWorkflow } from '../../workflows';
-import { startTestServer, type TestServer } from '../support/dev-server';
+import { useTestServer } from '../support/dev-server';
 import { openMockDb } from '../support/mock-worker';
 import { makePlan } from '../support/plan-fixtures';
 import { spawnWorkerProcess, writeWorkflowBundle } from '../support/workers';
 
 const NAMESPACE = 'crash';
-let server: TestServer;
-let connection: Connection;
 const children: ChildProcess[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({ namespaces: [NAMESPACE] });
-  connection = await Connection.connect({ address: server.address });
-});
-
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await connection?.close();
-  await server?.stop();
+const live = useTestServer({
+  namespaces: [NAMESPACE],
+  teardown: () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  },
 });
 
 function startWorkerProcess(configFile: string): Promise<ChildProcess> {
@@ -51,6 +43,7 @@ it('completes the campaign with every measurement exactly once after the worker 
     ],
     testbeds: ['tb1', 'tb2'],
   });
+  const { server, client } = live();
   const dir = server.tmpDir;
   const dbFile = path.join(dir, 'mock.sqlite');
   const configFile = path.join(dir, 'worker.json');
@@ -70,7 +63,6 @@ it('completes the campaign with every measurement exactly once after the worker 
   const db = openMockDb(dbFile);
   try {
     const first = await startWorkerProcess(configFile);
-    const client = new Client({ connection, namespace: NAMESPACE });
     const handle = await client.workflow.start(campaignWorkflow, {
       taskQueue: CENTRAL_TASK_QUEUE,
       workflowId: `campaign/${campaign}`,

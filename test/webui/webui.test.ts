@@ -7,13 +7,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { dataDir } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE } from '../../temporal/conventions';
 import { campaignWorkflow } from '../../workflows';
-import { startTestServer, type TestServer } from '../support/dev-server';
+import { useTestServer } from '../support/dev-server';
 import { createMockActivities } from '../support/mock-activities';
 import { makePlan } from '../support/plan-fixtures';
 import { startWorkers } from '../support/workers';
@@ -32,19 +30,15 @@ const CHROMIUM_ARGS = [
 ];
 
 let tmpDir: string;
-let server: TestServer | undefined;
 let browser: BrowserContext | undefined;
 
-beforeAll(async () => {
+beforeAll(() => {
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-webui-'));
-  server = await startTestServer({ ui: true });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  fs.rmSync(tmpDir, { recursive: true, force: true });
-});
+const live = useTestServer({ ui: true, teardown: () => browser?.close() });
+
+afterAll(() => fs.rmSync(tmpDir, { recursive: true, force: true }));
 
 it('lists every measurement of a campaign in the Web UI by its MatadorCampaign search attribute', async () => {
   const plan = makePlan({
@@ -58,24 +52,17 @@ it('lists every measurement of a campaign in the Web UI by its MatadorCampaign s
     testbeds: ['tb1', 'tb2'],
   });
   const ids = plan.measurements.map((m) => m.measurementId);
-  const native = await NativeConnection.connect({ address: server!.address });
-  const connection = await Connection.connect({ address: server!.address });
+  const { server, native, client } = live();
+  const workers = await startWorkers({ connection: native, namespace: 'default', activities: createMockActivities({ plan, record: () => undefined }), testbeds: ['tb1', 'tb2'] });
   try {
-    const workers = await startWorkers({ connection: native, namespace: 'default', activities: createMockActivities({ plan, record: () => undefined }), testbeds: ['tb1', 'tb2'] });
-    try {
-      const client = new Client({ connection, namespace: 'default' });
-      const summary = await client.workflow.execute(campaignWorkflow, {
-        taskQueue: CENTRAL_TASK_QUEUE,
-        workflowId: `campaign/${CAMPAIGN}`,
-        args: [{ config: `test:${CAMPAIGN}`, options: { timerScale: 0, timeoutScale: 0.1 } }],
-      });
-      expect(summary).toMatchObject({ total: 12, ok: 12, failed: 0 });
-    } finally {
-      await workers.stop();
-    }
+    const summary = await client.workflow.execute(campaignWorkflow, {
+      taskQueue: CENTRAL_TASK_QUEUE,
+      workflowId: `campaign/${CAMPAIGN}`,
+      args: [{ config: `test:${CAMPAIGN}`, options: { timerScale: 0, timeoutScale: 0.1 } }],
+    });
+    expect(summary).toMatchObject({ total: 12, ok: 12, failed: 0 });
   } finally {
-    await connection.close();
-    await native.close();
+    await workers.stop();
   }
 
   const userDataDir = path.join(tmpDir, 'chromium-profile');
@@ -83,7 +70,7 @@ it('lists every measurement of a campaign in the Web UI by its MatadorCampaign s
   browser = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1600, height: 1400 } });
   const page = await browser.newPage();
   const query = encodeURIComponent(`MatadorCampaign="${CAMPAIGN}"`);
-  const url = `${server!.uiUrl}/namespaces/default/workflows?query=${query}`;
+  const url = `${server.uiUrl}/namespaces/default/workflows?query=${query}`;
   // The list comes from visibility, which is eventually consistent: reload until all are shown.
   let missing: string[] = ids;
   for (let i = 0; i < 20 && missing.length > 0; i++) {
