@@ -4,6 +4,7 @@
  * and checks on the real results store. Every process and file is released in `close()`.
  */
 import type { ChildProcess } from 'child_process';
+import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -11,7 +12,9 @@ import { freePort } from '../../ops/dev-server';
 import { seededRandom } from '../../lib/seeded-random';
 import type { ExpandedPlan } from '../../activities/plan-loader';
 import { ResultsStore } from '../../store/results-store';
+import type { campaignWorkflow } from '../../workflows';
 import type { ChaosWorkerConfig, PermanentFaults } from './chaos-worker';
+import { startCampaign } from './scenario';
 import { startTestServer, type TestServer } from '../support/dev-server';
 import { spawnWorkerProcess, writeWorkflowBundle } from '../support/workers';
 
@@ -30,6 +33,7 @@ export class ChaosHarness {
   port = 0;
   private readonly children: ChildProcess[] = [];
   private bundleFile: string | undefined;
+  private connection: Connection | undefined;
 
   constructor(
     readonly namespace: string,
@@ -57,6 +61,21 @@ export class ChaosHarness {
       namespaces: [this.namespace],
       ...(this.o.persistent ? { dbFile: path.join(this.dir, 'temporal.db') } : {}),
     });
+  }
+
+  /** The usual start: the server, a central and a testbed worker process, then the campaign. */
+  async start(campaign: string): Promise<{ testbed: ChaosWorker; client: Client; handle: WorkflowHandle<typeof campaignWorkflow> }> {
+    await this.startServer();
+    await this.startWorker('central');
+    const testbed = await this.startWorker('testbed');
+    return { testbed, ...(await this.startCampaign(campaign)) };
+  }
+
+  /** Starts the campaign workflow (scenario.ts); the client's connection is closed in close(). */
+  async startCampaign(campaign: string): Promise<{ client: Client; handle: WorkflowHandle<typeof campaignWorkflow> }> {
+    const started = await startCampaign(this.address, this.namespace, campaign);
+    this.connection = started.connection;
+    return { client: started.client, handle: started.handle };
   }
 
   /** SIGKILL the dev server (no clean shutdown) and wait until it is gone. */
@@ -130,6 +149,7 @@ export class ChaosHarness {
   }
 
   async close(): Promise<void> {
+    await this.connection?.close();
     for (const c of this.children) {
       if (c.exitCode === null && c.signalCode === null) {
         const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
@@ -140,6 +160,13 @@ export class ChaosHarness {
     await this.server?.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A harness for the tests of this file, closed after them (registers afterAll). */
+export function useChaosHarness(...args: ConstructorParameters<typeof ChaosHarness>): ChaosHarness {
+  const h = new ChaosHarness(...args);
+  afterAll(() => h.close());
+  return h;
 }
 
 /** Seeded kill moments: `count` delays in [minMs, maxMs). */

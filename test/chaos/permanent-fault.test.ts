@@ -4,31 +4,19 @@
  * on with the others, and after the fix `matador campaign rerun-failed` re-runs exactly them,
  * ok, under the same workflow ids (the store then holds failed + ok rows for them).
  */
-import type { Connection } from '@temporalio/client';
 import { findFailedMeasurements } from '../../cli/commands/campaign-rerun';
 import { matadorAgainst } from '../support/matador-cli';
-import { ChaosHarness, sleep } from './harness';
-import { chaosPlan, startCampaign } from './scenario';
+import { sleep, useChaosHarness } from './harness';
+import { chaosPlan } from './scenario';
 
 const CAMPAIGN = 'chaos-permanent';
 const plan = chaosPlan(CAMPAIGN, { nodes: 4, apps: ['threema', 'whatsapp'], testbeds: ['tb1', 'tb2'] });
-const h = new ChaosHarness('chaos-permanent', plan, ['tb1', 'tb2'], { stepDelayMs: 5 });
-let connection: Connection | undefined;
-
-afterAll(async () => {
-  await connection?.close();
-  await h.close();
-});
-
+const h = useChaosHarness('chaos-permanent', plan, ['tb1', 'tb2'], { stepDelayMs: 5 });
 it('fails the measurements of an uninstalled app precisely, continues, and re-runs them ok after the fix', async () => {
   const doomed = plan.measurements.filter((m) => m.testbed === 'tb2' && m.app === 'whatsapp').map((m) => m.measurementId).sort();
   expect(doomed.length).toBeGreaterThan(0);
   h.setPermanentFaults({ notInstalled: [{ testbed: 'tb2', app: 'whatsapp' }] });
-  await h.startServer();
-  await h.startWorker('central');
-  await h.startWorker('testbed');
-  const started = await startCampaign(h.address, h.namespace, CAMPAIGN);
-  connection = started.connection;
+  const started = await h.start(CAMPAIGN);
   const summary = await started.handle.result();
 
   expect(summary).toMatchObject({ total: 20, ok: 20 - doomed.length, failed: doomed.length });

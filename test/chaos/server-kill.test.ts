@@ -4,34 +4,22 @@
  * the campaign completes, and every measurement is in the results store exactly once.
  */
 import * as fs from 'fs';
-import type { Connection } from '@temporalio/client';
-import { ChaosHarness, sleep } from './harness';
-import { chaosPlan, executionsPerMeasurement, startCampaign } from './scenario';
+import { sleep, useChaosHarness } from './harness';
+import { chaosPlan, executionsPerMeasurement } from './scenario';
 import type { CampaignSummary } from '../../lib/measurement/payloads';
 
 const CAMPAIGN = 'chaos-server';
-const h = new ChaosHarness('chaos-server', chaosPlan(CAMPAIGN, { nodes: 4, apps: ['threema', 'whatsapp'], testbeds: ['tb1', 'tb2'] }), ['tb1', 'tb2'], {
+const h = useChaosHarness('chaos-server', chaosPlan(CAMPAIGN, { nodes: 4, apps: ['threema', 'whatsapp'], testbeds: ['tb1', 'tb2'] }), ['tb1', 'tb2'], {
   persistent: true,
   stepDelayMs: 40,
 });
-let connection: Connection | undefined;
-
-afterAll(async () => {
-  await connection?.close();
-  await h.close();
-});
-
 function storedRows(): number {
   if (!fs.existsSync(h.resultsFile)) return 0;
   return [...h.storeRows().values()].reduce((n, r) => n + r.length, 0);
 }
 
 it('completes the campaign after the dev server is SIGKILLed and restarted on its database', async () => {
-  await h.startServer();
-  await h.startWorker('central');
-  await h.startWorker('testbed');
-  const started = await startCampaign(h.address, h.namespace, CAMPAIGN);
-  connection = started.connection;
+  const started = await h.start(CAMPAIGN);
 
   while (storedRows() < 4) await sleep(100);
   await h.killServer();

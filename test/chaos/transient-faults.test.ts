@@ -6,9 +6,8 @@
  * means all of them); MATADOR_CHAOS_FULL=1: 105 measurements (a few minutes on a busy machine).
  */
 import { formatFailure } from '../../lib/failures';
-import type { Connection } from '@temporalio/client';
-import { ChaosHarness } from './harness';
-import { chaosPlan, startCampaign } from './scenario';
+import { useChaosHarness } from './harness';
+import { chaosPlan } from './scenario';
 
 const CAMPAIGN = 'chaos-faults';
 const FULL = process.env.MATADOR_CHAOS_FULL === '1';
@@ -17,21 +16,10 @@ const plan = FULL
   ? chaosPlan(CAMPAIGN, { nodes: 6, apps: ['threema', 'whatsapp', 'wechat', 'textsecure', 'telegram'], testbeds: TESTBEDS })
   : chaosPlan(CAMPAIGN, { nodes: 4, apps: ['threema', 'whatsapp'], testbeds: TESTBEDS });
 const TOTAL = FULL ? 105 : 20;
-const h = new ChaosHarness('chaos-faults', plan, TESTBEDS, { stepDelayMs: 5, env: { MATADOR_INJECT_FAULTS: '0.1', MATADOR_INJECT_FAULTS_SEED: '5' } });
-let connection: Connection | undefined;
-
-afterAll(async () => {
-  await connection?.close();
-  await h.close();
-});
-
+const h = useChaosHarness('chaos-faults', plan, TESTBEDS, { stepDelayMs: 5, env: { MATADOR_INJECT_FAULTS: '0.1', MATADOR_INJECT_FAULTS_SEED: '5' } });
 it(`ends at least 99 % of ${TOTAL} measurements ok with 10 % transient faults per step`, async () => {
   expect(plan.measurements).toHaveLength(TOTAL);
-  await h.startServer();
-  await h.startWorker('central');
-  await h.startWorker('testbed');
-  const started = await startCampaign(h.address, h.namespace, CAMPAIGN);
-  connection = started.connection;
+  const started = await h.start(CAMPAIGN);
   const summary = await started.handle.result();
 
   expect(summary.total).toBe(TOTAL);

@@ -3,26 +3,15 @@
  * 20-measurement campaign. Every measurement completes, and each is in the results store exactly
  * once (one workflow run, one row) and ran as exactly one workflow execution.
  */
-import type { Connection } from '@temporalio/client';
-import { ChaosHarness, killDelays, sleep, type ChaosWorker } from './harness';
-import { chaosPlan, executionsPerMeasurement, startCampaign } from './scenario';
+import { killDelays, sleep, useChaosHarness, type ChaosWorker } from './harness';
+import { chaosPlan, executionsPerMeasurement } from './scenario';
 
 const CAMPAIGN = 'chaos-kill';
 const SEED = 20261127;
-const h = new ChaosHarness('chaos-kill', chaosPlan(CAMPAIGN, { nodes: 4, apps: ['threema', 'whatsapp'], testbeds: ['tb1', 'tb2'] }), ['tb1', 'tb2'], { stepDelayMs: 40 });
-let connection: Connection | undefined;
-
-afterAll(async () => {
-  await connection?.close();
-  await h.close();
-});
-
+const h = useChaosHarness('chaos-kill', chaosPlan(CAMPAIGN, { nodes: 4, apps: ['threema', 'whatsapp'], testbeds: ['tb1', 'tb2'] }), ['tb1', 'tb2'], { stepDelayMs: 40 });
 it('completes every measurement exactly once while the testbed worker is SIGKILLed again and again', async () => {
-  await h.startServer();
-  await h.startWorker('central');
-  let testbed: ChaosWorker = await h.startWorker('testbed');
-  const started = await startCampaign(h.address, h.namespace, CAMPAIGN);
-  connection = started.connection;
+  const started = await h.start(CAMPAIGN);
+  let testbed: ChaosWorker = started.testbed;
   let done = false;
   const result = started.handle.result().finally(() => (done = true));
 
