@@ -26,13 +26,13 @@ import { performance } from 'perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { loadCampaignPlan } from '../../activities/plan-loader';
 import { ensureWorkers } from '../../ops/processes';
-import { worldHealth } from '../../cli/commands/demo-phases';
 import { configsDir, projectRoot } from '../../lib/project-paths';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../temporal/conventions';
 import type { AttemptRecord, CampaignInput, CampaignSummary } from '../../lib/measurement/payloads';
 import type { MeasurementRecord } from '../../lib/types';
 import { defaultStoreFile, ResultsStore } from '../../store';
 import { measurementWaitsAsRun } from '../../temporal/timers';
+import { worldHealth } from '../../testbed/world/health';
 import { status as worldStatus } from '../../testbed/world/world';
 import { arg } from '../args';
 

@@ -17,7 +17,8 @@ import { followProgress } from '../campaign-progress';
 import { CliError } from '../errors';
 import { addTemporalOptions, serverAnswers, temporalTarget, withClient, type TemporalTarget } from '../temporal-client';
 import { configPathForWorker, formatSummary } from './campaign';
-import { demoLogDir, formatTimings, PhaseFailure, PhaseRunner, serverUiBase, webUiUrl, worldHealth } from './demo-phases';
+import { demoLogDir, formatTimings, PhaseFailure, PhaseRunner, serverUiBase, webUiUrl } from './demo-phases';
+import { worldHealth } from '../../testbed/world/health';
 import { ensureWorkers, runMatador, stopAllWorkers, type WorkerSpec } from '../../ops/processes';
 
 export const DEMO_CAMPAIGN = 'configs/campaigns/demo.yaml';

@@ -25,6 +25,8 @@ export type { WorldState, SshEndpoint, WorldProcess } from './state';
 export { loadWorld, resolveWorldFile, FAULT_KINDS } from './config';
 export type { FaultKind, WorldConfig } from './config';
 export { phoneControl } from './phone-daemon';
+export { worldHealth } from './health';
+export type { WorldStatusView } from './health';
 import type { WorldState } from './state';
 
 export type WorldNodeState = WorldState['nodes'][number];
