@@ -14,6 +14,7 @@ import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { dataDir } from '../lib/project-paths';
 import { SEARCH_ATTRIBUTE_NAMES } from '../temporal/conventions';
+import { isProcessAlive } from './pid';
 
 export const DEFAULT_GRPC_PORT = 7233;
 export const DEFAULT_UI_PORT = 8233;
@@ -173,15 +174,6 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** What `matador server` writes to .matador/temporal.pid for a server it started. */

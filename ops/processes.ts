@@ -8,7 +8,7 @@ import { execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { dataDir, projectRoot } from '../lib/project-paths';
-import { isProcessAlive } from './dev-server';
+import { isProcessAlive } from './pid';
 
 export interface WorkerSpec {
   role: 'central' | 'testbed';

@@ -24,11 +24,12 @@
  * /run/sshd (shared by all namespaces: `ip netns exec` does not hide /run); created if missing.
  */
 import { spawn, execFile } from 'child_process';
-import { promises as fs, readFileSync } from 'fs';
+import { promises as fs } from 'fs';
 import { isIP } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
+import { isProcessAlive } from '../ops/pid';
 
 const execFileAsync = promisify(execFile);
 
@@ -139,20 +140,6 @@ export function sshdConfigText(o: { listenAddress: string; port: number; stateDi
   ].join('\n');
 }
 
-/** Running (a zombie waiting to be reaped counts as gone). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^State:\s*Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 /** The pid is the sshd started for this pid file (sshd retitles itself, keeping its argv). */
 async function isOurSshd(pid: number, pidFile: string): Promise<boolean> {
   try {
@@ -167,12 +154,12 @@ async function isOurSshd(pid: number, pidFile: string): Promise<boolean> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function terminate(pid: number): Promise<void> {
-  if (!processAlive(pid)) return;
+  if (!isProcessAlive(pid)) return;
   process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 30 && processAlive(pid); i++) await sleep(100);
-  if (processAlive(pid)) {
+  for (let i = 0; i < 30 && isProcessAlive(pid); i++) await sleep(100);
+  if (isProcessAlive(pid)) {
     process.kill(pid, 'SIGKILL');
-    for (let i = 0; i < 30 && processAlive(pid); i++) await sleep(100);
+    for (let i = 0; i < 30 && isProcessAlive(pid); i++) await sleep(100);
   }
 }
 

@@ -7,7 +7,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, isProcessAlive } from '../../ops/dev-server';
+import { freePort } from '../../ops/dev-server';
+import { isProcessAlive } from '../../ops/pid';
 import { matador as matadorCli, type CliRun } from '../support/matador-cli';
 
 type Processes = typeof import('../../ops/processes');

@@ -9,7 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { stateFile, worldsDir, WorldState } from '../../testbed/world/state';
 import { MATADOR, runCmd } from '../support/matador-cli';
-import { alive, mtNamespaces, processesMentioning, runCli } from './helpers';
+import { isProcessAlive } from '../../ops/pid';
+import { mtNamespaces, processesMentioning, runCli } from './helpers';
 
 jest.setTimeout(300_000);
 
@@ -49,12 +50,12 @@ test('an up killed with SIGKILL half-way is removed completely by down', async (
   await new Promise((r) => up.once('exit', r));
   expect((await mtNamespaces()).length).toBeGreaterThan(20);
   const leftoverPids = partial.processes.map((p) => p.pid);
-  expect(leftoverPids.some(alive)).toBe(true);
+  expect(leftoverPids.some(isProcessAlive)).toBe(true);
 
   const down = await runCli(['testbed', 'down']);
   expect(down.code).toBe(0);
   expect(down.stdout).toMatch(/world down: \d+ namespaces/);
-  for (const pid of leftoverPids) expect(alive(pid)).toBe(false);
+  for (const pid of leftoverPids) expect(isProcessAlive(pid)).toBe(false);
   await expectNothingLeft();
 });
 
@@ -67,11 +68,11 @@ test('up clears leftovers first: a stray mt- namespace with a process, a stale w
   fs.writeFileSync(path.join(stale, 'state.json'), '{"schema":"broken"');
   try {
     await sleep(200);
-    expect(alive(stray.pid as number)).toBe(true);
+    expect(isProcessAlive(stray.pid as number)).toBe(true);
     const up = await runCli(['testbed', 'up', 'small', '--skip', 'phones,backends,sshd']);
     expect(up.stderr).toBe('');
     expect(up.stdout).toMatch(/cleared leftovers: \d+ namespaces, [1-9]\d* processes/);
-    expect(alive(stray.pid as number)).toBe(false);
+    expect(isProcessAlive(stray.pid as number)).toBe(false);
     expect(await mtNamespaces()).not.toContain('mt-leftover');
     expect(fs.existsSync(stale)).toBe(false);
     // the new world works: Poland still reaches Spain
@@ -81,7 +82,7 @@ test('up clears leftovers first: a stray mt- namespace with a process, a stale w
     expect((await runCli(['testbed', 'down'])).code).toBe(0);
     await expectNothingLeft();
   } finally {
-    if (stray.pid && alive(stray.pid)) process.kill(stray.pid, 'SIGKILL');
+    if (stray.pid && isProcessAlive(stray.pid)) process.kill(stray.pid, 'SIGKILL');
     await runCmd(['ip', 'netns', 'del', 'mt-leftover']);
   }
 });

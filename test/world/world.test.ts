@@ -11,7 +11,8 @@ import * as os from 'os';
 import * as net from 'net';
 import { readWorldState, WorldState, worldsDir } from '../../testbed/world/state';
 import { runCmd } from '../support/matador-cli';
-import { alive, countryPath, loadCorrections, mtNamespaces, processesMentioning, runCli, traceHops } from './helpers';
+import { isProcessAlive } from '../../ops/pid';
+import { countryPath, loadCorrections, mtNamespaces, processesMentioning, runCli, traceHops } from './helpers';
 
 jest.setTimeout(300_000);
 
@@ -88,7 +89,7 @@ describe('small world (6 nodes, 1 testbed)', () => {
     for (const n of state.nodes) expect(ns).toContain(n.netns);
     expect(state.testbeds).toHaveLength(1);
     expect(state.testbeds[0].sides.A.phone.adbSerial).toBe('127.0.0.1:5600');
-    for (const p of state.processes) expect(alive(p.pid)).toBe(true);
+    for (const p of state.processes) expect(isProcessAlive(p.pid)).toBe(true);
   });
 
   test('Poland -> Spain goes through the UK: hops geolocate PL, GB, ES', async () => {
@@ -225,7 +226,7 @@ describe('small world (6 nodes, 1 testbed)', () => {
       const r = await runCli(['testbed', 'fault', 'tcpdump-kill', wa.id]);
       expect(r.stdout).toMatch(/killed 1 tcpdump/);
       await exited;
-      expect(alive(tcpdump.pid as number)).toBe(false);
+      expect(isProcessAlive(tcpdump.pid as number)).toBe(false);
       tcpdump = null;
     } finally {
       if (tcpdump?.pid) tcpdump.kill('SIGKILL');
@@ -287,7 +288,7 @@ describe('small world (6 nodes, 1 testbed)', () => {
     const r = await runCli(['testbed', 'down']);
     expect(r.code).toBe(0);
     expect(await mtNamespaces()).toEqual([]);
-    for (const pid of pids) expect(alive(pid)).toBe(false);
+    for (const pid of pids) expect(isProcessAlive(pid)).toBe(false);
     expect(processesMentioning(`${worldsDir()}/`)).toEqual([]);
     expect(fs.existsSync(worldsDir())).toBe(false);
     expect((await runCmd(['ip', '-o', 'link', 'show'])).stdout).not.toMatch(/ mt-/);

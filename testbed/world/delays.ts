@@ -12,7 +12,8 @@ import { projectRoot } from '../../lib/project-paths';
 import { PREFIX, WorldPlan } from './address-plan';
 import { spawnInNetns, terminatePids } from './processes';
 import type { DelayedInterface, DelayState, WorldProcess } from './state';
-import { pool, processAlive, run, sleep } from './sys';
+import { isProcessAlive } from '../../ops/pid';
+import { pool, run, sleep } from './sys';
 
 const SOURCE = path.join(projectRoot, 'testbed', 'world', 'nfq-delay.c');
 
@@ -52,7 +53,7 @@ async function nfqRule(netns: string, d: DelayedInterface): Promise<void> {
 async function waitReady(proc: WorldProcess): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (fs.existsSync(proc.logFile as string) && fs.readFileSync(proc.logFile as string, 'utf8').includes('ready')) return;
-    if (!processAlive(proc.pid)) throw new Error(`delay daemon in ${proc.netns} exited: ${fs.readFileSync(proc.logFile as string, 'utf8').trim()}`);
+    if (!isProcessAlive(proc.pid)) throw new Error(`delay daemon in ${proc.netns} exited: ${fs.readFileSync(proc.logFile as string, 'utf8').trim()}`);
     await sleep(20);
   }
   throw new Error(`delay daemon in ${proc.netns} not ready; log ${proc.logFile}`);

@@ -15,7 +15,8 @@ import { dnsmasqArgv, httpDnsAnswers, resolverRecords } from './dns';
 import { ANYCAST_DNS, WorldPlan } from './address-plan';
 import { spawnInNetns } from './processes';
 import type { SshEndpoint, WorldProcess, WorldState } from './state';
-import { pool, processAlive, sleep } from './sys';
+import { isProcessAlive } from '../../ops/pid';
+import { pool, sleep } from './sys';
 import type { PhoneDaemonConfig } from './phone-daemon';
 
 const FEDERATION_PORT = 7100;
@@ -39,7 +40,7 @@ async function waitForLog(file: string, needle: RegExp, pid: number, timeoutMs: 
   for (;;) {
     const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
     if (needle.test(text)) return;
-    if (!processAlive(pid)) throw new Error(`${what} exited during start; log ${file}: ${text.trim().split('\n').slice(-3).join(' | ')}`);
+    if (!isProcessAlive(pid)) throw new Error(`${what} exited during start; log ${file}: ${text.trim().split('\n').slice(-3).join(' | ')}`);
     if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs} ms; log ${file}`);
     await sleep(50);
   }

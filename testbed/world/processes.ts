@@ -6,7 +6,8 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { run, sleep, processAlive } from './sys';
+import { isProcessAlive } from '../../ops/pid';
+import { run, sleep } from './sys';
 import type { WorldProcess } from './state';
 
 /** Starts argv inside `netns` (`ip netns exec` execs in place: the pid is the program's). */
@@ -31,7 +32,7 @@ export function spawnInNetns(o: { name: string; netns: string; argv: string[]; d
 
 /** SIGTERM, wait up to `graceMs`, then SIGKILL; resolves when every pid is gone. */
 export async function terminatePids(pids: number[], graceMs = 2000): Promise<void> {
-  const live = [...new Set(pids)].filter((p) => p > 1 && p !== process.pid && processAlive(p));
+  const live = [...new Set(pids)].filter((p) => p > 1 && p !== process.pid && isProcessAlive(p));
   for (const p of live) {
     try {
       process.kill(p, 'SIGTERM');
@@ -40,8 +41,8 @@ export async function terminatePids(pids: number[], graceMs = 2000): Promise<voi
     }
   }
   const deadline = Date.now() + graceMs;
-  while (live.some(processAlive) && Date.now() < deadline) await sleep(50);
-  for (const p of live.filter(processAlive)) {
+  while (live.some(isProcessAlive) && Date.now() < deadline) await sleep(50);
+  for (const p of live.filter(isProcessAlive)) {
     try {
       process.kill(p, 'SIGKILL');
     } catch {
@@ -49,7 +50,7 @@ export async function terminatePids(pids: number[], graceMs = 2000): Promise<voi
     }
   }
   const hard = Date.now() + 2000;
-  while (live.some(processAlive) && Date.now() < hard) await sleep(50);
+  while (live.some(isProcessAlive) && Date.now() < hard) await sleep(50);
 }
 
 /** Pids recorded in `<dir>/pids/*.pid`. */

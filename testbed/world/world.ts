@@ -20,7 +20,7 @@ import { pidsFromFiles, pidsInNamespaces, pidsMentioning, terminatePids } from '
 import { knownWorlds, readWorldState, WORLD_STATE_SCHEMA, worldDir, worldsDir, WorldState, writeWorldState, elementNetns } from './state';
 import { startBackend, startBackends, startBackground, startPhones, startResolvers, startSshds } from './elements';
 import { applyFault, FaultRequest } from './faults';
-import { processAlive } from './sys';
+import { isProcessAlive } from '../../ops/pid';
 import { applyDelays } from './delays';
 
 export const COMPONENTS = ['resolvers', 'background', 'backends', 'sshd', 'phones'] as const;
@@ -195,7 +195,7 @@ export async function down(opts: { log?: (msg: string) => void } = {}): Promise<
     try {
       const st = readWorldState(w);
       // An `up` still running (e.g. hung) is stopped too; only if it is really ours.
-      if (st.upPid !== process.pid && processAlive(st.upPid) && fs.readFileSync(`/proc/${st.upPid}/cmdline`, 'utf8').includes('testbed')) pids.push(st.upPid);
+      if (st.upPid !== process.pid && isProcessAlive(st.upPid) && fs.readFileSync(`/proc/${st.upPid}/cmdline`, 'utf8').includes('testbed')) pids.push(st.upPid);
     } catch {
       /* no or broken state: scanning below still finds everything */
     }
@@ -203,7 +203,7 @@ export async function down(opts: { log?: (msg: string) => void } = {}): Promise<
   const namespaces = await worldNamespaces();
   pids.push(...(await pidsInNamespaces(namespaces)));
   pids.push(...pidsMentioning(`${worldsDir()}/`));
-  const unique = [...new Set(pids)].filter((p) => p !== process.pid && processAlive(p));
+  const unique = [...new Set(pids)].filter((p) => p !== process.pid && isProcessAlive(p));
   await terminatePids(unique);
   if (unique.length) log(`stopped ${unique.length} processes`);
   const net = await removeNetwork();
@@ -227,7 +227,7 @@ export async function status(world?: string): Promise<StatusReport> {
   if (knownWorlds().length === 0) return { state: null, namespacesPresent: present.length, namespacesExpected: 0, processesAlive: 0, processesDead: [] };
   const state = readWorldState(world);
   const expected = state.routers.length + state.nodes.length + state.services.length + state.resolvers.length + state.background.length + state.testbeds.length * 4;
-  const dead = state.processes.filter((p) => !processAlive(p.pid)).map((p) => p.name);
+  const dead = state.processes.filter((p) => !isProcessAlive(p.pid)).map((p) => p.name);
   return { state, namespacesPresent: present.length, namespacesExpected: expected, processesAlive: state.processes.length - dead.length, processesDead: dead };
 }
 
