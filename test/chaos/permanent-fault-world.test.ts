@@ -25,6 +25,7 @@ import { ResultsStore } from '../../store/results-store';
 import { knownWorlds, readWorldState } from '../../testbed/world';
 import { useTestServer } from '../support/dev-server';
 import { matadorAgainst, type CliRun } from '../support/matador-cli';
+import { releaseAll } from '../support/release';
 import { startRealWorkers, type RunningWorkers } from '../support/workers';
 import { runCli } from '../world/helpers';
 
@@ -143,25 +144,19 @@ const live = useTestServer({
 });
 
 afterAll(async () => {
-  // Every release is attempted, also when an earlier one fails; the first error is reported.
-  const errors: unknown[] = [];
-  const release = async (fn: () => unknown): Promise<void> => {
-    try {
-      await fn();
-    } catch (err) {
-      errors.push(err);
-    }
-  };
-  if (worldUp) {
-    await release(async () => {
-      const down = await timed('world down', () => runCli(['testbed', 'down']));
-      if (down.code !== 0) throw new Error(`matador testbed down failed: ${down.stderr}`);
-    });
-    await release(() => removeCampaignData());
+  try {
+    await releaseAll([
+      async () => {
+        if (!worldUp) return;
+        const down = await timed('world down', () => runCli(['testbed', 'down']));
+        if (down.code !== 0) throw new Error(`matador testbed down failed: ${down.stderr}`);
+      },
+      () => worldUp && removeCampaignData(),
+      () => tmpDir && fs.rmSync(tmpDir, { recursive: true, force: true }),
+    ]);
+  } finally {
+    process.stdout.write(`permanent-fault-world phases (s): ${Object.entries(phaseSeconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}\n`);
   }
-  if (tmpDir) await release(() => fs.rmSync(tmpDir, { recursive: true, force: true }));
-  process.stdout.write(`permanent-fault-world phases (s): ${Object.entries(phaseSeconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}\n`);
-  if (errors.length > 0) throw errors[0];
 });
 
 describe('an app missing on a phone of the emulated world', () => {

@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { freePort, startDevServer, type DevServer } from '../../ops/dev-server';
 import { temporalBinary } from '../../lib/project-paths';
+import { releaseAll } from './release';
 
 export interface TestServer extends DevServer {
   tmpDir: string;
@@ -83,7 +84,7 @@ export interface UseTestServerOptions {
 /**
  * Registers beforeAll/afterAll (call it at the top of a test file or a describe): a test server
  * with these namespaces, both kinds of connection and a client, all closed after the tests. Every
- * release is attempted, also when an earlier one fails; the first error is reported. Returns a
+ * release is attempted, also when an earlier one fails (releaseAll). Returns a
  * getter that throws when called outside the tests.
  */
 export function useTestServer(o: UseTestServerOptions = {}): () => LiveServer {
@@ -99,20 +100,9 @@ export function useTestServer(o: UseTestServerOptions = {}): () => LiveServer {
     await o.setup?.(live as LiveServer);
   });
   afterAll(async () => {
-    const errors: unknown[] = [];
-    const release = async (fn: () => unknown): Promise<void> => {
-      try {
-        await fn();
-      } catch (err) {
-        errors.push(err);
-      }
-    };
-    if (ready) await release(() => o.teardown?.());
-    await release(() => live.connection?.close());
-    await release(() => live.native?.close());
-    await release(() => live.server?.stop());
+    const teardown = ready ? o.teardown : undefined;
     ready = false;
-    if (errors.length > 0) throw errors[0];
+    await releaseAll([() => teardown?.(), () => live.connection?.close(), () => live.native?.close(), () => live.server?.stop()]);
   });
   return () => {
     if (!ready) throw new Error('useTestServer: the server is only up inside the tests of the file');
