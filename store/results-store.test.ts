@@ -36,15 +36,20 @@ describe('ResultsStore', () => {
   });
 
   test('writing the same attempt twice keeps one row with the last content', () => {
-    store.putAttempt(1, record({ status: 'failed', failure: 'capture: tcpdump_killed' }));
-    store.putAttempt(1, record({ status: 'failed', failure: 'capture: tcpdump_killed' }));
+    store.putAttempt(1, record({ status: 'failed', failure: 'capture_failed', failedOperation: 'stopCapture', detail: 'tcpdump killed' }));
+    store.putAttempt(1, record({ status: 'failed', failure: 'capture_failed', failedOperation: 'stopCapture', detail: 'tcpdump killed' }));
     expect(store.attempts('c1/threema/pl-waw/es-mad')).toHaveLength(1);
-    store.putAttempt(1, record({ status: 'failed', failure: 'traceroute: timeout' }));
-    expect(store.attempts('c1/threema/pl-waw/es-mad').map((a) => a.record.failure)).toEqual(['traceroute: timeout']);
+    store.putAttempt(1, record({ status: 'failed', failure: 'timeout', failedOperation: 'traceroutes', detail: 'HEARTBEAT timeout' }));
+    expect(store.attempts('c1/threema/pl-waw/es-mad').map((a) => [a.record.failure, a.record.failedOperation, a.record.detail])).toEqual([['timeout', 'traceroutes', 'HEARTBEAT timeout']]);
+  });
+
+  test('a row written before the failure catalogue reads with the failure split into its fields', () => {
+    store.putAttempt(1, record({ status: 'failed', failure: 'app_not_installed: configurePhones: whatsapp is not installed on phone tb2-pa' }));
+    expect(store.attempts('c1/threema/pl-waw/es-mad')[0].record).toMatchObject({ failure: 'app_not_installed', failedOperation: 'configurePhones', detail: 'whatsapp is not installed on phone tb2-pa' });
   });
 
   test('every attempt is kept and the latest is the highest attempt', () => {
-    store.putAttempt(1, record({ status: 'failed', failure: 'send: adb_unreachable' }), [{ kind: 'screenshot', path: 'a1.png' }]);
+    store.putAttempt(1, record({ status: 'failed', failure: 'adb_unreachable', failedOperation: 'sendMessage#0', detail: 'device offline' }), [{ kind: 'screenshot', path: 'a1.png' }]);
     store.putAttempt(2, record({ finishedAt: '2015-10-01T12:20:00Z' }), [{ kind: 'capture', path: 'a2.pcap' }]);
     expect(store.attempts('c1/threema/pl-waw/es-mad').map((a) => a.attempt)).toEqual([1, 2]);
     expect(store.latest('c1/threema/pl-waw/es-mad')?.record.status).toBe('ok');

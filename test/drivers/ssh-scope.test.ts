@@ -10,7 +10,7 @@ import * as path from 'path';
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type MatadorActivities } from '../../activities';
-import { FAULTABLE_STEPS, TESTBED_STEPS } from '../../lib/measurement/steps';
+import { FAULTABLE_STEPS, MEASUREMENT_STEPS, TESTBED_STEPS } from '../../lib/measurement/steps';
 import { inSshScope, sshScopeStats, withSshScope } from '../../drivers/ssh/scope';
 import { connectSsh, SshSession, SshTarget, withSsh } from '../../drivers/ssh/session';
 import { generateClientKey } from '../../testbed/sshd';
@@ -255,8 +255,10 @@ describe('security inside a scope', () => {
 });
 
 describe('worker wiring (workers/activities.ts)', () => {
+  /** The given steps; every other measurement step fails if a test calls it. */
   function activitiesWith(steps: Partial<MatadorActivities>): MatadorActivities {
-    return withSshScopes(createActivities({ loadPlan: async () => { throw new Error('unused'); }, baseDir: t().stateRoot, saveRecord: () => 'unused', steps }));
+    const unused = Object.fromEntries(MEASUREMENT_STEPS.map((n) => [n, async () => { throw new Error(`${n} is not used by this test`); }]));
+    return withSshScopes(createActivities({ loadPlan: async () => { throw new Error('unused'); }, baseDir: t().stateRoot, saveRecord: () => 'unused', steps: { ...unused, ...steps } }));
   }
 
   it('runs every testbed activity in its own scope and the central ones outside', async () => {
