@@ -21,6 +21,7 @@
 import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import { NodeSSH } from 'node-ssh';
+import { utils as sshUtils } from 'ssh2';
 import { shellCommand } from '../shell-quote';
 import { DriverFailure, DriverResult, fail } from './failures';
 import { checkHostKey, knownHostsName, pinnedKeysFor, PinnedKey } from './known-hosts';
@@ -292,6 +293,8 @@ async function openConnection(target: SshTarget): Promise<DriverResult<{ connect
   } catch (err) {
     return fail('config_invalid', `${label}: cannot read private key file ${target.privateKeyPath}: ${errorField(err, 'code')}`);
   }
+  const unusable = privateKeyProblem(privateKey);
+  if (unusable) return fail('config_invalid', `${label}: private key file ${target.privateKeyPath} ${unusable}`);
   const pinned = pinnedKeysFor(knownHosts, target.host, port);
   let hostKeyProblem: string | null = null;
   const ssh = new NodeSSH();
@@ -329,6 +332,18 @@ async function openConnection(target: SshTarget): Promise<DriverResult<{ connect
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Why a private key cannot be used, without a word of its content: an encrypted key (no
+ * passphrase is ever configured) or an unreadable format is a configuration problem, not a
+ * network fault to be retried.
+ */
+export function privateKeyProblem(privateKey: string): string | null {
+  const parsed = sshUtils.parseKey(privateKey);
+  if (!(parsed instanceof Error)) return null;
+  if (/encrypted|passphrase/i.test(parsed.message)) return 'is encrypted: give a key without a passphrase (e.g. a dedicated key for the lab)';
+  return `is not a private key ssh2 can read (${parsed.message})`;
 }
 
 function classifyConnectError(err: unknown, hostKeyProblem: string | null, label: string): [DriverFailure, string] {

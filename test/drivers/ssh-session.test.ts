@@ -94,6 +94,17 @@ describe('typed connect failures', () => {
     const secretLine = real.split('\n')[1];
     for (const result of [r, await connectSsh({ ...t().node, port: 2200 })]) expect(JSON.stringify(result)).not.toContain(secretLine);
   });
+
+  it('config_invalid, not a retried network fault, when the private key is encrypted; its content is never shown', async () => {
+    const keyPath = path.join(t().stateRoot, 'encrypted-key');
+    await fs.rm(keyPath, { force: true });
+    await fs.rm(`${keyPath}.pub`, { force: true });
+    await execFileAsync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-C', '', '-f', keyPath]);
+    const r = await connectSsh({ ...t().node, privateKeyPath: keyPath });
+    expect(r).toMatchObject({ ok: false, failure: 'config_invalid', detail: expect.stringMatching(/encrypted-key is encrypted: give a key without a passphrase/) });
+    const secretLine = (await fs.readFile(keyPath, 'utf8')).split('\n')[1];
+    expect(JSON.stringify(r)).not.toContain(secretLine);
+  });
 });
 
 describe('commands', () => {
