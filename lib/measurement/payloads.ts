@@ -341,9 +341,27 @@ export interface SideClassification {
   messages: ClassificationResult['messages'];
 }
 
+/**
+ * What classifyFlows returns of one side (and what workflow history carries): the counts and a
+ * reference to the side's full classification (a SideClassification as JSON, written under the
+ * attempt's artefact folder). persistRecord puts the full classification back into the stored
+ * record (activities/record-refs.ts), so history stays small however many flows a capture has.
+ */
+export interface SideSummary {
+  side: Side;
+  capture: string;
+  packets: number;
+  baseline: string | null;
+  counts: ClassificationResult['counts'];
+  /** Number of flows of the side (the flows themselves are in the referenced file). */
+  flowCount: number;
+  /** The SideClassification JSON file, relative to the data folder. */
+  classificationRef: string;
+}
+
 export interface Classification {
   endpoints: TracerouteTarget[];
-  sides?: SideClassification[];
+  sides?: SideSummary[];
 }
 
 export interface Paths {
