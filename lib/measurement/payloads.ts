@@ -149,7 +149,10 @@ export interface TestbedProgress {
 export interface CampaignCarried {
   plan: CampaignPlanInfo;
   testbeds: TestbedProgress[];
+  /** The latest failures, at most MAX_LISTED_FAILURES (workflows/campaign.ts). */
   failures: MeasurementOutcome[];
+  /** Older failures left out of `failures` (absent: none). */
+  failuresLeftOut?: number;
   paused: boolean;
   runs: number;
 }
@@ -164,7 +167,10 @@ export interface CampaignProgress {
   failed: number;
   running: string[];
   testbeds: TestbedProgress[];
+  /** The latest failures, at most MAX_LISTED_FAILURES (workflows/campaign.ts) (`failed` counts them all). */
   failures: MeasurementOutcome[];
+  /** Older failures left out of `failures` (absent: none); the results store has them. */
+  failuresLeftOut?: number;
   /** How many workflow runs (continue-as-new) the campaign has used so far. */
   runs: number;
   /** Measurements left out by `resume` (already ok in the results store). */
@@ -176,7 +182,10 @@ export interface CampaignSummary {
   total: number;
   ok: number;
   failed: number;
+  /** The latest failures, at most MAX_LISTED_FAILURES (workflows/campaign.ts) (`failed` counts them all). */
   failures: MeasurementOutcome[];
+  /** Older failures left out of `failures` (absent: none); the results store has them. */
+  failuresLeftOut?: number;
   runs: number;
   /** Measurements left out by `resume` (already ok in the results store). */
   skipped?: number;
