@@ -67,7 +67,11 @@ export function messageEvents(messages: readonly MessageSent[]): ClassifierMessa
  * returns only the traceroute targets and per-side summaries that reference those files.
  */
 export async function classifyFlowsStep(env: StepEnv, ctx: StepContext, capture: CaptureFiles, messages: MessageSent[]): Promise<Classification & { sides: SideSummary[] }> {
-  const { endpoints, sides } = await classifyCaptures(env, ctx, capture, messages);
+  return storeSideClassifications(env, ctx, await classifyCaptures(env, ctx, capture, messages));
+}
+
+/** Writes each side's classification to the attempt folder; gives what history may carry. */
+export function storeSideClassifications(env: Pick<StepEnv, 'dataDir'>, ctx: StepContext, { endpoints, sides }: { endpoints: TracerouteTarget[]; sides: SideClassification[] }): Classification & { sides: SideSummary[] } {
   const dir = attemptDir(env, ctx);
   const summaries = sides.map((s): SideSummary => {
     const file = path.join(dir.abs, `classification-${s.side}.json`);
