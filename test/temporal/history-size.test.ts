@@ -5,7 +5,7 @@
  * classification as the real step does (storeSideClassifications) and persistRecord resolves the
  * references as the real one does (resolveClassificationRefs). Prints the history sizes measured.
  * HISTORY_CAMPAIGN_NODES=28 (x 4 apps = 1,624 measurements) measures a paper-sized campaign;
- * HISTORY_CAMPAIGN_CAN_AFTER=none leaves continue-as-new to the server's suggestion, as in production.
+ * HISTORY_CAMPAIGN_TESTBEDS=n runs n lanes (default 3); HISTORY_CAMPAIGN_CAN_AFTER=none leaves continue-as-new to the server's suggestion, as in production.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -119,6 +119,7 @@ describe('a measurement of 2 x 10,000 flows', () => {
 describe('a campaign across continue-as-new', () => {
   const nodeCount = Number(process.env.HISTORY_CAMPAIGN_NODES ?? 8);
   const apps = ['a1', 'a2', 'a3', 'a4'];
+  const testbeds = Array.from({ length: Number(process.env.HISTORY_CAMPAIGN_TESTBEDS ?? 3) }, (_, i) => `tb${i + 1}`);
   const canEnv = process.env.HISTORY_CAMPAIGN_CAN_AFTER ?? '50';
   const continueAsNewAfter = canEnv === 'none' ? undefined : Number(canEnv);
   const runs: HistorySize[] = [];
@@ -127,12 +128,12 @@ describe('a campaign across continue-as-new', () => {
 
   beforeAll(async () => {
     const nodes = Array.from({ length: nodeCount }, (_, i) => ({ id: `n${String(i).padStart(2, '0')}`, country: 'PL' }));
-    const plan = makePlan({ campaign: 'hist-campaign', apps, nodes, testbeds: ['tb1', 'tb2', 'tb3'], messages: 4 });
+    const plan = makePlan({ campaign: 'hist-campaign', apps, nodes, testbeds, messages: 4 });
     total = plan.measurements.length;
     // every measurement of one app fails: more failures than the campaign state lists
     const failures: FailureRule[] = plan.measurements.filter((m) => m.app === 'a4').map((m) => ({ measurementId: m.measurementId, step: 'traceroutes', type: 'ssh_command_failed', nonRetryable: true }));
     const activities = createMockActivities({ plan, record: () => undefined, failures });
-    const workers = await startWorkers({ connection: live().native, namespace: NS.campaign, activities, testbeds: ['tb1', 'tb2', 'tb3'] });
+    const workers = await startWorkers({ connection: live().native, namespace: NS.campaign, activities, testbeds });
     const client = new Client({ connection: live().connection, namespace: NS.campaign });
     try {
       const workflowId = 'campaign/hist-campaign';
