@@ -19,6 +19,7 @@ import {
 } from '../lib/measurement/steps';
 import type { MeasurementRecord, PersistResult } from '../lib/measurement/payloads';
 import { heartbeating } from './heartbeat';
+import { resolveClassificationRefs } from './record-refs';
 import { planActivities, type CompletedLookup, type PlanLoader, type RunNameInUse } from './plan-pages';
 import { measurementSteps, type StepEnv } from './steps';
 
@@ -38,6 +39,8 @@ export interface ActivityDeps {
   completed?: CompletedLookup;
   /** For scheduled runs: whether a run name is taken (checks where saveRecord writes). */
   runNameInUse?: RunNameInUse;
+  /** Data folder persistRecord reads the side classifications from (default: measurement.dataDir). */
+  dataDir?: string;
   /** Run the real measurement steps (activities/steps) with these settings. */
   measurement?: StepEnv;
   /** Step implementations that replace the real ones (tests, other drivers). */
@@ -79,7 +82,8 @@ export function createActivities(deps: ActivityDeps): MatadorActivities {
   return {
     ...plan,
     ...steps,
-    persistRecord: async ({ record }): Promise<PersistResult> => ({ stored: await deps.saveRecord(record) }),
+    // The record from history holds classification references; the stored one holds the flows.
+    persistRecord: async ({ record }): Promise<PersistResult> => ({ stored: await deps.saveRecord(resolveClassificationRefs(record, deps.dataDir ?? deps.measurement?.dataDir)) }),
   };
 }
 

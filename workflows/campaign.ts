@@ -51,6 +51,11 @@ import type { FailureCode, FailureFields } from '../lib/failures';
 import { stepProxy } from '../temporal/activity-options';
 import { measurementWorkflow } from './measurement';
 
+/** At most this many failures travel in a campaign's state (continue-as-new input, progress,
+ *  summary): the latest ones, plus a count of those left out. The results store (`matador
+ *  campaign rerun-failed`) lists them all. */
+export const MAX_LISTED_FAILURES = 100;
+
 export const progressQuery = defineQuery<CampaignProgress>(PROGRESS_QUERY);
 export const pauseSignal = defineSignal(PAUSE_SIGNAL);
 export const resumeSignal = defineSignal(RESUME_SIGNAL);
@@ -145,7 +150,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
       if (outcome.status === 'ok') tb.ok++;
       else {
         tb.failed++;
-        run.failures.push(outcome);
+        listFailure(run, outcome);
       }
     }
   };
@@ -160,6 +165,19 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   upsertSearchAttributes([{ key: SA.stage, value: STAGE_DONE }]);
   return summaryOf(run);
 }
+
+/** Keeps the carried failure list bounded (continue-as-new input stays small): the latest
+ *  MAX_LISTED_FAILURES, and a count of the older ones left out. */
+export function listFailure(run: CampaignCarried, outcome: MeasurementOutcome): void {
+  run.failures.push(outcome);
+  const over = run.failures.length - MAX_LISTED_FAILURES;
+  if (over > 0) {
+    run.failures.splice(0, over);
+    run.failuresLeftOut = (run.failuresLeftOut ?? 0) + over;
+  }
+}
+
+const leftOut = (run: CampaignCarried | undefined) => (run?.failuresLeftOut ? { failuresLeftOut: run.failuresLeftOut } : {});
 
 /**
  * The next measurement of the lane (from the page at hand; unknown at a page end or after the
@@ -219,6 +237,7 @@ function progressOf(input: CampaignInput, carried: CampaignCarried | undefined, 
     running: testbeds.flatMap((t) => (t.running ? [t.running] : [])),
     testbeds: testbeds.map((t) => ({ ...t })),
     failures: [...(carried?.failures ?? [])],
+    ...leftOut(carried),
     runs: carried?.runs ?? 1,
     ...(carried?.plan.skipped !== undefined ? { skipped: carried.plan.skipped } : {}),
   };
@@ -233,6 +252,7 @@ function summaryOf(run: CampaignCarried): CampaignSummary {
     ok,
     failed,
     failures: run.failures,
+    ...leftOut(run),
     runs: run.runs,
     ...(run.plan.skipped !== undefined ? { skipped: run.plan.skipped } : {}),
   };

@@ -22,9 +22,9 @@ import {
   type ClassifierCapture,
   type ClassifierMessageEvent,
 } from '../../lib/classify';
-import type { CaptureFiles, Classification, MessageSent, SideClassification, StepContext, TracerouteTarget } from '../../lib/measurement/payloads';
+import type { CaptureFiles, Classification, MessageSent, SideClassification, SideSummary, StepContext, TracerouteTarget } from '../../lib/measurement/payloads';
 import { baselineFile } from './baseline';
-import { appOf, relToData, type StepEnv } from './context';
+import { appOf, attemptDir, relToData, type StepEnv } from './context';
 import { stepFailure } from './failures';
 import { resolveTestbed } from './testbed-endpoints';
 
@@ -61,7 +61,29 @@ export function messageEvents(messages: readonly MessageSent[]): ClassifierMessa
   }));
 }
 
-export async function classifyCaptures(env: StepEnv, ctx: StepContext, capture: CaptureFiles, messages: MessageSent[]): Promise<Classification & { sides: SideClassification[] }> {
+/**
+ * classifyFlows: classifies both sides, writes each side's full classification (flows, counts,
+ * message attribution) to `classification-<side>.json` in the attempt's artefact folder and
+ * returns only the traceroute targets and per-side summaries that reference those files.
+ */
+export async function classifyFlowsStep(env: StepEnv, ctx: StepContext, capture: CaptureFiles, messages: MessageSent[]): Promise<Classification & { sides: SideSummary[] }> {
+  return storeSideClassifications(env, ctx, await classifyCaptures(env, ctx, capture, messages));
+}
+
+/** Writes each side's classification to the attempt folder; gives what history may carry. */
+export function storeSideClassifications(env: Pick<StepEnv, 'dataDir'>, ctx: StepContext, { endpoints, sides }: { endpoints: TracerouteTarget[]; sides: SideClassification[] }): Classification & { sides: SideSummary[] } {
+  const dir = attemptDir(env, ctx);
+  const summaries = sides.map((s): SideSummary => {
+    const file = path.join(dir.abs, `classification-${s.side}.json`);
+    const tmp = `${file}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(s));
+    fs.renameSync(tmp, file);
+    return { side: s.side, capture: s.capture, packets: s.packets, baseline: s.baseline, counts: s.counts, flowCount: s.flows.length, classificationRef: relToData(env, file) };
+  });
+  return { endpoints, sides: summaries };
+}
+
+export async function classifyCaptures(env: StepEnv, ctx: StepContext, capture: CaptureFiles, messages: MessageSent[]): Promise<{ endpoints: TracerouteTarget[]; sides: SideClassification[] }> {
   const { app, timerScale } = appOf(env, ctx);
   const rules = correlationScaled(classifierRulesFromAppConfig(app.classification), timerScale);
   const events = messageEvents(messages);

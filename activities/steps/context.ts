@@ -59,7 +59,7 @@ export function attemptDirRel(ctx: Pick<StepContext, 'campaign' | 'app' | 'nodeA
   return path.posix.join('artefacts', ctx.campaign, ctx.app, ctx.nodeA.id, ctx.nodeB.id, `attempt-${ctx.attempt}`);
 }
 
-export function attemptDir(env: StepEnv, ctx: StepContext): { abs: string; rel: string } {
+export function attemptDir(env: Pick<StepEnv, 'dataDir'>, ctx: StepContext): { abs: string; rel: string } {
   const rel = attemptDirRel(ctx);
   const abs = path.join(env.dataDir, rel);
   fs.mkdirSync(abs, { recursive: true });
@@ -67,7 +67,7 @@ export function attemptDir(env: StepEnv, ctx: StepContext): { abs: string; rel: 
 }
 
 /** An absolute path inside the data folder as the record keeps it. */
-export function relToData(env: StepEnv, abs: string): string {
+export function relToData(env: Pick<StepEnv, 'dataDir'>, abs: string): string {
   const rel = path.relative(env.dataDir, abs);
   return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel.split(path.sep).join('/');
 }

@@ -13,7 +13,7 @@
  *   teardown           abortCapture, teardown
  */
 import type { MeasurementActivities } from '../../lib/measurement/steps';
-import { classifyCaptures } from './classify';
+import { classifyFlowsStep } from './classify';
 import type { StepEnv } from './context';
 import { fetchCapture, startCapture, stopCapture } from './capture';
 import { geolocate } from './geolocate';
@@ -35,7 +35,7 @@ export function measurementSteps(env: StepEnv): MeasurementActivities {
     sendMessage: ({ ctx, message }) => sendMessage(env, ctx, message),
     stopCapture: ({ ctx, capture }) => stopCapture(env, ctx, capture),
     fetchCapture: ({ ctx, capture }) => fetchCapture(env, ctx, capture),
-    classifyFlows: ({ ctx, capture, messages }) => classifyCaptures(env, ctx, capture, messages),
+    classifyFlows: ({ ctx, capture, messages }) => classifyFlowsStep(env, ctx, capture, messages),
     traceroutes: ({ ctx, endpoints }) => traceroutes(env, ctx, endpoints),
     geolocate: ({ ctx, paths }) => geolocate(env, ctx, paths),
     abortCapture: ({ ctx }) => abortCapture(env, ctx),

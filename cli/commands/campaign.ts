@@ -117,6 +117,11 @@ export interface RerunState {
   closeTime: string | null;
 }
 
+/** The campaign's state lists only its latest failures (workflows/campaign.ts MAX_LISTED_FAILURES). */
+function leftOutLine(n: number, campaign: string): string {
+  return `  ... and ${n} earlier failure${n === 1 ? '' : 's'} not listed here (the results store has them all: matador campaign rerun-failed ${campaign} --dry-run)`;
+}
+
 export function formatSummary(s: CampaignSummary, json?: boolean, reruns: RerunState[] = []): string {
   if (json) return `${JSON.stringify(s, null, 2)}\n`;
   const skipped = s.skipped ? `, ${s.skipped} skipped (already ok)` : '';
@@ -129,6 +134,7 @@ export function formatSummary(s: CampaignSummary, json?: boolean, reruns: RerunS
     const since = r?.state === 'ok' ? ` (re-run ok: run ${r.runId}${r.closeTime ? ` at ${r.closeTime}` : ''})` : r?.state === 'running' ? ` (re-running: run ${r.runId})` : '';
     lines.push(`  failed ${f.measurementId}: ${formatFailure(f)}${since}`);
   }
+  if (s.failuresLeftOut) lines.push(leftOutLine(s.failuresLeftOut, s.campaign));
   return `${lines.join('\n')}\n`;
 }
 
@@ -154,6 +160,7 @@ function formatProgress(p: CampaignProgress): string {
   ];
   for (const t of p.testbeds) lines.push(`  testbed ${t.id}: ${t.next}/${t.total}${t.running ? `, running ${t.running}` : ', idle'}`);
   for (const f of p.failures) lines.push(`  failed ${f.measurementId}: ${formatFailure(f)}`);
+  if (p.failuresLeftOut) lines.push(leftOutLine(p.failuresLeftOut, p.campaign));
   return `${lines.join('\n')}\n`;
 }
 

@@ -149,7 +149,10 @@ export interface TestbedProgress {
 export interface CampaignCarried {
   plan: CampaignPlanInfo;
   testbeds: TestbedProgress[];
+  /** The latest failures, at most MAX_LISTED_FAILURES (workflows/campaign.ts). */
   failures: MeasurementOutcome[];
+  /** Older failures left out of `failures` (absent: none). */
+  failuresLeftOut?: number;
   paused: boolean;
   runs: number;
 }
@@ -164,7 +167,10 @@ export interface CampaignProgress {
   failed: number;
   running: string[];
   testbeds: TestbedProgress[];
+  /** The latest failures, at most MAX_LISTED_FAILURES (workflows/campaign.ts) (`failed` counts them all). */
   failures: MeasurementOutcome[];
+  /** Older failures left out of `failures` (absent: none); the results store has them. */
+  failuresLeftOut?: number;
   /** How many workflow runs (continue-as-new) the campaign has used so far. */
   runs: number;
   /** Measurements left out by `resume` (already ok in the results store). */
@@ -176,7 +182,10 @@ export interface CampaignSummary {
   total: number;
   ok: number;
   failed: number;
+  /** The latest failures, at most MAX_LISTED_FAILURES (workflows/campaign.ts) (`failed` counts them all). */
   failures: MeasurementOutcome[];
+  /** Older failures left out of `failures` (absent: none); the results store has them. */
+  failuresLeftOut?: number;
   runs: number;
   /** Measurements left out by `resume` (already ok in the results store). */
   skipped?: number;
@@ -341,9 +350,27 @@ export interface SideClassification {
   messages: ClassificationResult['messages'];
 }
 
+/**
+ * What classifyFlows returns of one side (and what workflow history carries): the counts and a
+ * reference to the side's full classification (a SideClassification as JSON, written under the
+ * attempt's artefact folder). persistRecord puts the full classification back into the stored
+ * record (activities/record-refs.ts), so history stays small however many flows a capture has.
+ */
+export interface SideSummary {
+  side: Side;
+  capture: string;
+  packets: number;
+  baseline: string | null;
+  counts: ClassificationResult['counts'];
+  /** Number of flows of the side (the flows themselves are in the referenced file). */
+  flowCount: number;
+  /** The SideClassification JSON file, relative to the data folder. */
+  classificationRef: string;
+}
+
 export interface Classification {
   endpoints: TracerouteTarget[];
-  sides?: SideClassification[];
+  sides?: SideSummary[];
 }
 
 export interface Paths {

@@ -2,8 +2,9 @@
  * The measurement record (DESIGN 4.1, `matador.measurement/v1`) from what the steps returned.
  * Pure and deterministic (type imports only): the measurement workflow calls it, and the golden
  * tests pin its output. Besides the contract fields the record carries: testbedKind, the
- * attempts with their steps, the messages with send/receive times, the classified flows and
- * service endpoints per side, the phones (app version as found on the device), the tunnels,
+ * attempts with their steps, the messages with send/receive times, the classification per
+ * side (here classifyFlows' summary with `classificationRef`: persistRecord reads the side's
+ * flows, endpoints and messages back from that file before storing, activities/record-refs.ts), the phones (app version as found on the device), the tunnels,
  * the no-app baselines used, geolocation sources, every artefact (captures, screenshots, raw
  * traceroute output; paths relative to the data folder) and timings against the configured
  * timers (`timings.overheadSeconds`: what the steps cost beyond the Fig. 2 waits).
