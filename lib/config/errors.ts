@@ -71,7 +71,13 @@ function formatConfigError(d: ConfigErrorDetails): string {
   const shown = d.value === undefined && d.keyPath.length === 0 ? 'an empty document' : renderValue(d.value);
   const got = d.showValue === false ? '' : `, got ${shown}`;
   const via = d.via ? ` (referenced by ${d.via})` : '';
-  return `${d.file}: ${where ? `${where}: ` : ''}${d.problem}${got}${via}`;
+  return oneLine(`${d.file}: ${where ? `${where}: ` : ''}${d.problem}${got}${via}`);
+}
+
+/** Messages are ONE line: line breaks and other control characters become `\xNN`. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
@@ -90,8 +96,27 @@ export function formatKeyPath(keyPath: KeyPath): string {
 const MAX_VALUE_CHARS = 60;
 
 /** Key material pasted where a path belongs must not travel on into terminals and logs. */
-const KEY_MATERIAL = /-----BEGIN|PRIVATE KEY/;
+const KEY_MATERIAL = [
+  /-----BEGIN|PRIVATE KEY|PuTTY-User-Key-File/,
+  // an OpenSSH public key line, or its private counterpart's blob
+  /\b(ssh-(ed25519|rsa|dss)|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+AAAA/,
+  /\bAAAA[A-Za-z0-9+/]{60,}/,
+];
+
+/** A long run of base64 (100+ characters) with a 40-character stretch without "/" that mixes
+ *  upper case, lower case and digits: random key bytes look like that, file names do not. */
+function longBase64(text: string): boolean {
+  for (const [run] of text.matchAll(/[A-Za-z0-9+/=]{100,}/g)) {
+    if (run.split('/').some((part) => part.length >= 40 && /[A-Z]/.test(part) && /[a-z]/.test(part) && /[0-9]/.test(part))) return true;
+  }
+  return false;
+}
 const REDACTED = '<key material, not shown>';
+
+/** Whether a string looks like pasted key material (a PEM block, an OpenSSH key, long base64). */
+export function looksLikeKeyMaterial(text: string): boolean {
+  return KEY_MATERIAL.some((re) => re.test(text)) || longBase64(text);
+}
 
 /** A value as it would be written in JSON, shortened; `undefined` means the key is missing. */
 export function renderValue(value: unknown): string {
@@ -103,7 +128,7 @@ export function renderValue(value: unknown): string {
   } catch {
     text = String(value);
   }
-  if (KEY_MATERIAL.test(text)) return REDACTED;
+  if (looksLikeKeyMaterial(text)) return REDACTED;
   text = text.replace(/\s+/g, ' ');
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 3)}...` : text;
 }
