@@ -37,6 +37,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     throw limitError(file, `YAML cannot be read (${tooComplex(err)})`);
   }
   const first = doc.errors[0];
+  if (first && /call stack/i.test(first.message)) throw limitError(file, 'YAML cannot be read (nested too deeply)');
   if (first) {
     const { line, col } = lineCounter.linePos(first.pos[0]);
     throw new ConfigError({
