@@ -50,6 +50,8 @@ function copyConfigs(): string {
     testbeds: { file: '../testbeds/lab-example.yaml' },
   };
   fs.writeFileSync(path.join(dir, 'campaigns', 'lab.yaml'), stringify(lab));
+  const geo = { ...lab, id: 'geo', testbeds: { file: '../testbeds/emulated-2.yaml' }, geo: { interestGroups: '../geo/interest-groups.yaml', corrections: ['../geo/corrections.yaml'] } };
+  fs.writeFileSync(path.join(dir, 'campaigns', 'geo.yaml'), stringify(geo));
   return dir;
 }
 
@@ -112,6 +114,19 @@ const BAD: BadCase[] = [
     name: 'a multi-line value as a router knownHostsFile',
     campaign: LAB, file: LAB_TESTBEDS, keyPath: 'testbeds[0].routers.B.knownHostsFile', secret: 'second-line', says: 'looks like key material',
     prepare: (d) => edit(d, LAB_TESTBEDS, (doc) => { doc.testbeds[0].routers.B.knownHostsFile = 'first-line\nsecond-line'; }),
+  },
+  {
+    name: 'a private key pasted as an app reference of the campaign',
+    campaign: DEMO, file: DEMO, keyPath: 'apps[0]', secret: SECRET_PART, says: 'looks like key material, not a path',
+    prepare: (d) => edit(d, DEMO, (doc) => { doc.apps[0] = PEM_KEY; }),
+  },
+  {
+    name: 'a private key inside a geo file, quoted by its parser',
+    campaign: DEMO, file: 'geo/interest-groups.yaml', keyPath: '', secret: SECRET_PART, says: 'looks like key material (not shown)',
+    prepare: (d) => {
+      fs.writeFileSync(path.join(d, 'geo/interest-groups.yaml'), stringify({ schema: 'matador.interest-groups/v1', groups: [{ name: 'X', members: { DE: [{ from: PEM_KEY }] } }] }));
+      edit(d, DEMO, (doc) => { doc.geo = { interestGroups: '../geo/interest-groups.yaml' }; });
+    },
   },
   // ---- upper bounds, finite numbers ----
   { name: 'timerScale: 1e300', campaign: DEMO, file: DEMO, keyPath: 'timerScale', prepare: (d) => edit(d, DEMO, (doc) => { doc.timerScale = 1e300; }) },
@@ -246,7 +261,7 @@ function expectOneLine(message: string, dir: string, c: Pick<BadCase, 'file' | '
 describe('bad configs are refused at load with one line naming the file and key path', () => {
   it('the shipped configs and the example lab campaign load', () => {
     const dir = copyConfigs();
-    for (const campaign of [DEMO, LAB, 'campaigns/paper-2015.yaml', 'campaigns/paper-2015-emulated.yaml']) {
+    for (const campaign of [DEMO, LAB, 'campaigns/geo.yaml', 'campaigns/paper-2015.yaml', 'campaigns/paper-2015-emulated.yaml']) {
       expect(() => loadCampaign(campaign, { cwd: dir })).not.toThrow();
     }
   });
@@ -354,7 +369,8 @@ function nested(value: Json, depth: number): Json {
 }
 
 describe('fuzz: mutated shipped configs load or fail with one clean line', () => {
-  const FILES = [DEMO, LAB, NODES, THREEMA, 'apps/whatsapp.yaml', 'testbeds/emulated-2.yaml', LAB_TESTBEDS];
+  const GEO_FILES = ['geo/interest-groups.yaml', 'geo/corrections.yaml'];
+  const FILES = [DEMO, LAB, NODES, THREEMA, 'apps/whatsapp.yaml', 'testbeds/emulated-2.yaml', LAB_TESTBEDS, ...GEO_FILES];
   const CASES = 400;
 
   it(`${CASES} seeded mutations`, () => {
@@ -413,7 +429,7 @@ describe('fuzz: mutated shipped configs load or fail with one clean line', () =>
         },
         exists: (p) => fsMap.has(p),
       };
-      const campaign = rel === LAB || rel === LAB_TESTBEDS ? LAB : rel === DEMO ? DEMO : pick([DEMO, LAB]);
+      const campaign = rel === LAB || rel === LAB_TESTBEDS ? LAB : rel === DEMO ? DEMO : GEO_FILES.includes(rel) ? 'campaigns/geo.yaml' : pick([DEMO, LAB]);
       const started = Date.now();
       try {
         loadCampaign(campaign, { cwd: dir, fs: memFs });
@@ -423,6 +439,8 @@ describe('fuzz: mutated shipped configs load or fail with one clean line', () =>
         expect(err.message).not.toMatch(/[\r\n]/);
         expect(err.message).toMatch(/^(campaigns|apps|nodes|testbeds|geo)\/[a-z0-9-]+\.yaml: /);
         expect(err.message).not.toContain('BEGIN OPENSSH');
+        // a crash dressed as a config error (a parser that trips over a type) is a bug too
+        expect(err.message).not.toMatch(/Cannot read propert|is not a function|is not iterable|undefined is not|Maximum call stack/);
         outcomes.refused++;
       }
       slowest = Math.max(slowest, Date.now() - started);

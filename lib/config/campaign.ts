@@ -4,11 +4,11 @@
  * them, naming the referencing key when one is wrong.
  */
 import { z } from 'zod';
-import { id, LIMITS, list, literal, num, oneOf, seconds, str, strict } from './fields';
+import { id, LIMITS, list, literal, num, oneOf, pathRef, seconds, str, strict } from './fields';
 
 export const CAMPAIGN_SCHEMA = 'matador.campaign/v1';
 
-const fileRef = () => str('a file path (relative to this file)').max(LIMITS.pathLength, { error: `expected a file path of at most ${LIMITS.pathLength} characters` });
+const fileRef = () => pathRef('a file path (relative to this file)');
 const idList = (what: string) =>
   list(id(), { min: 1, what }).superRefine((ids, ctx) => {
     ids.forEach((value, index) => {

@@ -68,6 +68,8 @@ export class ConfigError extends Error {
 
 function formatConfigError(d: ConfigErrorDetails): string {
   const where = d.where ?? (d.keyPath.length ? formatKeyPath(d.keyPath) : '(document)');
+  // a problem text that quotes the value (lib/geo's parsers, "looked for <path>") must not carry a key either
+  if (looksLikeKeyMaterial(d.problem)) d = { ...d, problem: 'a value here looks like key material (not shown): expected something else', showValue: false };
   const shown = d.value === undefined && d.keyPath.length === 0 ? 'an empty document' : renderValue(d.value);
   const got = d.showValue === false ? '' : `, got ${shown}`;
   const via = d.via ? ` (referenced by ${d.via})` : '';
