@@ -438,7 +438,7 @@ describe('fuzz: mutated shipped configs load or fail with one clean line', () =>
         if (!(err instanceof ConfigError)) throw new Error(`case ${i} (${rel}): not a ConfigError: ${(err as Error)?.stack ?? String(err)}\n--- input ---\n${text.slice(0, 2000)}`);
         expect(err.message).not.toMatch(/[\r\n]/);
         expect(err.message).toMatch(/^(campaigns|apps|nodes|testbeds|geo)\/[a-z0-9-]+\.yaml: /);
-        expect(err.message).not.toContain('BEGIN OPENSSH');
+        expect(JSON.stringify(err)).not.toContain('BEGIN OPENSSH');
         // a crash dressed as a config error (a parser that trips over a type) is a bug too
         expect(err.message).not.toMatch(/Cannot read propert|is not a function|is not iterable|undefined is not|Maximum call stack/);
         outcomes.refused++;

@@ -41,7 +41,7 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.file = details.file;
     this.keyPath = details.keyPath;
-    this.problem = details.problem;
+    this.problem = looksLikeKeyMaterial(details.problem) ? KEY_PROBLEM : details.problem;
     // never keep pasted key material on an error object that may be logged or serialized
     this.value = renderValue(details.value) === REDACTED ? REDACTED : details.value;
     this.line = details.line;
@@ -69,11 +69,13 @@ export class ConfigError extends Error {
 function formatConfigError(d: ConfigErrorDetails): string {
   const where = d.where ?? (d.keyPath.length ? formatKeyPath(d.keyPath) : '(document)');
   // a problem text that quotes the value (lib/geo's parsers, "looked for <path>") must not carry a key either
-  if (looksLikeKeyMaterial(d.problem)) d = { ...d, problem: 'a value here looks like key material (not shown): expected something else', showValue: false };
+  if (looksLikeKeyMaterial(d.problem)) d = { ...d, problem: KEY_PROBLEM, showValue: false };
   const shown = d.value === undefined && d.keyPath.length === 0 ? 'an empty document' : renderValue(d.value);
   const got = d.showValue === false ? '' : `, got ${shown}`;
   const via = d.via ? ` (referenced by ${d.via})` : '';
-  return oneLine(`${d.file}: ${where ? `${where}: ` : ''}${d.problem}${got}${via}`);
+  const message = oneLine(`${d.file}: ${where ? `${where}: ` : ''}${d.problem}${got}${via}`);
+  // last guard (a key pasted as a mapping key ends up in the key path)
+  return looksLikeKeyMaterial(message) ? oneLine(`${d.file}: ${KEY_PROBLEM}`) : message;
 }
 
 /** Messages are ONE line: line breaks and other control characters become `\xNN`. */
@@ -114,6 +116,7 @@ function longBase64(text: string): boolean {
   return false;
 }
 const REDACTED = '<key material, not shown>';
+const KEY_PROBLEM = 'a value here looks like key material (not shown): expected something else';
 
 /** Whether a string looks like pasted key material (a PEM block, an OpenSSH key, long base64). */
 export function looksLikeKeyMaterial(text: string): boolean {
