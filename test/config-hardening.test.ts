@@ -346,7 +346,17 @@ describe("the worker's config cache", () => {
     bump('testbeds/emulated-2.yaml', (doc) => { doc.description = 'changed'; }, 1_000_002);
     expect(campaignOf(env, ctx)).not.toBe(first);
     bump(THREEMA, (doc) => { doc.timers.betweenMessagesSec = 1e300; }, 1_000_003);
-    expect(() => campaignOf(env, ctx)).toThrow(ConfigError);
+    const failure = (() => {
+      try {
+        campaignOf(env, ctx);
+        return null;
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect([(failure as ApplicationFailure).type, (failure as ApplicationFailure).nonRetryable]).toEqual(['config_invalid', true]);
+    expect((failure as ApplicationFailure).message).toContain('apps/threema.yaml: timers.betweenMessagesSec: ');
   });
 });
 

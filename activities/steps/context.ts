@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadCampaign, type LoadedApp, type LoadedCampaign } from '../../lib/config';
+import { ConfigError, loadCampaign, type LoadedApp, type LoadedCampaign } from '../../lib/config';
 import type { StepContext } from '../../lib/measurement/payloads';
 import type { TracerouteBackend } from '../../drivers/node';
 import type { Lab } from '../lab';
@@ -56,7 +56,14 @@ export function campaignOf(env: StepEnv, ctx: Pick<StepContext, 'config'>): Load
   }
   const hit = cache.get(file);
   if (hit && hit.stamps.every(([f, mtimeMs]) => mtimeOf(f) === mtimeMs)) return hit.campaign;
-  const campaign = loadCampaign(file, { cwd: env.baseDir });
+  let campaign: LoadedCampaign;
+  try {
+    campaign = loadCampaign(file, { cwd: env.baseDir });
+  } catch (err) {
+    // a file edited into something invalid mid-campaign: the same every retry (one line, no key)
+    if (err instanceof ConfigError) throw stepFailure('config_invalid', err.message);
+    throw err;
+  }
   const stamps = campaignFiles(campaign).map((f): [string, number] => [f, mtimeOf(f)]);
   cache.set(file, { stamps, campaign });
   return campaign;
