@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadCampaign, type LoadedApp, type LoadedCampaign } from '../../lib/config';
+import { ConfigError, loadCampaign, type LoadedApp, type LoadedCampaign } from '../../lib/config';
 import type { StepContext } from '../../lib/measurement/payloads';
 import type { TracerouteBackend } from '../../drivers/node';
 import type { Lab } from '../lab';
@@ -30,20 +30,42 @@ export interface StepEnv {
   receiveTimeoutMs?: number;
 }
 
-const cache = new Map<string, { mtimeMs: number; campaign: LoadedCampaign }>();
+/** Loaded campaigns by file, valid while no file it references changed (mtime of each). */
+const cache = new Map<string, { stamps: Array<[string, number]>; campaign: LoadedCampaign }>();
+
+/** Every file a loaded campaign was read from: the campaign, nodes, apps, testbeds, geo files. */
+export function campaignFiles(c: LoadedCampaign): string[] {
+  const geo = [c.geo.interestGroups, c.geo.m49, ...c.geo.corrections].filter((f): f is string => f !== null);
+  return [...new Set([c.file, c.nodesFile, ...c.apps.map((a) => a.file), c.testbedsFile, ...geo])];
+}
+
+function mtimeOf(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return -1; // gone: differs from any stored mtime, so the reload reports it
+  }
+}
 
 export function campaignOf(env: StepEnv, ctx: Pick<StepContext, 'config'>): LoadedCampaign {
   const file = path.resolve(env.baseDir, ctx.config.path);
-  let mtimeMs: number;
   try {
-    mtimeMs = fs.statSync(file).mtimeMs;
+    fs.statSync(file);
   } catch (err) {
     throw stepFailure('testbed_unknown', `campaign config ${file} is not readable: ${(err as Error).message}`);
   }
   const hit = cache.get(file);
-  if (hit && hit.mtimeMs === mtimeMs) return hit.campaign;
-  const campaign = loadCampaign(file, { cwd: env.baseDir });
-  cache.set(file, { mtimeMs, campaign });
+  if (hit && hit.stamps.every(([f, mtimeMs]) => mtimeOf(f) === mtimeMs)) return hit.campaign;
+  let campaign: LoadedCampaign;
+  try {
+    campaign = loadCampaign(file, { cwd: env.baseDir });
+  } catch (err) {
+    // a file edited into something invalid mid-campaign: the same every retry (one line, no key)
+    if (err instanceof ConfigError) throw stepFailure('config_invalid', err.message);
+    throw err;
+  }
+  const stamps = campaignFiles(campaign).map((f): [string, number] => [f, mtimeOf(f)]);
+  cache.set(file, { stamps, campaign });
   return campaign;
 }
 

@@ -46,7 +46,7 @@ describe('matador campaign plan', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
-      'matador: test/fixtures/config/app-timer-string.yaml: timers.betweenMessagesSec: expected a number >= 0, got "ten" ' +
+      'matador: test/fixtures/config/app-timer-string.yaml: timers.betweenMessagesSec: expected a number between 0 and 86400, got "ten" ' +
         '(referenced by test/fixtures/config/campaign-invalid-app.yaml apps[0])\n',
     );
   });

@@ -6,7 +6,7 @@ import { formatFailure } from '../../lib/failures';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ConfigError, loadCampaign } from '../../lib/config';
+import { ConfigError, LIMITS, loadCampaign } from '../../lib/config';
 import { projectRoot } from '../../lib/project-paths';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId, PROGRESS_QUERY, SA } from '../../temporal/conventions';
 import { visibilityString } from '../../temporal/schedules';
@@ -59,7 +59,7 @@ async function start(file: string, o: StartOptions): Promise<void> {
   const input: CampaignInput = { config: configPathForWorker(file), ...(o.resume ? { resume: true } : {}) };
   if (o.timerScale !== undefined) {
     const scale = Number(o.timerScale);
-    if (!Number.isFinite(scale) || scale < 0) throw new CliError(`--timer-scale: expected a number >= 0, got ${JSON.stringify(o.timerScale)}`);
+    if (!Number.isFinite(scale) || scale < 0 || scale > LIMITS.scale) throw new CliError(`--timer-scale: expected a number between 0 and ${LIMITS.scale}, got ${JSON.stringify(o.timerScale)}`);
     input.options = { timerScale: scale };
   }
   const workflowId = o.id ?? campaignWorkflowId(campaignId);

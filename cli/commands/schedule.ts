@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
-import { ConfigError, loadCampaign } from '../../lib/config';
+import { ConfigError, LIMITS, loadCampaign } from '../../lib/config';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, SA } from '../../temporal/conventions';
 import {
   assertScheduleId,
@@ -143,7 +143,7 @@ async function create(file: string, o: ConnOptions & { every: string; id?: strin
   let timerScale: number | undefined;
   if (o.timerScale !== undefined) {
     timerScale = Number(o.timerScale);
-    if (!Number.isFinite(timerScale) || timerScale < 0) throw new CliError(`--timer-scale: expected a number >= 0, got ${JSON.stringify(o.timerScale)}`);
+    if (!Number.isFinite(timerScale) || timerScale < 0 || timerScale > LIMITS.scale) throw new CliError(`--timer-scale: expected a number between 0 and ${LIMITS.scale}, got ${JSON.stringify(o.timerScale)}`);
   }
   const request: CampaignScheduleRequest = { scheduleId, campaignId, config: configPathForWorker(file), everyMs, paused: o.paused, timerScale, note: o.note };
   await withClient(temporalTarget(o), async (client) => {

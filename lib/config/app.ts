@@ -5,7 +5,7 @@
  * black/whitelists that separate the service's flows from background noise (section 4).
  */
 import { z } from 'zod';
-import { cidr, expected, hostPattern, id, list, literal, num, oneOf, port, seconds, str, strict } from './fields';
+import { cidr, expected, hostPattern, id, LIMITS, list, literal, num, oneOf, port, seconds, str, strict } from './fields';
 
 export const APP_SCHEMA = 'matador.app/v1';
 
@@ -36,6 +36,15 @@ function screenshotName() {
     .regex(/^[A-Za-z0-9]([A-Za-z0-9._-]|\$\{(index|side)\})*$/, { error });
 }
 
+/** An Android activity class as `am start -n pkg/ACTIVITY` takes it: Java identifiers joined by
+ *  dots, optionally starting with "." (relative to the package). `$` is legal (inner classes);
+ *  anything else (";", spaces, quotes) would reach the phone's shell. */
+export const ACTIVITY_PATTERN = /^\.?[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$/;
+const activityName = () =>
+  str('an activity class name (Java identifiers joined by ".", optionally starting with "."; e.g. ".Main" or "com.whatsapp.Main")', ACTIVITY_PATTERN).max(255, {
+    error: expected('an activity class name of at most 255 characters'),
+  });
+
 const side = () => oneOf(['A', 'B'] as const);
 const protocol = () => oneOf(['tcp', 'udp'] as const);
 
@@ -59,7 +68,7 @@ export const timersSchema = strict({
 
 /** A UI step executed over ADB on the sending (or both) phone(s). */
 const stepSchemas = [
-  strict({ action: literal('start-app'), activity: str('an activity name').optional() }),
+  strict({ action: literal('start-app'), activity: activityName().optional() }),
   strict({ action: literal('stop-app') }),
   strict({
     action: literal('tap'),
@@ -110,7 +119,7 @@ export const appFileSchema = strict({
   }),
   message: strict({
     text: templated('a message text', MESSAGE_TEXT_VARIABLES),
-    count: num({ int: true, min: 1, max: 1000 }),
+    count: num({ int: true, min: 1, max: LIMITS.messages }),
   }),
   timers: timersSchema,
   schedule: scheduleSchema,

@@ -4,11 +4,11 @@
  * them, naming the referencing key when one is wrong.
  */
 import { z } from 'zod';
-import { id, list, literal, num, oneOf, seconds, str, strict } from './fields';
+import { id, LIMITS, list, literal, num, oneOf, pathRef, seconds, str, strict } from './fields';
 
 export const CAMPAIGN_SCHEMA = 'matador.campaign/v1';
 
-const fileRef = () => str('a file path (relative to this file)');
+const fileRef = () => pathRef('a file path (relative to this file)');
 const idList = (what: string) =>
   list(id(), { min: 1, what }).superRefine((ids, ctx) => {
     ids.forEach((value, index) => {
@@ -38,7 +38,7 @@ export const campaignFileSchema = strict({
    */
   assignment: oneOf(['pair', 'measurement'] as const).default('pair'),
   /** multiplies every messaging timer of every app (e.g. 0.05 for a quick demo) */
-  timerScale: num({ above: 0 }).default(1),
+  timerScale: num({ above: 0, max: LIMITS.scale }, `a number > 0 and <= ${LIMITS.scale}`).default(1),
   /** geolocation inputs (configs/geo/**), relative to this file; defaults are the shipped ones */
   geo: strict({
     interestGroups: fileRef().optional(),
@@ -47,9 +47,9 @@ export const campaignFileSchema = strict({
   }).optional(),
   /** a measurement that fails for good is cleaned up and retried as a whole (saga) */
   retry: strict({
-    maxAttempts: num({ int: true, min: 1, max: 100 }).default(3),
+    maxAttempts: num({ int: true, min: 1, max: LIMITS.attempts }).default(3),
     initialIntervalSec: seconds().default(30),
-    backoffCoefficient: num({ min: 1 }).default(2),
+    backoffCoefficient: num({ min: 1, max: LIMITS.scale }).default(2),
     maxIntervalSec: seconds().default(600),
   }).default({ maxAttempts: 3, initialIntervalSec: 30, backoffCoefficient: 2, maxIntervalSec: 600 }),
 });

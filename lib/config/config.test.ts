@@ -110,8 +110,8 @@ describe('shipped configs', () => {
 
 describe('invalid configs give one line naming file, key path and value', () => {
   const cases: Array<[string, string]> = [
-    ['app-timer-string.yaml', 'timers.betweenMessagesSec: expected a number >= 0, got "ten"'],
-    ['app-timer-negative.yaml', 'timers.captureTailSec: expected a number >= 0, got -1'],
+    ['app-timer-string.yaml', 'timers.betweenMessagesSec: expected a number between 0 and 86400, got "ten"'],
+    ['app-timer-negative.yaml', 'timers.captureTailSec: expected a number between 0 and 86400, got -1'],
     ['app-unknown-key.yaml', 'timers.betweenMesagesSec: unknown key (did you mean "betweenMessagesSec"?), got 5'],
     ['app-version-number.yaml', 'android.version: expected a version string (quote it: "2.41"), got 2.41'],
     [
@@ -135,7 +135,7 @@ describe('invalid configs give one line naming file, key path and value', () => 
     ['app-bad-protocol.yaml', 'service.ports[0].protocol: expected one of "tcp", "udp", got "sctp"'],
     ['app-schedule-length.yaml', 'schedule.senders: expected one sender per message (message.count is 3), got ["A","B"]'],
     ['app-count-zero.yaml', 'message.count: expected an integer between 1 and 1000, got 0'],
-    ['app-two-errors.yaml', 'timers.captureTailSec: expected a number >= 0, got "soon"'],
+    ['app-two-errors.yaml', 'timers.captureTailSec: expected a number between 0 and 86400, got "soon"'],
     ['app-yaml-syntax.yaml', 'line 12, column 26: YAML syntax error: Nested mappings are not allowed in compact mappings'],
     ['app-duplicate-key.yaml', 'line 11, column 3: YAML syntax error: Map keys must be unique'],
     ['nodes-bad-country.yaml', 'nodes[1].country: expected an ISO 3166-1 alpha-2 country code in upper case that UN M49 lists (e.g. "DE"), got "XX"'],
@@ -143,7 +143,7 @@ describe('invalid configs give one line naming file, key path and value', () => 
     ['nodes-not-m49.yaml', 'nodes[1].country: expected an ISO 3166-1 alpha-2 country code in upper case that UN M49 lists (e.g. "DE"), got "TW"'],
     ['nodes-duplicate-id.yaml', 'nodes[1].id: expected a node id not used before (nodes[0] has it), got "de-ber"'],
     ['nodes-latitude.yaml', 'nodes[1].latitude: expected a number between -90 and 90, got 95'],
-    ['nodes-bad-id.yaml', 'nodes[1].id: expected an id (lowercase letters, digits and "-", starting with a letter), got "JP/Tokyo"'],
+    ['nodes-bad-id.yaml', 'nodes[1].id: expected an id (at most 64 of lowercase letters, digits and "-", starting with a letter), got "JP/Tokyo"'],
     [
       'nodes-wrong-schema.yaml',
       'schema: expected one of "matador.campaign/v1", "matador.app/v1", "matador.nodes/v1", "matador.testbeds/v1", got "matador.nodes/v2"',
@@ -153,7 +153,7 @@ describe('invalid configs give one line naming file, key path and value', () => 
     ['testbeds-missing-router.yaml', 'testbeds[1].routers.B: expected a mapping (key: value), got nothing (the key is missing)'],
     [
       'testbeds-inline-key.yaml',
-      'testbeds[1].routers.A.identityFile: expected the path of the SSH private key file (a path, not the key itself), got <key material, not shown>',
+      'testbeds[1].routers.A.identityFile: expected the path of the SSH private key file: this looks like key material, not a path (the value is not shown)',
     ],
     ['testbeds-duplicate-id.yaml', 'testbeds[1].id: expected a testbed id not used before (testbeds[0] has it), got "tb1"'],
     // wiring of real testbeds (routers.<side>.*, tunnel.*) and real nodes
@@ -222,7 +222,7 @@ describe('invalid configs give one line naming file, key path and value', () => 
     ['campaign-bad-select.yaml', `nodes.select[1]: expected a node id of ${fixtures}/nodes-minimal.yaml, got "xx-nowhere"`],
     ['campaign-bad-testbed-select.yaml', `testbeds.select[0]: expected a testbed id of ${fixtures}/testbeds-minimal.yaml, got "tb9"`],
     ['campaign-duplicate-app.yaml', 'apps[1]: expected an app whose id is not already used by apps[0] ("minimal"), got "./app-minimal.yaml"'],
-    ['campaign-timer-scale.yaml', 'timerScale: expected a number > 0, got 0'],
+    ['campaign-timer-scale.yaml', 'timerScale: expected a number > 0 and <= 1000, got 0'],
     ['campaign-retry.yaml', 'retry.maxAttempts: expected an integer between 1 and 100, got 0'],
     ['campaign-unknown-key.yaml', 'testbed: unknown key (did you mean "testbeds"?), got {"file":"testbeds-minimal.yaml","select":["tb1"]}'],
   ];
@@ -236,7 +236,7 @@ describe('invalid configs give one line naming file, key path and value', () => 
 
   it('an error inside a referenced file names that file, its key, and the referencing key', () => {
     expect(errorOf(() => loadCampaign(fixture('campaign-invalid-app.yaml'), { cwd })).message).toBe(
-      `${fixture('app-timer-string.yaml')}: timers.betweenMessagesSec: expected a number >= 0, got "ten" ` +
+      `${fixture('app-timer-string.yaml')}: timers.betweenMessagesSec: expected a number between 0 and 86400, got "ten" ` +
         `(referenced by ${fixture('campaign-invalid-app.yaml')} apps[0])`,
     );
     expect(errorOf(() => loadCampaign(fixture('campaign-invalid-nodes.yaml'), { cwd })).message).toBe(

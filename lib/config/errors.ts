@@ -41,7 +41,7 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.file = details.file;
     this.keyPath = details.keyPath;
-    this.problem = details.problem;
+    this.problem = looksLikeKeyMaterial(details.problem) ? KEY_PROBLEM : details.problem;
     // never keep pasted key material on an error object that may be logged or serialized
     this.value = renderValue(details.value) === REDACTED ? REDACTED : details.value;
     this.line = details.line;
@@ -68,10 +68,20 @@ export class ConfigError extends Error {
 
 function formatConfigError(d: ConfigErrorDetails): string {
   const where = d.where ?? (d.keyPath.length ? formatKeyPath(d.keyPath) : '(document)');
+  // a problem text that quotes the value (lib/geo's parsers, "looked for <path>") must not carry a key either
+  if (looksLikeKeyMaterial(d.problem)) d = { ...d, problem: KEY_PROBLEM, showValue: false };
   const shown = d.value === undefined && d.keyPath.length === 0 ? 'an empty document' : renderValue(d.value);
   const got = d.showValue === false ? '' : `, got ${shown}`;
   const via = d.via ? ` (referenced by ${d.via})` : '';
-  return `${d.file}: ${where ? `${where}: ` : ''}${d.problem}${got}${via}`;
+  const message = oneLine(`${d.file}: ${where ? `${where}: ` : ''}${d.problem}${got}${via}`);
+  // last guard (a key pasted as a mapping key ends up in the key path)
+  return looksLikeKeyMaterial(message) ? oneLine(`${d.file}: ${KEY_PROBLEM}`) : message;
+}
+
+/** Messages are ONE line: line breaks and other control characters become `\xNN`. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
@@ -90,8 +100,28 @@ export function formatKeyPath(keyPath: KeyPath): string {
 const MAX_VALUE_CHARS = 60;
 
 /** Key material pasted where a path belongs must not travel on into terminals and logs. */
-const KEY_MATERIAL = /-----BEGIN|PRIVATE KEY/;
+const KEY_MATERIAL = [
+  /-----BEGIN|PRIVATE KEY|PuTTY-User-Key-File/,
+  // an OpenSSH public key line, or its private counterpart's blob
+  /\b(ssh-(ed25519|rsa|dss)|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+AAAA/,
+  /\bAAAA[A-Za-z0-9+/]{60,}/,
+];
+
+/** A long run of base64 (100+ characters) with a 40-character stretch without "/" that mixes
+ *  upper case, lower case and digits: random key bytes look like that, file names do not. */
+function longBase64(text: string): boolean {
+  for (const [run] of text.matchAll(/[A-Za-z0-9+/=]{100,}/g)) {
+    if (run.split('/').some((part) => part.length >= 40 && /[A-Z]/.test(part) && /[a-z]/.test(part) && /[0-9]/.test(part))) return true;
+  }
+  return false;
+}
 const REDACTED = '<key material, not shown>';
+const KEY_PROBLEM = 'a value here looks like key material (not shown): expected something else';
+
+/** Whether a string looks like pasted key material (a PEM block, an OpenSSH key, long base64). */
+export function looksLikeKeyMaterial(text: string): boolean {
+  return KEY_MATERIAL.some((re) => re.test(text)) || longBase64(text);
+}
 
 /** A value as it would be written in JSON, shortened; `undefined` means the key is missing. */
 export function renderValue(value: unknown): string {
@@ -103,7 +133,7 @@ export function renderValue(value: unknown): string {
   } catch {
     text = String(value);
   }
-  if (KEY_MATERIAL.test(text)) return REDACTED;
+  if (looksLikeKeyMaterial(text)) return REDACTED;
   text = text.replace(/\s+/g, ' ');
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 3)}...` : text;
 }

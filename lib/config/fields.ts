@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ipFamily, type IpPrefix, prefixesOverlap, tryParsePrefix } from '../net/ip';
+import { looksLikeKeyMaterial } from './errors';
 
 export const expected = (what: string): string => `expected ${what}`;
 
@@ -39,7 +40,34 @@ export function num(o: NumberOptions = {}, what = describeNumber(o)) {
 }
 
 export const port = () => num({ int: true, min: 1, max: 65535 }, 'a port number (an integer between 1 and 65535)');
-export const seconds = () => num({ min: 0 });
+
+/**
+ * Upper bounds (configs/README.md, "Limits"): a value beyond them is a typo or an attack, and
+ * would overflow a timer (setTimeout holds 24.8 days), a Temporal duration or a loop. zod's
+ * numbers are finite already (no Infinity, no NaN).
+ */
+export const LIMITS = {
+  /** any time in seconds: timers, UI waits, tap timeouts, retry intervals (one day) */
+  seconds: 86_400,
+  /** timerScale and other multipliers */
+  scale: 1000,
+  /** retry attempts */
+  attempts: 100,
+  /** messages per measurement */
+  messages: 1000,
+  /** ids (campaign, app, node, testbed, world): they end up in workflow ids and file names */
+  idLength: 64,
+  /** paths in configs (PATH_MAX) */
+  pathLength: 4096,
+  /** a config file, in bytes */
+  fileBytes: 1024 * 1024,
+  /** nesting of mappings and lists in a config file */
+  depth: 32,
+  /** YAML aliases (`*name`) per file */
+  aliases: 100,
+} as const;
+
+export const seconds = () => num({ min: 0, max: LIMITS.seconds });
 
 /** A non-empty string, optionally matching `pattern`, described by `what`. */
 export function str(what = 'a non-empty string', pattern?: RegExp) {
@@ -51,7 +79,24 @@ export function str(what = 'a non-empty string', pattern?: RegExp) {
 
 /** Ids appear in workflow ids and task queues (`<campaign>/<app>/<nodeA>/<nodeB>`, `testbed-<id>`). */
 export const ID_PATTERN = /^[a-z][a-z0-9-]*$/;
-export const id = () => str('an id (lowercase letters, digits and "-", starting with a letter)', ID_PATTERN);
+export const id = () =>
+  str(`an id (at most ${LIMITS.idLength} of lowercase letters, digits and "-", starting with a letter)`, ID_PATTERN).max(LIMITS.idLength, {
+    error: expected(`an id (at most ${LIMITS.idLength} of lowercase letters, digits and "-", starting with a letter)`),
+  });
+
+/**
+ * A local file path (an SSH key, a known_hosts file): `~/` is the home directory, a relative
+ * path is relative to the file that holds it (the loader resolves both). Pasted key material is
+ * refused without echoing it: it must not reach terminals, logs or workflow history.
+ */
+export function pathRef(what: string) {
+  const error = expected(`${what} (a path, not the key itself)`);
+  return z
+    .string({ error })
+    .min(1, { error })
+    .max(LIMITS.pathLength, { error: expected(`${what} of at most ${LIMITS.pathLength} characters`) })
+    .refine((v) => !looksLikeKeyMaterial(v) && !/[\r\n]/.test(v), { error: `expected ${what}: this looks like key material, not a path (the value is not shown)` });
+}
 
 export function bool() {
   return z.boolean({ error: expected('true or false') });

@@ -33,8 +33,13 @@
  * ConfigError as "user error, do not retry" (e.g. a Temporal non-retryable ApplicationFailure
  * of type 'ConfigError') and anything else as a bug.
  *
- * Secrets: testbed configs hold only PATHS of SSH keys and known_hosts files (resolved to
- * absolute paths by the loader, never read by it).
+ * Secrets: testbed and nodes configs hold only PATHS of SSH keys and known_hosts files (`~/` and
+ * file-relative, resolved to absolute paths by the loader, never read by it); a value that looks
+ * like key material is refused without being echoed.
+ *
+ * Limits (LIMITS in fields.ts, configs/README.md "Limits"): times <= 1 day, scales <= 1000,
+ * attempts <= 100, ids <= 64 characters, YAML <= 1 MiB / 32 levels / 100 aliases; YAML limits
+ * are ConfigErrors of the file like any other problem.
  *
  * Wiring of real testbeds: routers.<side>.{lanInterface, phoneSubnet, underlayAddress,
  * captureDir} and `tunnel: {mode, table, rulePriority, vni, vxlanPort}` in the testbeds file,
@@ -95,4 +100,4 @@ export {
   type TestbedsFile,
   type TunnelConfig,
 } from './testbeds';
-export { parseCidr, type ParsedCidr } from './fields';
+export { LIMITS, parseCidr, type ParsedCidr } from './fields';

@@ -9,13 +9,16 @@ import * as os from 'os';
 import * as path from 'path';
 import type { z } from 'zod';
 import { defaultM49 } from './geo-tables';
+import { parseCorrections } from '../geo/corrections';
+import { parseInterestGroups } from '../geo/groups';
+import { parseM49 } from '../geo/m49';
 import type { CountryInfo } from '../types';
 import { type AppFile, appFileSchema, APP_SCHEMA } from './app';
 import { type CampaignFile, campaignFileSchema, CAMPAIGN_SCHEMA } from './campaign';
 import { ConfigError, formatKeyPath, type KeyPath } from './errors';
-import { type NodeConfig, nodesFileSchema, NODES_SCHEMA } from './nodes';
+import { type NodeConfig, nodesFileSchema, nodeUnderlayAddress, NODES_SCHEMA } from './nodes';
 import { parseYaml, validate, type ParsedYaml } from './parse';
-import { type TestbedConfig, testbedsFileSchema, TESTBEDS_SCHEMA } from './testbeds';
+import { subnetContains, type TestbedConfig, testbedsFileSchema, TESTBEDS_SCHEMA } from './testbeds';
 
 /** File access, replaceable for tests or for configs that do not live on a disk. */
 export interface ConfigFs {
@@ -140,7 +143,16 @@ export function loadNodesFile(file: string, options?: LoadOptions): LoadedNodes 
   const ctx = context(options);
   const absolute = path.resolve(ctx.cwd, file);
   const parsed = load(nodesFileSchema, absolute, ctx);
-  return { file: absolute, ...(parsed.description ? { description: parsed.description } : {}), nodes: parsed.nodes };
+  // Key files as for testbeds: `~/` and relative to this file, resolved but not read here.
+  const resolvePathRef = (p: string) => path.resolve(path.dirname(absolute), expandHome(p));
+  const nodes = parsed.nodes.map((node): NodeConfig => {
+    if (!node.ssh) return node;
+    const ssh = { ...node.ssh };
+    if (ssh.identityFile !== undefined) ssh.identityFile = resolvePathRef(ssh.identityFile);
+    if (ssh.knownHostsFile !== undefined) ssh.knownHostsFile = resolvePathRef(ssh.knownHostsFile);
+    return { ...node, ssh };
+  });
+  return { file: absolute, ...(parsed.description ? { description: parsed.description } : {}), nodes };
 }
 
 export function loadAppFile(file: string, options?: LoadOptions): LoadedApp {
@@ -208,11 +220,19 @@ export function loadCampaign(file: string, options?: LoadOptions): LoadedCampaig
   const selectedTestbeds = campaign.testbeds.select ? new Set(campaign.testbeds.select) : null;
   const testbeds = allTestbeds.filter((t) => !selectedTestbeds || selectedTestbeds.has(t.id));
 
-  const geoRef = (ref: string | undefined, keyPath: KeyPath) => (ref === undefined ? null : resolveRef(ref, absolute, keyPath, ctx));
+  checkNodeUnderlays(nodes, testbeds, allTestbeds, testbedsFile, absolute, ctx);
+
+  // Geo files are read and validated now, not when the first measurement is geolocated.
+  const geoRef = (ref: string | undefined, keyPath: KeyPath, parse: GeoParser) => {
+    if (ref === undefined) return null;
+    const target = resolveRef(ref, absolute, keyPath, ctx);
+    loadVia(absolute, keyPath, ctx, () => checkGeoFile(target, parse, ctx));
+    return target;
+  };
   const geo: LoadedGeo = {
-    interestGroups: geoRef(campaign.geo?.interestGroups, ['geo', 'interestGroups']),
-    corrections: (campaign.geo?.corrections ?? []).map((ref, i) => resolveRef(ref, absolute, ['geo', 'corrections', i], ctx)),
-    m49: geoRef(campaign.geo?.m49, ['geo', 'm49']),
+    interestGroups: geoRef(campaign.geo?.interestGroups, ['geo', 'interestGroups'], parseInterestGroups),
+    corrections: (campaign.geo?.corrections ?? []).map((ref, i) => geoRef(ref, ['geo', 'corrections', i], parseCorrections) as string),
+    m49: geoRef(campaign.geo?.m49, ['geo', 'm49'], parseM49),
   };
 
   const countries: Record<string, CountryInfo> = {};
@@ -221,6 +241,48 @@ export function loadCampaign(file: string, options?: LoadOptions): LoadedCampaig
     if (info) countries[node.country] = info; // always found: the nodes schema checked it
   }
   return { file: absolute, campaign, nodesFile, nodes, countries, apps, testbedsFile, testbeds, geo };
+}
+
+type GeoParser = (text: string, file: string) => unknown;
+
+/** A geo table (lib/geo parses it): YAML limits as for every config, then its own checks, whose
+ *  plain Errors (`<file>: <where> <what>`) become ConfigErrors naming the file. */
+function checkGeoFile(absolutePath: string, parse: GeoParser, ctx: Context): void {
+  const shown = displayPath(absolutePath, ctx.cwd);
+  readParsed(absolutePath, ctx);
+  const text = ctx.fs.readFile(absolutePath);
+  try {
+    parse(text, shown);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const problem = message.startsWith(`${shown}: `) ? message.slice(shown.length + 2) : message;
+    throw new ConfigError({ file: shown, keyPath: [], where: '', problem, showValue: false });
+  }
+}
+
+/**
+ * No vantage node's underlay address may lie in a selected router's phone subnet: the router
+ * routes the subnet into the tunnel, so the tunnel's own packets to the node would go in there too.
+ * Reported at the router's phoneSubnet in the testbeds file.
+ */
+function checkNodeUnderlays(nodes: NodeConfig[], selected: TestbedConfig[], all: TestbedConfig[], testbedsFile: string, campaignFile: string, ctx: Context): void {
+  for (const tb of selected) {
+    if (tb.kind !== 'real') continue;
+    for (const side of ['A', 'B'] as const) {
+      const subnet = tb.routers[side].phoneSubnet;
+      const node = nodes.find((n) => {
+        const underlay = nodeUnderlayAddress(n);
+        return underlay !== null && subnetContains(subnet, underlay);
+      });
+      if (!node) continue;
+      throw new ConfigError({
+        file: displayPath(testbedsFile, ctx.cwd),
+        keyPath: ['testbeds', all.indexOf(tb), 'routers', side, 'phoneSubnet'],
+        problem: `expected a phone subnet that does not contain node ${node.id}'s underlay address ${nodeUnderlayAddress(node)} (its tunnel would be routed into itself)`,
+        value: subnet,
+      }).withVia(`${displayPath(campaignFile, ctx.cwd)} testbeds.file`);
+    }
+  }
 }
 
 const LOADERS: Record<string, (file: string, options?: LoadOptions) => AnyLoadedConfig> = {

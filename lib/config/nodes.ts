@@ -6,7 +6,7 @@
 import { ipFamily } from '../net/ip';
 import { z } from 'zod';
 import { defaultM49 } from './geo-tables';
-import { expected, id, interfaceName, ipv4Address, list, literal, num, port, str, strict } from './fields';
+import { expected, id, interfaceName, ipv4Address, list, literal, num, pathRef, port, str, strict } from './fields';
 
 export const NODES_SCHEMA = 'matador.nodes/v1';
 
@@ -25,9 +25,10 @@ export const nodeSshSchema = strict({
   host: str('a host name or IP address'),
   port: port().optional(),
   user: str('a user name'),
-  /** A PATH to the private key, never the key itself (secrets stay out of configs and workflows). */
-  identityFile: str('a path to a private key file').optional(),
-  knownHostsFile: str('a path to a known_hosts file').optional(),
+  /** A PATH to the private key, never the key itself (secrets stay out of configs and workflows);
+   *  `~/` and paths relative to the nodes file are resolved by the loader. */
+  identityFile: pathRef('the path of the SSH private key file').optional(),
+  knownHostsFile: pathRef('the path of a known_hosts file pinning the node host key').optional(),
 });
 
 export const nodeSchema = strict({

@@ -6,7 +6,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type KeyPath } from './errors';
-import { unknownKeyMessage } from './fields';
+import { LIMITS, unknownKeyMessage } from './fields';
 
 export interface ParsedYaml {
   /** plain JS data of the document (undefined for an empty document) */
@@ -15,11 +15,29 @@ export interface ParsedYaml {
   lineOf(keyPath: KeyPath): number | null;
 }
 
-/** Parse YAML, turning the first syntax error into a ConfigError naming file, line and column. */
+/** A resource limit of the YAML reader, reported like any other config problem. */
+function limitError(file: string, problem: string): ConfigError {
+  return new ConfigError({ file, keyPath: [], where: '', problem, showValue: false });
+}
+
+/**
+ * Parse YAML, turning the first syntax error into a ConfigError naming file, line and column.
+ * Hostile or runaway files (too large, too deeply nested, alias bombs) are ConfigErrors too,
+ * never a RangeError or a hang: see LIMITS in fields.ts.
+ */
 export function parseYaml(text: string, file: string): ParsedYaml {
+  if (text.length > LIMITS.fileBytes) {
+    throw limitError(file, `config file too large (${text.length} characters; at most ${LIMITS.fileBytes})`);
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
+  } catch (err) {
+    throw limitError(file, `YAML cannot be read (${tooComplex(err)})`);
+  }
   const first = doc.errors[0];
+  if (first && /call stack/i.test(first.message)) throw limitError(file, 'YAML cannot be read (nested too deeply)');
   if (first) {
     const { line, col } = lineCounter.linePos(first.pos[0]);
     throw new ConfigError({
@@ -31,7 +49,14 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       line,
     });
   }
-  const data: unknown = doc.contents === null ? undefined : doc.toJS({ maxAliasCount: 100 });
+  const depth = nodeDepth(doc.contents);
+  if (depth > LIMITS.depth) throw limitError(file, `YAML nested too deeply (more than ${LIMITS.depth} levels of mappings and lists)`);
+  let data: unknown;
+  try {
+    data = doc.contents === null ? undefined : doc.toJS({ maxAliasCount: LIMITS.aliases });
+  } catch (err) {
+    throw limitError(file, `YAML cannot be read (${tooComplex(err)})`);
+  }
   return {
     data,
     lineOf: (keyPath) => {
@@ -39,6 +64,34 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       return offset === null ? null : lineCounter.linePos(offset).line;
     },
   };
+}
+
+function tooComplex(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/alias/i.test(message)) return `too many aliases: at most ${LIMITS.aliases} expansions`;
+  if (err instanceof RangeError) return 'nested too deeply';
+  return message.split('\n')[0];
+}
+
+/** Nesting depth of mappings and lists, without recursion (a deep file must not blow the stack);
+ *  stops counting just past the limit. Aliases are not followed (toJS bounds them). */
+function nodeDepth(root: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (isMap(node) || isSeq(node)) {
+      if (depth + 1 > max) max = depth + 1;
+      if (max > LIMITS.depth) return max;
+      for (const item of node.items as unknown[]) {
+        if (isMap(node)) {
+          const pair = item as { key: unknown; value: unknown };
+          stack.push([pair.key, depth + 1], [pair.value, depth + 1]);
+        } else stack.push([item, depth + 1]);
+      }
+    }
+  }
+  return max;
 }
 
 /** Validate parsed data against a schema; the first problem in file order becomes the error. */
@@ -51,11 +104,15 @@ export function validate<S extends z.ZodType>(schema: S, parsed: ParsedYaml, fil
   });
   problems.sort((a, b) => a.line - b.line || a.order - b.order);
   const { issue, keyPath, line } = problems[0];
+  const problem = problemText(issue);
+  const keyMaterial = problem.includes('key material');
   throw new ConfigError({
     file,
     keyPath,
-    problem: problemText(issue),
-    value: valueAt(parsed.data, keyPath),
+    problem,
+    // pasted keys are never echoed, not even shortened
+    value: keyMaterial ? undefined : valueAt(parsed.data, keyPath),
+    showValue: !keyMaterial,
     line: line === Number.MAX_SAFE_INTEGER ? undefined : line,
   });
 }

@@ -9,10 +9,11 @@
  * (routers.<side>.lanInterface/phoneSubnet/underlayAddress/captureDir, `tunnel`). The loader
  * fills in the defaults, so a loaded RouterConfig holds the values the drivers will use.
  */
-import { ipFamily } from '../net/ip';
+import { ipFamily, parseAddress, prefixContains, prefixesOverlap, tryParsePrefix } from '../net/ip';
 import { z } from 'zod';
 import {
   cidrsOverlap,
+  pathRef,
   expected,
   id,
   interfaceName,
@@ -42,13 +43,21 @@ export const REAL_TESTBED_DEFAULTS = {
   tunnel: { mode: 'gre' },
 } as const;
 
-/** A path reference; rejects pasted key material, the one secret that tends to end up in YAML. */
-function pathRef(what: string) {
-  const error = expected(`${what} (a path, not the key itself)`);
-  return z
-    .string({ error })
-    .min(1, { error })
-    .refine((v) => !/-----BEGIN|PRIVATE KEY|\n/.test(v), { error });
+/** The inner addresses of the router-node tunnels (activities/lab.ts tunnelSpec): testbed i
+ *  (its place among the campaign's testbeds) uses 198.19.<128 + i>.0/29, all within this /17,
+ *  so a testbeds file holds at most 128 testbeds. A phone subnet overlapping the /24 of any
+ *  testbed's place would route tunnel traffic into the tunnel itself. */
+export const TUNNEL_INNER_RANGE = '198.19.128.0/17';
+export const MAX_TESTBEDS = 128;
+export function tunnelInnerNet(testbedIndex: number): string {
+  return `198.19.${128 + testbedIndex}.0/24`;
+}
+
+/** Whether a CIDR block holds an address (false when either does not parse, or families differ). */
+export function subnetContains(subnet: string, address: string): boolean {
+  const net = tryParsePrefix(subnet);
+  const ip = parseAddress(address);
+  return net !== null && ip !== null && net.family === ip.family && prefixContains(net, ip);
 }
 
 export const phoneSchema = strict({
@@ -100,7 +109,45 @@ function resolveRouter({ wlanInterface, ...r }: RouterFields, side: 'A' | 'B') {
   };
 }
 
-const routersSchema = strict({ A: routerFields, B: routerFields }).transform(({ A, B }) => ({ A: resolveRouter(A, 'A'), B: resolveRouter(B, 'B') }));
+/**
+ * A router's phone subnet is policy-routed into the tunnel: if it held the router's own address
+ * (host or underlay) the router's SSH replies would go into the tunnel (locked out), and if it
+ * overlapped the tunnels' inner range the tunnel would carry itself.
+ */
+function checkRouterSubnets(routers: { A: RouterFields; B: RouterFields }, ctx: z.core.$RefinementCtx<{ A: RouterFields; B: RouterFields }>): void {
+  for (const side of ['A', 'B'] as const) {
+    const subnet = routers[side].phoneSubnet ?? REAL_TESTBED_DEFAULTS.phoneSubnets[side];
+    const parsed = tryParsePrefix(subnet);
+    if (!parsed) continue; // reported by phoneSubnet()
+    const problem = (what: string) =>
+      ctx.addIssue({ code: 'custom', path: [side, 'phoneSubnet'], input: subnet, message: expected(`a phone subnet that does not contain ${what} (its traffic would be routed into the tunnel)`) });
+    for (const s of ['A', 'B'] as const) {
+      const r = routers[s];
+      if (subnetContains(subnet, r.host)) problem(`router ${s}'s own address (host ${r.host})`);
+      else if (r.underlayAddress !== undefined && subnetContains(subnet, r.underlayAddress)) problem(`router ${s}'s underlay address ${r.underlayAddress}`);
+    }
+  }
+}
+
+/** Phone subnets vs the tunnels' inner addresses of every testbed place this file can fill. */
+function checkInnerRanges(testbeds: Array<z.output<typeof testbedSchema>>, ctx: ListCtx): void {
+  const inner = testbeds.map((_, i) => tryParsePrefix(tunnelInnerNet(i))).filter((p) => p !== null);
+  testbeds.forEach((tb, index) => {
+    if (tb.kind !== 'real') return;
+    for (const side of ['A', 'B'] as const) {
+      const subnet = tryParsePrefix(tb.routers[side].phoneSubnet);
+      const clash = subnet && inner.findIndex((net) => prefixesOverlap(subnet, net));
+      if (clash === null || clash < 0) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'routers', side, 'phoneSubnet'],
+        message: expected(`a phone subnet that does not overlap the tunnels' inner addresses (${tunnelInnerNet(clash)} for the testbed at place ${clash}; ${TUNNEL_INNER_RANGE} is reserved for them)`),
+      });
+    }
+  });
+}
+
+const routersSchema = strict({ A: routerFields, B: routerFields }).superRefine(checkRouterSubnets).transform(({ A, B }) => ({ A: resolveRouter(A, 'A'), B: resolveRouter(B, 'B') }));
 
 /** Side A uses table / rulePriority / vni, side B the next number (the routers may share a
  *  machine, and a vantage node may carry both sides of a self-pair). */
@@ -193,7 +240,9 @@ function checkVnis(testbeds: Array<z.output<typeof testbedSchema>>, ctx: ListCtx
 export const testbedsFileSchema = strict({
   schema: literal(TESTBEDS_SCHEMA),
   description: str('a description').optional(),
-  testbeds: list(testbedSchema, { min: 1, what: 'a list of testbeds' }).superRefine((testbeds, ctx) => {
+  testbeds: list(testbedSchema, { min: 1, what: 'a list of testbeds' })
+    .max(MAX_TESTBEDS, { error: expected(`a list of at most ${MAX_TESTBEDS} testbeds (the tunnels' inner address plan)`) })
+    .superRefine((testbeds, ctx) => {
     const seen = new Map<string, number>();
     testbeds.forEach((tb, index) => {
       const first = seen.get(tb.id);
@@ -202,6 +251,7 @@ export const testbedsFileSchema = strict({
       } else seen.set(tb.id, index);
     });
     checkPhoneSubnets(testbeds, ctx);
+    checkInnerRanges(testbeds, ctx);
     checkVnis(testbeds, ctx);
   }),
 });
