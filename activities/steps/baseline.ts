@@ -13,6 +13,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { cancellableSleep } from '../heartbeat';
 import { captureDiscard, captureFetch, captureStart, captureStop, type RouterConfig } from '../../drivers/router';
 import type { BaselineInfo } from '../../lib/measurement/payloads';
 import { relToData, type StepEnv } from './context';
@@ -52,7 +53,7 @@ async function captureBaseline(env: StepEnv, e: BaselineSide, file: string): Pro
   const handle = started.handle;
   let fetched = false;
   try {
-    await new Promise((res) => setTimeout(res, (env.baselineSeconds ?? 3) * 1000));
+    await cancellableSleep((env.baselineSeconds ?? 3) * 1000); // a cancelled step stops here (finally: discard)
     const stop = await captureStop(e.router, handle);
     if (!stop.ok) return failureString(stop);
     const tmp = `${file}.${process.pid}.${id}.tmp`;
