@@ -5,14 +5,18 @@
  * terminated mid-measurement. Each time the measurement child ends cancelled (the campaign's
  * parent-close policy requests cancellation; its cleanup runs) and afterwards no host holds a
  * tunnel link, a tcpdump, a capture or pid file, a phone firewall chain, an iptables rule or a
- * policy-routing rule that was not there before the campaign.
+ * policy-routing rule that was not there before the campaign. And a tcpdump left by a worker
+ * killed mid-baseline (only its pid file in the router's capture folder names it) is stopped by
+ * the next teardown, which signals nothing that is not that tcpdump.
  */
-import { execFile } from 'child_process';
+import { execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { ROUTER_CAPTURE_DIR } from '../../activities/lab';
+import { captureStart, type RouterConfig } from '../../drivers/router';
+import { isProcessAlive } from '../../ops/pid';
 import type { CampaignProgress } from '../../lib/measurement/payloads';
 import { dataDir, projectRoot } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE, PROGRESS_QUERY, SA, campaignWorkflowId } from '../../temporal/conventions';
@@ -25,7 +29,7 @@ import { runCli } from '../world/helpers';
 jest.setTimeout(240_000);
 
 const NAMESPACE = 'cancel-world';
-const CAMPAIGNS = ['cancel-send', 'cancel-baseline', 'terminate-send'];
+const CAMPAIGNS = ['cancel-send', 'cancel-baseline', 'terminate-send', 'cancel-stray'];
 const FIXTURES = path.join(projectRoot, 'test', 'fixtures', 'e2e');
 
 let workers: RunningWorkers | undefined;
@@ -239,5 +243,34 @@ describe('a cancelled or terminated campaign leaves nothing behind', () => {
     expect(await closedStatus(handle.workflowId)).toBe('TERMINATED');
     expect(await closedStatus(measurementId)).toBe('CANCELLED');
     await expectNothingLeft();
+  });
+
+  it('a tcpdump that no handle names (a worker killed mid-baseline) is stopped by the teardown; a pid file naming another program is not obeyed', async () => {
+    const { handle, measurementId } = await start('cancel-stray');
+    const nodeA = measurementId.split('/')[2];
+    // What a worker killed during the baseline's 3 s leaves: the router's tcpdump, its pid file.
+    const r = readWorldState('small').testbeds.find((t) => t.id === 'tb1')!.sides.A.router;
+    const e = r.ssh!;
+    const router: RouterConfig = {
+      ssh: { host: e.host, port: e.port, username: e.username, privateKeyPath: e.privateKeyPath, knownHostsPath: e.knownHostsFile },
+      lanInterface: r.lanIfname,
+      captureDir: ROUTER_CAPTURE_DIR,
+    };
+    const stray = await captureStart(router, { id: `baseline-${nodeA}-stray` });
+    expect(stray.ok).toBe(true);
+    // A stale pid file whose pid now runs something else.
+    const decoy = spawn('sleep', ['120'], { stdio: 'ignore' });
+    try {
+      fs.writeFileSync(path.join(ROUTER_CAPTURE_DIR, `baseline-${nodeA}-decoy.pid`), `${decoy.pid}\n`);
+      expect(tcpdumps().some((t) => t.includes(`/baseline-${nodeA}-stray.pcap`))).toBe(true);
+      await until('sendMessage', async () => ((await stageOf(measurementId))?.startsWith('sendMessage') ? true : undefined));
+      await handle.cancel();
+      await expect(handle.result()).rejects.toThrow();
+      expect(await closedStatus(measurementId)).toBe('CANCELLED');
+      await expectNothingLeft();
+      expect(isProcessAlive(decoy.pid as number)).toBe(true);
+    } finally {
+      decoy.kill('SIGKILL');
+    }
   });
 });
