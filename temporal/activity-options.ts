@@ -2,7 +2,7 @@
  * Activity options and proxies derived from the step table (lib/measurement/steps.ts): task
  * queue, retry policy and timeouts (scaled by the campaign's timeoutScale). Workflow code.
  */
-import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import { NON_RETRYABLE_FAILURES } from '../lib/failures';
 import { RETRY_POLICIES, STEP_NAMES, STEPS, type MatadorActivities, type RetryPolicyName, type StepName } from '../lib/measurement/steps';
 import { CENTRAL_TASK_QUEUE, testbedTaskQueue } from './conventions';
@@ -36,7 +36,14 @@ export function stepOptions(step: StepName, o: StepProxyOptions): ActivityOption
     taskQueue: d.queue === 'testbed' ? testbedTaskQueue(o.testbed as string) : CENTRAL_TASK_QUEUE,
     retry: retryPolicy(d.retry),
     startToCloseTimeout: `${scaledSeconds(d.startToCloseSeconds, scale)}s`,
-    ...(d.heartbeatSeconds !== undefined ? { heartbeatTimeout: `${scaledSeconds(d.heartbeatSeconds, scale)}s` } : {}),
+    ...(d.heartbeatSeconds !== undefined
+      ? {
+          heartbeatTimeout: `${scaledSeconds(d.heartbeatSeconds, scale)}s`,
+          // A heartbeating step learns of a cancellation and stops (activities/heartbeat.ts): the
+          // workflow waits for that before its cleanup, so teardown never races the step's work.
+          cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        }
+      : {}),
   };
 }
 

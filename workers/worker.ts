@@ -44,6 +44,9 @@ export async function createMatadorWorker(o: MatadorWorkerOptions): Promise<Work
     connection: o.connection,
     namespace: o.namespace ?? 'default',
     taskQueue,
+    // Heartbeats reach the server at least this often, so a cancelled step hears of it within
+    // ~2 s (the SDK's default throttle is 80% of the heartbeat timeout: 24 s for most steps).
+    maxHeartbeatThrottleInterval: '2s' as const,
     ...(o.identity ? { identity: o.identity } : {}),
     ...(o.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: o.maxConcurrentActivityTaskExecutions } : {}),
   };

@@ -11,6 +11,7 @@ import {
   ApplicationFailure,
   ChildWorkflowFailure,
   condition,
+  isCancellation,
   continueAsNew,
   defineQuery,
   defineSignal,
@@ -195,11 +196,15 @@ async function runMeasurement(mi: MeasurementInput): Promise<MeasurementOutcome>
       args: [mi],
       // The id is deterministic: re-running a campaign re-runs a measurement under the same id.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      // A cancelled or terminated campaign asks its measurements to cancel: their cleanup
+      // (abortCapture, teardown) runs instead of being cut off (TERMINATE left tunnels and tcpdumps).
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       typedSearchAttributes: [...measurementSearchAttributes(mi), { key: SA.stage, value: 'queued' }],
     });
     return { measurementId: mi.measurementId, status: result.status, failure: result.failure, failedOperation: result.failedOperation, detail: result.detail };
   } catch (err) {
+    // The campaign is being cancelled (the child has cleaned up and ended cancelled): so is it.
+    if (isCancellation(err)) throw err;
     return { measurementId: mi.measurementId, status: 'failed', ...childFailure(err) };
   }
 }

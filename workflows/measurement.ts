@@ -44,6 +44,8 @@ class AttemptLog {
     try {
       return await fn();
     } catch (err) {
+      // A cancellation is no step failure: it passes unchanged, so the workflow sees it as one.
+      if (isCancellation(err)) throw err;
       const failure = classifyStepFailure(name, err);
       Object.assign(entry, failureFields(failure));
       throw new StepFailed(failure, err);
@@ -118,7 +120,12 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
       const paths = await log.step('geolocate', () => act.geolocate({ ctx, paths: traced }));
       data = { tunnels, phones, capture, messages, files, classification, paths };
     } catch (err) {
-      if (isCancellation(err)) throw err;
+      if (isCancellation(err)) {
+        // Cancelled (the campaign was cancelled or terminated): the capture is aborted here, the
+        // tunnels in `finally`, both shielded from the cancellation; then the cancellation stands.
+        if (captureStarted) await CancellationScope.nonCancellable(() => log.step(STAGE_CLEANUP, () => act.abortCapture({ ctx }))).catch(() => undefined);
+        throw err;
+      }
       const stepFailure = err instanceof StepFailed ? err.failure : classifyStepFailure('measurementWorkflow', err);
       failure = failureFields(stepFailure);
       Object.assign(record, failure);

@@ -13,6 +13,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { cancellableSleep, throwIfCancelled } from '../heartbeat';
 import { captureDiscard, captureFetch, captureStart, captureStop, type RouterConfig } from '../../drivers/router';
 import type { BaselineInfo } from '../../lib/measurement/payloads';
 import { relToData, type StepEnv } from './context';
@@ -36,6 +37,7 @@ export async function ensureBaseline(env: StepEnv, campaign: string, e: Baseline
   const earlierFailures: string[] = [];
   for (let tryNo = 1; ; tryNo++) {
     if (fs.existsSync(file)) return { node: e.node.id, path: relToData(env, file), taken: false, failure: null, earlierFailures };
+    throwIfCancelled(); // a cancelled step starts no further capture (its teardown may be running)
     const failure = await captureBaseline(env, e, file);
     if (failure === null) return { node: e.node.id, path: relToData(env, file), taken: true, failure: null, earlierFailures };
     // config_invalid (a router config the driver refuses) fails the same way every time
@@ -52,7 +54,8 @@ async function captureBaseline(env: StepEnv, e: BaselineSide, file: string): Pro
   const handle = started.handle;
   let fetched = false;
   try {
-    await new Promise((res) => setTimeout(res, (env.baselineSeconds ?? 3) * 1000));
+    throwIfCancelled();
+    await cancellableSleep((env.baselineSeconds ?? 3) * 1000); // a cancelled step stops here (finally: discard)
     const stop = await captureStop(e.router, handle);
     if (!stop.ok) return failureString(stop);
     const tmp = `${file}.${process.pid}.${id}.tmp`;

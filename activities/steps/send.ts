@@ -9,6 +9,7 @@
  * it only delays the step's return (and the next timer): the first look at the receiver runs
  * alongside the read of the sender's log, later ones every RECEIVE_POLL_MS.
  */
+import { cancellableSleep } from '../heartbeat';
 import * as path from 'path';
 import type { PhoneMessage } from '../../drivers/phone';
 import type { MessageSent, MessageStep, StepContext } from '../../lib/measurement/payloads';
@@ -47,7 +48,7 @@ export async function pollReceived(
     const log = await pending;
     const received = log.ok ? findLogged(log.messages, { event: 'received', text: o.text, notBefore: o.notBefore }) : undefined;
     if (received || Date.now() >= o.deadline) return received;
-    await new Promise((res) => setTimeout(res, Math.min(o.intervalMs ?? RECEIVE_POLL_MS, Math.max(0, o.deadline - Date.now()))));
+    await cancellableSleep(Math.min(o.intervalMs ?? RECEIVE_POLL_MS, Math.max(0, o.deadline - Date.now())));
     pending = read();
   }
 }

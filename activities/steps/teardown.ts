@@ -8,9 +8,10 @@
  * the next provisionTunnels checks them and reuses them only when they are intact and alive.
  */
 import { ApplicationFailure } from '@temporalio/activity';
+import { captureSweep } from '../../drivers/router';
 import type { StepContext } from '../../lib/measurement/payloads';
 import { abortCaptures } from './capture';
-import { appOf, type StepEnv } from './context';
+import { appOf, attemptTag, type StepEnv } from './context';
 import { failureString } from './failures';
 import { phoneDriver } from './phones';
 import { resolveTestbed, type TestbedEndpoints } from './testbed-endpoints';
@@ -33,12 +34,37 @@ export async function abortCapture(env: StepEnv, ctx: StepContext): Promise<void
   if (problems.length > 0) throw ApplicationFailure.retryable(problems.join('; '), 'capture_failed');
 }
 
+/**
+ * Captures of this measurement (any attempt) and baselines of its nodes that no handle names: a
+ * worker that died mid-capture (e.g. in the baseline's 3 s) left the tcpdump and its pid file in
+ * the router's capture folder. Each router once (a self-pair shares one).
+ */
+async function sweepCaptures(tb: TestbedEndpoints, ctx: StepContext): Promise<string[]> {
+  const measurement = attemptTag({ measurementId: ctx.measurementId, attempt: 0 }).replace(/a0$/, '');
+  const routers = new Map<string, { router: TestbedEndpoints['sides']['A']['router']; prefixes: Set<string> }>();
+  for (const s of ['A', 'B'] as const) {
+    const { router, node } = tb.sides[s];
+    const key = `${router.ssh.host}:${router.ssh.port ?? 22}:${router.captureDir ?? ''}`;
+    const entry = routers.get(key) ?? { router, prefixes: new Set<string>([measurement]) };
+    entry.prefixes.add(`baseline-${node.id}-`);
+    routers.set(key, entry);
+  }
+  const problems: string[] = [];
+  await Promise.all(
+    [...routers.values()].map(async ({ router, prefixes }) => {
+      const r = await captureSweep(router, { prefixes: [...prefixes] });
+      if (!r.ok) problems.push(`router ${router.ssh.host}: stray captures: ${failureString(r)}`);
+    }),
+  );
+  return problems;
+}
+
 export async function teardown(env: StepEnv, ctx: StepContext): Promise<{ released: string[]; problems: string[]; tunnelsKept: boolean }> {
   const tb = testbedOrNothing(env, ctx);
   if (!tb) return { released: [], problems: [], tunnelsKept: false };
   const tunnelsKept = ctx.keepTunnels === true;
   const { app } = appOf(env, ctx);
-  const problems: string[] = [...(await abortCaptures(env, tb))];
+  const problems: string[] = [...(await abortCaptures(env, tb)), ...(await sweepCaptures(tb, ctx))];
   const released: string[] = [];
   await Promise.all(
     (['A', 'B'] as const).map(async (s) => {

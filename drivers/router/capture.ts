@@ -163,6 +163,68 @@ export async function captureDiscard(router: RouterConfig, handle: RouterCapture
   });
 }
 
+// Every `<dir>/*.pid` (whose name starts with one of the prefixes given, if any): its process is stopped (SIGINT, then SIGKILL) only when its command line is
+// a tcpdump writing `<dir>/<id>.pcap` (a recycled pid is someone else's: left alone), then the
+// capture's .pid, .pcap and .log are removed. Prints one line per capture; exit 7 when a tcpdump
+// would not die.
+const SWEEP_SCRIPT = `
+dir=$1; shift
+[ -d "$dir" ] || exit 0
+rc=0
+for pidfile in "$dir"/*.pid; do
+  [ -e "$pidfile" ] || continue
+  base=\${pidfile%.pid}
+  if [ $# -gt 0 ]; then
+    name=\${base##*/} match=
+    for p in "$@"; do case "$name" in "$p"*) match=1 ;; esac; done
+    [ -n "$match" ] || continue
+  fi
+  pid=$(head -c 16 "$pidfile" | tr -cd '0-9')
+  ours() {
+    [ -n "$pid" ] && [ "$pid" -gt 1 ] && [ -r "/proc/$pid/cmdline" ] || return 1
+    grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null && return 1
+    [ "$(tr '\\0' '\\n' <"/proc/$pid/cmdline" | head -n 1 | sed 's|.*/||')" = tcpdump ] || return 1
+    tr '\\0' '\\n' <"/proc/$pid/cmdline" | grep -qxF -- "$base.pcap"
+  }
+  if ours; then
+    kill -INT "$pid" 2>/dev/null
+    i=0
+    while ours && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done
+    if ours; then kill -KILL "$pid" 2>/dev/null; sleep 0.1; fi
+    if ours; then echo "tcpdump (pid $pid) for $base.pcap would not die" >&2; rc=7; continue; fi
+    echo "stopped $pid $base"
+  else
+    echo "removed $base"
+  fi
+  rm -f "$base.pcap" "$base.pid" "$base.log"
+done
+exit $rc
+`;
+
+/**
+ * Stop every capture the router's capture folder holds a pid file for, handle or not (a worker
+ * that died mid-capture, e.g. during a baseline, left one running), and remove its files. Only a
+ * process whose command line is a tcpdump writing that capture's file is signalled. Returns what
+ * it stopped or removed, one line each. `prefixes` (capture ids start with them) limits the sweep to
+ * one's own captures on a router that other measurements may be capturing on.
+ */
+export async function captureSweep(router: RouterConfig, options: { prefixes?: string[] } = {}): Promise<DriverResult<{ swept: string[] }>> {
+  let captureDir: string;
+  let prefixes: string[];
+  try {
+    captureDir = validateRouterConfig(router).captureDir;
+    prefixes = (options.prefixes ?? []).map((p) => v.identifier(p, 'capture.prefix'));
+  } catch (err) {
+    return configFailure(err);
+  }
+  return withSsh(router.ssh, async (s) => {
+    const r = await s.runScript(SWEEP_SCRIPT, [captureDir, ...prefixes], { timeoutMs: 30_000 });
+    if (!r.ok) return r.failure === 'ssh_timeout' ? fail('capture_failed', r.detail) : r;
+    if (r.code !== 0) return fail('capture_failed', `${s.label}: sweeping ${captureDir}: ${tail(r.stderr)}`);
+    return { ok: true, swept: r.stdout.split('\n').filter((l) => l.trim() !== '') };
+  });
+}
+
 export interface CaptureFileCheck {
   format: 'pcap' | 'pcapng';
   packets: number;

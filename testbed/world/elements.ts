@@ -13,7 +13,7 @@ import type { ServiceApp } from '../services/catalogue';
 import { nodeEntryArgv } from '../services/node-entry';
 import { dnsmasqArgv, httpDnsAnswers, resolverRecords } from './dns';
 import { ANYCAST_DNS, WorldPlan } from './address-plan';
-import { spawnInNetns } from './processes';
+import { spawnInNetns, writePidFile } from './processes';
 import type { SshEndpoint, WorldProcess, WorldState } from './state';
 import { isProcessAlive } from '../../ops/pid';
 import { pool, sleep } from './sys';
@@ -30,7 +30,7 @@ export function phonesDir(world: string): string {
 function recordPid(dir: string, name: string, pid: number, netns: string, logFile: string | null): WorldProcess {
   const pidFile = path.join(dir, 'pids', `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.pid`);
   fs.mkdirSync(path.dirname(pidFile), { recursive: true });
-  fs.writeFileSync(pidFile, `${pid}\n`);
+  writePidFile(pidFile, pid);
   return { name, netns, pid, pidFile, logFile };
 }
 

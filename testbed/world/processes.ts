@@ -23,7 +23,7 @@ export function spawnInNetns(o: { name: string; netns: string; argv: string[]; d
     child.on('error', () => undefined);
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start ${o.argv[0]} in ${o.netns}`);
-    fs.writeFileSync(pidFile, `${child.pid}\n`);
+    writePidFile(pidFile, child.pid, o.argv);
     return { name: o.name, netns: o.netns, pid: child.pid, pidFile, logFile };
   } finally {
     fs.closeSync(fd);
@@ -53,14 +53,55 @@ export async function terminatePids(pids: number[], graceMs = 2000): Promise<voi
   while (live.some(isProcessAlive) && Date.now() < hard) await sleep(50);
 }
 
-/** Pids recorded in `<dir>/pids/*.pid`. */
+/**
+ * A pid file: the pid, then the command line the world started (JSON argv; by default the
+ * process's own at the time of writing), so a later `down` kills that pid only while it still
+ * runs that command, never a process that reused the pid.
+ */
+export function writePidFile(pidFile: string, pid: number, argv?: string[]): void {
+  fs.writeFileSync(pidFile, `${pid}\n${JSON.stringify(argv ?? cmdlineOf(pid) ?? [])}\n`);
+}
+
+/** The argv of a running process (from /proc/<pid>/cmdline), or null when it is gone. */
+export function cmdlineOf(pid: number): string[] | null {
+  try {
+    const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.split('\0').filter((a, i, all) => !(i === all.length - 1 && a === ''));
+  } catch {
+    return null;
+  }
+}
+
+/** One argv ends with the other (`ip netns exec NS prog...` execs in place into `prog...`). */
+function sameCommand(running: string[], started: string[]): boolean {
+  if (running.length === 0 || started.length === 0) return false;
+  const [long, short] = running.length >= started.length ? [running, started] : [started, running];
+  const off = long.length - short.length;
+  return short.every((a, i) => long[off + i] === a);
+}
+
+/**
+ * Pids recorded in `<dir>/pids/*.pid` whose process still runs the command the file records. A
+ * stale file naming a pid that now belongs to another program is skipped (so is a file without
+ * a recorded command: the namespace and world-directory scans of `down` still find ours).
+ */
 export function pidsFromFiles(dir: string): number[] {
   const pidDir = path.join(dir, 'pids');
   if (!fs.existsSync(pidDir)) return [];
   const out: number[] = [];
   for (const f of fs.readdirSync(pidDir)) {
-    const pid = Number(fs.readFileSync(path.join(pidDir, f), 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 1) out.push(pid);
+    const [pidLine, argvLine] = fs.readFileSync(path.join(pidDir, f), 'utf8').split('\n');
+    const pid = Number(pidLine.trim());
+    if (!Number.isInteger(pid) || pid <= 1) continue;
+    let started: unknown;
+    try {
+      started = JSON.parse(argvLine ?? '');
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(started) || !started.every((a) => typeof a === 'string')) continue;
+    const running = cmdlineOf(pid);
+    if (running && sameCommand(running, started as string[])) out.push(pid);
   }
   return out;
 }
