@@ -8,7 +8,6 @@
  * JSON output needs no such step: JSON.stringify writes every control character as `\uNNNN`.
  */
 
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\p{C}\p{Zl}\p{Zp}]/gu;
 
 function escapeChar(ch: string): string {
