@@ -14,7 +14,7 @@ import { captureDiscard, captureFetch, captureStart, captureStop } from '../../d
 import type { UiStep } from '../../lib/config';
 import type { CaptureFiles, RouterCapture, RunningCapture, StepContext } from '../../lib/measurement/payloads';
 import type { ArtefactRef, Side } from '../../lib/types';
-import { appOf, attemptDir, attemptTag, relToData, type StepEnv } from './context';
+import { appOf, attemptDir, attemptTag, checkId, relToData, type StepEnv } from './context';
 import { failureString, must, stepFailure } from './failures';
 import { phoneDriver } from './phones';
 import { resolveTestbed, type TestbedEndpoints } from './testbed-endpoints';
@@ -30,7 +30,7 @@ function handlesOf(capture: RunningCapture): Record<Side, RouterCapture> {
 }
 
 function handlesFile(env: StepEnv, testbed: string): string {
-  return path.join(env.dataDir, 'runs', testbed, 'captures.json');
+  return path.join(env.dataDir, 'runs', checkId('testbed', testbed), 'captures.json');
 }
 
 /** UI waits follow the campaign's timerScale like the messaging timers (demo/test campaigns). */

@@ -10,7 +10,6 @@
  * whitelisted short connection). Those targets are marked with class `unknown`.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import { extractFlows } from '../../lib/capture';
 import {
   cidrContains,
@@ -24,7 +23,7 @@ import {
 } from '../../lib/classify';
 import type { CaptureFiles, Classification, MessageSent, SideClassification, StepContext, TracerouteTarget } from '../../lib/measurement/payloads';
 import { baselineFile } from './baseline';
-import { appOf, relToData, type StepEnv } from './context';
+import { appOf, insideData, relToData, type StepEnv } from './context';
 import { stepFailure } from './failures';
 import { resolveTestbed } from './testbed-endpoints';
 
@@ -69,7 +68,7 @@ export async function classifyCaptures(env: StepEnv, ctx: StepContext, capture: 
   const sides: SideClassification[] = [];
   for (const side of ['A', 'B'] as const) {
     const file = capture.files.find((f) => f.side === side);
-    const abs = file ? path.resolve(env.dataDir, file.path) : null;
+    const abs = file ? insideData(env, file.path, `side ${side} capture`) : null;
     if (!file || !abs || !fs.existsSync(abs)) throw stepFailure('capture_missing', `side ${side}: no capture file ${file ? abs : '(none fetched)'}`);
     const captured = await readClassifierCapture(abs, true);
     const node = side === 'A' ? ctx.nodeA.id : ctx.nodeB.id;
