@@ -11,10 +11,11 @@
  *   captureStop(router, handle)                  -> tcpdump counters; capture_failed if it died
  *   captureFetch(router, handle, localPath)      SFTP + pcap validation
  *   captureDiscard(router, handle)               stop if running, remove the remote files
+ *   captureRemove(router, handle)                remove the remote files (after a verified fetch)
  */
 export { configureRouter, validateRouterConfig, ROUTER_TOOLS } from './config';
 export type { RouterConfig } from './config';
 export { tunnelUp, tunnelDown, tunnelStatus } from './tunnel';
 export type { TunnelUpResult, TunnelStatus } from './tunnel';
-export { captureStart, captureStop, captureFetch, captureDiscard, checkCaptureFile } from './capture';
+export { captureStart, captureStop, captureFetch, captureDiscard, captureRemove, checkCaptureFile } from './capture';
 export type { RouterCapture, CaptureStartOptions, CaptureStopResult, CaptureFileCheck } from './capture';
