@@ -16,7 +16,7 @@ import * as path from 'path';
 import { cancellableSleep, throwIfCancelled } from '../heartbeat';
 import { captureDiscard, captureFetch, captureStart, captureStop, type RouterConfig } from '../../drivers/router';
 import type { BaselineInfo } from '../../lib/measurement/payloads';
-import { relToData, type StepEnv } from './context';
+import { checkId, relToData, type StepEnv } from './context';
 import { failureString } from './failures';
 
 /** Tries per baseline, each a fresh capture (the first success ends them). */
@@ -29,7 +29,7 @@ export interface BaselineSide {
 }
 
 export function baselineFile(env: StepEnv, campaign: string, node: string): string {
-  return path.join(env.dataDir, 'baselines', campaign, `${node}.pcap`);
+  return path.join(env.dataDir, 'baselines', checkId('campaign', campaign), `${checkId('node', node)}.pcap`);
 }
 
 export async function ensureBaseline(env: StepEnv, campaign: string, e: BaselineSide): Promise<BaselineInfo> {

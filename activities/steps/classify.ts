@@ -24,7 +24,7 @@ import {
 } from '../../lib/classify';
 import type { CaptureFiles, Classification, MessageSent, SideClassification, SideSummary, StepContext, TracerouteTarget } from '../../lib/measurement/payloads';
 import { baselineFile } from './baseline';
-import { appOf, attemptDir, relToData, type StepEnv } from './context';
+import { appOf, attemptDir, insideData, relToData, type StepEnv } from './context';
 import { stepFailure } from './failures';
 import { resolveTestbed } from './testbed-endpoints';
 
@@ -91,7 +91,7 @@ export async function classifyCaptures(env: StepEnv, ctx: StepContext, capture: 
   const sides: SideClassification[] = [];
   for (const side of ['A', 'B'] as const) {
     const file = capture.files.find((f) => f.side === side);
-    const abs = file ? path.resolve(env.dataDir, file.path) : null;
+    const abs = file ? insideData(env, file.path, `side ${side} capture`) : null;
     if (!file || !abs || !fs.existsSync(abs)) throw stepFailure('capture_missing', `side ${side}: no capture file ${file ? abs : '(none fetched)'}`);
     const captured = await readClassifierCapture(abs, true);
     const node = side === 'A' ? ctx.nodeA.id : ctx.nodeB.id;

@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, loadCampaign, type LoadedApp, type LoadedCampaign } from '../../lib/config';
+import { ID_PATTERN } from '../../lib/config/fields';
 import type { StepContext } from '../../lib/measurement/payloads';
 import type { TracerouteBackend } from '../../drivers/node';
 import type { Lab } from '../lab';
@@ -76,9 +77,53 @@ export function appOf(env: StepEnv, ctx: StepContext): { app: LoadedApp; timerSc
   return { app, timerScale: campaign.campaign.timerScale };
 }
 
-/** Relative to the data folder; ids are [a-z0-9-] (config schema), so they are safe path parts. */
+/** Longest id the steps take (config ids; also a path part and a Temporal id part). */
+export const MAX_ID_LENGTH = 64;
+
+/**
+ * An id from an activity's input that becomes a path part: the config id pattern ([a-z0-9-]),
+ * at most MAX_ID_LENGTH characters; anything else is refused with `config_invalid` (the input
+ * did not come from a loaded config, or was altered on the way).
+ */
+export function checkId(what: string, id: unknown): string {
+  if (typeof id !== 'string' || id.length > MAX_ID_LENGTH || !ID_PATTERN.test(id)) {
+    const shown = typeof id === 'string' ? JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}...` : id) : typeof id;
+    throw stepFailure('config_invalid', `${what}: not an id ([a-z0-9-], at most ${MAX_ID_LENGTH} characters): ${shown}`);
+  }
+  return id;
+}
+
+/** The ids and the attempt number of a step's context, checked at the activity boundary. */
+export function checkContext<C extends Pick<StepContext, 'campaign' | 'app' | 'testbed' | 'nodeA' | 'nodeB' | 'attempt'>>(ctx: C): C {
+  if (typeof ctx !== 'object' || ctx === null) throw stepFailure('config_invalid', 'step context: not an object');
+  checkId('ctx.campaign', ctx.campaign);
+  checkId('ctx.app', ctx.app);
+  checkId('ctx.testbed', ctx.testbed);
+  checkId('ctx.nodeA.id', ctx.nodeA?.id);
+  checkId('ctx.nodeB.id', ctx.nodeB?.id);
+  if (!Number.isSafeInteger(ctx.attempt) || ctx.attempt < 1) throw stepFailure('config_invalid', `ctx.attempt: not a whole number >= 1: ${JSON.stringify(ctx.attempt)}`);
+  return ctx;
+}
+
+/**
+ * A path the activity input names (a capture file, an artefact) as an absolute path inside the
+ * data folder; a path outside it (`..`, absolute elsewhere) is refused with `config_invalid`.
+ * The check is on the path's text (the data folder's own files are ours; symlinks are not chased).
+ */
+export function insideData(env: Pick<StepEnv, 'dataDir'>, p: unknown, what: string): string {
+  if (typeof p !== 'string' || p === '' || p.includes('\0')) throw stepFailure('config_invalid', `${what}: not a path: ${JSON.stringify(p)}`);
+  const root = path.resolve(env.dataDir);
+  const abs = path.resolve(root, p);
+  const rel = path.relative(root, abs);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) throw stepFailure('config_invalid', `${what}: ${JSON.stringify(p)} is not inside the data folder ${root}`);
+  return abs;
+}
+
+/** Relative to the data folder; ids are [a-z0-9-] (config schema; checked here), so they are safe path parts. */
 export function attemptDirRel(ctx: Pick<StepContext, 'campaign' | 'app' | 'nodeA' | 'nodeB' | 'attempt'>): string {
-  return path.posix.join('artefacts', ctx.campaign, ctx.app, ctx.nodeA.id, ctx.nodeB.id, `attempt-${ctx.attempt}`);
+  const parts = [checkId('ctx.campaign', ctx.campaign), checkId('ctx.app', ctx.app), checkId('ctx.nodeA.id', ctx.nodeA.id), checkId('ctx.nodeB.id', ctx.nodeB.id)];
+  if (!Number.isSafeInteger(ctx.attempt) || ctx.attempt < 1) throw stepFailure('config_invalid', `ctx.attempt: not a whole number >= 1: ${JSON.stringify(ctx.attempt)}`);
+  return path.posix.join('artefacts', ...parts, `attempt-${ctx.attempt}`);
 }
 
 export function attemptDir(env: Pick<StepEnv, 'dataDir'>, ctx: StepContext): { abs: string; rel: string } {

@@ -14,7 +14,7 @@
  */
 import type { MeasurementActivities } from '../../lib/measurement/steps';
 import { classifyFlowsStep } from './classify';
-import type { StepEnv } from './context';
+import { checkContext, type StepEnv } from './context';
 import { fetchCapture, startCapture, stopCapture } from './capture';
 import { geolocate } from './geolocate';
 import { configurePhones } from './phones';
@@ -27,20 +27,21 @@ export type { StepEnv } from './context';
 export { resolveTestbed } from './testbed-endpoints';
 export type { Lab, TestbedEndpoints, SideEndpoints } from '../lab';
 
+/** Every step's context is checked at the activity boundary before anything uses it (ids become path parts). */
 export function measurementSteps(env: StepEnv): MeasurementActivities {
   return {
-    provisionTunnels: ({ ctx }) => provisionTunnels(env, ctx),
-    configurePhones: ({ ctx }) => configurePhones(env, ctx),
-    startCapture: ({ ctx }) => startCapture(env, ctx),
-    sendMessage: ({ ctx, message }) => sendMessage(env, ctx, message),
-    stopCapture: ({ ctx, capture }) => stopCapture(env, ctx, capture),
-    fetchCapture: ({ ctx, capture }) => fetchCapture(env, ctx, capture),
-    classifyFlows: ({ ctx, capture, messages }) => classifyFlowsStep(env, ctx, capture, messages),
-    traceroutes: ({ ctx, endpoints }) => traceroutes(env, ctx, endpoints),
-    geolocate: ({ ctx, paths }) => geolocate(env, ctx, paths),
-    abortCapture: ({ ctx }) => abortCapture(env, ctx),
+    provisionTunnels: async ({ ctx }) => provisionTunnels(env, checkContext(ctx)),
+    configurePhones: async ({ ctx }) => configurePhones(env, checkContext(ctx)),
+    startCapture: async ({ ctx }) => startCapture(env, checkContext(ctx)),
+    sendMessage: async ({ ctx, message }) => sendMessage(env, checkContext(ctx), message),
+    stopCapture: async ({ ctx, capture }) => stopCapture(env, checkContext(ctx), capture),
+    fetchCapture: async ({ ctx, capture }) => fetchCapture(env, checkContext(ctx), capture),
+    classifyFlows: async ({ ctx, capture, messages }) => classifyFlowsStep(env, checkContext(ctx), capture, messages),
+    traceroutes: async ({ ctx, endpoints }) => traceroutes(env, checkContext(ctx), endpoints),
+    geolocate: async ({ ctx, paths }) => geolocate(env, checkContext(ctx), paths),
+    abortCapture: async ({ ctx }) => abortCapture(env, checkContext(ctx)),
     teardown: async ({ ctx }) => {
-      await teardown(env, ctx);
+      await teardown(env, checkContext(ctx));
     },
   };
 }

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseMessageLog, type PhoneMessage } from '../../drivers/phone';
-import { pollReceived } from './send';
+import { pollReceived, sentByEarlierTry } from './send';
 
 let dir = '';
 beforeAll(() => {
@@ -74,4 +74,40 @@ test('a message that never shows up is undefined once the deadline has passed', 
   expect(got).toBeUndefined();
   expect(Date.now()).toBeGreaterThanOrEqual(deadline);
   expect(log.reads()).toBeGreaterThan(1);
+});
+
+describe('a retried sendMessage never sends twice', () => {
+  const sentRecord = (text: string, sentAt: string): PhoneMessage => ({ event: 'sent', direction: 'out', app: 'threema', id: text, peer: 'b', text, sentAt });
+  const sender = (messages: PhoneMessage[] | null) => {
+    let reads = 0;
+    return {
+      readMessages: async () => {
+        reads++;
+        return messages ? { ok: true as const, messages } : { ok: false as const, failure: 'adb_timeout' as const, operation: 'readMessages', detail: 'adb pull timed out' };
+      },
+      reads: () => reads,
+    };
+  };
+  const first = Date.parse('2026-01-01T10:00:00.000Z');
+
+  it('a retry finds the message an earlier try sent and does not send it again', async () => {
+    const s = sender([sentRecord(TEXT, '2026-01-01T10:00:02.000Z')]);
+    const got = await sentByEarlierTry(s, { text: TEXT, try: { attempt: 2, firstScheduledMs: first }, side: 'A' });
+    expect(got).toMatchObject({ event: 'sent', text: TEXT, sentAt: '2026-01-01T10:00:02.000Z' });
+  });
+
+  it('the same text sent before the first try (an earlier measurement) is not this message', async () => {
+    const s = sender([sentRecord(TEXT, '2026-01-01T09:00:00.000Z'), sentRecord('other text', '2026-01-01T10:00:03.000Z')]);
+    expect(await sentByEarlierTry(s, { text: TEXT, try: { attempt: 3, firstScheduledMs: first }, side: 'A' })).toBeUndefined();
+  });
+
+  it('a first try sends without reading the log', async () => {
+    const s = sender([sentRecord(TEXT, '2026-01-01T10:00:02.000Z')]);
+    expect(await sentByEarlierTry(s, { text: TEXT, try: { attempt: 1, firstScheduledMs: first }, side: 'A' })).toBeUndefined();
+    expect(s.reads()).toBe(0);
+  });
+
+  it('a retry whose sender log cannot be read fails instead of risking a second send', async () => {
+    await expect(sentByEarlierTry(sender(null), { text: TEXT, try: { attempt: 2, firstScheduledMs: first }, side: 'A' })).rejects.toMatchObject({ type: 'adb_timeout' });
+  });
 });

@@ -8,10 +8,15 @@
  * The receive time is the receiver's own record, so how often it is polled does not change it;
  * it only delays the step's return (and the next timer): the first look at the receiver runs
  * alongside the read of the sender's log, later ones every RECEIVE_POLL_MS.
+ * A retried sendMessage (it is retried in place on adb_timeout) never sends twice: when an
+ * earlier try of the same activity may have sent, it first reads the sender's log and, if the
+ * message is there (same text, not before the first try was scheduled), takes its times instead
+ * of running the UI steps again.
  */
 import { cancellableSleep } from '../heartbeat';
+import { Context } from '@temporalio/activity';
 import * as path from 'path';
-import type { PhoneMessage } from '../../drivers/phone';
+import type { PhoneDriver, PhoneMessage } from '../../drivers/phone';
 import type { MessageSent, MessageStep, StepContext } from '../../lib/measurement/payloads';
 import { appOf, attemptDir, relToData, type StepEnv } from './context';
 import type { ArtefactRef } from '../../lib/types';
@@ -53,7 +58,43 @@ export async function pollReceived(
   }
 }
 
-export async function sendMessage(env: StepEnv, ctx: StepContext, message: MessageStep): Promise<MessageSent & { artefacts: ArtefactRef[]; typedWith: string | null }> {
+/** Which try of the activity this is, and when its first try was scheduled (ms since the epoch). */
+export interface SendTry {
+  attempt: number;
+  firstScheduledMs: number;
+}
+
+/** The running activity's try (outside an activity, e.g. in unit tests: a first try, now). */
+export function currentTry(): SendTry {
+  try {
+    const info = Context.current().info;
+    return { attempt: info.attempt, firstScheduledMs: info.scheduledTimestampMs };
+  } catch {
+    return { attempt: 1, firstScheduledMs: Date.now() };
+  }
+}
+
+/**
+ * On a retried try: the sender's own log entry of this message if an earlier try sent it already
+ * (same text, logged not before the first try was scheduled); undefined when it must be sent.
+ * A first try sends without looking (nothing can have sent it). A log that cannot be read on a
+ * retry fails the step (retried again) rather than risk sending the message twice.
+ */
+export async function sentByEarlierTry(
+  sender: Pick<PhoneDriver, 'readMessages'>,
+  o: { text: string; try: SendTry; side: string },
+): Promise<PhoneMessage | undefined> {
+  if (o.try.attempt <= 1) return undefined;
+  const log = must(await sender.readMessages(), `side ${o.side}: read the sender's message log before re-sending`);
+  return findLogged(log.messages, { event: 'sent', text: o.text, notBefore: o.try.firstScheduledMs });
+}
+
+export async function sendMessage(
+  env: StepEnv,
+  ctx: StepContext,
+  message: MessageStep,
+  sendTry: SendTry = currentTry(),
+): Promise<MessageSent & { artefacts: ArtefactRef[]; typedWith: string | null }> {
   const tb = resolveTestbed(env, ctx);
   const { app, timerScale } = appOf(env, ctx);
   const from = message.from;
@@ -61,16 +102,20 @@ export async function sendMessage(env: StepEnv, ctx: StepContext, message: Messa
   const sender = phoneDriver(env, tb.sides[from]);
   const receiver = phoneDriver(env, tb.sides[to]);
   const shots = path.join(attemptDir(env, ctx).abs, 'screenshots');
-  const begun = Date.now();
-  const ran = must(
-    await sender.runUiSteps(scaledUiSteps(app.ui.sendMessage, timerScale), {
-      packageName: app.android.package,
-      vars: { message: message.text, index: message.index + 1, count: app.message.count, side: from, peer: to },
-      screenshotDir: shots,
-      stepPrefix: `send-${message.index + 1}-${from}`,
-    }),
-    `side ${from}: send message ${message.index + 1} (${app.id} ui.sendMessage)`,
-  );
+  // A retry looks for what its earlier tries did from the first try's start on.
+  const begun = sendTry.attempt > 1 ? Math.min(Date.now(), sendTry.firstScheduledMs) : Date.now();
+  const earlier = await sentByEarlierTry(sender, { text: message.text, try: sendTry, side: from });
+  const ran = earlier
+    ? { steps: [] }
+    : must(
+        await sender.runUiSteps(scaledUiSteps(app.ui.sendMessage, timerScale), {
+          packageName: app.android.package,
+          vars: { message: message.text, index: message.index + 1, count: app.message.count, side: from, peer: to },
+          screenshotDir: shots,
+          stepPrefix: `send-${message.index + 1}-${from}`,
+        }),
+        `side ${from}: send message ${message.index + 1} (${app.id} ui.sendMessage)`,
+      );
   const stepsDone = new Date().toISOString();
   const artefacts: ArtefactRef[] = ran.steps.flatMap((st) => (st.screenshot ? [{ kind: 'screenshot', path: relToData(env, st.screenshot) }] : []));
   const typedWith = ran.steps.some((s) => s.action === 'input-text') ? 'phone-driver' : null;

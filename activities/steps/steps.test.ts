@@ -4,7 +4,11 @@ import type { PhoneMessage } from '../../drivers/phone';
 import { classifierRulesFromAppConfig } from '../../lib/classify';
 import { scaledUiSteps } from './capture';
 import { correlationScaled, messageEvents, MIN_CORRELATION_WINDOW_MS } from './classify';
-import { attemptDirRel, attemptTag } from './context';
+import * as path from 'path';
+import { ApplicationFailure } from '@temporalio/activity';
+import { baselineFile } from './baseline';
+import { attemptDirRel, attemptTag, checkContext, insideData } from './context';
+import { measurementSteps, type StepEnv } from '.';
 import { findLogged } from './send';
 import { tunnelSpec } from '../lab';
 
@@ -64,5 +68,58 @@ describe('message times', () => {
     expect(messageEvents([{ index: 0, from: 'B', sentAt: '2026-01-01T00:00:00.000Z', receivedAt: null, failure: 'message_not_received', detail: 'x' }])).toEqual([
       { index: 0, direction: 'B->A', sentAt: Date.parse('2026-01-01T00:00:00.000Z'), receivedAt: null },
     ]);
+  });
+});
+
+describe('activity inputs are checked at the boundary', () => {
+  const full = { ...ctx, testbed: 'tb-1', config: { path: 'campaigns/x.yaml' } };
+  const refused = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ApplicationFailure);
+      expect((err as ApplicationFailure).type).toBe('config_invalid');
+      expect((err as ApplicationFailure).nonRetryable).toBe(true);
+      return (err as ApplicationFailure).message;
+    }
+    throw new Error('not refused');
+  };
+
+  it('ids by the config id pattern, at most 64 characters', () => {
+    expect(checkContext(full)).toBe(full);
+    expect(checkContext({ ...full, campaign: 'a'.repeat(64) })).toBeTruthy();
+    for (const bad of ['../../etc', 'a/b', '', '.', 'A', 'x'.repeat(65), 'a\u0000b', 'a b']) {
+      expect(refused(() => checkContext({ ...full, campaign: bad }))).toContain('ctx.campaign');
+    }
+    expect(refused(() => checkContext({ ...full, app: '..' }))).toContain('ctx.app');
+    expect(refused(() => checkContext({ ...full, testbed: 'tb/../../x' }))).toContain('ctx.testbed');
+    expect(refused(() => checkContext({ ...full, nodeA: node('../pl') }))).toContain('ctx.nodeA.id');
+    expect(refused(() => checkContext({ ...full, nodeB: { ...node('x'), id: 7 as unknown as string } }))).toContain('ctx.nodeB.id');
+    expect(refused(() => checkContext({ ...full, attempt: 0 }))).toContain('ctx.attempt');
+    expect(refused(() => checkContext({ ...full, attempt: 1.5 }))).toContain('ctx.attempt');
+  });
+
+  it('every path built from ids refuses a bad id too', () => {
+    expect(refused(() => attemptDirRel({ ...ctx, campaign: '../..' }))).toContain('ctx.campaign');
+    expect(refused(() => baselineFile({ dataDir: '/data' } as StepEnv, '../x', 'pl-waw'))).toContain('campaign');
+    expect(refused(() => baselineFile({ dataDir: '/data' } as StepEnv, 'c', '../../root/.ssh/x'))).toContain('node');
+  });
+
+  it('capture and artefact paths resolve inside the data folder only', () => {
+    const env = { dataDir: '/data/matador' };
+    expect(insideData(env, 'artefacts/c/a/x/y/attempt-1/capture-A.pcap', 'capture')).toBe(path.resolve('/data/matador/artefacts/c/a/x/y/attempt-1/capture-A.pcap'));
+    expect(insideData(env, '/data/matador/runs/x.pcap', 'capture')).toBe('/data/matador/runs/x.pcap');
+    for (const bad of ['../etc/passwd', '/etc/passwd', 'artefacts/../../x', '/data/matador-other/x', '', '.', 'a\u0000b']) {
+      refused(() => insideData(env, bad, 'capture'));
+    }
+  });
+
+  it('every real step refuses a bad context before touching anything', async () => {
+    const env = { baseDir: '/nonexistent', dataDir: '/nonexistent', lab: {} } as unknown as StepEnv;
+    const steps = measurementSteps(env);
+    const bad = { ...full, campaign: '../../../tmp/owned' };
+    for (const step of Object.values(steps)) {
+      await expect((step as (i: unknown) => Promise<unknown>)({ ctx: bad })).rejects.toMatchObject({ type: 'config_invalid' });
+    }
   });
 });

@@ -16,6 +16,7 @@ import type { MeasurementInput, MeasurementResult } from '../../lib/measurement/
 import { ResultsStore } from '../../store/results-store';
 import { CliError } from '../errors';
 import { addTemporalOptions, temporalTarget, withClient } from '../temporal-client';
+import { escapeText } from '../../lib/text/escape';
 
 /** Closed statuses that mean "did not end ok": these are re-run. */
 const NOT_OK: readonly WorkflowExecutionStatusName[] = ['FAILED', 'TIMED_OUT', 'TERMINATED', 'CANCELLED'];
@@ -181,7 +182,7 @@ async function rerunFailedCommand(campaign: string, o: RerunOptions): Promise<vo
     if (o.dryRun) {
       if (o.json) return write(`${JSON.stringify({ campaign: id, failed: lookup.failed.map(({ input: _input, ...m }) => m), running: lookup.running, withoutHistory: lookup.withoutHistory }, null, 2)}\n`);
       const lines = [`${lookup.failed.length} failed measurement${lookup.failed.length === 1 ? '' : 's'} of campaign ${id} would be re-run:`];
-      for (const m of lookup.failed) lines.push(`  ${m.measurementId}  [testbed ${m.testbed}, ${m.status.toLowerCase()}] ${m.reason ?? ''}`.trimEnd());
+      for (const m of lookup.failed) lines.push(`  ${m.measurementId}  [testbed ${m.testbed}, ${m.status.toLowerCase()}] ${escapeText(m.reason ?? '')}`.trimEnd());
       return write(`${[...lines, ...notes.map((n) => `Note: ${n}`)].join('\n')}\n`);
     }
     // While the campaign runs, its lanes use the testbeds and its failure list is not final.
@@ -191,7 +192,7 @@ async function rerunFailedCommand(campaign: string, o: RerunOptions): Promise<vo
     }
     if (!o.json) await write(`Re-running ${lookup.failed.length} failed measurement${lookup.failed.length === 1 ? '' : 's'} of campaign ${id}, one at a time per testbed\n`);
     const outcomes = await rerunMeasurements(client, lookup.failed, (r) => {
-      if (!o.json) process.stdout.write(`  ${r.status === 'ok' ? 'ok    ' : 'failed'} ${r.measurementId}${r.failure ? `: ${formatFailure(r)}` : ''}\n`);
+      if (!o.json) process.stdout.write(`  ${r.status === 'ok' ? 'ok    ' : 'failed'} ${r.measurementId}${r.failure ? `: ${escapeText(formatFailure(r))}` : ''}\n`);
     });
     const ok = outcomes.filter((r) => r.status === 'ok').length;
     const stillFailed = outcomes.length - ok;

@@ -15,6 +15,7 @@ import { followProgress } from '../campaign-progress';
 import { CliError } from '../errors';
 import { addTemporalOptions, temporalTarget, withClient } from '../temporal-client';
 import { registerPlan } from './campaign-plan';
+import { escapeText } from '../../lib/text/escape';
 
 interface ConnOptions {
   address?: string;
@@ -132,7 +133,7 @@ export function formatSummary(s: CampaignSummary, json?: boolean, reruns: RerunS
   for (const f of s.failures) {
     const r = rerunOf.get(f.measurementId);
     const since = r?.state === 'ok' ? ` (re-run ok: run ${r.runId}${r.closeTime ? ` at ${r.closeTime}` : ''})` : r?.state === 'running' ? ` (re-running: run ${r.runId})` : '';
-    lines.push(`  failed ${f.measurementId}: ${formatFailure(f)}${since}`);
+    lines.push(`  failed ${f.measurementId}: ${escapeText(formatFailure(f))}${since}`); // details carry device and host output
   }
   if (s.failuresLeftOut) lines.push(leftOutLine(s.failuresLeftOut, s.campaign));
   return `${lines.join('\n')}\n`;
@@ -159,7 +160,7 @@ function formatProgress(p: CampaignProgress): string {
     `Campaign ${p.campaign} (${p.config}): ${p.state}, ${p.finished} of ${p.total} finished, ${p.ok} ok, ${p.failed} failed${p.skipped ? `, ${p.skipped} skipped (already ok)` : ''}, run ${p.runs}`,
   ];
   for (const t of p.testbeds) lines.push(`  testbed ${t.id}: ${t.next}/${t.total}${t.running ? `, running ${t.running}` : ', idle'}`);
-  for (const f of p.failures) lines.push(`  failed ${f.measurementId}: ${formatFailure(f)}`);
+  for (const f of p.failures) lines.push(`  failed ${f.measurementId}: ${escapeText(formatFailure(f))}`);
   if (p.failuresLeftOut) lines.push(leftOutLine(p.failuresLeftOut, p.campaign));
   return `${lines.join('\n')}\n`;
 }

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import type { Command } from 'commander';
 import { CaptureFormatError, extractFlows, type FlowsResult } from '../../lib/capture';
 import type { FlowsReport } from '../../lib/types';
+import { escapeText } from '../../lib/text/escape';
 import { CliError } from '../errors';
 
 /** `matador flows CAPTURE [--json]`: the TCP/UDP conversations of a pcap/pcapng file (DESIGN 4.4). */
@@ -75,7 +76,7 @@ function renderTable(file: string, result: FlowsResult): string {
       String(f.bytes),
       f.firstSeen,
       Number.isFinite(duration) ? `${duration.toFixed(6)}s` : '?',
-      names.join(', '),
+      names.map(escapeText).join(', '), // server names come from the traffic: never raw to a terminal
     ];
   });
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
@@ -91,7 +92,7 @@ function renderTable(file: string, result: FlowsResult): string {
       (s.orphanRecords ? `, ${s.orphanRecords} records of unknown interfaces` : ''),
     `${s.truncated} packets truncated by the snap length; ${result.dns.length} names in DNS answers`,
   ];
-  if (result.cutShort) notes.push(`warning: ${result.cutShort}`);
+  if (result.cutShort) notes.push(`warning: ${escapeText(result.cutShort)}`);
   return [line(header), ...rows.map(line), '', ...notes, ''].join('\n');
 }
 

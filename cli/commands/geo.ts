@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { Command } from 'commander';
 import { CliError } from '../errors';
 import type { Geolocator as GeolocatorClass } from '../../lib/geo/geolocator';
+import { escapeText } from '../../lib/text/escape';
 
 // Database readers (maxmind, ip2location, geoip-lite) load only when the command runs.
 const geoLib = async () => ({
@@ -56,7 +57,7 @@ export function register(program: Command): void {
           process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
           return;
         }
-        const rows = [['IP', 'COUNTRY', 'SOURCE', 'DATA DATE'], ...results.map((r) => [r.ip, r.country ?? '-', r.geo.source, r.geo.databaseDate ?? '-'])];
+        const rows = [['IP', 'COUNTRY', 'SOURCE', 'DATA DATE'], ...results.map((r) => [r.ip, r.country ?? '-', r.geo.source, r.geo.databaseDate ?? '-'].map(escapeText))];
         const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
         process.stdout.write(rows.map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n');
       } finally {
@@ -76,7 +77,7 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify(countries, null, 2)}\n`);
         return;
       }
-      const lines = countries.map((c) => [c.code, c.name, c.region ?? '-', c.subregion ?? '-', c.intermediateRegion ?? '-'].join('\t'));
+      const lines = countries.map((c) => [c.code, c.name, c.region ?? '-', c.subregion ?? '-', c.intermediateRegion ?? '-'].map(escapeText).join('\t'));
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

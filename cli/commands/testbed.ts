@@ -6,6 +6,7 @@ import { CliError } from '../errors';
 import { FAULT_KINDS, FaultKind } from '../../testbed/world/config';
 import { COMPONENTS, Component, down, execIn, fault, status, up, WorldBuildError } from '../../testbed/world/world';
 import { stateFile } from '../../testbed/world/state';
+import { escapeText } from '../../lib/text/escape';
 
 function fail(err: unknown): never {
   throw new CliError(err instanceof Error ? err.message : String(err));
@@ -100,7 +101,8 @@ export function register(program: Command): void {
           ...s.resolvers.map((v) => `resolver ${v.id} ${v.country} ${v.address} (${v.records.length} names)`),
           ...s.faults.map((f) => `fault ${f.kind} ${f.target}${f.value !== null ? ` ${f.value}` : ''} since ${f.since}`),
         ];
-        process.stdout.write(lines.join('\n') + '\n');
+        // notes and failures carry process and device output: one escaped line each
+        process.stdout.write(lines.map(escapeText).join('\n') + '\n');
       } catch (err) {
         fail(err);
       }

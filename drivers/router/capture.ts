@@ -157,8 +157,23 @@ export async function captureStop(router: RouterConfig, handle: RouterCapture): 
  */
 export async function captureDiscard(router: RouterConfig, handle: RouterCapture): Promise<DriverResult<object>> {
   await captureStop(router, handle);
+  return captureRemove(router, handle);
+}
+
+/**
+ * Remove a capture's files from the router (its pcap, pid and log file). The names are derived
+ * from the router's capture folder and the capture id, never taken from the handle: a handle read
+ * back from disk cannot make this remove anything else. Removing files that are gone is fine.
+ */
+export async function captureRemove(router: RouterConfig, handle: Pick<RouterCapture, 'id'>): Promise<DriverResult<object>> {
+  let p: ReturnType<typeof paths>;
+  try {
+    p = paths(router, handle.id);
+  } catch (err) {
+    return configFailure(err);
+  }
   return withSsh(router.ssh, async (s) => {
-    const rm = await s.run(['rm', '-f', handle.remoteFile, handle.pidFile, handle.logFile], { timeoutMs: 10_000 });
+    const rm = await s.run(['rm', '-f', p.remoteFile, p.pidFile, p.logFile], { timeoutMs: 10_000 });
     return rm.ok ? { ok: true } : rm;
   });
 }

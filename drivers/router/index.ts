@@ -12,10 +12,11 @@
  *   captureFetch(router, handle, localPath)      SFTP + pcap validation
  *   captureDiscard(router, handle)               stop if running, remove the remote files
  *   captureSweep(router)                         stop every tcpdump with a pid file in the capture dir, remove its files
+ *   captureRemove(router, handle)                remove the remote files (after a verified fetch)
  */
 export { configureRouter, validateRouterConfig, ROUTER_TOOLS } from './config';
 export type { RouterConfig } from './config';
 export { tunnelUp, tunnelDown, tunnelStatus } from './tunnel';
 export type { TunnelUpResult, TunnelStatus } from './tunnel';
-export { captureStart, captureStop, captureFetch, captureDiscard, captureSweep, checkCaptureFile } from './capture';
+export { captureStart, captureStop, captureFetch, captureDiscard, captureRemove, captureSweep, checkCaptureFile } from './capture';
 export type { RouterCapture, CaptureStartOptions, CaptureStopResult, CaptureFileCheck } from './capture';

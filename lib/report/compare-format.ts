@@ -3,8 +3,10 @@
  * pairs), unchanged rows left out — the JSON form has everything.
  */
 import type { Comparison, Delta, RunSummary } from './compare';
+import { escapeText } from '../text/escape';
 
-const mdEscape = (text: string): string => text.replace(/\|/g, '\\|');
+/** Table-safe and terminal-safe: names come from records (apps, areas, groups, node pairs). */
+const mdEscape = (text: string): string => escapeText(text).replace(/\|/g, '\\|');
 const list = (values: string[]): string => (values.length > 0 ? values.join(', ') : '-');
 
 function share(value: number | null): string {

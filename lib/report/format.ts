@@ -5,6 +5,7 @@
  */
 import type { ColumnCounts, Report } from './build';
 import { provenanceLine } from './provenance';
+import { escapeText } from '../text/escape';
 
 /** Whole percent like the paper; '-' when there is nothing to divide. */
 export function percent(count: number, total: number): string {
@@ -12,7 +13,8 @@ export function percent(count: number, total: number): string {
 }
 
 const cell = (count: number, total: number): string => `${count} (${percent(count, total)})`;
-const mdEscape = (text: string): string => text.replace(/\|/g, '\\|');
+/** Table-safe and terminal-safe: names come from records (apps, areas, groups, node pairs). */
+const mdEscape = (text: string): string => escapeText(text).replace(/\|/g, '\\|');
 
 function columns(report: Report): { label: string; pick: (a: Report['areas'][number]) => ColumnCounts }[] {
   return [
@@ -58,7 +60,7 @@ export function reportToMarkdown(report: Report): string {
 }
 
 function csvField(value: string | number): string {
-  const text = String(value);
+  const text = escapeText(String(value)); // names come from records: no control characters in the file
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
