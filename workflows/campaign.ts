@@ -49,6 +49,7 @@ import type {
 } from '../lib/measurement/payloads';
 import { scheduledRunOf } from '../temporal/schedules';
 import type { FailureCode, FailureFields } from '../lib/failures';
+import { runOptionsProblem } from '../lib/config/limits';
 import { stepProxy } from '../temporal/activity-options';
 import { measurementWorkflow } from './measurement';
 
@@ -62,6 +63,9 @@ export const pauseSignal = defineSignal(PAUSE_SIGNAL);
 export const resumeSignal = defineSignal(RESUME_SIGNAL);
 
 export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSummary> {
+  // Run options may come from a hand-written workflow input: refuse what would sleep forever.
+  const optionsProblem = runOptionsProblem(input.options);
+  if (optionsProblem) throw ApplicationFailure.nonRetryable(`campaign ${input.config}: ${optionsProblem}`, 'config_invalid' satisfies FailureCode);
   const timeoutScale = input.options?.timeoutScale;
   const loadCampaign = stepProxy('loadCampaign', { timeoutScale });
   const planPage = stepProxy('planPage', { timeoutScale });

@@ -17,6 +17,7 @@ import {
 } from '@temporalio/workflow';
 import { formatFailure, NO_FAILURE, type FailureCode, type FailureFields } from '../lib/failures';
 import type { AttemptPolicy, AttemptRecord, MeasurementInput, MeasurementResult, MessageSent, StepContext, StepRecord } from '../lib/measurement/payloads';
+import { runOptionsProblem } from '../lib/config/limits';
 import { buildMeasurementRecord, type AttemptOutputs } from '../lib/record';
 import type { TestbedKind } from '../lib/types';
 import { stepProxies } from '../temporal/activity-options';
@@ -65,6 +66,8 @@ class StepFailed extends Error {
 }
 
 export async function measurementWorkflow(input: MeasurementInput): Promise<MeasurementResult> {
+  const optionsProblem = runOptionsProblem(input.options);
+  if (optionsProblem) throw ApplicationFailure.nonRetryable(`measurement ${input.measurementId}: ${optionsProblem}`, 'config_invalid' satisfies FailureCode);
   const options = input.options ?? {};
   const maxAttempts = Math.max(1, options.maxAttempts ?? input.attempts?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   const timerScale = options.timerScale ?? 1;

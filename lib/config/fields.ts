@@ -41,31 +41,8 @@ export function num(o: NumberOptions = {}, what = describeNumber(o)) {
 
 export const port = () => num({ int: true, min: 1, max: 65535 }, 'a port number (an integer between 1 and 65535)');
 
-/**
- * Upper bounds (configs/README.md, "Limits"): a value beyond them is a typo or an attack, and
- * would overflow a timer (setTimeout holds 24.8 days), a Temporal duration or a loop. zod's
- * numbers are finite already (no Infinity, no NaN).
- */
-export const LIMITS = {
-  /** any time in seconds: timers, UI waits, tap timeouts, retry intervals (one day) */
-  seconds: 86_400,
-  /** timerScale and other multipliers */
-  scale: 1000,
-  /** retry attempts */
-  attempts: 100,
-  /** messages per measurement */
-  messages: 1000,
-  /** ids (campaign, app, node, testbed, world): they end up in workflow ids and file names */
-  idLength: 64,
-  /** paths in configs (PATH_MAX) */
-  pathLength: 4096,
-  /** a config file, in bytes */
-  fileBytes: 1024 * 1024,
-  /** nesting of mappings and lists in a config file */
-  depth: 32,
-  /** YAML aliases (`*name`) per file */
-  aliases: 100,
-} as const;
+export { LIMITS } from './limits';
+import { LIMITS } from './limits';
 
 export const seconds = () => num({ min: 0, max: LIMITS.seconds });
 
