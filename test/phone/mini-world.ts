@@ -11,7 +11,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { startServiceBackend, ServiceBackend, stopChild } from '../../testbed/services';
 import { startVirtualPhone, VirtualPhone, StartVirtualPhoneOptions } from '../../testbed/phone';
-import { nsExec } from '../../testbed/phone/netns';
 
 const execFileAsync = promisify(execFile);
 
@@ -20,8 +19,6 @@ export async function ip(...args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Run in a namespace (15 s bound); exit code and output instead of throwing. */
-export const nsRun = nsExec;
 
 export const LAN_V4 = '198.19.210.1';
 export const ADDR = {

@@ -12,7 +12,8 @@ import { loadAppFile } from '../../lib/config/load';
 import { configsDir } from '../../lib/project-paths';
 import { SERVICE_SHAPES } from '../../testbed/services';
 import type { VirtualPhone } from '../../testbed/phone';
-import { ADDR, createMiniWorld, MiniWorld, nsRun, waitFor } from './mini-world';
+import { nsExec } from '../../testbed/phone/netns';
+import { ADDR, createMiniWorld, MiniWorld, waitFor } from './mini-world';
 
 const execFileAsync = promisify(execFile);
 const PORT_A = 5741;
@@ -107,7 +108,7 @@ test('a message with shell metacharacters arrives verbatim through the configure
 
 test('firewall: only the app uid may send; other uids are blocked in the phone namespace', async () => {
   const probe = (uid: number, host: string, port: number) =>
-    nsRun(world.ns.phoneA, ['setpriv', '--reuid', String(uid), '--regid', String(uid), '--clear-groups', 'node', '-e',
+    nsExec(world.ns.phoneA, ['setpriv', '--reuid', String(uid), '--regid', String(uid), '--clear-groups', 'node', '-e',
       `const s=require('net').connect(${port},'${host}');s.setTimeout(4000,()=>{console.log('timeout');process.exit(2)});s.on('connect',()=>{console.log('connected');process.exit(0)});s.on('error',e=>{console.log(e.code);process.exit(1)})`]);
   const r = await a.restrictNetworkToApp('ch.threema.app');
   expect(r).toEqual({ ok: true, uid: SERVICE_SHAPES.threema.uid });
@@ -166,11 +167,11 @@ test('sync push and pull move binary files byte for byte', async () => {
 
 test('airplane mode with WLAN only; wifi off/on takes the link down and restores the routes', async () => {
   expect(await a.setAirplaneWlanOnly()).toEqual({ ok: true, airplane: '1', wifi: '1' });
-  expect((await nsRun(world.ns.phoneA, ['ip', 'route', 'show', 'default'])).stdout).toContain('via 198.19.210.1');
+  expect((await nsExec(world.ns.phoneA, ['ip', 'route', 'show', 'default'])).stdout).toContain('via 198.19.210.1');
   expect(await a.adb.shell('svc wifi disable')).toMatchObject({ ok: true, exitCode: 0 });
-  expect((await nsRun(world.ns.phoneA, ['ip', '-br', 'link', 'show', 'wlan0'])).stdout).toContain('DOWN');
+  expect((await nsExec(world.ns.phoneA, ['ip', '-br', 'link', 'show', 'wlan0'])).stdout).toContain('DOWN');
   expect(await a.adb.shell('svc wifi enable')).toMatchObject({ ok: true, exitCode: 0 });
-  expect((await nsRun(world.ns.phoneA, ['ip', 'route', 'show', 'default'])).stdout).toContain('via 198.19.210.1');
+  expect((await nsExec(world.ns.phoneA, ['ip', 'route', 'show', 'default'])).stdout).toContain('via 198.19.210.1');
 });
 
 test('location is set and reported by the location service', async () => {

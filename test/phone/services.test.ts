@@ -13,7 +13,8 @@ import { loadAppFile } from '../../lib/config/load';
 import { configsDir } from '../../lib/project-paths';
 import { startServiceBackend, stopChild } from '../../testbed/services';
 import type { VirtualPhone } from '../../testbed/phone';
-import { ADDR, createMiniWorld, MiniWorld, nsRun, waitFor } from './mini-world';
+import { nsExec } from '../../testbed/phone/netns';
+import { ADDR, createMiniWorld, MiniWorld, waitFor } from './mini-world';
 
 const execFileAsync = promisify(execFile);
 let world: MiniWorld;
@@ -114,10 +115,10 @@ test('connected apps send keep-alive pings (background traffic)', async () => {
 });
 
 test('FunXMPP-style plaintext and HTTPS share WhatsApp port 443', async () => {
-  const plain = await nsRun(world.ns.phoneA, ['node', '-e',
+  const plain = await nsExec(world.ns.phoneA, ['node', '-e',
     `const s=require('net').connect(443,'${ADDR.whatsapp}',()=>s.write(JSON.stringify({type:'hello',app:'whatsapp',account:'probe'})+'\\n'));s.setTimeout(5000,()=>process.exit(2));s.on('data',d=>{process.stdout.write(d);process.exit(0)})`]);
   expect(JSON.parse(plain.stdout.trim())).toEqual({ type: 'welcome', server: expect.stringContaining('whatsapp') });
-  const https = await nsRun(world.ns.phoneA, ['node', '-e',
+  const https = await nsExec(world.ns.phoneA, ['node', '-e',
     `require('https').get({host:'${ADDR.whatsapp}',port:443,path:'/v1/config',servername:'v.whatsapp.net',rejectUnauthorized:false},r=>{const cn=r.socket.getPeerCertificate().subject.CN;let b='';r.on('data',d=>b+=d);r.on('end',()=>{console.log(r.statusCode+' '+cn+' '+b)})}).on('error',e=>{console.log(e.message);process.exit(1)})`]);
   expect(https.stdout).toMatch(/^200 c\.whatsapp\.net \{"server":/);
 });
