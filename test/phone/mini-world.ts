@@ -19,7 +19,6 @@ export async function ip(...args: string[]): Promise<string> {
   return stdout;
 }
 
-
 export const LAN_V4 = '198.19.210.1';
 export const ADDR = {
   phoneA: '198.19.210.11',
