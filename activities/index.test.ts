@@ -29,7 +29,7 @@ describe('declared failures only', () => {
 describe('createActivities', () => {
   it('refuses to build activities with steps nobody implements, naming them', () => {
     expect(() => createActivities({ loadPlan: () => { throw new Error('unused'); }, baseDir: '/', saveRecord: () => 'unused', steps: { teardown: async () => undefined } })).toThrow(
-      /^createActivities: no implementation of step provisionTunnels, configurePhones, startCapture, sendMessage, stopCapture, fetchCapture, classifyFlows, traceroutes, geolocate, abortCapture: pass deps.measurement/,
+      /^createActivities: no implementation of step provisionTunnels, configurePhones, startCapture, sendMessage, stopCapture, fetchCapture, classifyFlows, traceroutes, geolocate, abortCapture, checkTestbed: pass deps.measurement/,
     );
   });
 });

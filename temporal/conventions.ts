@@ -25,6 +25,14 @@ export const MEASUREMENT_WORKFLOW_TYPE = 'measurementWorkflow';
 export const PROGRESS_QUERY = 'progress';
 export const PAUSE_SIGNAL = 'pause';
 export const RESUME_SIGNAL = 'resume';
+/** `matador testbed check` (and `campaign start` before it starts): rows so far by query. */
+export const TESTBED_CHECK_WORKFLOW_TYPE = 'testbedCheckWorkflow';
+export const CHECK_PROGRESS_QUERY = 'checkProgress';
+
+/** A check's workflow id: the campaign and when it was started (checks may run side by side). */
+export function testbedCheckWorkflowId(campaign: string, at: Date): string {
+  return `testbed-check/${campaign}/${at.toISOString()}`;
+}
 
 /** Workflow id `matador start` gives a campaign: one running campaign per name. */
 export function campaignWorkflowId(campaign: string): string {

@@ -48,7 +48,7 @@ function mtimeOf(file: string): number {
   }
 }
 
-export function campaignOf(env: StepEnv, ctx: Pick<StepContext, 'config'>): LoadedCampaign {
+export function campaignOf(env: StepEnv, ctx: { config: Pick<StepContext['config'], 'path'> }): LoadedCampaign {
   const file = path.resolve(env.baseDir, ctx.config.path);
   try {
     fs.statSync(file);

@@ -11,8 +11,10 @@
  *   traceroutes        application + network paths from both nodes
  *   geolocate          hop countries with provenance (central)
  *   teardown           abortCapture, teardown
+ * and the preflight of `matador testbed check` (activities/check).
  */
 import type { MeasurementActivities } from '../../lib/measurement/steps';
+import { checkTestbed } from '../check';
 import { classifyFlowsStep } from './classify';
 import { checkContext, type StepEnv } from './context';
 import { fetchCapture, startCapture, stopCapture } from './capture';
@@ -43,5 +45,6 @@ export function measurementSteps(env: StepEnv): MeasurementActivities {
     teardown: async ({ ctx }) => {
       await teardown(env, checkContext(ctx));
     },
+    checkTestbed: async (req) => checkTestbed(env, req),
   };
 }

@@ -11,7 +11,8 @@ import { stepFailure } from './failures';
 
 export type { SideEndpoints, TestbedEndpoints } from '../lab';
 
-function fromLab<T>(f: () => T): T {
+/** A lab's refusal as the step failure of the same name. */
+export function fromLab<T>(f: () => T): T {
   try {
     return f();
   } catch (err) {

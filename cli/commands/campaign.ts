@@ -3,11 +3,9 @@
  * campaign-plan.ts (registered on the same `campaign` command).
  */
 import { formatFailure } from '../../lib/failures';
-import * as path from 'path';
 import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ConfigError, LIMITS, loadCampaign } from '../../lib/config';
-import { projectRoot } from '../../lib/project-paths';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId, PROGRESS_QUERY, SA } from '../../temporal/conventions';
 import { visibilityString } from '../../temporal/schedules';
 import type { CampaignInput, CampaignProgress, CampaignSummary } from '../../lib/measurement/payloads';
@@ -15,6 +13,8 @@ import { followProgress } from '../campaign-progress';
 import { CliError } from '../errors';
 import { addTemporalOptions, temporalTarget, withClient } from '../temporal-client';
 import { registerPlan } from './campaign-plan';
+import { configPathForWorker } from './campaign-paths';
+import { runTestbedCheck } from './testbed-check';
 import { escapeText } from '../../lib/text/escape';
 
 interface ConnOptions {
@@ -23,13 +23,7 @@ interface ConnOptions {
   json?: boolean;
 }
 
-/** The config path as the central worker should see it: relative to the project root when
- *  inside it (workers on other hosts have their own checkout), else absolute. */
-export function configPathForWorker(file: string): string {
-  const absolute = path.resolve(file);
-  const relative = path.relative(projectRoot, absolute);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolute;
-}
+export { configPathForWorker } from './campaign-paths';
 
 function write(text: string): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
@@ -41,6 +35,8 @@ interface StartOptions extends ConnOptions {
   timerScale?: string;
   resume?: boolean;
   progress?: boolean;
+  /** false with --no-check: start without the testbed check. */
+  check?: boolean;
 }
 
 /** Live progress goes to stdout, before the summary; with --json to stderr (stdout stays JSON). */
@@ -66,6 +62,11 @@ async function start(file: string, o: StartOptions): Promise<void> {
   const workflowId = o.id ?? campaignWorkflowId(campaignId);
   const target = temporalTarget(o);
   await withClient(target, async (client) => {
+    if (o.check !== false) {
+      // The campaign's testbeds are checked on their workers first; any ✘ and nothing starts.
+      const checked = await runTestbedCheck(client, { file, testbeds: [] }, o.json ? process.stderr : process.stdout);
+      if (!checked.ok) throw new CliError(`campaign ${campaignId} not started: ${checked.failed} testbed check${checked.failed === 1 ? '' : 's'} failed (the ✘ rows above say what to do); fix them, or start with --no-check`);
+    }
     let handle;
     try {
       handle = await client.workflow.start(CAMPAIGN_WORKFLOW_TYPE, {
@@ -256,11 +257,14 @@ export function register(program: Command): void {
         'Validate a campaign config locally, then start its campaign workflow\n' +
           `(id campaign/<id>) on task queue ${CENTRAL_TASK_QUEUE}. Needs "matador server" (or\n` +
           'another Temporal) and workers: "matador worker --role central" and one\n' +
-          '"matador worker --role testbed --testbed ID" per testbed.',
+          '"matador worker --role testbed --testbed ID" per testbed. First runs "matador testbed\n' +
+          'check" on the campaign\'s testbeds (on their workers) and refuses to start on any ✘\n' +
+          '(--no-check skips it).',
       )
       .argument('<file>', 'campaign config, e.g. configs/campaigns/demo.yaml')
       .option('--id <workflowId>', 'workflow id (default: campaign/<campaign id>)')
       .option('--timer-scale <factor>', 'multiply the message timers once more (0 = no waits)')
+      .option('--no-check', 'start without first running "matador testbed check" on the campaign\'s testbeds')
       .option('--resume', 'skip measurements whose latest record in the results store is ok (re-run only what is missing or failed)')
       .option('--wait', 'wait for the campaign to finish (live progress line; a log line every 10 s when not a terminal) and print its summary')
       .option('--no-progress', 'with --wait: no progress line, only the summary')

@@ -18,7 +18,8 @@ export const commandTable: Record<string, () => Promise<CommandModule[]>> = {
   report: async () => [await import('./report')],
   schedule: async () => [await import('./schedule')],
   server: async () => [await import('./server')],
-  testbed: async () => [await import('./testbed')],
+  // testbed.ts (the emulated world) registers `testbed` first; testbed-check.ts adds `check`.
+  testbed: async () => [await import('./testbed'), await import('./testbed-check')],
   worker: async () => [await import('./worker')],
 };
 

@@ -6,6 +6,7 @@
  * (activities/index.ts), the SSH scopes, fault injection and the record builder all derive from
  * this table. Pure data and types: workflow code imports it.
  */
+import type { CheckTestbedRequest, CheckTestbedResponse } from '../check/rows';
 import { PHONE_FAILURES, SSH_FAILURES, type FailureCode } from '../failures';
 import type {
   CampaignPlanInfo,
@@ -29,8 +30,9 @@ import type {
 /** `central`: task queue matador-central; `testbed`: the testbed's own queue `testbed-<id>`. */
 export type StepQueue = 'central' | 'testbed';
 /** plan: reads the campaign; measure: drives phones/routers/nodes; analyse: pure work on what
- *  was measured; persist: writes the record; cleanup: releases what a measurement holds. */
-export type StepRole = 'plan' | 'measure' | 'analyse' | 'persist' | 'cleanup';
+ *  was measured; persist: writes the record; cleanup: releases what a measurement holds;
+ *  check: the preflight of `matador testbed check` (not part of a measurement). */
+export type StepRole = 'plan' | 'measure' | 'analyse' | 'persist' | 'cleanup' | 'check';
 
 export interface RetryDeclaration {
   initialIntervalSeconds: number;
@@ -94,6 +96,9 @@ export interface StepIO {
   /** Always runs at the end of an attempt: tunnels down (or kept for the next measurement of
    *  the same node pair, `ctx.keepTunnels`), phones reset. Idempotent. */
   teardown: [{ ctx: StepContext }, void];
+  /** `matador testbed check`: without a subject the testbed's subjects, with one its rows
+   *  (failed checks are rows; the step fails only when campaign or testbed cannot be read). */
+  checkTestbed: [CheckTestbedRequest, CheckTestbedResponse];
 }
 
 export const STEPS = {
@@ -111,6 +116,7 @@ export const STEPS = {
   persistRecord: { queue: 'central', role: 'persist', retry: 'central', startToCloseSeconds: 60, failures: [] },
   abortCapture: { queue: 'testbed', role: 'cleanup', retry: 'cleanup', startToCloseSeconds: 60, failures: anyOf(LAB, SSH, PHONE, CAPTURE) },
   teardown: { queue: 'testbed', role: 'cleanup', retry: 'cleanup', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, PHONE, ['tunnel_failed']) },
+  checkTestbed: { queue: 'testbed', role: 'check', retry: 'testbed', startToCloseSeconds: 600, heartbeatSeconds: 30, failures: anyOf(LAB) },
 } as const satisfies { [K in keyof StepIO]: StepDeclaration };
 
 export type StepName = keyof StepIO;
@@ -131,7 +137,8 @@ export type StepActivity<K extends StepName> = (input: StepIO[K][0]) => Promise<
 export type MatadorActivities = { [K in StepName]: StepActivity<K> };
 export type CentralActivities = Pick<MatadorActivities, CentralStepName>;
 export type TestbedActivities = Pick<MatadorActivities, TestbedStepName>;
-/** The steps of one measurement (what activities/steps implements): all but plan and persist. */
+/** The steps activities/steps implements: all but plan and persist (the measurement's own, and
+ *  the testbed check). */
 export type MeasurementStepName = Exclude<StepName, StepsWhere<{ role: 'plan' }> | StepsWhere<{ role: 'persist' }>>;
 export type MeasurementActivities = Pick<MatadorActivities, MeasurementStepName>;
 export const MEASUREMENT_STEPS = STEP_NAMES.filter((n) => STEPS[n].role !== 'plan' && STEPS[n].role !== 'persist') as MeasurementStepName[];

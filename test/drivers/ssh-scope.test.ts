@@ -10,7 +10,7 @@ import * as path from 'path';
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type MatadorActivities } from '../../activities';
-import { FAULTABLE_STEPS, MEASUREMENT_STEPS, TESTBED_STEPS } from '../../lib/measurement/steps';
+import { MEASUREMENT_STEPS, TESTBED_STEPS } from '../../lib/measurement/steps';
 import { inSshScope, sshScopeStats, withSshScope } from '../../drivers/ssh/scope';
 import { connectSsh, SshSession, SshTarget, withSsh } from '../../drivers/ssh/session';
 import { generateClientKey } from '../../testbed/sshd';
@@ -265,7 +265,7 @@ describe('worker wiring (workers/activities.ts)', () => {
     const probe = async (): Promise<never> => {
       throw new Error(`inSshScope=${inSshScope()}`);
     };
-    const steps = Object.fromEntries(FAULTABLE_STEPS.map((n) => [n, probe]));
+    const steps = Object.fromEntries(MEASUREMENT_STEPS.map((n) => [n, probe]));
     const all = activitiesWith(steps as Partial<MatadorActivities>);
     const env = new MockActivityEnvironment();
     for (const name of TESTBED_STEPS) {

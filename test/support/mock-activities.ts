@@ -94,6 +94,8 @@ export function createMockActivities(o: MockOptions): MatadorActivities {
     geolocate: ({ ctx, paths }) => step('geolocate', ctx, paths),
     abortCapture: ({ ctx }) => step('abortCapture', ctx, undefined),
     teardown: ({ ctx }) => step('teardown', ctx, undefined),
+    // The preflight is not part of a measurement: a testbed with nothing to check.
+    checkTestbed: async () => ({ subjects: [], rows: [] }),
     async persistRecord({ record }) {
       const runId = (record.workflow as { runId: string }).runId;
       o.saveRecord?.(record.measurementId, runId, record.status, record.failure);

@@ -1,0 +1,126 @@
+/**
+ * The router, node and tunnel rows of `matador testbed check`, over the same SSH layer the
+ * drivers use (pinned host keys, key auth; one connection per host per activity through the SSH
+ * scope). The tools checked are the drivers' own lists (ROUTER_TOOLS, NODE_TOOLS, the
+ * traceroute backend); the drivers run them without sudo, so the login must be root.
+ * The tunnel check brings up the measurement's own tunnel (drivers/router tunnelUp), pings the
+ * node through it and always takes it down again, also when the ping failed or the activity was
+ * cancelled. Do not run the check on a testbed while a campaign measures on it: the tunnel names
+ * are the testbed's.
+ */
+import { NODE_TOOLS, type TracerouteBackend } from '../../drivers/node';
+import { ROUTER_TOOLS, tunnelDown, tunnelStatus, tunnelUp, type RouterConfig } from '../../drivers/router';
+import type { DriverFailure } from '../../drivers/ssh/failures';
+import { withSsh, type SshSession, type SshTarget } from '../../drivers/ssh/session';
+import { shellQuote } from '../../drivers/shell-quote';
+import type { SideEndpoints } from '../lab';
+import { failureString } from '../steps/failures';
+import type { CheckOutcome } from './phone';
+
+export interface HostCheck {
+  name: string;
+  run(s: SshSession): Promise<CheckOutcome>;
+}
+
+const pass = (detail: string): CheckOutcome => ({ ok: true, detail });
+const failed = (detail: string, fix: string): CheckOutcome => ({ ok: false, detail, fix });
+const where = (t: SshTarget): string => `${t.username}@${t.host}:${t.port ?? 22}`;
+
+/** What to do about an SSH failure, naming the host and the files involved. */
+export function sshFix(failure: DriverFailure | string, t: SshTarget): string {
+  switch (failure) {
+    case 'ssh_host_key_mismatch':
+      return `pin the host key of ${t.host}:${t.port ?? 22} in ${t.knownHostsPath} (ssh-keyscan -p ${t.port ?? 22} ${t.host}, after comparing its fingerprint with the host's own)`;
+    case 'ssh_auth_failed':
+      return `add the public key of ${t.privateKeyPath} to ~${t.username}/.ssh/authorized_keys on ${t.host}`;
+    default:
+      return `make ${t.host}:${t.port ?? 22} reachable from the testbed worker's host and sshd run there`;
+  }
+}
+
+function toolsCheck(required: readonly string[], anyOf: readonly string[], what: string): HostCheck {
+  return {
+    name: `tools (${[...required, ...(anyOf.length ? [anyOf.join('/')] : [])].join(', ')})`,
+    async run(s) {
+      const r = await s.runScript('for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...required, ...anyOf], { timeoutMs: 10_000 });
+      if (!r.ok) return failed(failureString(r), `check ${s.label} answers over SSH`);
+      const missing = r.stdout.trim().split('\n').filter(Boolean);
+      const lacking = [...missing.filter((t) => required.includes(t)), ...(anyOf.length && anyOf.every((t) => missing.includes(t)) ? [anyOf.join(' or ')] : [])];
+      if (lacking.length) return failed(`missing: ${lacking.join(', ')}`, `install ${lacking.join(', ')} on ${what} ${s.label} (in the login's PATH)`);
+      return pass(missing.length ? `all there (not installed: ${missing.join(', ')})` : 'all there');
+    },
+  };
+}
+
+/** The drivers run ip, iptables, tcpdump and sysctl as the login user, without sudo. */
+const rootLogin = (what: string): HostCheck => ({
+  name: 'privileges (root login)',
+  async run(s) {
+    const r = await s.run(['id', '-u'], { timeoutMs: 10_000 });
+    if (!r.ok) return failed(failureString(r), `check ${s.label} answers over SSH`);
+    const uid = r.stdout.trim();
+    if (uid === '0') return pass('uid 0');
+    return failed(`uid ${uid}`, `log in to ${what} ${s.label} as root (the drivers run ip/iptables/tcpdump without sudo): set the user in the testbeds/nodes file`);
+  },
+});
+
+/** The capture folder exists (created as configureRouter does) and a file can be written there. */
+const captureDirWritable = (dir: string): HostCheck => ({
+  name: `capture dir ${dir} writable`,
+  async run(s) {
+    const script = 'mkdir -p -m 0700 "$1" && f="$1/.matador-check-$$" && : > "$f" && rm -f "$f"';
+    const r = await s.runScript(script, [dir], { timeoutMs: 10_000 });
+    if (!r.ok) return failed(failureString(r), `check ${s.label} answers over SSH`);
+    if (r.code !== 0) return failed(`exit ${r.code}: ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`, `make ${dir} writable on router ${s.label} (or set captureDir in the testbeds file to a writable folder, e.g. on a USB stick)`);
+    return pass('a file was written and removed');
+  },
+});
+
+export function routerChecks(router: RouterConfig): HostCheck[] {
+  return [toolsCheck(ROUTER_TOOLS, [], 'router'), rootLogin('router'), captureDirWritable(router.captureDir)];
+}
+
+/** Node tools: the tunnel end's, and the worker's traceroute backend (scamper by default). */
+export function nodeChecks(backend: TracerouteBackend): HostCheck[] {
+  return [toolsCheck([...NODE_TOOLS, backend], [], 'node'), rootLogin('node')];
+}
+
+/** Connects (row "reachable over SSH, pinned host key"); on success runs the host checks on the
+ *  same connection. */
+export async function runHostChecks(target: SshTarget, checks: readonly HostCheck[]): Promise<Array<{ name: string } & CheckOutcome>> {
+  const out: Array<{ name: string } & CheckOutcome> = [];
+  const r = await withSsh(target, async (s) => {
+    const hello = await s.run(['uname', '-sr'], { timeoutMs: 10_000 });
+    if (!hello.ok) return hello;
+    out.push({ name: 'reachable over SSH, pinned host key', ...pass(`${where(target)}: ${hello.stdout.trim()}`) });
+    for (const c of checks) out.push({ name: c.name, ...(await c.run(s)) });
+    return { ok: true };
+  });
+  if (!r.ok && out.length === 0) out.push({ name: 'reachable over SSH, pinned host key', ...failed(`${where(target)}: ${failureString(r)}`, sshFix(r.failure, target)) });
+  else if (!r.ok) out.push({ name: 'SSH session', ...failed(failureString(r), sshFix(r.failure, target)) });
+  return out;
+}
+
+/** Tunnel up between the side's router and node, node pinged through it, tunnel down. */
+export async function runTunnelCheck(e: SideEndpoints): Promise<Array<{ name: string } & CheckOutcome>> {
+  const spec = { router: e.router, node: e.node, tunnel: e.tunnel };
+  const label = `${e.tunnel.mode} tunnel ${e.tunnel.name}`;
+  const up = await tunnelUp(spec);
+  if (!up.ok) {
+    // The driver rolls back what it built; an existing link of this name is not ours to remove.
+    const busy = /exists/i.test(up.detail);
+    return [{ name: `${label} up`, ...failed(failureString(up), busy ? `${e.tunnel.name} already exists on router ${e.router.ssh.host}: a campaign measures on this testbed, or a crashed one left it (its next measurement removes it)` : `check the router ${e.router.ssh.host} and node ${e.node.id} (${e.node.ssh.host}) can reach each other at ${e.tunnel.routerUnderlay} / ${e.tunnel.nodeUnderlay} with ${e.tunnel.mode}, and the kernel modules exist`) }];
+  }
+  const rows: Array<{ name: string } & CheckOutcome> = [];
+  try {
+    const st = await tunnelStatus({ router: e.router, tunnel: e.tunnel, pingCount: 2 });
+    if (!st.ok) rows.push({ name: `${label} ping ${e.tunnel.nodeInner}`, ...failed(failureString(st), `check router ${e.router.ssh.host}`) });
+    else if (!st.status.up || !st.status.peerReachable || !st.status.ruleInstalled) {
+      rows.push({ name: `${label} ping ${e.tunnel.nodeInner}`, ...failed(`up=${st.status.up} peerReachable=${st.status.peerReachable} ruleInstalled=${st.status.ruleInstalled}`, `let ${e.tunnel.mode} (and ICMP) through between ${e.tunnel.routerUnderlay} and ${e.tunnel.nodeUnderlay} (firewalls of router, node and provider)`) });
+    } else rows.push({ name: `${label} ping ${e.tunnel.nodeInner}`, ...pass('node answers through the tunnel') });
+  } finally {
+    const down = await tunnelDown(spec);
+    rows.push(down.ok ? { name: `${label} down`, ...pass(`removed (router ${down.routerRemoved}, node ${down.nodeRemoved})`) } : { name: `${label} down`, ...failed(failureString(down), `remove ${e.tunnel.name} by hand on router ${e.router.ssh.host} and node ${e.node.ssh.host} (ip link del ${shellQuote(e.tunnel.name)})`) });
+  }
+  return rows;
+}

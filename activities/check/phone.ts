@@ -1,0 +1,156 @@
+/**
+ * The phone rows of `matador testbed check`: a list of small named checks, run in order on one
+ * phone; the first (adb authorised) gates the rest (nothing else can be asked of a phone the adb
+ * server cannot talk to). A new check is one more entry in `phoneChecks`.
+ * Nothing is sent: the openChat check runs the app's openChat UI steps without their waits (a tap
+ * polls until its element shows), then goes home and stops the app.
+ */
+import type { PhoneDriver } from '../../drivers/phone';
+import type { LoadedApp } from '../../lib/config';
+import { fillTemplate } from '../../lib/config/app';
+import type { Side } from '../../lib/types';
+import { failureString } from '../steps/failures';
+
+/** What a check found; `fix` says what to do when it failed. */
+export interface CheckOutcome {
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+export interface PhoneCheckTarget {
+  phone: PhoneDriver;
+  serial: string;
+  side: Side;
+}
+
+export interface PhoneCheck {
+  /** The row's "what was checked". */
+  name: string;
+  /** Later checks are not run when this one fails. */
+  gate?: boolean;
+  run(t: PhoneCheckTarget): Promise<CheckOutcome>;
+}
+
+const pass = (detail: string): CheckOutcome => ({ ok: true, detail });
+const failed = (detail: string, fix: string): CheckOutcome => ({ ok: false, detail, fix });
+
+/** KEYCODE_HOME: back to the launcher after the openChat check. */
+const KEYCODE_HOME = 3;
+
+/** The adb server's view: `device` (authorised), `unauthorized`, `offline`, or not listed. */
+export const adbAuthorised: PhoneCheck = {
+  name: 'adb authorised',
+  gate: true,
+  async run({ phone, serial }) {
+    const r = await phone.connect();
+    if (r.ok) return pass(`state ${r.state}`);
+    const detail = failureString(r);
+    if (/unauthori[sz]ed/.test(r.detail)) {
+      return failed(detail, `accept the "Allow USB debugging?" prompt on ${serial} (tick "Always allow"), or on a rooted phone append the adb server's ~/.android/adbkey.pub to /data/misc/adb/adb_keys`);
+    }
+    return failed(detail, `connect ${serial} (USB cable, or \`adb connect\` for a TCP serial) until \`adb devices\` lists it as "device"; enable USB debugging in the developer options`);
+  },
+};
+
+/** The drivers need root (`su -c`) for iptables and the airplane-mode broadcast. */
+export const rootShell: PhoneCheck = {
+  name: 'root (su -c id)',
+  async run({ phone, serial }) {
+    const r = await phone.adb.shell('su -c id', { operation: 'su -c id' });
+    if (!r.ok) return failed(failureString(r), `root ${serial} (SuperSU or Magisk su) and allow root for the shell user`);
+    const out = `${r.stdout}${r.stderr}`.trim().split('\n')[0] ?? '';
+    if (/\buid=0\b/.test(out)) return pass(out);
+    return failed(`su -c id printed ${JSON.stringify(out)} (exit ${r.exitCode})`, `root ${serial} (SuperSU or Magisk su) and grant the shell (com.android.shell) root access`);
+  },
+};
+
+export const androidVersion: PhoneCheck = {
+  name: 'Android version',
+  async run({ phone, serial }) {
+    const r = await phone.healthCheck();
+    if (!r.ok) return failed(failureString(r), `check that ${serial} answers \`adb -s ${serial} shell getprop\``);
+    return pass(`Android ${r.androidVersion} (SDK ${r.sdk}), model ${r.model}`);
+  },
+};
+
+/** Paper 3.1: airplane mode (no cellular location) with WLAN on; the check sets it as a
+ *  measurement does and reads it back. */
+export const airplaneWlanOnly: PhoneCheck = {
+  name: 'airplane mode, WLAN only',
+  async run({ phone, serial }) {
+    const r = await phone.setAirplaneWlanOnly();
+    if (!r.ok) return failed(failureString(r), `turn on airplane mode and then WLAN on ${serial}; the root broadcast (su) and \`svc wifi enable\` must work`);
+    return pass(`airplane_mode_on=${r.airplane} wifi_on=${r.wifi}`);
+  },
+};
+
+/**
+ * The version an app must have on the phones: for now the app file's `android.version` (a
+ * campaign's version pinning, when it comes, is decided here and only here).
+ */
+export function expectedAppVersion(app: LoadedApp): string {
+  return app.android.version;
+}
+
+export function appInstalled(app: LoadedApp): PhoneCheck {
+  const pkg = app.android.package;
+  const want = expectedAppVersion(app);
+  return {
+    name: `app ${app.id} (${pkg}) at ${want}`,
+    async run({ phone, serial }) {
+      const r = await phone.appVersion(pkg);
+      if (!r.ok) {
+        const fix = r.failure === 'app_not_installed' ? `install ${pkg} version ${want} on ${serial} (\`adb -s ${serial} install\` its APK), then log in and create the peer chat` : `check \`adb -s ${serial} shell dumpsys package ${pkg}\``;
+        return failed(failureString(r), fix);
+      }
+      if (r.versionName !== want) return failed(`${pkg} is at ${r.versionName} on ${serial}, the campaign wants ${want}`, `install ${pkg} version ${want} on ${serial} (and keep auto-update off), or pin ${r.versionName} in ${app.file}`);
+      return pass(`versionName ${r.versionName}${r.versionCode !== null ? ` (versionCode ${r.versionCode})` : ''}`);
+    },
+  };
+}
+
+export function openChatSelectors(app: LoadedApp): PhoneCheck {
+  const pkg = app.android.package;
+  // Waits are left out (a tap polls its element), screenshots too (nothing is kept).
+  const steps = app.ui.openChat.filter((s) => s.action !== 'wait' && s.action !== 'screenshot');
+  const taps = steps.flatMap((s) => (s.action === 'tap' ? [s.element] : []));
+  return {
+    name: `app ${app.id} openChat selectors`,
+    async run({ phone, serial, side }) {
+      const peer = side === 'A' ? 'B' : 'A';
+      await phone.stopApp(pkg);
+      const r = await phone.runUiSteps(steps, { packageName: pkg, vars: { side, peer } });
+      // Back home and the app stopped, also when a step failed: the phone is left as found.
+      await phone.keyevent(KEYCODE_HOME);
+      await phone.stopApp(pkg);
+      if (r.ok) return pass(`found ${taps.map((t) => JSON.stringify(fillTemplate(t, { side, peer }))).join(', ') || 'no tap steps'}`);
+      const fix =
+        r.failure === 'ui_element_not_found'
+          ? `open ${app.id} on ${serial} and make the element exist (the chat with the peer contact of side ${peer}), or correct ui.openChat in ${app.file}`
+          : `check ${app.id} starts on ${serial} (ui.openChat in ${app.file})`;
+      return failed(failureString(r), fix);
+    },
+  };
+}
+
+/** The phone checks in the order they run. */
+export function phoneChecks(apps: readonly LoadedApp[]): PhoneCheck[] {
+  return [adbAuthorised, rootShell, androidVersion, airplaneWlanOnly, ...apps.map(appInstalled), ...apps.map(openChatSelectors)];
+}
+
+/** Runs the checks in order; after a failed gate the rest are not run. Releases the adb
+ *  connection at the end (as a measurement's teardown does). */
+export async function runPhoneChecks(checks: readonly PhoneCheck[], t: PhoneCheckTarget): Promise<Array<{ name: string } & CheckOutcome>> {
+  const out: Array<{ name: string } & CheckOutcome> = [];
+  try {
+    for (const c of checks) {
+      const o = await c.run(t);
+      out.push({ name: c.name, ...o });
+      if (!o.ok && c.gate) break;
+    }
+  } finally {
+    await t.phone.disconnect();
+  }
+  return out;
+}

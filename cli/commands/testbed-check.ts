@@ -1,0 +1,134 @@
+/**
+ * `matador testbed check [TESTBED ...] --campaign FILE [--json]`: the preflight a lab runs before
+ * a campaign. It runs where the hardware is: the CLI starts testbedCheckWorkflow
+ * (workflows/testbed-check.ts), whose checkTestbed step runs on each testbed's own worker
+ * (activities/check). Rows are printed as they arrive (progress query); with --json the rows go
+ * to stderr and the document (lib/check/rows.ts) to stdout. Exit 1 on any ✘.
+ * `matador campaign start` runs the same check first (runTestbedCheck).
+ */
+import type { Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import { checkDocument, checkSummary, formatCheckRow, type CheckDocument, type CheckProgress, type CheckRow, type TestbedCheckInput, type TestbedCheckResult } from '../../lib/check/rows';
+import { ConfigError, loadCampaign } from '../../lib/config';
+import { escapeText } from '../../lib/text/escape';
+import { CENTRAL_TASK_QUEUE, CHECK_PROGRESS_QUERY, TESTBED_CHECK_WORKFLOW_TYPE, testbedCheckWorkflowId } from '../../temporal/conventions';
+import { CliError } from '../errors';
+import { addTemporalOptions, temporalTarget, withClient } from '../temporal-client';
+import { configPathForWorker } from './campaign-paths';
+
+/** How often the CLI asks the check workflow for new rows. */
+const POLL_MS = 500;
+
+export interface CheckRequest {
+  /** Campaign config file (as given on the command line). */
+  file: string;
+  /** Testbed ids; empty: every testbed the campaign selects. */
+  testbeds: string[];
+}
+
+/** The campaign's id and the testbeds to check: unknown ids are refused, naming the known ones. */
+export function checkTargets(req: CheckRequest): { campaign: string; testbeds: string[] } {
+  let loaded;
+  try {
+    loaded = loadCampaign(req.file);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message);
+    throw err;
+  }
+  const known = loaded.testbeds.map((t) => t.id);
+  const unknown = req.testbeds.filter((t) => !known.includes(t));
+  if (unknown.length > 0) {
+    throw new CliError(`${loaded.testbedsFile}: no testbed ${unknown.map((t) => JSON.stringify(t)).join(', ')} selected by ${loaded.file} (known: ${known.join(', ') || 'none'})`);
+  }
+  return { campaign: loaded.campaign.id, testbeds: req.testbeds.length > 0 ? [...new Set(req.testbeds)] : known };
+}
+
+function write(out: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => out.write(text, (err) => (err ? reject(err) : resolve())));
+}
+
+/** Rows of `progress` not printed yet (per testbed, in order), and marks them printed. */
+function newRows(progress: CheckProgress, printed: Map<string, number>): CheckRow[] {
+  const out: CheckRow[] = [];
+  for (const t of progress.testbeds) {
+    const seen = printed.get(t.testbed) ?? 0;
+    out.push(...t.rows.slice(seen));
+    printed.set(t.testbed, t.rows.length);
+  }
+  return out;
+}
+
+/**
+ * Runs the check of `testbeds` on the workers through `client`, printing each row (escaped: it
+ * carries device and host text) to `out` as it arrives. Returns the JSON document.
+ */
+export async function runTestbedCheck(client: Client, req: CheckRequest, out: NodeJS.WritableStream): Promise<CheckDocument> {
+  const { campaign, testbeds } = checkTargets(req);
+  const input: TestbedCheckInput = { config: configPathForWorker(req.file), testbeds };
+  await write(out, `Checking testbed${testbeds.length === 1 ? '' : 's'} ${testbeds.join(', ')} of campaign ${campaign} on their workers ...\n`);
+  const handle = await client.workflow.start(TESTBED_CHECK_WORKFLOW_TYPE, { taskQueue: CENTRAL_TASK_QUEUE, workflowId: testbedCheckWorkflowId(campaign, new Date()), args: [input] });
+  const result = handle.result() as Promise<TestbedCheckResult[]>;
+  let done = false;
+  result.then(() => (done = true), () => (done = true));
+  const printed = new Map<string, number>();
+  const show = async (rows: CheckRow[]): Promise<void> => {
+    for (const r of rows) await write(out, formatCheckRow(r).map((l) => `${escapeText(l)}\n`).join(''));
+  };
+  while (!done) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    if (done) break;
+    // A query needs a central worker; until one answers there is nothing to show yet.
+    const progress = await handle.query<CheckProgress>(CHECK_PROGRESS_QUERY).catch(() => null);
+    if (progress) await show(newRows(progress, printed));
+  }
+  const final = await result;
+  await show(newRows({ testbeds: final }, printed));
+  const doc = checkDocument(campaign, final);
+  await write(out, `${checkSummary(final.flatMap((t) => t.rows))}\n`);
+  return doc;
+}
+
+interface CheckOptions {
+  campaign?: string;
+  json?: boolean;
+  address?: string;
+  namespace?: string;
+}
+
+async function check(testbeds: string[], o: CheckOptions): Promise<void> {
+  if (!o.campaign) throw new CliError('testbed check: --campaign FILE is required (the campaign names the testbeds, nodes and apps to check)');
+  const file = o.campaign;
+  checkTargets({ file, testbeds }); // bad input: one line before any connection
+  await withClient(temporalTarget(o), async (client) => {
+    const doc = await runTestbedCheck(client, { file, testbeds }, o.json ? process.stderr : process.stdout);
+    if (o.json) await write(process.stdout, `${JSON.stringify(doc, null, 2)}\n`);
+    if (!doc.ok) process.exitCode = 1;
+  });
+}
+
+export function register(program: Command): void {
+  const testbed = program.commands.find((c) => c.name() === 'testbed') ?? program.command('testbed');
+  addTemporalOptions(
+    testbed
+      .command('check')
+      .summary('Preflight of real or emulated testbeds before a campaign: phones, routers, nodes, tunnels')
+      .description(
+        'Check the testbeds of a campaign where their hardware is: the check runs as a workflow\n' +
+          'whose steps run on each testbed\'s worker ("matador worker --role testbed --testbed ID",\n' +
+          'which holds the phones\' USB and the SSH keys); needs "matador server" (or another\n' +
+          'Temporal) and a central worker too. Works the same for real (kind: real) and emulated\n' +
+          'testbeds. Per phone: adb authorised, root (su -c id), Android version, airplane mode\n' +
+          'with WLAN only, each campaign app installed at its configured version, each app\'s\n' +
+          'openChat selectors on screen (nothing is sent; the app is stopped again). Per router\n' +
+          'and per vantage node of the campaign: reachable over SSH with the pinned host key, the\n' +
+          'tools the drivers run, root login, the routers\' capture dir writable; per node a tunnel\n' +
+          'from a router brought up, pinged through and torn down. Do not run it on a testbed\n' +
+          'while a campaign measures there (the tunnels are the testbed\'s own).\n' +
+          'One row per check (✔/✘, testbed/side, what, where, what was found; for ✘ the fix),\n' +
+          'printed as it completes. Exit status 1 when any check failed.',
+      )
+      .argument('[testbeds...]', 'testbed ids (default: every testbed the campaign selects)')
+      .option('--campaign <file>', 'campaign config: its testbeds, nodes and apps are checked (required)')
+      .option('--json', `print the result as JSON (schema matador.testbed-check/v1); rows go to stderr`),
+  ).action((testbeds: string[], o: CheckOptions) => check(testbeds, o));
+}
