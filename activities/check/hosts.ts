@@ -111,7 +111,7 @@ export async function runTunnelCheck(e: SideEndpoints): Promise<Array<{ name: st
     const busy = /exists/i.test(up.detail);
     return [{ name: `${label} up`, ...failed(failureString(up), busy ? `${e.tunnel.name} already exists on router ${e.router.ssh.host}: a campaign measures on this testbed, or a crashed one left it (its next measurement removes it)` : `check the router ${e.router.ssh.host} and node ${e.node.id} (${e.node.ssh.host}) can reach each other at ${e.tunnel.routerUnderlay} / ${e.tunnel.nodeUnderlay} with ${e.tunnel.mode}, and the kernel modules exist`) }];
   }
-  const rows: Array<{ name: string } & CheckOutcome> = [];
+  const rows: Array<{ name: string } & CheckOutcome> = [{ name: `${label} up`, ...pass(`${e.tunnel.routerInner} -> ${e.tunnel.nodeInner} over ${e.tunnel.routerUnderlay} -> ${e.tunnel.nodeUnderlay}`) }];
   try {
     const st = await tunnelStatus({ router: e.router, tunnel: e.tunnel, pingCount: 2 });
     if (!st.ok) rows.push({ name: `${label} ping ${e.tunnel.nodeInner}`, ...failed(failureString(st), `check router ${e.router.ssh.host}`) });
