@@ -37,6 +37,8 @@ let worldUp = false;
 /** The world's tb1 phones: element id and adb serial per side. */
 const phones: Record<'A' | 'B', { id: string; serial: string }> = { A: { id: '', serial: '' }, B: { id: '', serial: '' } };
 const seconds: Record<string, number> = {};
+/** The side whose router the check tunnels to each node (learnt from the healthy run). */
+const tunnelSideTo: Record<string, 'A' | 'B'> = {};
 
 function writeCampaign(dir: string): string {
   const file = path.join(dir, `${CAMPAIGN}.yaml`);
@@ -114,6 +116,7 @@ async function leftovers(): Promise<string[]> {
 
 it('passes every row on the healthy world, prints each row, exits 0 and leaves no tunnel behind', async () => {
   const r = await check('healthy');
+  process.stdout.write(`testbed check on the healthy world:\n${r.printed}`); // the README's example
   expect(r.rows.filter((x) => !x.ok)).toEqual([]);
   expect(r.code).toBe(0);
   expect(r.doc).toMatchObject({ schema: 'matador.testbed-check/v1', campaign: CAMPAIGN, ok: true, failed: 0 });
@@ -140,6 +143,8 @@ it('passes every row on the healthy world, prints each row, exits 0 and leaves n
   expect(lines.slice(1, -1)).toHaveLength(r.rows.length);
   for (const l of lines.slice(1, -1)) expect(l).toMatch(/^✔ tb1/);
   expect(lines[lines.length - 1]).toBe(`all ${r.rows.length} checks passed`);
+  for (const t of r.rows.filter((x) => x.kind === 'tunnel')) tunnelSideTo[t.target.split(' -> ')[1]] = t.side as 'A' | 'B';
+  expect(Object.keys(tunnelSideTo).sort()).toEqual([...NODES].sort());
   expect(await leftovers()).toEqual([]);
 });
 
@@ -147,6 +152,8 @@ it('passes every row on the healthy world, prints each row, exits 0 and leaves n
 interface FaultCase {
   name: string;
   fault: () => string[];
+  /** --value of the fault (not repeated when it is cleared) */
+  value?: number;
   /** The ✘ rows: side, kind, check (exact or pattern), and text the detail and fix must name. */
   failed: () => Array<{ side: 'A' | 'B' | null; kind: CheckRow['kind']; check: string | RegExp; detail: RegExp; fix: RegExp }>;
 }
@@ -165,11 +172,20 @@ const FAULT_CASES: FaultCase[] = [
     fault: () => ['adb-disconnect', phones.B.id],
     failed: () => [{ side: 'B', kind: 'phone', check: 'adb authorised', detail: new RegExp(`^adb_(unreachable|timeout): .*${phones.B.serial.replace(/\./g, '\\.')}`), fix: new RegExp(`^connect ${phones.B.serial.replace(/\./g, '\\.')} .*"device"`) }],
   },
+  {
+    name: 'link-loss 100% on the access link of node es-mad',
+    fault: () => ['link-loss', 'es-mad'],
+    value: 100,
+    failed: () => [
+      { side: null, kind: 'node', check: 'reachable over SSH, pinned host key', detail: /^\S+@[\d.]+:\d+: ssh_(timeout|unreachable): /, fix: /^make [\d.]+:\d+ reachable from the testbed worker's host/ },
+      { side: tunnelSideTo['es-mad'], kind: 'tunnel', check: /^\S+ tunnel \S+ up$/, detail: /^ssh_(timeout|unreachable): /, fix: /node es-mad/ },
+    ],
+  },
 ];
 
 describe.each(FAULT_CASES)('with the fault $name', (c) => {
   beforeAll(async () => {
-    const f = await runCli(['testbed', 'fault', ...c.fault()]);
+    const f = await runCli(['testbed', 'fault', ...c.fault(), ...(c.value !== undefined ? ['--value', String(c.value)] : [])]);
     if (f.code !== 0) throw new Error(`fault ${c.fault().join(' ')} failed: ${f.stderr}`);
   });
   afterAll(async () => {
