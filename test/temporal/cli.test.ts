@@ -174,9 +174,22 @@ describe('campaigns with the real activities', () => {
     expect(status.stdout).toContain('Campaign real-cli: 6 of 6 measurements finished, 0 ok, 6 failed');
   });
 
-  it('matador campaign start validates, starts the workflow, and status/list show it', async () => {
+  it('matador campaign start checks the testbeds first: the world is not up, so it refuses, naming the testbeds and the fix', async () => {
+    const file = writeCampaign('real-refused');
+    const refused = await matador(['campaign', 'start', file, '--address', address()]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe('matador: campaign real-refused not started: 2 testbed checks failed (the ✘ rows above say what to do); fix them, or start with --no-check');
+    for (const tb of ['tb1', 'tb2']) {
+      expect(refused.stdout).toMatch(new RegExp(`^✘ ${tb} +testbed +testbed-${tb} +testbed readable: world_not_up: `, 'm'));
+    }
+    expect(refused.stdout).toContain('    fix: bring the emulated world up ("matador testbed up")');
+    expect(refused.stdout).not.toContain('Started campaign');
+    await expect(client().workflow.getHandle('campaign/real-refused').describe()).rejects.toThrow();
+  });
+
+  it('matador campaign start --no-check validates, starts the workflow, and status/list show it', async () => {
     const file = writeCampaign('real-start');
-    const started = await matador(['campaign', 'start', file, '--address', address(), '--wait']);
+    const started = await matador(['campaign', 'start', file, '--address', address(), '--wait', '--no-check']);
     expect(started.stderr).toBe('');
     expect(started.code).toBe(0);
     expect(started.stdout).toContain('Started campaign real-start: workflow campaign/real-start');
