@@ -128,7 +128,9 @@ export function openChatSelectors(app: LoadedApp): PhoneCheck {
       const fix =
         r.failure === 'ui_element_not_found'
           ? `open ${app.id} on ${serial} and make the element exist (the chat with the peer contact of side ${peer}), or correct ui.openChat in ${app.file}`
-          : `check ${app.id} starts on ${serial} (ui.openChat in ${app.file})`;
+          : r.failure === 'app_not_installed'
+            ? `install ${pkg} version ${expectedAppVersion(app)} on ${serial} first; then its openChat steps can run`
+            : `check ${app.id} starts on ${serial} (ui.openChat in ${app.file})`;
       return failed(failureString(r), fix);
     },
   };

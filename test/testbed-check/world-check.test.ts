@@ -164,7 +164,7 @@ const FAULT_CASES: FaultCase[] = [
     fault: () => ['app-missing', `${phones.A.id}:wechat`],
     failed: () => [
       { side: 'A', kind: 'phone', check: 'app wechat (com.tencent.mm) at 6.2.4', detail: new RegExp(`^app_not_installed: .*com\\.tencent\\.mm is not installed on ${phones.A.serial}`), fix: new RegExp(`^install com\\.tencent\\.mm version 6\\.2\\.4 on ${phones.A.serial}`) },
-      { side: 'A', kind: 'phone', check: 'app wechat openChat selectors', detail: /^app_not_installed: /, fix: new RegExp(`wechat starts on ${phones.A.serial}`) },
+      { side: 'A', kind: 'phone', check: 'app wechat openChat selectors', detail: /^app_not_installed: /, fix: new RegExp(`^install com\\.tencent\\.mm version 6\\.2\\.4 on ${phones.A.serial} first`) },
     ],
   },
   {
@@ -195,6 +195,7 @@ describe.each(FAULT_CASES)('with the fault $name', (c) => {
 
   it('fails exactly the expected rows, each naming the phone or host and the fix; exit 1', async () => {
     const r = await check(c.name.split(' ')[0]);
+    process.stdout.write(`testbed check with ${c.name}, the ✘ rows:\n${r.printed.split('\n').filter((l) => l.startsWith('✘') || l.startsWith('    fix:')).join('\n')}\n`);
     expect(r.code).toBe(1);
     const failed = r.rows.filter((x) => !x.ok);
     const want = c.failed();
