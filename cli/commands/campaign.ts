@@ -257,9 +257,9 @@ export function register(program: Command): void {
         'Validate a campaign config locally, then start its campaign workflow\n' +
           `(id campaign/<id>) on task queue ${CENTRAL_TASK_QUEUE}. Needs "matador server" (or\n` +
           'another Temporal) and workers: "matador worker --role central" and one\n' +
-          '"matador worker --role testbed --testbed ID" per testbed. First runs "matador testbed\n' +
-          'check" on the campaign\'s testbeds (on their workers) and refuses to start on any ✘\n' +
-          '(--no-check skips it).',
+          '"matador worker --role testbed --testbed ID" per testbed. First runs\n' +
+          '"matador testbed check" on the campaign\'s testbeds (on their workers) and\n' +
+          'refuses to start on any ✘ (--no-check skips it).',
       )
       .argument('<file>', 'campaign config, e.g. configs/campaigns/demo.yaml')
       .option('--id <workflowId>', 'workflow id (default: campaign/<campaign id>)')

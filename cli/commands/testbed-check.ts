@@ -18,6 +18,8 @@ import { configPathForWorker } from './campaign-paths';
 
 /** How often the CLI asks the check workflow for new rows. */
 const POLL_MS = 500;
+/** A check no central worker picks up is given up after this long (it waits on no testbed yet). */
+const CENTRAL_WORKER_WAIT_MS = 30_000;
 
 export interface CheckRequest {
   /** Campaign config file (as given on the command line). */
@@ -74,12 +76,20 @@ export async function runTestbedCheck(client: Client, req: CheckRequest, out: No
   const show = async (rows: CheckRow[]): Promise<void> => {
     for (const r of rows) await write(out, formatCheckRow(r).map((l) => `${escapeText(l)}\n`).join(''));
   };
+  const since = Date.now();
+  let answered = false;
   while (!done) {
     await new Promise((r) => setTimeout(r, POLL_MS));
     if (done) break;
     // A query needs a central worker; until one answers there is nothing to show yet.
     const progress = await handle.query<CheckProgress>(CHECK_PROGRESS_QUERY).catch(() => null);
-    if (progress) await show(newRows(progress, printed));
+    if (progress) {
+      answered = true;
+      await show(newRows(progress, printed));
+    } else if (!answered && Date.now() - since > CENTRAL_WORKER_WAIT_MS) {
+      await handle.terminate('no central worker ran the testbed check').catch(() => undefined);
+      throw new CliError(`no central worker ran the testbed check (workflow ${handle.workflowId}) within ${CENTRAL_WORKER_WAIT_MS / 1000} s: start "matador worker --role central" for task queue ${CENTRAL_TASK_QUEUE}`);
+    }
   }
   const final = await result;
   await show(newRows({ testbeds: final }, printed));
@@ -113,19 +123,25 @@ export function register(program: Command): void {
       .command('check')
       .summary('Preflight of real or emulated testbeds before a campaign: phones, routers, nodes, tunnels')
       .description(
-        'Check the testbeds of a campaign where their hardware is: the check runs as a workflow\n' +
-          'whose steps run on each testbed\'s worker ("matador worker --role testbed --testbed ID",\n' +
-          'which holds the phones\' USB and the SSH keys); needs "matador server" (or another\n' +
-          'Temporal) and a central worker too. Works the same for real (kind: real) and emulated\n' +
-          'testbeds. Per phone: adb authorised, root (su -c id), Android version, airplane mode\n' +
-          'with WLAN only, each campaign app installed at its configured version, each app\'s\n' +
-          'openChat selectors on screen (nothing is sent; the app is stopped again). Per router\n' +
-          'and per vantage node of the campaign: reachable over SSH with the pinned host key, the\n' +
-          'tools the drivers run, root login, the routers\' capture dir writable; per node a tunnel\n' +
-          'from a router brought up, pinged through and torn down. Do not run it on a testbed\n' +
-          'while a campaign measures there (the tunnels are the testbed\'s own).\n' +
-          'One row per check (✔/✘, testbed/side, what, where, what was found; for ✘ the fix),\n' +
-          'printed as it completes. Exit status 1 when any check failed.',
+        [
+          'Check the testbeds of a campaign where their hardware is: the check runs as a',
+          'workflow whose steps run on each testbed\'s own worker ("matador worker --role',
+          'testbed --testbed ID", on the host with the phones\' USB and the SSH keys); it',
+          'needs "matador server" (or another Temporal) and a central worker too. Real',
+          '(kind: real) and emulated testbeds are checked the same way.',
+          '',
+          'Per phone: adb authorised, root (su -c id), Android version, airplane mode with',
+          'WLAN only, each campaign app at its configured version, each app\'s openChat',
+          'tap targets on screen (nothing is sent; the app is stopped again). Per router',
+          'and vantage node of the campaign: SSH with the pinned host key, the tools the',
+          'drivers run, root login, the routers\' capture dir writable; per node a tunnel',
+          'from a router brought up, pinged through and torn down. Do not run it on a',
+          'testbed while a campaign measures there (the tunnels are the testbed\'s own).',
+          '',
+          'One row per check (✔/✘, testbed/side, kind, serial or host, what was checked,',
+          'what was found; under a ✘ the fix), printed as the checks finish. Exit status 1',
+          'when any check failed. "matador campaign start" runs the same check first.',
+        ].join('\n'),
       )
       .argument('[testbeds...]', 'testbed ids (default: every testbed the campaign selects)')
       .option('--campaign <file>', 'campaign config: its testbeds, nodes and apps are checked (required)')

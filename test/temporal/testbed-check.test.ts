@@ -15,6 +15,9 @@ import { useTestServer } from '../support/dev-server';
 import { createMockActivities } from '../support/mock-activities';
 import { makePlan } from '../support/plan-fixtures';
 import { startWorkers } from '../support/workers';
+import { matadorAgainst } from '../support/matador-cli';
+import * as path from 'path';
+import { projectRoot } from '../../lib/project-paths';
 
 jest.setTimeout(120_000);
 
@@ -63,4 +66,19 @@ it('checks each testbed subject by subject on its queue, shows rows by query, an
     release();
     await workers.stop();
   }
+});
+
+it('gives up in one line, naming the fix, when no central worker runs the check', async () => {
+  const demo = path.join(projectRoot, 'configs', 'campaigns', 'demo.yaml');
+  const r = await matadorAgainst({ address: live().server.address, namespace: NAMESPACE }, ['testbed', 'check', '--campaign', demo]);
+  expect(r.code).toBe(1);
+  expect(r.stderr.trim()).toMatch(/^matador: no central worker ran the testbed check \(workflow testbed-check\/demo\/\S+\) within 30 s: start "matador worker --role central" for task queue matador-central$/);
+  const client = new Client({ connection: live().connection, namespace: NAMESPACE });
+  let statuses: string[] = [];
+  for (let i = 0; i < 50 && statuses.join() !== 'TERMINATED'; i++) { // visibility is eventually consistent
+    if (i > 0) await new Promise((res) => setTimeout(res, 100));
+    statuses = [];
+    for await (const wf of client.workflow.list({ query: 'WorkflowId STARTS_WITH "testbed-check/demo/"' })) statuses.push(wf.status.name);
+  }
+  expect(statuses).toEqual(['TERMINATED']);
 });
