@@ -38,16 +38,15 @@ export function sshFix(failure: DriverFailure | string, t: SshTarget): string {
   }
 }
 
-function toolsCheck(required: readonly string[], anyOf: readonly string[], what: string): HostCheck {
+function toolsCheck(required: readonly string[], what: string): HostCheck {
   return {
-    name: `tools (${[...required, ...(anyOf.length ? [anyOf.join('/')] : [])].join(', ')})`,
+    name: `tools (${required.join(', ')})`,
     async run(s) {
-      const r = await s.runScript('for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...required, ...anyOf], { timeoutMs: 10_000 });
+      const r = await s.runScript('for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...required], { timeoutMs: 10_000 });
       if (!r.ok) return failed(failureString(r), `check ${s.label} answers over SSH`);
       const missing = r.stdout.trim().split('\n').filter(Boolean);
-      const lacking = [...missing.filter((t) => required.includes(t)), ...(anyOf.length && anyOf.every((t) => missing.includes(t)) ? [anyOf.join(' or ')] : [])];
-      if (lacking.length) return failed(`missing: ${lacking.join(', ')}`, `install ${lacking.join(', ')} on ${what} ${s.label} (in the login's PATH)`);
-      return pass(missing.length ? `all there (not installed: ${missing.join(', ')})` : 'all there');
+      if (missing.length) return failed(`missing: ${missing.join(', ')}`, `install ${missing.join(', ')} on ${what} ${s.label} (in the login's PATH)`);
+      return pass('all there');
     },
   };
 }
@@ -77,12 +76,12 @@ const captureDirWritable = (dir: string): HostCheck => ({
 });
 
 export function routerChecks(router: RouterConfig): HostCheck[] {
-  return [toolsCheck(ROUTER_TOOLS, [], 'router'), rootLogin('router'), captureDirWritable(router.captureDir)];
+  return [toolsCheck(ROUTER_TOOLS, 'router'), rootLogin('router'), captureDirWritable(router.captureDir)];
 }
 
 /** Node tools: the tunnel end's, and the worker's traceroute backend (scamper by default). */
 export function nodeChecks(backend: TracerouteBackend): HostCheck[] {
-  return [toolsCheck([...NODE_TOOLS, backend], [], 'node'), rootLogin('node')];
+  return [toolsCheck([...NODE_TOOLS, backend], 'node'), rootLogin('node')];
 }
 
 /** Connects (row "reachable over SSH, pinned host key"); on success runs the host checks on the
