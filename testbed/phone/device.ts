@@ -11,6 +11,7 @@ import { AppHost, AppStatus } from './app-host';
 import { PhoneUi } from './ui';
 import { WlanControl, firstInterface } from './netns';
 import { MESSAGE_LOG_PATH, type PhoneMessage } from '../../drivers/phone/message-log';
+import { ADB_KEYS_PATH, parseAdbKeys, type AdbPublicKey } from './adb-keys';
 
 export interface PhoneAppOptions {
   app: ServiceApp;
@@ -29,6 +30,8 @@ export interface PhoneFaults {
   adbDelayMs: number;
   /** Packages hidden as if not installed. */
   notInstalled: Set<string>;
+  /** Someone taps "Allow" on the "Allow USB debugging?" prompt (with "Always allow": the key is kept). */
+  acceptUsbDebugging: boolean;
 }
 
 /** One line of the phone's message log: the record drivers/phone reads, less the event that the
@@ -54,7 +57,7 @@ export interface DeviceOptions {
 export class VirtualDevice {
   readonly props: Record<string, string>;
   readonly settings: Record<'global' | 'secure' | 'system', Map<string, string>> = { global: new Map(), secure: new Map(), system: new Map() };
-  readonly faults: PhoneFaults = { adbDisconnected: false, adbDelayMs: 0, notInstalled: new Set() };
+  readonly faults: PhoneFaults = { adbDisconnected: false, adbDelayMs: 0, notInstalled: new Set(), acceptUsbDebugging: false };
   readonly ui: PhoneUi;
   readonly appHost: AppHost;
   readonly wlan: WlanControl;
@@ -64,7 +67,7 @@ export class VirtualDevice {
 
   constructor(readonly opts: DeviceOptions) {
     this.fsRoot = path.join(opts.stateDir, 'fs');
-    for (const dir of ['sdcard/matador', 'data/local/tmp', 'system/bin']) fs.mkdirSync(path.join(this.fsRoot, dir), { recursive: true });
+    for (const dir of ['sdcard/matador', 'data/local/tmp', 'system/bin', 'data/misc/adb']) fs.mkdirSync(path.join(this.fsRoot, dir), { recursive: true });
     fs.writeFileSync(path.join(this.fsRoot, MESSAGE_LOG.slice(1)), '');
     this.props = {
       'ro.build.version.release': '5.0.2',
@@ -80,6 +83,7 @@ export class VirtualDevice {
       'ro.serialno': `virtual-${opts.name}`,
       'ro.debuggable': '0',
       'ro.secure': '1',
+      'ro.adb.secure': '1',
       'persist.sys.timezone': 'UTC',
       'gsm.sim.state': 'ABSENT',
       'wifi.interface': 'wlan0',
@@ -176,6 +180,29 @@ export class VirtualDevice {
 
   appStatus(app: string): AppStatus | undefined {
     return this.appHost.status.get(app);
+  }
+
+  private adbKeysFile(): string {
+    return path.join(this.fsRoot, ADB_KEYS_PATH.slice(1));
+  }
+
+  /** The keys adbd accepts (read on every handshake, as adbd's load_keys() does). */
+  adbKeys(): AdbPublicKey[] {
+    try {
+      return parseAdbKeys(fs.readFileSync(this.adbKeysFile(), 'utf8'));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Append a key line to adb_keys (what the accepted prompt does). */
+  authorizeAdbKey(line: string): void {
+    fs.appendFileSync(this.adbKeysFile(), `${line.trim()}\n`, { mode: 0o640 });
+  }
+
+  /** Developer options > "Revoke USB debugging authorisations": adb_keys is emptied. */
+  revokeAdbKeys(): void {
+    fs.rmSync(this.adbKeysFile(), { force: true });
   }
 
   /** Map a phone path to the host file inside fsRoot; null when it would escape. */
