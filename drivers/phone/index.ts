@@ -7,10 +7,11 @@
  * Device-side assumptions (paper section 3.1: rooted Moto E, Android 5.0.2):
  * - root via `su -c` (SuperSU) for iptables and the airplane-mode broadcast;
  * - ADBKeyboard (com.android.adbkeyboard) installed, for text `input text` cannot type;
- * - location: the paper set it with XPrivacy. We enable the GPS provider and store the fix in
- *   the secure setting `matador_mock_location` ("lat,lon"), which the virtual phone's location
- *   provider serves (`dumpsys location`). On a real phone XPrivacy must be configured to return
- *   that fix; this method is the single place to adapt.
+ * - location: the paper set it with XPrivacy; we drive a mock-location provider app as labs do
+ *   (the Appium Settings app io.appium.settings, or a testbed's command template), allow it to
+ *   mock locations and read the fix back from `dumpsys location` (location.ts);
+ * - adb: the phone trusts this controller's key (~/.android/adbkey.pub in its adb_keys, i.e.
+ *   its "Allow USB debugging?" prompt was accepted); an unauthorised phone fails adb_unauthorized.
  * - message log: the virtual phone's apps append sent/received records to
  *   /sdcard/matador/messages.jsonl (pulled over sync). A real device would need the app's
  *   database or screenshots instead.
@@ -24,6 +25,8 @@ import { ADB_KEYBOARD_IME, adbKeyboardCommand, canUseInputText, inputTextArgumen
 import { PhoneFailed, PhoneResult, phoneFail } from './failures';
 import { MESSAGE_LOG_PATH, parseMessageLog, type PhoneMessage } from './message-log';
 import { centerOf, findElement, parseUiDump, UiElement } from './ui-xml';
+import { APPIUM_SETTINGS, LOCATION_TOLERANCE_DEG, allowMockLocationArgv, matchingFix, parseDumpsysLocation, providerPackage, setLocationArgv } from './location';
+import type { LocationProviderConfig } from '../../lib/config/location-provider';
 
 export { PHONE_FAILURES } from './failures';
 export type { PhoneFailure, PhoneResult, PhoneFailed } from './failures';
@@ -60,12 +63,15 @@ export interface RunUiStepsOptions {
 export interface PhoneDriverOptions extends AdbDeviceOptions {
   /** Extra uids the firewall lets through (e.g. a real phone's DNS proxy uid). */
   firewallExtraUids?: number[];
+  /** The mock-location provider (testbeds config phones.<side>.location; default Appium Settings). */
+  location?: LocationProviderConfig;
 }
 
 type Ok<T extends object = object> = { ok: true } & T;
 
 export class PhoneDriver {
   readonly adb: AdbDevice;
+  private sdk: number | null = null;
 
   constructor(private readonly opts: PhoneDriverOptions) {
     this.adb = new AdbDevice(opts);
@@ -127,19 +133,72 @@ export class PhoneDriver {
     return { ok: true, airplane, wifi };
   }
 
-  async setLocation(latitude: number, longitude: number): Promise<PhoneResult<{ method: string }>> {
+  /** The device's API level (getprop ro.build.version.sdk), read once. */
+  private async sdkLevel(): Promise<PhoneResult<{ sdk: number }>> {
+    if (this.sdk === null) {
+      const r = await this.must('getprop ro.build.version.sdk', 'getprop ro.build.version.sdk');
+      if (!r.ok) return r;
+      const sdk = Number.parseInt(r.stdout.trim(), 10);
+      if (!Number.isInteger(sdk)) return phoneFail('shell_error', 'getprop ro.build.version.sdk', `${this.serial} reports API level ${JSON.stringify(r.stdout.trim())}`);
+      this.sdk = sdk;
+    }
+    return { ok: true, sdk: this.sdk };
+  }
+
+  private get locationProvider(): LocationProviderConfig {
+    return this.opts.location ?? { provider: 'appium-settings' };
+  }
+
+  /** The mock-location provider app is installed (its version when it names a package). */
+  async checkLocationProvider(): Promise<PhoneResult<{ provider: string; version?: string }>> {
+    const pkg = providerPackage(this.locationProvider);
+    if (pkg === null) return { ok: true, provider: `command: ${(this.locationProvider as { command: string }).command}` };
+    const v = await this.appVersion(pkg);
+    if (v.ok) return { ok: true, provider: pkg, version: v.versionName };
+    if (v.failure !== 'app_not_installed') return v;
+    const what = pkg === APPIUM_SETTINGS
+      ? `install the Appium Settings app (${APPIUM_SETTINGS}: \`adb -s ${this.serial} install settings_apk-debug.apk\`, the APK of the npm package io.appium.settings)`
+      : `install the provider app ${pkg}`;
+    return phoneFail('location_provider_missing', 'check location provider', `${pkg} is not installed on ${this.serial}: ${what}, or name another provider in the testbeds config (phones.<side>.location)`);
+  }
+
+  /**
+   * Mock location as labs set it (drivers/phone/location.ts): the provider app allowed to mock
+   * (developer setting before Android 6, app ops after), the GPS provider on, the fix sent to the
+   * provider over adb, then read back from `dumpsys location` until it shows (the provider
+   * sets it asynchronously) or readBackMs passes.
+   */
+  async setLocation(latitude: number, longitude: number, readBackMs = 5000): Promise<PhoneResult<{ method: string }>> {
     if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
       return phoneFail('invalid_argument', 'set location', `latitude ${latitude}, longitude ${longitude} out of range`);
     }
-    const fix = `${latitude.toFixed(6)},${longitude.toFixed(6)}`;
-    for (const cmd of ['settings put secure location_providers_allowed +gps', `settings put secure matador_mock_location ${shellQuote(fix)}`]) {
-      const r = await this.must(cmd, 'set location');
+    const provider = await this.checkLocationProvider();
+    if (!provider.ok) return provider;
+    const level = await this.sdkLevel();
+    if (!level.ok) return level;
+    const allow = allowMockLocationArgv(level.sdk, providerPackage(this.locationProvider));
+    if (!allow) return phoneFail('invalid_argument', 'set location', `${this.serial} runs Android API ${level.sdk}, where app ops allow mock locations per package: name the provider's package in the testbeds config (phones.<side>.location.package)`);
+    const argv = setLocationArgv(this.locationProvider, level.sdk, latitude, longitude);
+    // Android < 9 keeps the enabled providers in this setting ("+gps" adds one).
+    const steps = [...(level.sdk < 28 ? [['settings', 'put', 'secure', 'location_providers_allowed', '+gps']] : []), allow, argv];
+    for (const step of steps) {
+      const r = await this.must(shellCommand(step), `set location: ${step.slice(0, 2).join(' ')}`);
       if (!r.ok) return r;
     }
-    const check = await this.must('settings get secure matador_mock_location', 'location check');
-    if (!check.ok) return check;
-    if (check.stdout.trim() !== fix) return phoneFail('shell_error', 'location check', `device reports ${JSON.stringify(check.stdout.trim())}, wanted ${fix}`);
-    return { ok: true, method: 'settings secure matador_mock_location (XPrivacy on real devices)' };
+    const wanted = `${latitude.toFixed(6)},${longitude.toFixed(6)}`;
+    const deadline = Date.now() + readBackMs;
+    for (;;) {
+      const dump = await this.must('dumpsys location', 'location check');
+      if (!dump.ok) return dump;
+      const fixes = parseDumpsysLocation(dump.stdout);
+      if (matchingFix(fixes, latitude, longitude)) return { ok: true, method: `${provider.provider}${provider.version ? ` ${provider.version}` : ''}: ${argv.slice(0, 2).join(' ')}` };
+      if (Date.now() >= deadline) {
+        const seen = fixes.map((f) => `${f.provider} ${f.latitude.toFixed(6)},${f.longitude.toFixed(6)}${f.mock ? ' mock' : ''}`).join('; ') || 'no last known location';
+        const who = providerPackage(this.locationProvider) ?? 'the provider app of the location command';
+        return phoneFail('shell_error', 'location check', `dumpsys location on ${this.serial} shows ${seen} ${readBackMs} ms after \`${argv.join(' ')}\`, wanted ${wanted} (±${LOCATION_TOLERANCE_DEG}°): does ${who} run, and may it mock locations (Developer options > mock location app)?`);
+      }
+      await new Promise((res) => setTimeout(res, 250));
+    }
   }
 
   private async dumpsysPackage(pkg: string): Promise<PhoneResult<{ text: string }>> {

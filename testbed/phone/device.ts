@@ -12,6 +12,7 @@ import { PhoneUi } from './ui';
 import { WlanControl, firstInterface } from './netns';
 import { MESSAGE_LOG_PATH, type PhoneMessage } from '../../drivers/phone/message-log';
 import { ADB_KEYS_PATH, parseAdbKeys, type AdbPublicKey } from './adb-keys';
+import { APPIUM_SETTINGS_PACKAGE, newLocationState } from './location';
 
 export interface PhoneAppOptions {
   app: ServiceApp;
@@ -63,6 +64,8 @@ export class VirtualDevice {
   readonly wlan: WlanControl;
   readonly messages: MessageRecord[] = [];
   readonly fsRoot: string;
+  /** Mock fix and app ops (location.ts). */
+  readonly location = newLocationState();
   wifiEnabled = true;
 
   constructor(readonly opts: DeviceOptions) {
@@ -103,7 +106,7 @@ export class VirtualDevice {
       send: (app, text) => this.sendMessage(app, text),
     });
     this.appHost = new AppHost(
-      { netns: opts.netns, stateDir: opts.stateDir, account: opts.account, dnsServers: opts.dnsServers, keepAliveMs: opts.keepAliveMs, location: () => this.settings.secure.get('matador_mock_location') ?? null },
+      { netns: opts.netns, stateDir: opts.stateDir, account: opts.account, dnsServers: opts.dnsServers, keepAliveMs: opts.keepAliveMs, location: () => (this.location.fix ? `${this.location.fix.latitude.toFixed(6)},${this.location.fix.longitude.toFixed(6)}` : null) },
       {
         onReceived: (app, m) => this.recordMessage({ direction: 'in', app, id: m.id, peer: m.from, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt }),
         onSent: (app, id, ackedAt) => {
@@ -124,8 +127,9 @@ export class VirtualDevice {
     return this.opts.apps.filter((a) => !this.faults.notInstalled.has(SERVICE_SHAPES[a.app].packageName));
   }
 
-  /** Installed package names (the messaging apps plus the system packages every phone has). */
-  packages(): Array<{ name: string; uid: number; shape?: ServiceShape }> {
+  /** Installed package names (the messaging apps, the system packages every phone has, and the
+   *  lab's helper apps: ADBKeyboard, Appium Settings — hidden like apps by the notInstalled fault). */
+  packages(): Array<{ name: string; uid: number; shape?: ServiceShape; versionName?: string; versionCode?: number }> {
     const system = [
       { name: 'android', uid: 1000 },
       { name: 'com.android.settings', uid: 1000 },
@@ -133,7 +137,8 @@ export class VirtualDevice {
       { name: 'com.android.launcher3', uid: 10020 },
       { name: 'com.google.android.gms', uid: 10014 },
       { name: 'com.android.adbkeyboard', uid: 10090 },
-    ];
+      APPIUM_SETTINGS_PACKAGE,
+    ].filter((p) => !this.faults.notInstalled.has(p.name));
     return [...system, ...this.installedApps().map((a) => ({ name: SERVICE_SHAPES[a.app].packageName, uid: SERVICE_SHAPES[a.app].uid, shape: SERVICE_SHAPES[a.app] }))];
   }
 

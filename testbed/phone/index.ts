@@ -30,12 +30,14 @@
  *     phone.faults.acceptUsbDebuggingPrompt()        // tap "Allow" on showing prompts (returns how many)
  *     phone.faults.setAdbDelay(ms)           // every adbd message delayed by ms (0 = off)
  *     phone.faults.setAppInstalled(app, false)  // hide an app as if not installed (am start fails, pm lacks it)
+ *     phone.faults.setPackageInstalled('io.appium.settings', false)  // the same for a helper package
  *     await phone.faults.killApp(app)        // app process dies (like a crash)
  *   Inspection: phone.messages() (sent/received records), phone.appStatus(app), phone.device.
  *
  * Over adb the phone offers what drivers/phone uses: getprop, settings, svc wifi, am start/
  * force-stop/broadcast, monkey, pm list packages/path, dumpsys package/window/location, ime,
  * input text/tap/keyevent, screencap, uiautomator dump, iptables/ip6tables (root: `su -c`),
+ * appops, am startservice/start-foreground-service (the Appium Settings LocationService, location.ts),
  * echo/cat/ls/rm/mkdir/touch/grep/id/date/sleep/sh -c; `sync:` STAT/LIST/RECV/SEND.
  * Sent and received messages are appended as JSON lines to /sdcard/matador/messages.jsonl
  * ({event: sent|acked|received|send-failed-app-not-running, direction, app, id, peer, text,
@@ -92,6 +94,7 @@ export interface PhoneFaultControl {
   authorizeAdbKey(line: string): Promise<void>;
   acceptUsbDebuggingPrompt(): number;
   setAppInstalled(app: ServiceApp, installed: boolean): void;
+  setPackageInstalled(pkg: string, installed: boolean): void;
   killApp(app: ServiceApp): Promise<void>;
 }
 
@@ -149,6 +152,10 @@ export async function startVirtualPhone(opts: StartVirtualPhoneOptions): Promise
   const serial = `${host}:${opts.adbPort}`;
   if (opts.adbConnect) await adbConnect(serial);
   let stopped = false;
+  const setPackageInstalled = (pkg: string, installed: boolean): void => {
+    if (installed) device.faults.notInstalled.delete(pkg);
+    else device.faults.notInstalled.add(pkg);
+  };
   // The phone re-plugged: the adb server forgets the transport and handshakes anew.
   const replug = async (): Promise<void> => {
     adbd.dropTransports();
@@ -180,11 +187,8 @@ export async function startVirtualPhone(opts: StartVirtualPhoneOptions): Promise
         await replug();
       },
       acceptUsbDebuggingPrompt: () => adbd.acceptPrompts(),
-      setAppInstalled: (app, installed) => {
-        const pkg = SERVICE_SHAPES[app].packageName;
-        if (installed) device.faults.notInstalled.delete(pkg);
-        else device.faults.notInstalled.add(pkg);
-      },
+      setAppInstalled: (app, installed) => setPackageInstalled(SERVICE_SHAPES[app].packageName, installed),
+      setPackageInstalled: (pkg, installed) => setPackageInstalled(pkg, installed),
       killApp: (app) => device.appHost.forceStop(app),
     },
     messages: () => [...device.messages],
