@@ -25,7 +25,7 @@ import { ADB_KEYBOARD_IME, adbKeyboardCommand, canUseInputText, inputTextArgumen
 import { PhoneFailed, PhoneResult, phoneFail } from './failures';
 import { MESSAGE_LOG_PATH, parseMessageLog, type PhoneMessage } from './message-log';
 import { centerOf, findElement, parseUiDump, UiElement } from './ui-xml';
-import { APPIUM_SETTINGS, LOCATION_TOLERANCE_DEG, allowMockLocationArgv, matchingFix, parseDumpsysLocation, providerPackage, setLocationArgv } from './location';
+import { DEFAULT_LOCATION_PROVIDER, checkLocationProvider, setMockLocation, type MockLocationDevice } from './mock-location';
 import type { LocationProviderConfig } from '../../lib/config/location-provider';
 
 export { PHONE_FAILURES } from './failures';
@@ -134,7 +134,7 @@ export class PhoneDriver {
   }
 
   /** The device's API level (getprop ro.build.version.sdk), read once. */
-  private async sdkLevel(): Promise<PhoneResult<{ sdk: number }>> {
+  async sdkLevel(): Promise<PhoneResult<{ sdk: number }>> {
     if (this.sdk === null) {
       const r = await this.must('getprop ro.build.version.sdk', 'getprop ro.build.version.sdk');
       if (!r.ok) return r;
@@ -145,60 +145,18 @@ export class PhoneDriver {
     return { ok: true, sdk: this.sdk };
   }
 
-  private get locationProvider(): LocationProviderConfig {
-    return this.opts.location ?? { provider: 'appium-settings' };
+  private mockLocationDevice(): MockLocationDevice {
+    return { serial: this.serial, run: (command, operation) => this.must(command, operation), appVersion: (pkg) => this.appVersion(pkg), sdkLevel: () => this.sdkLevel() };
   }
 
   /** The mock-location provider app is installed (its version when it names a package). */
-  async checkLocationProvider(): Promise<PhoneResult<{ provider: string; version?: string }>> {
-    const pkg = providerPackage(this.locationProvider);
-    if (pkg === null) return { ok: true, provider: `command: ${(this.locationProvider as { command: string }).command}` };
-    const v = await this.appVersion(pkg);
-    if (v.ok) return { ok: true, provider: pkg, version: v.versionName };
-    if (v.failure !== 'app_not_installed') return v;
-    const what = pkg === APPIUM_SETTINGS
-      ? `install the Appium Settings app (${APPIUM_SETTINGS}: \`adb -s ${this.serial} install settings_apk-debug.apk\`, the APK of the npm package io.appium.settings)`
-      : `install the provider app ${pkg}`;
-    return phoneFail('location_provider_missing', 'check location provider', `${pkg} is not installed on ${this.serial}: ${what}, or name another provider in the testbeds config (phones.<side>.location)`);
+  checkLocationProvider(): Promise<PhoneResult<{ provider: string; version?: string }>> {
+    return checkLocationProvider(this.mockLocationDevice(), this.opts.location ?? DEFAULT_LOCATION_PROVIDER);
   }
 
-  /**
-   * Mock location as labs set it (drivers/phone/location.ts): the provider app allowed to mock
-   * (developer setting before Android 6, app ops after), the GPS provider on, the fix sent to the
-   * provider over adb, then read back from `dumpsys location` until it shows (the provider
-   * sets it asynchronously) or readBackMs passes.
-   */
-  async setLocation(latitude: number, longitude: number, readBackMs = 5000): Promise<PhoneResult<{ method: string }>> {
-    if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
-      return phoneFail('invalid_argument', 'set location', `latitude ${latitude}, longitude ${longitude} out of range`);
-    }
-    const provider = await this.checkLocationProvider();
-    if (!provider.ok) return provider;
-    const level = await this.sdkLevel();
-    if (!level.ok) return level;
-    const allow = allowMockLocationArgv(level.sdk, providerPackage(this.locationProvider));
-    if (!allow) return phoneFail('invalid_argument', 'set location', `${this.serial} runs Android API ${level.sdk}, where app ops allow mock locations per package: name the provider's package in the testbeds config (phones.<side>.location.package)`);
-    const argv = setLocationArgv(this.locationProvider, level.sdk, latitude, longitude);
-    // Android < 9 keeps the enabled providers in this setting ("+gps" adds one).
-    const steps = [...(level.sdk < 28 ? [['settings', 'put', 'secure', 'location_providers_allowed', '+gps']] : []), allow, argv];
-    for (const step of steps) {
-      const r = await this.must(shellCommand(step), `set location: ${step.slice(0, 2).join(' ')}`);
-      if (!r.ok) return r;
-    }
-    const wanted = `${latitude.toFixed(6)},${longitude.toFixed(6)}`;
-    const deadline = Date.now() + readBackMs;
-    for (;;) {
-      const dump = await this.must('dumpsys location', 'location check');
-      if (!dump.ok) return dump;
-      const fixes = parseDumpsysLocation(dump.stdout);
-      if (matchingFix(fixes, latitude, longitude)) return { ok: true, method: `${provider.provider}${provider.version ? ` ${provider.version}` : ''}: ${argv.slice(0, 2).join(' ')}` };
-      if (Date.now() >= deadline) {
-        const seen = fixes.map((f) => `${f.provider} ${f.latitude.toFixed(6)},${f.longitude.toFixed(6)}${f.mock ? ' mock' : ''}`).join('; ') || 'no last known location';
-        const who = providerPackage(this.locationProvider) ?? 'the provider app of the location command';
-        return phoneFail('shell_error', 'location check', `dumpsys location on ${this.serial} shows ${seen} ${readBackMs} ms after \`${argv.join(' ')}\`, wanted ${wanted} (±${LOCATION_TOLERANCE_DEG}°): does ${who} run, and may it mock locations (Developer options > mock location app)?`);
-      }
-      await new Promise((res) => setTimeout(res, 250));
-    }
+  /** The phone's mock location (mock-location.ts: the provider app driven, the fix read back). */
+  setLocation(latitude: number, longitude: number, readBackMs?: number): Promise<PhoneResult<{ method: string }>> {
+    return setMockLocation(this.mockLocationDevice(), this.opts.location ?? DEFAULT_LOCATION_PROVIDER, latitude, longitude, readBackMs);
   }
 
   private async dumpsysPackage(pkg: string): Promise<PhoneResult<{ text: string }>> {

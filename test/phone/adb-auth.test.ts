@@ -8,13 +8,12 @@ import { execFile } from 'child_process';
 import { promisify } from 'util';
 import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { PhoneDriver } from '../../drivers/phone';
 import { startVirtualPhone, type VirtualPhone } from '../../testbed/phone';
 import { encodeAdbPublicKey, parseAdbKeys } from '../../testbed/phone/adb-keys';
 import { adbServerPublicKey } from '../../testbed/phone/adb-server-key';
-import { ip, waitFor } from './mini-world';
+import { createLoneNamespace, waitFor, type LoneNamespace } from './mini-world';
 
 const execFileAsync = promisify(execFile);
 const NETNS = 'mtph-auth-pa';
@@ -29,18 +28,16 @@ async function adbState(serial: string): Promise<string | null> {
   return line ? line.split('\t')[1].trim() : null;
 }
 
+let ns: LoneNamespace | null = null;
+
 beforeAll(async () => {
-  await execFileAsync('adb', ['start-server'], { timeout: 30_000 });
-  await ip('netns', 'del', NETNS).catch(() => undefined);
-  await ip('netns', 'add', NETNS);
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtph-auth-'));
-  fs.chmodSync(stateDir, 0o755);
+  ns = await createLoneNamespace(NETNS);
+  stateDir = ns.stateDir;
 }, 60_000);
 
 afterAll(async () => {
   for (const p of phones) await p.stop().catch(() => undefined);
-  await ip('netns', 'del', NETNS).catch(() => undefined);
-  if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+  await ns?.destroy();
 });
 
 async function start(name: keyof typeof PORTS, adbKeys?: string[]): Promise<VirtualPhone> {

@@ -84,6 +84,8 @@ export interface StartVirtualPhoneOptions {
   adbKeys?: string[];
   /** Tap "Allow" on the "Allow USB debugging?" prompt (default false: the device stays unauthorized). */
   acceptUsbDebugging?: boolean;
+  /** Build properties over the Moto E's (e.g. ro.build.version.sdk for a newer Android's location stack). */
+  props?: Record<string, string>;
 }
 
 export interface PhoneFaultControl {
@@ -137,6 +139,7 @@ export async function startVirtualPhone(opts: StartVirtualPhoneOptions): Promise
     dnsServers: opts.dnsServers,
     wlanInterface: opts.wlanInterface,
     keepAliveMs: opts.keepAliveMs,
+    props: opts.props,
   });
   for (const line of opts.adbKeys ?? [await adbServerPublicKey()]) device.authorizeAdbKey(line);
   device.faults.acceptUsbDebugging = opts.acceptUsbDebugging === true;
