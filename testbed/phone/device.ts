@@ -200,9 +200,9 @@ export class VirtualDevice {
     }
   }
 
-  /** Append a key line to adb_keys (what the accepted prompt does). */
+  /** Append a key line to adb_keys (what the accepted prompt does); one line, whatever it holds. */
   authorizeAdbKey(line: string): void {
-    fs.appendFileSync(this.adbKeysFile(), `${line.trim()}\n`, { mode: 0o640 });
+    fs.appendFileSync(this.adbKeysFile(), `${line.split('\n')[0].trim()}\n`, { mode: 0o640 });
   }
 
   /** Developer options > "Revoke USB debugging authorisations": adb_keys is emptied. */
