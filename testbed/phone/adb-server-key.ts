@@ -23,8 +23,9 @@ export function adbServerKeyPaths(home = os.homedir()): { privateKey: string; pu
   return { privateKey: path.join(dir, 'adbkey'), publicKey: path.join(dir, 'adbkey.pub') };
 }
 
-function readKeyLine(): string | null {
-  const { privateKey, publicKey } = adbServerKeyPaths();
+/** The key line from adbkey.pub, else derived from adbkey; null when neither exists. */
+export function readAdbServerKey(home = os.homedir()): string | null {
+  const { privateKey, publicKey } = adbServerKeyPaths(home);
   if (fs.existsSync(publicKey)) {
     const line = fs.readFileSync(publicKey, 'utf8').split('\n')[0].trim();
     if (parseAdbPublicKey(line)) return line;
@@ -36,10 +37,10 @@ function readKeyLine(): string | null {
 
 /** The adb server's public key line; starts the server first when it has no key yet. */
 export async function adbServerPublicKey(): Promise<string> {
-  const first = readKeyLine();
+  const first = readAdbServerKey();
   if (first) return first;
   await execFileAsync('adb', ['start-server'], { timeout: 30_000 });
-  const second = readKeyLine();
+  const second = readAdbServerKey();
   if (second) return second;
   const { privateKey } = adbServerKeyPaths();
   throw new Error(`the adb server has no key at ${privateKey}: restart it (\`adb kill-server; adb start-server\`) so that it creates one`);
