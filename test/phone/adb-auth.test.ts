@@ -35,7 +35,11 @@ beforeAll(async () => {
   stateDir = ns.stateDir;
 }, 60_000);
 
+/** Wall times, printed for the report (figures, not assertions). */
+const figures: Record<string, number> = {};
+
 afterAll(async () => {
+  process.stdout.write(`adb auth figures: ${JSON.stringify(figures)}\n`);
   for (const p of phones) await p.stop().catch(() => undefined);
   await ns?.destroy();
 });
@@ -51,7 +55,9 @@ test('a phone whose adb_keys holds the server key (the default) comes online and
   expect(phone.device.props['ro.adb.secure']).toBe('1');
   expect(parseAdbKeys(fs.readFileSync(path.join(phone.device.fsRoot, 'data/misc/adb/adb_keys'), 'utf8')).length).toBe(1);
   const driver = new PhoneDriver({ serial: phone.serial, timeoutMs: 15_000 });
+  const t0 = Date.now();
   expect(await driver.connect()).toMatchObject({ ok: true, state: 'device' });
+  figures.authorisedConnectMs = Date.now() - t0;
   expect(await adbState(phone.serial)).toBe('device');
   expect(await driver.healthCheck()).toMatchObject({ ok: true, androidVersion: '5.0.2' });
 }, 60_000);
@@ -66,6 +72,7 @@ test('a phone that knows another key only: `adb devices` says unauthorized, the 
   expect(!r.ok && r.detail).toContain(`accept the USB debugging prompt on ${phone.serial}`);
   expect(!r.ok && r.detail).toContain('~/.android/adbkey.pub');
   expect(elapsedMs).toBeLessThan(5_000); // not after polling until the 15 s timeout
+  figures.unauthorizedVerdictMs = elapsedMs;
   expect(await adbState(phone.serial)).toBe('unauthorized');
   // A command on the unauthorised phone names the phone and the fix too.
   const sh = await driver.adb.shell('echo hi');
