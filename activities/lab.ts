@@ -11,6 +11,7 @@ import type { NodeTarget, TunnelMode, TunnelSpec } from '../drivers/node';
 import type { RouterConfig } from '../drivers/router';
 import { REAL_TESTBED_DEFAULTS, type LoadedCampaign, type TestbedConfig } from '../lib/config';
 import type { FailureCode } from '../lib/failures';
+import type { LocationProviderConfig } from '../lib/config/location-provider';
 import type { StepContext } from '../lib/measurement/payloads';
 import type { Side, TestbedKind } from '../lib/types';
 
@@ -26,7 +27,8 @@ export interface VantageNode extends NodeTarget {
 export interface SideEndpoints {
   side: Side;
   router: RouterConfig;
-  phone: { serial: string };
+  /** adb serial; the mock-location provider when the testbeds config names one. */
+  phone: { serial: string; location?: LocationProviderConfig };
   node: VantageNode;
   tunnel: TunnelSpec;
 }

@@ -36,7 +36,9 @@ export const FAILURES = {
   // ---- phones (drivers/phone) ----
   adb_unreachable: transient('adb server down, `adb connect` refused, device not listed, offline or gone'),
   adb_timeout: transient('an adb call did not finish within its timeout'),
+  adb_unauthorized: measurementEnds("the phone does not trust this controller's adb key (`adb devices`: unauthorized): someone must accept its USB debugging prompt"),
   app_not_installed: measurementEnds('the app package is missing on the phone'),
+  location_provider_missing: measurementEnds('the mock-location provider app (Appium Settings, or the testbed\'s provider package) is missing on the phone'),
   app_start_failed: attemptFails('am start / monkey reported an error for an installed package'),
   ui_element_not_found: attemptFails('a tap target is not on the screen (uiautomator dump)'),
   input_rejected: attemptFails('the device refused typed text'),
@@ -80,7 +82,9 @@ export const SSH_FAILURES = [
 export const PHONE_FAILURES = [
   'adb_unreachable',
   'adb_timeout',
+  'adb_unauthorized',
   'app_not_installed',
+  'location_provider_missing',
   'app_start_failed',
   'ui_element_not_found',
   'input_rejected',

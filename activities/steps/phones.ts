@@ -16,7 +16,7 @@ import { must } from './failures';
 import { resolveTestbed, type SideEndpoints } from './testbed-endpoints';
 
 export function phoneDriver(env: StepEnv, e: Pick<SideEndpoints, 'phone'>): PhoneDriver {
-  return new PhoneDriver({ serial: e.phone.serial, ...(env.adbHost ? { adbHost: env.adbHost } : {}), ...(env.adbPort ? { adbPort: env.adbPort } : {}) });
+  return new PhoneDriver({ serial: e.phone.serial, ...(e.phone.location ? { location: e.phone.location } : {}), ...(env.adbHost ? { adbHost: env.adbHost } : {}), ...(env.adbPort ? { adbPort: env.adbPort } : {}) });
 }
 
 async function configureOne(env: StepEnv, e: SideEndpoints, pkg: string, configuredVersion: string): Promise<PhoneInfo> {

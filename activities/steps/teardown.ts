@@ -69,10 +69,13 @@ export async function teardown(env: StepEnv, ctx: StepContext): Promise<{ releas
   await Promise.all(
     (['A', 'B'] as const).map(async (s) => {
       const phone = phoneDriver(env, tb.sides[s]);
-      // A phone that is gone (adb down) holds nothing of ours that a later connect would not reset.
+      // A phone that is gone (adb down), or no longer trusts us (unauthorized: the measurement
+      // ends and someone must act on the phone), holds nothing of ours that a later connect
+      // would not reset; retrying the teardown cannot reach it either.
+      const unreachable = (r: { ok: boolean; failure?: string }) => !r.ok && (r.failure === 'adb_unreachable' || r.failure === 'adb_unauthorized');
       const stop = await phone.stopApp(app.android.package);
-      const fw = stop.ok || stop.failure !== 'adb_unreachable' ? await phone.clearFirewall() : stop;
-      if (!fw.ok && fw.failure !== 'adb_unreachable') problems.push(`side ${s}: phone ${tb.sides[s].phone.serial}: ${failureString(fw)}`);
+      const fw = unreachable(stop) ? stop : await phone.clearFirewall();
+      if (!fw.ok && !unreachable(fw)) problems.push(`side ${s}: phone ${tb.sides[s].phone.serial}: ${failureString(fw)}`);
       await phone.disconnect();
       released.push(`phone ${s}`);
     }),

@@ -13,7 +13,7 @@ import type Client from '@devicefarmer/adbkit/dist/src/adb/client';
 import type DeviceClient from '@devicefarmer/adbkit/dist/src/adb/DeviceClient';
 import type Connection from '@devicefarmer/adbkit/dist/src/adb/connection';
 import type { Duplex, Readable } from 'stream';
-import { classifyAdbError, PhoneResult, phoneFail } from './failures';
+import { adbErrorFail, type PhoneFailure, PhoneResult, phoneFail, unauthorizedDetail } from './failures';
 
 export interface ShellOutput {
   stdout: string;
@@ -24,6 +24,9 @@ export interface ShellOutput {
 const EXIT_MARKER = '__MATADOR_EXIT__:';
 
 export class TimeoutError extends Error {}
+
+/** Over the sync service a device command's error is a sync error. */
+const toSyncError = (f: PhoneFailure): PhoneFailure => (f === 'shell_error' ? 'sync_error' : f);
 
 export function withTimeout<T>(p: PromiseLike<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -103,13 +106,22 @@ export class AdbDevice {
     return m ? { host: m[1], port: Number(m[2]) } : null;
   }
 
-  /** `adb connect` (TCP devices) and wait until the device state is "device". */
+  /**
+   * `adb connect` (TCP devices) and wait until the device state is "device". A device the
+   * server lists as `unauthorized` fails at once as adb_unauthorized: waiting cannot help until
+   * someone accepts the phone's USB debugging prompt. (adb >= 1.0.41 answers `adb connect` to
+   * such a phone with "failed to authenticate to <serial>"; the listing decides, so an older
+   * server's "connected to" ends the same way.)
+   */
   async connect(timeoutMs = this.defaultTimeoutMs): Promise<PhoneResult<{ state: string }>> {
     const hp = this.hostPort();
     try {
+      let connectError: unknown = null;
       if (hp) {
-        const out = await withTimeout(this.client.connect(hp.host, hp.port), timeoutMs, `adb connect ${this.serial}`);
-        void out;
+        await withTimeout(this.client.connect(hp.host, hp.port), timeoutMs, `adb connect ${this.serial}`).catch((err: unknown) => {
+          if (!/failed to authenticate/i.test(err instanceof Error ? err.message : String(err))) throw err;
+          connectError = err;
+        });
       }
       const deadline = Date.now() + timeoutMs;
       let state = 'unknown';
@@ -120,11 +132,12 @@ export class AdbDevice {
           this.shellV2 = null;
           return { ok: true, state };
         }
+        if (state === 'unauthorized' || (connectError !== null && state === 'absent')) return phoneFail('adb_unauthorized', 'connect', unauthorizedDetail(this.serial));
         await new Promise((r) => setTimeout(r, 250));
       }
       return phoneFail('adb_unreachable', 'connect', `${this.serial} is '${state}' after adb connect`);
     } catch (err) {
-      return phoneFail(classifyAdbError(err), 'connect', `${this.serial}: ${(err as Error).message}`);
+      return adbErrorFail(err, 'connect', this.serial);
     }
   }
 
@@ -137,7 +150,7 @@ export class AdbDevice {
     } catch (err) {
       const msg = (err as Error).message;
       if (/no such device/i.test(msg)) return { ok: true };
-      return phoneFail(classifyAdbError(err), 'disconnect', `${this.serial}: ${msg}`);
+      return adbErrorFail(err, 'disconnect', this.serial);
     }
   }
 
@@ -193,7 +206,7 @@ export class AdbDevice {
       const out = await withTimeout(run(), timeoutMs, operation, () => (stream as Duplex | null)?.destroy());
       return { ok: true, ...out };
     } catch (err) {
-      return phoneFail(classifyAdbError(err), operation, `${this.serial}: ${(err as Error).message}`);
+      return adbErrorFail(err, operation, this.serial);
     }
   }
 
@@ -234,8 +247,7 @@ export class AdbDevice {
       );
       return { ok: true, data };
     } catch (err) {
-      const failure = classifyAdbError(err);
-      return phoneFail(failure === 'shell_error' ? 'sync_error' : failure, `pull ${remotePath}`, `${this.serial}: ${(err as Error).message}`);
+      return adbErrorFail(err, `pull ${remotePath}`, this.serial, toSyncError);
     }
   }
 
@@ -258,8 +270,7 @@ export class AdbDevice {
       );
       return { ok: true };
     } catch (err) {
-      const failure = classifyAdbError(err);
-      return phoneFail(failure === 'shell_error' ? 'sync_error' : failure, `push ${remotePath}`, `${this.serial}: ${(err as Error).message}`);
+      return adbErrorFail(err, `push ${remotePath}`, this.serial, toSyncError);
     }
   }
 }

@@ -7,10 +7,11 @@
  * Device-side assumptions (paper section 3.1: rooted Moto E, Android 5.0.2):
  * - root via `su -c` (SuperSU) for iptables and the airplane-mode broadcast;
  * - ADBKeyboard (com.android.adbkeyboard) installed, for text `input text` cannot type;
- * - location: the paper set it with XPrivacy. We enable the GPS provider and store the fix in
- *   the secure setting `matador_mock_location` ("lat,lon"), which the virtual phone's location
- *   provider serves (`dumpsys location`). On a real phone XPrivacy must be configured to return
- *   that fix; this method is the single place to adapt.
+ * - location: the paper set it with XPrivacy; we drive a mock-location provider app as labs do
+ *   (the Appium Settings app io.appium.settings, or a testbed's command template), allow it to
+ *   mock locations and read the fix back from `dumpsys location` (location.ts);
+ * - adb: the phone trusts this controller's key (~/.android/adbkey.pub in its adb_keys, i.e.
+ *   its "Allow USB debugging?" prompt was accepted); an unauthorised phone fails adb_unauthorized.
  * - message log: the virtual phone's apps append sent/received records to
  *   /sdcard/matador/messages.jsonl (pulled over sync). A real device would need the app's
  *   database or screenshots instead.
@@ -24,6 +25,8 @@ import { ADB_KEYBOARD_IME, adbKeyboardCommand, canUseInputText, inputTextArgumen
 import { PhoneFailed, PhoneResult, phoneFail } from './failures';
 import { MESSAGE_LOG_PATH, parseMessageLog, type PhoneMessage } from './message-log';
 import { centerOf, findElement, parseUiDump, UiElement } from './ui-xml';
+import { DEFAULT_LOCATION_PROVIDER, checkLocationProvider, setMockLocation, type MockLocationDevice } from './mock-location';
+import type { LocationProviderConfig } from '../../lib/config/location-provider';
 
 export { PHONE_FAILURES } from './failures';
 export type { PhoneFailure, PhoneResult, PhoneFailed } from './failures';
@@ -60,12 +63,15 @@ export interface RunUiStepsOptions {
 export interface PhoneDriverOptions extends AdbDeviceOptions {
   /** Extra uids the firewall lets through (e.g. a real phone's DNS proxy uid). */
   firewallExtraUids?: number[];
+  /** The mock-location provider (testbeds config phones.<side>.location; default Appium Settings). */
+  location?: LocationProviderConfig;
 }
 
 type Ok<T extends object = object> = { ok: true } & T;
 
 export class PhoneDriver {
   readonly adb: AdbDevice;
+  private sdk: number | null = null;
 
   constructor(private readonly opts: PhoneDriverOptions) {
     this.adb = new AdbDevice(opts);
@@ -127,19 +133,30 @@ export class PhoneDriver {
     return { ok: true, airplane, wifi };
   }
 
-  async setLocation(latitude: number, longitude: number): Promise<PhoneResult<{ method: string }>> {
-    if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
-      return phoneFail('invalid_argument', 'set location', `latitude ${latitude}, longitude ${longitude} out of range`);
-    }
-    const fix = `${latitude.toFixed(6)},${longitude.toFixed(6)}`;
-    for (const cmd of ['settings put secure location_providers_allowed +gps', `settings put secure matador_mock_location ${shellQuote(fix)}`]) {
-      const r = await this.must(cmd, 'set location');
+  /** The device's API level (getprop ro.build.version.sdk), read once. */
+  async sdkLevel(): Promise<PhoneResult<{ sdk: number }>> {
+    if (this.sdk === null) {
+      const r = await this.must('getprop ro.build.version.sdk', 'getprop ro.build.version.sdk');
       if (!r.ok) return r;
+      const sdk = Number.parseInt(r.stdout.trim(), 10);
+      if (!Number.isInteger(sdk)) return phoneFail('shell_error', 'getprop ro.build.version.sdk', `${this.serial} reports API level ${JSON.stringify(r.stdout.trim())}`);
+      this.sdk = sdk;
     }
-    const check = await this.must('settings get secure matador_mock_location', 'location check');
-    if (!check.ok) return check;
-    if (check.stdout.trim() !== fix) return phoneFail('shell_error', 'location check', `device reports ${JSON.stringify(check.stdout.trim())}, wanted ${fix}`);
-    return { ok: true, method: 'settings secure matador_mock_location (XPrivacy on real devices)' };
+    return { ok: true, sdk: this.sdk };
+  }
+
+  private mockLocationDevice(): MockLocationDevice {
+    return { serial: this.serial, run: (command, operation) => this.must(command, operation), appVersion: (pkg) => this.appVersion(pkg), sdkLevel: () => this.sdkLevel() };
+  }
+
+  /** The mock-location provider app is installed (its version when it names a package). */
+  checkLocationProvider(): Promise<PhoneResult<{ provider: string; version?: string }>> {
+    return checkLocationProvider(this.mockLocationDevice(), this.opts.location ?? DEFAULT_LOCATION_PROVIDER);
+  }
+
+  /** The phone's mock location (mock-location.ts: the provider app driven, the fix read back). */
+  setLocation(latitude: number, longitude: number, readBackMs?: number): Promise<PhoneResult<{ method: string }>> {
+    return setMockLocation(this.mockLocationDevice(), this.opts.location ?? DEFAULT_LOCATION_PROVIDER, latitude, longitude, readBackMs);
   }
 
   private async dumpsysPackage(pkg: string): Promise<PhoneResult<{ text: string }>> {

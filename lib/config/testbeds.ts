@@ -9,6 +9,7 @@
  * (routers.<side>.lanInterface/phoneSubnet/underlayAddress/captureDir, `tunnel`). The loader
  * fills in the defaults, so a loaded RouterConfig holds the values the drivers will use.
  */
+import { splitCommandTemplate } from './location-provider';
 import { ipFamily, parseAddress, prefixContains, prefixesOverlap, tryParsePrefix } from '../net/ip';
 import { z } from 'zod';
 import {
@@ -60,9 +61,26 @@ export function subnetContains(subnet: string, address: string): boolean {
   return net !== null && ip !== null && net.family === ip.family && prefixContains(net, ip);
 }
 
+const ANDROID_PACKAGE = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
+
+/** lib/config/location-provider.ts: the Appium Settings app, or a command template (split at load). */
+const locationSchema = z.union([
+  strict({ provider: literal('appium-settings') }),
+  strict({
+    command: str('a command template with ${latitude} and ${longitude}').superRefine((t, ctx) => {
+      const split = splitCommandTemplate(t);
+      if ('error' in split) ctx.addIssue({ code: 'custom', input: t, message: expected(`a command template with \${latitude} and \${longitude} (${split.error})`) });
+    }),
+    /** the provider app: checked installed, and allowed to mock locations */
+    package: str('an Android package name (e.g. "io.appium.settings")', ANDROID_PACKAGE).optional(),
+  }),
+], { error: expected('{ provider: appium-settings } or { command: TEMPLATE, package: PACKAGE }') });
+
 export const phoneSchema = strict({
   /** adb serial (`adb devices`), e.g. `ZY2234ABCD` or `192.168.1.20:5555` */
   serial: str('an adb serial number'),
+  /** the mock-location provider (default: the Appium Settings app) */
+  location: locationSchema.optional(),
 });
 
 const routerFields = strict({

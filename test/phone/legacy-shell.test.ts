@@ -5,37 +5,20 @@
  */
 import { execFile } from 'child_process';
 import { promisify } from 'util';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { PhoneDriver } from '../../drivers/phone';
-import { startVirtualPhone, VirtualPhone } from '../../testbed/phone';
-import { ip } from './mini-world';
+import type { VirtualPhone } from '../../testbed/phone';
+import { startLonePhone } from './mini-world';
 
 const execFileAsync = promisify(execFile);
-const NETNS = 'mtph-leg-pa';
-const PORT = 5761;
 let phone: VirtualPhone;
 let driver: PhoneDriver;
-let stateDir: string;
+let stop: () => Promise<void> = async () => undefined;
 
 beforeAll(async () => {
-  await execFileAsync('adb', ['start-server'], { timeout: 30_000 });
-  await ip('netns', 'del', NETNS).catch(() => undefined);
-  await ip('netns', 'add', NETNS);
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtph-leg-'));
-  phone = await startVirtualPhone({ name: 'mtph-leg', netns: NETNS, adbPort: PORT, stateDir, apps: [], shellV2: false });
-  driver = new PhoneDriver({ serial: phone.serial });
-  const c = await driver.connect();
-  if (!c.ok) throw new Error(`connect: ${c.detail}`);
+  ({ phone, driver, stop } = await startLonePhone('mtph-leg-pa', { name: 'mtph-leg', adbPort: 5761, apps: [], shellV2: false }));
 }, 60_000);
 
-afterAll(async () => {
-  await driver?.disconnect();
-  await phone?.stop();
-  await ip('netns', 'del', NETNS).catch(() => undefined);
-  if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-});
+afterAll(() => stop());
 
 test('the adb server sees no shell_v2 feature', async () => {
   expect(await driver.adb.transportFeatures()).not.toContain('shell_v2');

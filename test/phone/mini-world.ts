@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { startServiceBackend, ServiceBackend, stopChild } from '../../testbed/services';
 import { startVirtualPhone, VirtualPhone, StartVirtualPhoneOptions } from '../../testbed/phone';
+import { PhoneDriver } from '../../drivers/phone';
 
 const execFileAsync = promisify(execFile);
 
@@ -160,5 +161,62 @@ export async function waitFor<T>(what: string, check: () => Promise<T | null | u
     if (v !== null && v !== undefined && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+export interface LoneNamespace {
+  netns: string;
+  /** A state dir for phones, searchable by the app uids. */
+  stateDir: string;
+  destroy(): Promise<void>;
+}
+
+/**
+ * One empty namespace and a state dir, for tests of single phones that need no LAN or backends
+ * (the adb server is started first: the phones install its key).
+ */
+export async function createLoneNamespace(netns: string): Promise<LoneNamespace> {
+  if (!/^mtph-[a-z0-9-]{1,20}$/.test(netns)) throw new Error(`bad test namespace ${netns}`);
+  await execFileAsync('adb', ['start-server'], { timeout: 30_000 });
+  await ip('netns', 'del', netns).catch(() => undefined);
+  await ip('netns', 'add', netns);
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `${netns}-`));
+  fs.chmodSync(stateDir, 0o755);
+  return {
+    netns,
+    stateDir,
+    destroy: async () => {
+      await ip('netns', 'del', netns).catch(() => undefined);
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A lone virtual phone with a connected driver; `stop()` releases phone, adb and namespace. */
+export async function startLonePhone(
+  netns: string,
+  phoneOpts: Omit<StartVirtualPhoneOptions, 'netns' | 'stateDir'>,
+): Promise<{ phone: VirtualPhone; driver: PhoneDriver; stop(): Promise<void> }> {
+  const ns = await createLoneNamespace(netns);
+  let phone: VirtualPhone | null = null;
+  try {
+    phone = await startVirtualPhone({ ...phoneOpts, netns, stateDir: ns.stateDir });
+    const driver = new PhoneDriver({ serial: phone.serial, timeoutMs: 15_000 });
+    const c = await driver.connect();
+    if (!c.ok) throw new Error(`connect ${phone.serial}: ${c.failure}: ${c.detail}`);
+    const started = phone;
+    return {
+      phone: started,
+      driver,
+      stop: async () => {
+        await driver.disconnect();
+        await started.stop();
+        await ns.destroy();
+      },
+    };
+  } catch (err) {
+    await phone?.stop().catch(() => undefined);
+    await ns.destroy();
+    throw err;
   }
 }

@@ -174,11 +174,37 @@ test('airplane mode with WLAN only; wifi off/on takes the link down and restores
   expect((await nsExec(world.ns.phoneA, ['ip', 'route', 'show', 'default'])).stdout).toContain('via 198.19.210.1');
 });
 
-test('location is set and reported by the location service', async () => {
-  expect(await a.setLocation(52.2297, 21.0122)).toMatchObject({ ok: true });
+test('location: the Appium Settings provider is allowed to mock, driven, and its fix read back', async () => {
+  expect(await a.checkLocationProvider()).toEqual({ ok: true, provider: 'io.appium.settings', version: '5.12.4' });
+  expect(await a.adb.shell('settings put secure mock_location 0')).toMatchObject({ ok: true, exitCode: 0 });
+  const set = await a.setLocation(52.2297, 21.0122);
+  expect(set).toMatchObject({ ok: true, method: 'io.appium.settings 5.12.4: am startservice' });
+  // Android 5: the developer setting, not app ops, lets the provider mock.
+  expect(await a.adb.shell('settings get secure mock_location')).toMatchObject({ ok: true, stdout: '1\n' });
   const r = await a.adb.shell('dumpsys location');
-  expect(r.ok && r.stdout).toContain('gps: Location[gps 52.229700,21.012200');
+  expect(r.ok && r.stdout).toMatch(/^ {2}Last Known Locations:\n {4}gps: Location\[gps 52\.229700,21\.012200 acc=1 et=\+\S+ mock\]$/m);
+  expect(await a.setLocation(-33.8688, 151.2093)).toMatchObject({ ok: true });
   expect(await a.setLocation(123, 0)).toMatchObject({ ok: false, failure: 'invalid_argument' });
+});
+
+test('location: a missing provider app and a fix that never shows are named precisely', async () => {
+  phoneA.faults.setPackageInstalled('io.appium.settings', false);
+  try {
+    const missing = await a.setLocation(48.8566, 2.3522);
+    expect(missing).toMatchObject({ ok: false, failure: 'location_provider_missing', operation: 'check location provider' });
+    expect(!missing.ok && missing.detail).toContain(`io.appium.settings is not installed on ${phoneA.serial}: install the Appium Settings app`);
+  } finally {
+    phoneA.faults.setPackageInstalled('io.appium.settings', true);
+  }
+  // A testbed's own provider command: filled, quoted and run; this phone has no such provider,
+  // so the fix never changes and the read-back says what it saw and what it wanted.
+  const custom = new PhoneDriver({ serial: phoneA.serial, timeoutMs: 15_000, location: { command: 'am broadcast -a my.mock.SET --ef lat ${latitude} --ef lon ${longitude}' } });
+  expect(await custom.checkLocationProvider()).toMatchObject({ ok: true, provider: expect.stringContaining('command: am broadcast') });
+  const never = await custom.setLocation(48.8566, 2.3522, 600);
+  expect(never).toMatchObject({ ok: false, failure: 'shell_error', operation: 'location check' });
+  expect(!never.ok && never.detail).toContain(`dumpsys location on ${phoneA.serial} shows gps -33.868800,151.209300 mock`);
+  expect(!never.ok && never.detail).toContain("am broadcast -a my.mock.SET --ef lat 48.856600 --ef lon 2.352200");
+  expect(!never.ok && never.detail).toContain('wanted 48.856600,2.352200');
 });
 
 test('faults: app not installed, missing UI element, slow adb, cable pulled', async () => {

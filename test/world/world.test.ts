@@ -12,6 +12,7 @@ import * as net from 'net';
 import { readWorldState, WorldState, worldsDir } from '../../testbed/world/state';
 import { runCmd } from '../support/matador-cli';
 import { isProcessAlive } from '../../ops/pid';
+import { PhoneDriver } from '../../drivers/phone';
 import { countryPath, loadCorrections, mtNamespaces, processesMentioning, runCli, traceHops } from './helpers';
 
 jest.setTimeout(300_000);
@@ -272,6 +273,33 @@ describe('small world (6 nodes, 1 testbed)', () => {
       expect(bad.stderr).toMatch(/unknown app "telegram"/);
     } finally {
       await runCmd(['adb', 'disconnect', serial]);
+    }
+  });
+
+  test('faults: adb-unauthorized and location-provider-missing end in the driver\'s precise failures until cleared', async () => {
+    const serial = state.testbeds[0].sides.A.phone.adbSerial;
+    const driver = new PhoneDriver({ serial, timeoutMs: 15_000 });
+    try {
+      expect(await driver.connect()).toMatchObject({ ok: true, state: 'device' });
+      expect((await runCli(['testbed', 'fault', 'adb-unauthorized', 'tb1-pa'])).code).toBe(0);
+      expect((await runCmd(['adb', 'devices'])).stdout).toMatch(new RegExp(`^${serial.replace(/\./g, '\\.')}\\s+unauthorized$`, 'm'));
+      const refused = await driver.connect();
+      expect(refused).toMatchObject({ ok: false, failure: 'adb_unauthorized' });
+      expect(!refused.ok && refused.detail).toContain(`accept the USB debugging prompt on ${serial}`);
+      expect((await runCli(['testbed', 'fault', 'adb-unauthorized', 'tb1-pa', '--clear'])).code).toBe(0);
+      expect(await driver.connect()).toMatchObject({ ok: true, state: 'device' });
+
+      expect(await driver.checkLocationProvider()).toMatchObject({ ok: true, provider: 'io.appium.settings' });
+      expect((await runCli(['testbed', 'fault', 'location-provider-missing', 'tb1-pa'])).code).toBe(0);
+      expect(readWorldState('small').faults).toEqual([expect.objectContaining({ kind: 'location-provider-missing', target: 'tb1-pa' })]);
+      const missing = await driver.setLocation(52.23, 21.01);
+      expect(missing).toMatchObject({ ok: false, failure: 'location_provider_missing' });
+      expect(!missing.ok && missing.detail).toContain(`io.appium.settings is not installed on ${serial}`);
+      expect((await runCli(['testbed', 'fault', 'location-provider-missing', 'tb1-pa', '--clear'])).code).toBe(0);
+      expect(await driver.setLocation(52.23, 21.01)).toMatchObject({ ok: true });
+      expect(readWorldState('small').faults).toEqual([]);
+    } finally {
+      await driver.disconnect();
     }
   });
 

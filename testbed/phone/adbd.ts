@@ -1,15 +1,27 @@
 /**
  * The adbd side of the ADB transport over TCP, for the real adb server (`adb connect`).
- * Handshake: the server sends CNXN, we answer CNXN with our banner (no AUTH: like a device with
- * `ro.adb.secure=0`). Streams: OPEN -> OKAY, WRTE <-> OKAY flow control, CLSE.
+ * Handshake as on a production build (`ro.adb.secure=1`, AOSP adb.c handle_packet + adb_auth_client.c):
+ * the server sends CNXN; we answer AUTH TOKEN (20 random bytes); the server answers AUTH
+ * SIGNATURE (the token signed with one of its keys), which we check against every key of the
+ * phone's /data/misc/adb/adb_keys (adb-keys.ts). A good signature -> our CNXN with the banner
+ * (the device is online); a bad one -> a new token, so the server tries its next key; when it has
+ * none left it sends AUTH RSAPUBLICKEY, and Android shows "Allow USB debugging?". Nobody taps the
+ * virtual phone's prompt unless a test or the world accepts it (acceptUsbDebugging, or
+ * Adbd.acceptPrompt()): until then the server lists the device as `unauthorized`.
+ * Not reproduced: Android's one-second pause after more than ten bad signatures, and the
+ * prompt's UI itself (it is not in the uiautomator dump). With `ro.adb.secure=0` in the props
+ * the device answers CNXN at once, like an eng/userdebug build.
+ * Streams: OPEN -> OKAY, WRTE <-> OKAY flow control, CLSE.
  * Services: `shell:` (legacy, output merged), `shell,v2[,raw|,pty]:` (stdout/stderr/exit
  * packets), `exec:`, `sync:`; everything else is refused with CLSE.
  * Faults: `disconnected` drops all transports and closes the listening socket; `delayMs`
  * delays every message we send (a slow USB link / busy device).
  */
 import * as net from 'net';
+import { randomBytes } from 'crypto';
+import { ADB_AUTH_RSAPUBLICKEY, ADB_AUTH_SIGNATURE, ADB_AUTH_TOKEN, TOKEN_SIZE, verifyTokenSignature } from './adb-keys';
 import {
-  A_CLSE, A_CNXN, A_OKAY, A_OPEN, A_VERSION, A_WRTE, AdbMessage, MAX_PAYLOAD, MessageDecoder, encodeMessage,
+  A_AUTH, A_CLSE, A_CNXN, A_OKAY, A_OPEN, A_VERSION, A_WRTE, AdbMessage, MAX_PAYLOAD, MessageDecoder, encodeMessage,
   SHELL_EXIT, SHELL_STDERR, SHELL_STDOUT, encodeShellPacket,
 } from './adb-wire';
 import type { VirtualDevice } from './device';
@@ -39,6 +51,10 @@ class Transport {
   private nextId = 1;
   private maxData = MAX_PAYLOAD;
   private online = false;
+  /** The token of the AUTH handshake in progress (null: none asked). */
+  private token: Buffer | null = null;
+  /** The server's public key while its "Allow USB debugging?" prompt is showing. */
+  private promptKey: string | null = null;
   private sendChain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -76,11 +92,52 @@ class Transport {
     });
   }
 
+  private goOnline(): void {
+    this.token = null;
+    this.promptKey = null;
+    this.online = true;
+    this.write(A_CNXN, A_VERSION, MAX_PAYLOAD, Buffer.from(this.banner()));
+  }
+
+  private askToken(): void {
+    this.token = randomBytes(TOKEN_SIZE);
+    this.write(A_AUTH, ADB_AUTH_TOKEN, 0, this.token);
+  }
+
+  /** The prompt was accepted ("Always allow from this computer"): the key joins adb_keys. */
+  acceptPrompt(): boolean {
+    if (this.promptKey === null || this.online) return false;
+    this.dev.authorizeAdbKey(this.promptKey);
+    this.goOnline();
+    return true;
+  }
+
+  private onAuth(m: AdbMessage): void {
+    if (this.online || this.token === null) return;
+    if (m.arg0 === ADB_AUTH_SIGNATURE) {
+      const token = this.token;
+      if (this.dev.adbKeys().some((k) => verifyTokenSignature(k, token, m.data))) this.goOnline();
+      else this.askToken();
+    } else if (m.arg0 === ADB_AUTH_RSAPUBLICKEY) {
+      // adb_auth_confirm_key: the key must be a NUL-terminated string.
+      if (m.data.length === 0 || m.data[m.data.length - 1] !== 0) return;
+      this.promptKey = m.data.subarray(0, -1).toString('utf8');
+      if (this.dev.faults.acceptUsbDebugging) this.acceptPrompt();
+    }
+  }
+
   private onMessage(m: AdbMessage): void {
     if (m.command === A_CNXN) {
+      // A CNXN (also on a transport already online) starts the handshake again, as in adbd.
       this.maxData = Math.min(MAX_PAYLOAD, m.arg1 || MAX_PAYLOAD);
-      this.online = true;
-      this.write(A_CNXN, A_VERSION, MAX_PAYLOAD, Buffer.from(this.banner()));
+      this.online = false;
+      this.promptKey = null;
+      if (this.dev.props['ro.adb.secure'] === '1') this.askToken();
+      else this.goOnline();
+      return;
+    }
+    if (m.command === A_AUTH) {
+      this.onAuth(m);
       return;
     }
     if (!this.online) return;
@@ -206,6 +263,17 @@ export class Adbd {
       server.listen({ host: this.opts.host, port: this.opts.port }, () => resolve());
     });
     this.server = server;
+  }
+
+  /** Accept the "Allow USB debugging?" prompt of every transport that shows it; how many did. */
+  acceptPrompts(): number {
+    return [...this.transports].filter((t) => t.acceptPrompt()).length;
+  }
+
+  /** Drop every transport but keep listening (adbd restarted, as after revoking authorisations). */
+  dropTransports(): void {
+    for (const t of this.transports) t.destroy();
+    this.transports.clear();
   }
 
   /** "Pull the cable": drop every transport and stop listening. */

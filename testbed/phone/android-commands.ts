@@ -16,6 +16,7 @@ import { Builtin, result, ShellResult } from './builtin';
 import { MESSAGE_LOG } from './device';
 import { nsExec } from './netns';
 import { SCREEN_HEIGHT, SCREEN_WIDTH } from './ui';
+import { amStartService, appops, dumpsysLocation } from './location';
 
 const KEYCODES: Record<string, number> = { KEYCODE_HOME: 3, KEYCODE_BACK: 4, KEYCODE_ENTER: 66, KEYCODE_DEL: 67, KEYCODE_TAB: 61, KEYCODE_SPACE: 62, KEYCODE_MENU: 82 };
 
@@ -99,6 +100,7 @@ const am: Builtin = async (argv, ctx) => {
     ctx.dev.startApp(shape.app);
     return result(head);
   }
+  if (sub === 'startservice' || sub === 'start-foreground-service') return amStartService(argv, ctx);
   if (sub === 'force-stop') {
     const shape = argv[2] ? ctx.dev.appByPackage(argv[2]) : undefined;
     if (shape) {
@@ -256,7 +258,7 @@ const dumpsys: Builtin = (argv, ctx) => {
     let out = 'Activity Resolver Table:\n  Non-Data Actions:\n\nPackages:\n';
     if (p) {
       out += `  Package [${p.name}] (3f2e1a0):\n    userId=${p.uid} gids=[3003]\n    pkg=Package{4b1c2d ${p.name}}\n    codePath=/data/app/${p.name}-1\n`;
-      out += `    versionCode=${p.shape?.versionCode ?? 21} targetSdk=21\n    versionName=${p.shape?.versionName ?? '5.0.2'}\n    dataDir=/data/data/${p.name}\n`;
+      out += `    versionCode=${p.versionCode ?? p.shape?.versionCode ?? 21} targetSdk=21\n    versionName=${p.versionName ?? p.shape?.versionName ?? '5.0.2'}\n    dataDir=/data/data/${p.name}\n`;
     }
     return result(out);
   }
@@ -266,10 +268,7 @@ const dumpsys: Builtin = (argv, ctx) => {
     const focus = shape ? `${shape.packageName}/${shape.packageName}${shape.activity}` : 'com.android.launcher3/com.android.launcher3.Launcher';
     return result(`  mCurrentFocus=Window{2a3b4c u0 ${focus}}\n  mFocusedApp=AppWindowToken{5d6e7f token=Token{8a9b ActivityRecord{1c2d u0 ${focus}}}}\n`);
   }
-  if (argv[1] === 'location') {
-    const fix = dev.settings.secure.get('matador_mock_location');
-    return result(`Location Manager State:\n  Enabled Providers:\n    ${(dev.settings.secure.get('location_providers_allowed') ?? '').split(',').join('\n    ')}\n  Last Known Locations:\n${fix ? `    gps: Location[gps ${fix} acc=10]\n` : ''}`);
-  }
+  if (argv[1] === 'location') return result(dumpsysLocation(ctx));
   if (argv[1] === 'matador') {
     // Virtual-phone only: app process states, for world health checks and tests.
     const apps = Object.fromEntries(dev.opts.apps.map((a) => [a.app, dev.appStatus(a.app) ?? { state: 'stopped' }]));
@@ -305,6 +304,7 @@ export const ANDROID_BUILTINS: Record<string, Builtin> = {
   uiautomator,
   dumpsys,
   wm,
+  appops,
   iptables: iptablesFor('iptables'),
   ip6tables: iptablesFor('ip6tables'),
 };

@@ -11,6 +11,8 @@ import { AppHost, AppStatus } from './app-host';
 import { PhoneUi } from './ui';
 import { WlanControl, firstInterface } from './netns';
 import { MESSAGE_LOG_PATH, type PhoneMessage } from '../../drivers/phone/message-log';
+import { ADB_KEYS_PATH, parseAdbKeys, type AdbPublicKey } from './adb-keys';
+import { APPIUM_SETTINGS_PACKAGE, newLocationState } from './location';
 
 export interface PhoneAppOptions {
   app: ServiceApp;
@@ -29,6 +31,8 @@ export interface PhoneFaults {
   adbDelayMs: number;
   /** Packages hidden as if not installed. */
   notInstalled: Set<string>;
+  /** Someone taps "Allow" on the "Allow USB debugging?" prompt (with "Always allow": the key is kept). */
+  acceptUsbDebugging: boolean;
 }
 
 /** One line of the phone's message log: the record drivers/phone reads, less the event that the
@@ -54,17 +58,19 @@ export interface DeviceOptions {
 export class VirtualDevice {
   readonly props: Record<string, string>;
   readonly settings: Record<'global' | 'secure' | 'system', Map<string, string>> = { global: new Map(), secure: new Map(), system: new Map() };
-  readonly faults: PhoneFaults = { adbDisconnected: false, adbDelayMs: 0, notInstalled: new Set() };
+  readonly faults: PhoneFaults = { adbDisconnected: false, adbDelayMs: 0, notInstalled: new Set(), acceptUsbDebugging: false };
   readonly ui: PhoneUi;
   readonly appHost: AppHost;
   readonly wlan: WlanControl;
   readonly messages: MessageRecord[] = [];
   readonly fsRoot: string;
+  /** Mock fix and app ops (location.ts). */
+  readonly location = newLocationState();
   wifiEnabled = true;
 
   constructor(readonly opts: DeviceOptions) {
     this.fsRoot = path.join(opts.stateDir, 'fs');
-    for (const dir of ['sdcard/matador', 'data/local/tmp', 'system/bin']) fs.mkdirSync(path.join(this.fsRoot, dir), { recursive: true });
+    for (const dir of ['sdcard/matador', 'data/local/tmp', 'system/bin', 'data/misc/adb']) fs.mkdirSync(path.join(this.fsRoot, dir), { recursive: true });
     fs.writeFileSync(path.join(this.fsRoot, MESSAGE_LOG.slice(1)), '');
     this.props = {
       'ro.build.version.release': '5.0.2',
@@ -80,6 +86,7 @@ export class VirtualDevice {
       'ro.serialno': `virtual-${opts.name}`,
       'ro.debuggable': '0',
       'ro.secure': '1',
+      'ro.adb.secure': '1',
       'persist.sys.timezone': 'UTC',
       'gsm.sim.state': 'ABSENT',
       'wifi.interface': 'wlan0',
@@ -99,7 +106,7 @@ export class VirtualDevice {
       send: (app, text) => this.sendMessage(app, text),
     });
     this.appHost = new AppHost(
-      { netns: opts.netns, stateDir: opts.stateDir, account: opts.account, dnsServers: opts.dnsServers, keepAliveMs: opts.keepAliveMs, location: () => this.settings.secure.get('matador_mock_location') ?? null },
+      { netns: opts.netns, stateDir: opts.stateDir, account: opts.account, dnsServers: opts.dnsServers, keepAliveMs: opts.keepAliveMs, location: () => (this.location.fix ? `${this.location.fix.latitude.toFixed(6)},${this.location.fix.longitude.toFixed(6)}` : null) },
       {
         onReceived: (app, m) => this.recordMessage({ direction: 'in', app, id: m.id, peer: m.from, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt }),
         onSent: (app, id, ackedAt) => {
@@ -120,8 +127,9 @@ export class VirtualDevice {
     return this.opts.apps.filter((a) => !this.faults.notInstalled.has(SERVICE_SHAPES[a.app].packageName));
   }
 
-  /** Installed package names (the messaging apps plus the system packages every phone has). */
-  packages(): Array<{ name: string; uid: number; shape?: ServiceShape }> {
+  /** Installed package names (the messaging apps, the system packages every phone has, and the
+   *  lab's helper apps: ADBKeyboard, Appium Settings — hidden like apps by the notInstalled fault). */
+  packages(): Array<{ name: string; uid: number; shape?: ServiceShape; versionName?: string; versionCode?: number }> {
     const system = [
       { name: 'android', uid: 1000 },
       { name: 'com.android.settings', uid: 1000 },
@@ -129,7 +137,8 @@ export class VirtualDevice {
       { name: 'com.android.launcher3', uid: 10020 },
       { name: 'com.google.android.gms', uid: 10014 },
       { name: 'com.android.adbkeyboard', uid: 10090 },
-    ];
+      APPIUM_SETTINGS_PACKAGE,
+    ].filter((p) => !this.faults.notInstalled.has(p.name));
     return [...system, ...this.installedApps().map((a) => ({ name: SERVICE_SHAPES[a.app].packageName, uid: SERVICE_SHAPES[a.app].uid, shape: SERVICE_SHAPES[a.app] }))];
   }
 
@@ -176,6 +185,29 @@ export class VirtualDevice {
 
   appStatus(app: string): AppStatus | undefined {
     return this.appHost.status.get(app);
+  }
+
+  private adbKeysFile(): string {
+    return path.join(this.fsRoot, ADB_KEYS_PATH.slice(1));
+  }
+
+  /** The keys adbd accepts (read on every handshake, as adbd's load_keys() does). */
+  adbKeys(): AdbPublicKey[] {
+    try {
+      return parseAdbKeys(fs.readFileSync(this.adbKeysFile(), 'utf8'));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Append a key line to adb_keys (what the accepted prompt does); one line, whatever it holds. */
+  authorizeAdbKey(line: string): void {
+    fs.appendFileSync(this.adbKeysFile(), `${line.split('\n')[0].trim()}\n`, { mode: 0o640 });
+  }
+
+  /** Developer options > "Revoke USB debugging authorisations": adb_keys is emptied. */
+  revokeAdbKeys(): void {
+    fs.rmSync(this.adbKeysFile(), { force: true });
   }
 
   /** Map a phone path to the host file inside fsRoot; null when it would escape. */

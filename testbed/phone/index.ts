@@ -14,6 +14,9 @@
  *     dnsServers: ['198.18.1.1'],    // the resolver the router hands out (the apps use it)
  *     wlanInterface: 'wlan0',        // optional: default = first non-lo interface in netns
  *     adbConnect: true,              // optional: run `adb connect` for the caller (default false)
+ *     adbKeys: [line, ...],          // optional: the phone's /data/misc/adb/adb_keys (default: the
+ *                                    //   local adb server's ~/.android/adbkey.pub: a phone that trusts us)
+ *     acceptUsbDebugging: false,     // optional: tap "Allow" when an unknown key asks (default false)
  *   });
  *   phone.serial        // '127.0.0.1:5561' (what `adb devices` lists)
  *   await phone.stop()  // kills app processes, closes adbd, `adb disconnect`s its serial, brings WLAN back up
@@ -21,14 +24,20 @@
  *   Fault / control API (phone.faults):
  *     await phone.faults.adbDisconnect()     // cable pulled: transports dropped, port closed
  *     await phone.faults.adbReconnect()      // cable back (then `adb connect` again)
+ *     await phone.faults.revokeAdbAuthorizations()  // adb_keys emptied, transports dropped and
+ *                                            // re-connected: `adb devices` shows it unauthorized
+ *     await phone.faults.authorizeAdbKey(line)       // the key joins adb_keys, re-connected: online
+ *     phone.faults.acceptUsbDebuggingPrompt()        // tap "Allow" on showing prompts (returns how many)
  *     phone.faults.setAdbDelay(ms)           // every adbd message delayed by ms (0 = off)
  *     phone.faults.setAppInstalled(app, false)  // hide an app as if not installed (am start fails, pm lacks it)
+ *     phone.faults.setPackageInstalled('io.appium.settings', false)  // the same for a helper package
  *     await phone.faults.killApp(app)        // app process dies (like a crash)
  *   Inspection: phone.messages() (sent/received records), phone.appStatus(app), phone.device.
  *
  * Over adb the phone offers what drivers/phone uses: getprop, settings, svc wifi, am start/
  * force-stop/broadcast, monkey, pm list packages/path, dumpsys package/window/location, ime,
  * input text/tap/keyevent, screencap, uiautomator dump, iptables/ip6tables (root: `su -c`),
+ * appops, am startservice/start-foreground-service (the Appium Settings LocationService, location.ts),
  * echo/cat/ls/rm/mkdir/touch/grep/id/date/sleep/sh -c; `sync:` STAT/LIST/RECV/SEND.
  * Sent and received messages are appended as JSON lines to /sdcard/matador/messages.jsonl
  * ({event: sent|acked|received|send-failed-app-not-running, direction, app, id, peer, text,
@@ -43,6 +52,7 @@ import { execFile } from 'child_process';
 import { promisify } from 'util';
 import * as fs from 'fs';
 import { Adbd } from './adbd';
+import { adbServerPublicKey } from './adb-server-key';
 import { MessageRecord, PhoneAppOptions, VirtualDevice } from './device';
 import type { AppStatus } from './app-host';
 import type { ServiceApp } from '../services/catalogue';
@@ -70,13 +80,23 @@ export interface StartVirtualPhoneOptions {
   keepAliveMs?: number;
   adbConnect?: boolean;
   adbHost?: string;
+  /** Lines of the phone's adb_keys (default: the local adb server's public key). */
+  adbKeys?: string[];
+  /** Tap "Allow" on the "Allow USB debugging?" prompt (default false: the device stays unauthorized). */
+  acceptUsbDebugging?: boolean;
+  /** Build properties over the Moto E's (e.g. ro.build.version.sdk for a newer Android's location stack). */
+  props?: Record<string, string>;
 }
 
 export interface PhoneFaultControl {
   adbDisconnect(): Promise<void>;
   adbReconnect(): Promise<void>;
   setAdbDelay(ms: number): void;
+  revokeAdbAuthorizations(): Promise<void>;
+  authorizeAdbKey(line: string): Promise<void>;
+  acceptUsbDebuggingPrompt(): number;
   setAppInstalled(app: ServiceApp, installed: boolean): void;
+  setPackageInstalled(pkg: string, installed: boolean): void;
   killApp(app: ServiceApp): Promise<void>;
 }
 
@@ -119,7 +139,10 @@ export async function startVirtualPhone(opts: StartVirtualPhoneOptions): Promise
     dnsServers: opts.dnsServers,
     wlanInterface: opts.wlanInterface,
     keepAliveMs: opts.keepAliveMs,
+    props: opts.props,
   });
+  for (const line of opts.adbKeys ?? [await adbServerPublicKey()]) device.authorizeAdbKey(line);
+  device.faults.acceptUsbDebugging = opts.acceptUsbDebugging === true;
   const host = opts.adbHost ?? '127.0.0.1';
   const adbd = new Adbd(device, { host, port: opts.adbPort, shellV2: opts.shellV2 ?? true });
   await adbd.listen();
@@ -132,6 +155,16 @@ export async function startVirtualPhone(opts: StartVirtualPhoneOptions): Promise
   const serial = `${host}:${opts.adbPort}`;
   if (opts.adbConnect) await adbConnect(serial);
   let stopped = false;
+  const setPackageInstalled = (pkg: string, installed: boolean): void => {
+    if (installed) device.faults.notInstalled.delete(pkg);
+    else device.faults.notInstalled.add(pkg);
+  };
+  // The phone re-plugged: the adb server forgets the transport and handshakes anew.
+  const replug = async (): Promise<void> => {
+    adbd.dropTransports();
+    await adbDisconnect(serial);
+    await adbConnect(serial).catch(() => undefined);
+  };
   return {
     name: opts.name,
     serial,
@@ -148,11 +181,17 @@ export async function startVirtualPhone(opts: StartVirtualPhoneOptions): Promise
       setAdbDelay: (ms) => {
         device.faults.adbDelayMs = Math.max(0, ms);
       },
-      setAppInstalled: (app, installed) => {
-        const pkg = SERVICE_SHAPES[app].packageName;
-        if (installed) device.faults.notInstalled.delete(pkg);
-        else device.faults.notInstalled.add(pkg);
+      revokeAdbAuthorizations: async () => {
+        device.revokeAdbKeys();
+        await replug();
       },
+      authorizeAdbKey: async (line) => {
+        device.authorizeAdbKey(line);
+        await replug();
+      },
+      acceptUsbDebuggingPrompt: () => adbd.acceptPrompts(),
+      setAppInstalled: (app, installed) => setPackageInstalled(SERVICE_SHAPES[app].packageName, installed),
+      setPackageInstalled: (pkg, installed) => setPackageInstalled(pkg, installed),
       killApp: (app) => device.appHost.forceStop(app),
     },
     messages: () => [...device.messages],

@@ -13,9 +13,15 @@
  *   adb-slow PHONE MS       delay every adbd message by MS; --clear sets 0
  *   app-missing PHONE:APP   the app is not installed on the phone (a permanent fault for the
  *                           measurement: pm does not list it, am start fails); --clear installs it
+ *   adb-unauthorized PHONE  the phone's USB debugging authorisations revoked (adb_keys emptied,
+ *                           the phone re-plugged): `adb devices` shows it unauthorized, the
+ *                           driver fails adb_unauthorized; --clear installs the adb server's key
+ *   location-provider-missing PHONE  the Appium Settings app (the mock-location provider) is not
+ *                           installed: setLocation fails location_provider_missing; --clear installs it
  */
 import type { FaultKind } from './config';
 import { phoneControl } from './phone-daemon';
+import { APPIUM_SETTINGS_PACKAGE } from '../phone/location';
 import { killInNamespace, terminatePids } from './processes';
 import { elementNetns, worldDir, WorldState } from './state';
 import { setExtraDelay } from './delays';
@@ -127,10 +133,14 @@ export async function applyFault(state: WorldState, req: FaultRequest, hooks: Fa
       break;
     }
     case 'adb-disconnect':
-    case 'adb-slow': {
+    case 'adb-slow':
+    case 'adb-unauthorized':
+    case 'location-provider-missing': {
       const phone = state.testbeds.flatMap((t) => [t.sides.A.phone, t.sides.B.phone]).find((p) => p.id === req.target);
       if (!phone) throw new Error(`no phone ${req.target} in world ${state.world}`);
       if (req.kind === 'adb-disconnect') await phoneControl(socket, { phone: phone.id, op: clear ? 'adb-reconnect' : 'adb-disconnect' });
+      else if (req.kind === 'adb-unauthorized') await phoneControl(socket, { phone: phone.id, op: clear ? 'adb-keys-restore' : 'adb-keys-revoke' }, 30_000);
+      else if (req.kind === 'location-provider-missing') await phoneControl(socket, { phone: phone.id, op: 'package-installed', package: APPIUM_SETTINGS_PACKAGE.name, installed: clear });
       else {
         if (!clear && (req.value === undefined || req.value <= 0)) throw new Error('adb-slow needs --value MS (> 0)');
         await phoneControl(socket, { phone: phone.id, op: 'adb-delay', ms: clear ? 0 : req.value });

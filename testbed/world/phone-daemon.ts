@@ -6,11 +6,14 @@
  * fault control as JSON lines on the unix socket `<world-dir>/phones.sock`:
  *   {"phone":"tb1-pa","op":"adb-disconnect"} | "adb-reconnect" | {"op":"adb-delay","ms":500}
  *   | {"op":"app-installed","app":"whatsapp","installed":false}
+ *   | {"op":"package-installed","package":"io.appium.settings","installed":false}
+ *   | {"op":"adb-keys-revoke"} (adb_keys emptied: unauthorized) | {"op":"adb-keys-restore"} (the adb server's key back)
  * and answers {"ok":true} or {"ok":false,"error":"..."}. SIGTERM stops every phone.
  */
 import * as fs from 'fs';
 import * as net from 'net';
 import { startVirtualPhone, VirtualPhone, StartVirtualPhoneOptions } from '../phone';
+import { adbServerPublicKey } from '../phone/adb-server-key';
 import { SERVICE_APPS, type ServiceApp } from '../services/catalogue';
 
 export interface PhoneDaemonConfig {
@@ -20,8 +23,9 @@ export interface PhoneDaemonConfig {
 
 export interface PhoneControlRequest {
   phone: string;
-  op: 'adb-disconnect' | 'adb-reconnect' | 'adb-delay' | 'app-installed';
+  op: 'adb-disconnect' | 'adb-reconnect' | 'adb-delay' | 'app-installed' | 'adb-keys-revoke' | 'adb-keys-restore' | 'package-installed';
   ms?: number;
+  package?: string;
   app?: string;
   installed?: boolean;
 }
@@ -32,6 +36,11 @@ async function handle(phones: Map<string, VirtualPhone>, req: PhoneControlReques
   if (req.op === 'adb-disconnect') await phone.faults.adbDisconnect();
   else if (req.op === 'adb-reconnect') await phone.faults.adbReconnect();
   else if (req.op === 'adb-delay') phone.faults.setAdbDelay(Number(req.ms ?? 0));
+  else if (req.op === 'package-installed') {
+    if (typeof req.package !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/.test(req.package)) throw new Error(`bad package name ${JSON.stringify(req.package)}`);
+    phone.faults.setPackageInstalled(req.package, req.installed === true);
+  } else if (req.op === 'adb-keys-revoke') await phone.faults.revokeAdbAuthorizations();
+  else if (req.op === 'adb-keys-restore') await phone.faults.authorizeAdbKey(await adbServerPublicKey());
   else if (req.op === 'app-installed') {
     if (!SERVICE_APPS.includes(req.app as ServiceApp)) throw new Error(`unknown app ${JSON.stringify(req.app)} (known: ${SERVICE_APPS.join(', ')})`);
     phone.faults.setAppInstalled(req.app as ServiceApp, req.installed === true);
