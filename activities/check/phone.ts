@@ -46,7 +46,7 @@ export const adbAuthorised: PhoneCheck = {
     const r = await phone.connect();
     if (r.ok) return pass(`state ${r.state}`);
     const detail = failureString(r);
-    if (/unauthori[sz]ed/.test(r.detail)) {
+    if (r.failure === 'adb_unauthorized') {
       return failed(detail, `accept the "Allow USB debugging?" prompt on ${serial} (tick "Always allow"), or on a rooted phone append the adb server's ~/.android/adbkey.pub to /data/misc/adb/adb_keys`);
     }
     return failed(detail, `connect ${serial} (USB cable, or \`adb connect\` for a TCP serial) until \`adb devices\` lists it as "device"; enable USB debugging in the developer options`);
@@ -82,6 +82,17 @@ export const airplaneWlanOnly: PhoneCheck = {
     const r = await phone.setAirplaneWlanOnly();
     if (!r.ok) return failed(failureString(r), `turn on airplane mode and then WLAN on ${serial}; the root broadcast (su) and \`svc wifi enable\` must work`);
     return pass(`airplane_mode_on=${r.airplane} wifi_on=${r.wifi}`);
+  },
+};
+
+/** The mock-location provider the testbed names (default: Appium Settings) is installed. */
+export const mockLocationProvider: PhoneCheck = {
+  name: 'mock-location provider',
+  async run({ phone }) {
+    const r = await phone.checkLocationProvider();
+    if (r.ok) return pass(`${r.provider}${r.version ? ` ${r.version}` : ''}`);
+    // The driver's detail already says what to install on which phone.
+    return failed(failureString(r), r.failure === 'location_provider_missing' ? r.detail.slice(r.detail.indexOf(': ') + 2) : `check \`adb -s ${phone.serial} shell dumpsys package\``);
   },
 };
 
@@ -138,7 +149,7 @@ export function openChatSelectors(app: LoadedApp): PhoneCheck {
 
 /** The phone checks in the order they run. */
 export function phoneChecks(apps: readonly LoadedApp[]): PhoneCheck[] {
-  return [adbAuthorised, rootShell, androidVersion, airplaneWlanOnly, ...apps.map(appInstalled), ...apps.map(openChatSelectors)];
+  return [adbAuthorised, rootShell, androidVersion, airplaneWlanOnly, mockLocationProvider, ...apps.map(appInstalled), ...apps.map(openChatSelectors)];
 }
 
 /** Runs the checks in order; after a failed gate the rest are not run. Releases the adb

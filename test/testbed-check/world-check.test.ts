@@ -120,12 +120,12 @@ it('passes every row on the healthy world, prints each row, exits 0 and leaves n
   expect(r.rows.filter((x) => !x.ok)).toEqual([]);
   expect(r.code).toBe(0);
   expect(r.doc).toMatchObject({ schema: 'matador.testbed-check/v1', campaign: CAMPAIGN, ok: true, failed: 0 });
-  // Every subject: both phones (adb, root, version, airplane, 2 apps x installed + openChat),
+  // Every subject: both phones (adb, root, version, airplane, location provider, 2 apps x installed + openChat),
   // both routers and both nodes (SSH, tools, privileges, capture dir), both tunnels (up, ping, down).
   const phoneRows = r.rows.filter((x) => x.kind === 'phone');
   expect(phoneRows.map((x) => [x.side, x.target, x.check])).toEqual(
     (['A', 'B'] as const).flatMap((s) => [
-      'adb authorised', 'root (su -c id)', 'Android version', 'airplane mode, WLAN only',
+      'adb authorised', 'root (su -c id)', 'Android version', 'airplane mode, WLAN only', 'mock-location provider',
       'app threema (ch.threema.app) at 2.41', 'app wechat (com.tencent.mm) at 6.2.4', 'app threema openChat selectors', 'app wechat openChat selectors',
     ].map((c) => [s, phones[s].serial, c])),
   );
@@ -158,6 +158,9 @@ interface FaultCase {
   failed: () => Array<{ side: 'A' | 'B' | null; kind: CheckRow['kind']; check: string | RegExp; detail: RegExp; fix: RegExp }>;
 }
 
+/** A serial as a literal in a pattern. */
+const esc = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const FAULT_CASES: FaultCase[] = [
   {
     name: 'app-missing (WeChat uninstalled from phone A)',
@@ -171,6 +174,16 @@ const FAULT_CASES: FaultCase[] = [
     name: 'adb-disconnect (phone B unplugged)',
     fault: () => ['adb-disconnect', phones.B.id],
     failed: () => [{ side: 'B', kind: 'phone', check: 'adb authorised', detail: new RegExp(`^adb_(unreachable|timeout): .*${phones.B.serial.replace(/\./g, '\\.')}`), fix: new RegExp(`^connect ${phones.B.serial.replace(/\./g, '\\.')} .*"device"`) }],
+  },
+  {
+    name: 'adb-unauthorized (phone A revoked the controller\'s adb key)',
+    fault: () => ['adb-unauthorized', phones.A.id],
+    failed: () => [{ side: 'A', kind: 'phone', check: 'adb authorised', detail: new RegExp(`^adb_unauthorized: .*${esc(phones.A.serial)}`), fix: new RegExp(`^accept the "Allow USB debugging\\?" prompt on ${esc(phones.A.serial)}`) }],
+  },
+  {
+    name: 'location-provider-missing (Appium Settings uninstalled from phone B)',
+    fault: () => ['location-provider-missing', phones.B.id],
+    failed: () => [{ side: 'B', kind: 'phone', check: 'mock-location provider', detail: new RegExp(`^location_provider_missing: .*io\\.appium\\.settings is not installed on ${esc(phones.B.serial)}`), fix: /^install the Appium Settings app/ }],
   },
   {
     name: 'link-loss 100% on the access link of node es-mad',
