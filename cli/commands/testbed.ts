@@ -133,7 +133,8 @@ export function register(program: Command): void {
         '  adb-disconnect PHONE            pull the USB cable (--clear: plug it back)\n' +
         '  adb-slow PHONE --value MS       delay every ADB message (--clear: 0)\n' +
         '  app-missing PHONE:APP           uninstall the app (an app id, e.g. wechat) from the phone: a permanent\n' +
-        '                                  fault, measurements of that app fail app_not_installed (--clear: reinstall)',
+        '                                  fault, measurements of that app fail app_not_installed (--clear: reinstall)\n' +
+        '  clock-skew PHONE --value MS     the phone clock runs MS ahead: measurements fail clock_skew beyond the bound (--clear: in step)',
     )
     .addArgument(new Argument('<kind>', `one of ${FAULT_KINDS.join(', ')}`).choices(FAULT_KINDS))
     .argument('<target>', 'link (A~B), element, service, phone id, or PHONE:APP (app-missing)')

@@ -13,6 +13,8 @@
  *   adb-slow PHONE MS       delay every adbd message by MS; --clear sets 0
  *   app-missing PHONE:APP   the app is not installed on the phone (a permanent fault for the
  *                           measurement: pm does not list it, am start fails); --clear installs it
+ *   clock-skew PHONE MS     the phone's clock runs MS ahead (date, $EPOCHREALTIME, notification
+ *                           times); --clear puts it back in step
  */
 import type { FaultKind } from './config';
 import { phoneControl } from './phone-daemon';
@@ -136,6 +138,14 @@ export async function applyFault(state: WorldState, req: FaultRequest, hooks: Fa
         await phoneControl(socket, { phone: phone.id, op: 'adb-delay', ms: clear ? 0 : req.value });
       }
       done = `phone ${phone.id}: ${req.kind}${clear ? ' cleared' : ''}`;
+      break;
+    }
+    case 'clock-skew': {
+      const phone = state.testbeds.flatMap((t) => [t.sides.A.phone, t.sides.B.phone]).find((p) => p.id === req.target);
+      if (!phone) throw new Error(`no phone ${req.target} in world ${state.world}`);
+      if (!clear && (req.value === undefined || req.value <= 0)) throw new Error('clock-skew needs --value MS (> 0: the phone is ahead)');
+      await phoneControl(socket, { phone: phone.id, op: 'clock-offset', ms: clear ? 0 : req.value });
+      done = `phone ${phone.id}: clock ${clear ? 'in step' : `${req.value} ms ahead`}`;
       break;
     }
     case 'app-missing': {

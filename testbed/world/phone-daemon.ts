@@ -5,6 +5,7 @@
  * `phone-daemon <world-dir>/phones.json`. It prints `ready` once every phone is up, then serves
  * fault control as JSON lines on the unix socket `<world-dir>/phones.sock`:
  *   {"phone":"tb1-pa","op":"adb-disconnect"} | "adb-reconnect" | {"op":"adb-delay","ms":500}
+ *   | {"op":"clock-offset","ms":5000}
  *   | {"op":"app-installed","app":"whatsapp","installed":false}
  * and answers {"ok":true} or {"ok":false,"error":"..."}. SIGTERM stops every phone.
  */
@@ -20,7 +21,7 @@ export interface PhoneDaemonConfig {
 
 export interface PhoneControlRequest {
   phone: string;
-  op: 'adb-disconnect' | 'adb-reconnect' | 'adb-delay' | 'app-installed';
+  op: 'adb-disconnect' | 'adb-reconnect' | 'adb-delay' | 'app-installed' | 'clock-offset';
   ms?: number;
   app?: string;
   installed?: boolean;
@@ -32,6 +33,7 @@ async function handle(phones: Map<string, VirtualPhone>, req: PhoneControlReques
   if (req.op === 'adb-disconnect') await phone.faults.adbDisconnect();
   else if (req.op === 'adb-reconnect') await phone.faults.adbReconnect();
   else if (req.op === 'adb-delay') phone.faults.setAdbDelay(Number(req.ms ?? 0));
+  else if (req.op === 'clock-offset') phone.faults.setClockOffset(Number(req.ms ?? 0));
   else if (req.op === 'app-installed') {
     if (!SERVICE_APPS.includes(req.app as ServiceApp)) throw new Error(`unknown app ${JSON.stringify(req.app)} (known: ${SERVICE_APPS.join(', ')})`);
     phone.faults.setAppInstalled(req.app as ServiceApp, req.installed === true);
