@@ -8,7 +8,9 @@
  *   (`dumpsys notification --noredact`) when the chat is not on screen.
  * Each look reads the phone's clock around its dumps in the same shell command; times are put on
  * the controller's clock with the offset configurePhones measured, and each carries the bracket
- * it is good to (observed.ts). Chats keep old messages with the same text (every measurement
+ * it is good to (observed.ts). The UI steps are cut after the one that sends (the last tap or key
+ * event): the sender is looked at right then, and the receiver from then on, while the steps
+ * after it (waits, screenshots) run — otherwise those would be added to both times. Chats keep old messages with the same text (every measurement
  * sends "message 1 of 10 from A"), so a message counts as shown when there are more bubbles with
  * its text than in the look taken before the send (and a notification showing it that was not
  * there before).
@@ -20,14 +22,14 @@
 import { Context } from '@temporalio/activity';
 import * as path from 'path';
 import { cancellableSleep } from '../heartbeat';
-import type { Look, PhoneDriver } from '../../drivers/phone';
-import type { AppFile, ChatObserve } from '../../lib/config/app';
+import type { Look, PhoneDriver, UiStepRecord } from '../../drivers/phone';
+import type { AppFile, ChatObserve, UiStep } from '../../lib/config/app';
 import type { MessageSent, MessageStep, ObservedTime, PhoneClock, PhoneClocks, StepContext } from '../../lib/measurement/payloads';
 import type { ArtefactRef } from '../../lib/types';
 import { appOf, attemptDir, relToData, type StepEnv } from './context';
 import { scaledUiSteps } from './capture';
 import { must, stepFailure } from './failures';
-import { phoneClock, phoneDriver } from './phones';
+import { bothSettled, phoneClock, phoneDriver } from './phones';
 import { resolveTestbed } from './testbed-endpoints';
 import { baseline, firstShown, lookState, observedTime, type LookState, type MessageMatch, type Shown } from './observed';
 
@@ -77,16 +79,19 @@ async function baselineLook(phone: PhoneDriver, o: { notifications: boolean; wha
   throw stepFailure('shell_error', `${o.what}: uiautomator dump failed ${BASELINE_TRIES} times on ${phone.serial}: ${last?.uiError ?? ''}`);
 }
 
+type Polled = { shown: Shown; look: Look; prev: LookState };
+
 /**
  * Looks at a phone until `shown` finds the message or the deadline passes. A failed look (adb)
  * fails the step; a look whose UI dump failed is skipped (it does not move the bracket).
  */
 async function pollUntil(
   phone: PhoneDriver,
-  o: { notifications: boolean; deadline: number; what: string; prev: LookState; shown: (look: Look) => Shown | null },
-): Promise<{ shown: Shown; look: Look; prev: LookState } | null> {
+  o: { notifications: boolean; deadline: number; what: string; prev: LookState; shown: (look: Look) => Shown | null; stop?: { stopped: boolean } },
+): Promise<Polled | null> {
   let prev = o.prev;
   for (;;) {
+    if (o.stop?.stopped) return null;
     const look = must(await phone.look({ notifications: o.notifications }), o.what).look;
     const shown = look.elements || look.notifications ? o.shown(look) : null;
     if (shown) return { shown, look, prev };
@@ -154,7 +159,7 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
 
   // What both phones show before this send: the bubbles and notifications already there.
   const begun = Date.now();
-  const [preS, preR] = await Promise.all([
+  const [preS, preR] = await bothSettled([
     baselineLook(sender, { notifications: false, what: `side ${from}: look at the sender's chat before sending` }),
     baselineLook(receiver, { notifications: true, what: `side ${to}: look at the receiver before the message` }),
   ]);
@@ -162,50 +167,33 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
   const baseR = baseline(preR, obs, match);
   // A retry whose earlier try sent it: the sender's newest outgoing bubble is this text.
   const earlier = sendTry.attempt > 1 && baseS.newestOut === text;
-  const sentFrom = earlier ? Math.min(begun, sendTry.firstScheduledMs) : begun;
-  const ran = earlier
-    ? { steps: [] }
-    : must(
-        await sender.runUiSteps(scaledUiSteps(app.ui.sendMessage, p.timerScale), {
-          packageName: app.android.package,
-          vars: { message: text, index: message.index + 1, count: app.message.count, side: from, peer: to },
-          ...(p.screenshotDir ? { screenshotDir: p.screenshotDir } : {}),
-          stepPrefix: `send-${message.index + 1}-${from}`,
-        }),
-        `side ${from}: send message ${message.index + 1} (${app.id} ui.sendMessage)`,
-      );
-  const stepsDone = new Date().toISOString();
-  const screenshots = ran.steps.flatMap((st) => (st.screenshot ? [st.screenshot] : []));
-  const typedWith = ran.steps.some((s) => s.action === 'input-text') ? 'phone-driver' : null;
+  const steps = scaledUiSteps(app.ui.sendMessage, p.timerScale);
+  const cut = sendingCut(steps);
+  const runSteps = async (part: UiStep[], suffix: string): Promise<UiStepRecord[]> =>
+    part.length === 0
+      ? []
+      : must(
+          await sender.runUiSteps(part, {
+            packageName: app.android.package,
+            vars: { message: text, index: message.index + 1, count: app.message.count, side: from, peer: to },
+            ...(p.screenshotDir ? { screenshotDir: p.screenshotDir } : {}),
+            stepPrefix: `send-${message.index + 1}-${from}${suffix}`,
+          }),
+          `side ${from}: send message ${message.index + 1} (${app.id} ui.sendMessage)`,
+        ).steps;
+  // The steps up to the one that sends (the last tap or key event); the message cannot show
+  // before that step began.
+  const head = earlier ? [] : await runSteps(steps.slice(0, cut), '');
+  const sentFrom = earlier ? Math.min(begun, sendTry.firstScheduledMs) : head.length > 0 ? Date.parse(head[head.length - 1].startedAt) : begun;
   const deadline = Date.now() + p.timeoutMs;
+  const stop = { stopped: false };
   const wantMarker = obs.statusId !== undefined && obs.sentMarkers.length > 0;
+  const senderBase = { outCount: earlier ? baseS.outCount - 1 : baseS.outCount }; // an earlier try's bubble is already there
+  const senderLook = (until: number, prev: LookState) =>
+    pollUntil(sender, { notifications: false, deadline: until, stop, what: `side ${from}: look for message ${message.index + 1} in the sender's chat`, prev, shown: (look) => firstShown(look, obs, match, senderBase, 'sender') });
 
-  const senderSide = async (): Promise<{ sent: ObservedTime | null; sentMarker: ObservedTime | null }> => {
-    // The earlier try's bubble counts as already there; a first try waits for one more bubble.
-    const base = { outCount: earlier ? baseS.outCount - 1 : baseS.outCount };
-    const bubble = await pollUntil(sender, {
-      notifications: false,
-      deadline,
-      what: `side ${from}: look for message ${message.index + 1} in the sender's chat`,
-      prev: { beforeMs: null },
-      shown: (look) => firstShown(look, obs, match, base, 'sender'),
-    });
-    if (!bubble) return { sent: null, sentMarker: null };
-    const sent = observedTime(bubble, p.senderClock, sentFrom);
-    if (!wantMarker) return { sent, sentMarker: null };
-    const marker = bubble.shown.marker
-      ? bubble
-      : await pollUntil(sender, {
-          notifications: false,
-          deadline,
-          what: `side ${from}: look for the sent marker of message ${message.index + 1}`,
-          prev: lookState(bubble.look),
-          shown: (look) => (firstShown(look, obs, match, base, 'sender')?.marker ? { observable: 'chat-status-marker', marker: true } : null),
-        });
-    return { sent, sentMarker: marker ? observedTime({ ...marker, shown: { observable: 'chat-status-marker', marker: true } }, p.senderClock, sentFrom) : null };
-  };
-
-  const receiverSide = async (): Promise<ObservedTime | null> => {
+  // The receiver is looked at from now on, while the sender finishes its steps.
+  const receiving = (async (): Promise<ObservedTime | null> => {
     // After an earlier try the receiver may show it already: the newest incoming bubble, or a
     // notification showing it.
     if (earlier && (baseR.newestIn === text || baseR.notificationKeys.length > 0)) {
@@ -215,27 +203,70 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
     const got = await pollUntil(receiver, {
       notifications: true,
       deadline,
+      stop,
       what: `side ${to}: look for message ${message.index + 1} on the receiver`,
       prev: baseR,
       shown: (look) => firstShown(look, obs, match, baseR, 'receiver'),
     });
     return got ? observedTime(got, p.receiverClock, sentFrom) : null;
+  })();
+  // Settled before the step fails (it would go on looking after the step ended).
+  const fail = async (err: unknown): Promise<never> => {
+    stop.stopped = true;
+    await receiving.catch(() => undefined);
+    throw err;
   };
 
-  const [s, received] = await Promise.all([senderSide(), receiverSide()]);
+  let bubble: Polled | null = null;
+  let tail: UiStepRecord[] = [];
+  try {
+    // One look right after the sending step (the app shows the bubble at once), then the rest
+    // of the steps (waits, screenshots), then looks until the bubble and its tick show.
+    bubble = await senderLook(0, { beforeMs: null });
+    tail = earlier ? [] : await runSteps(steps.slice(cut), '-after');
+    if (!bubble) bubble = await senderLook(deadline, { beforeMs: null });
+  } catch (err) {
+    return fail(err);
+  }
+  const stepsDone = new Date().toISOString();
+  const sent = bubble ? observedTime(bubble, p.senderClock, sentFrom) : null;
+  let marked: Polled | null = bubble?.shown.marker ? bubble : null;
+  if (bubble && !marked && wantMarker) {
+    try {
+      marked = await pollUntil(sender, {
+        notifications: false,
+        deadline,
+        stop,
+        what: `side ${from}: look for the sent marker of message ${message.index + 1}`,
+        prev: lookState(bubble.look),
+        shown: (look) => (firstShown(look, obs, match, senderBase, 'sender')?.marker ? { observable: 'chat-status-marker', marker: true } : null),
+      });
+    } catch (err) {
+      return fail(err);
+    }
+  }
+  const sentMarker = marked ? observedTime({ ...marked, shown: { observable: 'chat-status-marker', marker: true } }, p.senderClock, sentFrom) : null;
+  const received = await receiving;
+  const ran = [...head, ...tail];
   return {
     index: message.index,
     from,
-    sentAt: s.sent?.at ?? stepsDone,
+    sentAt: sent?.at ?? stepsDone,
     receivedAt: received?.at ?? null,
-    sent: s.sent,
-    sentMarker: s.sentMarker,
+    sent,
+    sentMarker,
     received,
     failure: received ? null : 'message_not_received',
     detail: received
       ? null
-      : `side ${to} (phone ${receiver.serial}) did not show message ${message.index + 1} in the chat or a notification within ${Math.round(p.timeoutMs / 1000)} s${s.sent ? '' : ` (the sender's chat on ${sender.serial} never showed it either)`}`,
-    screenshots,
-    typedWith,
+      : `side ${to} (phone ${receiver.serial}) did not show message ${message.index + 1} in the chat or a notification within ${Math.round(p.timeoutMs / 1000)} s${sent ? '' : ` (the sender's chat on ${sender.serial} never showed it either)`}`,
+    screenshots: ran.flatMap((st) => (st.screenshot ? [st.screenshot] : [])),
+    typedWith: ran.some((st) => st.action === 'input-text') ? 'phone-driver' : null,
   };
+}
+
+/** Where the steps are cut: after the last tap or key event (the one that sends). */
+export function sendingCut(steps: readonly UiStep[]): number {
+  for (let i = steps.length - 1; i >= 0; i--) if (steps[i].action === 'tap' || steps[i].action === 'keyevent') return i + 1;
+  return steps.length;
 }
