@@ -45,6 +45,7 @@ export const FAILURES = {
   shell_error: attemptFails('a device command exited non-zero or printed an error where no more specific failure applies'),
   sync_error: attemptFails('pull/push over the adb sync service failed'),
   invalid_argument: attemptFails('a value given to the phone driver is unusable (checked before any I/O)'),
+  clock_skew: measurementEnds("a phone's clock is further from the controller's than the bound (message times would not line up with the capture)"),
   // ---- configuration and lab ----
   config_invalid: measurementEnds('a config value (campaign, address, interface, port, path) does not load or validate'),
   plan_changed: measurementEnds('the campaign config changed between loading the plan and reading a page of it'),

@@ -14,8 +14,17 @@ import { dataDir, projectRoot } from '../lib/project-paths';
 import { defaultStoreFile, ResultsStore, storeRecord } from '../store';
 import { workerLab } from './lab';
 
+/** MATADOR_MAX_CLOCK_SKEW_MS: the largest phone clock offset a measurement accepts (ms > 0). */
+export function maxClockSkewFromEnv(value: string | undefined): Pick<StepEnv, 'maxClockSkewMs'> {
+  if (value === undefined || value === '') return {};
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms <= 0) throw new Error(`environment MATADOR_MAX_CLOCK_SKEW_MS: expected milliseconds > 0, got ${JSON.stringify(value)}`);
+  return { maxClockSkewMs: ms };
+}
+
 /** Step settings of a real worker (emulated and real testbeds, see ./lab.ts);
- *  MATADOR_TRACEROUTE_BACKEND=traceroute picks the other tool. */
+ *  MATADOR_TRACEROUTE_BACKEND=traceroute picks the other tool, MATADOR_MAX_CLOCK_SKEW_MS the
+ *  clock_skew bound (default 2000). */
 export function defaultStepEnv(o: Partial<StepEnv> = {}): StepEnv {
   const backend = process.env.MATADOR_TRACEROUTE_BACKEND;
   return {
@@ -23,6 +32,7 @@ export function defaultStepEnv(o: Partial<StepEnv> = {}): StepEnv {
     dataDir,
     lab: workerLab(),
     ...(backend === 'scamper' || backend === 'traceroute' ? { tracerouteBackend: backend as TracerouteBackend } : {}),
+    ...maxClockSkewFromEnv(process.env.MATADOR_MAX_CLOCK_SKEW_MS),
     ...o,
   };
 }

@@ -105,13 +105,15 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
       const tunnels = await log.step('provisionTunnels', () => act.provisionTunnels({ ctx }));
       testbedKind = tunnels.testbedKind ?? testbedKind;
       const phones = await log.step('configurePhones', () => act.configurePhones({ ctx, tunnels }));
+      // Each phone's clock offset, so every message time is put on the controller's clock.
+      const clocks = Object.fromEntries(phones.phones.flatMap((p) => (p.clock ? [[p.side, p.clock]] : [])));
       captureStarted = true; // from here on a failure leaves a capture behind: compensate
       const capture = await log.step('startCapture', () => act.startCapture({ ctx }));
       const messages: MessageSent[] = [];
       for (const message of input.messages) {
         const waitMs = Math.round(message.waitSeconds * timerScale * 1000);
         if (waitMs > 0) await sleep(waitMs);
-        messages.push(await log.step(`sendMessage#${message.index}`, () => act.sendMessage({ ctx, message })));
+        messages.push(await log.step(`sendMessage#${message.index}`, () => act.sendMessage({ ctx, message, clocks })));
       }
       const settleMs = Math.round(((input.settleSeconds ?? 0) + (input.captureTailSeconds ?? 0)) * timerScale * 1000);
       if (settleMs > 0) await sleep(settleMs);

@@ -29,6 +29,9 @@ export interface StepEnv {
   baselineSeconds?: number;
   /** How long the receiver is polled for a message (default 30 s). */
   receiveTimeoutMs?: number;
+  /** Largest |phone clock - controller clock| a measurement accepts, ms (default
+   *  drivers/phone DEFAULT_MAX_CLOCK_SKEW_MS: 2 s); beyond it the phone fails clock_skew. */
+  maxClockSkewMs?: number;
 }
 
 /** Loaded campaigns by file, valid while no file it references changed (mtime of each). */

@@ -20,7 +20,7 @@ import { checkContext, type StepEnv } from './context';
 import { fetchCapture, startCapture, stopCapture } from './capture';
 import { geolocate } from './geolocate';
 import { configurePhones } from './phones';
-import { sendMessage } from './send';
+import { checkClocks, sendMessage } from './send';
 import { abortCapture, teardown } from './teardown';
 import { traceroutes } from './traceroutes';
 import { provisionTunnels } from './tunnels';
@@ -35,7 +35,7 @@ export function measurementSteps(env: StepEnv): MeasurementActivities {
     provisionTunnels: async ({ ctx }) => provisionTunnels(env, checkContext(ctx)),
     configurePhones: async ({ ctx }) => configurePhones(env, checkContext(ctx)),
     startCapture: async ({ ctx }) => startCapture(env, checkContext(ctx)),
-    sendMessage: async ({ ctx, message }) => sendMessage(env, checkContext(ctx), message),
+    sendMessage: async ({ ctx, message, clocks }) => sendMessage(env, checkContext(ctx), message, checkClocks(clocks)),
     stopCapture: async ({ ctx, capture }) => stopCapture(env, checkContext(ctx), capture),
     fetchCapture: async ({ ctx, capture }) => fetchCapture(env, checkContext(ctx), capture),
     classifyFlows: async ({ ctx, capture, messages }) => classifyFlowsStep(env, checkContext(ctx), capture, messages),

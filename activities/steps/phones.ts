@@ -7,16 +7,33 @@
  * `version of <package>` before anything is changed on it (am force-stop of a missing package
  * succeeds silently, so the firewall step used to be the one to notice).
  */
-import { PhoneDriver } from '../../drivers/phone';
-import type { PhoneInfo, PhonesInfo, StepContext } from '../../lib/measurement/payloads';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, PhoneDriver } from '../../drivers/phone';
+import type { PhoneClock, PhoneInfo, PhonesInfo, StepContext } from '../../lib/measurement/payloads';
 import type { Side } from '../../lib/types';
 import { appOf, type StepEnv } from './context';
 import { ensureBaseline } from './baseline';
-import { must } from './failures';
+import { must, stepFailure } from './failures';
 import { resolveTestbed, type SideEndpoints } from './testbed-endpoints';
 
 export function phoneDriver(env: StepEnv, e: Pick<SideEndpoints, 'phone'>): PhoneDriver {
   return new PhoneDriver({ serial: e.phone.serial, ...(e.phone.location ? { location: e.phone.location } : {}), ...(env.adbHost ? { adbHost: env.adbHost } : {}), ...(env.adbPort ? { adbPort: env.adbPort } : {}) });
+}
+
+/**
+ * The phone clock's offset to this controller (best of 5 adb round trips); a phone further off
+ * than the bound fails `clock_skew`: its message times could not be trusted against the capture.
+ */
+export async function phoneClock(env: StepEnv, phone: PhoneDriver, side: Side): Promise<PhoneClock> {
+  const c = must(await phone.measureClock(5), `side ${side}: phone ${phone.serial}: clock offset`);
+  const bound = env.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
+  if (Math.abs(c.offsetMs) - c.uncertaintyMs > bound) {
+    const how = c.offsetMs > 0 ? 'ahead of' : 'behind';
+    throw stepFailure(
+      'clock_skew',
+      `side ${side}: phone ${phone.serial}: its clock is ${Math.abs(Math.round(c.offsetMs))} ms (±${Math.round(c.uncertaintyMs)} ms) ${how} the controller's, more than the ${bound} ms allowed: enable automatic date & time on ${phone.serial} (Settings > Date & time) or set its clock as root (\`su -c date -s YYYYMMDD.hhmmss\`), then rerun`,
+    );
+  }
+  return { offsetMs: c.offsetMs, uncertaintyMs: c.uncertaintyMs, precision: c.precision, roundTripMs: c.roundTripMs, samples: c.samples, measuredAt: new Date().toISOString() };
 }
 
 async function configureOne(env: StepEnv, e: SideEndpoints, pkg: string, configuredVersion: string): Promise<PhoneInfo> {
@@ -24,6 +41,7 @@ async function configureOne(env: StepEnv, e: SideEndpoints, pkg: string, configu
   const what = (op: string) => `side ${e.side}: phone ${e.phone.serial}: ${op}`;
   must(await phone.connect(), what('adb connect'));
   const health = must(await phone.healthCheck(), what('health check'));
+  const clock = await phoneClock(env, phone, e.side);
   const version = must(await phone.appVersion(pkg), what(`version of ${pkg}`));
   must(await phone.setAirplaneWlanOnly(), what('airplane mode, WLAN only'));
   const location = must(await phone.setLocation(e.node.latitude, e.node.longitude), what(`location of node ${e.node.id}`));
@@ -39,6 +57,7 @@ async function configureOne(env: StepEnv, e: SideEndpoints, pkg: string, configu
     model: health.model,
     androidVersion: health.androidVersion,
     location: { latitude: e.node.latitude, longitude: e.node.longitude, method: location.method },
+    clock,
   };
 }
 

@@ -1,62 +1,42 @@
 /**
  * sendMessage: the sending phone runs the app's `ui.sendMessage` steps with the message text as
- * `${message}` (typed through the phone driver: `input text` with escaping, or ADBKeyboard's
- * base64 broadcast — the text never reaches a shell unescaped); the send time is the sender's
- * own record of the message, the receive time the receiver's, polled until it shows up.
- * An undelivered message is a result (`failure: message_not_received: ...`), not an error:
- * the measurement's paths stay valid. The workflow's waits between messages are timers.
- * The receive time is the receiver's own record, so how often it is polled does not change it;
- * it only delays the step's return (and the next timer): the first look at the receiver runs
- * alongside the read of the sender's log, later ones every RECEIVE_POLL_MS.
- * A retried sendMessage (it is retried in place on adb_timeout) never sends twice: when an
- * earlier try of the same activity may have sent, it first reads the sender's log and, if the
- * message is there (same text, not before the first try was scheduled), takes its times instead
- * of running the UI steps again.
+ * `${message}` (typed through the phone driver: the text never reaches a shell unescaped); its
+ * times come from what Android shows, as the app's YAML `observe` section says how to read it:
+ * - sent: the outgoing bubble with the text appearing in the open chat (`uiautomator dump`),
+ *   then the app's sent marker on it (WhatsApp's tick) where the app shows one;
+ * - received: the incoming bubble in the receiver's open chat, or the app's notification
+ *   (`dumpsys notification --noredact`) when the chat is not on screen.
+ * Each look reads the phone's clock around its dumps in the same shell command; times are put on
+ * the controller's clock with the offset configurePhones measured, and each carries the bracket
+ * it is good to (observed.ts). The UI steps are cut after the one that sends (the last tap or key
+ * event): the sender is looked at right then, and the receiver from then on, while the steps
+ * after it (waits, screenshots) run — otherwise those would be added to both times. Chats keep old messages with the same text (every measurement
+ * sends "message 1 of 10 from A"), so a message counts as shown when there are more bubbles with
+ * its text than in the look taken before the send (and a notification showing it that was not
+ * there before).
+ * An undelivered message is a result (`failure: message_not_received: ...`), not an error.
+ * A retried sendMessage (retried in place on adb_timeout) never sends twice: on a retry, when the
+ * sender's newest outgoing bubble already has this text, the earlier try sent it: its times are
+ * taken from the looks (bracketed from the first try's start) instead of sending again.
  */
-import { cancellableSleep } from '../heartbeat';
 import { Context } from '@temporalio/activity';
 import * as path from 'path';
-import type { PhoneDriver, PhoneMessage } from '../../drivers/phone';
-import type { MessageSent, MessageStep, StepContext } from '../../lib/measurement/payloads';
-import { appOf, attemptDir, relToData, type StepEnv } from './context';
+import { cancellableSleep } from '../heartbeat';
+import type { Look, PhoneDriver, UiStepRecord } from '../../drivers/phone';
+import type { AppFile, ChatObserve, UiStep } from '../../lib/config/app';
+import type { MessageSent, MessageStep, ObservedTime, PhoneClock, PhoneClocks, StepContext } from '../../lib/measurement/payloads';
 import type { ArtefactRef } from '../../lib/types';
+import { appOf, attemptDir, relToData, type StepEnv } from './context';
 import { scaledUiSteps } from './capture';
-import { must } from './failures';
-import { phoneDriver } from './phones';
+import { must, stepFailure } from './failures';
+import { bothSettled, phoneClock, phoneDriver } from './phones';
 import { resolveTestbed } from './testbed-endpoints';
+import { baseline, firstShown, lookState, observedTime, type LookState, type MessageMatch, type Shown } from './observed';
 
-/** Clock slack when matching log entries to this send (same host clock; ms). */
-const SLACK_MS = 1000;
-/** Between looks at the receiver's log (one adb sync pull each). */
-export const RECEIVE_POLL_MS = 50;
-
-export function findLogged(messages: readonly PhoneMessage[], o: { event: 'sent' | 'received'; text: string; notBefore: number }): PhoneMessage | undefined {
-  return messages.find((m) => {
-    if (m.event !== o.event || m.text !== o.text) return false;
-    const at = Date.parse((o.event === 'received' ? m.receivedAt : m.sentAt) ?? m.sentAt);
-    return Number.isFinite(at) && at >= o.notBefore - SLACK_MS;
-  });
-}
-
-type LogRead = { ok: true; messages: readonly PhoneMessage[] } | { ok: false };
-
-/**
- * Read the receiver's log until it holds the message or the deadline passes (a failed read is
- * retried like a log without it). `first` is a read already under way. Undefined: never shown.
- */
-export async function pollReceived(
-  read: () => Promise<LogRead>,
-  o: { text: string; notBefore: number; deadline: number; intervalMs?: number; first?: Promise<LogRead> },
-): Promise<PhoneMessage | undefined> {
-  let pending: Promise<LogRead> = o.first ?? read();
-  for (;;) {
-    const log = await pending;
-    const received = log.ok ? findLogged(log.messages, { event: 'received', text: o.text, notBefore: o.notBefore }) : undefined;
-    if (received || Date.now() >= o.deadline) return received;
-    await cancellableSleep(Math.min(o.intervalMs ?? RECEIVE_POLL_MS, Math.max(0, o.deadline - Date.now())));
-    pending = read();
-  }
-}
+/** Between looks at a phone (each is one adb round trip with a UI dump). */
+export const LOOK_POLL_MS = 100;
+/** A baseline look whose UI dump fails (screen animating) is taken again up to this often. */
+const BASELINE_TRIES = 3;
 
 /** Which try of the activity this is, and when its first try was scheduled (ms since the epoch). */
 export interface SendTry {
@@ -74,25 +54,58 @@ export function currentTry(): SendTry {
   }
 }
 
+/** The activity input's clocks, checked (a hand-written input cannot put NaN into the record). */
+export function checkClocks(clocks: unknown): PhoneClocks | undefined {
+  if (clocks === undefined || clocks === null) return undefined;
+  if (typeof clocks !== 'object') throw stepFailure('config_invalid', `sendMessage input clocks: expected a mapping of side to clock, got ${typeof clocks}`);
+  const out: PhoneClocks = {};
+  for (const [side, c] of Object.entries(clocks as Record<string, unknown>)) {
+    const v = c as Partial<PhoneClock>;
+    if ((side !== 'A' && side !== 'B') || !Number.isFinite(v?.offsetMs) || !Number.isFinite(v?.uncertaintyMs) || !['ns', 'us', 's'].includes(String(v?.precision))) {
+      throw stepFailure('config_invalid', `sendMessage input clocks.${side}: expected {offsetMs, uncertaintyMs, precision}, got ${JSON.stringify(c).slice(0, 120)}`);
+    }
+    out[side] = v as PhoneClock;
+  }
+  return out;
+}
+
+/** A look whose screen was dumped (a transient dump failure is looked at again, bounded). */
+async function baselineLook(phone: PhoneDriver, o: { notifications: boolean; what: string }): Promise<Look> {
+  let last: Look | null = null;
+  for (let i = 0; i < BASELINE_TRIES; i++) {
+    last = must(await phone.look(o), o.what).look;
+    if (last.elements) return last;
+  }
+  throw stepFailure('shell_error', `${o.what}: uiautomator dump failed ${BASELINE_TRIES} times on ${phone.serial}: ${last?.uiError ?? ''}`);
+}
+
+type Polled = { shown: Shown; look: Look; prev: LookState };
+
 /**
- * On a retried try: the sender's own log entry of this message if an earlier try sent it already
- * (same text, logged not before the first try was scheduled); undefined when it must be sent.
- * A first try sends without looking (nothing can have sent it). A log that cannot be read on a
- * retry fails the step (retried again) rather than risk sending the message twice.
+ * Looks at a phone until `shown` finds the message or the deadline passes. A failed look (adb)
+ * fails the step; a look whose UI dump failed is skipped (it does not move the bracket).
  */
-export async function sentByEarlierTry(
-  sender: Pick<PhoneDriver, 'readMessages'>,
-  o: { text: string; try: SendTry; side: string },
-): Promise<PhoneMessage | undefined> {
-  if (o.try.attempt <= 1) return undefined;
-  const log = must(await sender.readMessages(), `side ${o.side}: read the sender's message log before re-sending`);
-  return findLogged(log.messages, { event: 'sent', text: o.text, notBefore: o.try.firstScheduledMs });
+async function pollUntil(
+  phone: PhoneDriver,
+  o: { notifications: boolean; deadline: number; what: string; prev: LookState; shown: (look: Look) => Shown | null; stop?: { stopped: boolean } },
+): Promise<Polled | null> {
+  let prev = o.prev;
+  for (;;) {
+    if (o.stop?.stopped) return null;
+    const look = must(await phone.look({ notifications: o.notifications }), o.what).look;
+    const shown = look.elements || look.notifications ? o.shown(look) : null;
+    if (shown) return { shown, look, prev };
+    if (look.elements) prev = lookState(look);
+    if (Date.now() >= o.deadline) return null;
+    await cancellableSleep(Math.min(LOOK_POLL_MS, Math.max(0, o.deadline - Date.now())));
+  }
 }
 
 export async function sendMessage(
   env: StepEnv,
   ctx: StepContext,
   message: MessageStep,
+  clocks?: PhoneClocks,
   sendTry: SendTry = currentTry(),
 ): Promise<MessageSent & { artefacts: ArtefactRef[]; typedWith: string | null }> {
   const tb = resolveTestbed(env, ctx);
@@ -101,43 +114,159 @@ export async function sendMessage(
   const to = from === 'A' ? 'B' : 'A';
   const sender = phoneDriver(env, tb.sides[from]);
   const receiver = phoneDriver(env, tb.sides[to]);
-  const shots = path.join(attemptDir(env, ctx).abs, 'screenshots');
-  // A retry looks for what its earlier tries did from the first try's start on.
-  const begun = sendTry.attempt > 1 ? Math.min(Date.now(), sendTry.firstScheduledMs) : Date.now();
-  const earlier = await sentByEarlierTry(sender, { text: message.text, try: sendTry, side: from });
-  const ran = earlier
-    ? { steps: [] }
-    : must(
-        await sender.runUiSteps(scaledUiSteps(app.ui.sendMessage, timerScale), {
-          packageName: app.android.package,
-          vars: { message: message.text, index: message.index + 1, count: app.message.count, side: from, peer: to },
-          screenshotDir: shots,
-          stepPrefix: `send-${message.index + 1}-${from}`,
-        }),
-        `side ${from}: send message ${message.index + 1} (${app.id} ui.sendMessage)`,
-      );
+  const senderClock = clocks?.[from] ?? (await phoneClock(env, sender, from));
+  const receiverClock = clocks?.[to] ?? (await phoneClock(env, receiver, to));
+  const { screenshots, ...sent } = await sendAndObserve({
+    sender,
+    receiver,
+    app,
+    timerScale,
+    message,
+    senderClock,
+    receiverClock,
+    sendTry,
+    timeoutMs: env.receiveTimeoutMs ?? 30_000,
+    screenshotDir: path.join(attemptDir(env, ctx).abs, 'screenshots'),
+  });
+  return { ...sent, artefacts: screenshots.map((file) => ({ kind: 'screenshot', path: relToData(env, file) })) };
+}
+
+export interface SendAndObserve {
+  sender: PhoneDriver;
+  receiver: PhoneDriver;
+  app: Pick<AppFile, 'id' | 'android' | 'message' | 'ui' | 'observe'>;
+  timerScale: number;
+  message: MessageStep;
+  senderClock: Pick<PhoneClock, 'offsetMs' | 'uncertaintyMs'>;
+  receiverClock: Pick<PhoneClock, 'offsetMs' | 'uncertaintyMs'>;
+  sendTry: SendTry;
+  timeoutMs: number;
+  screenshotDir?: string;
+}
+
+/** The step on two phone drivers (sendMessage resolves them from the testbed). */
+export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSent, 'artefacts'> & { screenshots: string[]; typedWith: string | null }> {
+  const { app, message, sender, receiver, sendTry } = p;
+  const obs: ChatObserve = app.observe;
+  const from = message.from;
+  const to = from === 'A' ? 'B' : 'A';
+  const text = message.text;
+  const match: MessageMatch = {
+    pkg: obs.notification.package ?? app.android.package,
+    text,
+    ...(obs.notification.titlePattern ? { titlePattern: new RegExp(obs.notification.titlePattern) } : {}),
+  };
+
+  // What both phones show before this send: the bubbles and notifications already there.
+  const begun = Date.now();
+  const [preS, preR] = await bothSettled([
+    baselineLook(sender, { notifications: false, what: `side ${from}: look at the sender's chat before sending` }),
+    baselineLook(receiver, { notifications: true, what: `side ${to}: look at the receiver before the message` }),
+  ]);
+  const baseS = baseline(preS, obs, match);
+  const baseR = baseline(preR, obs, match);
+  // A retry whose earlier try sent it: the sender's newest outgoing bubble is this text.
+  const earlier = sendTry.attempt > 1 && baseS.newestOut === text;
+  const steps = scaledUiSteps(app.ui.sendMessage, p.timerScale);
+  const cut = sendingCut(steps);
+  const runSteps = async (part: UiStep[], suffix: string): Promise<UiStepRecord[]> =>
+    part.length === 0
+      ? []
+      : must(
+          await sender.runUiSteps(part, {
+            packageName: app.android.package,
+            vars: { message: text, index: message.index + 1, count: app.message.count, side: from, peer: to },
+            ...(p.screenshotDir ? { screenshotDir: p.screenshotDir } : {}),
+            stepPrefix: `send-${message.index + 1}-${from}${suffix}`,
+          }),
+          `side ${from}: send message ${message.index + 1} (${app.id} ui.sendMessage)`,
+        ).steps;
+  // The steps up to the one that sends (the last tap or key event); the message cannot show
+  // before that step began.
+  const head = earlier ? [] : await runSteps(steps.slice(0, cut), '');
+  const sentFrom = earlier ? Math.min(begun, sendTry.firstScheduledMs) : head.length > 0 ? Date.parse(head[head.length - 1].startedAt) : begun;
+  const deadline = Date.now() + p.timeoutMs;
+  const stop = { stopped: false };
+  const wantMarker = obs.statusId !== undefined && obs.sentMarkers.length > 0;
+  const senderBase = { outCount: earlier ? baseS.outCount - 1 : baseS.outCount }; // an earlier try's bubble is already there
+  const senderLook = (until: number, prev: LookState) =>
+    pollUntil(sender, { notifications: false, deadline: until, stop, what: `side ${from}: look for message ${message.index + 1} in the sender's chat`, prev, shown: (look) => firstShown(look, obs, match, senderBase, 'sender') });
+
+  // The receiver is looked at from now on, while the sender finishes its steps.
+  const receiving = (async (): Promise<ObservedTime | null> => {
+    // After an earlier try the receiver may show it already: the newest incoming bubble, or a
+    // notification showing it.
+    if (earlier && (baseR.newestIn === text || baseR.notificationKeys.length > 0)) {
+      const observable = baseR.newestIn === text ? 'chat-bubble' : 'notification';
+      return observedTime({ shown: { observable, marker: false }, look: preR, prev: { beforeMs: null } }, p.receiverClock, sentFrom);
+    }
+    const got = await pollUntil(receiver, {
+      notifications: true,
+      deadline,
+      stop,
+      what: `side ${to}: look for message ${message.index + 1} on the receiver`,
+      prev: baseR,
+      shown: (look) => firstShown(look, obs, match, baseR, 'receiver'),
+    });
+    return got ? observedTime(got, p.receiverClock, sentFrom) : null;
+  })();
+  // Settled before the step fails (it would go on looking after the step ended).
+  const fail = async (err: unknown): Promise<never> => {
+    stop.stopped = true;
+    await receiving.catch(() => undefined);
+    throw err;
+  };
+
+  let bubble: Polled | null = null;
+  let tail: UiStepRecord[] = [];
+  try {
+    // One look right after the sending step (the app shows the bubble at once), then the rest
+    // of the steps (waits, screenshots), then looks until the bubble and its tick show.
+    bubble = await senderLook(0, { beforeMs: null });
+    tail = earlier ? [] : await runSteps(steps.slice(cut), '-after');
+    if (!bubble) bubble = await senderLook(deadline, { beforeMs: null });
+  } catch (err) {
+    return fail(err);
+  }
   const stepsDone = new Date().toISOString();
-  const artefacts: ArtefactRef[] = ran.steps.flatMap((st) => (st.screenshot ? [{ kind: 'screenshot', path: relToData(env, st.screenshot) }] : []));
-  const typedWith = ran.steps.some((s) => s.action === 'input-text') ? 'phone-driver' : null;
-
-  const deadline = Date.now() + (env.receiveTimeoutMs ?? 30_000);
-  // The first look at the receiver runs alongside the read of the sender's log.
-  const firstReceiverRead = receiver.readMessages();
-  const senderRead = await sender.readMessages();
-  if (!senderRead.ok) await firstReceiverRead; // settled before the step fails
-  const sentLog = must(senderRead, `side ${from}: read the sender's message log`);
-  const sent = findLogged(sentLog.messages, { event: 'sent', text: message.text, notBefore: begun });
-  const sentAt = sent?.sentAt ?? stepsDone;
-
-  const received = await pollReceived(() => receiver.readMessages(), { text: message.text, notBefore: begun, deadline, first: firstReceiverRead });
+  const sent = bubble ? observedTime(bubble, p.senderClock, sentFrom) : null;
+  let marked: Polled | null = bubble?.shown.marker ? bubble : null;
+  if (bubble && !marked && wantMarker) {
+    try {
+      marked = await pollUntil(sender, {
+        notifications: false,
+        deadline,
+        stop,
+        what: `side ${from}: look for the sent marker of message ${message.index + 1}`,
+        prev: lookState(bubble.look),
+        shown: (look) => (firstShown(look, obs, match, senderBase, 'sender')?.marker ? { observable: 'chat-status-marker', marker: true } : null),
+      });
+    } catch (err) {
+      return fail(err);
+    }
+  }
+  const sentMarker = marked ? observedTime({ ...marked, shown: { observable: 'chat-status-marker', marker: true } }, p.senderClock, sentFrom) : null;
+  const received = await receiving;
+  const ran = [...head, ...tail];
   return {
     index: message.index,
     from,
-    sentAt,
-    receivedAt: received ? (received.receivedAt ?? null) : null,
+    sentAt: sent?.at ?? stepsDone,
+    receivedAt: received?.at ?? null,
+    sent,
+    sentMarker,
+    received,
     failure: received ? null : 'message_not_received',
-    detail: received ? null : `side ${to} did not show message ${message.index + 1} within ${Math.round((env.receiveTimeoutMs ?? 30_000) / 1000)} s${sent ? '' : ' (the sender has no record of sending it either)'}`,
-    artefacts,
-    typedWith,
+    detail: received
+      ? null
+      : `side ${to} (phone ${receiver.serial}) did not show message ${message.index + 1} in the chat or a notification within ${Math.round(p.timeoutMs / 1000)} s${sent ? '' : ` (the sender's chat on ${sender.serial} never showed it either)`}`,
+    screenshots: ran.flatMap((st) => (st.screenshot ? [st.screenshot] : [])),
+    typedWith: ran.some((st) => st.action === 'input-text') ? 'phone-driver' : null,
   };
+}
+
+/** Where the steps are cut: after the last tap or key event (the one that sends). */
+export function sendingCut(steps: readonly UiStep[]): number {
+  for (let i = steps.length - 1; i >= 0; i--) if (steps[i].action === 'tap' || steps[i].action === 'keyevent') return i + 1;
+  return steps.length;
 }

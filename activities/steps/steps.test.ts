@@ -1,6 +1,5 @@
 /** The pure parts of the measurement steps (the I/O parts run in test/e2e against the world). */
 import { validateTunnelSpec } from '../../drivers/node';
-import type { PhoneMessage } from '../../drivers/phone';
 import { classifierRulesFromAppConfig } from '../../lib/classify';
 import { scaledUiSteps } from './capture';
 import { correlationScaled, messageEvents, MIN_CORRELATION_WINDOW_MS } from './classify';
@@ -9,7 +8,6 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { baselineFile } from './baseline';
 import { attemptDirRel, attemptTag, checkContext, insideData } from './context';
 import { measurementSteps, type StepEnv } from '.';
-import { findLogged } from './send';
 import { tunnelSpec } from '../lab';
 
 const node = (id: string) => ({ id, country: 'PL', latitude: 0, longitude: 0 });
@@ -55,15 +53,6 @@ describe('compressed timers', () => {
 });
 
 describe('message times', () => {
-  const log: PhoneMessage[] = [
-    { event: 'received', direction: 'in', app: 'threema', id: '1', peer: 'b', text: 'hello', sentAt: '2026-01-01T00:00:00.000Z', receivedAt: '2026-01-01T00:00:00.010Z' },
-    { event: 'received', direction: 'in', app: 'threema', id: '2', peer: 'b', text: 'hello', sentAt: '2026-01-01T00:10:00.000Z', receivedAt: '2026-01-01T00:10:00.020Z' },
-  ];
-  it('match the log entry of this send, not an earlier measurement\'s message with the same text', () => {
-    expect(findLogged(log, { event: 'received', text: 'hello', notBefore: Date.parse('2026-01-01T00:09:59.000Z') })?.id).toBe('2');
-    expect(findLogged(log, { event: 'received', text: 'hello', notBefore: Date.parse('2026-01-01T00:20:00.000Z') })).toBeUndefined();
-    expect(findLogged(log, { event: 'received', text: 'other', notBefore: 0 })).toBeUndefined();
-  });
   it('become the classifier\'s events with directions and epoch ms', () => {
     expect(messageEvents([{ index: 0, from: 'B', sentAt: '2026-01-01T00:00:00.000Z', receivedAt: null, failure: 'message_not_received', detail: 'x' }])).toEqual([
       { index: 0, direction: 'B->A', sentAt: Date.parse('2026-01-01T00:00:00.000Z'), receivedAt: null },

@@ -70,7 +70,8 @@ function instrument(): void {
   wrap(AdbDevice.prototype, 'transportFeatures', () => 'adb features');
   wrap(PhoneDriver.prototype, 'runStep', (a) => `ui step ${(a[0] as { action: string }).action}`);
   wrap(PhoneDriver.prototype, 'screenshot', () => 'phone screenshot');
-  wrap(PhoneDriver.prototype, 'readMessages', () => 'phone readMessages');
+  wrap(PhoneDriver.prototype, 'look', (a) => `phone look${(a[0] as { notifications: boolean }).notifications ? ' +notifications' : ''}`);
+  wrap(PhoneDriver.prototype, 'measureClock', () => 'phone measureClock');
   wrap(SshSession.prototype, 'run', (a) => {
     const argv = a[0] as string[];
     return argv[0] === 'sh' && argv[1] === '-c' ? `ssh script ${/kill -INT/.test(argv[2]) ? 'capture-stop' : /tcpdump -i/.test(argv[2]) ? 'capture-start' : 'sh'}` : `ssh run ${argv[0]}`;

@@ -137,7 +137,8 @@ export function register(program: Command): void {
         '  adb-unauthorized PHONE          revoke the phone\'s USB debugging authorisations: adb lists it unauthorized,\n' +
         '                                  measurements fail adb_unauthorized (--clear: the adb server\'s key back)\n' +
         '  location-provider-missing PHONE uninstall the Appium Settings app (mock locations): measurements fail\n' +
-        '                                  location_provider_missing (--clear: reinstall)',
+        '                                  location_provider_missing (--clear: reinstall)\n' +
+        '  clock-skew PHONE --value MS     the phone clock runs MS ahead: measurements fail clock_skew beyond the bound (--clear: in step)',
     )
     .addArgument(new Argument('<kind>', `one of ${FAULT_KINDS.join(', ')}`).choices(FAULT_KINDS))
     .argument('<target>', 'link (A~B), element, service, phone id, or PHONE:APP (app-missing)')

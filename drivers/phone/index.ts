@@ -12,9 +12,10 @@
  *   mock locations and read the fix back from `dumpsys location` (location.ts);
  * - adb: the phone trusts this controller's key (~/.android/adbkey.pub in its adb_keys, i.e.
  *   its "Allow USB debugging?" prompt was accepted); an unauthorised phone fails adb_unauthorized.
- * - message log: the virtual phone's apps append sent/received records to
- *   /sdcard/matador/messages.jsonl (pulled over sync). A real device would need the app's
- *   database or screenshots instead.
+ * - message times: what Android itself shows, read in one round trip with the phone's clock
+ *   (observe.ts `look`: `uiautomator dump` for the chat's bubbles and status ticks,
+ *   `dumpsys notification --noredact` for notifications); the clock's offset to the controller
+ *   is measured over adb (clock.ts, `measureClock`).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -23,7 +24,8 @@ import { fillTemplate, type TemplateVariable, type UiStep } from '../../lib/conf
 import { AdbDevice, AdbDeviceOptions, ShellOutput } from './adb-device';
 import { ADB_KEYBOARD_IME, adbKeyboardCommand, canUseInputText, inputTextArgument } from './escape';
 import { PhoneFailed, PhoneResult, phoneFail } from './failures';
-import { MESSAGE_LOG_PATH, parseMessageLog, type PhoneMessage } from './message-log';
+import { CLOCK_PROBE, estimateOffset, splitClocked, type ClockOffset, type ClockSample } from './clock';
+import { lookCommand, parseLook, type Look } from './observe';
 import { centerOf, findElement, parseUiDump, UiElement } from './ui-xml';
 import { DEFAULT_LOCATION_PROVIDER, checkLocationProvider, setMockLocation, type MockLocationDevice } from './mock-location';
 import type { LocationProviderConfig } from '../../lib/config/location-provider';
@@ -31,7 +33,8 @@ import type { LocationProviderConfig } from '../../lib/config/location-provider'
 export { PHONE_FAILURES } from './failures';
 export type { PhoneFailure, PhoneResult, PhoneFailed } from './failures';
 export { canUseInputText, inputTextArgument, adbKeyboardCommand } from './escape';
-export { MESSAGE_LOG_PATH, parseMessageLog, type PhoneMessage } from './message-log';
+export { DEFAULT_MAX_CLOCK_SKEW_MS, toControllerIso, type ClockOffset, type ClockPrecision } from './clock';
+export type { Look } from './observe';
 
 export const FIREWALL_CHAIN = 'matador_fw';
 
@@ -324,13 +327,34 @@ export class PhoneDriver {
     return { ok: true, file: localFile, bytes: pulled.data.length };
   }
 
-  /** Sent/received records of the virtual phone's apps (see header). */
-  async readMessages(): Promise<PhoneResult<{ messages: PhoneMessage[] }>> {
-    const pulled = await this.adb.pull(MESSAGE_LOG_PATH);
-    if (!pulled.ok) return pulled;
-    const parsed = parseMessageLog(pulled.data.toString('utf8'));
-    if ('badLine' in parsed) return phoneFail('sync_error', 'read messages', `bad line in ${MESSAGE_LOG_PATH}: ${parsed.badLine.slice(0, 80)}`);
-    return { ok: true, messages: parsed.messages };
+  /**
+   * The phone clock's offset to this controller: `samples` probes, each bracketed by the
+   * controller's clock; the shortest round trip wins (clock.ts estimateOffset).
+   */
+  async measureClock(samples = 5): Promise<PhoneResult<ClockOffset>> {
+    const got: ClockSample[] = [];
+    let last = '';
+    for (let i = 0; i < samples; i++) {
+      const sentMs = Date.now();
+      const r = await this.adb.shell(CLOCK_PROBE, { operation: 'read clock' });
+      const returnedMs = Date.now();
+      if (!r.ok) return r;
+      last = r.stdout;
+      const reading = splitClocked(r.stdout).readings[0];
+      if (reading) got.push({ sentMs, returnedMs, phone: reading });
+    }
+    const offset = estimateOffset(got);
+    if (!offset) return phoneFail('shell_error', 'read clock', `\`${CLOCK_PROBE}\` on ${this.serial} printed no time: ${JSON.stringify(last.slice(0, 120))}`);
+    return { ok: true, ...offset };
+  }
+
+  /** One look (observe.ts): clock, screen, optionally notifications, clock — one round trip. */
+  async look(o: { notifications: boolean }): Promise<PhoneResult<{ look: Look }>> {
+    const r = await this.adb.shell(lookCommand(o), { operation: 'look at the phone' });
+    if (!r.ok) return r;
+    const look = parseLook(r.stdout, o);
+    if (typeof look === 'string') return phoneFail('shell_error', 'look at the phone', `${this.serial}: ${look}`);
+    return { ok: true, look };
   }
 
   /** Run configured UI steps (lib/config/app.ts UiStep); stops at the first failing step. */

@@ -11,6 +11,7 @@ const XML =
 test('parses nodes, attributes, entities and bounds', () => {
   const els = parseUiDump(XML);
   expect(els).toHaveLength(4);
+  expect(els.map((e) => e.parent)).toEqual([-1, 0, 0, 0]);
   expect(els[2].text).toBe('a & b <c> "d" \ne 🚀');
   expect(els[3]).toMatchObject({ resourceId: 'com.whatsapp:id/send', contentDesc: 'Send', clickable: true, focused: true, bounds: [450, 840, 530, 940] });
 });

@@ -11,6 +11,8 @@ export interface UiElement {
   clickable: boolean;
   focused: boolean;
   bounds: [number, number, number, number];
+  /** Index of the enclosing node in the list (-1: the root); bubbles group text and status views. */
+  parent: number;
 }
 
 function xmlUnescape(value: string): string {
@@ -28,11 +30,23 @@ function xmlUnescape(value: string): string {
 export function parseUiDump(xml: string): UiElement[] {
   if (!xml.includes('<hierarchy')) throw new Error(`not a uiautomator dump (starts with ${JSON.stringify(xml.slice(0, 80))})`);
   const out: UiElement[] = [];
-  for (const m of xml.matchAll(/<node\s([^>]*?)\/?>/g)) {
+  // Open nodes (index in `out`, or -1 for one without bounds) while walking the tags in order.
+  const open: number[] = [];
+  for (const m of xml.matchAll(/<node\s([^>]*?)(\/?)>|<\/node>/g)) {
+    if (m[0] === '</node>') {
+      open.pop();
+      continue;
+    }
+    const selfClosing = m[2] === '/';
+    const parent = [...open].reverse().find((i) => i >= 0) ?? -1;
     const attrs: Record<string, string> = {};
     for (const a of m[1].matchAll(/([\w-]+)="([^"]*)"/g)) attrs[a[1]] = xmlUnescape(a[2]);
     const b = /^\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]$/.exec(attrs.bounds ?? '');
-    if (!b) continue;
+    if (!b) {
+      if (!selfClosing) open.push(-1);
+      continue;
+    }
+    if (!selfClosing) open.push(out.length);
     out.push({
       resourceId: attrs['resource-id'] ?? '',
       text: attrs.text ?? '',
@@ -42,6 +56,7 @@ export function parseUiDump(xml: string): UiElement[] {
       clickable: attrs.clickable === 'true',
       focused: attrs.focused === 'true',
       bounds: [Number(b[1]), Number(b[2]), Number(b[3]), Number(b[4])],
+      parent,
     });
   }
   return out;

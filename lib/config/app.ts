@@ -86,6 +86,32 @@ export const uiStepSchema = z.discriminatedUnion('action', [...stepSchemas], {
   error: expected(`a step with action one of ${STEP_ACTIONS.map((a) => JSON.stringify(a)).join(', ')}`),
 });
 
+/** How the app shows a message (read from `uiautomator dump` and `dumpsys notification`). */
+const resourceId = () => str('a resource id (e.g. "com.whatsapp:id/message_text")', /^[A-Za-z][A-Za-z0-9_.]*:id\/[A-Za-z0-9_]+$/);
+export const chatObserveSchema = strict({
+  /** the view holding a message's text inside a bubble */
+  messageTextId: resourceId(),
+  /** an outgoing bubble carries the status view (`status-view`), or sits on the right (`right-side`) */
+  outgoingBy: oneOf(['status-view', 'right-side'] as const),
+  /** the bubble's sent/delivered marker view (its content-desc, else text, is the status) */
+  statusId: resourceId().optional(),
+  /** status values meaning the server has the message (a pending clock is not one of them) */
+  sentMarkers: list(str('a status content-desc (e.g. "Sent")'), { what: 'a list of status values' }).default([]),
+  notification: strict({
+    /** the package posting the app's notifications (default: android.package) */
+    package: str('an Android package name', /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/).optional(),
+    /** a regular expression the notification title must match where Android shows it (6+) */
+    titlePattern: str('a regular expression').refine((v) => {
+      try {
+        new RegExp(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, { error: expected('a valid regular expression') }).optional(),
+  }).default({}),
+});
+
 export const scheduleSchema = z.discriminatedUnion(
   'pattern',
   [
@@ -139,6 +165,8 @@ export const appFileSchema = strict({
     /** run on the sending phone for each message */
     sendMessage: list(uiStepSchema, { min: 1, what: 'a list of UI steps' }),
   }),
+  /** how a sent and a received message are recognised on the phones (their times come from here) */
+  observe: chatObserveSchema,
 }).superRefine((app, ctx) => {
   if (app.schedule.pattern === 'explicit' && app.schedule.senders.length !== app.message.count) {
     ctx.addIssue({
@@ -156,6 +184,7 @@ export type MessageSchedule = z.infer<typeof scheduleSchema>;
 export type Blacklist = z.infer<typeof blacklistSchema>;
 export type Whitelist = z.infer<typeof whitelistSchema>;
 export type AppFile = z.infer<typeof appFileSchema>;
+export type ChatObserve = z.infer<typeof chatObserveSchema>;
 
 /** Which phone sends message i (0-based) — one entry per message. */
 export function messageSenders(app: Pick<AppFile, 'schedule' | 'message'>): Array<'A' | 'B'> {

@@ -266,6 +266,40 @@ export interface PhoneInfo {
   model?: string;
   androidVersion?: string;
   location?: { latitude: number; longitude: number; method: string };
+  /** The phone clock's offset to the controller, measured while configuring (absent in older records). */
+  clock?: PhoneClock;
+}
+
+/** A phone clock against the controller's (drivers/phone/clock.ts). */
+export interface PhoneClock {
+  /** Phone minus controller, ms (positive: the phone is ahead); every phone time in the record is corrected by it. */
+  offsetMs: number;
+  /** The offset is good to ±uncertaintyMs (half the best adb round trip plus the clock's precision). */
+  uncertaintyMs: number;
+  /** What the phone's clock reports: `ns` (date +%s%N), `us` (mksh $EPOCHREALTIME), `s` (date +%s). */
+  precision: 'ns' | 'us' | 's';
+  roundTripMs: number;
+  samples: number;
+  /** Controller clock. */
+  measuredAt: string;
+}
+
+export type PhoneClocks = Partial<Record<Side, PhoneClock>>;
+
+/** Which Android observable showed a message (drivers/phone: chat.ts, notifications.ts). */
+export type MessageObservable = 'chat-bubble' | 'chat-status-marker' | 'notification';
+
+/**
+ * When a phone showed a message, on the controller clock: `at` is the phone clock at the look
+ * that first showed it, corrected by the phone's offset; the message appeared within
+ * [notBefore, notAfter] (from the last look without it, or the send step's start, to the end of
+ * the look with it), widened by the offset's uncertainty.
+ */
+export interface ObservedTime {
+  at: string;
+  observable: MessageObservable;
+  notBefore: string;
+  notAfter: string;
 }
 
 /** The no-app baseline capture of one node (classification drops what it shows). */
@@ -317,6 +351,11 @@ export interface MessageSent {
   artefacts?: ArtefactRef[];
   /** Who typed the text: the phone driver's `input text`, or null when the UI steps had no text. */
   typedWith?: string | null;
+  /** Where sentAt/receivedAt come from (absent in records from before the Android observables). */
+  sent?: ObservedTime | null;
+  /** The app's sent marker (e.g. WhatsApp's tick) first shown; null when the app shows none or it never came. */
+  sentMarker?: ObservedTime | null;
+  received?: ObservedTime | null;
 }
 
 /** Capture files copied to the central artefacts store (paths relative to it). */

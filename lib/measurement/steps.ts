@@ -19,6 +19,7 @@ import type {
   MessageStep,
   Paths,
   PersistResult,
+  PhoneClocks,
   PhonesInfo,
   PlanPageRequest,
   RunningCapture,
@@ -84,7 +85,8 @@ export interface StepIO {
   provisionTunnels: [{ ctx: StepContext }, TunnelsInfo];
   configurePhones: [{ ctx: StepContext; tunnels: TunnelsInfo }, PhonesInfo];
   startCapture: [{ ctx: StepContext }, RunningCapture];
-  sendMessage: [{ ctx: StepContext; message: MessageStep }, MessageSent];
+  /** `clocks`: each phone's clock offset as configurePhones measured it (measured again when absent). */
+  sendMessage: [{ ctx: StepContext; message: MessageStep; clocks?: PhoneClocks }, MessageSent];
   stopCapture: [{ ctx: StepContext; capture: RunningCapture }, void];
   fetchCapture: [{ ctx: StepContext; capture: RunningCapture }, CaptureFiles];
   classifyFlows: [{ ctx: StepContext; capture: CaptureFiles; messages: MessageSent[] }, Classification];
@@ -105,9 +107,9 @@ export const STEPS = {
   loadCampaign: { queue: 'central', role: 'plan', retry: 'central', startToCloseSeconds: 60, failures: ['config_invalid'] },
   planPage: { queue: 'central', role: 'plan', retry: 'central', startToCloseSeconds: 60, failures: ['config_invalid', 'plan_changed'] },
   provisionTunnels: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, ['tunnel_failed']) },
-  configurePhones: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, PHONE, CAPTURE) },
+  configurePhones: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, PHONE, CAPTURE, ['clock_skew']) },
   startCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 60, failures: anyOf(LAB, SSH, PHONE, CAPTURE) },
-  sendMessage: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: anyOf(LAB, PHONE) },
+  sendMessage: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: anyOf(LAB, PHONE, ['clock_skew']) },
   stopCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 60, failures: anyOf(LAB, SSH, PHONE, CAPTURE) },
   fetchCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, CAPTURE) },
   classifyFlows: { queue: 'central', role: 'analyse', retry: 'central', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: anyOf(LAB, ['capture_missing']) },

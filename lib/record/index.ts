@@ -2,9 +2,10 @@
  * The measurement record (DESIGN 4.1, `matador.measurement/v1`) from what the steps returned.
  * Pure and deterministic (type imports only): the measurement workflow calls it, and the golden
  * tests pin its output. Besides the contract fields the record carries: testbedKind, the
- * attempts with their steps, the messages with send/receive times, the classification per
+ * attempts with their steps, the messages with send/receive times (controller clock; which
+ * Android observable gave each, and its bracket), the classification per
  * side (here classifyFlows' summary with `classificationRef`: persistRecord reads the side's
- * flows, endpoints and messages back from that file before storing, activities/record-refs.ts), the phones (app version as found on the device), the tunnels,
+ * flows, endpoints and messages back from that file before storing, activities/record-refs.ts), the phones (app version as found on the device, clock offset), the tunnels,
  * the no-app baselines used, geolocation sources, every artefact (captures, screenshots, raw
  * traceroute output; paths relative to the data folder) and timings against the configured
  * timers (`timings.overheadSeconds`: what the steps cost beyond the Fig. 2 waits).
@@ -81,6 +82,11 @@ function messagesOf(messages: MessageSent[]) {
     deliveryMs: m.receivedAt ? Date.parse(m.receivedAt) - Date.parse(m.sentAt) : null,
     failure: m.failure,
     detail: m.detail ?? null,
+    // Which Android observable gave each time and its bracket (records since the message log was
+    // dropped; older ones have none).
+    ...(m.sent !== undefined ? { sent: m.sent } : {}),
+    ...(m.sentMarker !== undefined ? { sentMarker: m.sentMarker } : {}),
+    ...(m.received !== undefined ? { received: m.received } : {}),
   }));
 }
 

@@ -167,17 +167,28 @@ describe('a campaign on the emulated world', () => {
     }
   });
 
-  it('records every message with send and receive times, and the phones with the app version found on the device', () => {
+  it('records every message with send and receive times from the Android observables, and the phones with the app version found on the device and their clock offset', () => {
+    type Observed = { at: string; observable: string; notBefore: string; notAfter: string };
     for (const r of records) {
-      const messages = r.messages as Array<{ index: number; from: string; sentAt: string; receivedAt: string | null; failure: string | null }>;
+      const messages = r.messages as Array<{ index: number; from: string; sentAt: string; receivedAt: string | null; failure: string | null; sent: Observed; received: Observed }>;
       expect(messages.map((m) => [m.index, m.from])).toEqual([[0, 'A'], [1, 'B']]);
       for (const m of messages) {
         expect(m.failure).toBeNull();
-        expect(Date.parse(m.receivedAt!)).toBeGreaterThanOrEqual(Date.parse(m.sentAt));
+        // Each time is a look at one phone, good to its bracket: the receive cannot have ended
+        // before the send began (two looks may see both within the same few ms).
+        expect(m.sent).toMatchObject({ at: m.sentAt, observable: 'chat-bubble' });
+        expect(m.received).toMatchObject({ at: m.receivedAt, observable: expect.stringMatching(/^(chat-bubble|notification)$/) });
+        expect(Date.parse(m.received.notAfter)).toBeGreaterThanOrEqual(Date.parse(m.sent.notBefore));
+        for (const t of [m.sent, m.received]) expect(Date.parse(t.notBefore)).toBeLessThanOrEqual(Date.parse(t.notAfter));
       }
-      const phones = r.phones as Array<{ side: string; appVersion: string; configuredVersion: string; location: { latitude: number } }>;
+      const phones = r.phones as Array<{ side: string; appVersion: string; configuredVersion: string; location: { latitude: number }; clock: { offsetMs: number; uncertaintyMs: number; precision: string } }>;
       expect(phones.map((p) => p.side)).toEqual(['A', 'B']);
-      for (const p of phones) expect(p.appVersion).toBe(p.configuredVersion);
+      for (const p of phones) {
+        expect(p.appVersion).toBe(p.configuredVersion);
+        // The virtual phones run on the host's clock: an offset within its uncertainty, in µs (mksh $EPOCHREALTIME).
+        expect(p.clock.precision).toBe('us');
+        expect(Math.abs(p.clock.offsetMs)).toBeLessThanOrEqual(p.clock.uncertaintyMs + 1);
+      }
     }
   });
 

@@ -220,3 +220,38 @@ export async function startLonePhone(
     throw err;
   }
 }
+
+/** A mini world with phones A and B (each the other's peer) and a connected phone driver each. */
+export interface PhonePair {
+  world: MiniWorld;
+  phones: [VirtualPhone, VirtualPhone];
+  drivers: [PhoneDriver, PhoneDriver];
+  /** Disconnects the drivers and destroys the world (also after a partial start). */
+  stop(): Promise<void>;
+}
+
+export async function startPhonePair(tag: string, o: { ports: [number, number]; apps: StartVirtualPhoneOptions['apps']; keepAliveMs?: number }): Promise<PhonePair> {
+  await execFileAsync('adb', ['start-server'], { timeout: 30_000 });
+  const world = await createMiniWorld(tag);
+  const drivers: PhoneDriver[] = [];
+  const stop = async (): Promise<void> => {
+    for (const d of drivers) await d.disconnect();
+    await world.destroy();
+  };
+  try {
+    const [nameA, nameB] = [`mtph-${tag}-a`, `mtph-${tag}-b`];
+    const common = { apps: o.apps, keepAliveMs: o.keepAliveMs ?? 5000 };
+    const phoneA = await world.startPhone({ name: nameA, netns: world.ns.phoneA, adbPort: o.ports[0], peer: nameB, peerName: 'MATAdOR B', ...common });
+    const phoneB = await world.startPhone({ name: nameB, netns: world.ns.phoneB, adbPort: o.ports[1], peer: nameA, peerName: 'MATAdOR A', ...common });
+    for (const p of [phoneA, phoneB]) {
+      const d = new PhoneDriver({ serial: p.serial, timeoutMs: 15_000 });
+      drivers.push(d);
+      const c = await d.connect();
+      if (!c.ok) throw new Error(`connect ${d.serial}: ${c.failure} ${c.detail}`);
+    }
+    return { world, phones: [phoneA, phoneB], drivers: [drivers[0], drivers[1]], stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

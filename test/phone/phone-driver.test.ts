@@ -91,13 +91,14 @@ test('a message with shell metacharacters arrives verbatim through the configure
   for (const [index, text] of texts.entries()) {
     const r = await a.runUiSteps(app.ui.sendMessage.filter((s) => s.action !== 'wait'), { packageName: app.android.package, vars: { message: text, index, side: 'A', peer: 'B' }, screenshotDir: shots });
     expect(r).toMatchObject({ ok: true });
-    const got = await waitFor(`message ${index} at B`, async () => {
-      const m = await b.readMessages();
-      return m.ok ? m.messages.find((x) => x.event === 'received' && x.text === text) : null;
+    // What the driver sees: the incoming bubble on B's open chat (uiautomator dump)...
+    await waitFor(`message ${index} on B's screen`, async () => {
+      const l = await b.look({ notifications: false });
+      return l.ok && l.look.elements?.some((e) => e.resourceId === 'ch.threema.app:id/text_view' && e.text === text) ? true : null;
     });
-    expect(got).toMatchObject({ direction: 'in', app: 'threema', peer: 'mtph-drv-a', text });
-    const sent = await a.readMessages();
-    expect(sent.ok && sent.messages.find((x) => x.event === 'sent' && x.text === text)).toBeTruthy();
+    // ...and what the phones did (in-process inspection of the virtual phones).
+    expect(phoneB.messages().find((x) => x.direction === 'in' && x.text === text)).toMatchObject({ app: 'threema', peer: 'mtph-drv-a', text });
+    expect(phoneA.messages().find((x) => x.direction === 'out' && x.text === text)).toBeTruthy();
   }
   // the receiving screen shows the texts exactly (uiautomator dump, XML-escaped and parsed back)
   const dump = await b.uiDump();

@@ -92,16 +92,16 @@ test('a message crosses the federated instances, typed with the WeChat UI steps'
   const text = 'hello from one instance to the other: "quotes" \'single\' ; && | $(id)';
   const sent = await a.runUiSteps(app.ui.sendMessage.filter((s) => s.action !== 'wait'), { packageName: app.android.package, vars: { message: text, index: 0, side: 'A', peer: 'B' } });
   expect(sent).toMatchObject({ ok: true });
-  const got = await waitFor('message at B', async () => {
-    const m = await b.readMessages();
-    return m.ok ? m.messages.find((x) => x.event === 'received' && x.text === text) : null;
+  // B's open chat shows it (what the driver reads), the phones' in-process records say how.
+  await waitFor('message on B\'s screen', async () => {
+    const l = await b.look({ notifications: false });
+    return l.ok && l.look.elements?.some((e) => e.resourceId === 'com.tencent.mm:id/chatting_content_itv' && e.text === text) ? true : null;
   });
+  const got = phoneB.messages().find((x) => x.direction === 'in' && x.text === text);
   expect(got).toMatchObject({ app: 'wechat', peer: 'mtph-svc-a' });
-  const acked = await waitFor('ack at A', async () => {
-    const m = await a.readMessages();
-    return m.ok ? m.messages.find((x) => x.event === 'acked' && x.text === text) : null;
-  });
+  const acked = await waitFor('ack at A', () => phoneA.messages().find((x) => x.direction === 'out' && x.text === text && x.ackedAt) ?? null);
   expect(acked.ackedAt).toBeTruthy();
+  if (!got) throw new Error('no message at B');
   const logOne = fs.readFileSync(world.backends[0].logFile, 'utf8');
   const logTwo = fs.readFileSync(world.backends[1].logFile, 'utf8');
   expect(logOne).toContain(`queue ${got.id} for mtph-svc-b`);

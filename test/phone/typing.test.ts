@@ -68,10 +68,12 @@ test('ADBKeyboard types only when it is the selected IME', async () => {
   expect(draft()).toBe('');
 });
 
-test('keyevent 66 sends the draft; the message log records it', async () => {
+test('keyevent 66 sends the draft; the chat shows it with the pending clock (the app is not running)', async () => {
   await runShell(dev, `input text ${inputTextArgument('hello')}`);
   expect((await runShell(dev, 'input keyevent 66')).code).toBe(0);
   expect(draft()).toBe('');
-  const log = (await runShell(dev, 'cat /sdcard/matador/messages.jsonl')).stdout.toString();
-  expect(JSON.parse(log.trim().split('\n')[0])).toMatchObject({ direction: 'out', text: 'hello', event: 'send-failed-app-not-running' });
+  expect(dev.messages[0]).toMatchObject({ direction: 'out', text: 'hello', failed: true });
+  const xml = (await runShell(dev, 'uiautomator dump /dev/tty')).stdout.toString();
+  expect(xml).toMatch(/text="hello"[^>]*resource-id="[^"]+"/);
+  expect((await runShell(dev, 'ls /sdcard/matador')).code).not.toBe(0); // no message log
 });

@@ -303,6 +303,29 @@ describe('small world (6 nodes, 1 testbed)', () => {
     }
   });
 
+  test('faults: clock-skew runs the phone clock ahead (date, $EPOCHREALTIME) until cleared', async () => {
+    const serial = state.testbeds[0].sides.A.phone.adbSerial;
+    const skew = async (): Promise<number> => {
+      const r = await runCmd(['adb', '-s', serial, 'shell', 'echo "$EPOCHREALTIME"']);
+      return Number(r.stdout.trim()) * 1000 - Date.now();
+    };
+    try {
+      expect((await runCmd(['adb', 'connect', serial])).stdout).toMatch(/connected/);
+      expect(Math.abs(await skew())).toBeLessThan(1000);
+      expect((await runCli(['testbed', 'fault', 'clock-skew', 'tb1-pa', '--value', '60000'])).code).toBe(0);
+      expect(readWorldState('small').faults).toEqual([expect.objectContaining({ kind: 'clock-skew', target: 'tb1-pa', value: 60000 })]);
+      expect(await skew()).toBeGreaterThan(59_000);
+      // Android 5's toolbox date: no %N, the seconds are ahead too
+      const date = (await runCmd(['adb', '-s', serial, 'shell', 'date +%s%N'])).stdout.trim();
+      expect(date).toMatch(/^\d{10}N$/);
+      expect(Number(date.slice(0, -1)) * 1000 - Date.now()).toBeGreaterThan(58_000);
+      expect((await runCli(['testbed', 'fault', 'clock-skew', 'tb1-pa', '--clear'])).code).toBe(0);
+      expect(Math.abs(await skew())).toBeLessThan(1000);
+    } finally {
+      await runCmd(['adb', 'disconnect', serial]);
+    }
+  });
+
   test('a bad world name is a one-line error and leaves the running world alone', async () => {
     const r = await runCli(['testbed', 'up', 'no-such-world']);
     expect(r.code).not.toBe(0);

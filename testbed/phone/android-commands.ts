@@ -13,7 +13,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Builtin, result, ShellResult } from './builtin';
-import { MESSAGE_LOG } from './device';
 import { nsExec } from './netns';
 import { SCREEN_HEIGHT, SCREEN_WIDTH } from './ui';
 import { amStartService, appops, dumpsysLocation } from './location';
@@ -272,7 +271,11 @@ const dumpsys: Builtin = (argv, ctx) => {
   if (argv[1] === 'matador') {
     // Virtual-phone only: app process states, for world health checks and tests.
     const apps = Object.fromEntries(dev.opts.apps.map((a) => [a.app, dev.appStatus(a.app) ?? { state: 'stopped' }]));
-    return result(`${JSON.stringify({ apps, wifi: dev.wifiEnabled, messageLog: MESSAGE_LOG })}\n`);
+    return result(`${JSON.stringify({ apps, wifi: dev.wifiEnabled })}\n`);
+  }
+  if (argv[1] === 'notification') {
+    // Android 5.0: the arguments (--noredact, which 5.0 does not know) are ignored.
+    return result(dev.notifications.dump(dev.elapsedRealtime()));
   }
   return result('', `Can't find service: ${argv[1] ?? ''}\n`, 0);
 };

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Builtin, result, SH, ShellResult } from './builtin';
 import { ANDROID_BUILTINS } from './android-commands';
+import { DEFAULT_DATE_FORMAT, parseSetTime, strftimeUtc } from './toolbox-date';
 
 function phoneFile(ctx: Parameters<Builtin>[1], p: string): string | null {
   return ctx.dev.hostPath(p);
@@ -147,10 +148,18 @@ const sleep: Builtin = async (argv) => {
   return result();
 };
 
-const date: Builtin = (argv) => {
-  const now = new Date();
-  if (argv[1] === '+%s') return result(`${Math.floor(now.getTime() / 1000)}\n`);
-  return result(`${now.toUTCString().replace('GMT', 'UTC')}\n`);
+/** Android 5 toolbox date (toolbox-date.ts) on the phone's own clock (the clock-skew fault shifts it). */
+const date: Builtin = (argv, ctx) => {
+  const args = argv.slice(1).filter((a) => a !== '-u');
+  if (args[0] === '-s') {
+    const to = parseSetTime(args[1] ?? '');
+    if (to === null) return result('', `date: invalid date ${args[1] ?? ''}\n`, 1);
+    if (!ctx.root) return result('', 'date: cannot set date: Operation not permitted\n', 1);
+    ctx.dev.faults.clockOffsetMs = to - Date.now();
+    return result(`${strftimeUtc(DEFAULT_DATE_FORMAT, ctx.dev.now())}\n`);
+  }
+  const format = args[0]?.startsWith('+') ? args[0].slice(1) : DEFAULT_DATE_FORMAT;
+  return result(`${strftimeUtc(format, ctx.dev.now())}\n`);
 };
 
 export const BUILTINS: Record<string, Builtin> = {

@@ -1,7 +1,10 @@
 /**
  * State of one virtual phone: build properties, settings, installed packages, screen, the
- * app processes, the message log, the phone's file system (a directory under stateDir), WLAN
- * state and injected faults. The shell built-ins (commands.ts) operate on this object.
+ * app processes, the notifications, the phone's clock, the phone's file system (a directory
+ * under stateDir), WLAN state and injected faults. The shell built-ins (commands.ts) operate on
+ * this object. Sent and received messages are kept in memory for tests (`messages`, an
+ * in-process API): the phone writes no file a real Android would not have — what the driver
+ * sees are the chat's bubbles and the notifications, as on a real phone.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -10,9 +13,9 @@ import { SERVICE_SHAPES, ServiceApp, ServiceShape, serviceShape } from '../servi
 import { AppHost, AppStatus } from './app-host';
 import { PhoneUi } from './ui';
 import { WlanControl, firstInterface } from './netns';
-import { MESSAGE_LOG_PATH, type PhoneMessage } from '../../drivers/phone/message-log';
 import { ADB_KEYS_PATH, parseAdbKeys, type AdbPublicKey } from './adb-keys';
 import { APPIUM_SETTINGS_PACKAGE, newLocationState } from './location';
+import { NotificationList } from './notifications';
 
 export interface PhoneAppOptions {
   app: ServiceApp;
@@ -33,13 +36,24 @@ export interface PhoneFaults {
   notInstalled: Set<string>;
   /** Someone taps "Allow" on the "Allow USB debugging?" prompt (with "Always allow": the key is kept). */
   acceptUsbDebugging: boolean;
+  /** The phone's clock runs this many ms ahead of the host's (negative: behind): world fault clock-skew. */
+  clockOffsetMs: number;
 }
 
-/** One line of the phone's message log: the record drivers/phone reads, less the event that the
- *  app host adds when it writes the line. */
-export type MessageRecord = Omit<PhoneMessage, 'event'>;
-
-export const MESSAGE_LOG = MESSAGE_LOG_PATH;
+/** A message the phone's apps sent or received (in-process inspection for tests; times on the
+ *  host clock). */
+export interface MessageRecord {
+  direction: 'in' | 'out';
+  app: string;
+  id: string;
+  peer: string;
+  text: string;
+  sentAt: string;
+  receivedAt?: string;
+  ackedAt?: string;
+  /** The app could not send it (its process was not running). */
+  failed?: boolean;
+}
 
 export interface DeviceOptions {
   name: string;
@@ -58,7 +72,10 @@ export interface DeviceOptions {
 export class VirtualDevice {
   readonly props: Record<string, string>;
   readonly settings: Record<'global' | 'secure' | 'system', Map<string, string>> = { global: new Map(), secure: new Map(), system: new Map() };
-  readonly faults: PhoneFaults = { adbDisconnected: false, adbDelayMs: 0, notInstalled: new Set(), acceptUsbDebugging: false };
+  readonly faults: PhoneFaults = { adbDisconnected: false, adbDelayMs: 0, notInstalled: new Set(), acceptUsbDebugging: false, clockOffsetMs: 0 };
+  readonly notifications = new NotificationList();
+  /** Host time of boot: SystemClock.elapsedRealtime() counts from here. */
+  private readonly bootedAtMs = Date.now();
   readonly ui: PhoneUi;
   readonly appHost: AppHost;
   readonly wlan: WlanControl;
@@ -70,8 +87,7 @@ export class VirtualDevice {
 
   constructor(readonly opts: DeviceOptions) {
     this.fsRoot = path.join(opts.stateDir, 'fs');
-    for (const dir of ['sdcard/matador', 'data/local/tmp', 'system/bin', 'data/misc/adb']) fs.mkdirSync(path.join(this.fsRoot, dir), { recursive: true });
-    fs.writeFileSync(path.join(this.fsRoot, MESSAGE_LOG.slice(1)), '');
+    for (const dir of ['sdcard', 'data/local/tmp', 'system/bin', 'data/misc/adb']) fs.mkdirSync(path.join(this.fsRoot, dir), { recursive: true });
     this.props = {
       'ro.build.version.release': '5.0.2',
       'ro.build.version.sdk': '21',
@@ -104,6 +120,8 @@ export class VirtualDevice {
     this.ui = new PhoneUi(() => this.installedApps().map((a) => ({ shape: serviceShape(a.app), peerName: a.peerName ?? opts.peerName })), {
       launch: (app) => this.startApp(app),
       send: (app, text) => this.sendMessage(app, text),
+      // Opening a chat clears the app's notifications (the messages are read now).
+      chatOpened: (app) => this.notifications.cancelAll(serviceShape(app).packageName),
     });
     this.appHost = new AppHost(
       { netns: opts.netns, stateDir: opts.stateDir, account: opts.account, dnsServers: opts.dnsServers, keepAliveMs: opts.keepAliveMs, location: () => (this.location.fix ? `${this.location.fix.latitude.toFixed(6)},${this.location.fix.longitude.toFixed(6)}` : null) },
@@ -111,12 +129,10 @@ export class VirtualDevice {
         onReceived: (app, m) => this.recordMessage({ direction: 'in', app, id: m.id, peer: m.from, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt }),
         onSent: (app, id, ackedAt) => {
           const rec = this.messages.find((r) => r.id === id && r.direction === 'out');
-          if (rec) {
-            rec.ackedAt = ackedAt;
-            this.appendLog({ ...rec, event: 'acked' });
-            const line = this.ui.chatLines(app).find((l) => l.direction === 'out' && l.status === `pending:${id}`);
-            if (line) line.status = 'sent';
-          }
+          if (rec) rec.ackedAt = ackedAt;
+          // The server has it: the bubble's clock becomes the app's "sent" tick.
+          const line = this.ui.chatLines(app).find((l) => l.direction === 'out' && l.id === id);
+          if (line) line.status = 'sent';
         },
       },
     );
@@ -164,23 +180,32 @@ export class VirtualDevice {
   sendMessage(app: string, text: string): void {
     const id = randomUUID();
     const rec: MessageRecord = { direction: 'out', app, id, peer: this.peerOf(app), text, sentAt: new Date().toISOString() };
-    if (!this.appHost.send(app, { id, to: rec.peer, text, sentAt: rec.sentAt })) {
-      this.ui.chatLines(app).push({ direction: 'out', text, status: 'failed' });
-      this.appendLog({ ...rec, event: 'send-failed-app-not-running' });
-      return;
-    }
-    this.ui.chatLines(app).push({ direction: 'out', text, status: `pending:${id}` });
-    this.recordMessage(rec);
+    // The bubble shows at once with the pending clock; an app that is not running never sends it.
+    this.ui.chatLines(app).push({ direction: 'out', text, status: 'pending', id });
+    if (!this.appHost.send(app, { id, to: rec.peer, text, sentAt: rec.sentAt })) rec.failed = true;
+    this.messages.push(rec);
   }
 
   private recordMessage(rec: MessageRecord): void {
     this.messages.push(rec);
-    if (rec.direction === 'in') this.ui.chatLines(rec.app).push({ direction: 'in', text: rec.text, status: 'received' });
-    this.appendLog({ ...rec, event: rec.direction === 'in' ? 'received' : 'sent' });
+    if (rec.direction !== 'in') return;
+    this.ui.chatLines(rec.app).push({ direction: 'in', text: rec.text, status: 'received' });
+    // The chat on screen shows the message; otherwise the app notifies.
+    const s = this.ui.screen;
+    if (s.kind !== 'chat' || s.app !== rec.app) {
+      const sender = this.opts.apps.find((a) => a.app === rec.app)?.peerName ?? this.opts.peerName;
+      this.notifications.post(serviceShape(rec.app), sender, rec.text, this.now(), this.elapsedRealtime());
+    }
   }
 
-  private appendLog(value: Record<string, unknown>): void {
-    fs.appendFileSync(path.join(this.fsRoot, MESSAGE_LOG.slice(1)), `${JSON.stringify(value)}\n`);
+  /** The phone's wall clock (System.currentTimeMillis, with sub-ms precision), ms. */
+  now(): number {
+    return performance.timeOrigin + performance.now() + this.faults.clockOffsetMs;
+  }
+
+  /** SystemClock.elapsedRealtime(): ms since boot. */
+  elapsedRealtime(): number {
+    return Date.now() - this.bootedAtMs;
   }
 
   appStatus(app: string): AppStatus | undefined {

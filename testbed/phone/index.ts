@@ -32,16 +32,20 @@
  *     phone.faults.setAppInstalled(app, false)  // hide an app as if not installed (am start fails, pm lacks it)
  *     phone.faults.setPackageInstalled('io.appium.settings', false)  // the same for a helper package
  *     await phone.faults.killApp(app)        // app process dies (like a crash)
- *   Inspection: phone.messages() (sent/received records), phone.appStatus(app), phone.device.
+ *     phone.faults.setClockOffset(ms)        // the phone's clock runs ms ahead (negative: behind)
+ *   Inspection (in-process only, not on the device): phone.messages() (sent/received records),
+ *   phone.appStatus(app), phone.device.
  *
  * Over adb the phone offers what drivers/phone uses: getprop, settings, svc wifi, am start/
  * force-stop/broadcast, monkey, pm list packages/path, dumpsys package/window/location, ime,
  * input text/tap/keyevent, screencap, uiautomator dump, iptables/ip6tables (root: `su -c`),
  * appops, am startservice/start-foreground-service (the Appium Settings LocationService, location.ts),
  * echo/cat/ls/rm/mkdir/touch/grep/id/date/sleep/sh -c; `sync:` STAT/LIST/RECV/SEND.
- * Sent and received messages are appended as JSON lines to /sdcard/matador/messages.jsonl
- * ({event: sent|acked|received|send-failed-app-not-running, direction, app, id, peer, text,
- * sentAt, receivedAt?, ackedAt?}); `dumpsys matador` prints the app process states.
+ * Messages show as the apps show them: bubbles with the app's status marker in the chat
+ * (`uiautomator dump`), a notification when the chat is not open (`dumpsys notification`, in
+ * Android 5.0's format). `date` answers as Android 5's toolbox date (bionic strftime: no %N)
+ * and the shell has mksh's $EPOCHREALTIME. `dumpsys matador` (virtual only) prints the app
+ * process states for world health checks.
  * The state dir's parents must be searchable by other users (the app uids).
  *
  * The shell never reaches a real shell: sh-parse.ts + built-ins (commands.ts, android-commands.ts).
@@ -58,7 +62,6 @@ import type { AppStatus } from './app-host';
 import type { ServiceApp } from '../services/catalogue';
 import { SERVICE_SHAPES } from '../services/catalogue';
 
-export { MESSAGE_LOG } from './device';
 export type { MessageRecord, PhoneAppOptions } from './device';
 
 const execFileAsync = promisify(execFile);
@@ -97,6 +100,8 @@ export interface PhoneFaultControl {
   acceptUsbDebuggingPrompt(): number;
   setAppInstalled(app: ServiceApp, installed: boolean): void;
   setPackageInstalled(pkg: string, installed: boolean): void;
+  /** The phone's clock runs `ms` ahead of the host's (negative: behind; 0: in step). */
+  setClockOffset(ms: number): void;
   killApp(app: ServiceApp): Promise<void>;
 }
 
@@ -193,6 +198,9 @@ export async function startVirtualPhone(opts: StartVirtualPhoneOptions): Promise
       setAppInstalled: (app, installed) => setPackageInstalled(SERVICE_SHAPES[app].packageName, installed),
       setPackageInstalled: (pkg, installed) => setPackageInstalled(pkg, installed),
       killApp: (app) => device.appHost.forceStop(app),
+      setClockOffset: (ms) => {
+        device.faults.clockOffsetMs = ms;
+      },
     },
     messages: () => [...device.messages],
     appStatus: (app) => device.appStatus(app),

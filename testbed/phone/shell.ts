@@ -44,6 +44,11 @@ function vars(ctx: ShellContext): (name: string) => string {
     if (name === '?') return String(ctx.lastStatus);
     if (name === '$') return '4242';
     if (name === '#') return '0';
+    // mksh (Android 4.4-6's /system/bin/sh): the wall clock as seconds.microseconds.
+    if (name === 'EPOCHREALTIME') {
+      const us = Math.floor(ctx.dev.now() * 1000);
+      return `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}`;
+    }
     const env: Record<string, string> = { PATH: '/sbin:/vendor/bin:/system/sbin:/system/bin:/system/xbin', ANDROID_DATA: '/data', ANDROID_ROOT: '/system', EXTERNAL_STORAGE: '/sdcard', HOSTNAME: 'localhost', USER: ctx.root ? 'root' : 'shell' };
     return env[name] ?? '';
   };

@@ -28,7 +28,10 @@ export interface UiNode {
 export interface ChatLine {
   direction: 'in' | 'out';
   text: string;
-  status: string; // "sent", "pending", "received"
+  /** out: "pending" until the app's server acks it, then "sent"; in: "received". */
+  status: 'pending' | 'sent' | 'received';
+  /** The app's message id (outgoing), to find the bubble the ack is for. */
+  id?: string;
 }
 
 export interface UiApp {
@@ -42,6 +45,8 @@ export type Screen = { kind: 'launcher' } | { kind: 'conversations'; app: string
 export interface UiEffects {
   launch(app: string): void;
   send(app: string, text: string): void;
+  /** The chat of `app` came on screen. */
+  chatOpened(app: string): void;
 }
 
 const KEYCODE_HOME = 3;
@@ -124,6 +129,7 @@ export class PhoneUi {
       // The compose field is the chat's first focusable view: it gets focus when the chat opens.
       this.screen = { kind: 'chat', app: this.screen.app };
       this.focusedField = this.screen.app;
+      this.effects.chatOpened(this.screen.app);
     }
     else if (a.kind === 'focus' && this.screen.kind === 'chat') this.focusedField = this.screen.app;
     else if (a.kind === 'send' && this.screen.kind === 'chat') this.pressSend(this.screen.app);
@@ -176,11 +182,7 @@ export class PhoneUi {
     frame.children.push(node({ cls: 'android.widget.TextView', pkg, bounds: [0, 40, W, 120], resourceId: `${pkg}:id/conversation_title`, text: app.peerName }));
     const list = node({ cls: 'android.widget.ListView', pkg, bounds: [0, 120, W, 820], resourceId: `${pkg}:id/messages` });
     const lines = this.chatLines(s.app).slice(-16);
-    lines.forEach((line, i) => {
-      const y = 130 + i * 42;
-      const x1 = line.direction === 'in' ? 10 : 120;
-      list.children.push(node({ cls: 'android.widget.TextView', pkg, bounds: [x1, y, x1 + 410, y + 38], resourceId: `${pkg}:id/message_text`, text: line.text, contentDesc: `${line.direction === 'in' ? 'received' : 'sent'} ${line.status.split(':')[0]}` }));
-    });
+    lines.forEach((line, i) => list.children.push(bubble(app.shape, line, 130 + i * 42)));
     frame.children.push(list);
     const draft = this.drafts.get(s.app) ?? '';
     frame.children.push(
@@ -231,6 +233,26 @@ export class PhoneUi {
     draw(this.tree());
     return canvas;
   }
+}
+
+/**
+ * One message as the apps lay it out: a bubble (incoming on the left, outgoing on the right)
+ * holding the text view and, on outgoing bubbles of apps that show one, the status view whose
+ * content-desc is the app's pending clock or sent tick (WhatsApp: ImageView com.whatsapp:id/status,
+ * "Pending"/"Sent"). Not reproduced: "Delivered"/"Read" (the virtual services send no receipts),
+ * the bubble's time view, date separators, scrolling.
+ */
+function bubble(shape: ServiceShape, line: ChatLine, y: number): UiNode {
+  const pkg = shape.packageName;
+  const out = line.direction === 'out';
+  const x1 = out ? 120 : 10;
+  const b = node({ cls: 'android.widget.LinearLayout', pkg, bounds: [x1, y, x1 + 410, y + 40] });
+  b.children.push(node({ cls: 'android.widget.TextView', pkg, bounds: [x1 + 8, y + 2, x1 + 360, y + 38], resourceId: shape.ui.messageTextId, text: line.text }));
+  if (out && shape.ui.statusId && shape.ui.statusDesc) {
+    const desc = line.status === 'sent' ? shape.ui.statusDesc.sent : shape.ui.statusDesc.pending;
+    b.children.push(node({ cls: 'android.widget.ImageView', pkg, bounds: [x1 + 370, y + 18, x1 + 400, y + 38], resourceId: shape.ui.statusId, contentDesc: desc }));
+  }
+  return b;
 }
 
 function findHit(n: UiNode, x: number, y: number): UiNode | null {

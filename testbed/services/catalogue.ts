@@ -39,7 +39,18 @@ export interface ServiceShape {
   uid: number;
   /** UI resource ids the UI steps tap (real ids of the 2015 apps where known). */
   /** sendText: the send button shows this text (WeChat) instead of an icon with content-desc "Send". */
-  ui: { composeId: string; sendId: string; conversationRowId: string; sendText?: string };
+  /** Chat bubbles: messageTextId holds a message's text; statusId (outgoing bubbles only) is the
+   *  app's sent/delivered marker, whose content-desc is statusDesc.pending until the server acks
+   *  the message, then statusDesc.sent. No statusId: the app shows no marker (WeChat). */
+  ui: {
+    composeId: string;
+    sendId: string;
+    conversationRowId: string;
+    sendText?: string;
+    messageTextId: string;
+    statusId?: string;
+    statusDesc?: { pending: string; sent: string };
+  };
   endpoints: ServiceEndpointShape[];
   keepAliveMs: number;
   /** WeChat: the name whose addresses come from the HTTP DNS endpoint instead of DNS. */
@@ -59,6 +70,9 @@ export const SERVICE_SHAPES: Record<ServiceApp, ServiceShape> = {
       composeId: 'org.thoughtcrime.securesms:id/embedded_text_editor',
       sendId: 'org.thoughtcrime.securesms:id/send_button',
       conversationRowId: 'org.thoughtcrime.securesms:id/from',
+      messageTextId: 'org.thoughtcrime.securesms:id/conversation_item_body',
+      statusId: 'org.thoughtcrime.securesms:id/delivery_status',
+      statusDesc: { pending: 'Pending', sent: 'Sent' },
     },
     endpoints: [{ name: 'textsecure-service.whispersystems.org', port: 443, tls: true, kind: 'chat' }],
     keepAliveMs: 20_000,
@@ -75,6 +89,9 @@ export const SERVICE_SHAPES: Record<ServiceApp, ServiceShape> = {
       composeId: 'ch.threema.app:id/embedded_text_editor',
       sendId: 'ch.threema.app:id/send_button',
       conversationRowId: 'ch.threema.app:id/name',
+      messageTextId: 'ch.threema.app:id/text_view',
+      statusId: 'ch.threema.app:id/delivered_indicator',
+      statusDesc: { pending: 'Sending', sent: 'Sent' },
     },
     endpoints: [
       { name: 'g-33.0.threema.ch', port: 5222, tls: false, kind: 'chat' },
@@ -95,6 +112,7 @@ export const SERVICE_SHAPES: Record<ServiceApp, ServiceShape> = {
       sendId: 'com.tencent.mm:id/chatting_send_btn',
       conversationRowId: 'com.tencent.mm:id/conversation_name',
       sendText: 'Send',
+      messageTextId: 'com.tencent.mm:id/chatting_content_itv',
     },
     endpoints: [
       { name: 'dns.weixin.qq.com', port: 80, tls: false, kind: 'http-dns' },
@@ -112,7 +130,14 @@ export const SERVICE_SHAPES: Record<ServiceApp, ServiceShape> = {
     versionName: '2.12.176',
     versionCode: 48176,
     uid: 10064,
-    ui: { composeId: 'com.whatsapp:id/entry', sendId: 'com.whatsapp:id/send', conversationRowId: 'com.whatsapp:id/conversations_row_contact_name' },
+    ui: {
+      composeId: 'com.whatsapp:id/entry',
+      sendId: 'com.whatsapp:id/send',
+      conversationRowId: 'com.whatsapp:id/conversations_row_contact_name',
+      messageTextId: 'com.whatsapp:id/message_text',
+      statusId: 'com.whatsapp:id/status',
+      statusDesc: { pending: 'Pending', sent: 'Sent' },
+    },
     endpoints: [
       { name: 'c.whatsapp.net', port: 443, tls: false, kind: 'chat' },
       { name: 'v.whatsapp.net', port: 443, tls: true, kind: 'https' },

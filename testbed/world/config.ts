@@ -57,12 +57,12 @@ const backgroundSchema = attachedSchema.extend({
   port: z.number().int().min(1).max(65535).optional(),
   names: z.array(dnsName).default([]),
 });
-export const FAULT_KINDS = ['link-loss', 'link-delay', 'tunnel-down', 'tcpdump-kill', 'backend-down', 'adb-disconnect', 'adb-slow', 'app-missing', 'adb-unauthorized', 'location-provider-missing'] as const;
+export const FAULT_KINDS = ['link-loss', 'link-delay', 'tunnel-down', 'tcpdump-kill', 'backend-down', 'adb-disconnect', 'adb-slow', 'app-missing', 'adb-unauthorized', 'location-provider-missing', 'clock-skew'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 const faultSchema = z.object({
   kind: z.enum(FAULT_KINDS),
   target: z.string().min(1),
-  /** loss percent, delay ms, or adb slowness ms, depending on kind */
+  /** loss percent, delay ms, adb slowness ms, or clock skew ms, depending on kind */
   value: z.number().min(0).optional(),
 });
 

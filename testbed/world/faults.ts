@@ -18,6 +18,8 @@
  *                           driver fails adb_unauthorized; --clear installs the adb server's key
  *   location-provider-missing PHONE  the Appium Settings app (the mock-location provider) is not
  *                           installed: setLocation fails location_provider_missing; --clear installs it
+ *   clock-skew PHONE MS     the phone's clock runs MS ahead (date, $EPOCHREALTIME, notification
+ *                           times); --clear puts it back in step
  */
 import type { FaultKind } from './config';
 import { phoneControl } from './phone-daemon';
@@ -146,6 +148,14 @@ export async function applyFault(state: WorldState, req: FaultRequest, hooks: Fa
         await phoneControl(socket, { phone: phone.id, op: 'adb-delay', ms: clear ? 0 : req.value });
       }
       done = `phone ${phone.id}: ${req.kind}${clear ? ' cleared' : ''}`;
+      break;
+    }
+    case 'clock-skew': {
+      const phone = state.testbeds.flatMap((t) => [t.sides.A.phone, t.sides.B.phone]).find((p) => p.id === req.target);
+      if (!phone) throw new Error(`no phone ${req.target} in world ${state.world}`);
+      if (!clear && (req.value === undefined || req.value <= 0)) throw new Error('clock-skew needs --value MS (> 0: the phone is ahead)');
+      await phoneControl(socket, { phone: phone.id, op: 'clock-offset', ms: clear ? 0 : req.value });
+      done = `phone ${phone.id}: clock ${clear ? 'in step' : `${req.value} ms ahead`}`;
       break;
     }
     case 'app-missing': {

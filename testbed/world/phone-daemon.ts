@@ -5,6 +5,7 @@
  * `phone-daemon <world-dir>/phones.json`. It prints `ready` once every phone is up, then serves
  * fault control as JSON lines on the unix socket `<world-dir>/phones.sock`:
  *   {"phone":"tb1-pa","op":"adb-disconnect"} | "adb-reconnect" | {"op":"adb-delay","ms":500}
+ *   | {"op":"clock-offset","ms":5000}
  *   | {"op":"app-installed","app":"whatsapp","installed":false}
  *   | {"op":"package-installed","package":"io.appium.settings","installed":false}
  *   | {"op":"adb-keys-revoke"} (adb_keys emptied: unauthorized) | {"op":"adb-keys-restore"} (the adb server's key back)
@@ -23,7 +24,7 @@ export interface PhoneDaemonConfig {
 
 export interface PhoneControlRequest {
   phone: string;
-  op: 'adb-disconnect' | 'adb-reconnect' | 'adb-delay' | 'app-installed' | 'adb-keys-revoke' | 'adb-keys-restore' | 'package-installed';
+  op: 'adb-disconnect' | 'adb-reconnect' | 'adb-delay' | 'app-installed' | 'adb-keys-revoke' | 'adb-keys-restore' | 'package-installed' | 'clock-offset';
   ms?: number;
   package?: string;
   app?: string;
@@ -41,6 +42,7 @@ async function handle(phones: Map<string, VirtualPhone>, req: PhoneControlReques
     phone.faults.setPackageInstalled(req.package, req.installed === true);
   } else if (req.op === 'adb-keys-revoke') await phone.faults.revokeAdbAuthorizations();
   else if (req.op === 'adb-keys-restore') await phone.faults.authorizeAdbKey(await adbServerPublicKey());
+  else if (req.op === 'clock-offset') phone.faults.setClockOffset(Number(req.ms ?? 0));
   else if (req.op === 'app-installed') {
     if (!SERVICE_APPS.includes(req.app as ServiceApp)) throw new Error(`unknown app ${JSON.stringify(req.app)} (known: ${SERVICE_APPS.join(', ')})`);
     phone.faults.setAppInstalled(req.app as ServiceApp, req.installed === true);
