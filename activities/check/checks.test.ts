@@ -9,13 +9,15 @@ import { expectedAppVersion, phoneChecks } from './phone';
 const app = (id: string) => loadAppFile(path.join(projectRoot, 'test', 'fixtures', 'e2e', 'apps', `${id}.yaml`));
 
 describe('phone checks', () => {
-  it('run adb first (the gate), then the device, then per app its version and its openChat selectors', () => {
-    const checks = phoneChecks([app('threema'), app('wechat')]);
+  it('run adb first (the gate), then the device, its clock and location provider, then per app its version and its openChat selectors', () => {
+    const checks = phoneChecks([app('threema'), app('wechat')], { maxClockSkewMs: 1500 });
     expect(checks.map((c) => [c.name, c.gate ?? false])).toEqual([
       ['adb authorised', true],
       ['root (su -c id)', false],
       ['Android version', false],
+      ['clock within 1500 ms', false],
       ['airplane mode, WLAN only', false],
+      ['mock-location provider', false],
       ['app threema (ch.threema.app) at 2.41', false],
       ['app wechat (com.tencent.mm) at 6.2.4', false],
       ['app threema openChat selectors', false],

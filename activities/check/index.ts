@@ -12,6 +12,7 @@ import type { TestbedEndpoints } from '../lab';
 import { campaignOf, checkId, type StepEnv } from '../steps/context';
 import { stepFailure } from '../steps/failures';
 import { phoneDriver } from '../steps/phones';
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../../drivers/phone';
 import { fromLab } from '../steps/testbed-endpoints';
 import { nodeChecks, routerChecks, runHostChecks, runTunnelCheck } from './hosts';
 import { phoneChecks, runPhoneChecks, type CheckOutcome } from './phone';
@@ -40,7 +41,7 @@ async function checkSubject(env: StepEnv, campaign: LoadedCampaign, testbed: Tes
   switch (s.kind) {
     case 'phone': {
       const e = endpoints(env, campaign, testbed, null).sides[s.side];
-      const outcomes = await runPhoneChecks(phoneChecks(campaign.apps), { phone: phoneDriver(env, e), serial: e.phone.serial, side: s.side });
+      const outcomes = await runPhoneChecks(phoneChecks(campaign.apps, { maxClockSkewMs: env.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS }), { phone: phoneDriver(env, e), serial: e.phone.serial, side: s.side });
       return rowsOf(testbed.id, s.side, 'phone', e.phone.serial, outcomes);
     }
     case 'router': {

@@ -10,6 +10,7 @@ import type { LoadedApp } from '../../lib/config';
 import { fillTemplate } from '../../lib/config/app';
 import type { Side } from '../../lib/types';
 import { failureString } from '../steps/failures';
+import { clockSkewProblem } from '../steps/phones';
 
 /** What a check found; `fix` says what to do when it failed. */
 export interface CheckOutcome {
@@ -96,6 +97,22 @@ export const mockLocationProvider: PhoneCheck = {
   },
 };
 
+/** The phone's clock against the controller's, as configurePhones measures it before each
+ *  measurement (a phone beyond the bound would fail every measurement with clock_skew). */
+export function clockInStep(boundMs: number): PhoneCheck {
+  return {
+    name: `clock within ${boundMs} ms`,
+    async run({ phone, serial }) {
+      const c = await phone.measureClock(5);
+      if (!c.ok) return failed(failureString(c), `check that ${serial} answers \`adb -s ${serial} shell date\``);
+      const offset = `offset ${c.offsetMs >= 0 ? '+' : ''}${c.offsetMs.toFixed(1)} ms ±${c.uncertaintyMs.toFixed(1)} ms (${c.precision} precision)`;
+      const problem = clockSkewProblem(c, { boundMs, serial });
+      if (problem) return failed(`clock_skew: ${offset}`, problem.slice(problem.indexOf(': ') + 2));
+      return pass(offset);
+    },
+  };
+}
+
 /**
  * The version an app must have on the phones: for now the app file's `android.version` (a
  * campaign's version pinning, when it comes, is decided here and only here).
@@ -148,8 +165,8 @@ export function openChatSelectors(app: LoadedApp): PhoneCheck {
 }
 
 /** The phone checks in the order they run. */
-export function phoneChecks(apps: readonly LoadedApp[]): PhoneCheck[] {
-  return [adbAuthorised, rootShell, androidVersion, airplaneWlanOnly, mockLocationProvider, ...apps.map(appInstalled), ...apps.map(openChatSelectors)];
+export function phoneChecks(apps: readonly LoadedApp[], o: { maxClockSkewMs: number }): PhoneCheck[] {
+  return [adbAuthorised, rootShell, androidVersion, clockInStep(o.maxClockSkewMs), airplaneWlanOnly, mockLocationProvider, ...apps.map(appInstalled), ...apps.map(openChatSelectors)];
 }
 
 /** Runs the checks in order; after a failed gate the rest are not run. Releases the adb

@@ -7,7 +7,7 @@
  * `version of <package>` before anything is changed on it (am force-stop of a missing package
  * succeeds silently, so the firewall step used to be the one to notice).
  */
-import { DEFAULT_MAX_CLOCK_SKEW_MS, PhoneDriver } from '../../drivers/phone';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, PhoneDriver, type ClockOffset } from '../../drivers/phone';
 import type { PhoneClock, PhoneInfo, PhonesInfo, StepContext } from '../../lib/measurement/payloads';
 import type { Side } from '../../lib/types';
 import { appOf, type StepEnv } from './context';
@@ -23,16 +23,20 @@ export function phoneDriver(env: StepEnv, e: Pick<SideEndpoints, 'phone'>): Phon
  * The phone clock's offset to this controller (best of 5 adb round trips); a phone further off
  * than the bound fails `clock_skew`: its message times could not be trusted against the capture.
  */
+/**
+ * Why a measured clock offset is too large for a measurement (null: within the bound, counting
+ * the measurement's uncertainty in the phone's favour); the text names the phone and the fix.
+ */
+export function clockSkewProblem(c: Pick<ClockOffset, 'offsetMs' | 'uncertaintyMs'>, o: { boundMs: number; serial: string }): string | null {
+  if (Math.abs(c.offsetMs) - c.uncertaintyMs <= o.boundMs) return null;
+  const how = c.offsetMs > 0 ? 'ahead of' : 'behind';
+  return `its clock is ${Math.abs(Math.round(c.offsetMs))} ms (±${Math.round(c.uncertaintyMs)} ms) ${how} the controller's, more than the ${o.boundMs} ms allowed: enable automatic date & time on ${o.serial} (Settings > Date & time) or set its clock as root (\`su -c date -s YYYYMMDD.hhmmss\`), then rerun`;
+}
+
 export async function phoneClock(env: StepEnv, phone: PhoneDriver, side: Side): Promise<PhoneClock> {
   const c = must(await phone.measureClock(5), `side ${side}: phone ${phone.serial}: clock offset`);
-  const bound = env.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
-  if (Math.abs(c.offsetMs) - c.uncertaintyMs > bound) {
-    const how = c.offsetMs > 0 ? 'ahead of' : 'behind';
-    throw stepFailure(
-      'clock_skew',
-      `side ${side}: phone ${phone.serial}: its clock is ${Math.abs(Math.round(c.offsetMs))} ms (±${Math.round(c.uncertaintyMs)} ms) ${how} the controller's, more than the ${bound} ms allowed: enable automatic date & time on ${phone.serial} (Settings > Date & time) or set its clock as root (\`su -c date -s YYYYMMDD.hhmmss\`), then rerun`,
-    );
-  }
+  const problem = clockSkewProblem(c, { boundMs: env.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS, serial: phone.serial });
+  if (problem) throw stepFailure('clock_skew', `side ${side}: phone ${phone.serial}: ${problem}`);
   return { offsetMs: c.offsetMs, uncertaintyMs: c.uncertaintyMs, precision: c.precision, roundTripMs: c.roundTripMs, samples: c.samples, measuredAt: new Date().toISOString() };
 }
 

@@ -120,12 +120,12 @@ it('passes every row on the healthy world, prints each row, exits 0 and leaves n
   expect(r.rows.filter((x) => !x.ok)).toEqual([]);
   expect(r.code).toBe(0);
   expect(r.doc).toMatchObject({ schema: 'matador.testbed-check/v1', campaign: CAMPAIGN, ok: true, failed: 0 });
-  // Every subject: both phones (adb, root, version, airplane, location provider, 2 apps x installed + openChat),
+  // Every subject: both phones (adb, root, version, clock, airplane, location provider, 2 apps x installed + openChat),
   // both routers and both nodes (SSH, tools, privileges, capture dir), both tunnels (up, ping, down).
   const phoneRows = r.rows.filter((x) => x.kind === 'phone');
   expect(phoneRows.map((x) => [x.side, x.target, x.check])).toEqual(
     (['A', 'B'] as const).flatMap((s) => [
-      'adb authorised', 'root (su -c id)', 'Android version', 'airplane mode, WLAN only', 'mock-location provider',
+      'adb authorised', 'root (su -c id)', 'Android version', 'clock within 2000 ms', 'airplane mode, WLAN only', 'mock-location provider',
       'app threema (ch.threema.app) at 2.41', 'app wechat (com.tencent.mm) at 6.2.4', 'app threema openChat selectors', 'app wechat openChat selectors',
     ].map((c) => [s, phones[s].serial, c])),
   );
@@ -184,6 +184,12 @@ const FAULT_CASES: FaultCase[] = [
     name: 'location-provider-missing (Appium Settings uninstalled from phone B)',
     fault: () => ['location-provider-missing', phones.B.id],
     failed: () => [{ side: 'B', kind: 'phone', check: 'mock-location provider', detail: new RegExp(`^location_provider_missing: .*io\\.appium\\.settings is not installed on ${esc(phones.B.serial)}`), fix: /^install the Appium Settings app/ }],
+  },
+  {
+    name: 'clock-skew (phone B\'s clock a minute ahead)',
+    fault: () => ['clock-skew', phones.B.id],
+    value: 60_000,
+    failed: () => [{ side: 'B', kind: 'phone', check: 'clock within 2000 ms', detail: /^clock_skew: offset \+6\d{4}\.\d ms/, fix: new RegExp(`^enable automatic date & time on ${esc(phones.B.serial)}`) }],
   },
   {
     name: 'link-loss 100% on the access link of node es-mad',
