@@ -26,7 +26,8 @@ export interface VantageNode extends NodeTarget {
 export interface SideEndpoints {
   side: Side;
   router: RouterConfig;
-  phone: { serial: string };
+  /** firewallExtraUids: testbeds config `phones.<side>.firewallExtraUids` (real phones only). */
+  phone: { serial: string; firewallExtraUids?: number[] };
   node: VantageNode;
   tunnel: TunnelSpec;
 }

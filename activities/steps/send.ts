@@ -18,9 +18,9 @@ import { Context } from '@temporalio/activity';
 import * as path from 'path';
 import type { PhoneDriver, PhoneMessage } from '../../drivers/phone';
 import type { MessageSent, MessageStep, StepContext } from '../../lib/measurement/payloads';
-import { appOf, attemptDir, relToData, type StepEnv } from './context';
+import { appOf, attemptDir, type StepEnv } from './context';
 import type { ArtefactRef } from '../../lib/types';
-import { scaledUiSteps } from './capture';
+import { scaledUiSteps, uiArtefacts } from './capture';
 import { must } from './failures';
 import { phoneDriver } from './phones';
 import { resolveTestbed } from './testbed-endpoints';
@@ -105,19 +105,17 @@ export async function sendMessage(
   // A retry looks for what its earlier tries did from the first try's start on.
   const begun = sendTry.attempt > 1 ? Math.min(Date.now(), sendTry.firstScheduledMs) : Date.now();
   const earlier = await sentByEarlierTry(sender, { text: message.text, try: sendTry, side: from });
-  const ran = earlier
-    ? { steps: [] }
-    : must(
-        await sender.runUiSteps(scaledUiSteps(app.ui.sendMessage, timerScale), {
-          packageName: app.android.package,
-          vars: { message: message.text, index: message.index + 1, count: app.message.count, side: from, peer: to },
-          screenshotDir: shots,
-          stepPrefix: `send-${message.index + 1}-${from}`,
-        }),
-        `side ${from}: send message ${message.index + 1} (${app.id} ui.sendMessage)`,
-      );
+  const uiRun = earlier
+    ? null
+    : await sender.runUiSteps(scaledUiSteps(app.ui.sendMessage, timerScale), {
+        packageName: app.android.package,
+        vars: { message: message.text, index: message.index + 1, count: app.message.count, side: from, peer: to },
+        screenshotDir: shots,
+        stepPrefix: `send-${message.index + 1}-${from}`,
+      });
+  const ran = uiRun ? must(uiRun, `side ${from}: send message ${message.index + 1} (${app.id} ui.sendMessage)`, uiArtefacts(env, uiRun.steps)) : { steps: [] };
   const stepsDone = new Date().toISOString();
-  const artefacts: ArtefactRef[] = ran.steps.flatMap((st) => (st.screenshot ? [{ kind: 'screenshot', path: relToData(env, st.screenshot) }] : []));
+  const artefacts: ArtefactRef[] = uiArtefacts(env, ran.steps);
   const typedWith = ran.steps.some((s) => s.action === 'input-text') ? 'phone-driver' : null;
 
   const deadline = Date.now() + (env.receiveTimeoutMs ?? 30_000);

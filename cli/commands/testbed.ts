@@ -133,10 +133,15 @@ export function register(program: Command): void {
         '  adb-disconnect PHONE            pull the USB cable (--clear: plug it back)\n' +
         '  adb-slow PHONE --value MS       delay every ADB message (--clear: 0)\n' +
         '  app-missing PHONE:APP           uninstall the app (an app id, e.g. wechat) from the phone: a permanent\n' +
-        '                                  fault, measurements of that app fail app_not_installed (--clear: reinstall)',
+        '                                  fault, measurements of that app fail app_not_installed (--clear: reinstall)\n' +
+        '  ui-dump-flaky PHONE --value N   the next N uiautomator dumps fail as while the screen animates (--clear: 0)\n' +
+        '  screen-locked PHONE [--value V] screen off, lock screen up: V 1 (default) with a PIN (measurements fail\n' +
+        '                                  screen_locked), V 0 swipe only (the driver dismisses it) (--clear: on, unlocked)\n' +
+        '  app-version PHONE:APP@VERSION   the app installed at another version: measurements pinning the app fail\n' +
+        '                                  app_version_mismatch (--clear with PHONE:APP: the catalogue\'s version)',
     )
     .addArgument(new Argument('<kind>', `one of ${FAULT_KINDS.join(', ')}`).choices(FAULT_KINDS))
-    .argument('<target>', 'link (A~B), element, service, phone id, or PHONE:APP (app-missing)')
+    .argument('<target>', 'link (A~B), element, service, phone id, PHONE:APP (app-missing) or PHONE:APP@VERSION (app-version)')
     .addOption(new Option('--value <n>', 'percent or milliseconds, depending on the kind').argParser((v) => {
       const n = Number(v);
       if (!Number.isFinite(n) || n < 0) throw new CliError(`--value: expected a non-negative number, got ${JSON.stringify(v)}`);

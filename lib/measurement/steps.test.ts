@@ -45,7 +45,7 @@ describe('the failure catalogue', () => {
 
   it('ends a measurement only where no new attempt can help', () => {
     const ends = Object.entries(FAILURES).filter(([, f]) => f.endsMeasurement).map(([c]) => c).sort();
-    expect(ends).toEqual(['already_running', 'app_not_installed', 'cancelled', 'config_invalid', 'measurement_failed', 'plan_changed', 'testbed_incomplete', 'testbed_unknown', 'world_not_up']);
+    expect(ends).toEqual(['already_running', 'app_not_installed', 'app_version_mismatch', 'cancelled', 'config_invalid', 'measurement_failed', 'plan_changed', 'screen_locked', 'testbed_incomplete', 'testbed_unknown', 'world_not_up']);
     for (const [code, f] of Object.entries(FAILURES)) if (f.endsMeasurement) expect({ code, retryable: f.retryable }).toEqual({ code, retryable: false });
   });
 });

@@ -99,14 +99,13 @@ export function buildMeasurementRecord(input: RecordInput): MeasurementRecord {
   const o = input.outputs;
   const status: 'ok' | 'failed' = o && input.failure.failure === null ? 'ok' : 'failed';
   const failure: FailureFields = status === 'ok' ? NO_FAILURE : input.failure.failure ? input.failure : { ...NO_FAILURE, failure: 'activity_error', detail: 'no attempt succeeded and none said why' };
-  const artefacts = o
-    ? dedupe([
-        ...artefactsOf(o.files),
-        ...artefactsOf(o.capture),
-        ...o.messages.flatMap((msg) => artefactsOf(msg)),
-        ...artefactsOf(o.paths),
-      ])
-    : [];
+  // The successful attempt's artefacts, and the evidence failed attempts kept (failure
+  // screenshots and UI dumps, also referenced from their attempt).
+  const failedEvidence = input.attempts.flatMap((a) => (a.failure !== null ? (a.artefacts ?? []) : []));
+  const artefacts = dedupe([
+    ...(o ? [...artefactsOf(o.files), ...artefactsOf(o.capture), ...o.messages.flatMap((msg) => artefactsOf(msg)), ...artefactsOf(o.paths)] : []),
+    ...failedEvidence,
+  ]);
   const record: MeasurementRecord = {
     schema: MEASUREMENT_SCHEMA,
     campaign: m.campaign,

@@ -9,6 +9,7 @@ import { randomUUID } from 'crypto';
 import { SERVICE_SHAPES, ServiceApp, ServiceShape, serviceShape } from '../services/catalogue';
 import { AppHost, AppStatus } from './app-host';
 import { PhoneUi } from './ui';
+import { ScreenPower } from './power';
 import { WlanControl, firstInterface } from './netns';
 import { MESSAGE_LOG_PATH, type PhoneMessage } from '../../drivers/phone/message-log';
 
@@ -29,6 +30,10 @@ export interface PhoneFaults {
   adbDelayMs: number;
   /** Packages hidden as if not installed. */
   notInstalled: Set<string>;
+  /** The next N `uiautomator dump`s fail with Android's transient errors (screen animating). */
+  uiDumpFailures: number;
+  /** Packages installed at another version than the catalogue's (package -> versionName). */
+  versions: Map<string, string>;
 }
 
 /** One line of the phone's message log: the record drivers/phone reads, less the event that the
@@ -54,8 +59,10 @@ export interface DeviceOptions {
 export class VirtualDevice {
   readonly props: Record<string, string>;
   readonly settings: Record<'global' | 'secure' | 'system', Map<string, string>> = { global: new Map(), secure: new Map(), system: new Map() };
-  readonly faults: PhoneFaults = { adbDisconnected: false, adbDelayMs: 0, notInstalled: new Set() };
+  readonly faults: PhoneFaults = { adbDisconnected: false, adbDelayMs: 0, notInstalled: new Set(), uiDumpFailures: 0, versions: new Map() };
   readonly ui: PhoneUi;
+  /** Screen on/off and keyguard (on and unlocked: the lab set Stay awake and no lock screen). */
+  readonly power = new ScreenPower();
   readonly appHost: AppHost;
   readonly wlan: WlanControl;
   readonly messages: MessageRecord[] = [];

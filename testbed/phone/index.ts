@@ -24,6 +24,9 @@
  *     phone.faults.setAdbDelay(ms)           // every adbd message delayed by ms (0 = off)
  *     phone.faults.setAppInstalled(app, false)  // hide an app as if not installed (am start fails, pm lacks it)
  *     await phone.faults.killApp(app)        // app process dies (like a crash)
+ *     phone.faults.setUiDumpFlaky(n)         // the next n uiautomator dumps fail as while animating
+ *     phone.faults.setScreenLocked(true, secure)  // screen off + keyguard (secure: PIN); false = on, unlocked
+ *     phone.faults.setAppVersion(app, '1.0') // the app reports another versionName (null: back)
  *   Inspection: phone.messages() (sent/received records), phone.appStatus(app), phone.device.
  *
  * Over adb the phone offers what drivers/phone uses: getprop, settings, svc wifi, am start/
@@ -78,6 +81,12 @@ export interface PhoneFaultControl {
   setAdbDelay(ms: number): void;
   setAppInstalled(app: ServiceApp, installed: boolean): void;
   killApp(app: ServiceApp): Promise<void>;
+  /** The next `count` uiautomator dumps fail with Android's transient errors (0 = off). */
+  setUiDumpFlaky(count: number): void;
+  /** Screen off with a keyguard (secure: with a PIN the driver cannot dismiss); false = on, no lock screen. */
+  setScreenLocked(locked: boolean, secure?: boolean): void;
+  /** The app installed at another version (null: the catalogue's version again). */
+  setAppVersion(app: ServiceApp, version: string | null): void;
 }
 
 export interface VirtualPhone {
@@ -154,6 +163,18 @@ export async function startVirtualPhone(opts: StartVirtualPhoneOptions): Promise
         else device.faults.notInstalled.add(pkg);
       },
       killApp: (app) => device.appHost.forceStop(app),
+      setUiDumpFlaky: (count) => {
+        device.faults.uiDumpFailures = Math.max(0, Math.floor(count));
+      },
+      setScreenLocked: (locked, secure = true) => {
+        if (locked) device.power.lock(secure);
+        else device.power.unlock();
+      },
+      setAppVersion: (app, version) => {
+        const pkg = SERVICE_SHAPES[app].packageName;
+        if (version === null) device.faults.versions.delete(pkg);
+        else device.faults.versions.set(pkg, version);
+      },
     },
     messages: () => [...device.messages],
     appStatus: (app) => device.appStatus(app),

@@ -6,6 +6,8 @@
  * fault control as JSON lines on the unix socket `<world-dir>/phones.sock`:
  *   {"phone":"tb1-pa","op":"adb-disconnect"} | "adb-reconnect" | {"op":"adb-delay","ms":500}
  *   | {"op":"app-installed","app":"whatsapp","installed":false}
+ *   | {"op":"ui-dump-flaky","count":2} | {"op":"screen-locked","locked":true,"secure":true}
+ *   | {"op":"app-version","app":"whatsapp","version":"2.11.0"} (version null: the catalogue's)
  * and answers {"ok":true} or {"ok":false,"error":"..."}. SIGTERM stops every phone.
  */
 import * as fs from 'fs';
@@ -20,10 +22,19 @@ export interface PhoneDaemonConfig {
 
 export interface PhoneControlRequest {
   phone: string;
-  op: 'adb-disconnect' | 'adb-reconnect' | 'adb-delay' | 'app-installed';
+  op: 'adb-disconnect' | 'adb-reconnect' | 'adb-delay' | 'app-installed' | 'ui-dump-flaky' | 'screen-locked' | 'app-version';
   ms?: number;
   app?: string;
   installed?: boolean;
+  count?: number;
+  locked?: boolean;
+  secure?: boolean;
+  version?: string | null;
+}
+
+function appOf(req: PhoneControlRequest): ServiceApp {
+  if (!SERVICE_APPS.includes(req.app as ServiceApp)) throw new Error(`unknown app ${JSON.stringify(req.app)} (known: ${SERVICE_APPS.join(', ')})`);
+  return req.app as ServiceApp;
 }
 
 async function handle(phones: Map<string, VirtualPhone>, req: PhoneControlRequest): Promise<void> {
@@ -32,10 +43,10 @@ async function handle(phones: Map<string, VirtualPhone>, req: PhoneControlReques
   if (req.op === 'adb-disconnect') await phone.faults.adbDisconnect();
   else if (req.op === 'adb-reconnect') await phone.faults.adbReconnect();
   else if (req.op === 'adb-delay') phone.faults.setAdbDelay(Number(req.ms ?? 0));
-  else if (req.op === 'app-installed') {
-    if (!SERVICE_APPS.includes(req.app as ServiceApp)) throw new Error(`unknown app ${JSON.stringify(req.app)} (known: ${SERVICE_APPS.join(', ')})`);
-    phone.faults.setAppInstalled(req.app as ServiceApp, req.installed === true);
-  }
+  else if (req.op === 'app-installed') phone.faults.setAppInstalled(appOf(req), req.installed === true);
+  else if (req.op === 'ui-dump-flaky') phone.faults.setUiDumpFlaky(Number(req.count ?? 0));
+  else if (req.op === 'screen-locked') phone.faults.setScreenLocked(req.locked === true, req.secure !== false);
+  else if (req.op === 'app-version') phone.faults.setAppVersion(appOf(req), typeof req.version === 'string' ? req.version : null);
   else throw new Error(`unknown op ${String((req as { op: unknown }).op)}`);
 }
 
