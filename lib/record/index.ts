@@ -6,7 +6,8 @@
  * side (here classifyFlows' summary with `classificationRef`: persistRecord reads the side's
  * flows, endpoints and messages back from that file before storing, activities/record-refs.ts), the phones (app version as found on the device), the tunnels,
  * the no-app baselines used, geolocation sources, every artefact (captures, screenshots, raw
- * traceroute output; paths relative to the data folder) and timings against the configured
+ * traceroute output, and the failure screenshots and UI dumps failed attempts kept, which their
+ * attempt lists too; paths relative to the data folder) and timings against the configured
  * timers (`timings.overheadSeconds`: what the steps cost beyond the Fig. 2 waits).
  */
 import { NO_FAILURE, type FailureFields } from '../failures';

@@ -175,9 +175,11 @@ describe('a campaign on the emulated world', () => {
         expect(m.failure).toBeNull();
         expect(Date.parse(m.receivedAt!)).toBeGreaterThanOrEqual(Date.parse(m.sentAt));
       }
-      const phones = r.phones as Array<{ side: string; appVersion: string; configuredVersion: string; location: { latitude: number } }>;
+      const phones = r.phones as Array<{ side: string; appVersion: string; configuredVersion: string; pinnedVersion?: string; location: { latitude: number } }>;
       expect(phones.map((p) => p.side)).toEqual(['A', 'B']);
       for (const p of phones) expect(p.appVersion).toBe(p.configuredVersion);
+      // the campaign pins Threema's version (the phones were checked for it), not WeChat's
+      for (const p of phones) expect(p.pinnedVersion).toBe(r.app === 'threema' ? '2.41' : undefined);
     }
   });
 
