@@ -20,9 +20,8 @@ import type { AttemptRecord, CampaignSummary } from '../../lib/measurement/paylo
 import type { MeasurementRecord } from '../../lib/types';
 import { ResultsStore } from '../../store/results-store';
 import { knownWorlds, readWorldState } from '../../testbed/world';
-import { useTestServer } from '../support/dev-server';
 import { releaseAll } from '../support/release';
-import { startRealWorkers, type RunningWorkers } from '../support/workers';
+import { useTb1Workers } from '../support/world-workers';
 import { runCli } from '../world/helpers';
 
 jest.setTimeout(300_000);
@@ -32,7 +31,6 @@ const PREFIX = 'rpf';
 const FIXTURES = path.join(projectRoot, 'test', 'fixtures', 'e2e');
 const THREEMA = 'ch.threema.app';
 
-let workers: RunningWorkers | undefined;
 let tmpDir = '';
 let resultsFile = '';
 let worldUp = false;
@@ -91,13 +89,7 @@ beforeAll(async () => {
   resultsFile = path.join(tmpDir, 'results.sqlite');
 });
 
-const live = useTestServer({
-  namespaces: [NAMESPACE],
-  setup: async ({ native }) => {
-    workers = await startRealWorkers({ connection: native, namespace: NAMESPACE, resultsFile, testbeds: ['tb1'], measurement: { receiveTimeoutMs: 15_000 } });
-  },
-  teardown: () => workers?.stop(),
-});
+const live = useTb1Workers(NAMESPACE, () => resultsFile);
 
 afterAll(async () => {
   await releaseAll([
