@@ -69,10 +69,10 @@ const FIX = (serial: string) => `unlock ${serial} and set Stay awake in develope
 
 /**
  * Screen on and keyguard gone, or `screen_locked` naming the phone and the fix. A dark screen is
- * woken with POWER (26: a toggle, so pressed only when the screen is known to be off; WAKEUP
- * (224) would be safer but Android 5's PhoneWindowManager does not treat it as a wake key for
- * injected events on every build); a keyguard without a secret is dismissed with MENU. A
- * keyguard with a PIN, pattern or password stays: that is a failure, never worked around.
+ * woken with POWER (26), the one wake key every Android version has; it toggles, so it is
+ * pressed only when `dumpsys power` says the screen is off (WAKEUP, 224, exists from API 20 on
+ * only). A keyguard without a secret is dismissed with MENU. A keyguard with a PIN, pattern or
+ * password stays: that is a failure, never worked around.
  */
 export async function ensureScreenReady(run: Run, serial: string): Promise<PhoneResult<{ screenOn: true; unlocked: true; woke: boolean; dismissedKeyguard: boolean }>> {
   const readPower = async (): Promise<PhoneResult<{ power: ScreenPower }>> => {

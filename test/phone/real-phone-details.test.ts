@@ -8,6 +8,7 @@ import { execFile } from 'child_process';
 import { promisify } from 'util';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { PhoneDriver } from '../../drivers/phone';
 import { uiArtefacts } from '../../activities/steps/capture';
@@ -56,6 +57,17 @@ afterEach(async () => {
   await driver.stopApp(THREEMA.packageName);
 });
 
+/** The grey values of a screencap PNG (8-bit grey, filter byte per row dropped). */
+function greyPixels(png: Buffer): number[] {
+  const idat: Buffer[] = [];
+  for (let off = 8; off < png.length; off += 12 + png.readUInt32BE(off)) {
+    if (png.toString('latin1', off + 4, off + 8) === 'IDAT') idat.push(png.subarray(off + 8, off + 8 + png.readUInt32BE(off)));
+  }
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const width = png.readUInt32BE(16);
+  return [...raw].filter((_, i) => i % (width + 1) !== 0);
+}
+
 /** The chat row of the Threema conversation list (after start-app). */
 async function openThreema(d: PhoneDriver = driver): Promise<void> {
   expect(await d.startApp(THREEMA.packageName)).toEqual({ ok: true });
@@ -102,6 +114,8 @@ test('a locked screen with a PIN: taps never reach the app, screenReady fails sc
   expect(await driver.adb.shell('uiautomator dump /sdcard/window_dump.xml')).toMatchObject({ ok: true, stderr: 'ERROR: null root node returned by UiTestAutomationBridge.\n' });
   expect(await driver.adb.shell('input tap 270 180')).toMatchObject({ ok: true, exitCode: 0 });
   expect(phone.device.ui.screen).toEqual({ kind: 'conversations', app: 'threema' });
+  const shot = await driver.screenshot(path.join(world.stateDir, 'dark.png'));
+  expect(shot.ok && new Set(greyPixels(fs.readFileSync(shot.file)))).toEqual(new Set([0])); // a dark screen is a black frame
   const power = await driver.adb.shell('dumpsys power');
   expect(power.ok && power.stdout).toMatch(/^ {2}mWakefulness=Asleep$/m);
   expect(power.ok && power.stdout).toContain('Display Power: state=OFF');

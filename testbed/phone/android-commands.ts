@@ -15,6 +15,7 @@ import * as path from 'path';
 import { Builtin, result, ShellResult } from './builtin';
 import { MESSAGE_LOG } from './device';
 import { nsExec } from './netns';
+import { TextCanvas } from './png';
 import { SCREEN_HEIGHT, SCREEN_WIDTH } from './ui';
 
 const KEYCODES: Record<string, number> = {
@@ -224,8 +225,13 @@ const input: Builtin = (argv, ctx) => {
   return result('', 'Usage: input [<source>] <command> [<arg>...]\n', 0);
 };
 
+/** What screencap captures: the screen, or a black frame while the display is off (as on a phone). */
+function screenImage(ctx: Parameters<Builtin>[1]): TextCanvas {
+  return ctx.dev.power.on ? ctx.dev.ui.render() : new TextCanvas(SCREEN_WIDTH, SCREEN_HEIGHT, 0);
+}
+
 function rawFramebuffer(ctx: Parameters<Builtin>[1]): Buffer {
-  const grey = ctx.dev.ui.render().pixels;
+  const grey = screenImage(ctx).pixels;
   const out = Buffer.alloc(12 + grey.length * 4);
   out.writeUInt32LE(SCREEN_WIDTH, 0);
   out.writeUInt32LE(SCREEN_HEIGHT, 4);
@@ -237,7 +243,7 @@ function rawFramebuffer(ctx: Parameters<Builtin>[1]): Buffer {
 const screencap: Builtin = (argv, ctx) => {
   const file = argv.slice(1).find((a) => !a.startsWith('-'));
   const png = argv.includes('-p') || (file?.endsWith('.png') ?? false);
-  const data = png ? ctx.dev.ui.render().toPng() : rawFramebuffer(ctx);
+  const data = png ? screenImage(ctx).toPng() : rawFramebuffer(ctx);
   if (!file) return result(data);
   const host = ctx.dev.hostPath(file);
   if (!host || !fs.existsSync(path.dirname(host))) return result('', `Error opening file: ${file} (No such file or directory)\n`, 1);

@@ -9,8 +9,9 @@
  * are a representative subset with plausible values).
  *
  * Not reproduced: the screen-off timeout (the lab sets Stay awake; the screen goes off only
- * by a key or a fault), dreams/daydream, the keyguard's own UI beyond one node, and unlocking
- * by entering the PIN.
+ * by a key or a fault), dreams/daydream, the keyguard's own UI beyond one node in the dump
+ * (screencap shows the app behind it; a dark screen is a black frame), and unlocking by
+ * entering the PIN.
  */
 import type { UiNode } from './ui';
 
