@@ -27,8 +27,9 @@ export interface VantageNode extends NodeTarget {
 export interface SideEndpoints {
   side: Side;
   router: RouterConfig;
-  /** adb serial; the mock-location provider when the testbeds config names one. */
-  phone: { serial: string; location?: LocationProviderConfig };
+  /** adb serial; the mock-location provider when the testbeds config names one; firewallExtraUids:
+   *  testbeds config `phones.<side>.firewallExtraUids` (real phones only). */
+  phone: { serial: string; location?: LocationProviderConfig; firewallExtraUids?: number[] };
   node: VantageNode;
   tunnel: TunnelSpec;
 }

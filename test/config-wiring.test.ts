@@ -17,6 +17,7 @@ import { DriverConfigError } from '../drivers/ssh/failures';
 import * as driver from '../drivers/ssh/validate';
 import { tunnelSpec } from '../activities/lab';
 import { testbedsFileLab } from '../activities/labs/testbeds-file';
+import { phoneDriver } from '../activities/steps/phones';
 import { resolveTestbed, type TestbedEndpoints } from '../activities/steps/testbed-endpoints';
 import { loadCampaign, parseConfigText, TUNNEL_MODES, type ConfigError, type TestbedsFile } from '../lib/config';
 import { interfaceName, ipv4Address, phoneSubnet, remoteDirectory } from '../lib/config/fields';
@@ -87,6 +88,16 @@ describe('real testbeds resolve their wiring from the config files', () => {
     // jp-tyo is reached by name over SSH, by its underlayAddress in the tunnel and traceroutes
     const tyo = [A.node, B.node].find((n) => n.id === 'jp-tyo');
     expect(tyo && [tyo.ssh.host, tyo.address, tyo.egressInterface]).toEqual(['node-tyo.example.net', '198.51.100.20', 'ens3']);
+    // the DNS uid of netd (root on Android 5) reaches the phone driver's firewall; B names its location provider
+    expect([A.phone, B.phone]).toEqual([{ serial: 'ZX1D22ABCD', firewallExtraUids: [0] }, { serial: 'ZX1D22EFGH', firewallExtraUids: [0], location: { provider: 'appium-settings' } }]);
+    const env = { baseDir: projectRoot, dataDir: os.tmpdir(), lab: testbedsFileLab() };
+    expect(phoneDriver(env, A).firewallExtraUids).toEqual([0]);
+  });
+
+  it('a phone without firewallExtraUids lets out the app\'s uid only', () => {
+    const [min] = resolved['campaign-two-testbeds.yaml'];
+    expect(min.sides.A.phone).toEqual({ serial: expect.any(String) });
+    expect(phoneDriver({ baseDir: projectRoot, dataDir: os.tmpdir(), lab: testbedsFileLab() }, min.sides.A).firewallExtraUids).toEqual([]);
   });
 
   it('a testbed without wiring keys gets the defaults of before (GRE, wlan0, .42/.43 subnets, eth0, SSH hosts as underlay)', () => {

@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/common';
 import { formatFailure } from '../lib/failures';
 import { attemptBackoffSeconds } from './measurement';
-import { classifyStepFailure, failureFields } from './failures';
+import { classifyStepFailure, failureArtefacts, failureFields } from './failures';
 
 function activityFailure(cause: Error): ActivityFailure {
   return new ActivityFailure('Activity task failed', 'provisionTunnels', '1', 'RETRY_STATE_NON_RETRYABLE_FAILURE' as never, 'worker', cause);
@@ -29,6 +29,23 @@ describe('step failures', () => {
     const u = classifyStepFailure('classifyFlows', activityFailure(ApplicationFailure.retryable('boom', 'SomeLibraryError')));
     expect(failureFields(u)).toEqual({ failure: 'activity_error', failedOperation: 'classifyFlows', detail: 'SomeLibraryError: boom' });
     expect(u.endsMeasurement).toBe(false);
+  });
+
+  it('keeps the evidence a failed step names in its details (failure screenshot, UI dump)', () => {
+    const shot = { kind: 'screenshot', path: 'artefacts/c/threema/a/b/attempt-1/screenshots/open-A-01-tap-failed.png' };
+    const dump = { kind: 'ui-dump', path: 'artefacts/c/threema/a/b/attempt-1/screenshots/open-A-01-tap-failed.xml' };
+    const f = classifyStepFailure('startCapture', activityFailure(ApplicationFailure.nonRetryable('side A: open chat', 'ui_element_not_found', { artefacts: [shot, dump] })));
+    expect(f).toMatchObject({ failure: 'ui_element_not_found', failedOperation: 'startCapture', artefacts: [shot, dump] });
+    expect(failureFields(f)).toEqual({ failure: 'ui_element_not_found', failedOperation: 'startCapture', detail: 'side A: open chat' });
+    expect(classifyStepFailure('startCapture', activityFailure(ApplicationFailure.nonRetryable('x', 'shell_error')))).not.toHaveProperty('artefacts');
+  });
+
+  it('ignores details of another shape and keeps only kind and path', () => {
+    expect(failureArtefacts(undefined)).toEqual([]);
+    expect(failureArtefacts(['text'])).toEqual([]);
+    expect(failureArtefacts([{ artefacts: 'x' }])).toEqual([]);
+    expect(failureArtefacts([{ artefacts: [{ kind: 'screenshot', path: 'a.png', extra: 1 }, { kind: 3, path: 'b' }, null] }])).toEqual([{ kind: 'screenshot', path: 'a.png' }]);
+    expect(failureArtefacts([{ artefacts: Array.from({ length: 100 }, (_, i) => ({ kind: 'screenshot', path: `${i}.png` })) }])).toHaveLength(32);
   });
 });
 

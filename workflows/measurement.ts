@@ -49,6 +49,7 @@ class AttemptLog {
       if (isCancellation(err)) throw err;
       const failure = classifyStepFailure(name, err);
       Object.assign(entry, failureFields(failure));
+      if (failure.artefacts) entry.artefacts = failure.artefacts;
       throw new StepFailed(failure, err);
     } finally {
       entry.finishedAt = new Date().toISOString();
@@ -134,6 +135,8 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
       const stepFailure = err instanceof StepFailed ? err.failure : classifyStepFailure('measurementWorkflow', err);
       failure = failureFields(stepFailure);
       Object.assign(record, failure);
+      // The failed step's evidence (failure screenshot, UI dump) stays with the failed attempt.
+      if (stepFailure.artefacts) record.artefacts = stepFailure.artefacts;
       fatal = stepFailure.endsMeasurement;
       if (captureStarted) {
         // Saga compensation; must also run when the workflow is being cancelled.

@@ -9,7 +9,7 @@ import { expectedAppVersion, phoneChecks } from './phone';
 const app = (id: string) => loadAppFile(path.join(projectRoot, 'test', 'fixtures', 'e2e', 'apps', `${id}.yaml`));
 
 describe('phone checks', () => {
-  it('run adb first (the gate), then the device, its clock and location provider, then per app its version and its openChat selectors', () => {
+  it('run adb first (the gate), then the device, its clock and location provider, per app its version, the screen (a gate for the UI), then per app its openChat selectors', () => {
     const checks = phoneChecks([app('threema'), app('wechat')], { maxClockSkewMs: 1500 });
     expect(checks.map((c) => [c.name, c.gate ?? false])).toEqual([
       ['adb authorised', true],
@@ -18,15 +18,17 @@ describe('phone checks', () => {
       ['clock within 1500 ms', false],
       ['airplane mode, WLAN only', false],
       ['mock-location provider', false],
-      ['app threema (ch.threema.app) at 2.41', false],
-      ['app wechat (com.tencent.mm) at 6.2.4', false],
+      ['app threema (ch.threema.app) installed', false],
+      ['app wechat (com.tencent.mm) installed', false],
+      ['screen on and unlocked', true],
       ['app threema openChat selectors', false],
       ['app wechat openChat selectors', false],
     ]);
   });
 
-  it('takes the version an app must have from its app file', () => {
-    expect(expectedAppVersion(app('threema'))).toBe('2.41');
+  it('takes the version an app must have from the campaign\'s pin (none: any version)', () => {
+    expect(expectedAppVersion(app('threema'))).toBeNull();
+    expect(expectedAppVersion({ ...app('threema'), pinnedVersion: '2.41' })).toBe('2.41');
   });
 });
 

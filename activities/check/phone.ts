@@ -86,6 +86,19 @@ export const airplaneWlanOnly: PhoneCheck = {
   },
 };
 
+/** The UI can be driven: screen on and no lock screen (a swipe-only keyguard is dismissed, as
+ *  configurePhones does; a PIN is a ✘). */
+export const screenReady: PhoneCheck = {
+  name: 'screen on and unlocked',
+  // The openChat checks after it drive the UI: on a locked screen they could only fail too.
+  gate: true,
+  async run({ phone, serial }) {
+    const r = await phone.screenReady();
+    if (!r.ok) return failed(failureString(r), `unlock ${serial}, remove its screen lock (Settings > Security > Screen lock: None) and turn on Stay awake in the developer options`);
+    return pass(`screen on, unlocked${r.woke ? ' (woken)' : ''}${r.dismissedKeyguard ? ' (a swipe keyguard dismissed)' : ''}`);
+  },
+};
+
 /** The mock-location provider the testbed names (default: Appium Settings) is installed. */
 export const mockLocationProvider: PhoneCheck = {
   name: 'mock-location provider',
@@ -113,27 +126,31 @@ export function clockInStep(boundMs: number): PhoneCheck {
   };
 }
 
-/**
- * The version an app must have on the phones: for now the app file's `android.version` (a
- * campaign's version pinning, when it comes, is decided here and only here).
- */
-export function expectedAppVersion(app: LoadedApp): string {
-  return app.android.version;
+/** The version an app must have on the phones: the campaign's pin (`apps: [{ file, version }]`),
+ *  or null when the campaign pins none (any installed version then runs). */
+export function expectedAppVersion(app: LoadedApp): string | null {
+  return app.pinnedVersion ?? null;
 }
 
 export function appInstalled(app: LoadedApp): PhoneCheck {
   const pkg = app.android.package;
-  const want = expectedAppVersion(app);
+  const pin = expectedAppVersion(app);
   return {
-    name: `app ${app.id} (${pkg}) at ${want}`,
+    name: `app ${app.id} (${pkg}) ${pin !== null ? `at ${pin}` : 'installed'}`,
     async run({ phone, serial }) {
-      const r = await phone.appVersion(pkg);
+      const r = await phone.pinnedAppVersion(pkg, pin);
+      const version = pin ?? app.android.version;
       if (!r.ok) {
-        const fix = r.failure === 'app_not_installed' ? `install ${pkg} version ${want} on ${serial} (\`adb -s ${serial} install\` its APK), then log in and create the peer chat` : `check \`adb -s ${serial} shell dumpsys package ${pkg}\``;
+        const fix =
+          r.failure === 'app_not_installed'
+            ? `install ${pkg} version ${version} on ${serial} (\`adb -s ${serial} install\` its APK), then log in and create the peer chat`
+            : r.failure === 'app_version_mismatch'
+              ? `install ${pkg} version ${version} on ${serial} (and keep auto-update off), or change the pin in the campaign's apps entry for ${app.file}`
+              : `check \`adb -s ${serial} shell dumpsys package ${pkg}\``;
         return failed(failureString(r), fix);
       }
-      if (r.versionName !== want) return failed(`${pkg} is at ${r.versionName} on ${serial}, the campaign wants ${want}`, `install ${pkg} version ${want} on ${serial} (and keep auto-update off), or pin ${r.versionName} in ${app.file}`);
-      return pass(`versionName ${r.versionName}${r.versionCode !== null ? ` (versionCode ${r.versionCode})` : ''}`);
+      const code = r.versionCode !== null ? ` (versionCode ${r.versionCode})` : '';
+      return pass(pin !== null ? `versionName ${r.versionName}${code}` : `versionName ${r.versionName}${code}; the campaign pins no version (the app file names ${app.android.version})`);
     },
   };
 }
@@ -157,7 +174,7 @@ export function openChatSelectors(app: LoadedApp): PhoneCheck {
         r.failure === 'ui_element_not_found'
           ? `open ${app.id} on ${serial} and make the element exist (the chat with the peer contact of side ${peer}), or correct ui.openChat in ${app.file}`
           : r.failure === 'app_not_installed'
-            ? `install ${pkg} version ${expectedAppVersion(app)} on ${serial} first; then its openChat steps can run`
+            ? `install ${pkg} version ${expectedAppVersion(app) ?? app.android.version} on ${serial} first; then its openChat steps can run`
             : `check ${app.id} starts on ${serial} (ui.openChat in ${app.file})`;
       return failed(failureString(r), fix);
     },
@@ -166,7 +183,7 @@ export function openChatSelectors(app: LoadedApp): PhoneCheck {
 
 /** The phone checks in the order they run. */
 export function phoneChecks(apps: readonly LoadedApp[], o: { maxClockSkewMs: number }): PhoneCheck[] {
-  return [adbAuthorised, rootShell, androidVersion, clockInStep(o.maxClockSkewMs), airplaneWlanOnly, mockLocationProvider, ...apps.map(appInstalled), ...apps.map(openChatSelectors)];
+  return [adbAuthorised, rootShell, androidVersion, clockInStep(o.maxClockSkewMs), airplaneWlanOnly, mockLocationProvider, ...apps.map(appInstalled), screenReady, ...apps.map(openChatSelectors)];
 }
 
 /** Runs the checks in order; after a failed gate the rest are not run. Releases the adb

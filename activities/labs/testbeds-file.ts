@@ -31,7 +31,11 @@ function resolve(at: LabTestbed, pair: { nodeA: PlannedNode; nodeB: PlannedNode 
     return {
       side: s,
       router: { ssh: { host: r.host, port: r.port, username: r.user, privateKeyPath: r.identityFile, knownHostsPath: r.knownHostsFile }, lanInterface: r.lanInterface, captureDir: r.captureDir },
-      phone: { serial: tb.phones[s].serial, ...(tb.phones[s].location ? { location: tb.phones[s].location } : {}) },
+      phone: {
+        serial: tb.phones[s].serial,
+        ...(tb.phones[s].location ? { location: tb.phones[s].location } : {}),
+        ...(tb.phones[s].firewallExtraUids ? { firewallExtraUids: tb.phones[s].firewallExtraUids } : {}),
+      },
       node: {
         id: n.id, country: n.country, address: nodeUnderlay, latitude: n.latitude, longitude: n.longitude,
         ssh: { host: n.ssh.host, port: n.ssh.port ?? 22, username: n.ssh.user, privateKeyPath: n.ssh.identityFile, knownHostsPath: n.ssh.knownHostsFile },

@@ -14,6 +14,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { UiStepRecord } from '../../drivers/phone';
 import { captureDiscard, captureFetch, captureRemove, captureStart, captureStop, checkCaptureFile, type RouterConfig } from '../../drivers/router';
 import type { UiStep } from '../../lib/config';
 import type { CaptureFiles, RouterCapture, RunningCapture, StepContext } from '../../lib/measurement/payloads';
@@ -40,6 +41,14 @@ function handlesFile(env: Pick<StepEnv, 'dataDir'>, testbed: string): string {
 /** UI waits follow the campaign's timerScale like the messaging timers (demo/test campaigns). */
 export function scaledUiSteps(steps: readonly UiStep[], timerScale: number): UiStep[] {
   return steps.map((s) => (s.action === 'wait' ? { ...s, seconds: Math.round(s.seconds * timerScale * 1000) / 1000 } : s));
+}
+
+/** The screenshots and (of a failed step) UI dumps UI steps left, as the record references them. */
+export function uiArtefacts(env: Pick<StepEnv, 'dataDir'>, steps: readonly UiStepRecord[] | undefined): ArtefactRef[] {
+  return (steps ?? []).flatMap((st) => [
+    ...(st.screenshot ? [{ kind: 'screenshot', path: relToData(env, st.screenshot) }] : []),
+    ...(st.uiDump ? [{ kind: 'ui-dump', path: relToData(env, st.uiDump) }] : []),
+  ]);
 }
 
 /** What the capture steps need of a testbed: its id (the handles file) and both routers. */
@@ -167,8 +176,9 @@ export async function startCapture(env: StepEnv, ctx: StepContext): Promise<Runn
       return { s, r };
     }),
   );
-  for (const { s, r } of opened) must(r, `side ${s}: open chat (${app.id} ui.openChat)`);
-  const artefacts = opened.flatMap(({ r }) => (r.ok ? r.steps : []).flatMap((st) => (st.screenshot ? [{ kind: 'screenshot', path: relToData(env, st.screenshot) }] : [])));
+  // A side that failed keeps its failure screenshot and UI dump (and the other side's) in the failed attempt's record.
+  const artefacts = opened.flatMap(({ r }) => uiArtefacts(env, r.steps));
+  for (const { s, r } of opened) must(r, `side ${s}: open chat (${app.id} ui.openChat)`, artefacts);
   return { captureId: tag, startedAt: new Date().toISOString(), handles, artefacts };
 }
 

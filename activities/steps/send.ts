@@ -26,8 +26,8 @@ import type { Look, PhoneDriver, UiStepRecord } from '../../drivers/phone';
 import type { AppFile, ChatObserve, UiStep } from '../../lib/config/app';
 import type { MessageSent, MessageStep, ObservedTime, PhoneClock, PhoneClocks, StepContext } from '../../lib/measurement/payloads';
 import type { ArtefactRef } from '../../lib/types';
-import { appOf, attemptDir, relToData, type StepEnv } from './context';
-import { scaledUiSteps } from './capture';
+import { appOf, attemptDir, type StepEnv } from './context';
+import { scaledUiSteps, uiArtefacts } from './capture';
 import { must, stepFailure } from './failures';
 import { bothSettled, phoneClock, phoneDriver } from './phones';
 import { resolveTestbed } from './testbed-endpoints';
@@ -116,7 +116,7 @@ export async function sendMessage(
   const receiver = phoneDriver(env, tb.sides[to]);
   const senderClock = clocks?.[from] ?? (await phoneClock(env, sender, from));
   const receiverClock = clocks?.[to] ?? (await phoneClock(env, receiver, to));
-  const { screenshots, ...sent } = await sendAndObserve({
+  const { uiSteps, ...sent } = await sendAndObserve({
     sender,
     receiver,
     app,
@@ -127,8 +127,9 @@ export async function sendMessage(
     sendTry,
     timeoutMs: env.receiveTimeoutMs ?? 30_000,
     screenshotDir: path.join(attemptDir(env, ctx).abs, 'screenshots'),
+    evidence: (steps) => uiArtefacts(env, steps),
   });
-  return { ...sent, artefacts: screenshots.map((file) => ({ kind: 'screenshot', path: relToData(env, file) })) };
+  return { ...sent, artefacts: uiArtefacts(env, uiSteps) };
 }
 
 export interface SendAndObserve {
@@ -142,10 +143,12 @@ export interface SendAndObserve {
   sendTry: SendTry;
   timeoutMs: number;
   screenshotDir?: string;
+  /** The artefacts a failed UI step left (its screenshot and UI dump), kept with the failure. */
+  evidence?: (steps: readonly UiStepRecord[]) => ArtefactRef[];
 }
 
 /** The step on two phone drivers (sendMessage resolves them from the testbed). */
-export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSent, 'artefacts'> & { screenshots: string[]; typedWith: string | null }> {
+export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSent, 'artefacts'> & { uiSteps: UiStepRecord[]; typedWith: string | null }> {
   const { app, message, sender, receiver, sendTry } = p;
   const obs: ChatObserve = app.observe;
   const from = message.from;
@@ -172,15 +175,14 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
   const runSteps = async (part: UiStep[], suffix: string): Promise<UiStepRecord[]> =>
     part.length === 0
       ? []
-      : must(
-          await sender.runUiSteps(part, {
+      : await sender
+          .runUiSteps(part, {
             packageName: app.android.package,
             vars: { message: text, index: message.index + 1, count: app.message.count, side: from, peer: to },
             ...(p.screenshotDir ? { screenshotDir: p.screenshotDir } : {}),
             stepPrefix: `send-${message.index + 1}-${from}${suffix}`,
-          }),
-          `side ${from}: send message ${message.index + 1} (${app.id} ui.sendMessage)`,
-        ).steps;
+          })
+          .then((r) => must(r, `side ${from}: send message ${message.index + 1} (${app.id} ui.sendMessage)`, p.evidence?.(r.steps ?? []) ?? []).steps);
   // The steps up to the one that sends (the last tap or key event); the message cannot show
   // before that step began.
   const head = earlier ? [] : await runSteps(steps.slice(0, cut), '');
@@ -260,7 +262,7 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
     detail: received
       ? null
       : `side ${to} (phone ${receiver.serial}) did not show message ${message.index + 1} in the chat or a notification within ${Math.round(p.timeoutMs / 1000)} s${sent ? '' : ` (the sender's chat on ${sender.serial} never showed it either)`}`,
-    screenshots: ran.flatMap((st) => (st.screenshot ? [st.screenshot] : [])),
+    uiSteps: ran,
     typedWith: ran.some((st) => st.action === 'input-text') ? 'phone-driver' : null,
   };
 }

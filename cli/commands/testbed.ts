@@ -138,10 +138,15 @@ export function register(program: Command): void {
         '                                  measurements fail adb_unauthorized (--clear: the adb server\'s key back)\n' +
         '  location-provider-missing PHONE uninstall the Appium Settings app (mock locations): measurements fail\n' +
         '                                  location_provider_missing (--clear: reinstall)\n' +
-        '  clock-skew PHONE --value MS     the phone clock runs MS ahead: measurements fail clock_skew beyond the bound (--clear: in step)',
+        '  clock-skew PHONE --value MS     the phone clock runs MS ahead: measurements fail clock_skew beyond the bound (--clear: in step)\n' +
+        '  ui-dump-flaky PHONE --value N   the next N uiautomator dumps fail as while the screen animates (--clear: 0)\n' +
+        '  screen-locked PHONE [--value V] screen off, lock screen up: V 1 (default) with a PIN (measurements fail\n' +
+        '                                  screen_locked), V 0 swipe only (the driver dismisses it) (--clear: on, unlocked)\n' +
+        '  app-version PHONE:APP@VERSION   the app installed at another version: measurements pinning the app fail\n' +
+        '                                  app_version_mismatch (--clear with PHONE:APP: the catalogue\'s version)',
     )
     .addArgument(new Argument('<kind>', `one of ${FAULT_KINDS.join(', ')}`).choices(FAULT_KINDS))
-    .argument('<target>', 'link (A~B), element, service, phone id, or PHONE:APP (app-missing)')
+    .argument('<target>', 'link (A~B), element, service, phone id, PHONE:APP (app-missing) or PHONE:APP@VERSION (app-version)')
     .addOption(new Option('--value <n>', 'percent or milliseconds, depending on the kind').argParser((v) => {
       const n = Number(v);
       if (!Number.isFinite(n) || n < 0) throw new CliError(`--value: expected a non-negative number, got ${JSON.stringify(v)}`);

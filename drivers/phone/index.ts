@@ -26,15 +26,18 @@ import { ADB_KEYBOARD_IME, adbKeyboardCommand, canUseInputText, inputTextArgumen
 import { PhoneFailed, PhoneResult, phoneFail } from './failures';
 import { CLOCK_PROBE, estimateOffset, splitClocked, type ClockOffset, type ClockSample } from './clock';
 import { lookCommand, parseLook, type Look } from './observe';
-import { centerOf, findElement, parseUiDump, UiElement } from './ui-xml';
 import { DEFAULT_LOCATION_PROVIDER, checkLocationProvider, setMockLocation, type MockLocationDevice } from './mock-location';
 import type { LocationProviderConfig } from '../../lib/config/location-provider';
+import { ensureScreenReady } from './screen';
+import { dumpWithRetry, type UiDump, type UiDumpRetry } from './ui-dump';
+import { centerOf, findElement, UiElement } from './ui-xml';
 
 export { PHONE_FAILURES } from './failures';
 export type { PhoneFailure, PhoneResult, PhoneFailed } from './failures';
 export { canUseInputText, inputTextArgument, adbKeyboardCommand } from './escape';
 export { DEFAULT_MAX_CLOCK_SKEW_MS, toControllerIso, type ClockOffset, type ClockPrecision } from './clock';
 export type { Look } from './observe';
+export { UI_DUMP_RETRY, type UiDumpRetry } from './ui-dump';
 
 export const FIREWALL_CHAIN = 'matador_fw';
 
@@ -48,6 +51,8 @@ export interface UiStepRecord {
   startedAt: string;
   finishedAt: string;
   screenshot?: string;
+  /** The `uiautomator dump` XML saved when the step failed (what the screen held). */
+  uiDump?: string;
   failure?: string;
   detail?: string;
 }
@@ -55,7 +60,8 @@ export interface UiStepRecord {
 export interface RunUiStepsOptions {
   packageName: string;
   vars: Partial<Record<TemplateVariable, string | number>>;
-  /** Directory for screenshots (the explicit `screenshot` steps, and one after every step when screenshotEveryStep). */
+  /** Directory for screenshots (the explicit `screenshot` steps, and one after every step when
+   *  screenshotEveryStep) and, for a failed step, its screenshot and UI dump. */
   screenshotDir?: string;
   screenshotEveryStep?: boolean;
   /** Prefix for the per-step screenshot names, e.g. "open-A". */
@@ -64,10 +70,13 @@ export interface RunUiStepsOptions {
 }
 
 export interface PhoneDriverOptions extends AdbDeviceOptions {
-  /** Extra uids the firewall lets through (e.g. a real phone's DNS proxy uid). */
+  /** Extra uids the firewall lets through (e.g. a real phone's DNS proxy uid; testbeds config
+   *  `phones.<side>.firewallExtraUids`). */
   firewallExtraUids?: number[];
   /** The mock-location provider (testbeds config phones.<side>.location; default Appium Settings). */
   location?: LocationProviderConfig;
+  /** How often a transient `uiautomator dump` error is retried (default UI_DUMP_RETRY). */
+  uiDumpRetry?: UiDumpRetry;
 }
 
 type Ok<T extends object = object> = { ok: true } & T;
@@ -82,6 +91,11 @@ export class PhoneDriver {
 
   get serial(): string {
     return this.adb.serial;
+  }
+
+  /** The uids restrictNetworkToApp lets out besides the app's (PhoneDriverOptions.firewallExtraUids). */
+  get firewallExtraUids(): readonly number[] {
+    return this.opts.firewallExtraUids ?? [];
   }
 
   connect(timeoutMs?: number): Promise<PhoneResult<{ state: string }>> {
@@ -187,13 +201,25 @@ export class PhoneDriver {
     return { ok: true, versionName: name[1], versionCode: code ? Number(code[1]) : null };
   }
 
+  /** The app's version, which must be `pinned` when a pin is given (else `app_version_mismatch`). */
+  async pinnedAppVersion(pkg: string, pinned: string | null): Promise<PhoneResult<{ versionName: string; versionCode: number | null }>> {
+    const v = await this.appVersion(pkg);
+    if (!v.ok || pinned === null || v.versionName === pinned) return v;
+    return phoneFail(
+      'app_version_mismatch',
+      `version of ${pkg}`,
+      `${pkg} on ${this.serial} is version ${v.versionName}${v.versionCode !== null ? ` (versionCode ${v.versionCode})` : ''}, the campaign pins ${pinned}: ` +
+        `install ${pkg} ${pinned} on ${this.serial} (or change the pin in the campaign's apps entry), then rerun the failed measurements`,
+    );
+  }
+
   /** Paper 3.1: only the app under test may use the network (iptables owner match on its uid). */
   async restrictNetworkToApp(pkg: string): Promise<PhoneResult<{ uid: number }>> {
     const uid = await this.appUid(pkg);
     if (!uid.ok) return uid;
     const cleared = await this.clearFirewall();
     if (!cleared.ok) return cleared;
-    const allowed = [uid.uid, ...(this.opts.firewallExtraUids ?? [])];
+    const allowed = [uid.uid, ...this.firewallExtraUids];
     for (const bin of ['iptables', 'ip6tables']) {
       const rules: string[][] = [
         [bin, '-N', FIREWALL_CHAIN],
@@ -254,19 +280,16 @@ export class PhoneDriver {
 
   /**
    * The screen's UI hierarchy: dumped to a file and printed by the same shell command (one adb
-   * round trip; a tap step dumps until its element shows). The old file is removed first, so a
-   * dump that failed can never be answered with a stale screen.
+   * round trip; a tap step dumps until its element shows). Android's transient dump errors (the
+   * screen changing) are retried within a bound (ui-dump.ts).
    */
-  async uiDump(): Promise<PhoneResult<{ elements: UiElement[] }>> {
-    const file = '/sdcard/window_dump.xml';
-    const r = await this.must(`rm -f ${file}; uiautomator dump ${file} && cat ${file}`, 'uiautomator dump');
-    if (!r.ok) return r;
-    const at = r.stdout.indexOf('<?xml');
-    try {
-      return { ok: true, elements: parseUiDump(at >= 0 ? r.stdout.slice(at) : r.stdout) };
-    } catch (err) {
-      return phoneFail('shell_error', 'uiautomator dump', (err as Error).message);
-    }
+  async uiDump(): Promise<PhoneResult<UiDump>> {
+    return dumpWithRetry((command) => this.adb.shell(command, { operation: 'uiautomator dump' }), this.serial, this.opts.uiDumpRetry);
+  }
+
+  /** Screen on and no keyguard (screen.ts): wakes a dark screen, dismisses a keyguard without a secret, else `screen_locked`. */
+  screenReady(): Promise<PhoneResult<{ screenOn: true; unlocked: true; woke: boolean; dismissedKeyguard: boolean }>> {
+    return ensureScreenReady((command, operation) => this.must(command, operation), this.serial);
   }
 
   /** Tap the element named by resource-id / text / content-desc; polls the screen until timeoutMs. */
@@ -366,10 +389,19 @@ export class PhoneDriver {
       const r = await this.runStep(step, o);
       const rec: UiStepRecord = { index, action: step.action, startedAt, finishedAt: new Date().toISOString() };
       if (r.ok && 'screenshot' in r) rec.screenshot = r.screenshot as string;
+      const base = `${o.stepPrefix ?? 'step'}-${String(index).padStart(2, '0')}-${step.action}${r.ok ? '' : '-failed'}`;
       if (o.screenshotDir && (o.screenshotEveryStep || !r.ok) && step.action !== 'screenshot') {
-        const name = `${o.stepPrefix ?? 'step'}-${String(index).padStart(2, '0')}-${step.action}${r.ok ? '' : '-failed'}.png`;
-        const shot = await this.screenshot(path.join(o.screenshotDir, name));
+        const shot = await this.screenshot(path.join(o.screenshotDir, `${base}.png`));
         if (shot.ok) rec.screenshot = shot.file;
+      }
+      if (o.screenshotDir && !r.ok) {
+        // What the screen held when the step failed, for the failed attempt's record.
+        const dump = await this.uiDump();
+        if (dump.ok) {
+          rec.uiDump = path.join(o.screenshotDir, `${base}.xml`);
+          fs.mkdirSync(o.screenshotDir, { recursive: true });
+          fs.writeFileSync(rec.uiDump, dump.xml);
+        }
       }
       if (!r.ok) {
         rec.failure = r.failure;

@@ -4,7 +4,7 @@
  * them, naming the referencing key when one is wrong.
  */
 import { z } from 'zod';
-import { id, LIMITS, list, literal, num, oneOf, pathRef, seconds, str, strict } from './fields';
+import { expected, id, LIMITS, list, literal, num, oneOf, pathRef, seconds, str, strict } from './fields';
 
 export const CAMPAIGN_SCHEMA = 'matador.campaign/v1';
 
@@ -17,6 +17,36 @@ const idList = (what: string) =>
     });
   });
 
+/** An Android versionName as `dumpsys package` prints it (no blanks), e.g. "2.12.176". */
+export const VERSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._+~()-]{0,63}$/;
+
+/**
+ * An app of the campaign: its file, or the file and the version every phone must have. A phone
+ * with another version ends the measurement as `app_version_mismatch` (not retried): results
+ * of different app versions must not mix in one campaign.
+ */
+const pinnedAppSchema = strict({
+  file: fileRef(),
+  version: str('an Android versionName (quote it: "2.41"; as `dumpsys package` prints it, no blanks)', VERSION_NAME),
+});
+const APP_ENTRY = expected('an app config file path, or { file: PATH, version: "VERSION" } to pin the app\'s version');
+
+/** Dispatches on the entry's type (not z.union, whose error would hide which key of a pin is wrong). */
+export const campaignAppSchema = z.unknown().transform((value, ctx): string | z.output<typeof pinnedAppSchema> => {
+  const isMapping = typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isMapping && typeof value !== 'string') {
+    ctx.addIssue({ code: 'custom', message: APP_ENTRY, input: value });
+    return z.NEVER;
+  }
+  const parsed = (isMapping ? pinnedAppSchema : fileRef()).safeParse(value);
+  if (parsed.success) return parsed.data;
+  // An unknown key first: a misspelt `version` is reported as the typo, not as a missing version.
+  const issues = [...parsed.error.issues].sort((x, y) => Number(y.code === 'unrecognized_keys') - Number(x.code === 'unrecognized_keys'));
+  for (const issue of issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
+export type CampaignAppEntry = z.infer<typeof campaignAppSchema>;
+
 export const campaignFileSchema = strict({
   schema: literal(CAMPAIGN_SCHEMA),
   id: id(),
@@ -26,7 +56,8 @@ export const campaignFileSchema = strict({
     /** measure only these node ids (default: all nodes of the file, in file order) */
     select: idList('a list of node ids').optional(),
   }),
-  apps: list(fileRef(), { min: 1, what: 'a list of app config files' }),
+  /** app config files; an entry `{ file, version }` pins the version the phones must have */
+  apps: list(campaignAppSchema, { min: 1, what: 'a list of app config files (each a path, or { file, version })' }),
   testbeds: strict({
     file: fileRef(),
     select: idList('a list of testbed ids').optional(),

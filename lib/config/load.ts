@@ -40,6 +40,8 @@ export interface LoadedNodes {
 
 export interface LoadedApp extends AppFile {
   file: string; // absolute
+  /** The versionName the campaign pins (its `apps` entry `{ file, version }`); absent: any version. */
+  pinnedVersion?: string;
 }
 
 export interface LoadedTestbeds {
@@ -203,12 +205,14 @@ export function loadCampaign(file: string, options?: LoadOptions): LoadedCampaig
   const nodes = allNodes.filter((n) => !selectedNodes || selectedNodes.has(n.id));
 
   const apps: LoadedApp[] = [];
-  campaign.apps.forEach((ref, i) => {
-    const appFile = resolveRef(ref, absolute, ['apps', i], ctx);
-    const app = loadVia(absolute, ['apps', i], ctx, () => loadAppFile(appFile, ctx));
+  campaign.apps.forEach((entry, i) => {
+    const ref = typeof entry === 'string' ? entry : entry.file;
+    const keyPath: KeyPath = typeof entry === 'string' ? ['apps', i] : ['apps', i, 'file'];
+    const appFile = resolveRef(ref, absolute, keyPath, ctx);
+    const app = loadVia(absolute, keyPath, ctx, () => loadAppFile(appFile, ctx));
     const clash = apps.findIndex((a) => a.id === app.id);
-    if (clash >= 0) throw refError(['apps', i], `expected an app whose id is not already used by apps[${clash}] ("${app.id}")`, ref);
-    apps.push(app);
+    if (clash >= 0) throw refError(keyPath, `expected an app whose id is not already used by apps[${clash}] ("${app.id}")`, ref);
+    apps.push(typeof entry === 'string' ? app : { ...app, pinnedVersion: entry.version });
   });
 
   const testbedsFile = resolveRef(campaign.testbeds.file, absolute, ['testbeds', 'file'], ctx);

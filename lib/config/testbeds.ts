@@ -75,12 +75,30 @@ const locationSchema = z.union([
     package: str('an Android package name (e.g. "io.appium.settings")', ANDROID_PACKAGE).optional(),
   }),
 ], { error: expected('{ provider: appium-settings } or { command: TEMPLATE, package: PACKAGE }') });
+/** At most this many extra uids: the DNS uid and perhaps a push service, never a way to open the firewall. */
+export const MAX_FIREWALL_EXTRA_UIDS = 4;
+const ANDROID_UID = num({ int: true, min: 0, max: 2 ** 31 - 1 }, `an Android uid (an integer between 0 and ${2 ** 31 - 1})`);
 
 export const phoneSchema = strict({
   /** adb serial (`adb devices`), e.g. `ZY2234ABCD` or `192.168.1.20:5555` */
   serial: str('an adb serial number'),
   /** the mock-location provider (default: the Appium Settings app) */
   location: locationSchema.optional(),
+  /**
+   * uids the phone's firewall lets out besides the app's own (paper 3.1: only the app under test
+   * may use the network). On a real phone an app's DNS lookups are not sent by the app: netd's
+   * resolver sends them, as root (0) on Android 5-7 and as AID_DNS (1051) from Android 8 on;
+   * without that uid the firewalled app resolves no name. E.g. `[0]` for the paper's Moto E.
+   */
+  firewallExtraUids: list(ANDROID_UID, { what: 'a list of Android uids' })
+    .max(MAX_FIREWALL_EXTRA_UIDS, { error: expected(`a list of at most ${MAX_FIREWALL_EXTRA_UIDS} Android uids`) })
+    .superRefine((uids, ctx) => {
+      uids.forEach((uid, index) => {
+        const first = uids.indexOf(uid);
+        if (first !== index) ctx.addIssue({ code: 'custom', path: [index], input: uid, message: expected(`a uid not listed before (it is at [${first}])`) });
+      });
+    })
+    .optional(),
 });
 
 const routerFields = strict({

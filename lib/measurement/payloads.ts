@@ -198,6 +198,8 @@ export interface StepRecord extends FailureFields {
   step: string;
   startedAt: string;
   finishedAt: string | null;
+  /** A failed step's evidence (failure screenshot, UI dump; paths relative to the data folder). */
+  artefacts?: ArtefactRef[];
 }
 
 /** One whole attempt of a measurement; the failure fields say why it failed. */
@@ -207,6 +209,8 @@ export interface AttemptRecord extends FailureFields {
   finishedAt: string | null;
   steps: StepRecord[];
   cleanedUp: boolean;
+  /** A failed attempt's evidence: what its failed step left (failure screenshot, UI dump). */
+  artefacts?: ArtefactRef[];
 }
 
 export interface MeasurementResult extends MeasurementOutcome {
@@ -263,6 +267,8 @@ export interface PhoneInfo {
   appVersionCode?: number | null;
   /** The version the app config names (paper Table 1); differs when the device has another. */
   configuredVersion?: string;
+  /** The version the campaign pins (its apps entry `{ file, version }`); appVersion equals it. */
+  pinnedVersion?: string;
   model?: string;
   androidVersion?: string;
   location?: { latitude: number; longitude: number; method: string };

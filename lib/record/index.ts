@@ -7,7 +7,8 @@
  * side (here classifyFlows' summary with `classificationRef`: persistRecord reads the side's
  * flows, endpoints and messages back from that file before storing, activities/record-refs.ts), the phones (app version as found on the device, clock offset), the tunnels,
  * the no-app baselines used, geolocation sources, every artefact (captures, screenshots, raw
- * traceroute output; paths relative to the data folder) and timings against the configured
+ * traceroute output, and the failure screenshots and UI dumps failed attempts kept, which their
+ * attempt lists too; paths relative to the data folder) and timings against the configured
  * timers (`timings.overheadSeconds`: what the steps cost beyond the Fig. 2 waits).
  */
 import { NO_FAILURE, type FailureFields } from '../failures';
@@ -105,14 +106,13 @@ export function buildMeasurementRecord(input: RecordInput): MeasurementRecord {
   const o = input.outputs;
   const status: 'ok' | 'failed' = o && input.failure.failure === null ? 'ok' : 'failed';
   const failure: FailureFields = status === 'ok' ? NO_FAILURE : input.failure.failure ? input.failure : { ...NO_FAILURE, failure: 'activity_error', detail: 'no attempt succeeded and none said why' };
-  const artefacts = o
-    ? dedupe([
-        ...artefactsOf(o.files),
-        ...artefactsOf(o.capture),
-        ...o.messages.flatMap((msg) => artefactsOf(msg)),
-        ...artefactsOf(o.paths),
-      ])
-    : [];
+  // The successful attempt's artefacts, and the evidence failed attempts kept (failure
+  // screenshots and UI dumps, also referenced from their attempt).
+  const failedEvidence = input.attempts.flatMap((a) => (a.failure !== null ? (a.artefacts ?? []) : []));
+  const artefacts = dedupe([
+    ...(o ? [...artefactsOf(o.files), ...artefactsOf(o.capture), ...o.messages.flatMap((msg) => artefactsOf(msg)), ...artefactsOf(o.paths)] : []),
+    ...failedEvidence,
+  ]);
   const record: MeasurementRecord = {
     schema: MEASUREMENT_SCHEMA,
     campaign: m.campaign,

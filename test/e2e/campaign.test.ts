@@ -181,7 +181,7 @@ describe('a campaign on the emulated world', () => {
         expect(Date.parse(m.received.notAfter)).toBeGreaterThanOrEqual(Date.parse(m.sent.notBefore));
         for (const t of [m.sent, m.received]) expect(Date.parse(t.notBefore)).toBeLessThanOrEqual(Date.parse(t.notAfter));
       }
-      const phones = r.phones as Array<{ side: string; appVersion: string; configuredVersion: string; location: { latitude: number }; clock: { offsetMs: number; uncertaintyMs: number; precision: string } }>;
+      const phones = r.phones as Array<{ side: string; appVersion: string; configuredVersion: string; pinnedVersion?: string; location: { latitude: number }; clock: { offsetMs: number; uncertaintyMs: number; precision: string } }>;
       expect(phones.map((p) => p.side)).toEqual(['A', 'B']);
       for (const p of phones) {
         expect(p.appVersion).toBe(p.configuredVersion);
@@ -189,6 +189,8 @@ describe('a campaign on the emulated world', () => {
         expect(p.clock.precision).toBe('us');
         expect(Math.abs(p.clock.offsetMs)).toBeLessThanOrEqual(p.clock.uncertaintyMs + 1);
       }
+      // the campaign pins Threema's version (the phones were checked for it), not WeChat's
+      for (const p of phones) expect(p.pinnedVersion).toBe(r.app === 'threema' ? '2.41' : undefined);
     }
   });
 

@@ -12,6 +12,7 @@ import * as path from 'path';
 import { startServiceBackend, ServiceBackend, stopChild } from '../../testbed/services';
 import { startVirtualPhone, VirtualPhone, StartVirtualPhoneOptions } from '../../testbed/phone';
 import { PhoneDriver } from '../../drivers/phone';
+import { nsExec } from '../../testbed/phone/netns';
 
 const execFileAsync = promisify(execFile);
 
@@ -151,6 +152,12 @@ export async function createMiniWorld(tag: string, opts: { backends?: boolean } 
 
 function a6(v4: string): string {
   return v4.split('.')[3];
+}
+
+/** A TCP connect from `uid` inside `netns` (what the phone firewall lets out): prints connected, an error code or timeout. */
+export function probeAsUid(netns: string, uid: number, host: string, port: number): ReturnType<typeof nsExec> {
+  return nsExec(netns, ['setpriv', '--reuid', String(uid), '--regid', String(uid), '--clear-groups', 'node', '-e',
+    `const s=require('net').connect(${port},'${host}');s.setTimeout(4000,()=>{console.log('timeout');process.exit(2)});s.on('connect',()=>{console.log('connected');process.exit(0)});s.on('error',e=>{console.log(e.code);process.exit(1)})`]);
 }
 
 /** Poll `check` until it returns a value or `timeoutMs` passes (a deadline, not a timing assertion). */

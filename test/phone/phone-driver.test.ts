@@ -13,7 +13,7 @@ import { configsDir } from '../../lib/project-paths';
 import { SERVICE_SHAPES } from '../../testbed/services';
 import type { VirtualPhone } from '../../testbed/phone';
 import { nsExec } from '../../testbed/phone/netns';
-import { ADDR, createMiniWorld, MiniWorld, waitFor } from './mini-world';
+import { ADDR, createMiniWorld, MiniWorld, probeAsUid, waitFor } from './mini-world';
 
 const execFileAsync = promisify(execFile);
 const PORT_A = 5741;
@@ -108,9 +108,7 @@ test('a message with shell metacharacters arrives verbatim through the configure
 });
 
 test('firewall: only the app uid may send; other uids are blocked in the phone namespace', async () => {
-  const probe = (uid: number, host: string, port: number) =>
-    nsExec(world.ns.phoneA, ['setpriv', '--reuid', String(uid), '--regid', String(uid), '--clear-groups', 'node', '-e',
-      `const s=require('net').connect(${port},'${host}');s.setTimeout(4000,()=>{console.log('timeout');process.exit(2)});s.on('connect',()=>{console.log('connected');process.exit(0)});s.on('error',e=>{console.log(e.code);process.exit(1)})`]);
+  const probe = (uid: number, host: string, port: number) => probeAsUid(world.ns.phoneA, uid, host, port);
   const r = await a.restrictNetworkToApp('ch.threema.app');
   expect(r).toEqual({ ok: true, uid: SERVICE_SHAPES.threema.uid });
   try {

@@ -49,7 +49,7 @@ function writeCampaign(dir: string): string {
       id: CAMPAIGN,
       description: 'testbed check on the small world',
       nodes: { file: path.join(projectRoot, 'configs', 'nodes', 'planetlab-2015.yaml'), select: NODES },
-      apps: [path.join(FIXTURES, 'apps', 'threema.yaml'), path.join(FIXTURES, 'apps', 'wechat.yaml')],
+      apps: [{ file: path.join(FIXTURES, 'apps', 'threema.yaml'), version: '2.41' }, path.join(FIXTURES, 'apps', 'wechat.yaml')],
       testbeds: { file: path.join(FIXTURES, 'testbeds.yaml') },
       timerScale: 0.01,
     }),
@@ -120,13 +120,13 @@ it('passes every row on the healthy world, prints each row, exits 0 and leaves n
   expect(r.rows.filter((x) => !x.ok)).toEqual([]);
   expect(r.code).toBe(0);
   expect(r.doc).toMatchObject({ schema: 'matador.testbed-check/v1', campaign: CAMPAIGN, ok: true, failed: 0 });
-  // Every subject: both phones (adb, root, version, clock, airplane, location provider, 2 apps x installed + openChat),
+  // Every subject: both phones (adb, root, version, clock, screen, airplane, location provider, 2 apps x installed + openChat),
   // both routers and both nodes (SSH, tools, privileges, capture dir), both tunnels (up, ping, down).
   const phoneRows = r.rows.filter((x) => x.kind === 'phone');
   expect(phoneRows.map((x) => [x.side, x.target, x.check])).toEqual(
     (['A', 'B'] as const).flatMap((s) => [
       'adb authorised', 'root (su -c id)', 'Android version', 'clock within 2000 ms', 'airplane mode, WLAN only', 'mock-location provider',
-      'app threema (ch.threema.app) at 2.41', 'app wechat (com.tencent.mm) at 6.2.4', 'app threema openChat selectors', 'app wechat openChat selectors',
+      'app threema (ch.threema.app) at 2.41', 'app wechat (com.tencent.mm) installed', 'screen on and unlocked', 'app threema openChat selectors', 'app wechat openChat selectors',
     ].map((c) => [s, phones[s].serial, c])),
   );
   expect(phoneRows.find((x) => x.check === 'Android version')?.detail).toMatch(/^Android 5\.0\.2 \(SDK 21\)/);
@@ -166,7 +166,7 @@ const FAULT_CASES: FaultCase[] = [
     name: 'app-missing (WeChat uninstalled from phone A)',
     fault: () => ['app-missing', `${phones.A.id}:wechat`],
     failed: () => [
-      { side: 'A', kind: 'phone', check: 'app wechat (com.tencent.mm) at 6.2.4', detail: new RegExp(`^app_not_installed: .*com\\.tencent\\.mm is not installed on ${phones.A.serial}`), fix: new RegExp(`^install com\\.tencent\\.mm version 6\\.2\\.4 on ${phones.A.serial}`) },
+      { side: 'A', kind: 'phone', check: 'app wechat (com.tencent.mm) installed', detail: new RegExp(`^app_not_installed: .*com\\.tencent\\.mm is not installed on ${phones.A.serial}`), fix: new RegExp(`^install com\\.tencent\\.mm version 6\\.2\\.4 on ${phones.A.serial}`) },
       { side: 'A', kind: 'phone', check: 'app wechat openChat selectors', detail: /^app_not_installed: /, fix: new RegExp(`^install com\\.tencent\\.mm version 6\\.2\\.4 on ${phones.A.serial} first`) },
     ],
   },
@@ -190,6 +190,16 @@ const FAULT_CASES: FaultCase[] = [
     fault: () => ['clock-skew', phones.B.id],
     value: 60_000,
     failed: () => [{ side: 'B', kind: 'phone', check: 'clock within 2000 ms', detail: /^clock_skew: offset \+6\d{4}\.\d ms/, fix: new RegExp(`^enable automatic date & time on ${esc(phones.B.serial)}`) }],
+  },
+  {
+    name: 'screen-locked (phone A dark, a PIN lock screen up)',
+    fault: () => ['screen-locked', phones.A.id],
+    failed: () => [{ side: 'A', kind: 'phone', check: 'screen on and unlocked', detail: new RegExp(`^screen_locked: .*${esc(phones.A.serial)}`), fix: new RegExp(`^unlock ${esc(phones.A.serial)}, remove its screen lock`) }],
+  },
+  {
+    name: 'app-version (Threema 2.40 on phone B, the campaign pins 2.41)',
+    fault: () => ['app-version', `${phones.B.id}:threema@2.40`],
+    failed: () => [{ side: 'B', kind: 'phone', check: 'app threema (ch.threema.app) at 2.41', detail: new RegExp(`^app_version_mismatch: .*ch\\.threema\\.app on ${esc(phones.B.serial)} is version 2\\.40 .*pins 2\\.41`), fix: new RegExp(`^install ch\\.threema\\.app version 2\\.41 on ${esc(phones.B.serial)}`) }],
   },
   {
     name: 'link-loss 100% on the access link of node es-mad',

@@ -326,6 +326,40 @@ describe('small world (6 nodes, 1 testbed)', () => {
     }
   });
 
+  test('faults: ui-dump-flaky, screen-locked and app-version act on the phone as Android would show them, until cleared', async () => {
+    const serial = state.testbeds[0].sides.A.phone.adbSerial;
+    const sh = async (...cmd: string[]): Promise<string> => { const r = await runCmd(['adb', '-s', serial, 'shell', ...cmd]); return `${r.stdout}${r.stderr}`; };
+    try {
+      expect((await runCmd(['adb', 'connect', serial])).stdout).toMatch(/connected/);
+      expect((await runCli(['testbed', 'fault', 'ui-dump-flaky', 'tb1-pa', '--value', '1'])).code).toBe(0);
+      expect(await sh('uiautomator', 'dump', '/sdcard/window_dump.xml')).toMatch(/^ERROR: (null root node returned by UiTestAutomationBridge|could not get idle state)\.$/m);
+      expect(await sh('uiautomator', 'dump', '/sdcard/window_dump.xml')).toContain('UI hierchary dumped to: /sdcard/window_dump.xml');
+      expect((await runCli(['testbed', 'fault', 'ui-dump-flaky', 'tb1-pa', '--clear'])).code).toBe(0);
+
+      expect((await runCli(['testbed', 'fault', 'screen-locked', 'tb1-pa'])).code).toBe(0);
+      expect(await sh('dumpsys', 'power')).toContain('Display Power: state=OFF');
+      expect(await sh('input', 'keyevent', '26')).toBe('');
+      expect(await sh('dumpsys', 'window', 'policy')).toContain('mShowingLockscreen=true');
+      expect((await runCli(['testbed', 'fault', 'screen-locked', 'tb1-pa', '--clear'])).code).toBe(0);
+      expect(await sh('dumpsys', 'power')).toContain('Display Power: state=ON');
+      expect(await sh('dumpsys', 'window', 'policy')).toContain('mShowingLockscreen=false');
+
+      const version = async (): Promise<string | undefined> => /versionName=(\S+)/.exec(await sh('dumpsys', 'package', 'com.whatsapp'))?.[1];
+      expect((await runCli(['testbed', 'fault', 'app-version', 'tb1-pa:whatsapp@2.11.0'])).code).toBe(0);
+      expect(await version()).toBe('2.11.0');
+      expect(readWorldState('small').faults).toEqual([expect.objectContaining({ kind: 'app-version', target: 'tb1-pa:whatsapp@2.11.0' })]);
+      expect((await runCli(['testbed', 'fault', 'app-version', 'tb1-pa:whatsapp', '--clear'])).code).toBe(0);
+      expect(await version()).toBe('2.12.176');
+      expect(readWorldState('small').faults).toEqual([]);
+      const bad = await runCli(['testbed', 'fault', 'app-version', 'tb1-pa:whatsapp']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr.trim()).toMatch(/^matador: app-version needs TARGET PHONE:APP@VERSION/);
+    } finally {
+      await runCli(['testbed', 'fault', 'screen-locked', 'tb1-pa', '--clear']);
+      await runCmd(['adb', 'disconnect', serial]);
+    }
+  });
+
   test('a bad world name is a one-line error and leaves the running world alone', async () => {
     const r = await runCli(['testbed', 'up', 'no-such-world']);
     expect(r.code).not.toBe(0);

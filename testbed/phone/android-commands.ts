@@ -14,10 +14,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Builtin, result, ShellResult } from './builtin';
 import { nsExec } from './netns';
+import { TextCanvas } from './png';
 import { SCREEN_HEIGHT, SCREEN_WIDTH } from './ui';
 import { amStartService, appops, dumpsysLocation } from './location';
 
-const KEYCODES: Record<string, number> = { KEYCODE_HOME: 3, KEYCODE_BACK: 4, KEYCODE_ENTER: 66, KEYCODE_DEL: 67, KEYCODE_TAB: 61, KEYCODE_SPACE: 62, KEYCODE_MENU: 82 };
+const KEYCODES: Record<string, number> = {
+  KEYCODE_HOME: 3, KEYCODE_BACK: 4, KEYCODE_POWER: 26, KEYCODE_ENTER: 66, KEYCODE_DEL: 67, KEYCODE_TAB: 61, KEYCODE_SPACE: 62, KEYCODE_MENU: 82, KEYCODE_SLEEP: 223, KEYCODE_WAKEUP: 224,
+};
+
+/** What Android 5's DumpCommand prints (stderr, exit 0, no file) when the window is changing or the screen is off. */
+const DUMP_NULL_ROOT = 'ERROR: null root node returned by UiTestAutomationBridge.\n';
+const DUMP_NOT_IDLE = 'ERROR: could not get idle state.\n';
 
 const getprop: Builtin = (argv, ctx) => {
   if (argv[1]) return result(`${ctx.dev.props[argv[1]] ?? argv[2] ?? ''}\n`);
@@ -120,7 +127,7 @@ const am: Builtin = async (argv, ctx) => {
       if (ctx.dev.settings.secure.get('default_input_method') !== 'com.android.adbkeyboard/.AdbIME') return result(`${head}Broadcast completed: result=0\n`);
       const msg = opt('--es') === 'msg' ? argv[argv.indexOf('--es') + 2] ?? '' : '';
       const text = action === 'ADB_INPUT_B64' ? Buffer.from(msg, 'base64').toString('utf8') : msg;
-      ctx.dev.ui.typeText(text);
+      if (ctx.dev.power.reachesApp()) ctx.dev.ui.typeText(text);
     }
     return result(`${head}Broadcast completed: result=0\n`);
   }
@@ -196,13 +203,14 @@ const input: Builtin = (argv, ctx) => {
     if ([...text].some((ch) => ch.codePointAt(0)! < 0x20 || ch.codePointAt(0)! > 0x7e)) {
       return result('', 'Exception in thread "main" java.lang.NullPointerException: Attempt to get length of null array\n\tat com.android.commands.input.Input.sendText(Input.java:173)\n', 1);
     }
-    ctx.dev.ui.typeText(text);
+    if (ctx.dev.power.reachesApp()) ctx.dev.ui.typeText(text);
     return result();
   }
   if (cmd === 'tap') {
     const [x, y] = rest.map(Number);
     if (rest.length !== 2 || !Number.isFinite(x) || !Number.isFinite(y)) return invalid();
-    ctx.dev.ui.tap(x, y);
+    // A dark or locked screen: the tap lands on nothing (or the keyguard), never in the app.
+    if (ctx.dev.power.reachesApp()) ctx.dev.ui.tap(x, y);
     return result();
   }
   if (cmd === 'keyevent') {
@@ -210,7 +218,7 @@ const input: Builtin = (argv, ctx) => {
     for (const k of rest) {
       const code = /^\d+$/.test(k) ? Number(k) : KEYCODES[k] ?? KEYCODES[`KEYCODE_${k}`];
       if (code === undefined) return result('', `Error: Unknown keycode: ${k}\n`, 0);
-      ctx.dev.ui.keyEvent(code);
+      if (!ctx.dev.power.key(code)) ctx.dev.ui.keyEvent(code);
     }
     return result();
   }
@@ -218,8 +226,13 @@ const input: Builtin = (argv, ctx) => {
   return result('', 'Usage: input [<source>] <command> [<arg>...]\n', 0);
 };
 
+/** What screencap captures: the screen, or a black frame while the display is off (as on a phone). */
+function screenImage(ctx: Parameters<Builtin>[1]): TextCanvas {
+  return ctx.dev.power.on ? ctx.dev.ui.render() : new TextCanvas(SCREEN_WIDTH, SCREEN_HEIGHT, 0);
+}
+
 function rawFramebuffer(ctx: Parameters<Builtin>[1]): Buffer {
-  const grey = ctx.dev.ui.render().pixels;
+  const grey = screenImage(ctx).pixels;
   const out = Buffer.alloc(12 + grey.length * 4);
   out.writeUInt32LE(SCREEN_WIDTH, 0);
   out.writeUInt32LE(SCREEN_HEIGHT, 4);
@@ -231,7 +244,7 @@ function rawFramebuffer(ctx: Parameters<Builtin>[1]): Buffer {
 const screencap: Builtin = (argv, ctx) => {
   const file = argv.slice(1).find((a) => !a.startsWith('-'));
   const png = argv.includes('-p') || (file?.endsWith('.png') ?? false);
-  const data = png ? ctx.dev.ui.render().toPng() : rawFramebuffer(ctx);
+  const data = png ? screenImage(ctx).toPng() : rawFramebuffer(ctx);
   if (!file) return result(data);
   const host = ctx.dev.hostPath(file);
   if (!host || !fs.existsSync(path.dirname(host))) return result('', `Error opening file: ${file} (No such file or directory)\n`, 1);
@@ -242,7 +255,13 @@ const screencap: Builtin = (argv, ctx) => {
 const uiautomator: Builtin = (argv, ctx) => {
   if (argv[1] !== 'dump') return result('', 'Usage: uiautomator <subcommand> [options]\n', 1);
   const file = argv.slice(2).find((a) => !a.startsWith('-')) ?? '/sdcard/window_dump.xml';
-  const xml = ctx.dev.ui.toXml();
+  const faults = ctx.dev.faults;
+  if (faults.uiDumpFailures > 0) {
+    faults.uiDumpFailures--;
+    return result('', faults.uiDumpFailures % 2 === 0 ? DUMP_NOT_IDLE : DUMP_NULL_ROOT, 0);
+  }
+  if (!ctx.dev.power.on) return result('', DUMP_NULL_ROOT, 0);
+  const xml = ctx.dev.power.locked ? ctx.dev.ui.toXml(ctx.dev.power.keyguardNode([0, 0, SCREEN_WIDTH, SCREEN_HEIGHT])) : ctx.dev.ui.toXml();
   if (file === '/dev/tty') return result(`${xml}UI hierchary dumped to: /dev/tty\n`);
   const host = ctx.dev.hostPath(file);
   if (!host || !fs.existsSync(path.dirname(host))) return result('', `ERROR: could not write ${file}\n`, 1);
@@ -257,10 +276,15 @@ const dumpsys: Builtin = (argv, ctx) => {
     let out = 'Activity Resolver Table:\n  Non-Data Actions:\n\nPackages:\n';
     if (p) {
       out += `  Package [${p.name}] (3f2e1a0):\n    userId=${p.uid} gids=[3003]\n    pkg=Package{4b1c2d ${p.name}}\n    codePath=/data/app/${p.name}-1\n`;
-      out += `    versionCode=${p.versionCode ?? p.shape?.versionCode ?? 21} targetSdk=21\n    versionName=${p.versionName ?? p.shape?.versionName ?? '5.0.2'}\n    dataDir=/data/data/${p.name}\n`;
+      // Another version installed (world fault app-version): another versionCode too.
+      const other = dev.faults.versions.get(p.name);
+      const code = (p.versionCode ?? p.shape?.versionCode ?? 21) + (other !== undefined ? 1 : 0);
+      out += `    versionCode=${code} targetSdk=21\n    versionName=${other ?? p.versionName ?? p.shape?.versionName ?? '5.0.2'}\n    dataDir=/data/data/${p.name}\n`;
     }
     return result(out);
   }
+  if (argv[1] === 'power') return result(dev.power.dumpsysPower());
+  if (argv[1] === 'window' && argv[2] === 'policy') return result(dev.power.dumpsysWindowPolicy());
   if (argv[1] === 'window') {
     const s = dev.ui.screen;
     const shape = s.kind === 'launcher' ? undefined : dev.packages().find((x) => x.shape?.app === s.app)?.shape;

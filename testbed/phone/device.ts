@@ -12,6 +12,7 @@ import { randomUUID } from 'crypto';
 import { SERVICE_SHAPES, ServiceApp, ServiceShape, serviceShape } from '../services/catalogue';
 import { AppHost, AppStatus } from './app-host';
 import { PhoneUi } from './ui';
+import { ScreenPower } from './power';
 import { WlanControl, firstInterface } from './netns';
 import { ADB_KEYS_PATH, parseAdbKeys, type AdbPublicKey } from './adb-keys';
 import { APPIUM_SETTINGS_PACKAGE, newLocationState } from './location';
@@ -38,6 +39,10 @@ export interface PhoneFaults {
   acceptUsbDebugging: boolean;
   /** The phone's clock runs this many ms ahead of the host's (negative: behind): world fault clock-skew. */
   clockOffsetMs: number;
+  /** The next N `uiautomator dump`s fail with Android's transient errors (screen animating). */
+  uiDumpFailures: number;
+  /** Packages installed at another version than the catalogue's (package -> versionName). */
+  versions: Map<string, string>;
 }
 
 /** A message the phone's apps sent or received (in-process inspection for tests; times on the
@@ -72,11 +77,13 @@ export interface DeviceOptions {
 export class VirtualDevice {
   readonly props: Record<string, string>;
   readonly settings: Record<'global' | 'secure' | 'system', Map<string, string>> = { global: new Map(), secure: new Map(), system: new Map() };
-  readonly faults: PhoneFaults = { adbDisconnected: false, adbDelayMs: 0, notInstalled: new Set(), acceptUsbDebugging: false, clockOffsetMs: 0 };
+  readonly faults: PhoneFaults = { adbDisconnected: false, adbDelayMs: 0, notInstalled: new Set(), acceptUsbDebugging: false, clockOffsetMs: 0, uiDumpFailures: 0, versions: new Map() };
   readonly notifications = new NotificationList();
   /** Host time of boot: SystemClock.elapsedRealtime() counts from here. */
   private readonly bootedAtMs = Date.now();
   readonly ui: PhoneUi;
+  /** Screen on/off and keyguard (on and unlocked: the lab set Stay awake and no lock screen). */
+  readonly power = new ScreenPower();
   readonly appHost: AppHost;
   readonly wlan: WlanControl;
   readonly messages: MessageRecord[] = [];

@@ -33,6 +33,9 @@
  *     phone.faults.setPackageInstalled('io.appium.settings', false)  // the same for a helper package
  *     await phone.faults.killApp(app)        // app process dies (like a crash)
  *     phone.faults.setClockOffset(ms)        // the phone's clock runs ms ahead (negative: behind)
+ *     phone.faults.setUiDumpFlaky(n)         // the next n uiautomator dumps fail as while animating
+ *     phone.faults.setScreenLocked(true, secure)  // screen off + keyguard (secure: PIN); false = on, unlocked
+ *     phone.faults.setAppVersion(app, '1.0') // the app reports another versionName (null: back)
  *   Inspection (in-process only, not on the device): phone.messages() (sent/received records),
  *   phone.appStatus(app), phone.device.
  *
@@ -103,6 +106,12 @@ export interface PhoneFaultControl {
   /** The phone's clock runs `ms` ahead of the host's (negative: behind; 0: in step). */
   setClockOffset(ms: number): void;
   killApp(app: ServiceApp): Promise<void>;
+  /** The next `count` uiautomator dumps fail with Android's transient errors (0 = off). */
+  setUiDumpFlaky(count: number): void;
+  /** Screen off with a keyguard (secure: with a PIN the driver cannot dismiss); false = on, no lock screen. */
+  setScreenLocked(locked: boolean, secure?: boolean): void;
+  /** The app installed at another version (null: the catalogue's version again). */
+  setAppVersion(app: ServiceApp, version: string | null): void;
 }
 
 export interface VirtualPhone {
@@ -200,6 +209,18 @@ export async function startVirtualPhone(opts: StartVirtualPhoneOptions): Promise
       killApp: (app) => device.appHost.forceStop(app),
       setClockOffset: (ms) => {
         device.faults.clockOffsetMs = ms;
+      },
+      setUiDumpFlaky: (count) => {
+        device.faults.uiDumpFailures = Math.max(0, Math.floor(count));
+      },
+      setScreenLocked: (locked, secure = true) => {
+        if (locked) device.power.lock(secure);
+        else device.power.unlock();
+      },
+      setAppVersion: (app, version) => {
+        const pkg = SERVICE_SHAPES[app].packageName;
+        if (version === null) device.faults.versions.delete(pkg);
+        else device.faults.versions.set(pkg, version);
       },
     },
     messages: () => [...device.messages],

@@ -195,7 +195,8 @@ export class PhoneUi {
     return root;
   }
 
-  toXml(): string {
+  /** The XML of `tree` (default: the current screen; the keyguard passes its own). */
+  toXml(tree: UiNode = this.tree()): string {
     const out: string[] = ["<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"];
     const walk = (n: UiNode, i: number): void => {
       const b = n.bounds;
@@ -209,7 +210,7 @@ export class PhoneUi {
       n.children.forEach((c, j) => walk(c, j));
       out.push('</node>');
     };
-    walk(this.tree(), 0);
+    walk(tree, 0);
     out.push('</hierarchy>');
     return out.join('');
   }

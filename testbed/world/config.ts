@@ -57,7 +57,10 @@ const backgroundSchema = attachedSchema.extend({
   port: z.number().int().min(1).max(65535).optional(),
   names: z.array(dnsName).default([]),
 });
-export const FAULT_KINDS = ['link-loss', 'link-delay', 'tunnel-down', 'tcpdump-kill', 'backend-down', 'adb-disconnect', 'adb-slow', 'app-missing', 'adb-unauthorized', 'location-provider-missing', 'clock-skew'] as const;
+export const FAULT_KINDS = [
+  'link-loss', 'link-delay', 'tunnel-down', 'tcpdump-kill', 'backend-down', 'adb-disconnect', 'adb-slow', 'app-missing',
+  'adb-unauthorized', 'location-provider-missing', 'clock-skew', 'ui-dump-flaky', 'screen-locked', 'app-version',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 const faultSchema = z.object({
   kind: z.enum(FAULT_KINDS),

@@ -20,6 +20,13 @@
  *                           installed: setLocation fails location_provider_missing; --clear installs it
  *   clock-skew PHONE MS     the phone's clock runs MS ahead (date, $EPOCHREALTIME, notification
  *                           times); --clear puts it back in step
+ *   ui-dump-flaky PHONE N   the next N `uiautomator dump`s fail with Android's transient errors
+ *                           (screen animating); --clear sets 0
+ *   screen-locked PHONE [V] screen off with the lock screen up: V 1 (default) with a PIN (the
+ *                           driver cannot unlock: screen_locked), V 0 swipe only; --clear: on,
+ *                           no lock screen
+ *   app-version PHONE:APP@VERSION  the app is installed at another version; --clear (PHONE:APP
+ *                           or the same target) reinstalls the catalogue's version
  */
 import type { FaultKind } from './config';
 import { phoneControl } from './phone-daemon';
@@ -88,8 +95,16 @@ async function setTunnels(netns: string, up: boolean): Promise<string[]> {
 }
 
 /** Applies or clears one fault; returns a one-line description of what it did. */
+function phoneOf(state: WorldState, id: string, kind: string, target: string): WorldState['testbeds'][number]['sides']['A']['phone'] {
+  const phone = state.testbeds.flatMap((t) => [t.sides.A.phone, t.sides.B.phone]).find((p) => p.id === id);
+  if (!phone) throw new Error(`${kind}: no phone ${JSON.stringify(id)} in world ${state.world} (target ${JSON.stringify(target)})`);
+  return phone;
+}
+
 export async function applyFault(state: WorldState, req: FaultRequest, hooks: FaultHooks): Promise<string> {
   const clear = req.clear === true;
+  // The fault list's key: app-version faults are one per PHONE:APP, whatever the version.
+  let target = req.target;
   const socket = path.join(worldDir(state.world), 'phones.sock');
   let done: string;
   switch (req.kind) {
@@ -166,8 +181,32 @@ export async function applyFault(state: WorldState, req: FaultRequest, hooks: Fa
       done = `phone ${phone.id}: ${app} ${clear ? 'installed' : 'not installed'}`;
       break;
     }
+    case 'ui-dump-flaky': {
+      const phone = phoneOf(state, req.target, req.kind, req.target);
+      if (!clear && (req.value === undefined || !Number.isInteger(req.value) || req.value < 1)) throw new Error('ui-dump-flaky needs --value N (how many dumps fail, an integer >= 1)');
+      await phoneControl(socket, { phone: phone.id, op: 'ui-dump-flaky', count: clear ? 0 : req.value });
+      done = clear ? `phone ${phone.id}: uiautomator dumps work` : `phone ${phone.id}: the next ${req.value} uiautomator dump(s) fail`;
+      break;
+    }
+    case 'screen-locked': {
+      const phone = phoneOf(state, req.target, req.kind, req.target);
+      if (req.value !== undefined && req.value !== 0 && req.value !== 1) throw new Error('screen-locked takes --value 1 (a PIN, the default) or 0 (swipe to unlock)');
+      const secure = req.value !== 0;
+      await phoneControl(socket, { phone: phone.id, op: 'screen-locked', locked: !clear, secure });
+      done = clear ? `phone ${phone.id}: screen on, no lock screen` : `phone ${phone.id}: screen off, lock screen ${secure ? 'with a PIN' : 'swipe only'}`;
+      break;
+    }
+    case 'app-version': {
+      const m = /^([^:]+):([a-z]+)(?:@(\S+))?$/.exec(req.target);
+      if (!m || (!clear && m[3] === undefined)) throw new Error(`app-version needs TARGET PHONE:APP@VERSION (e.g. tb1-pa:whatsapp@2.11.0), got ${JSON.stringify(req.target)}`);
+      const phone = phoneOf(state, m[1], req.kind, req.target);
+      target = `${phone.id}:${m[2]}`;
+      await phoneControl(socket, { phone: phone.id, op: 'app-version', app: m[2], version: clear ? null : m[3] });
+      done = clear ? `phone ${phone.id}: ${m[2]} at its catalogue version` : `phone ${phone.id}: ${m[2]} at version ${m[3]}`;
+      break;
+    }
   }
-  state.faults = state.faults.filter((f) => !(f.kind === req.kind && f.target === req.target));
+  state.faults = state.faults.filter((f) => !(f.kind === req.kind && f.target.split('@')[0] === target));
   if (!clear) state.faults.push({ kind: req.kind, target: req.target, value: req.value ?? null, since: new Date().toISOString() });
   return done;
 }

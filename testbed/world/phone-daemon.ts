@@ -9,6 +9,8 @@
  *   | {"op":"app-installed","app":"whatsapp","installed":false}
  *   | {"op":"package-installed","package":"io.appium.settings","installed":false}
  *   | {"op":"adb-keys-revoke"} (adb_keys emptied: unauthorized) | {"op":"adb-keys-restore"} (the adb server's key back)
+ *   | {"op":"ui-dump-flaky","count":2} | {"op":"screen-locked","locked":true,"secure":true}
+ *   | {"op":"app-version","app":"whatsapp","version":"2.11.0"} (version null: the catalogue's)
  * and answers {"ok":true} or {"ok":false,"error":"..."}. SIGTERM stops every phone.
  */
 import * as fs from 'fs';
@@ -24,11 +26,20 @@ export interface PhoneDaemonConfig {
 
 export interface PhoneControlRequest {
   phone: string;
-  op: 'adb-disconnect' | 'adb-reconnect' | 'adb-delay' | 'app-installed' | 'adb-keys-revoke' | 'adb-keys-restore' | 'package-installed' | 'clock-offset';
+  op: 'adb-disconnect' | 'adb-reconnect' | 'adb-delay' | 'app-installed' | 'adb-keys-revoke' | 'adb-keys-restore' | 'package-installed' | 'clock-offset' | 'ui-dump-flaky' | 'screen-locked' | 'app-version';
   ms?: number;
   package?: string;
   app?: string;
   installed?: boolean;
+  count?: number;
+  locked?: boolean;
+  secure?: boolean;
+  version?: string | null;
+}
+
+function appOf(req: PhoneControlRequest): ServiceApp {
+  if (!SERVICE_APPS.includes(req.app as ServiceApp)) throw new Error(`unknown app ${JSON.stringify(req.app)} (known: ${SERVICE_APPS.join(', ')})`);
+  return req.app as ServiceApp;
 }
 
 async function handle(phones: Map<string, VirtualPhone>, req: PhoneControlRequest): Promise<void> {
@@ -43,10 +54,10 @@ async function handle(phones: Map<string, VirtualPhone>, req: PhoneControlReques
   } else if (req.op === 'adb-keys-revoke') await phone.faults.revokeAdbAuthorizations();
   else if (req.op === 'adb-keys-restore') await phone.faults.authorizeAdbKey(await adbServerPublicKey());
   else if (req.op === 'clock-offset') phone.faults.setClockOffset(Number(req.ms ?? 0));
-  else if (req.op === 'app-installed') {
-    if (!SERVICE_APPS.includes(req.app as ServiceApp)) throw new Error(`unknown app ${JSON.stringify(req.app)} (known: ${SERVICE_APPS.join(', ')})`);
-    phone.faults.setAppInstalled(req.app as ServiceApp, req.installed === true);
-  }
+  else if (req.op === 'app-installed') phone.faults.setAppInstalled(appOf(req), req.installed === true);
+  else if (req.op === 'ui-dump-flaky') phone.faults.setUiDumpFlaky(Number(req.count ?? 0));
+  else if (req.op === 'screen-locked') phone.faults.setScreenLocked(req.locked === true, req.secure !== false);
+  else if (req.op === 'app-version') phone.faults.setAppVersion(appOf(req), typeof req.version === 'string' ? req.version : null);
   else throw new Error(`unknown op ${String((req as { op: unknown }).op)}`);
 }
 
