@@ -18,14 +18,37 @@ import { configPathForWorker } from './campaign-paths';
 
 /** How often the CLI asks the check workflow for new rows. */
 const POLL_MS = 500;
+/** How long one progress query may take before the CLI looks again (and checks its wait). */
+const QUERY_WAIT_MS = 2000;
+
+/** The promise's value, or null when it fails or has not settled within `ms`. */
+function firstOf<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(null);
+      },
+    );
+  });
+}
 /** A check no central worker picks up is given up after this long (it waits on no testbed yet). */
-const CENTRAL_WORKER_WAIT_MS = 30_000;
+export const CENTRAL_WORKER_WAIT_S = 30;
+/** The largest --worker-wait (an hour: a check is a preflight, not a queue). */
+const MAX_WORKER_WAIT_S = 3600;
 
 export interface CheckRequest {
   /** Campaign config file (as given on the command line). */
   file: string;
   /** Testbed ids; empty: every testbed the campaign selects. */
   testbeds: string[];
+  /** Seconds to wait for a central worker to answer (default CENTRAL_WORKER_WAIT_S). */
+  workerWaitS?: number;
 }
 
 /** The campaign's id and the testbeds to check: unknown ids are refused, naming the known ones. */
@@ -77,18 +100,20 @@ export async function runTestbedCheck(client: Client, req: CheckRequest, out: No
     for (const r of rows) await write(out, formatCheckRow(r).map((l) => `${escapeText(l)}\n`).join(''));
   };
   const since = Date.now();
+  const waitS = req.workerWaitS ?? CENTRAL_WORKER_WAIT_S;
   let answered = false;
   while (!done) {
     await new Promise((r) => setTimeout(r, POLL_MS));
     if (done) break;
-    // A query needs a central worker; until one answers there is nothing to show yet.
-    const progress = await handle.query<CheckProgress>(CHECK_PROGRESS_QUERY).catch(() => null);
+    // A query needs a central worker; until one answers there is nothing to show yet. Without
+    // one the server holds a query for a long while: each look is bounded by QUERY_WAIT_MS.
+    const progress = await firstOf(handle.query<CheckProgress>(CHECK_PROGRESS_QUERY), QUERY_WAIT_MS);
     if (progress) {
       answered = true;
       await show(newRows(progress, printed));
-    } else if (!answered && Date.now() - since > CENTRAL_WORKER_WAIT_MS) {
+    } else if (!answered && Date.now() - since > waitS * 1000) {
       await handle.terminate('no central worker ran the testbed check').catch(() => undefined);
-      throw new CliError(`no central worker ran the testbed check (workflow ${handle.workflowId}) within ${CENTRAL_WORKER_WAIT_MS / 1000} s: start "matador worker --role central" for task queue ${CENTRAL_TASK_QUEUE}`);
+      throw new CliError(`no central worker ran the testbed check (workflow ${handle.workflowId}) within ${waitS} s: start "matador worker --role central" for task queue ${CENTRAL_TASK_QUEUE}`);
     }
   }
   const final = await result;
@@ -98,8 +123,16 @@ export async function runTestbedCheck(client: Client, req: CheckRequest, out: No
   return doc;
 }
 
+/** --worker-wait: whole seconds, 1..MAX_WORKER_WAIT_S. */
+export function parseWorkerWait(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_WORKER_WAIT_S) throw new CliError(`--worker-wait: expected whole seconds between 1 and ${MAX_WORKER_WAIT_S}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 interface CheckOptions {
   campaign?: string;
+  workerWait?: number;
   json?: boolean;
   address?: string;
   namespace?: string;
@@ -110,7 +143,7 @@ async function check(testbeds: string[], o: CheckOptions): Promise<void> {
   const file = o.campaign;
   checkTargets({ file, testbeds }); // bad input: one line before any connection
   await withClient(temporalTarget(o), async (client) => {
-    const doc = await runTestbedCheck(client, { file, testbeds }, o.json ? process.stderr : process.stdout);
+    const doc = await runTestbedCheck(client, { file, testbeds, workerWaitS: o.workerWait }, o.json ? process.stderr : process.stdout);
     if (o.json) await write(process.stdout, `${JSON.stringify(doc, null, 2)}\n`);
     if (!doc.ok) process.exitCode = 1;
   });
@@ -130,9 +163,11 @@ export function register(program: Command): void {
           'needs "matador server" (or another Temporal) and a central worker too. Real',
           '(kind: real) and emulated testbeds are checked the same way.',
           '',
-          'Per phone: adb authorised, root (su -c id), Android version, airplane mode with',
-          'WLAN only, each campaign app at its configured version, each app\'s openChat',
-          'tap targets on screen (nothing is sent; the app is stopped again). Per router',
+          'Per phone: adb authorised, root (su -c id), Android version, clock offset within',
+          'the clock_skew bound, airplane mode with WLAN only, the mock-location provider,',
+          'each campaign app installed (at the version the campaign pins), screen on and',
+          'unlocked, each app\'s openChat tap targets on screen (nothing is sent; the app is',
+          'stopped again). Per router',
           'and vantage node of the campaign: SSH with the pinned host key, the tools the',
           'drivers run, root login, the routers\' capture dir writable; per node a tunnel',
           'from a router brought up, pinged through and torn down. Do not run it on a',
@@ -145,6 +180,7 @@ export function register(program: Command): void {
       )
       .argument('[testbeds...]', 'testbed ids (default: every testbed the campaign selects)')
       .option('--campaign <file>', 'campaign config: its testbeds, nodes and apps are checked (required)')
-      .option('--json', `print the result as JSON (schema matador.testbed-check/v1); rows go to stderr`),
+      .option('--json', `print the result as JSON (schema matador.testbed-check/v1); rows go to stderr`)
+      .option('--worker-wait <seconds>', `give up when no central worker has picked the check up after this long (default ${CENTRAL_WORKER_WAIT_S})`, parseWorkerWait),
   ).action((testbeds: string[], o: CheckOptions) => check(testbeds, o));
 }

@@ -312,7 +312,12 @@ export class PhoneDriver {
       await new Promise((res) => setTimeout(res, Math.min(TAP_POLL_MS, Math.max(0, deadline - Date.now()))));
     }
     const names = seen.map((e) => e.resourceId || e.text || e.contentDesc).filter(Boolean).slice(0, 12);
-    return phoneFail('ui_element_not_found', `tap ${selector}`, `no element with resource-id/text/content-desc ${JSON.stringify(selector)} on screen (${names.join(', ')})`);
+    return phoneFail(
+      'ui_element_not_found',
+      `tap ${selector}`,
+      `no element with resource-id/text/content-desc ${JSON.stringify(selector)} on screen of ${this.serial} (it shows: ${names.join(', ')}): ` +
+        'bring the app to the screen its ui steps expect (the peer chat exists, no dialog on top), or correct the selector in the app file (ids change between app versions)',
+    );
   }
 
   /** Type into the focused field: `input text` when it can type the text exactly, else ADBKeyboard. */

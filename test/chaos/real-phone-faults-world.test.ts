@@ -156,7 +156,7 @@ test('a missing openChat selector: every failed attempt keeps both phones\' fail
   const { summary, record } = await runCampaign('selector', writeCampaign('selector', appFile));
   expect(summary).toMatchObject({ total: 1, ok: 0, failed: 1 });
   expect(record).toMatchObject({ status: 'failed', failure: 'ui_element_not_found', failedOperation: 'startCapture' });
-  expect(record.detail).toMatch(/^side A: open chat \(threema ui\.openChat\) \(tap MATAdOR Nobody\): step 2 \(tap\): no element with resource-id\/text\/content-desc "MATAdOR Nobody" on screen/);
+  expect(record.detail).toMatch(/^side A: open chat \(threema ui\.openChat\) \(tap MATAdOR Nobody\): step 2 \(tap\): no element with resource-id\/text\/content-desc "MATAdOR Nobody" on screen of 127\.0\.0\.1:\d+ \(it shows: .*\): bring the app to the screen/);
   const attempts = record.attempts as AttemptRecord[];
   expect(attempts).toHaveLength(2); // an attempt failure: retried as a whole
   for (const a of attempts) {

@@ -70,9 +70,9 @@ it('checks each testbed subject by subject on its queue, shows rows by query, an
 
 it('gives up in one line, naming the fix, when no central worker runs the check', async () => {
   const demo = path.join(projectRoot, 'configs', 'campaigns', 'demo.yaml');
-  const r = await matadorAgainst({ address: live().server.address, namespace: NAMESPACE }, ['testbed', 'check', '--campaign', demo]);
+  const r = await matadorAgainst({ address: live().server.address, namespace: NAMESPACE }, ['testbed', 'check', '--campaign', demo, '--worker-wait', '2']);
   expect(r.code).toBe(1);
-  expect(r.stderr.trim()).toMatch(/^matador: no central worker ran the testbed check \(workflow testbed-check\/demo\/\S+\) within 30 s: start "matador worker --role central" for task queue matador-central$/);
+  expect(r.stderr.trim()).toMatch(/^matador: no central worker ran the testbed check \(workflow testbed-check\/demo\/\S+\) within 2 s: start "matador worker --role central" for task queue matador-central$/);
   const client = new Client({ connection: live().connection, namespace: NAMESPACE });
   let statuses: string[] = [];
   for (let i = 0; i < 50 && statuses.join() !== 'TERMINATED'; i++) { // visibility is eventually consistent
