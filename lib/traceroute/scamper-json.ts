@@ -101,9 +101,17 @@ function convertTrace(trace: JsonObject, from: Side, fail: Fail): ParsedTrace {
     const r = reply as JsonObject;
     const where = `hops[${order}]`;
     const addr = r.addr;
-    if (typeof addr !== 'string' || ipFamily(addr) === 0) fail(`${where}.addr is not an IP address: ${JSON.stringify(addr)}`);
     const ttl = integer(r, 'probe_ttl', fail, { min: 1, max: 255 }, where);
     const probeId = r.probe_id === undefined ? 0 : integer(r, 'probe_id', fail, { min: 0, max: 65535 }, where);
+    const list = byTtl.get(ttl) ?? [];
+    byTtl.set(ttl, list);
+    // Some scamper versions and converters write an unanswered probe as addr "*": a lost probe,
+    // like traceroute's `*`, not a broken file.
+    if (addr === '*') {
+      list.push({ order, probeId, reply: { ip: null, rttMs: null, marks: [] } });
+      return;
+    }
+    if (typeof addr !== 'string' || ipFamily(addr) === 0) fail(`${where}.addr is not an IP address: ${JSON.stringify(addr)}`);
     const rtt = r.rtt;
     if (typeof rtt !== 'number' || !Number.isFinite(rtt) || rtt < 0) fail(`${where}.rtt is not a time in ms: ${JSON.stringify(rtt)}`);
     const marks: string[] = [];
@@ -112,9 +120,7 @@ function convertTrace(trace: JsonObject, from: Side, fail: Fail): ParsedTrace {
       const mark = icmpMark(family, r.icmp_type, r.icmp_code, nhmtu);
       if (mark !== null) marks.push(mark);
     }
-    const list = byTtl.get(ttl) ?? [];
     list.push({ order, probeId, reply: { ip: normalizeAddress(addr as string), rttMs: rtt as number, marks } });
-    byTtl.set(ttl, list);
   });
 
   const lastTtl = Math.max(hopCount, ...byTtl.keys());

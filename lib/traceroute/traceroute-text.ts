@@ -1,6 +1,10 @@
 /**
  * Parser for the text output of Debian's `traceroute` (Dmitry Butskoy's traceroute 2.1.x, the
- * `traceroute` package): default UDP, -U, -T, -I modes, with or without -n, IPv4 and IPv6.
+ * `traceroute` package): default UDP, -U, -T, -I modes, with or without -n, IPv4 and IPv6; and of
+ * the other dialects users paste: BusyBox traceroute (same layout), FreeBSD/macOS traceroute and
+ * traceroute6 (`traceroute6 to ...` headers, `traceroute: Warning: ...` lines before the header,
+ * `[AS1234]` before the address, and continuation lines: when another router answers a later probe
+ * of the same TTL, BSD prints it on its own indented line without the TTL).
  *
  *   traceroute to example.org (192.0.2.7), 30 hops max, 60 byte packets
  *    1  gw (198.18.0.1)  0.512 ms  0.470 ms  0.455 ms
@@ -14,7 +18,9 @@
  * (`<MPLS:...>`, -e) extensions, kept as marks, and `[AS...]` (-A) or `'-N'` (--back), ignored.
  *
  * The text does not say which probe method was used, so the caller passes protocol and port (it
- * knows the command it ran). One core, two forms: `TracerouteTextParser` takes chunks as they
+ * knows the command it ran). Output without a header (pasted from the middle of a terminal) is
+ * refused unless the caller allows it: a trace we ran ourselves always has one, so its absence
+ * there means the output was cut. One core, two forms: `TracerouteTextParser` takes chunks as they
  * arrive (an ssh stream), `parseTracerouteText` a whole string.
  */
 import { ipFamily } from '../net/ip';
@@ -27,10 +33,16 @@ export interface TracerouteTextOptions {
   protocol: Protocol;
   /** The destination port of -T/-U runs (-p); null for icmp and for default UDP (port varies). */
   port: number | null;
+  /** Accept hop lines without a preceding header; the trace's target is then '' (unknown). */
+  allowHeaderless?: boolean;
 }
 
-const HEADER = /^traceroute to (\S+) \((\S+)\)(?: from (\S+))?, (\d+) hops max, (\d+) byte packets$/;
+const HEADER = /^traceroute6? to (\S+) \((\S+)\)(?: from (\S+))?, (\d+) hops max, (\d+) byte packets$/;
 const HOP_LINE = /^\s*(\d+)(?:\s+(.*))?$/;
+// BSD: another responder of the previous TTL, indented, without a TTL of its own.
+const CONTINUATION_LINE = /^\s+(?!\d+(?:\s|$))(\S.*)$/;
+// The tools' own diagnostics (e.g. "has multiple addresses; using ..."), printed before the header.
+const TOOL_WARNING = /^traceroute6?: Warning: /;
 const RTT = /^\d+(?:\.\d+)?$/;
 const MARK = /^!(?:[A-Z](?:-\d+)?|\d+)?$/;
 const EXTENSION = /^<[^<>\s]*>$/;
@@ -42,7 +54,10 @@ export class TracerouteTextParser {
   private lineNumber = 0;
   private pending = '';
   private header: { name: string; address: string } | null = null;
+  private headerless = false;
   private readonly hops: Hop[] = [];
+  /** The probes of the last hop, so that a continuation line can add to them. */
+  private lastProbes: ProbeReply[] = [];
 
   constructor(private readonly options: TracerouteTextOptions) {
     if (options.protocol === 'icmp' && options.port !== null) {
@@ -61,15 +76,17 @@ export class TracerouteTextParser {
   end(): ParsedTrace {
     if (this.pending !== '') this.line(this.pending);
     this.pending = '';
-    if (!this.header) throw new TraceParseError('traceroute', this.lineNumber, '', 'output ended before the "traceroute to" header');
-    const target = this.header.address;
+    if (!this.header && !(this.headerless && this.hops.length > 0)) {
+      throw new TraceParseError('traceroute', this.lineNumber, '', 'output ended before the "traceroute to" header');
+    }
+    const target = this.header?.address ?? '';
     return {
       from: this.options.from,
       target,
       protocol: this.options.protocol,
       port: this.options.port,
       hops: this.hops,
-      targetName: this.header.name !== this.header.address ? this.header.name : null,
+      targetName: this.header && this.header.name !== this.header.address ? this.header.name : null,
       tool: 'traceroute',
       destinationReached: reachedTarget(this.hops, target),
       stopReason: null,
@@ -83,19 +100,32 @@ export class TracerouteTextParser {
     const fail: (problem: string) => never = (problem) => {
       throw new TraceParseError('traceroute', this.lineNumber, text, problem);
     };
-    if (!this.header) {
+    if (!this.header && !this.headerless) {
+      if (TOOL_WARNING.test(text)) return;
       const m = HEADER.exec(text.trim());
-      if (!m) fail('expected the header "traceroute to NAME (ADDRESS), N hops max, N byte packets"');
-      else if (ipFamily(m[2]) === 0) fail(`the header's target ${JSON.stringify(m[2])} is not an IP address`);
-      else this.header = { name: m[1], address: normalizeAddress(m[2]) };
+      if (m) {
+        if (ipFamily(m[2]) === 0) fail(`the header's target ${JSON.stringify(m[2])} is not an IP address`);
+        this.header = { name: m[1], address: normalizeAddress(m[2]) };
+        return;
+      }
+      if (!this.options.allowHeaderless || !HOP_LINE.test(text)) {
+        fail('expected the header "traceroute to NAME (ADDRESS), N hops max, N byte packets"');
+      }
+      this.headerless = true;
+    }
+    const previous = this.hops[this.hops.length - 1];
+    const continuation = CONTINUATION_LINE.exec(text);
+    if (continuation && previous) {
+      this.lastProbes = [...this.lastProbes, ...parseProbes(continuation[1], fail)];
+      this.hops[this.hops.length - 1] = buildHop(previous.ttl, this.lastProbes);
       return;
     }
     const m = HOP_LINE.exec(text);
     if (!m) return fail('expected a hop line "TTL ADDRESS RTT ms ..."');
     const ttl = Number(m[1]);
-    const previous = this.hops[this.hops.length - 1];
     if (ttl < 1 || (previous && ttl <= previous.ttl)) fail(`TTL ${ttl} does not follow TTL ${previous?.ttl ?? 0}`);
-    this.hops.push(buildHop(ttl, parseProbes(m[2] ?? '', fail)));
+    this.lastProbes = parseProbes(m[2] ?? '', fail);
+    this.hops.push(buildHop(ttl, this.lastProbes));
   }
 }
 
@@ -126,6 +156,8 @@ function parseProbes(rest: string, fail: (problem: string) => never): ProbeReply
     } else if (EXTENSION.test(token)) {
       if (!addressWithoutTime) fail(`extension ${token} does not follow an address`);
       extensions.push(token);
+    } else if (AS_LOOKUP.test(token) && !addressWithoutTime && next !== undefined && startsAddress(next)) {
+      // macOS/FreeBSD -a print the AS before the address; the contract Hop has no AS field.
     } else if (AS_LOOKUP.test(token) || BACKWARD_HOPS.test(token)) {
       if (!addressWithoutTime) fail(`annotation ${token} does not follow an address`);
     } else {
@@ -144,6 +176,11 @@ function parseProbes(rest: string, fail: (problem: string) => never): ProbeReply
   }
   if (addressWithoutTime) fail(`address ${address} has no round-trip time`);
   return probes;
+}
+
+/** Whether a token can open an address entry (`name` of `name (addr)`, or a bare address). */
+function startsAddress(token: string): boolean {
+  return token !== '*' && !RTT.test(token) && !MARK.test(token) && !EXTENSION.test(token) && !AS_LOOKUP.test(token);
 }
 
 /** Whole-output form of `TracerouteTextParser`. */

@@ -1,0 +1,88 @@
+/**
+ * The traceroute dialects users paste (FreeBSD, macOS, traceroute6) against jc's expected parses
+ * (test/fixtures/traceroute/dialects/README.md). jc keeps every probe; our Hop keeps the first
+ * answering address with its own times plus the other addresses (hops.ts), so jc's parse is
+ * projected onto that shape before comparing, and each difference is reported by TTL and field.
+ *
+ * Of jc's 21 traceroute fixtures, the ones copied here are those whose expected JSON is stored
+ * with them; none is refused. Not copied (no jc expectation at hand when this was written):
+ * osx-10.14.6/traceroute6-multi-address, traceroute-q, and the generic/ Linux ones (the Linux
+ * dialect is covered by the real-* scenarios of traceroute.golden.test.ts).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Hop } from '../types';
+import { parseTracerouteText } from './traceroute-text';
+
+const DIR = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'traceroute', 'dialects');
+
+interface JcExpected {
+  destination_ip: string | null;
+  hops: Array<{ hop: number; probes: Array<{ ip: string | null; rtt: number | null }> }>;
+}
+
+interface Comparable {
+  ttl: number;
+  ip: string | null;
+  rttMs: number[];
+  otherIps: string[];
+}
+
+/** jc's per-probe hop -> the contract's per-hop view (first responder, its times, the others). */
+export function projectJcHop(hop: JcExpected['hops'][number]): Comparable {
+  const answered = hop.probes.filter((p): p is { ip: string; rtt: number | null } => p.ip !== null);
+  const ip = answered.length > 0 ? answered[0].ip.toLowerCase() : null;
+  const rttMs = answered.filter((p) => p.ip.toLowerCase() === ip && p.rtt !== null).map((p) => p.rtt as number);
+  const otherIps = [...new Set(answered.map((p) => p.ip.toLowerCase()).filter((a) => a !== ip))];
+  return { ttl: hop.hop, ip, rttMs, otherIps };
+}
+
+/** Every disagreement as "TTL n: field: ours X, jc Y", so a failure names exactly what differs. */
+export function differences(ours: readonly Hop[], jc: readonly Comparable[]): string[] {
+  const out: string[] = [];
+  if (ours.length !== jc.length) out.push(`hop count: ours ${ours.length}, jc ${jc.length}`);
+  for (let i = 0; i < Math.min(ours.length, jc.length); i++) {
+    const a = ours[i];
+    const b = jc[i];
+    const fields: Array<[string, unknown, unknown]> = [
+      ['ttl', a.ttl, b.ttl],
+      ['ip', a.ip, b.ip],
+      ['rttMs', a.rttMs, b.rttMs],
+      ['otherIps', a.otherIps ?? [], b.otherIps],
+    ];
+    for (const [name, x, y] of fields) {
+      if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`TTL ${b.ttl}: ${name}: ours ${JSON.stringify(x)}, jc ${JSON.stringify(y)}`);
+    }
+  }
+  return out;
+}
+
+const fixtures = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.out'))
+  .map((f) => f.slice(0, -'.out'.length))
+  .sort();
+
+describe('traceroute dialects agree with jc', () => {
+  it('has the FreeBSD, macOS, traceroute6, AS, warning and headerless fixtures', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it.each(fixtures)('%s', (name) => {
+    const text = fs.readFileSync(path.join(DIR, `${name}.out`), 'utf8');
+    const expected = JSON.parse(fs.readFileSync(path.join(DIR, `${name}.expected.json`), 'utf8')) as JcExpected;
+    const trace = parseTracerouteText(text, { from: 'A', protocol: 'udp', port: null, allowHeaderless: true });
+    expect(differences(trace.hops, expected.hops.map(projectJcHop))).toEqual([]);
+    expect(trace.target).toBe(expected.destination_ip ?? '');
+  });
+});
+
+describe('differences', () => {
+  it('names the TTL, the field and both values', () => {
+    const ours: Hop[] = [{ ttl: 1, ip: '192.0.2.1', rttMs: [1], country: null, otherIps: [] }];
+    expect(differences(ours, [{ ttl: 1, ip: '192.0.2.9', rttMs: [1], otherIps: [] }])).toEqual([
+      'TTL 1: ip: ours "192.0.2.1", jc "192.0.2.9"',
+    ]);
+    expect(differences([], [{ ttl: 1, ip: null, rttMs: [], otherIps: [] }])).toEqual(['hop count: ours 0, jc 1']);
+  });
+});
