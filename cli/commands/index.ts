@@ -20,6 +20,7 @@ export const commandTable: Record<string, () => Promise<CommandModule[]>> = {
   server: async () => [await import('./server')],
   // testbed.ts (the emulated world) registers `testbed` first; testbed-check.ts adds `check`.
   testbed: async () => [await import('./testbed'), await import('./testbed-check')],
+  traceroute: async () => [await import('./traceroute')],
   worker: async () => [await import('./worker')],
 };
 
