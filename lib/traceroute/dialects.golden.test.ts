@@ -16,7 +16,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Hop } from '../types';
-import { parseTracerouteText } from './traceroute-text';
+import { parseTracerouteText, TracerouteTextParser, type TracerouteTextOptions } from './traceroute-text';
 
 const DIR = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'traceroute', 'dialects');
 
@@ -90,13 +90,18 @@ describe('traceroute dialects agree with jc', () => {
 
   it.each(fixtures)('%s', (name) => {
     const text = fs.readFileSync(path.join(DIR, `${name}.out`), 'utf8');
-    const parse = () => parseTracerouteText(text, { from: 'A', protocol: 'udp', port: null, allowHeaderless: true });
+    const options: TracerouteTextOptions = { from: 'A', protocol: 'udp', port: null, allowHeaderless: true };
+    const parse = () => parseTracerouteText(text, options);
     if (name in REFUSED) {
       expect(parse).toThrow(new RegExp(`^traceroute output line ${REFUSED[name]}: [^\n]+$`));
       return;
     }
     const expected = JSON.parse(fs.readFileSync(path.join(DIR, `${name}.expected.json`), 'utf8')) as JcExpected;
     const trace = parse();
+    // A continuation line may arrive in a later ssh chunk than the hop line it extends.
+    const streaming = new TracerouteTextParser(options);
+    for (let i = 0; i < text.length; i += 7) streaming.push(text.slice(i, i + 7));
+    expect(streaming.end()).toEqual(trace);
     const jc = expected.hops.map(projectJcHop);
     const known = JC_LOSES_INLINE_RESPONDERS[name] ?? [];
     const unexplained = differences(trace.hops, jc).filter((d) => !known.some((ttl) => d.startsWith(`TTL ${ttl}: rttMs:`) || d.startsWith(`TTL ${ttl}: otherIps:`)));
