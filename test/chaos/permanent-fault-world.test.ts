@@ -23,10 +23,9 @@ import type { CampaignSummary, MeasurementResult } from '../../lib/measurement/p
 import type { MeasurementRecord } from '../../lib/types';
 import { ResultsStore } from '../../store/results-store';
 import { knownWorlds, readWorldState } from '../../testbed/world';
-import { useTestServer } from '../support/dev-server';
 import { matadorAgainst, type CliRun } from '../support/matador-cli';
 import { releaseAll } from '../support/release';
-import { startRealWorkers, type RunningWorkers } from '../support/workers';
+import { useTb1Workers } from '../support/world-workers';
 import { runCli } from '../world/helpers';
 
 jest.setTimeout(300_000);
@@ -39,7 +38,6 @@ const ALL = PAIRS.flatMap((p) => ['threema', 'wechat'].map((app) => `${CAMPAIGN}
 const DOOMED = ALL.filter((id) => id.startsWith(`${CAMPAIGN}/${BROKEN.app}/`));
 const FIXTURES = path.join(projectRoot, 'test', 'fixtures', 'e2e');
 
-let workers: RunningWorkers | undefined;
 let tmpDir = '';
 let resultsFile = '';
 let campaignFile = '';
@@ -135,13 +133,7 @@ beforeAll(async () => {
 });
 
 // After the world is up; stopped before it goes down (jest runs the hooks in order).
-const live = useTestServer({
-  namespaces: [NAMESPACE],
-  setup: async ({ native }) => {
-    workers = await startRealWorkers({ connection: native, namespace: NAMESPACE, resultsFile, testbeds: ['tb1'], measurement: { receiveTimeoutMs: 15_000 } });
-  },
-  teardown: () => workers?.stop(),
-});
+const live = useTb1Workers(NAMESPACE, () => resultsFile);
 
 afterAll(async () => {
   try {

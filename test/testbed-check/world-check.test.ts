@@ -16,10 +16,9 @@ import { projectRoot } from '../../lib/project-paths';
 import { TESTBED_CHECK_WORKFLOW_TYPE } from '../../temporal/conventions';
 import { knownWorlds, readWorldState } from '../../testbed/world';
 import { tunnelLeftovers } from '../e2e/helpers';
-import { useTestServer } from '../support/dev-server';
 import { matadorAgainst, type CliRun } from '../support/matador-cli';
 import { releaseAll } from '../support/release';
-import { startRealWorkers, type RunningWorkers } from '../support/workers';
+import { useTb1Workers } from '../support/world-workers';
 import { runCli } from '../world/helpers';
 
 jest.setTimeout(300_000);
@@ -30,7 +29,6 @@ const FIXTURES = path.join(projectRoot, 'test', 'fixtures', 'e2e');
 const NODES = ['pl-waw', 'es-mad'];
 const WORLD_NAMESPACES = ['mt-tb1-wa', 'mt-tb1-wb', ...NODES.map((n) => `mt-n-${n}`)];
 
-let workers: RunningWorkers | undefined;
 let tmpDir = '';
 let campaignFile = '';
 let worldUp = false;
@@ -87,13 +85,7 @@ beforeAll(async () => {
   campaignFile = writeCampaign(tmpDir);
 });
 
-const live = useTestServer({
-  namespaces: [NAMESPACE],
-  setup: async ({ native }) => {
-    workers = await startRealWorkers({ connection: native, namespace: NAMESPACE, resultsFile: path.join(tmpDir, 'results.sqlite'), testbeds: ['tb1'] });
-  },
-  teardown: () => workers?.stop(),
-});
+const live = useTb1Workers(NAMESPACE, () => path.join(tmpDir, 'results.sqlite'));
 
 afterAll(async () => {
   try {
