@@ -12,7 +12,8 @@
  * (tunnels to the two nodes are set up once per pair); `measurement` round-robins measurements.
  * Either way the counts per testbed differ by at most one pair (or one measurement).
  */
-import type { LoadedApp, LoadedCampaign, LoadedGeo, MessagingTimers, RetrySettings, TestbedConfig } from './config';
+import type { CampaignFile, LoadedApp, LoadedCampaign, LoadedGeo, MessagingTimers, RetrySettings, TestbedConfig } from './config';
+import type { TraceOptions } from './measurement/payloads';
 import type { CountryInfo, PlannedMeasurement, PlannedNode } from './types';
 
 export const PLAN_SCHEMA = 'matador.plan/v1';
@@ -71,6 +72,7 @@ export interface Plan {
     timerScale: number;
     assignment: 'pair' | 'measurement';
     retry: RetrySettings;
+    traceroutes: CampaignFile['traceroutes'];
     geo: LoadedGeo;
   };
   apps: PlannedApp[];
@@ -182,6 +184,7 @@ export function expandPlan(loaded: LoadedCampaign): Plan {
       timerScale: campaign.timerScale,
       assignment: campaign.assignment,
       retry: campaign.retry,
+      traceroutes: campaign.traceroutes,
       geo: loaded.geo,
     },
     apps,
@@ -235,6 +238,8 @@ export interface PlannedMeasurementWithMessages extends PlannedMeasurement {
   settleSeconds: number;
   /** seconds the capture keeps running after that (Fig. 2 "capture tail") */
   captureTailSeconds: number;
+  /** the campaign's `traceroutes` when it asks for more than the default (single-path) */
+  traceroutes?: TraceOptions;
 }
 
 export function measurementsWithMessages(plan: Plan): PlannedMeasurementWithMessages[] {
@@ -246,6 +251,8 @@ export function measurementsWithMessages(plan: Plan): PlannedMeasurementWithMess
       messages: messages.map((msg) => ({ ...msg })),
       settleSeconds: app.config.timers.afterLastMessageSec,
       captureTailSeconds: app.config.timers.captureTailSec,
+      // Only when not the default: specs (and plan digests) of campaigns without MDA stay as they were.
+      ...(plan.campaign.traceroutes.applicationPaths !== 'single-path' ? { traceroutes: { ...plan.campaign.traceroutes } } : {}),
     };
   });
 }

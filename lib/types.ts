@@ -16,6 +16,15 @@ export interface GeoProvenance {
   claimedCountry?: string | null; // what the database said before plausibility nulling
 }
 
+/** Another interface that answered at the same TTL as the hop's `ip`: its own times, place, AS. */
+export interface HopInterface {
+  ip: string;
+  rttMs: number[];
+  country: string | null;
+  geo?: GeoProvenance;
+  asn?: number;
+}
+
 export interface Hop {
   ttl: number;
   ip: string | null;
@@ -23,9 +32,16 @@ export interface Hop {
   country: string | null;
   /** Extra addresses that answered at the same TTL (traceroute prints several per hop). */
   otherIps?: string[];
+  /** The same addresses as `otherIps`, in the same order, each with its own RTTs, country and AS:
+   *  the branches of a load-balanced path (scamper tracelb) or BSD's several responders per TTL.
+   *  Records written before it have `otherIps` only (read them as interfaces without times). */
+  otherInterfaces?: HopInterface[];
   /** traceroute annotations such as !H !N !X */
   marks?: string[];
   geo?: GeoProvenance;
+  /** Autonomous system number of `ip` as the tool printed it (BSD/macOS `-a`, Linux `-A`:
+   *  `[AS1234]`); 0 is what they print when the lookup found none (AS0, RFC 7607). */
+  asn?: number;
 }
 
 export interface Trace {
@@ -37,6 +53,9 @@ export interface Trace {
   /** Optional: the name of the endpoint (DNS or SNI) and the tool that measured it. */
   targetName?: string | null;
   tool?: 'scamper' | 'traceroute';
+  /** The scamper command that measured it: 'trace' (one path, Paris) or 'tracelb' (Paris MDA:
+   *  every load-balanced branch, see Hop.otherInterfaces). Absent for traceroute and old records. */
+  method?: 'trace' | 'tracelb';
   /** A code of the failure catalogue when this trace could not be measured, and why. */
   failure?: string | null;
   detail?: string | null;

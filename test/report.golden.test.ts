@@ -8,6 +8,11 @@
  * - brexit-five-eyes: GB is EU accessible in 2015 and on 2020-01-31, not on 2020-02-01 or in
  *   2021; AU and NZ are Five Eyes (AU self-pair, AU-NZ, NZ self-pair with an empty trace); app
  *   paths through US/SG leave Oceania.
+ * - mda-branches: a path crosses a country when ANY branch of a load-balanced hop does
+ *   (otherInterfaces, scamper tracelb): DE-FR whose TTL-2 branch via US leaves Europe and is Five
+ *   Eyes accessible (the first branch alone would not be); NL-BE with both branches in Western
+ *   Europe leaves nothing; AT-CH, an old record with `otherIps` only, counts the unlocated other
+ *   address for nothing.
  * - selection: A/B swapped is the same pair; the latest finishedAt wins; failed records are
  *   excluded (even when they are the latest); the network column takes the latest ok record with
  *   a network trace across apps (a wechat record without network traces does not count); HK is
@@ -31,7 +36,7 @@ function load(name: string): { report: Report; expected: unknown } {
 
 describe('report golden scenarios', () => {
   it('has the scenarios', () => {
-    expect(scenarios.sort()).toEqual(['brexit-five-eyes', 'cyprus-russia', 'selection']);
+    expect(scenarios.sort()).toEqual(['brexit-five-eyes', 'cyprus-russia', 'mda-branches', 'selection']);
   });
 
   it.each(scenarios)('%s matches expected.json', (name) => {

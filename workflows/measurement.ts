@@ -122,7 +122,7 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
       captureStarted = false;
       const files = await log.step('fetchCapture', () => act.fetchCapture({ ctx, capture }));
       const classification = await log.step('classifyFlows', () => act.classifyFlows({ ctx, capture: files, messages }));
-      const traced = await log.step('traceroutes', () => act.traceroutes({ ctx, endpoints: classification.endpoints }));
+      const traced = await log.step('traceroutes', () => act.traceroutes({ ctx, endpoints: classification.endpoints, ...(input.traceroutes ? { traceroutes: input.traceroutes } : {}) }));
       const paths = await log.step('geolocate', () => act.geolocate({ ctx, paths: traced }));
       data = { tunnels, phones, capture, messages, files, classification, paths };
     } catch (err) {

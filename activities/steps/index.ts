@@ -39,7 +39,7 @@ export function measurementSteps(env: StepEnv): MeasurementActivities {
     stopCapture: async ({ ctx, capture }) => stopCapture(env, checkContext(ctx), capture),
     fetchCapture: async ({ ctx, capture }) => fetchCapture(env, checkContext(ctx), capture),
     classifyFlows: async ({ ctx, capture, messages }) => classifyFlowsStep(env, checkContext(ctx), capture, messages),
-    traceroutes: async ({ ctx, endpoints }) => traceroutes(env, checkContext(ctx), endpoints),
+    traceroutes: async ({ ctx, endpoints, traceroutes: options }) => traceroutes(env, checkContext(ctx), endpoints, options),
     geolocate: async ({ ctx, paths }) => geolocate(env, checkContext(ctx), paths),
     abortCapture: async ({ ctx }) => abortCapture(env, checkContext(ctx)),
     teardown: async ({ ctx }) => {

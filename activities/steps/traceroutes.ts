@@ -4,15 +4,18 @@
  *    and port (the addresses the capture saw; the node's NAT does not change them);
  *  - network path: between the two nodes with TCP to a random high port, both directions
  *    (a self-pair has one node: one trace, with traceroute — see jobsOf).
- * Backend scamper by default (env.tracerouteBackend). A trace that fails is kept with its
- * `failure` string and no hops; the raw tool output of every trace is an artefact.
+ * Backend scamper by default (env.tracerouteBackend). With the campaign's
+ * `traceroutes.applicationPaths: mda` the application paths are traced with scamper tracelb
+ * (Paris MDA, every load-balanced branch; scamper whatever the backend, since only it does MDA)
+ * and each may take up to MDA_TIMEOUT_MS; network paths stay single-path. A trace that fails is
+ * kept with its `failure` string and no hops; the raw tool output of every trace is an artefact.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { tracerouteOnSession, type TracerouteBackend } from '../../drivers/node';
+import { MDA_TIMEOUT_MS, tracerouteOnSession, type TracerouteBackend } from '../../drivers/node';
 import { connectSsh } from '../../drivers/ssh/session';
-import type { Paths, TracerouteTarget, StepContext } from '../../lib/measurement/payloads';
+import type { Paths, TraceOptions, TracerouteTarget, StepContext } from '../../lib/measurement/payloads';
 import type { Protocol, Side, Trace } from '../../lib/types';
 import { attemptDir, relToData, type StepEnv } from './context';
 import type { ArtefactRef } from '../../lib/types';
@@ -28,7 +31,12 @@ interface Job {
   name: string | null;
   /** Overrides the configured backend for this trace (see the self-pair note in traceroutes). */
   backend?: TracerouteBackend;
+  /** Paris MDA (scamper tracelb): every load-balanced branch. */
+  mda?: boolean;
 }
+
+/** Single-path traces get 120 s; an MDA trace sends several times the probes. */
+const SINGLE_PATH_TIMEOUT_MS = 120_000;
 
 /** A port in 33434..65000 that no service uses: the node-to-node trace ends at a closed port. */
 export function randomHighPort(): number {
@@ -37,7 +45,8 @@ export function randomHighPort(): number {
 
 /** A trace that could not be measured: the driver's failure code and detail, no hops. */
 function emptyTrace(from: Side, job: Job, tool: TracerouteBackend, failed: { failure: string; detail: string }): Trace {
-  return { from, target: job.target, protocol: job.protocol, port: job.port, hops: [], targetName: job.name, tool, failure: failed.failure, detail: failed.detail };
+  const method = tool === 'scamper' ? { method: job.mda ? ('tracelb' as const) : ('trace' as const) } : {};
+  return { from, target: job.target, protocol: job.protocol, port: job.port, hops: [], targetName: job.name, tool, ...method, failure: failed.failure, detail: failed.detail };
 }
 
 async function runSide(env: StepEnv, e: SideEndpoints, jobs: Job[], dir: string, backend: TracerouteBackend): Promise<Array<{ job: Job; trace: Trace; artefact: ArtefactRef | null }>> {
@@ -51,12 +60,15 @@ async function runSide(env: StepEnv, e: SideEndpoints, jobs: Job[], dir: string,
         const i = next++;
         const job = jobs[i];
         const tool = job.backend ?? backend;
-        const r = await tracerouteOnSession(conn.session, { target: job.target, protocol: job.protocol, port: job.port, backend: tool, side: e.side, timeoutMs: 120_000 });
+        const r = await tracerouteOnSession(conn.session, {
+          target: job.target, protocol: job.protocol, port: job.port, backend: tool, side: e.side,
+          ...(job.mda ? { mda: true, timeoutMs: MDA_TIMEOUT_MS } : { timeoutMs: SINGLE_PATH_TIMEOUT_MS }),
+        });
         if (!r.ok) {
           out[i] = { job, trace: emptyTrace(e.side, job, tool, r), artefact: null };
           continue;
         }
-        const file = path.join(dir, `traceroute-${e.side}-${job.path}-${job.protocol}-${job.target}-${job.port}.${tool === 'scamper' ? 'json' : 'txt'}`);
+        const file = path.join(dir, `traceroute-${e.side}-${job.path}${job.mda ? '-mda' : ''}-${job.protocol}-${job.target}-${job.port}.${tool === 'scamper' ? 'json' : 'txt'}`);
         fs.writeFileSync(file, r.run.raw);
         const artefact = { kind: 'traceroute-raw', path: relToData(env, file) };
         const trace: Trace = r.run.trace
@@ -72,14 +84,23 @@ async function runSide(env: StepEnv, e: SideEndpoints, jobs: Job[], dir: string,
   }
 }
 
-export async function traceroutes(env: StepEnv, ctx: StepContext, endpoints: TracerouteTarget[]): Promise<Paths & { artefacts: ArtefactRef[]; networkPort: number; backend: TracerouteBackend }> {
+export async function traceroutes(
+  env: StepEnv,
+  ctx: StepContext,
+  endpoints: TracerouteTarget[],
+  options?: TraceOptions,
+): Promise<Paths & { artefacts: ArtefactRef[]; networkPort: number; backend: TracerouteBackend }> {
   const tb = resolveTestbed(env, ctx);
   const backend = env.tracerouteBackend ?? 'scamper';
   const dir = path.join(attemptDir(env, ctx).abs, 'traceroutes');
   fs.mkdirSync(dir, { recursive: true });
   const networkPort = randomHighPort();
   const selfPair = ctx.nodeA.id === ctx.nodeB.id;
-  const app: Job[] = endpoints.map((ep) => ({ path: 'application', target: ep.ip, protocol: ep.protocol, port: ep.port, name: ep.name ?? null }));
+  const mda = options?.applicationPaths === 'mda';
+  const app: Job[] = endpoints.map((ep) => ({
+    path: 'application', target: ep.ip, protocol: ep.protocol, port: ep.port, name: ep.name ?? null,
+    ...(mda ? { mda: true, backend: 'scamper' as const } : {}),
+  }));
   const jobsOf = (s: Side): Job[] => {
     const other = tb.sides[s === 'A' ? 'B' : 'A'].node;
     // A self-pair's network path is the node to itself: the reply comes over loopback, which

@@ -10,7 +10,7 @@
  */
 export type { NodeTarget } from './types';
 export { checkNode, NODE_TOOLS } from './check';
-export { traceroute, tracerouteOnSession, tracerouteArgv, TRACEROUTE_BACKENDS } from './traceroute';
+export { traceroute, tracerouteOnSession, tracerouteArgv, MDA_METHODS, MDA_TIMEOUT_MS, TRACEROUTE_BACKENDS } from './traceroute';
 export type { TracerouteBackend, TracerouteRequest, TracerouteRun } from './traceroute';
 export { nodeEndpointUp, nodeEndpointDown } from './tunnel-endpoint';
 export { TUNNEL_MODES, validateTunnelSpec } from './tunnel-spec';

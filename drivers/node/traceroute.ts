@@ -2,6 +2,14 @@
  * Traceroutes on a vantage node over SSH, with two selectable backends:
  *   scamper:    scamper -O json -p PPS -c 'trace -P tcp|udp-paris|icmp-paris -d PORT -m .. -q .. -w ..' -i TARGET
  *   traceroute: traceroute -n -T|-U|-I -p PORT -m .. -q .. -w .. TARGET
+ * and, with `mda` (scamper only), every load-balanced branch by Paris MDA:
+ *   scamper -O json -c 'tracelb -P tcp-sport|udp-sport|icmp-echo -d PORT -c 95 -q 2 -w 2 -W 15 -Q 1000' -i TARGET
+ *   tcp-sport/udp-sport vary the SOURCE port from flow to flow, so every probe still goes to the
+ *   service's own destination port (udp-dport would not); ICMP flows differ by checksum.
+ *   95 % confidence (scamper's default; 99 % needs about 1.5x the probes per hop) that no further
+ *   branch exists at each hop; -W 15 (150 ms, the smallest scamper accepts: smaller values make it
+ *   print no trace at all) between probes; -Q 1000 caps the probes of one trace (at 150 ms, 150 s),
+ *   so a very wide load balancer ends the trace instead of the timeout.
  * Returns the raw output (kept for the record) and the Trace parsed by lib/traceroute; when the
  * output cannot be parsed, `trace` is null and `parseError` says why (the raw output remains).
  */
@@ -29,9 +37,16 @@ export interface TracerouteRequest {
   waitSeconds?: number; // per probe, default 2
   /** scamper probe rate (packets per second), default 20. */
   pps?: number;
-  /** Whole run, default 180 s. */
+  /** Whole run, default 180 s (300 s with `mda`). */
   timeoutMs?: number;
+  /** Paris MDA (scamper tracelb): every load-balanced branch; needs backend scamper. */
+  mda?: boolean;
 }
+
+/** tracelb's probe method per protocol: the flow identifier varies, the destination port not. */
+export const MDA_METHODS: Readonly<Record<Protocol, string>> = { tcp: 'tcp-sport', udp: 'udp-sport', icmp: 'icmp-echo' };
+/** MDA sends several times the probes of one path and waits 150 ms between them (see above). */
+export const MDA_TIMEOUT_MS = 300_000;
 
 export interface TracerouteRun {
   tool: TracerouteBackend;
@@ -51,6 +66,11 @@ export function tracerouteArgv(req: TracerouteRequest): string[] {
   const wait = v.integerInRange(req.waitSeconds ?? 2, 'traceroute.waitSeconds', 1, 20);
   if (!['tcp', 'udp', 'icmp'].includes(req.protocol)) throw new DriverConfigError(`traceroute.protocol: not tcp/udp/icmp: ${JSON.stringify(req.protocol)}`);
   const port = req.protocol === 'icmp' ? null : v.port(req.port, 'traceroute.port');
+  if (req.mda) {
+    if (req.backend !== 'scamper') throw new DriverConfigError(`traceroute.mda: Paris MDA needs backend scamper, not ${JSON.stringify(req.backend)}`);
+    const tracelb = ['tracelb', '-P', MDA_METHODS[req.protocol], ...(port === null ? [] : ['-d', String(port)]), '-c', '95', '-q', '2', '-w', String(wait), '-W', '15', '-Q', '1000'].join(' ');
+    return ['scamper', '-O', 'json', '-c', tracelb, '-i', target];
+  }
   if (req.backend === 'scamper') {
     const pps = v.integerInRange(req.pps ?? 20, 'traceroute.pps', 1, 10000);
     // udp-paris/icmp-paris keep the flow identifiers constant, so every probe follows the
@@ -75,9 +95,14 @@ export async function tracerouteOnSession(session: SshSession, req: TracerouteRe
     if (err instanceof DriverConfigError) return fail('config_invalid', err.message);
     throw err;
   }
-  const r = await session.run(argv, { timeoutMs: req.timeoutMs ?? 180_000 });
+  const r = await session.run(argv, { timeoutMs: req.timeoutMs ?? (req.mda ? MDA_TIMEOUT_MS : 180_000) });
   if (!r.ok) {
-    return r.failure === 'ssh_timeout' ? fail('traceroute_failed', `${r.detail} (${req.backend} to ${req.target})`) : r;
+    return r.failure === 'ssh_timeout' ? fail('traceroute_failed', `${r.detail} (${req.backend}${req.mda ? ' tracelb' : ''} to ${req.target})`) : r;
+  }
+  if (r.code === 127) {
+    // The shell's "command not found": name the package, so the node's admin knows what to do.
+    const what = req.mda ? 'scamper (Paris MDA traces need scamper tracelb)' : req.backend;
+    return fail('traceroute_failed', `${session.label}: ${what} is not installed: install the Debian package ${req.backend} (apt-get install ${req.backend})`);
   }
   if (r.code !== 0 || r.stdout.trim() === '') {
     return fail('traceroute_failed', `${session.label}: ${req.backend} to ${req.target} exited ${r.code ?? r.signal}: ${tail(r.stderr) || 'no output'}`);

@@ -8,6 +8,10 @@ import { expected, id, LIMITS, list, literal, num, oneOf, pathRef, seconds, str,
 
 export const CAMPAIGN_SCHEMA = 'matador.campaign/v1';
 
+/** `traceroutes.applicationPaths`: one path per server, or every load-balanced branch (MDA). */
+export const TRACE_METHODS = ['single-path', 'mda'] as const;
+export type TraceMethod = (typeof TRACE_METHODS)[number];
+
 const fileRef = () => pathRef('a file path (relative to this file)');
 const idList = (what: string) =>
   list(id(), { min: 1, what }).superRefine((ids, ctx) => {
@@ -76,6 +80,15 @@ export const campaignFileSchema = strict({
     corrections: list(fileRef(), { what: 'a list of corrections files' }).optional(),
     m49: fileRef().optional(),
   }).optional(),
+  /**
+   * How the application paths are traced. `single-path` (default): one Paris traceroute per
+   * server (scamper trace). `mda`: scamper tracelb (Paris MDA) finds every load-balanced branch
+   * to the server and keeps every interface per TTL; it sends several times more probes and takes
+   * longer (README "MDA application paths"). Network paths are always single-path.
+   */
+  traceroutes: strict({
+    applicationPaths: oneOf(TRACE_METHODS).default('single-path'),
+  }).default({ applicationPaths: 'single-path' }),
   /** a measurement that fails for good is cleaned up and retried as a whole (saga) */
   retry: strict({
     maxAttempts: num({ int: true, min: 1, max: LIMITS.attempts }).default(3),

@@ -85,7 +85,7 @@ export {
   type UiStep,
   type Whitelist,
 } from './app';
-export { CAMPAIGN_SCHEMA, campaignFileSchema, type CampaignFile, type RetrySettings } from './campaign';
+export { CAMPAIGN_SCHEMA, campaignFileSchema, TRACE_METHODS, type CampaignFile, type RetrySettings, type TraceMethod } from './campaign';
 export { NODES_SCHEMA, REAL_NODE_DEFAULTS, nodeUnderlayAddress, nodesFileSchema, type NodeConfig, type NodeSshConfig, type NodesFile } from './nodes';
 export {
   REAL_TESTBED_DEFAULTS,

@@ -159,6 +159,25 @@ describe('round-trip-time plausibility', () => {
     expect(hop.geo).toEqual({ source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04', corrected: false, plausible: false, claimedCountry: 'NL' });
   });
 
+  it('locates every other interface of a hop (load-balanced branches), each against its own RTTs', () => {
+    const hop = geo.locateHop(
+      {
+        ttl: 4, ip: '198.18.7.5', rttMs: [1], country: null, otherIps: ['193.99.144.80', '193.99.144.81'],
+        otherInterfaces: [{ ip: '193.99.144.80', rttMs: [80], country: null }, { ip: '193.99.144.81', rttMs: [3.0], country: null, asn: 64500 }],
+      },
+      BOSTON,
+    );
+    expect(hop.otherInterfaces).toEqual([
+      { ip: '193.99.144.80', rttMs: [80], country: 'NL', geo: { source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04', corrected: false, plausible: true, claimedCountry: 'NL' } },
+      { ip: '193.99.144.81', rttMs: [3.0], country: null, asn: 64500, geo: { source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04', corrected: false, plausible: false, claimedCountry: 'NL' } },
+    ]);
+    // An old record (otherIps only, no times): located, plausibility not checkable.
+    const old = geo.locateHop({ ttl: 4, ip: null, rttMs: [], country: null, otherIps: [] }, BOSTON);
+    expect(old).not.toHaveProperty('otherInterfaces');
+    const bsd = geo.locateHop({ ttl: 4, ip: '198.18.7.5', rttMs: [1], country: null, otherIps: ['193.99.144.80'] }, BOSTON);
+    expect(bsd.otherInterfaces).toMatchObject([{ ip: '193.99.144.80', rttMs: [], country: 'NL', geo: { plausible: null } }]);
+  });
+
   it('keeps a claim the RTT allows, and marks it plausible', () => {
     expect(geo.locateHop({ ttl: 4, ip: '193.99.144.80', rttMs: [80, 79.5], country: null }, BOSTON)).toMatchObject({ country: 'NL', geo: { plausible: true } });
     expect(geo.locateHop({ ttl: 4, ip: '193.99.144.80', rttMs: [5.2], country: null }, BERLIN)).toMatchObject({ country: 'NL', geo: { plausible: true } });

@@ -12,6 +12,7 @@
  * coordinates: if light in fibre could not have reached the claimed country in that time, the
  * hop's country becomes null (plausible: false, claimedCountry keeps the claim).
  */
+import { hopInterfaces } from '../traceroute/hops';
 import type { GeoProvenance, Hop, MeasurementRecord, Trace } from '../types';
 import { CorrectionsTable, type Correction } from './corrections';
 import { geoipLiteDatabase, ip2locationDatabase, mmdbDatabase, type CountryDatabase } from './databases';
@@ -87,13 +88,22 @@ export class Geolocator {
     return { ip, country: null, geo: { ...NONE } };
   }
 
-  /** The hop with `country` and `geo` set; `source` is where the trace started (null: unknown). */
+  /** The hop with `country` and `geo` set; `source` is where the trace started (null: unknown).
+   *  Every other interface of the hop (load-balanced branches, BSD's several responders) is
+   *  located the same way, each checked against its own RTTs; a record that has only `otherIps`
+   *  gets `otherInterfaces` without times (plausibility: null). */
   locateHop(hop: Hop, source: LatLon | null): Hop {
-    if (!hop.ip) return { ...hop, country: null, geo: { ...NONE } };
-    const found = this.locate(hop.ip);
-    if (found.geo.corrected || found.country === null) return { ...hop, country: found.country, geo: found.geo };
-    const plausible = rttPlausible(source, hop.rttMs, found.country, this.shapes);
-    return { ...hop, country: plausible === false ? null : found.country, geo: { ...found.geo, plausible } };
+    const placed = hop.ip ? this.place(hop.ip, hop.rttMs, source) : { country: null, geo: { ...NONE } };
+    const others = hopInterfaces(hop).slice(hop.ip ? 1 : 0);
+    if (others.length === 0) return { ...hop, ...placed };
+    return { ...hop, ...placed, otherInterfaces: others.map((i) => ({ ...i, ...this.place(i.ip, i.rttMs, source) })) };
+  }
+
+  private place(ip: string, rttMs: number[], source: LatLon | null): { country: string | null; geo: GeoProvenance } {
+    const found = this.locate(ip);
+    if (found.geo.corrected || found.country === null) return { country: found.country, geo: found.geo };
+    const plausible = rttPlausible(source, rttMs, found.country, this.shapes);
+    return { country: plausible === false ? null : found.country, geo: { ...found.geo, plausible } };
   }
 
   locateTrace(trace: Trace, source: LatLon | null): Trace {

@@ -26,9 +26,17 @@ export interface MessageStep {
   text: string;
 }
 
+/** How the traceroutes step traces (the campaign config's `traceroutes`). */
+export interface TraceOptions {
+  /** 'mda': scamper tracelb (Paris MDA) to every server, every load-balanced branch kept. */
+  applicationPaths: 'single-path' | 'mda';
+}
+
 /** A planned measurement plus what the workflow needs to run it without reading the config. */
 export interface MeasurementSpec extends PlannedMeasurement {
   messages: MessageStep[];
+  /** Absent: single-path traces (the default). */
+  traceroutes?: TraceOptions;
   /** Seconds to wait after the last message (Fig. 2 "after last message": receipts). */
   settleSeconds?: number;
   /** Seconds the capture keeps running after that (Fig. 2 "capture tail"). */

@@ -24,6 +24,7 @@ import type {
   PlanPageRequest,
   RunningCapture,
   StepContext,
+  TraceOptions,
   TracerouteTarget,
   TunnelsInfo,
 } from './payloads';
@@ -90,7 +91,8 @@ export interface StepIO {
   stopCapture: [{ ctx: StepContext; capture: RunningCapture }, void];
   fetchCapture: [{ ctx: StepContext; capture: RunningCapture }, CaptureFiles];
   classifyFlows: [{ ctx: StepContext; capture: CaptureFiles; messages: MessageSent[] }, Classification];
-  traceroutes: [{ ctx: StepContext; endpoints: TracerouteTarget[] }, Paths];
+  /** `traceroutes` absent: single-path application traces (the campaign default). */
+  traceroutes: [{ ctx: StepContext; endpoints: TracerouteTarget[]; traceroutes?: TraceOptions }, Paths];
   geolocate: [{ ctx: StepContext; paths: Paths }, Paths];
   persistRecord: [{ record: MeasurementRecord }, PersistResult];
   /** Saga compensation: stop a capture that may or may not be running, drop its files. */

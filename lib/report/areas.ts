@@ -4,17 +4,22 @@
  */
 import { AREA_LEVELS, type AreaLevel, type AreaRef, type M49Table } from '../geo/m49';
 import { isMember, type InterestGroup } from '../geo/groups';
+import { hopInterfaces } from '../traceroute/hops';
 import type { MeasurementRecord } from '../types';
 
 export type PathKind = 'network' | 'application';
 
-/** nodeA, nodeB and every hop country of every trace of the path; hops without address or country are ignored. */
+/**
+ * nodeA, nodeB and the country of every interface of every hop of every trace of the path: a
+ * load-balanced path (MDA, or several responders per TTL) crosses a country when ANY of its
+ * branches does. Interfaces without address or country are ignored.
+ */
 export function pathCountries(record: MeasurementRecord, kind: PathKind): Set<string> {
   const countries = new Set([record.nodeA.country, record.nodeB.country]);
   const path = kind === 'network' ? record.networkPath : record.applicationPath;
   for (const trace of path.traces) {
     for (const hop of trace.hops) {
-      if (hop.ip && hop.country) countries.add(hop.country);
+      for (const i of hopInterfaces(hop)) if (i.country) countries.add(i.country);
     }
   }
   return countries;

@@ -45,6 +45,15 @@ function checkPath(v: unknown, key: string): string | null {
       if (!isObject(hop)) return `${at} must be an object`;
       if (hop.ip !== undefined && hop.ip !== null && typeof hop.ip !== 'string') return `${at}.ip must be a string or null`;
       if (hop.country !== undefined && hop.country !== null && typeof hop.country !== 'string') return `${at}.country must be a string or null`;
+      if (hop.otherIps !== undefined && (!Array.isArray(hop.otherIps) || hop.otherIps.some((ip) => typeof ip !== 'string'))) return `${at}.otherIps must be a list of addresses`;
+      if (hop.otherInterfaces !== undefined) {
+        if (!Array.isArray(hop.otherInterfaces)) return `${at}.otherInterfaces must be a list`;
+        for (const [i, other] of hop.otherInterfaces.entries()) {
+          if (!isObject(other) || typeof other.ip !== 'string') return `${at}.otherInterfaces[${i}].ip must be an address`;
+          if (other.country !== undefined && other.country !== null && typeof other.country !== 'string') return `${at}.otherInterfaces[${i}].country must be a string or null`;
+          if (other.rttMs !== undefined && !Array.isArray(other.rttMs)) return `${at}.otherInterfaces[${i}].rttMs must be a list`;
+        }
+      }
     }
   }
   return null;

@@ -22,7 +22,7 @@ const DIR = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'traceroute'
 
 interface JcExpected {
   destination_ip: string | null;
-  hops: Array<{ hop: number; probes: Array<{ ip: string | null; rtt: number | null }> }>;
+  hops: Array<{ hop: number; probes: Array<{ ip: string | null; rtt: number | null; asn?: number | null }> }>;
 }
 
 interface Comparable {
@@ -30,15 +30,19 @@ interface Comparable {
   ip: string | null;
   rttMs: number[];
   otherIps: string[];
+  /** AS number of `ip`, and of each of `otherIps`: null where jc (or the input) gives none. */
+  asn: number | null;
+  otherAsns: Array<number | null>;
 }
 
 /** jc's per-probe hop -> the contract's per-hop view (first responder, its times, the others). */
 export function projectJcHop(hop: JcExpected['hops'][number]): Comparable {
-  const answered = hop.probes.filter((p): p is { ip: string; rtt: number | null } => p.ip !== null);
+  const answered = hop.probes.filter((p): p is { ip: string; rtt: number | null; asn?: number | null } => p.ip !== null);
   const ip = answered.length > 0 ? answered[0].ip.toLowerCase() : null;
   const rttMs = answered.filter((p) => p.ip.toLowerCase() === ip && p.rtt !== null).map((p) => p.rtt as number);
   const otherIps = [...new Set(answered.map((p) => p.ip.toLowerCase()).filter((a) => a !== ip))];
-  return { ttl: hop.hop, ip, rttMs, otherIps };
+  const asnOf = (address: string | null): number | null => answered.find((p) => p.ip.toLowerCase() === address)?.asn ?? null;
+  return { ttl: hop.hop, ip, rttMs, otherIps, asn: asnOf(ip), otherAsns: otherIps.map(asnOf) };
 }
 
 /** Every disagreement as "TTL n: field: ours X, jc Y", so a failure names exactly what differs. */
@@ -53,6 +57,8 @@ export function differences(ours: readonly Hop[], jc: readonly Comparable[]): st
       ['ip', a.ip, b.ip],
       ['rttMs', a.rttMs, b.rttMs],
       ['otherIps', a.otherIps ?? [], b.otherIps],
+      ['asn', a.asn ?? null, b.asn],
+      ['otherAsns', (a.otherIps ?? []).map((ip) => a.otherInterfaces?.find((i) => i.ip === ip)?.asn ?? null), b.otherAsns],
     ];
     for (const [name, x, y] of fields) {
       if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`TTL ${b.ttl}: ${name}: ours ${JSON.stringify(x)}, jc ${JSON.stringify(y)}`);
@@ -104,7 +110,7 @@ describe('traceroute dialects agree with jc', () => {
     expect(streaming.end()).toEqual(trace);
     const jc = expected.hops.map(projectJcHop);
     const known = JC_LOSES_INLINE_RESPONDERS[name] ?? [];
-    const unexplained = differences(trace.hops, jc).filter((d) => !known.some((ttl) => d.startsWith(`TTL ${ttl}: rttMs:`) || d.startsWith(`TTL ${ttl}: otherIps:`)));
+    const unexplained = differences(trace.hops, jc).filter((d) => !known.some((ttl) => d.startsWith(`TTL ${ttl}: rttMs:`) || d.startsWith(`TTL ${ttl}: otherIps:`) || d.startsWith(`TTL ${ttl}: otherAsns:`)));
     expect(unexplained).toEqual([]);
     for (const ttl of known) {
       const hop = trace.hops.find((h) => h.ttl === ttl);
@@ -113,14 +119,24 @@ describe('traceroute dialects agree with jc', () => {
     }
     expect(trace.target).toBe(expected.destination_ip ?? '');
   });
+
+  it('the AS numbers jc reads are compared too (macOS -a before the address, AS0 kept as printed)', () => {
+    const asnHops = (name: string) => parseTracerouteText(fs.readFileSync(path.join(DIR, `${name}.out`), 'utf8'), { from: 'A', protocol: 'udp', port: null, allowHeaderless: true }).hops;
+    expect(asnHops('osx-10.14.6--traceroute-asn').map((h) => h.asn ?? null)).toEqual([198949, 0, null, 7018]);
+    const seven = asnHops('generic--traceroute7');
+    expect(seven[0].asn).toBe(128742);
+    // TTL 6: two routers answered, each with its own [AS0]
+    expect(seven[5]).toMatchObject({ ip: '94.142.122.45', asn: 0, otherInterfaces: [{ ip: '94.142.122.44', asn: 0, rttMs: [41.479] }] });
+  });
 });
 
 describe('differences', () => {
   it('names the TTL, the field and both values', () => {
     const ours: Hop[] = [{ ttl: 1, ip: '192.0.2.1', rttMs: [1], country: null, otherIps: [] }];
-    expect(differences(ours, [{ ttl: 1, ip: '192.0.2.9', rttMs: [1], otherIps: [] }])).toEqual([
+    expect(differences(ours, [{ ttl: 1, ip: '192.0.2.9', rttMs: [1], otherIps: [], asn: 64500, otherAsns: [] }])).toEqual([
       'TTL 1: ip: ours "192.0.2.1", jc "192.0.2.9"',
+      'TTL 1: asn: ours null, jc 64500',
     ]);
-    expect(differences([], [{ ttl: 1, ip: null, rttMs: [], otherIps: [] }])).toEqual(['hop count: ours 0, jc 1']);
+    expect(differences([], [{ ttl: 1, ip: null, rttMs: [], otherIps: [], asn: null, otherAsns: [] }])).toEqual(['hop count: ours 0, jc 1']);
   });
 });

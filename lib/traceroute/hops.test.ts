@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildHop, icmpMark, TraceParseError } from './hops';
+import { buildHop, hopInterfaces, icmpMark, TraceParseError } from './hops';
 import { parseTracerouteText } from './traceroute-text';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'traceroute');
@@ -37,7 +37,7 @@ describe('icmpMark', () => {
 });
 
 describe('buildHop', () => {
-  it('takes the first answering address, keeps only its times, lists the others once', () => {
+  it('takes the first answering address with its own times, lists the others once with theirs', () => {
     const hop = buildHop(4, [
       { ip: null, rttMs: null, marks: [] },
       { ip: '198.18.101.5', rttMs: 21.3, marks: [] },
@@ -45,7 +45,31 @@ describe('buildHop', () => {
       { ip: '198.18.101.5', rttMs: 21.4, marks: ['!H'] },
       { ip: '198.18.101.9', rttMs: 21.9, marks: [] },
     ]);
-    expect(hop).toEqual({ ttl: 4, ip: '198.18.101.5', rttMs: [21.3, 21.4], country: null, otherIps: ['198.18.101.9'], marks: ['!H'] });
+    expect(hop).toEqual({
+      ttl: 4, ip: '198.18.101.5', rttMs: [21.3, 21.4], country: null, otherIps: ['198.18.101.9'], marks: ['!H'],
+      otherInterfaces: [{ ip: '198.18.101.9', rttMs: [21.8, 21.9], country: null }],
+    });
+  });
+
+  it('keeps the AS number printed for each address (the first one seen at that TTL)', () => {
+    const hop = buildHop(2, [
+      { ip: '198.18.0.1', rttMs: 1, marks: [], asn: 64500 },
+      { ip: '198.18.0.9', rttMs: 2, marks: [], asn: 0 },
+      { ip: '198.18.0.1', rttMs: 3, marks: [], asn: 64501 },
+    ]);
+    expect(hop).toMatchObject({ ip: '198.18.0.1', asn: 64500, otherInterfaces: [{ ip: '198.18.0.9', asn: 0 }] });
+    expect(buildHop(3, [{ ip: '198.18.0.2', rttMs: 1, marks: [] }])).not.toHaveProperty('asn');
+  });
+
+  it('hopInterfaces: every interface, ip first; old records (otherIps only) give interfaces without times', () => {
+    const hop = buildHop(4, [
+      { ip: '198.18.101.5', rttMs: 21.3, marks: [] },
+      { ip: '198.18.101.9', rttMs: 21.8, marks: [] },
+    ]);
+    expect(hopInterfaces({ ...hop, country: 'DE' }).map((i) => [i.ip, i.rttMs, i.country])).toEqual([['198.18.101.5', [21.3], 'DE'], ['198.18.101.9', [21.8], null]]);
+    const old = { ttl: 4, ip: '198.18.101.5', rttMs: [1], country: 'DE', otherIps: ['198.18.101.9'] };
+    expect(hopInterfaces(old)).toEqual([{ ip: '198.18.101.5', rttMs: [1], country: 'DE' }, { ip: '198.18.101.9', rttMs: [], country: null }]);
+    expect(hopInterfaces({ ttl: 5, ip: null, rttMs: [], country: null })).toEqual([]);
   });
 
   it('an unanswered TTL is a hop without address', () => {

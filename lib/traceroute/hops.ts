@@ -9,13 +9,16 @@
  *    addresses (load balancers answer a TTL from several routers), in order of first answer;
  *  - `rttMs` holds the round-trip times of the probes answered by `ip` only, in probe order:
  *    RTT plausibility checks pair an address with its own times, and another router's times
- *    would make them lie. The other addresses' times are not kept;
+ *    would make them lie. The other addresses' times go to `otherInterfaces` (one per entry
+ *    of `otherIps`, same order), present only when there are other addresses;
+ *  - `asn` (of `ip`, and of each other interface) is the first AS number printed for that
+ *    address at that TTL, when the tool printed one;
  *  - `marks` collects the distinct annotations of the hop in order of first appearance:
  *    traceroute's `!H !N !P !S !F-<mtu> !X !V !C !<code>` and `<syn,ack>`-style extensions; scamper
  *    ICMP unreachable codes are translated to the same notation (see `icmpMark`);
  *  - `country` is null: geolocation is a later, separate pass.
  */
-import type { Hop, Trace } from '../types';
+import type { Hop, HopInterface, Trace } from '../types';
 
 /** Input text the parser cannot read: names the 1-based line number and the offending text. */
 export class TraceParseError extends Error {
@@ -49,23 +52,37 @@ export interface ProbeReply {
   ip: string | null;
   rttMs: number | null;
   marks: string[];
+  /** The AS number the tool printed for this address (traceroute -A / -a), when it did. */
+  asn?: number;
 }
 
 export function buildHop(ttl: number, probes: readonly ProbeReply[]): Hop {
-  const answered = probes.filter((p): p is ProbeReply & { ip: string } => p.ip !== null);
-  const ip = answered.length > 0 ? answered[0].ip : null;
-  const otherIps: string[] = [];
-  const marks: string[] = [];
-  const rttMs: number[] = [];
-  for (const probe of answered) {
-    if (probe.ip === ip) {
-      if (probe.rttMs !== null) rttMs.push(probe.rttMs);
-    } else if (!otherIps.includes(probe.ip)) {
-      otherIps.push(probe.ip);
-    }
+  const byIp = new Map<string, HopInterface>();
+  for (const probe of probes) {
+    if (probe.ip === null) continue;
+    let found = byIp.get(probe.ip);
+    if (!found) byIp.set(probe.ip, (found = { ip: probe.ip, rttMs: [], country: null }));
+    if (probe.rttMs !== null) found.rttMs.push(probe.rttMs);
+    if (found.asn === undefined && probe.asn !== undefined) found.asn = probe.asn;
   }
+  const marks: string[] = [];
   for (const probe of probes) for (const mark of probe.marks) if (!marks.includes(mark)) marks.push(mark);
-  return { ttl, ip, rttMs, country: null, otherIps, marks };
+  const [first, ...others] = byIp.values();
+  const hop: Hop = { ttl, ip: first?.ip ?? null, rttMs: first?.rttMs ?? [], country: null, otherIps: others.map((o) => o.ip), marks };
+  if (first?.asn !== undefined) hop.asn = first.asn;
+  if (others.length > 0) hop.otherInterfaces = others;
+  return hop;
+}
+
+/** Every interface of a hop, `ip` first: what the analysis and geolocation walk over. Records
+ *  written before `otherInterfaces` existed give their `otherIps` as interfaces without times. */
+export function hopInterfaces(hop: Hop): HopInterface[] {
+  const out: HopInterface[] = [];
+  if (hop.ip) out.push({ ip: hop.ip, rttMs: hop.rttMs, country: hop.country, ...(hop.geo ? { geo: hop.geo } : {}), ...(hop.asn !== undefined ? { asn: hop.asn } : {}) });
+  const detailed = new Map((hop.otherInterfaces ?? []).map((i) => [i.ip, i]));
+  for (const ip of hop.otherIps ?? []) out.push(detailed.get(ip) ?? { ip, rttMs: [], country: null });
+  for (const i of hop.otherInterfaces ?? []) if (!(hop.otherIps ?? []).includes(i.ip)) out.push(i);
+  return out;
 }
 
 /** Lower-case form so that IPv6 addresses compare as text. */

@@ -1,7 +1,8 @@
 /**
  * Parser for `scamper -O json` trace output: one JSON object per line. Objects of type "trace"
- * become traces; the cycle-start/cycle-stop/cycle-def bookkeeping lines are skipped; any other
- * type (ping, tracelb, ...) is an error, because the caller asked for traces.
+ * (one path) and "tracelb" (Paris MDA, every load-balanced branch: scamper-tracelb.ts) become
+ * traces; the cycle-start/cycle-stop/cycle-def bookkeeping lines are skipped; any other type
+ * (ping, dealias, ...) is an error, because the caller asked for traces.
  *
  *   {"type":"trace", "method":"udp-paris", "dst":"192.0.2.7", "dport":33435,
  *    "stop_reason":"COMPLETED", "hop_count":3, "firsthop":1,
@@ -17,6 +18,8 @@
 import { ipFamily } from '../net/ip';
 import type { Hop, Protocol, Side } from '../types';
 import { buildHop, icmpMark, normalizeAddress, TraceParseError, type ParsedTrace, type ProbeReply } from './hops';
+import { integer, isObject, rttOf, traceHead, type Fail, type JsonObject } from './scamper-fields';
+import { convertTracelb } from './scamper-tracelb';
 
 export interface ScamperJsonOptions {
   from: Side;
@@ -34,8 +37,6 @@ export const SCAMPER_METHODS: Readonly<Record<string, Protocol>> = {
 
 const SKIPPED_TYPES = new Set(['cycle-start', 'cycle-stop', 'cycle-def']);
 
-type Fail = (problem: string) => never;
-type JsonObject = Record<string, unknown>;
 
 export class ScamperJsonParser {
   private lineNumber = 0;
@@ -74,20 +75,14 @@ export class ScamperJsonParser {
     const type = value.type;
     if (typeof type !== 'string') return fail('object without a "type"');
     if (SKIPPED_TYPES.has(type)) return;
-    if (type !== 'trace') return fail(`unsupported object type ${JSON.stringify(type)} (expected "trace")`);
+    if (type === 'tracelb') return void this.traces.push(convertTracelb(value, this.options.from, fail));
+    if (type !== 'trace') return fail(`unsupported object type ${JSON.stringify(type)} (expected "trace" or "tracelb")`);
     this.traces.push(convertTrace(value, this.options.from, fail));
   }
 }
 
 function convertTrace(trace: JsonObject, from: Side, fail: Fail): ParsedTrace {
-  const dst = trace.dst;
-  if (typeof dst !== 'string' || ipFamily(dst) === 0) fail(`"dst" is not an IP address: ${JSON.stringify(dst)}`);
-  const target = normalizeAddress(dst as string);
-  const family = ipFamily(target) === 6 ? 6 : 4;
-  const method = trace.method;
-  const protocol = typeof method === 'string' ? SCAMPER_METHODS[method] : undefined;
-  if (protocol === undefined) fail(`unknown "method" ${JSON.stringify(method)} (known: ${Object.keys(SCAMPER_METHODS).join(', ')})`);
-  const port = protocol === 'icmp' ? null : integer(trace, 'dport', fail, { min: 0, max: 65535 });
+  const { target, family, protocol, port } = traceHead(trace, SCAMPER_METHODS, '', fail);
   const firstHop = trace.firsthop === undefined ? 1 : integer(trace, 'firsthop', fail, { min: 1, max: 255 });
   const hopCount = integer(trace, 'hop_count', fail, { min: 0, max: 255 });
   const stopReason = trace.stop_reason;
@@ -112,15 +107,14 @@ function convertTrace(trace: JsonObject, from: Side, fail: Fail): ParsedTrace {
       return;
     }
     if (typeof addr !== 'string' || ipFamily(addr) === 0) fail(`${where}.addr is not an IP address: ${JSON.stringify(addr)}`);
-    const rtt = r.rtt;
-    if (typeof rtt !== 'number' || !Number.isFinite(rtt) || rtt < 0) fail(`${where}.rtt is not a time in ms: ${JSON.stringify(rtt)}`);
+    const rtt = rttOf(r, fail, where);
     const marks: string[] = [];
     if (typeof r.icmp_type === 'number' && typeof r.icmp_code === 'number') {
       const nhmtu = typeof r.icmp_nhmtu === 'number' ? r.icmp_nhmtu : undefined;
       const mark = icmpMark(family, r.icmp_type, r.icmp_code, nhmtu);
       if (mark !== null) marks.push(mark);
     }
-    list.push({ order, probeId, reply: { ip: normalizeAddress(addr as string), rttMs: rtt as number, marks } });
+    list.push({ order, probeId, reply: { ip: normalizeAddress(addr as string), rttMs: rtt, marks } });
   });
 
   const lastTtl = Math.max(hopCount, ...byTtl.keys());
@@ -137,21 +131,10 @@ function convertTrace(trace: JsonObject, from: Side, fail: Fail): ParsedTrace {
     hops,
     targetName: null,
     tool: 'scamper',
+    method: 'trace',
     destinationReached: stopReason === 'COMPLETED',
     stopReason: stopReason as string,
   };
-}
-
-function integer(object: JsonObject, key: string, fail: Fail, range: { min: number; max: number }, where?: string): number {
-  const value = object[key];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
-    fail(`${where ? `${where}.` : ''}"${key}" is not an integer in ${range.min}..${range.max}: ${JSON.stringify(value)}`);
-  }
-  return value as number;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Whole-output form of `ScamperJsonParser`. */

@@ -21,7 +21,7 @@ describe('traceroute text dialects', () => {
     expect(trace.destinationReached).toBe(true);
   });
 
-  it('keeps every responder of a BSD continuation line, and its marks', () => {
+  it('keeps every responder of a BSD continuation line with its own times and AS, and its marks', () => {
     const text = [
       'traceroute to 192.0.2.7 (192.0.2.7), 64 hops max, 40 byte packets',
       ' 1  gw (198.18.0.1)  1.000 ms',
@@ -33,6 +33,10 @@ describe('traceroute text dialects', () => {
     const trace = parseTracerouteText(text, UDP);
     expect(trace.hops[0]).toEqual({
       ttl: 1, ip: '198.18.0.1', rttMs: [1], country: null, otherIps: ['198.18.0.5', '198.18.0.9'], marks: ['!H', '!X'],
+      otherInterfaces: [
+        { ip: '198.18.0.5', rttMs: [2], country: null },
+        { ip: '198.18.0.9', rttMs: [3], country: null, asn: 64500 },
+      ],
     });
     expect(trace.hops[1]).toMatchObject({ ttl: 2, ip: '192.0.2.7', rttMs: [5], marks: ['!N'] });
   });

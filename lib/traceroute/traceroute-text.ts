@@ -15,7 +15,8 @@
  * the answering address is printed only when it differs from the previous answer of that TTL
  * (`name (addr)` without -n, `addr` with -n), and a probe's time may be followed by a mark
  * (`!H`, `!F-1500`, ...). After an address traceroute may print `<syn,ack>`-style (-O info) or MPLS
- * (`<MPLS:...>`, -e) extensions, kept as marks, and `[AS...]` (-A) or `'-N'` (--back), ignored.
+ * (`<MPLS:...>`, -e) extensions, kept as marks, `[AS1234]` (-A after the address; BSD -a before
+ * it), kept as the address's AS number (`[*]`: no AS known), and `'-N'` (--back), ignored.
  *
  * The text does not say which probe method was used, so the caller passes protocol and port (it
  * knows the command it ran). Output without a header (pasted from the middle of a terminal) is
@@ -137,6 +138,8 @@ function parseProbes(rest: string, fail: (problem: string) => never): ProbeReply
   let address: string | null = null;
   let addressWithoutTime = false; // an address must be followed by its probe's time
   let extensions: string[] = [];
+  let asn: number | undefined; // of `address`
+  let asnBefore: number | undefined; // BSD: printed before the address it belongs to
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     const next = tokens[i + 1];
@@ -145,7 +148,7 @@ function parseProbes(rest: string, fail: (problem: string) => never): ProbeReply
       probes.push({ ip: null, rttMs: null, marks: [] });
     } else if (RTT.test(token) && next === 'ms') {
       if (address === null) fail(`round-trip time ${token} ms before any address`);
-      probes.push({ ip: address, rttMs: Number(token), marks: extensions });
+      probes.push({ ip: address, rttMs: Number(token), marks: extensions, ...(asn !== undefined ? { asn } : {}) });
       extensions = [];
       addressWithoutTime = false;
       i++;
@@ -157,9 +160,10 @@ function parseProbes(rest: string, fail: (problem: string) => never): ProbeReply
       if (!addressWithoutTime) fail(`extension ${token} does not follow an address`);
       extensions.push(token);
     } else if (AS_LOOKUP.test(token) && !addressWithoutTime && next !== undefined && startsAddress(next)) {
-      // macOS/FreeBSD -a print the AS before the address; the contract Hop has no AS field.
+      asnBefore = asNumber(token); // macOS/FreeBSD -a print the AS before the address
     } else if (AS_LOOKUP.test(token) || BACKWARD_HOPS.test(token)) {
       if (!addressWithoutTime) fail(`annotation ${token} does not follow an address`);
+      if (AS_LOOKUP.test(token)) asn = asNumber(token); // Linux -A: after the address
     } else {
       if (addressWithoutTime) fail(`address ${address} has no round-trip time`);
       const named = next !== undefined ? PARENTHESIZED.exec(next) : null;
@@ -172,10 +176,18 @@ function parseProbes(rest: string, fail: (problem: string) => never): ProbeReply
         fail(`unexpected ${JSON.stringify(token)} (not "*", an address, "<time> ms" or a mark)`);
       }
       addressWithoutTime = true;
+      asn = asnBefore;
+      asnBefore = undefined;
     }
   }
   if (addressWithoutTime) fail(`address ${address} has no round-trip time`);
   return probes;
+}
+
+/** `[AS1234]` -> 1234; `[*]` and other lookups without a number -> undefined. */
+function asNumber(token: string): number | undefined {
+  const m = /^\[AS(\d{1,10})\]$/i.exec(token);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Whether a token can open an address entry (`name` of `name (addr)`, or a bare address). */
