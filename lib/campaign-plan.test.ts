@@ -155,6 +155,19 @@ describe('renameCampaignRun: a scheduled run of the plan', () => {
   });
 });
 
+describe('traceroutes option', () => {
+  it('single-path (default) leaves the specs as they were; mda reaches every measurement spec', () => {
+    const loaded = loadCampaign('configs/campaigns/demo.yaml', { cwd });
+    const plain = expandPlan(loaded);
+    expect(plain.campaign.traceroutes).toEqual({ applicationPaths: 'single-path' });
+    expect(measurementsWithMessages(plain).some((m) => 'traceroutes' in m)).toBe(false);
+    const mda = expandPlan({ ...loaded, campaign: { ...loaded.campaign, traceroutes: { applicationPaths: 'mda' } } });
+    const specs = measurementsWithMessages(mda);
+    expect(specs).toHaveLength(84);
+    expect(specs.every((m) => m.traceroutes?.applicationPaths === 'mda')).toBe(true);
+  });
+});
+
 describe('message sequences', () => {
   it('alternate A/B with the scaled Fig. 2 timers and filled-in texts', () => {
     const plan = expandPlan(loadCampaign('configs/campaigns/demo.yaml', { cwd }));

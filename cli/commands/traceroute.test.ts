@@ -30,8 +30,22 @@ describe('matador traceroute parse', () => {
     const lines = out.trimEnd().split('\n');
     expect(lines[0]).toBe('trace to 8.8.8.8, traceroute, 9 hops, destination reached');
     expect(lines[3]).toBe(' 3  *');
-    expect(lines[7]).toBe(' 7  12.255.10.226  25.375 ms  also 12.255.10.224');
-    expect(lines[9]).toBe(' 9  8.8.8.8  23.228 ms  also 209.85.252.251 108.170.237.23');
+    expect(lines[7]).toMatch(/^ 7 {2}12\.255\.10\.226 {2}25\.375 ms {2}also 12\.255\.10\.224 [\d.]+ ms/);
+    expect(lines[9]).toMatch(/^ 9 {2}8\.8\.8\.8 {2}23\.228 ms {2}also 209\.85\.252\.251 [\d.]+ ms, 108\.170\.237\.23 [\d.]+ ms/);
+  });
+
+  it('prints AS numbers, and every branch of a scamper tracelb (MDA) trace with its times; --json keeps them', async () => {
+    const asn = (await run([path.join(DIALECTS, 'osx-10.14.6--traceroute-asn.out')])).split('\n');
+    expect(asn[1]).toBe(' 1  192.168.1.254  [AS198949]  6.07 ms  5.721 ms  5.269 ms');
+    const mda = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'traceroute', 'real-scamper-tracelb-udp-sport-two-branches', 'input.jsonl');
+    const lines = (await run([mda, '--format', 'scamper-json'])).split('\n');
+    expect(lines[0]).toBe('trace to 198.18.60.26, scamper tracelb (MDA), 4 hops, destination reached');
+    expect(lines[2]).toMatch(/^ 2 {2}198\.18\.60\.6 {2}([\d.]+ ms {2})+also 198\.18\.60\.10( [\d.]+ ms)+$/);
+    const traces = JSON.parse(await run([mda, '--json'])) as Array<{ method: string; hops: Array<{ otherInterfaces?: Array<{ ip: string }> }> }>;
+    expect(traces[0].method).toBe('tracelb');
+    expect(traces[0].hops[1].otherInterfaces?.map((i) => i.ip)).toEqual(['198.18.60.10']);
+    const jsonAsn = JSON.parse(await run([path.join(DIALECTS, 'osx-10.14.6--traceroute-asn.out'), '--json'])) as Array<{ hops: Array<{ asn?: number }> }>;
+    expect(jsonAsn[0].hops.map((h) => h.asn ?? null)).toEqual([198949, 0, null, 7018]);
   });
 
   it('prints the traces as JSON with --json', async () => {

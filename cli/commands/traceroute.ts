@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import type { Command } from 'commander';
-import { parseScamperJson, parseTracerouteText, TraceParseError, type ParsedTrace } from '../../lib/traceroute';
+import { hopInterfaces, parseScamperJson, parseTracerouteText, TraceParseError, type ParsedTrace } from '../../lib/traceroute';
 import { escapeText } from '../../lib/text/escape';
 import type { Protocol } from '../../lib/types';
 import { CliError } from '../errors';
@@ -35,15 +35,19 @@ export function parseTraceFile(file: string, text: string, options: TraceParseOp
   }
 }
 
-/** One line a hop: TTL, address, its times, the other responders and the marks. */
+/** One line a hop: TTL, address [AS], its times, the other responders (MDA branches) with
+ *  their AS and times, and the marks. */
 export function formatTraces(traces: readonly ParsedTrace[]): string {
   const lines: string[] = [];
+  const as = (asn: number | undefined): string[] => (asn === undefined ? [] : [`[AS${asn}]`]);
   for (const trace of traces) {
     const name = trace.targetName ? ` (${trace.targetName})` : '';
-    lines.push(`trace to ${trace.target || '(unknown target)'}${name}, ${trace.tool}, ${trace.hops.length} hops, destination ${trace.destinationReached ? 'reached' : 'not reached'}`);
+    const tool = trace.method === 'tracelb' ? `${trace.tool} tracelb (MDA)` : trace.tool;
+    lines.push(`trace to ${trace.target || '(unknown target)'}${name}, ${tool}, ${trace.hops.length} hops, destination ${trace.destinationReached ? 'reached' : 'not reached'}`);
     for (const hop of trace.hops) {
-      const parts = [String(hop.ttl).padStart(2), hop.ip ?? '*', ...hop.rttMs.map((t) => `${t} ms`)];
-      if (hop.otherIps && hop.otherIps.length > 0) parts.push(`also ${hop.otherIps.join(' ')}`);
+      const parts = [String(hop.ttl).padStart(2), hop.ip ?? '*', ...as(hop.asn), ...hop.rttMs.map((t) => `${t} ms`)];
+      const others = hopInterfaces(hop).slice(hop.ip ? 1 : 0);
+      if (others.length > 0) parts.push(`also ${others.map((o) => [o.ip, ...as(o.asn), ...o.rttMs.map((t) => `${t} ms`)].join(' ')).join(', ')}`);
       if (hop.marks && hop.marks.length > 0) parts.push(hop.marks.join(' '));
       lines.push(parts.join('  '));
     }

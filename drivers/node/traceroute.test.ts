@@ -10,6 +10,15 @@ describe('traceroute commands', () => {
     expect(tracerouteArgv({ backend: 'scamper', target: '198.19.220.14', protocol: 'icmp', pps: 50 })).toContain('trace -P icmp-paris -m 30 -q 2 -w 2');
   });
 
+  it('mda: scamper tracelb varying the source port (the service port stays), 95 % confidence, capped probes', () => {
+    expect(tracerouteArgv({ backend: 'scamper', target: '198.19.220.14', protocol: 'tcp', port: 443, mda: true })).toEqual([
+      'scamper', '-O', 'json', '-c', 'tracelb -P tcp-sport -d 443 -c 95 -q 2 -w 2 -W 15 -Q 1000', '-i', '198.19.220.14',
+    ]);
+    expect(tracerouteArgv({ backend: 'scamper', target: '198.19.220.14', protocol: 'udp', port: 3478, mda: true })[4]).toBe('tracelb -P udp-sport -d 3478 -c 95 -q 2 -w 2 -W 15 -Q 1000');
+    expect(tracerouteArgv({ backend: 'scamper', target: '198.19.220.14', protocol: 'icmp', mda: true })[4]).toBe('tracelb -P icmp-echo -c 95 -q 2 -w 2 -W 15 -Q 1000');
+    expect(() => tracerouteArgv({ backend: 'traceroute', target: '198.19.220.14', protocol: 'tcp', port: 443, mda: true })).toThrow('traceroute.mda: Paris MDA needs backend scamper, not "traceroute"');
+  });
+
   it('traceroute: -n with -T/-U/-I and -p', () => {
     expect(tracerouteArgv({ backend: 'traceroute', target: '2001:db8:e0::14', protocol: 'tcp', port: 5222, maxHops: 20, queries: 1, waitSeconds: 1 })).toEqual([
       'traceroute', '-n', '-T', '-p', '5222', '-m', '20', '-q', '1', '-w', '1', '2001:db8:e0::14',

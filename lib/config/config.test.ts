@@ -312,6 +312,12 @@ describe('loading a campaign', () => {
     };
     const loaded = loadCampaign('c.yaml', { cwd: '/cfg', fs: memoryFs });
     expect([loaded.campaign.id, loaded.nodes[0].id, loaded.apps[0].id, loaded.testbeds[0].id]).toEqual(['mem', 'ch-zrh', 'minimal', 'tb1']);
+    // traceroutes: single-path application traces unless the campaign asks for MDA
+    expect(loaded.campaign.traceroutes).toEqual({ applicationPaths: 'single-path' });
+    files['/cfg/c.yaml'] += 'traceroutes: {applicationPaths: mda}\n';
+    expect(loadCampaign('c.yaml', { cwd: '/cfg', fs: memoryFs }).campaign.traceroutes).toEqual({ applicationPaths: 'mda' });
+    files['/cfg/c.yaml'] = files['/cfg/c.yaml'].replace('applicationPaths: mda', 'applicationPaths: paris');
+    expect(() => loadCampaign('c.yaml', { cwd: '/cfg', fs: memoryFs })).toThrow(/^c\.yaml: traceroutes\.applicationPaths: .*single-path.*mda.*"paris"/);
   });
 });
 

@@ -270,6 +270,78 @@ describe('traceroute on the vantage node', () => {
   });
 });
 
+/**
+ * A per-flow load balancer behind the world: the world reaches ECMP.target over two routers
+ * (`ip route ... nexthop via lba nexthop via lbb`, fib_multipath_hash_policy=1: the 5-tuple picks
+ * the branch, as per-flow load balancers do), both one hop before the target. Namespaces
+ * mtsh-lb*, removed with the topology (destroyTopology removes every mtsh-* namespace).
+ */
+const ECMP = { lba: '198.19.220.66', lbb: '198.19.220.70', target: '198.19.220.81' } as const;
+
+async function buildEcmp(): Promise<void> {
+  const ns = { a: 'mtsh-lba', b: 'mtsh-lbb', t: 'mtsh-lbt' };
+  for (const n of Object.values(ns)) {
+    await run(['ip', 'netns', 'add', n]);
+    // The target answers every branch via lba: reverse-path filtering would drop lbb's probes.
+    await inNs(n, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0']);
+  }
+  const link = async (aNs: string, aIf: string, aAddr: string, bNs: string, bIf: string, bAddr: string): Promise<void> => {
+    await run(['ip', '-n', aNs, 'link', 'add', aIf, 'type', 'veth', 'peer', 'name', bIf, 'netns', bNs]);
+    for (const [n, i, a] of [[aNs, aIf, aAddr], [bNs, bIf, bAddr]]) {
+      await run(['ip', '-n', n, 'addr', 'add', `${a}/30`, 'dev', i]);
+      await run(['ip', '-n', n, 'link', 'set', i, 'up']);
+    }
+  };
+  await link(NS.world, 'w-lba', '198.19.220.65', ns.a, 'a-w', ECMP.lba);
+  await link(NS.world, 'w-lbb', '198.19.220.69', ns.b, 'b-w', ECMP.lbb);
+  await link(ns.a, 'a-t', '198.19.220.73', ns.t, 't-a', '198.19.220.74');
+  await link(ns.b, 'b-t', '198.19.220.77', ns.t, 't-b', '198.19.220.78');
+  await run(['ip', '-n', ns.t, 'link', 'set', 'lo', 'up']);
+  await run(['ip', '-n', ns.t, 'addr', 'add', `${ECMP.target}/32`, 'dev', 'lo']);
+  await inNs(NS.world, ['sysctl', '-q', '-w', 'net.ipv4.fib_multipath_hash_policy=1']);
+  await run(['ip', '-n', NS.world, 'route', 'add', `${ECMP.target}/32`, 'nexthop', 'via', ECMP.lba, 'nexthop', 'via', ECMP.lbb]);
+  await run(['ip', '-n', ns.a, 'route', 'add', `${ECMP.target}/32`, 'via', '198.19.220.74']);
+  await run(['ip', '-n', ns.b, 'route', 'add', `${ECMP.target}/32`, 'via', '198.19.220.78']);
+  await run(['ip', '-n', ns.a, 'route', 'add', 'default', 'via', '198.19.220.65']);
+  await run(['ip', '-n', ns.b, 'route', 'add', 'default', 'via', '198.19.220.69']);
+  await run(['ip', '-n', ns.t, 'route', 'add', 'default', 'via', '198.19.220.73']);
+}
+
+describe('MDA (scamper tracelb) on the vantage node, through a per-flow load balancer', () => {
+  beforeAll(buildEcmp, 30_000);
+
+  it.each(['udp', 'tcp'] as const)('%s: both branches at TTL 2, each with its own times, then the target', async (protocol) => {
+    const started = Date.now();
+    const r = await traceroute(node, { target: ECMP.target, protocol, port: protocol === 'udp' ? 3478 : 443, backend: 'scamper', mda: true, side: 'B' });
+    const seconds = (Date.now() - started) / 1000;
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.run.command[4]).toMatch(new RegExp(`^tracelb -P ${protocol}-sport -d ${protocol === 'udp' ? 3478 : 443} `));
+    expect(r.run.parseError).toBeNull();
+    const trace = r.run.trace;
+    expect(trace).toMatchObject({ from: 'B', tool: 'scamper', method: 'tracelb', protocol, destinationReached: true });
+    expect(trace?.hops.map((h) => [h.ttl, [h.ip, ...(h.otherIps ?? [])].sort()])).toEqual([
+      [1, [ADDR.worldNode]],
+      [2, [ECMP.lba, ECMP.lbb]],
+      [3, [ECMP.target]],
+    ]);
+    expect(trace?.hops[1].rttMs.length).toBeGreaterThan(0);
+    expect(trace?.hops[1].otherInterfaces?.[0].rttMs.length).toBeGreaterThan(0);
+    // What MDA costs here (README): the probes scamper sent and the wall time.
+    const probes = (JSON.parse(r.run.raw.split('\n').find((l) => l.includes('"tracelb"')) ?? '{}') as { probec?: number }).probec;
+    console.log(`MDA ${protocol} through 2 branches: ${probes} probes, ${seconds.toFixed(1)} s`);
+    expect(probes).toBeGreaterThan(10);
+  }, 60_000);
+
+  it('a single-path scamper trace through the same balancer sees one branch only', async () => {
+    const r = await traceroute(node, { target: ECMP.target, protocol: 'udp', port: 3478, backend: 'scamper', waitSeconds: 1, maxHops: 8 });
+    expect(r.ok && r.run.trace?.method).toBe('trace');
+    if (!r.ok) return;
+    expect(r.run.trace?.hops.map((h) => h.otherIps ?? [])).toEqual([[], [], []]);
+    expect([ECMP.lba, ECMP.lbb]).toContain(r.run.trace?.hops[1].ip);
+  });
+});
+
 describe('tunnel down', () => {
   it('a dead far end is seen from the router', async () => {
     const removed = await withSsh(node.ssh, (s) => nodeEndpointDown(s, spec, node.egressInterface));

@@ -46,11 +46,15 @@ async function runCampaign(o: {
   pageSize?: number;
   continueAsNewAfter?: number;
   timerScale?: number;
-}): Promise<{ summary: CampaignSummary; events: MockEvent[]; persisted: Persisted[]; client: Client; workflowId: string; progress: unknown }> {
-  const plan = makePlan({ campaign: o.campaign, apps: o.apps, nodes: NODES, testbeds: o.testbeds });
+  /** Apps whose measurements the plan gives `traceroutes: { applicationPaths: 'mda' }`. */
+  mdaApps?: string[];
+}): Promise<{ summary: CampaignSummary; events: MockEvent[]; persisted: Persisted[]; client: Client; workflowId: string; progress: unknown; traceOptions: Map<string, unknown> }> {
+  const made = makePlan({ campaign: o.campaign, apps: o.apps, nodes: NODES, testbeds: o.testbeds });
+  const plan = { ...made, measurements: made.measurements.map((m) => (o.mdaApps?.includes(m.app) ? { ...m, traceroutes: { applicationPaths: 'mda' as const } } : m)) };
   const events: MockEvent[] = [];
   const persisted: Persisted[] = [];
-  const activities = createMockActivities({
+  const traceOptions = new Map<string, unknown>();
+  const mocks = createMockActivities({
     plan,
     record: (e) => events.push(e),
     failures: o.failures,
@@ -59,6 +63,8 @@ async function runCampaign(o: {
     },
     stepDelayMs: 5,
   });
+  // What the traceroutes step is asked for: the plan's option must reach it through the workflow.
+  const activities = { ...mocks, traceroutes: async (input: Parameters<typeof mocks.traceroutes>[0]) => (traceOptions.set(input.ctx.measurementId, input.traceroutes), mocks.traceroutes(input)) };
   const workers = await startWorkers({ connection: live().native, namespace: o.namespace, activities, testbeds: o.testbeds });
   const client = new Client({ connection: live().connection, namespace: o.namespace });
   const workflowId = `campaign/${o.campaign}`;
@@ -70,7 +76,7 @@ async function runCampaign(o: {
     });
     const summary = await handle.result();
     const progress = await client.workflow.getHandle(workflowId).query(progressQuery);
-    return { summary, events, persisted, client, workflowId, progress };
+    return { summary, events, persisted, client, workflowId, progress, traceOptions };
   } finally {
     await workers.stop();
   }
@@ -84,7 +90,14 @@ describe('a campaign with mock activities', () => {
   beforeAll(async () => {
     // 3 nodes -> 6 pairs x 2 apps = 12 measurements on 2 testbeds; small pages and a forced
     // continue-as-new every 5 measurements exercise paging and carrying progress over.
-    result = await runCampaign({ namespace: NS.basic, campaign, testbeds: ['tb1', 'tb2'], apps, pageSize: 2, continueAsNewAfter: 5 });
+    result = await runCampaign({ namespace: NS.basic, campaign, testbeds: ['tb1', 'tb2'], apps, pageSize: 2, continueAsNewAfter: 5, mdaApps: ['whatsapp'] });
+  });
+
+  it('hands the plan\'s traceroutes option (MDA application paths) to the traceroutes step, through pages and continue-as-new', () => {
+    expect(result.traceOptions.size).toBe(12);
+    for (const [id, options] of result.traceOptions) {
+      expect([id, options]).toEqual([id, id.includes('/whatsapp/') ? { applicationPaths: 'mda' } : undefined]);
+    }
   });
 
   it('completes every measurement exactly once, across continue-as-new runs', () => {
