@@ -259,6 +259,14 @@ describe('a capture killed mid-measurement', () => {
     expect(attempts[0].steps.map((s) => s.step)).toEqual(expect.arrayContaining(['cleanup', 'teardown']));
     expect(attempts[attempts.length - 1].failure).toBeNull();
     expect(record).toMatchObject({ status: 'ok', testbedKind: 'emulated' });
+    // traceroutes.applicationPaths: mda -> every application path by scamper tracelb, reaching the service
+    const appTraces = record.applicationPath.traces;
+    expect(appTraces.length).toBeGreaterThan(0);
+    for (const t of appTraces) {
+      expect(t).toMatchObject({ tool: 'scamper', method: 'tracelb', failure: null });
+      expect(t.hops.at(-1)?.ip).toBe(t.target);
+      expect(t.hops.at(-1)?.country).toBe('CH');
+    }
     expect(fs.existsSync(handles)).toBe(false);
     for (const ns of NAMESPACES) expect(await tunnelLeftovers(ns)).toEqual([]);
   });
