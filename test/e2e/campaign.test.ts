@@ -267,6 +267,8 @@ describe('a capture killed mid-measurement', () => {
       expect(t.hops.at(-1)?.ip).toBe(t.target);
       expect(t.hops.at(-1)?.country).toBe('CH');
     }
+    const traced = attempts[attempts.length - 1].steps.find((s) => s.step === 'traceroutes');
+    if (traced?.finishedAt) console.log(`MDA traceroutes step in the world: ${appTraces.length} application traces (+1 network), ${(Date.parse(traced.finishedAt) - Date.parse(traced.startedAt)) / 1000} s`);
     expect(fs.existsSync(handles)).toBe(false);
     for (const ns of NAMESPACES) expect(await tunnelLeftovers(ns)).toEqual([]);
   });
