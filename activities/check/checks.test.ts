@@ -46,5 +46,8 @@ describe('host checks', () => {
       'tools (ip, tcpdump, sysctl, ping, timeout)', 'privileges (root login)', 'capture dir /var/tmp/cap writable',
     ]);
     expect(nodeChecks('traceroute').map((c) => c.name)).toEqual(['tools (ip, iptables, sysctl, timeout, traceroute)', 'privileges (root login)']);
+    // a campaign with MDA application paths needs scamper on the nodes whatever the backend
+    expect(nodeChecks('traceroute', true)[0].name).toBe('tools (ip, iptables, sysctl, timeout, traceroute, scamper)');
+    expect(nodeChecks('scamper', true)[0].name).toBe('tools (ip, iptables, sysctl, timeout, scamper)');
   });
 });

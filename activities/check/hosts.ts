@@ -80,8 +80,9 @@ export function routerChecks(router: RouterConfig): HostCheck[] {
 }
 
 /** Node tools: the tunnel end's, and the worker's traceroute backend (scamper by default). */
-export function nodeChecks(backend: TracerouteBackend): HostCheck[] {
-  return [toolsCheck([...NODE_TOOLS, backend], 'node'), rootLogin('node')];
+/** `mda`: the campaign traces application paths with scamper tracelb, whatever the backend. */
+export function nodeChecks(backend: TracerouteBackend, mda = false): HostCheck[] {
+  return [toolsCheck([...NODE_TOOLS, backend, ...(mda && backend !== 'scamper' ? ['scamper'] : [])], 'node'), rootLogin('node')];
 }
 
 /** Connects (row "reachable over SSH, pinned host key"); on success runs the host checks on the

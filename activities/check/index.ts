@@ -50,7 +50,7 @@ async function checkSubject(env: StepEnv, campaign: LoadedCampaign, testbed: Tes
     }
     case 'node': {
       const e = endpoints(env, campaign, testbed, s.node).sides.A;
-      return rowsOf(testbed.id, null, 'node', `${e.node.id}/${e.node.ssh.host}`, await runHostChecks(e.node.ssh, nodeChecks(env.tracerouteBackend ?? 'scamper')));
+      return rowsOf(testbed.id, null, 'node', `${e.node.id}/${e.node.ssh.host}`, await runHostChecks(e.node.ssh, nodeChecks(env.tracerouteBackend ?? 'scamper', campaign.campaign.traceroutes.applicationPaths === 'mda')));
     }
     case 'tunnel': {
       const e = endpoints(env, campaign, testbed, s.node).sides[s.side];
