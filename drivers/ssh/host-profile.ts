@@ -35,6 +35,9 @@ export type KnownTool = keyof typeof TOOL_PACKAGES;
 export const KNOWN_TOOLS = Object.keys(TOOL_PACKAGES) as KnownTool[];
 
 export interface HostProfile {
+  /** The SSH server's software from its identification line (`OpenSSH_9.2p1`, `dropbear_2022.83`),
+   *  reduced to [A-Za-z0-9._-]; '' when unknown. */
+  server: string;
   ip: 'json' | 'text';
   ipImpl: 'busybox' | 'iproute2' | 'none';
   timeout: 'gnu' | 'busybox' | 'none';
@@ -42,6 +45,11 @@ export interface HostProfile {
   sftp: boolean;
   checksum: 'sha256sum' | 'md5sum' | 'none';
   missing: KnownTool[];
+}
+
+/** One line for `testbed check`: server, userland, ip flavour, timeout, fetch method. */
+export function describeProfile(p: HostProfile): string {
+  return `${p.server || 'unknown SSH server'}, ${p.userland === 'busybox' ? 'BusyBox' : 'GNU'} tools, ip ${p.ip}${p.ipImpl === 'busybox' ? ' (BusyBox)' : ''}, timeout ${p.timeout}, fetch ${fetchMethod(p)}`;
 }
 
 /** How a fetch method reads in `testbed check` rows and details. */
@@ -72,8 +80,13 @@ for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "missing=$t"; done
 
 export const PROBE_ARGS: readonly string[] = KNOWN_TOOLS;
 
+/** The server software as a profile keeps it: only [A-Za-z0-9._-], at most 64 characters. */
+export function serverSoftware(raw: unknown): string {
+  return typeof raw === 'string' ? raw.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 64) : '';
+}
+
 /** The probe's output as a profile (sftp from the separate subsystem try). Throws on garbage. */
-export function parseProbe(stdout: string, sftp: boolean): HostProfile {
+export function parseProbe(stdout: string, sftp: boolean, server = ''): HostProfile {
   const kv = new Map<string, string>();
   const missing: KnownTool[] = [];
   for (const line of stdout.split('\n')) {
@@ -89,6 +102,7 @@ export function parseProbe(stdout: string, sftp: boolean): HostProfile {
     return v as T;
   };
   return {
+    server,
     ip: pick('ip', ['json', 'text'] as const),
     ipImpl: pick('ipimpl', ['busybox', 'iproute2', 'none'] as const),
     timeout: pick('timeout', ['gnu', 'busybox', 'none'] as const),

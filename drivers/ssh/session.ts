@@ -25,7 +25,7 @@ import { utils as sshUtils } from 'ssh2';
 import { shellCommand } from '../shell-quote';
 import { DriverFailure, DriverResult, fail } from './failures';
 import { fetchVerified } from './fetch';
-import { HostProfile, parseProbe, PROBE_ARGS, PROBE_SCRIPT, isRemoteTimeout } from './host-profile';
+import { HostProfile, parseProbe, PROBE_ARGS, PROBE_SCRIPT, isRemoteTimeout, serverSoftware } from './host-profile';
 import { checkHostKey, knownHostsName, pinnedKeysFor, PinnedKey } from './known-hosts';
 import { ScopedConnection, scopedConnection, sshScopeKey } from './scope';
 
@@ -242,7 +242,9 @@ export class SshSession {
     if (!r.ok) return r;
     const sftp = await this.sftpAnswers();
     try {
-      return { ok: true, profile: parseProbe(r.stdout, sftp) };
+      // ssh2 keeps the server's identification software on the client (no public accessor).
+      const software = serverSoftware((this.connection.ssh.connection as unknown as { _remoteVer?: unknown } | null)?._remoteVer);
+      return { ok: true, profile: parseProbe(r.stdout, sftp, software) };
     } catch (err) {
       return fail('ssh_command_failed', `${this.label}: host probe (exit ${r.code}): ${(err as Error).message}`);
     }

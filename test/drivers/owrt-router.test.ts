@@ -8,7 +8,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { NodeTarget } from '../../drivers/node';
-import { captureDiscard, captureFetch, captureStart, captureStop, configureRouter, RouterConfig, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
+import { captureDiscard, captureFetch, captureStart, captureStop, captureSweep, configureRouter, RouterConfig, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
 import { tunnelReusable } from '../../drivers/router/tunnel';
 import { withSsh } from '../../drivers/ssh/session';
 import { setCorruptCat, setToolPresent } from '../../testbed/dropbear';
@@ -100,6 +100,15 @@ describe('router driver on BusyBox', () => {
       await captureDiscard(owrt(), started.handle);
     }
     expect(await fs.readdir(CAPTURE_DIR)).toEqual([]);
+  });
+
+  it('the sweep stops a capture left running and removes its files (BusyBox tr/head/sed/grep)', async () => {
+    const started = await captureStart(owrt(), { id: 'mtsh-owrt-left-1' });
+    if (!started.ok) throw new Error(started.detail);
+    const swept = await captureSweep(owrt(), { prefixes: ['mtsh-owrt-left-'] });
+    expect(swept).toEqual({ ok: true, swept: [`stopped ${started.handle.pid} ${CAPTURE_DIR}/mtsh-owrt-left-1`] });
+    expect(await tcpdumpsInRouter()).toEqual([]);
+    expect((await fs.readdir(CAPTURE_DIR)).filter((f) => f.startsWith('mtsh-owrt-left-'))).toEqual([]);
   });
 
   it('a router without tcpdump is tool_missing with the opkg package, and nothing is left', async () => {

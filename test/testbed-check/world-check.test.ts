@@ -124,6 +124,8 @@ it('passes every row on the healthy world, prints each row, exits 0 and leaves n
   expect(phoneRows.find((x) => x.check === 'Android version')?.detail).toMatch(/^Android 5\.0\.2 \(SDK 21\)/);
   expect(r.rows.filter((x) => x.kind === 'router').map((x) => x.check)).toEqual(expect.arrayContaining(['reachable over SSH, pinned host key', 'privileges (root login)']));
   expect(r.rows.filter((x) => x.kind === 'router' && /^capture dir/.test(x.check))).toHaveLength(2);
+  // Host kind rows: until tb1's router A is the OpenWrt-like router (OPENWRT_FIRST_ROUTER_DEFAULT), all are OpenSSH + GNU + SFTP.
+  expect(r.rows.filter((x) => x.check === 'host kind (SSH server, tools, ip, fetch)').map((x) => x.detail)).toEqual(Array(4).fill(expect.stringMatching(/^OpenSSH_\S+, GNU tools, ip json, timeout gnu, fetch sftp$/)));
   expect(new Set(r.rows.filter((x) => x.kind === 'node').map((x) => x.target.split('/')[0]))).toEqual(new Set(NODES));
   expect(r.rows.filter((x) => x.kind === 'tunnel').map((x) => [x.side, x.check.replace(/^\S+ tunnel \S+ /, '')])).toEqual([
     ['A', 'up'], ['A', expect.stringMatching(/^ping /)], ['A', 'down'],
