@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { toolsBinDir } from '../../lib/project-paths';
 import { startDropbear } from '../dropbear';
 import { generateClientKey, startSshd } from '../sshd';
 import { startServiceBackend, SERVICE_APPS, serviceShape } from '../services';
@@ -130,7 +131,7 @@ export async function startSshds(plan: WorldPlan, state: WorldState, dir: string
   const lines: string[] = [];
   await pool(targets, 8, async (t) => {
     const base = { netns: t.netns, listenAddress: t.address, stateDir: path.join(sshDir, t.id), authorizedKeys: [key.publicKeyLine] };
-    const h = t.id === openwrt ? await startDropbear({ ...base, toolDirs: [path.resolve(__dirname, '..', '..', '.tools', 'bin')] }) : await startSshd(base);
+    const h = t.id === openwrt ? await startDropbear({ ...base, toolDirs: [toolsBinDir] }) : await startSshd(base);
     const server = 'binDir' in h ? 'dropbear' : 'sshd';
     state.processes.push(recordPid(dir, `${server}-${t.id}`, h.pid, t.netns, h.logFile));
     lines.push(h.hostKeyLine);

@@ -40,6 +40,7 @@ import { killInNamespace, terminatePids } from './processes';
 import { elementNetns, worldDir, WorldState } from './state';
 import { setExtraDelay } from './delays';
 import * as path from 'path';
+import { toolsBinDir } from '../../lib/project-paths';
 import { run } from './sys';
 import { setCorruptCat, setToolPresent } from '../dropbear';
 
@@ -220,7 +221,7 @@ export async function applyFault(state: WorldState, req: FaultRequest, hooks: Fa
         await setCorruptCat(pathDir, reads);
         done = clear ? `router ${req.target}: cat reads captures faithfully` : `router ${req.target}: the next ${reads} cat read(s) of a .pcap are corrupt`;
       } else {
-        await setToolPresent(pathDir, 'tcpdump', clear, [path.resolve(__dirname, '..', '..', '.tools', 'bin')]);
+        await setToolPresent(pathDir, 'tcpdump', clear, [toolsBinDir]);
         done = `router ${req.target}: tcpdump ${clear ? 'installed' : 'not installed (opkg remove tcpdump)'}`;
       }
       break;
