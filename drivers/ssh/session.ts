@@ -25,7 +25,8 @@ import { utils as sshUtils } from 'ssh2';
 import { shellCommand } from '../shell-quote';
 import { DriverFailure, DriverResult, fail } from './failures';
 import { fetchVerified } from './fetch';
-import { HostProfile, parseProbe, PROBE_ARGS, PROBE_SCRIPT, isRemoteTimeout, serverSoftware } from './host-profile';
+import { HostProfile, isRemoteTimeout } from './host-profile';
+import { probeHost } from './probe';
 import { checkHostKey, knownHostsName, pinnedKeysFor, PinnedKey } from './known-hosts';
 import { ScopedConnection, scopedConnection, sshScopeKey } from './scope';
 
@@ -64,9 +65,6 @@ export interface CommandOutput {
 
 /** `run` fails (typed) only for transport problems or the timeout; a non-zero exit is output. */
 export type RunResult = DriverResult<CommandOutput>;
-
-/** How long the SFTP subsystem may take to answer the host probe's try. */
-const SFTP_PROBE_TIMEOUT_MS = 5_000;
 
 function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
@@ -237,39 +235,13 @@ export class SshSession {
     return c.profiling;
   }
 
-  private async probe(): Promise<DriverResult<{ profile: HostProfile }>> {
-    const r = await this.run(['sh', '-c', PROBE_SCRIPT, 'sh', ...PROBE_ARGS], { timeoutMs: 15_000, remoteTimeout: false });
-    if (!r.ok) return r;
-    const sftp = await this.sftpAnswers();
-    try {
-      // ssh2 keeps the server's identification software on the client (no public accessor).
-      const software = serverSoftware((this.connection.ssh.connection as unknown as { _remoteVer?: unknown } | null)?._remoteVer);
-      return { ok: true, profile: parseProbe(r.stdout, sftp, software) };
-    } catch (err) {
-      return fail('ssh_command_failed', `${this.label}: host probe (exit ${r.code}): ${(err as Error).message}`);
-    }
-  }
-
-  /** One try of the SFTP subsystem: Dropbear without sftp-server closes the channel instead. */
-  private async sftpAnswers(): Promise<boolean> {
-    const release = await this.connection.channelSlot();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const sftp = await Promise.race([
-        this.connection.ssh.requestSFTP(),
-        new Promise<null>((resolve) => {
-          timer = setTimeout(() => resolve(null), SFTP_PROBE_TIMEOUT_MS);
-        }),
-      ]);
-      if (sftp === null) return false;
-      sftp.end();
-      return true;
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-      release();
-    }
+  private probe(): Promise<DriverResult<{ profile: HostProfile }>> {
+    return probeHost({
+      ssh: this.connection.ssh,
+      label: this.label,
+      runBare: (argv, timeoutMs) => this.run(argv, { timeoutMs, remoteTimeout: false }),
+      channelSlot: () => this.connection.channelSlot(),
+    });
   }
 
   /** Run a fixed script with `sh -c`; dynamic values go in as positional parameters $1.. */
