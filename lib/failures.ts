@@ -32,6 +32,8 @@ export const FAILURES = {
   tunnel_failed: attemptFails('a tunnel between router and node could not be set up, checked or removed'),
   capture_failed: attemptFails('tcpdump did not start, died mid-capture or did not stop cleanly'),
   capture_fetch_failed: attemptFails('a capture file could not be copied from the router'),
+  capture_corrupt: attemptFails('a fetched capture differed in size or checksum from the file on the router, also when fetched again'),
+  tool_missing: measurementEnds('a router or node lacks a tool the drivers need, or has a version that cannot do the job (the detail names the package to install)'),
   traceroute_failed: attemptFails('the traceroute tool failed or printed nothing readable'),
   // ---- phones (drivers/phone) ----
   adb_unreachable: transient('adb server down, `adb connect` refused, device not listed, offline or gone'),

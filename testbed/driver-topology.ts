@@ -8,6 +8,10 @@
  *                             |  .13 -- .14 [target]
  *   tunnel inner: router .17 / node .18 (/30)
  *
+ * With `{ dropbear: true }` the router namespace also runs the OpenWrt-like login of
+ * testbed/dropbear.ts (Dropbear + BusyBox ash/tools, no SFTP) on .10 port 2223: `owrt` is its
+ * target, so one router can be driven both as a Debian-like and as an OpenWrt-like host.
+ *
  * The world has no route to the phone LAN, so the phone reaches the target only through the
  * tunnel and the node's masquerade. The host gets one veth and one route (198.19.220.0/24).
  */
@@ -19,6 +23,7 @@ import { dataDir } from '../lib/project-paths';
 import { knownHostsLine } from '../drivers/ssh/known-hosts';
 import { SshTarget } from '../drivers/ssh/session';
 import { nsExec } from './phone/netns';
+import { DropbearHandle, startDropbear, stopDropbearByPidFile } from './dropbear';
 import { generateClientKey, SshdHandle, startSshd, stopSshdByPidFile } from './sshd';
 
 const execFileAsync = promisify(execFile);
@@ -69,6 +74,7 @@ async function quiet(argv: string[]): Promise<void> {
 export async function destroyTopology(stateRoot?: string): Promise<void> {
   if (stateRoot) {
     for (const ns of [NS.node, NS.router]) await stopSshdByPidFile(path.join(stateRoot, ns, 'sshd.pid'));
+    await stopDropbearByPidFile(path.join(stateRoot, DROPBEAR_DIR, 'dropbear.pid'));
   }
   const { stdout } = await run(['ip', 'netns', 'list']);
   const ours = stdout.split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith('mtsh-'));
@@ -106,10 +112,16 @@ export interface Topology {
   node: SshTarget;
   router: SshTarget;
   sshd: { node: SshdHandle; router: SshdHandle };
+  /** The OpenWrt-like login on the router (buildTopology({ dropbear: true })). */
+  dropbear?: DropbearHandle;
+  owrt?: SshTarget;
 }
 
+const DROPBEAR_DIR = 'mtsh-router-dropbear';
+export const DROPBEAR_PORT = 2223;
+
 /** Build the namespaces, start sshd in node and router, pin their keys. */
-export async function buildTopology(): Promise<Topology> {
+export async function buildTopology(options: { dropbear?: boolean } = {}): Promise<Topology> {
   const stateRoot = path.join(dataDir, 'test-tmp', 'mtsh-drivers');
   await destroyTopology(stateRoot);
   await fs.rm(stateRoot, { recursive: true, force: true });
@@ -133,18 +145,30 @@ export async function buildTopology(): Promise<Topology> {
   const key = await generateClientKey(path.join(stateRoot, 'controller'));
   const node = await startSshd({ netns: NS.node, listenAddress: ADDR.node, port: 22, stateDir: path.join(stateRoot, NS.node), authorizedKeys: [key.publicKeyLine] });
   const router = await startSshd({ netns: NS.router, listenAddress: ADDR.router, port: 2222, stateDir: path.join(stateRoot, NS.router), authorizedKeys: [key.publicKeyLine] });
+  const dropbear = options.dropbear
+    ? await startDropbear({ netns: NS.router, listenAddress: ADDR.router, port: DROPBEAR_PORT, stateDir: path.join(stateRoot, DROPBEAR_DIR), authorizedKeys: [key.publicKeyLine] })
+    : undefined;
   const knownHostsPath = path.join(stateRoot, 'known_hosts');
-  await fs.writeFile(knownHostsPath, `${node.hostKeyLine}\n${router.hostKeyLine}\n`, { mode: 0o600 });
+  await fs.writeFile(knownHostsPath, [node.hostKeyLine, router.hostKeyLine, ...(dropbear ? [dropbear.hostKeyLine] : [])].join('\n') + '\n', { mode: 0o600 });
   const target = (host: string, port: number): SshTarget => ({ host, port, username: 'root', privateKeyPath: key.privateKeyPath, knownHostsPath, connectTimeoutMs: 10_000 });
   // knownHostsLine and hostKeyLine must agree, or the drivers would refuse the world's own pins.
   if (knownHostsLine(ADDR.router, 2222, router.hostPublicKey) !== router.hostKeyLine) throw new Error('hostKeyLine format drifted from drivers/ssh/known-hosts');
-  return { stateRoot, clientKeyPath: key.privateKeyPath, knownHostsPath, node: target(ADDR.node, 22), router: target(ADDR.router, 2222), sshd: { node, router } };
+  return {
+    stateRoot,
+    clientKeyPath: key.privateKeyPath,
+    knownHostsPath,
+    node: target(ADDR.node, 22),
+    router: target(ADDR.router, 2222),
+    sshd: { node, router },
+    ...(dropbear ? { dropbear, owrt: target(ADDR.router, DROPBEAR_PORT) } : {}),
+  };
 }
 
 export async function teardownTopology(t: Topology | undefined): Promise<void> {
   if (t) {
     await t.sshd.node.stop();
     await t.sshd.router.stop();
+    await t.dropbear?.stop();
   }
   await destroyTopology(t?.stateRoot ?? path.join(dataDir, 'test-tmp', 'mtsh-drivers'));
   if (t) await fs.rm(t.stateRoot, { recursive: true, force: true });

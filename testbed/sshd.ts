@@ -25,11 +25,10 @@
  */
 import { spawn, execFile } from 'child_process';
 import { promises as fs } from 'fs';
-import { isIP } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { isProcessAlive } from '../ops/pid';
+import { awaitServerStart, checkedServerBase, exists, serverHandle, ServerHandle, stopByPidFile, validatePublicKeyLine } from './server-process';
 
 const execFileAsync = promisify(execFile);
 
@@ -51,20 +50,10 @@ export interface StartSshdOptions {
   startTimeoutMs?: number;
 }
 
-export interface SshdHandle {
-  pid: number;
-  netns: string;
-  listenAddress: string;
-  port: number;
-  /** "ssh-ed25519 AAAA..." (no comment). */
-  hostPublicKey: string;
-  /** known_hosts line pinning this server. */
-  hostKeyLine: string;
-  pidFile: string;
-  logFile: string;
+/** pid, netns, listenAddress, port, hostPublicKey, hostKeyLine, pidFile, logFile, stop() (the
+ *  handle shape of every world SSH server, testbed/server-process.ts), and its config file. */
+export interface SshdHandle extends ServerHandle {
   configFile: string;
-  /** SIGTERM, then SIGKILL after 3 s; resolves when the listener is gone. Idempotent. */
-  stop(): Promise<void>;
 }
 
 export interface ClientKey {
@@ -86,23 +75,6 @@ export async function generateClientKey(dir: string, name = 'id_ed25519'): Promi
   if (!(await exists(privateKeyPath))) await sshKeygen(privateKeyPath, `matador-controller-${name}`);
   const publicKeyLine = (await fs.readFile(publicKeyPath, 'utf8')).trim();
   return { privateKeyPath, publicKeyPath, publicKeyLine };
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function validatePublicKeyLine(line: string): string {
-  const trimmed = line.trim();
-  if (!/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( [^\n\r]*)?$/.test(trimmed)) {
-    throw new Error(`startSshd: authorizedKeys entry is not a single public key line: ${JSON.stringify(line.slice(0, 60))}`);
-  }
-  return trimmed;
 }
 
 export function sshdConfigText(o: { listenAddress: string; port: number; stateDir: string }): string {
@@ -151,54 +123,27 @@ async function isOurSshd(pid: number, pidFile: string): Promise<boolean> {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function terminate(pid: number): Promise<void> {
-  if (!isProcessAlive(pid)) return;
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 30 && isProcessAlive(pid); i++) await sleep(100);
-  if (isProcessAlive(pid)) {
-    process.kill(pid, 'SIGKILL');
-    for (let i = 0; i < 30 && isProcessAlive(pid); i++) await sleep(100);
-  }
-}
-
 /** Stop an sshd recorded in a pid file (e.g. after the controller crashed). Missing file: no-op. */
 export async function stopSshdByPidFile(pidFile: string): Promise<void> {
-  let text: string;
-  try {
-    text = await fs.readFile(pidFile, 'utf8');
-  } catch {
-    return;
-  }
-  const pid = Number(text.trim());
-  if (Number.isInteger(pid) && pid > 1 && (await isOurSshd(pid, pidFile))) await terminate(pid);
-  await fs.rm(pidFile, { force: true });
+  await stopByPidFile(pidFile, (pid) => isOurSshd(pid, pidFile));
 }
 
 export async function startSshd(options: StartSshdOptions): Promise<SshdHandle> {
-  const port = options.port ?? 22;
   const { netns, listenAddress } = options;
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(netns)) throw new Error(`startSshd: bad netns name ${JSON.stringify(netns)}`);
-  if (isIP(listenAddress) === 0) throw new Error(`startSshd: listenAddress is not an IP address: ${JSON.stringify(listenAddress)}`);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`startSshd: bad port ${port}`);
-  const stateDir = path.resolve(options.stateDir);
-  await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
-  await fs.chmod(stateDir, 0o700);
+  const { port, stateDir, hostName } = await checkedServerBase('startSshd', options);
   await fs.mkdir('/run/sshd', { recursive: true, mode: 0o755 });
 
   const hostKey = path.join(stateDir, HOST_KEY_NAME);
   if (!(await exists(hostKey))) await sshKeygen(hostKey, `matador-${netns}`);
   const [keyType, keyBase64] = (await fs.readFile(`${hostKey}.pub`, 'utf8')).trim().split(/\s+/);
   const hostPublicKey = `${keyType} ${keyBase64}`;
-  const hostName = port === 22 ? listenAddress : `[${listenAddress}]:${port}`;
 
   const configFile = path.join(stateDir, 'sshd_config');
   const pidFile = path.join(stateDir, 'sshd.pid');
   const logFile = path.join(stateDir, 'sshd.log');
   await stopSshdByPidFile(pidFile); // a leftover from a crashed run would hold the port
   await fs.writeFile(configFile, sshdConfigText({ listenAddress, port, stateDir }), { mode: 0o600 });
-  await fs.writeFile(path.join(stateDir, 'authorized_keys'), options.authorizedKeys.map(validatePublicKeyLine).join('\n') + '\n', { mode: 0o600 });
+  await fs.writeFile(path.join(stateDir, 'authorized_keys'), options.authorizedKeys.map((l) => validatePublicKeyLine(l, 'startSshd')).join('\n') + '\n', { mode: 0o600 });
   await fs.writeFile(logFile, '', { mode: 0o600 });
 
   // `ip netns exec` switches namespace (and mount namespace, slave to the host's) and execs the
@@ -215,42 +160,10 @@ export async function startSshd(options: StartSshdOptions): Promise<SshdHandle> 
     detached: true,
   });
   child.unref();
-  let exited: string | null = null;
-  child.on('exit', (code, signal) => {
-    exited = `exit code ${code} signal ${signal}`;
-  });
-  child.on('error', (err) => {
-    exited = err.message;
-  });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`startSshd: could not spawn ip netns exec ${netns} ${SSHD_BINARY}`);
-  const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
-  for (;;) {
-    const log = await fs.readFile(logFile, 'utf8');
-    if (/Server listening on/.test(log)) break;
-    if (exited !== null || Date.now() > deadline) {
-      if (exited === null) await terminate(pid);
-      throw new Error(`startSshd: sshd in ${netns} on ${hostName} did not start (${exited ?? 'timeout'}); log ${logFile}: ${log.trim().split('\n').slice(-3).join(' | ')}`);
-    }
-    await sleep(50);
-  }
+  const pid = await awaitServerStart(child, { what: `startSshd: sshd in ${netns} on ${hostName}`, logFile, timeoutMs: options.startTimeoutMs ?? 10_000, ready: (log) => /Server listening on/.test(log) });
 
-  let stopped = false;
   return {
-    pid,
-    netns,
-    listenAddress,
-    port,
-    hostPublicKey,
-    hostKeyLine: `${hostName} ${hostPublicKey}`,
-    pidFile,
-    logFile,
+    ...serverHandle({ pid, netns, listenAddress, port, hostPublicKey, hostName, pidFile, logFile }),
     configFile,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await terminate(pid);
-      await fs.rm(pidFile, { force: true });
-    },
   };
 }

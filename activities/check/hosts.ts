@@ -11,6 +11,7 @@
 import { NODE_TOOLS, type TracerouteBackend } from '../../drivers/node';
 import { ROUTER_TOOLS, tunnelDown, tunnelStatus, tunnelUp, type RouterConfig } from '../../drivers/router';
 import type { DriverFailure } from '../../drivers/ssh/failures';
+import { describeProfile, installHint, TOOL_PACKAGES, type KnownTool } from '../../drivers/ssh/host-profile';
 import { withSsh, type SshSession, type SshTarget } from '../../drivers/ssh/session';
 import { shellQuote } from '../../drivers/shell-quote';
 import type { SideEndpoints } from '../lab';
@@ -45,11 +46,23 @@ function toolsCheck(required: readonly string[], what: string): HostCheck {
       const r = await s.runScript('for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...required], { timeoutMs: 10_000 });
       if (!r.ok) return failed(failureString(r), `check ${s.label} answers over SSH`);
       const missing = r.stdout.trim().split('\n').filter(Boolean);
-      if (missing.length) return failed(`missing: ${missing.join(', ')}`, `install ${missing.join(', ')} on ${what} ${s.label} (in the login's PATH)`);
+      if (missing.length) return failed(`missing: ${missing.join(', ')}`, `on ${what} ${s.label} (in the login's PATH): ${missing.map((t) => (t in TOOL_PACKAGES ? installHint(t as KnownTool) : `install ${t}`)).join('; ')}`);
       return pass('all there');
     },
   };
 }
+
+/** What the host is (drivers/ssh/host-profile.ts): SSH server, GNU or BusyBox tools, JSON or
+ *  text ip, and how captures are fetched (SFTP, or exec cat + checksum where there is none). */
+const hostKind: HostCheck = {
+  name: 'host kind (SSH server, tools, ip, fetch)',
+  async run(s) {
+    const p = await s.hostProfile();
+    if (!p.ok) return failed(failureString(p), `check ${s.label} answers over SSH`);
+    if (!p.profile.sftp && p.profile.checksum === 'none') return failed(`${describeProfile(p.profile)}: no SFTP and no sha256sum/md5sum`, `captures are fetched unverified: ${installHint('sha256sum')} on ${s.label}`);
+    return pass(describeProfile(p.profile));
+  },
+};
 
 /** The drivers run ip, iptables, tcpdump and sysctl as the login user, without sudo. */
 const rootLogin = (what: string): HostCheck => ({
@@ -76,13 +89,13 @@ const captureDirWritable = (dir: string): HostCheck => ({
 });
 
 export function routerChecks(router: RouterConfig): HostCheck[] {
-  return [toolsCheck(ROUTER_TOOLS, 'router'), rootLogin('router'), captureDirWritable(router.captureDir)];
+  return [hostKind, toolsCheck(ROUTER_TOOLS, 'router'), rootLogin('router'), captureDirWritable(router.captureDir)];
 }
 
 /** Node tools: the tunnel end's, and the worker's traceroute backend (scamper by default). */
 /** `mda`: the campaign traces application paths with scamper tracelb, whatever the backend. */
 export function nodeChecks(backend: TracerouteBackend, mda = false): HostCheck[] {
-  return [toolsCheck([...NODE_TOOLS, backend, ...(mda && backend !== 'scamper' ? ['scamper'] : [])], 'node'), rootLogin('node')];
+  return [hostKind, toolsCheck([...NODE_TOOLS, backend, ...(mda && backend !== 'scamper' ? ['scamper'] : [])], 'node'), rootLogin('node')];
 }
 
 /** Connects (row "reachable over SSH, pinned host key"); on success runs the host checks on the
@@ -109,6 +122,8 @@ export async function runTunnelCheck(e: SideEndpoints): Promise<Array<{ name: st
   if (!up.ok) {
     // The driver rolls back what it built; an existing link of this name is not ours to remove.
     const busy = /exists/i.test(up.detail);
+    // tool_missing: the router's ip cannot build this mode (BusyBox ip and vxlan); its detail says what to install.
+    if (up.failure === 'tool_missing') return [{ name: `${label} up`, ...failed(failureString(up), up.detail.replace(/^[^:]*: /, `on router ${e.router.ssh.host}: `)) }];
     return [{ name: `${label} up`, ...failed(failureString(up), busy ? `${e.tunnel.name} already exists on router ${e.router.ssh.host}: a campaign measures on this testbed, or a crashed one left it (its next measurement removes it)` : `check the router ${e.router.ssh.host} and node ${e.node.id} (${e.node.ssh.host}) can reach each other at ${e.tunnel.routerUnderlay} / ${e.tunnel.nodeUnderlay} with ${e.tunnel.mode}, and the kernel modules exist`) }];
   }
   const rows: Array<{ name: string } & CheckOutcome> = [{ name: `${label} up`, ...pass(`${e.tunnel.routerInner} -> ${e.tunnel.nodeInner} over ${e.tunnel.routerUnderlay} -> ${e.tunnel.nodeUnderlay}`) }];

@@ -6,7 +6,9 @@
  *   captureStop:  SIGINT, wait until the process is gone and its final statistics are written
  *                 (the file is complete), report tcpdump's counters. A tcpdump that is no longer
  *                 running (killed, crashed) is `capture_failed` — the capture has a hole.
- *   captureFetch: SFTP to a local artefact path, then verify the file is a readable pcap/pcapng
+ *   captureFetch: SFTP (size verified), or `cat` over an exec channel with size + checksum verified
+ *                 where the router has no SFTP server (Dropbear on OpenWrt; drivers/ssh/fetch.ts),
+ *                 to a local artefact path, then verify the file is a readable pcap/pcapng
  *                 with lib/capture's reader; optionally delete the remote files.
  *   captureDiscard: stop (if still running) and delete the remote files, keeping nothing.
  * The handle is plain data (JSON), so it can pass between Temporal activities.
@@ -16,6 +18,7 @@ import * as path from 'path';
 import { CaptureFormatError, CaptureReader } from '../../lib/capture/capture-reader';
 import type { RouterCapture } from '../../lib/measurement/payloads';
 import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
+import { toolMissing } from '../ssh/host-profile';
 import { withSsh } from '../ssh/session';
 import { tail } from '../ssh/steps';
 import * as v from '../ssh/validate';
@@ -99,6 +102,9 @@ export async function captureStart(router: RouterConfig, options: CaptureStartOp
     return configFailure(err);
   }
   return withSsh(router.ssh, async (s) => {
+    const prof = await s.hostProfile();
+    if (!prof.ok) return prof;
+    if (prof.profile.missing.includes('tcpdump')) return toolMissing(s.label, 'tcpdump');
     const filter = options.filter && options.filter.trim() !== '' ? [options.filter] : [];
     const dir = path.posix.dirname(p.remoteFile);
     const r = await s.runScript(START_SCRIPT, [p.lanInterface, p.remoteFile, p.pidFile, p.logFile, String(snap), dir, ...filter], { timeoutMs: 20_000 });
@@ -280,7 +286,7 @@ export async function captureFetch(
   await fs.mkdir(path.dirname(localPath), { recursive: true });
   return withSsh(router.ssh, async (s) => {
     const got = await s.getFile(p.remoteFile, localPath, options.timeoutMs ?? 300_000);
-    if (!got.ok) return fail('capture_fetch_failed', got.detail);
+    if (!got.ok) return got.failure === 'capture_corrupt' ? got : fail('capture_fetch_failed', got.detail);
     let check: CaptureFileCheck;
     try {
       check = await checkCaptureFile(localPath);

@@ -1,8 +1,10 @@
 /** WLAN router settings the router driver needs, and the `configure` step. */
 import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
+import { toolMissing, type HostProfile } from '../ssh/host-profile';
 import { SshTarget, withSsh } from '../ssh/session';
 import { runSteps } from '../ssh/steps';
 import * as v from '../ssh/validate';
+import { parseLinkText } from './ip-text';
 
 export interface RouterConfig {
   ssh: SshTarget;
@@ -35,18 +37,29 @@ export async function configureRouter(router: RouterConfig): Promise<DriverResul
     throw err;
   }
   return withSsh(router.ssh, async (s) => {
-    const tools = await s.runScript('for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...ROUTER_TOOLS], { timeoutMs: 10_000 });
-    if (!tools.ok) return tools;
-    const missing = tools.stdout.trim().split('\n').filter(Boolean);
-    if (missing.length > 0) return fail('ssh_command_failed', `${s.label}: router lacks tools: ${missing.join(', ')}`);
-    const lan = await s.run(['ip', '-j', 'link', 'show', 'dev', checked.lanInterface], { timeoutMs: 10_000 });
+    const p = await s.hostProfile();
+    if (!p.ok) return p;
+    const missing = ROUTER_TOOLS.find((t) => p.profile.missing.includes(t));
+    if (missing) return toolMissing(s.label, missing);
+    const lan = await s.run(linkShowArgv(p.profile, checked.lanInterface), { timeoutMs: 10_000 });
     if (!lan.ok) return lan;
     if (lan.code !== 0) return fail('config_invalid', `${s.label}: router.lanInterface ${checked.lanInterface} does not exist: ${lan.stderr.trim()}`);
-    const lanInterfaceUp = ((JSON.parse(lan.stdout) as Array<{ flags?: string[] }>)[0]?.flags ?? []).includes('UP');
+    const lanInterfaceUp = linkFlags(p.profile, lan.stdout).includes('UP');
     const steps = await runSteps(s, [['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'], ['mkdir', '-p', '-m', '0700', checked.captureDir]], 'ssh_command_failed', { timeoutMs: 10_000 });
     if (!steps.ok) return steps;
     const kernel = await s.run(['uname', '-sr'], { timeoutMs: 10_000 });
     if (!kernel.ok) return kernel;
     return { ok: true, kernel: kernel.stdout.trim(), lanInterfaceUp };
   });
+}
+
+/** `ip link show dev NAME`, JSON where the host's ip has it. */
+export function linkShowArgv(profile: Pick<HostProfile, 'ip'>, name: string): string[] {
+  return profile.ip === 'json' ? ['ip', '-j', 'link', 'show', 'dev', name] : ['ip', 'link', 'show', 'dev', name];
+}
+
+/** The link's flags from `linkShowArgv`'s output. */
+export function linkFlags(profile: Pick<HostProfile, 'ip'>, stdout: string): string[] {
+  if (profile.ip === 'json') return (JSON.parse(stdout) as Array<{ flags?: string[] }>)[0]?.flags ?? [];
+  return parseLinkText(stdout)?.flags ?? [];
 }

@@ -9,7 +9,7 @@
  *   tunnelStatus({ router, tunnel })             exists / up / peerReachable / ruleInstalled
  *   captureStart(router, { id, filter? })        -> { handle }   (plain JSON)
  *   captureStop(router, handle)                  -> tcpdump counters; capture_failed if it died
- *   captureFetch(router, handle, localPath)      SFTP + pcap validation
+ *   captureFetch(router, handle, localPath)      SFTP or exec cat (size + checksum) + pcap validation
  *   captureDiscard(router, handle)               stop if running, remove the remote files
  *   captureSweep(router)                         stop every tcpdump with a pid file in the capture dir, remove its files
  *   captureRemove(router, handle)                remove the remote files (after a verified fetch)

@@ -1,17 +1,21 @@
 /**
  * Router <-> vantage node tunnel: the router driver brings up both ends (node end over the
  * node's own SSH connection) so the phone's traffic leaves the world at the node.
- * Order: node end first (so the router never routes the phone into a tunnel with no far end),
- * then the router end; any failure tears down what was built. Connections are always closed.
+ * Order: both connections and the router's host profile first (a router whose `ip` cannot build
+ * the mode is refused with tool_missing before anything exists), then the node end (so the
+ * router never routes the phone into a tunnel with no far end), then the router end; any
+ * failure tears down what was built. Connections are always closed.
  */
 import { NodeTarget } from '../node';
 import { nodeEndpointDown, nodeEndpointUp } from '../node/tunnel-endpoint';
 import { bringEndUp, takeEndDown } from '../node/tunnel-link';
 import { routerDownSteps, routerUpSteps, TunnelSpec, validateTunnelSpec } from '../node/tunnel-spec';
-import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
+import { DriverConfigError, DriverFailure, DriverResult, fail } from '../ssh/failures';
 import { connectSsh, SshSession, withSsh } from '../ssh/session';
 import * as v from '../ssh/validate';
-import { RouterConfig } from './config';
+import { toolMissing } from '../ssh/host-profile';
+import { linkFlags, linkShowArgv, RouterConfig } from './config';
+import { ipCannotBuild, parseRulesText } from './ip-text';
 import { matchTunnel, parseTunnelObservation, tunnelObservationArgs, tunnelObservationScript } from './tunnel-match';
 
 const STEP_TIMEOUT_MS = 15_000;
@@ -43,14 +47,14 @@ export async function tunnelUp(opts: { router: RouterConfig; node: NodeTarget; t
   if (!nodeConn.ok) return nodeConn;
   let routerSession: SshSession | null = null;
   try {
+    const routerConn = await connectSsh(opts.router.ssh);
+    if (!routerConn.ok) return routerConn;
+    routerSession = routerConn.session;
+    // Before anything is built on either end: can this router's ip make the tunnel at all?
+    const refused = await refuseUnbuildable(routerSession, spec);
+    if (refused) return refused;
     const nodeUp = await nodeEndpointUp(nodeConn.session, spec, egress);
     if (!nodeUp.ok) return nodeUp;
-    const routerConn = await connectSsh(opts.router.ssh);
-    if (!routerConn.ok) {
-      await nodeEndpointDown(nodeConn.session, spec, egress);
-      return routerConn;
-    }
-    routerSession = routerConn.session;
     const routerUp = await bringEndUp(routerSession, spec, routerUpSteps(spec), routerDownSteps(spec));
     if (!routerUp.ok) {
       await nodeEndpointDown(nodeConn.session, spec, egress);
@@ -96,26 +100,45 @@ export async function tunnelStatus(opts: { router: RouterConfig; tunnel: TunnelS
   const { spec } = checked;
   const count = String(v.integerInRange(opts.pingCount ?? 2, 'pingCount', 1, 20));
   return withSsh(opts.router.ssh, async (s) => {
-    const link = await s.run(['ip', '-j', 'link', 'show', 'dev', spec.name], { timeoutMs: STEP_TIMEOUT_MS });
+    const p = await s.hostProfile();
+    if (!p.ok) return p;
+    const link = await s.run(linkShowArgv(p.profile, spec.name), { timeoutMs: STEP_TIMEOUT_MS });
     if (!link.ok) return link;
     const exists = link.code === 0;
-    let up = false;
-    if (exists) {
-      const parsed = JSON.parse(link.stdout) as Array<{ flags?: string[] }>;
-      up = parsed[0]?.flags?.includes('UP') ?? false;
-    }
+    const up = exists && linkFlags(p.profile, link.stdout).includes('UP');
     let peerReachable = false;
     if (exists && up) {
       const ping = await pingPeer(s, spec, count);
       if (!ping.ok) return ping;
       peerReachable = ping.reachable;
     }
-    const rules = await s.run(['ip', '-j', 'rule', 'show', 'priority', String(spec.rulePriority)], { timeoutMs: STEP_TIMEOUT_MS });
-    if (!rules.ok) return rules;
-    const ruleList = rules.code === 0 && rules.stdout.trim() !== '' ? (JSON.parse(rules.stdout) as Array<{ table?: string }>) : [];
-    const ruleInstalled = ruleList.some((r) => r.table === String(spec.table));
+    const ruleInstalled = await ruleFor(s, p.profile.ip, spec);
+    if (typeof ruleInstalled !== 'boolean') return ruleInstalled;
     return { ok: true, status: { exists, up, peerReachable, ruleInstalled } };
   });
+}
+
+/** Is the spec's policy rule (its priority, looking up its table) on the router? */
+async function ruleFor(s: SshSession, ip: 'json' | 'text', spec: TunnelSpec): Promise<boolean | { ok: false; failure: DriverFailure; detail: string }> {
+  if (ip === 'text') {
+    // BusyBox `ip rule` has no priority selector on show: list all, filter here.
+    const all = await s.run(['ip', 'rule', 'show'], { timeoutMs: STEP_TIMEOUT_MS });
+    if (!all.ok) return all;
+    return all.code === 0 && parseRulesText(all.stdout).some((r) => r.priority === spec.rulePriority && r.table === String(spec.table));
+  }
+  const rules = await s.run(['ip', '-j', 'rule', 'show', 'priority', String(spec.rulePriority)], { timeoutMs: STEP_TIMEOUT_MS });
+  if (!rules.ok) return rules;
+  const ruleList = rules.code === 0 && rules.stdout.trim() !== '' ? (JSON.parse(rules.stdout) as Array<{ table?: string }>) : [];
+  return ruleList.some((r) => r.table === String(spec.table));
+}
+
+/** tool_missing when the router's `ip` cannot build this tunnel mode (checked before anything
+ *  is created on it: BusyBox ip would make a vxlan with the wrong id and port and say nothing). */
+async function refuseUnbuildable(s: SshSession, spec: TunnelSpec): Promise<{ ok: false; failure: DriverFailure; detail: string } | null> {
+  const p = await s.hostProfile();
+  if (!p.ok) return p;
+  const cannot = ipCannotBuild(p.profile, spec.mode);
+  return cannot ? toolMissing(s.label, cannot.tool, cannot.why) : null;
 }
 
 /** Ping the node's inner address through the tunnel; 0.2 s apart (routers run us as root), so
@@ -149,6 +172,12 @@ export async function tunnelReusable(opts: { router: RouterConfig; tunnel: Tunne
   if ('ok' in checked) return checked;
   const { spec } = checked;
   return withSsh(opts.router.ssh, async (s) => {
+    const refused = await refuseUnbuildable(s, spec);
+    if (refused) return refused;
+    const p = await s.hostProfile();
+    if (!p.ok) return p;
+    // Without JSON ip the link's kind/VNI/remote cannot be read reliably: rebuild, never reuse.
+    if (p.profile.ip === 'text') return { ok: true, reusable: false, reason: `${spec.name}: ${s.label} has no JSON ip output, the tunnel is rebuilt`, existingRemote: null, kernel: '' };
     const seen = await s.runScript(tunnelObservationScript(), tunnelObservationArgs(spec), { timeoutMs: STEP_TIMEOUT_MS });
     if (!seen.ok) return seen;
     if (seen.code !== 0) return fail('ssh_command_failed', `${s.label}: tunnel observation exited ${seen.code}: ${seen.stderr.trim()}`);

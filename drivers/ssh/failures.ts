@@ -11,6 +11,8 @@ export const DRIVER_FAILURES = [
   'tunnel_failed',
   'capture_failed',
   'capture_fetch_failed',
+  'capture_corrupt',
+  'tool_missing',
   'traceroute_failed',
 ] as const satisfies readonly FailureCode[];
 

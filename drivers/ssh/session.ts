@@ -24,6 +24,9 @@ import { NodeSSH } from 'node-ssh';
 import { utils as sshUtils } from 'ssh2';
 import { shellCommand } from '../shell-quote';
 import { DriverFailure, DriverResult, fail } from './failures';
+import { fetchVerified } from './fetch';
+import { HostProfile, isRemoteTimeout } from './host-profile';
+import { probeHost } from './probe';
 import { checkHostKey, knownHostsName, pinnedKeysFor, PinnedKey } from './known-hosts';
 import { ScopedConnection, scopedConnection, sshScopeKey } from './scope';
 
@@ -49,6 +52,8 @@ export interface CommandOptions {
   /** Whole command, default 60 s. The remote side gets `timeout` with the same bound. */
   timeoutMs?: number;
   stdin?: string;
+  /** false: no remote `timeout` wrapper (the host probe, which runs before we know it exists). */
+  remoteTimeout?: boolean;
 }
 
 export interface CommandOutput {
@@ -60,9 +65,6 @@ export interface CommandOutput {
 
 /** `run` fails (typed) only for transport problems or the timeout; a non-zero exit is output. */
 export type RunResult = DriverResult<CommandOutput>;
-
-/** Exit code of coreutils/busybox `timeout` when it had to stop the command. */
-const REMOTE_TIMEOUT_EXIT = 124;
 
 function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
@@ -116,6 +118,9 @@ class SshConnection implements ScopedConnection {
   private lost = false;
   /** Only shared connections limit their channels (outside a scope nothing changes). */
   private gate: ChannelGate | null = null;
+  /** What the host offers (drivers/ssh/host-profile.ts), probed once per connection. */
+  profile: HostProfile | null = null;
+  profiling: Promise<DriverResult<{ profile: HostProfile }>> | null = null;
 
   constructor(readonly ssh: NodeSSH) {}
 
@@ -173,7 +178,7 @@ export class SshSession {
   private async runOnChannel(argv: readonly string[], options: CommandOptions): Promise<RunResult> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
-    const command = shellCommand(['timeout', String(seconds), ...argv]);
+    const command = shellCommand([...this.timeoutPrefix(seconds, options.remoteTimeout), ...argv]);
     const what = `${this.label}: ${argv[0]}`;
     const ssh = this.connection.ssh;
     if (this.closed || !ssh.isConnected()) return fail('ssh_connection_lost', `${what}: connection is closed`);
@@ -195,7 +200,7 @@ export class SshSession {
         },
       })
       .then<RunResult>((r) => {
-        if (r.code === REMOTE_TIMEOUT_EXIT) return fail('ssh_timeout', `${what}: stopped after ${seconds} s (remote timeout)`);
+        if (options.remoteTimeout !== false && isRemoteTimeout(this.connection.profile, r.code, r.signal)) return fail('ssh_timeout', `${what}: stopped after ${seconds} s (remote timeout)`);
         return { ok: true, code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
       })
       .catch((err: unknown) => {
@@ -209,34 +214,76 @@ export class SshSession {
     }
   }
 
+  /** `timeout N` for the remote side, unless the host has no `timeout` (then only the local bound). */
+  private timeoutPrefix(seconds: number, wanted?: boolean): string[] {
+    if (wanted === false || this.connection.profile?.timeout === 'none') return [];
+    return ['timeout', String(seconds)];
+  }
+
+  /**
+   * What the host offers (JSON ip, SFTP, GNU or BusyBox tools, missing tools), probed on the
+   * first call and cached on the connection (shared by every lease in an SSH scope).
+   */
+  async hostProfile(): Promise<DriverResult<{ profile: HostProfile }>> {
+    const c = this.connection;
+    if (c.profile) return { ok: true, profile: c.profile };
+    c.profiling ??= this.probe().then((r) => {
+      if (r.ok) c.profile = r.profile;
+      else c.profiling = null; // a transport failure is not cached
+      return r;
+    });
+    return c.profiling;
+  }
+
+  private probe(): Promise<DriverResult<{ profile: HostProfile }>> {
+    return probeHost({
+      ssh: this.connection.ssh,
+      label: this.label,
+      runBare: (argv, timeoutMs) => this.run(argv, { timeoutMs, remoteTimeout: false }),
+      channelSlot: () => this.connection.channelSlot(),
+    });
+  }
+
   /** Run a fixed script with `sh -c`; dynamic values go in as positional parameters $1.. */
   runScript(script: string, args: readonly string[], options: CommandOptions = {}): Promise<RunResult> {
     return this.run(['sh', '-c', script, 'sh', ...args], options);
   }
 
-  /** Fetch a remote file over SFTP. */
-  async getFile(remotePath: string, localPath: string, timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS): Promise<DriverResult<object>> {
-    const release = await this.connection.channelSlot();
-    try {
-      return await this.getFileOnChannel(remotePath, localPath, timeoutMs);
-    } finally {
-      release();
-    }
+  /**
+   * Fetch a remote file, verified (drivers/ssh/fetch.ts): over SFTP when the host offers it, else
+   * streamed with `cat` over an exec channel and checked against the host's size and checksum.
+   * A mismatch is fetched once more, then `capture_corrupt`; nothing is left at `localPath` then.
+   */
+  async getFile(remotePath: string, localPath: string, timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS): Promise<DriverResult<{ method: 'sftp' | 'exec'; bytes: number }>> {
+    const p = await this.hostProfile();
+    if (!p.ok) return p;
+    const profile = p.profile;
+    return this.getFileBounded(remotePath, timeoutMs, () =>
+      fetchVerified(
+        {
+          ssh: this.connection.ssh,
+          label: this.label,
+          profile,
+          run: (argv, o) => this.run(argv, o),
+          timeoutPrefix: (seconds) => this.timeoutPrefix(seconds),
+        },
+        remotePath,
+        localPath,
+        timeoutMs,
+      ),
+    );
   }
 
-  private async getFileOnChannel(remotePath: string, localPath: string, timeoutMs: number): Promise<DriverResult<object>> {
-    if (this.closed) return fail('ssh_connection_lost', `${this.label}: sftp get ${remotePath}: connection is closed`);
+  private async getFileBounded<T extends object>(remotePath: string, timeoutMs: number, fetch: () => Promise<DriverResult<T>>): Promise<DriverResult<T>> {
+    if (this.closed) return fail('ssh_connection_lost', `${this.label}: get ${remotePath}: connection is closed`);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<DriverResult<object>>((resolve) => {
-      timer = setTimeout(() => resolve(fail('ssh_timeout', `${this.label}: sftp get ${remotePath}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    const timeout = new Promise<DriverResult<T>>((resolve) => {
+      timer = setTimeout(() => resolve(fail('ssh_timeout', `${this.label}: get ${remotePath}: not complete within ${timeoutMs} ms`)), timeoutMs);
     });
-    const get = this.connection.ssh
-      .getFile(localPath, remotePath)
-      .then<DriverResult<object>>(() => ({ ok: true }))
-      .catch((err: unknown) => {
-        if (!this.connection.ssh.isConnected()) this.connection.markLost();
-        return fail('ssh_connection_lost', `${this.label}: sftp get ${remotePath} -> ${localPath}: ${errorField(err, 'message')}`);
-      });
+    const get = fetch().then((r) => {
+      if (!r.ok && r.failure === 'ssh_connection_lost' && !this.connection.ssh.isConnected()) this.connection.markLost();
+      return r;
+    });
     try {
       const result = await Promise.race([get, timeout]);
       if (!result.ok && result.failure === 'ssh_timeout') {

@@ -72,9 +72,10 @@ function anyOf(...groups: ReadonlyArray<readonly FailureCode[]>): readonly Failu
 
 /* Failure groups by what a step talks to. */
 const LAB: readonly FailureCode[] = ['world_not_up', 'testbed_unknown', 'testbed_incomplete', 'config_invalid'];
-const SSH: readonly FailureCode[] = SSH_FAILURES;
+// tool_missing: any router/node step may find its host lacks a tool (an OpenWrt router without tcpdump).
+const SSH: readonly FailureCode[] = [...SSH_FAILURES, 'tool_missing'];
 const PHONE: readonly FailureCode[] = PHONE_FAILURES;
-const CAPTURE: readonly FailureCode[] = ['capture_failed', 'capture_fetch_failed', 'capture_missing'];
+const CAPTURE: readonly FailureCode[] = ['capture_failed', 'capture_fetch_failed', 'capture_corrupt', 'capture_missing'];
 
 /** The groups by name (README shows a step's failures by group). */
 export const FAILURE_GROUPS = { lab: LAB, ssh: SSH, phone: PHONE, capture: CAPTURE } as const;

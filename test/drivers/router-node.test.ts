@@ -12,7 +12,7 @@ import { checkNode, NodeTarget, traceroute, TRACEROUTE_BACKENDS, TunnelMode, Tun
 import { captureFetch, captureStart, captureStop, configureRouter, RouterConfig, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
 import { withSsh } from '../../drivers/ssh/session';
 import { nodeEndpointDown } from '../../drivers/node/tunnel-endpoint';
-import { ADDR, buildTopology, inNs, NS, run, teardownTopology, Topology } from '../support/world';
+import { ADDR, buildTopology, inNs, NS, run, teardownTopology, Topology, topologyTunnel } from '../support/world';
 
 const SERVICE_PORT = 8080;
 let topo: Topology | undefined;
@@ -23,18 +23,7 @@ let spec: TunnelSpec;
 const refusedModes: { mode: TunnelMode; detail: string }[] = [];
 
 function baseSpec(mode: TunnelMode): TunnelSpec {
-  return {
-    name: 'mtsh-tun0',
-    mode,
-    routerUnderlay: ADDR.router,
-    nodeUnderlay: ADDR.node,
-    routerInner: ADDR.routerInner,
-    nodeInner: ADDR.nodeInner,
-    innerPrefixLength: 30,
-    phoneSubnet: ADDR.phoneSubnet,
-    table: 120,
-    rulePriority: 1200,
-  };
+  return topologyTunnel(mode, { name: 'mtsh-tun0', table: 120, rulePriority: 1200 });
 }
 
 function t(): Topology {

@@ -4,7 +4,8 @@
  * `useTopology`, and its names and addresses. Tests of the full world run `matador testbed up`
  * through the CLI runner (./matador-cli.ts).
  */
-import { buildTopology, teardownTopology, type Topology } from '../../testbed/driver-topology';
+import type { TunnelMode, TunnelSpec } from '../../drivers/node';
+import { ADDR, buildTopology, teardownTopology, type Topology } from '../../testbed/driver-topology';
 
 export { ADDR, buildTopology, inNs, NS, run, teardownTopology, type Topology } from '../../testbed/driver-topology';
 
@@ -12,10 +13,10 @@ export { ADDR, buildTopology, inNs, NS, run, teardownTopology, type Topology } f
  * Registers beforeAll/afterAll (call it at the top of a test file): the topology is built before
  * the file's tests and torn down after them. Returns a getter that throws outside the tests.
  */
-export function useTopology(): () => Topology {
+export function useTopology(options: { dropbear?: boolean } = {}): () => Topology {
   let topo: Topology | undefined;
   beforeAll(async () => {
-    topo = await buildTopology();
+    topo = await buildTopology(options);
   }, 60_000);
   afterAll(async () => {
     await teardownTopology(topo);
@@ -23,5 +24,21 @@ export function useTopology(): () => Topology {
   return () => {
     if (!topo) throw new Error('topology not built');
     return topo;
+  };
+}
+
+/** A router <-> node tunnel over the topology's addresses (phone LAN behind the router). */
+export function topologyTunnel(mode: TunnelMode, o: { name: string; table: number; rulePriority: number }): TunnelSpec {
+  return {
+    name: o.name,
+    mode,
+    routerUnderlay: ADDR.router,
+    nodeUnderlay: ADDR.node,
+    routerInner: ADDR.routerInner,
+    nodeInner: ADDR.nodeInner,
+    innerPrefixLength: 30,
+    phoneSubnet: ADDR.phoneSubnet,
+    table: o.table,
+    rulePriority: o.rulePriority,
   };
 }

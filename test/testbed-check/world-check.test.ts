@@ -15,6 +15,7 @@ import type { CheckDocument, CheckRow } from '../../lib/check/rows';
 import { projectRoot } from '../../lib/project-paths';
 import { TESTBED_CHECK_WORKFLOW_TYPE } from '../../temporal/conventions';
 import { knownWorlds, readWorldState } from '../../testbed/world';
+import { OPENWRT_FIRST_ROUTER_DEFAULT } from '../../testbed/world/elements';
 import { tunnelLeftovers } from '../e2e/helpers';
 import { matadorAgainst, type CliRun } from '../support/matador-cli';
 import { releaseAll } from '../support/release';
@@ -124,6 +125,14 @@ it('passes every row on the healthy world, prints each row, exits 0 and leaves n
   expect(phoneRows.find((x) => x.check === 'Android version')?.detail).toMatch(/^Android 5\.0\.2 \(SDK 21\)/);
   expect(r.rows.filter((x) => x.kind === 'router').map((x) => x.check)).toEqual(expect.arrayContaining(['reachable over SSH, pinned host key', 'privileges (root login)']));
   expect(r.rows.filter((x) => x.kind === 'router' && /^capture dir/.test(x.check))).toHaveLength(2);
+  // Host kind rows: OpenSSH + GNU + SFTP everywhere, except tb1's router A when it is the OpenWrt-like router.
+  const debianKind = /^OpenSSH_\S+, GNU tools, ip json, timeout gnu, fetch sftp$/;
+  const kinds = r.rows.filter((x) => x.check === 'host kind (SSH server, tools, ip, fetch)');
+  expect(kinds).toHaveLength(4);
+  for (const k of kinds) {
+    const owrt = OPENWRT_FIRST_ROUTER_DEFAULT && k.kind === 'router' && k.side === 'A';
+    expect(k.detail).toMatch(owrt ? /^dropbear_\S+, BusyBox tools, ip text \(BusyBox\), timeout busybox, fetch exec cat \+ sha256$/ : debianKind);
+  }
   expect(new Set(r.rows.filter((x) => x.kind === 'node').map((x) => x.target.split('/')[0]))).toEqual(new Set(NODES));
   expect(r.rows.filter((x) => x.kind === 'tunnel').map((x) => [x.side, x.check.replace(/^\S+ tunnel \S+ /, '')])).toEqual([
     ['A', 'up'], ['A', expect.stringMatching(/^ping /)], ['A', 'down'],

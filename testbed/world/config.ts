@@ -60,6 +60,7 @@ const backgroundSchema = attachedSchema.extend({
 export const FAULT_KINDS = [
   'link-loss', 'link-delay', 'tunnel-down', 'tcpdump-kill', 'backend-down', 'adb-disconnect', 'adb-slow', 'app-missing',
   'adb-unauthorized', 'location-provider-missing', 'clock-skew', 'ui-dump-flaky', 'screen-locked', 'app-version',
+  'capture-corrupt', 'tcpdump-missing',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 const faultSchema = z.object({
@@ -86,6 +87,9 @@ export const worldConfigSchema = z
     resolvers: z.array(resolverSchema).default([]),
     background: z.array(backgroundSchema).default([]),
     faults: z.array(faultSchema).default([]),
+    /** Router A of the first testbed is the OpenWrt-like Dropbear + BusyBox router
+     *  (testbed/dropbear.ts). Default OPENWRT_FIRST_ROUTER_DEFAULT (testbed/world/elements.ts). */
+    openwrtRouter: z.boolean().optional(),
   })
   .strict();
 

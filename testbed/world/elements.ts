@@ -7,6 +7,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { toolsBinDir } from '../../lib/project-paths';
+import { startDropbear } from '../dropbear';
 import { generateClientKey, startSshd } from '../sshd';
 import { startServiceBackend, SERVICE_APPS, serviceShape } from '../services';
 import type { ServiceApp } from '../services/catalogue';
@@ -102,8 +104,22 @@ export async function startBackends(plan: WorldPlan, state: WorldState, dir: str
   await pool(plan.services, 4, (s) => startBackend(plan, state, dir, s.id));
 }
 
-/** One controller key, one pinned known_hosts file, an sshd per vantage node and WLAN router. */
-export async function startSshds(plan: WorldPlan, state: WorldState, dir: string): Promise<void> {
+/**
+ * Whether router A of the first testbed is the OpenWrt-like router (Dropbear + BusyBox) when the
+ * world config does not say (`openwrtRouter`). false until tb1's tunnel is WireGuard (issue 10
+ * part W): BusyBox ip cannot build the vxlan tb1 uses today (the drivers refuse: tool_missing).
+ * Flip to true once WireGuard is merged.
+ */
+export const OPENWRT_FIRST_ROUTER_DEFAULT = false;
+
+/** The router that runs Dropbear + BusyBox: router A of the first testbed, when enabled. */
+export function openwrtRouterId(plan: WorldPlan, enabled: boolean | undefined): string | null {
+  return (enabled ?? OPENWRT_FIRST_ROUTER_DEFAULT) && plan.testbeds.length > 0 ? plan.testbeds[0].A.wlan.id : null;
+}
+
+/** One controller key, one pinned known_hosts file, an sshd (or, on the OpenWrt-like router,
+ *  Dropbear) per vantage node and WLAN router. */
+export async function startSshds(plan: WorldPlan, state: WorldState, dir: string, openwrt: string | null = null): Promise<void> {
   const sshDir = path.join(dir, 'ssh');
   const key = await generateClientKey(sshDir, 'controller_ed25519');
   const knownHostsFile = path.join(sshDir, 'known_hosts');
@@ -114,10 +130,13 @@ export async function startSshds(plan: WorldPlan, state: WorldState, dir: string
   const endpoints = new Map<string, SshEndpoint>();
   const lines: string[] = [];
   await pool(targets, 8, async (t) => {
-    const h = await startSshd({ netns: t.netns, listenAddress: t.address, stateDir: path.join(sshDir, t.id), authorizedKeys: [key.publicKeyLine] });
-    state.processes.push(recordPid(dir, `sshd-${t.id}`, h.pid, t.netns, h.logFile));
+    const base = { netns: t.netns, listenAddress: t.address, stateDir: path.join(sshDir, t.id), authorizedKeys: [key.publicKeyLine] };
+    const h = t.id === openwrt ? await startDropbear({ ...base, toolDirs: [toolsBinDir] }) : await startSshd(base);
+    const server = 'binDir' in h ? 'dropbear' : 'sshd';
+    state.processes.push(recordPid(dir, `${server}-${t.id}`, h.pid, t.netns, h.logFile));
     lines.push(h.hostKeyLine);
-    endpoints.set(t.id, { host: t.address, port: h.port, username: 'root', privateKeyPath: key.privateKeyPath, knownHostsFile, hostKeyLine: h.hostKeyLine });
+    const kind = 'binDir' in h ? { server: 'dropbear' as const, userland: 'busybox' as const, pathDir: h.binDir } : { server: 'openssh' as const, userland: 'gnu' as const, pathDir: null };
+    endpoints.set(t.id, { host: t.address, port: h.port, username: 'root', privateKeyPath: key.privateKeyPath, knownHostsFile, hostKeyLine: h.hostKeyLine, kind });
   });
   fs.writeFileSync(knownHostsFile, lines.sort().join('\n') + '\n', { mode: 0o600 });
   for (const n of state.nodes) n.ssh = endpoints.get(n.id) ?? null;

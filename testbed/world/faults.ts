@@ -25,6 +25,11 @@
  *   screen-locked PHONE [V] screen off with the lock screen up: V 1 (default) with a PIN (the
  *                           driver cannot unlock: screen_locked), V 0 swipe only; --clear: on,
  *                           no lock screen
+ *   capture-corrupt ROUTER [N]  the next N (default 2) `cat` reads of a .pcap on the OpenWrt-like
+ *                           router flip a byte (a `cat` shim in its BusyBox PATH): the exec fetch
+ *                           sees a checksum mismatch, fetches again, then capture_corrupt; --clear
+ *   tcpdump-missing ROUTER  tcpdump taken out of the OpenWrt-like router's PATH (never installed
+ *                           with opkg): captures fail tool_missing; --clear puts it back
  *   app-version PHONE:APP@VERSION  the app is installed at another version; --clear (PHONE:APP
  *                           or the same target) reinstalls the catalogue's version
  */
@@ -35,7 +40,9 @@ import { killInNamespace, terminatePids } from './processes';
 import { elementNetns, worldDir, WorldState } from './state';
 import { setExtraDelay } from './delays';
 import * as path from 'path';
+import { toolsBinDir } from '../../lib/project-paths';
 import { run } from './sys';
+import { setCorruptCat, setToolPresent } from '../dropbear';
 
 export interface FaultRequest {
   kind: FaultKind;
@@ -99,6 +106,15 @@ function phoneOf(state: WorldState, id: string, kind: string, target: string): W
   const phone = state.testbeds.flatMap((t) => [t.sides.A.phone, t.sides.B.phone]).find((p) => p.id === id);
   if (!phone) throw new Error(`${kind}: no phone ${JSON.stringify(id)} in world ${state.world} (target ${JSON.stringify(target)})`);
   return phone;
+}
+
+/** The BusyBox PATH of an OpenWrt-like router (faults that change what its login finds). */
+function openwrtPathDir(state: WorldState, kind: string, target: string): string {
+  const router = state.testbeds.flatMap((t) => [t.sides.A.router, t.sides.B.router]).find((r) => r.id === target);
+  if (!router) throw new Error(`${kind}: no WLAN router ${JSON.stringify(target)} in world ${state.world}`);
+  const dir = router.ssh?.kind?.pathDir;
+  if (!dir) throw new Error(`${kind}: router ${target} is not the OpenWrt-like (Dropbear + BusyBox) router; its login has no BusyBox PATH to change (world key openwrtRouter)`);
+  return dir;
 }
 
 export async function applyFault(state: WorldState, req: FaultRequest, hooks: FaultHooks): Promise<string> {
@@ -194,6 +210,20 @@ export async function applyFault(state: WorldState, req: FaultRequest, hooks: Fa
       const secure = req.value !== 0;
       await phoneControl(socket, { phone: phone.id, op: 'screen-locked', locked: !clear, secure });
       done = clear ? `phone ${phone.id}: screen on, no lock screen` : `phone ${phone.id}: screen off, lock screen ${secure ? 'with a PIN' : 'swipe only'}`;
+      break;
+    }
+    case 'capture-corrupt':
+    case 'tcpdump-missing': {
+      const pathDir = openwrtPathDir(state, req.kind, req.target);
+      if (req.kind === 'capture-corrupt') {
+        const reads = clear ? 0 : req.value ?? 2;
+        if (!Number.isInteger(reads) || reads < 0) throw new Error('capture-corrupt takes --value N (how many .pcap reads come out corrupt, default 2: the fetch and its retry)');
+        await setCorruptCat(pathDir, reads);
+        done = clear ? `router ${req.target}: cat reads captures faithfully` : `router ${req.target}: the next ${reads} cat read(s) of a .pcap are corrupt`;
+      } else {
+        await setToolPresent(pathDir, 'tcpdump', clear, [toolsBinDir]);
+        done = `router ${req.target}: tcpdump ${clear ? 'installed' : 'not installed (opkg remove tcpdump)'}`;
+      }
       break;
     }
     case 'app-version': {

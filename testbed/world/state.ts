@@ -27,6 +27,10 @@ export interface SshEndpoint {
   /** known_hosts file with every sshd of the world pinned. */
   knownHostsFile: string;
   hostKeyLine: string;
+  /** What runs there: OpenSSH + Debian (GNU) tools, or the OpenWrt-like Dropbear + BusyBox
+   *  (testbed/dropbear.ts; `pathDir` is its login's PATH, where faults put shims). Absent in
+   *  states written before issue 10: OpenSSH. */
+  kind?: { server: 'openssh' | 'dropbear'; userland: 'gnu' | 'busybox'; pathDir: string | null };
 }
 
 export interface WorldProcess {

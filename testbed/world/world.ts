@@ -18,7 +18,7 @@ import { ANYCAST_DNS, buildPlan, WorldPlan } from './address-plan';
 import { createNetwork, removeNetwork, worldNamespaces, writeResolvConfs } from './network';
 import { pidsFromFiles, pidsInNamespaces, pidsMentioning, terminatePids } from './processes';
 import { knownWorlds, readWorldState, WORLD_STATE_SCHEMA, worldDir, worldsDir, WorldState, writeWorldState, elementNetns } from './state';
-import { startBackend, startBackends, startBackground, startPhones, startResolvers, startSshds } from './elements';
+import { openwrtRouterId, startBackend, startBackends, startBackground, startPhones, startResolvers, startSshds } from './elements';
 import { applyFault, FaultRequest } from './faults';
 import { isProcessAlive } from '../../ops/pid';
 import { applyDelays } from './delays';
@@ -150,7 +150,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
       ['resolvers', startResolvers],
       ['background', startBackground],
       ['backends', startBackends],
-      ['sshd', startSshds],
+      ['sshd', (p, st, d) => startSshds(p, st, d, openwrtRouterId(p, loadWorld(configFile).config.openwrtRouter))],
       ['phones', startPhones],
     ];
     for (const [name, start] of phases) {
