@@ -1,5 +1,6 @@
 /** WLAN router settings the router driver needs, and the `configure` step. */
 import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
+import { loginOwner, runPrivilegedScript } from '../ssh/privilege';
 import { SshTarget, withSsh } from '../ssh/session';
 import { runSteps } from '../ssh/steps';
 import * as v from '../ssh/validate';
@@ -35,7 +36,8 @@ export async function configureRouter(router: RouterConfig): Promise<DriverResul
     throw err;
   }
   return withSsh(router.ssh, async (s) => {
-    const tools = await s.runScript('for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...ROUTER_TOOLS], { timeoutMs: 10_000 });
+    // As root, like the tools run (sudo's secure_path has /usr/sbin, a non-root login's PATH not).
+    const tools = await runPrivilegedScript(s, 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...ROUTER_TOOLS], { timeoutMs: 10_000 });
     if (!tools.ok) return tools;
     const missing = tools.stdout.trim().split('\n').filter(Boolean);
     if (missing.length > 0) return fail('ssh_command_failed', `${s.label}: router lacks tools: ${missing.join(', ')}`);
@@ -43,7 +45,11 @@ export async function configureRouter(router: RouterConfig): Promise<DriverResul
     if (!lan.ok) return lan;
     if (lan.code !== 0) return fail('config_invalid', `${s.label}: router.lanInterface ${checked.lanInterface} does not exist: ${lan.stderr.trim()}`);
     const lanInterfaceUp = ((JSON.parse(lan.stdout) as Array<{ flags?: string[] }>)[0]?.flags ?? []).includes('UP');
-    const steps = await runSteps(s, [['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'], ['mkdir', '-p', '-m', '0700', checked.captureDir]], 'ssh_command_failed', { timeoutMs: 10_000 });
+    const owner = await loginOwner(s);
+    if (!owner.ok) return owner;
+    // The capture folder belongs to the login (root makes it, e.g. under /var/lib): SFTP fetches
+    // run as the login, and root's tcpdump writes anywhere.
+    const steps = await runSteps(s, [['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'], ['mkdir', '-p', '-m', '0700', checked.captureDir], ['chown', owner.owner, checked.captureDir]], 'ssh_command_failed', { timeoutMs: 10_000 });
     if (!steps.ok) return steps;
     const kernel = await s.run(['uname', '-sr'], { timeoutMs: 10_000 });
     if (!kernel.ok) return kernel;

@@ -17,6 +17,7 @@ import { spawnInNetns, writePidFile } from './processes';
 import type { SshEndpoint, WorldProcess, WorldState } from './state';
 import { isProcessAlive } from '../../ops/pid';
 import { pool, sleep } from './sys';
+import { loginUser } from './logins';
 import type { PhoneDaemonConfig } from './phone-daemon';
 
 const FEDERATION_PORT = 7100;
@@ -102,7 +103,8 @@ export async function startBackends(plan: WorldPlan, state: WorldState, dir: str
   await pool(plan.services, 4, (s) => startBackend(plan, state, dir, s.id));
 }
 
-/** One controller key, one pinned known_hosts file, an sshd per vantage node and WLAN router. */
+/** One controller key, one pinned known_hosts file, an sshd per vantage node and WLAN router;
+ *  the login user of each is testbed/world/logins.ts's. */
 export async function startSshds(plan: WorldPlan, state: WorldState, dir: string): Promise<void> {
   const sshDir = path.join(dir, 'ssh');
   const key = await generateClientKey(sshDir, 'controller_ed25519');
@@ -111,13 +113,14 @@ export async function startSshds(plan: WorldPlan, state: WorldState, dir: string
     ...plan.nodes.map((n) => ({ id: n.id, netns: n.netns, address: n.address })),
     ...plan.testbeds.flatMap((t) => [t.A.wlan, t.B.wlan].map((w) => ({ id: w.id, netns: w.netns, address: w.uplinkAddress }))),
   ];
+  const hosts = { nodes: plan.nodes, testbeds: plan.testbeds.map((t) => ({ A: t.A.wlan.id, B: t.B.wlan.id })) };
   const endpoints = new Map<string, SshEndpoint>();
   const lines: string[] = [];
   await pool(targets, 8, async (t) => {
     const h = await startSshd({ netns: t.netns, listenAddress: t.address, stateDir: path.join(sshDir, t.id), authorizedKeys: [key.publicKeyLine] });
     state.processes.push(recordPid(dir, `sshd-${t.id}`, h.pid, t.netns, h.logFile));
     lines.push(h.hostKeyLine);
-    endpoints.set(t.id, { host: t.address, port: h.port, username: 'root', privateKeyPath: key.privateKeyPath, knownHostsFile, hostKeyLine: h.hostKeyLine });
+    endpoints.set(t.id, { host: t.address, port: h.port, username: loginUser(hosts, t.id) ?? 'root', privateKeyPath: key.privateKeyPath, knownHostsFile, hostKeyLine: h.hostKeyLine });
   });
   fs.writeFileSync(knownHostsFile, lines.sort().join('\n') + '\n', { mode: 0o600 });
   for (const n of state.nodes) n.ssh = endpoints.get(n.id) ?? null;

@@ -27,6 +27,10 @@
  *                           no lock screen
  *   app-version PHONE:APP@VERSION  the app is installed at another version; --clear (PHONE:APP
  *                           or the same target) reinstalls the catalogue's version
+ *   sudo-password HOST      the node's or WLAN router's login becomes `matador-nopw`, whose sudo
+ *                           wants a password (an admin who forgot NOPASSWD): privileged steps
+ *                           fail privilege_denied; --clear logs in as the host's usual user
+ *                           (testbed/world/logins.ts) again
  */
 import type { FaultKind } from './config';
 import { phoneControl } from './phone-daemon';
@@ -36,6 +40,7 @@ import { elementNetns, worldDir, WorldState } from './state';
 import { setExtraDelay } from './delays';
 import * as path from 'path';
 import { run } from './sys';
+import { FAULT_LOGIN_USER, loginUser } from './logins';
 
 export interface FaultRequest {
   kind: FaultKind;
@@ -92,6 +97,17 @@ async function setTunnels(netns: string, up: boolean): Promise<string[]> {
   if (tunnels.length === 0) throw new Error(`no tunnel interface (${[...TUNNEL_KINDS].join('/')}) in ${netns}`);
   for (const t of tunnels) await run(['ip', '-n', netns, 'link', 'set', 'dev', t, up ? 'up' : 'down']);
   return tunnels;
+}
+
+/** The sudo-password fault: the host's SSH endpoint logs in as the user whose sudo wants a password. */
+function setSudoPassword(state: WorldState, id: string, on: boolean): string {
+  const routers = state.testbeds.flatMap((t) => [t.sides.A.router, t.sides.B.router]);
+  const host = state.nodes.find((n) => n.id === id) ?? routers.find((r) => r.id === id);
+  if (!host) throw new Error(`sudo-password: no vantage node or WLAN router ${JSON.stringify(id)} in world ${state.world}`);
+  if (!host.ssh) throw new Error(`sudo-password: ${id} has no sshd (started with --skip sshd?)`);
+  const hosts = { nodes: state.nodes, testbeds: state.testbeds.map((t) => ({ A: t.sides.A.router.id, B: t.sides.B.router.id })) };
+  host.ssh.username = on ? FAULT_LOGIN_USER : (loginUser(hosts, id) ?? 'root');
+  return `${id}: logs in as ${host.ssh.username}${on ? ' (sudo wants a password)' : ''}`;
 }
 
 /** Applies or clears one fault; returns a one-line description of what it did. */
@@ -194,6 +210,10 @@ export async function applyFault(state: WorldState, req: FaultRequest, hooks: Fa
       const secure = req.value !== 0;
       await phoneControl(socket, { phone: phone.id, op: 'screen-locked', locked: !clear, secure });
       done = clear ? `phone ${phone.id}: screen on, no lock screen` : `phone ${phone.id}: screen off, lock screen ${secure ? 'with a PIN' : 'swipe only'}`;
+      break;
+    }
+    case 'sudo-password': {
+      done = setSudoPassword(state, req.target, !clear);
       break;
     }
     case 'app-version': {
