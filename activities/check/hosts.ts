@@ -47,7 +47,7 @@ function toolsCheck(required: readonly string[], what: string): HostCheck {
     name: `tools (${required.join(', ')})`,
     async run(s) {
       const r = await runPrivilegedScript(s, 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...required], { timeoutMs: 10_000 });
-      if (!r.ok) return failed(failureString(r), `check ${s.label} answers over SSH`);
+      if (!r.ok) return failed(failureString(r), r.failure === 'privilege_denied' ? privilegeFix(what, s, r.detail) : `check ${s.label} answers over SSH`);
       const missing = r.stdout.trim().split('\n').filter(Boolean);
       if (missing.length) return failed(`missing: ${missing.join(', ')}`, `install ${missing.join(', ')} on ${what} ${s.label} (in the login's PATH)`);
       return pass('all there');
@@ -73,7 +73,7 @@ const privileges = (what: string): HostCheck => ({
     if (!r.ok) return failed(failureString(r), r.failure === 'privilege_denied' ? privilegeFix(what, s, r.detail) : `check ${s.label} answers over SSH`);
     if (r.code !== 0) return failed(`sudo -n true exited ${r.code}: ${r.stderr.trim()}`, privilegeFix(what, s, r.stderr));
     if (who.ids.uid === 0 && s.sudo !== 'always') return pass('root login');
-    return pass(`sudo (passwordless) as uid ${who.ids.uid}`);
+    return pass(`sudo (passwordless), login ${s.label.split('@')[0]} (uid ${who.ids.uid})`);
   },
 });
 
@@ -125,6 +125,7 @@ export async function runTunnelCheck(e: SideEndpoints): Promise<Array<{ name: st
   if (!up.ok) {
     // The driver rolls back what it built; an existing link of this name is not ours to remove.
     const busy = /exists/i.test(up.detail);
+    if (up.failure === 'privilege_denied') return [{ name: `${label} up`, ...failed(failureString(up), `give the login named above passwordless sudo (its host's privileges row says which sudoers line to add), or log in as root`) }];
     return [{ name: `${label} up`, ...failed(failureString(up), busy ? `${e.tunnel.name} already exists on router ${e.router.ssh.host}: a campaign measures on this testbed, or a crashed one left it (its next measurement removes it)` : `check the router ${e.router.ssh.host} and node ${e.node.id} (${e.node.ssh.host}) can reach each other at ${e.tunnel.routerUnderlay} / ${e.tunnel.nodeUnderlay} with ${e.tunnel.mode}, and the kernel modules exist`) }];
   }
   const rows: Array<{ name: string } & CheckOutcome> = [{ name: `${label} up`, ...pass(`${e.tunnel.routerInner} -> ${e.tunnel.nodeInner} over ${e.tunnel.routerUnderlay} -> ${e.tunnel.nodeUnderlay}`) }];

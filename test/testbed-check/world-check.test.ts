@@ -194,6 +194,18 @@ const FAULT_CASES: FaultCase[] = [
     failed: () => [{ side: 'B', kind: 'phone', check: 'app threema (ch.threema.app) at 2.41', detail: new RegExp(`^app_version_mismatch: .*ch\\.threema\\.app on ${esc(phones.B.serial)} is version 2\\.40 .*pins 2\\.41`), fix: new RegExp(`^install ch\\.threema\\.app version 2\\.41 on ${esc(phones.B.serial)}`) }],
   },
   {
+    name: 'sudo-password (node es-mad\'s login is an admin whose sudo wants a password)',
+    fault: () => ['sudo-password', 'es-mad'],
+    failed: () => {
+      const fix = /^on node matador-nopw@[\d.]+:22: add `matador-nopw ALL=\(root\) NOPASSWD: ALL` in \/etc\/sudoers\.d\/matador on the host/;
+      return [
+        { side: null, kind: 'node', check: /^tools \(/, detail: /^privilege_denied: matador-nopw@[\d.]+:22: sudo -n sh -c '.*': sudo: a password is required: /, fix },
+        { side: null, kind: 'node', check: 'privileges', detail: /^privilege_denied: matador-nopw@[\d.]+:22: sudo -n true: sudo: a password is required: /, fix },
+        { side: tunnelSideTo['es-mad'], kind: 'tunnel', check: /^\S+ tunnel \S+ up$/, detail: /^privilege_denied: .*matador-nopw@[\d.]+:22: sudo -n /, fix: /^give the login named above passwordless sudo/ },
+      ];
+    },
+  },
+  {
     name: 'link-loss 100% on the access link of node es-mad',
     fault: () => ['link-loss', 'es-mad'],
     value: 100,
