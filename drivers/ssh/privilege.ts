@@ -20,7 +20,7 @@
  * process group, which timeout signals too.
  */
 import { SUDO_MODES, type SudoMode } from '../../lib/config/fields';
-import { shellCommand } from '../shell-quote';
+import { shellQuote } from '../shell-quote';
 import { fail } from './failures';
 import type { CommandOptions, RunResult, SshSession } from './session';
 
@@ -98,7 +98,7 @@ function commandText(argv: readonly string[]): string {
     const first = argv[2].trim().split('\n')[0];
     return `sh -c '${first.slice(0, 60)}${first.length > 60 || argv[2].trim().includes('\n') ? '…' : ''}'`;
   }
-  const text = shellCommand(argv);
+  const text = argv.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : shellQuote(w))).join(' ');
   return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
 

@@ -197,11 +197,11 @@ const FAULT_CASES: FaultCase[] = [
     name: 'sudo-password (node es-mad\'s login is an admin whose sudo wants a password)',
     fault: () => ['sudo-password', 'es-mad'],
     failed: () => {
-      const fix = /^on node matador-nopw@[\d.]+:22: add `matador-nopw ALL=\(root\) NOPASSWD: ALL` in \/etc\/sudoers\.d\/matador on the host/;
+      const fix = /^on node matador-nopw@[\d.]+: add `matador-nopw ALL=\(root\) NOPASSWD: ALL` in \/etc\/sudoers\.d\/matador on the host/;
       return [
-        { side: null, kind: 'node', check: /^tools \(/, detail: /^privilege_denied: matador-nopw@[\d.]+:22: sudo -n sh -c '.*': sudo: a password is required: /, fix },
-        { side: null, kind: 'node', check: 'privileges', detail: /^privilege_denied: matador-nopw@[\d.]+:22: sudo -n true: sudo: a password is required: /, fix },
-        { side: tunnelSideTo['es-mad'], kind: 'tunnel', check: /^\S+ tunnel \S+ up$/, detail: /^privilege_denied: .*matador-nopw@[\d.]+:22: sudo -n /, fix: /^give the login named above passwordless sudo/ },
+        { side: null, kind: 'node', check: /^tools \(/, detail: /^privilege_denied: matador-nopw@[\d.]+: sudo -n sh -c '.*': sudo: a password is required: /, fix },
+        { side: null, kind: 'node', check: 'privileges', detail: /^privilege_denied: matador-nopw@[\d.]+: sudo -n true: sudo: a password is required: /, fix },
+        { side: tunnelSideTo['es-mad'], kind: 'tunnel', check: /^\S+ tunnel \S+ up$/, detail: /^privilege_denied: .*matador-nopw@[\d.]+: sudo -n /, fix: /^give the login named above passwordless sudo/ },
       ];
     },
   },
