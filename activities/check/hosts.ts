@@ -84,7 +84,7 @@ const captureDirWritable = (dir: string): HostCheck => ({
     // As configureRouter makes it: by root, then the login's (who fetches over SFTP).
     const owner = await loginOwner(s);
     if (!owner.ok) return failed(failureString(owner), `check ${s.label} answers over SSH`);
-    const script = 'mkdir -p -m 0700 "$1" && chown "$2" "$1" && f="$1/.matador-check-$$" && : > "$f" && rm -f "$f"';
+    const script = 'mkdir -p -m 0700 "$1" && { [ -z "$2" ] || chown "$2" "$1"; } && f="$1/.matador-check-$$" && : > "$f" && rm -f "$f"';
     const r = await runPrivilegedScript(s, script, [dir, owner.owner], { timeoutMs: 10_000 });
     if (!r.ok) return failed(failureString(r), `check ${s.label} answers over SSH`);
     if (r.code !== 0) return failed(`exit ${r.code}: ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`, `make ${dir} writable on router ${s.label} (or set captureDir in the testbeds file to a writable folder, e.g. on a USB stick)`);

@@ -13,9 +13,9 @@
  *
  * tcpdump, its signals, the sweep and the removals run as root (drivers/ssh/privilege.ts: `sudo
  * -n` for a non-root login). The fetch is SFTP, which runs as the login: so the capture folder
- * and the finished pcap and log are chowned to the login (uid:gid asked once per connection),
- * rather than read back through `sudo cat`, which would need a second, exec-channel transfer
- * path. A root login chowns to 0:0, a no-op.
+ * and the finished pcap and log are chowned to a non-root login (uid:gid asked once per
+ * connection), rather than read back through `sudo cat`, which would need a second, exec-channel
+ * transfer path. A root login changes no owner.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -45,10 +45,11 @@ export interface CaptureStartOptions {
 // bounds stay 10 s and 15 s): a coarser poll only adds its granularity to every capture's start
 // and stop. Exit codes: 3 tcpdump died before listening, 4 not ready in 10 s, 6 capture folder
 // (not 2: that is also what sh says for a script it cannot parse). A tcpdump that did not start
-// leaves no files behind: its log goes back in stderr. The folder belongs to the login ($7).
+// leaves no files behind: its log goes back in stderr. The folder goes to a non-root login
+// ($7; '' for root, who changes no owner: the emulated routers share one folder).
 const START_SCRIPT = `
 iface=$1 file=$2 pidfile=$3 log=$4 snaplen=$5 dir=$6 owner=$7; shift 7
-mkdir -p -m 0700 "$dir" && chown "$owner" "$dir" || exit 6
+mkdir -p -m 0700 "$dir" && { [ -z "$owner" ] || chown "$owner" "$dir"; } || exit 6
 rm -f "$file" "$pidfile" "$log"
 tcpdump -i "$iface" --immediate-mode -U -n -s "$snaplen" -w "$file" "$@" </dev/null >"$log" 2>&1 &
 pid=$!
@@ -80,7 +81,7 @@ while running; do
   sleep 0.02; i=$((i+1))
 done
 if ! grep -Eq '^[0-9]+ packets? captured' "$log"; then echo "tcpdump (pid $pid) ended without final statistics:" >&2; cat "$log" >&2; exit 5; fi
-chown "$owner" "$file" "$log" || exit 5
+[ -z "$owner" ] || chown "$owner" "$file" "$log" || exit 5
 cat "$log"
 `;
 

@@ -47,9 +47,10 @@ export async function configureRouter(router: RouterConfig): Promise<DriverResul
     const lanInterfaceUp = ((JSON.parse(lan.stdout) as Array<{ flags?: string[] }>)[0]?.flags ?? []).includes('UP');
     const owner = await loginOwner(s);
     if (!owner.ok) return owner;
-    // The capture folder belongs to the login (root makes it, e.g. under /var/lib): SFTP fetches
-    // run as the login, and root's tcpdump writes anywhere.
-    const steps = await runSteps(s, [['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'], ['mkdir', '-p', '-m', '0700', checked.captureDir], ['chown', owner.owner, checked.captureDir]], 'ssh_command_failed', { timeoutMs: 10_000 });
+    // The capture folder goes to a non-root login (root makes it, e.g. under /var/lib): SFTP
+    // fetches run as the login, and root's tcpdump writes anywhere. A root login changes no owner.
+    const chown = owner.owner === '' ? [] : [['chown', owner.owner, checked.captureDir]];
+    const steps = await runSteps(s, [['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'], ['mkdir', '-p', '-m', '0700', checked.captureDir], ...chown], 'ssh_command_failed', { timeoutMs: 10_000 });
     if (!steps.ok) return steps;
     const kernel = await s.run(['uname', '-sr'], { timeoutMs: 10_000 });
     if (!kernel.ok) return kernel;

@@ -86,10 +86,15 @@ export async function loginIds(session: SshSession): Promise<{ ok: true; ids: Lo
   });
 }
 
-/** "uid:gid" of the login, for chown of files a privileged step made that the login must read. */
+/**
+ * "uid:gid" of a non-root login, for chown of what a privileged step made that the login must
+ * read over SFTP; '' for root, who reads everything and changes no owner (so a folder that a
+ * non-root admin owns stays theirs).
+ */
 export async function loginOwner(session: SshSession): Promise<{ ok: true; owner: string } | Extract<RunResult, { ok: false }>> {
   const who = await loginIds(session);
-  return who.ok ? { ok: true, owner: `${who.ids.uid}:${who.ids.gid}` } : who;
+  if (!who.ok) return who;
+  return { ok: true, owner: who.ids.uid === 0 ? '' : `${who.ids.uid}:${who.ids.gid}` };
 }
 
 /** The command for messages: a script shows as `sh -c '<first line>…'`, not whole. */

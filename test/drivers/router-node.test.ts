@@ -93,6 +93,7 @@ async function uidOf(user: string): Promise<number> {
 describe('router configure', () => {
   it.each(['root', SUDO_USER])('checks tools and LAN, enables forwarding, creates the capture dir (login %s), which is the login\'s', async (user) => {
     await inNs(NS.router, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=0']);
+    await fs.rm(router.captureDir, { recursive: true, force: true });
     const r = await configureRouter(routerAs(user));
     expect(r).toMatchObject({ ok: true, lanInterfaceUp: true });
     expect((await inNs(NS.router, ['sysctl', '-n', 'net.ipv4.ip_forward'])).stdout.trim()).toBe('1');
