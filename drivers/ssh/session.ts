@@ -25,7 +25,7 @@ import { utils as sshUtils } from 'ssh2';
 import { shellCommand } from '../shell-quote';
 import { DriverFailure, DriverResult, fail } from './failures';
 import { checkHostKey, knownHostsName, pinnedKeysFor, PinnedKey } from './known-hosts';
-import type { SudoMode } from './privilege';
+import type { SudoMode } from '../../lib/config/fields';
 import { ScopedConnection, scopedConnection, sshScopeKey } from './scope';
 
 export interface SshTarget {
@@ -166,10 +166,17 @@ export class SshSession {
   perConnection<T extends { ok: boolean }>(key: string, compute: () => Promise<T>): Promise<T> {
     const known = this.connection.memo.get(key) as Promise<T> | undefined;
     if (known) return known;
-    const pending = compute().then((r) => {
-      if (!r.ok) this.connection.memo.delete(key);
-      return r;
-    });
+    const forget = () => this.connection.memo.delete(key);
+    const pending = compute().then(
+      (r) => {
+        if (!r.ok) forget();
+        return r;
+      },
+      (err: unknown) => {
+        forget();
+        throw err;
+      },
+    );
     this.connection.memo.set(key, pending);
     return pending;
   }
