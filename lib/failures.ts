@@ -28,6 +28,7 @@ export const FAILURES = {
   ssh_timeout: transient('SSH connect/handshake or a remote command exceeded its timeout'),
   ssh_connection_lost: transient('the SSH connection dropped after it was established'),
   ssh_command_failed: attemptFails('a remote command exited non-zero where no more specific failure applies'),
+  privilege_denied: measurementEnds("a command that needs root could not get it: the login is not root and `sudo -n` refused (password required, not in sudoers, requiretty, no sudo) or the host's sudo mode is never: someone must fix the host's sudoers"),
   // ---- routers and nodes (drivers/router, drivers/node) ----
   tunnel_failed: attemptFails('a tunnel between router and node could not be set up, checked or removed'),
   capture_failed: attemptFails('tcpdump did not start, died mid-capture or did not stop cleanly'),
@@ -81,6 +82,7 @@ export const SSH_FAILURES = [
   'ssh_timeout',
   'ssh_connection_lost',
   'ssh_command_failed',
+  'privilege_denied',
 ] as const satisfies readonly FailureCode[];
 
 /** What the phone driver reports (drivers/phone). */

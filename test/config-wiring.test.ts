@@ -84,6 +84,7 @@ describe('real testbeds resolve their wiring from the config files', () => {
     expect([A.tunnel.phoneSubnet, B.tunnel.phoneSubnet]).toEqual(['192.168.42.0/24', '10.42.7.0/24']);
     expect([A.tunnel.routerUnderlay, B.tunnel.routerUnderlay]).toEqual(['203.0.113.10', '203.0.113.11']);
     expect([A.router.ssh.host, B.router.ssh.host]).toEqual(['router-a.lab.example', 'router-b.lab.example']);
+    expect([A.router.ssh.sudo, B.router.ssh.sudo, A.node.ssh.sudo]).toEqual(['auto', 'always', 'auto']);
     expect([A.tunnel.mode, A.tunnel.table, B.tunnel.table, A.tunnel.rulePriority, B.tunnel.rulePriority]).toEqual(['gre', 120, 121, 1200, 1201]);
     // jp-tyo is reached by name over SSH, by its underlayAddress in the tunnel and traceroutes
     const tyo = [A.node, B.node].find((n) => n.id === 'jp-tyo');

@@ -14,6 +14,11 @@
  *
  * The world has no route to the phone LAN, so the phone reaches the target only through the
  * tunnel and the node's masquerade. The host gets one veth and one route (198.19.220.0/24).
+ *
+ * Both sshds let the controller key in as root and as the world's admin users (testbed/sshd.ts
+ * LOGIN_USERS): `node`/`router` are root logins, `as(target, SUDO_USER)` the same host through
+ * the non-root admin with passwordless sudo, `as(target, SUDO_PASSWORD_USER)` one whose sudo
+ * wants a password. So the driver tests run the privileged paths both ways.
  */
 import { execFile } from 'child_process';
 import { promises as fs } from 'fs';
@@ -25,6 +30,8 @@ import { SshTarget } from '../drivers/ssh/session';
 import { nsExec } from './phone/netns';
 import { DropbearHandle, startDropbear, stopDropbearByPidFile } from './dropbear';
 import { generateClientKey, SshdHandle, startSshd, stopSshdByPidFile } from './sshd';
+
+export { SUDO_PASSWORD_USER, SUDO_USER } from './sshd';
 
 const execFileAsync = promisify(execFile);
 
@@ -103,6 +110,11 @@ async function veth(aNs: string | null, aName: string, aAddr: string, bNs: strin
   await run([...a, 'link', 'set', aName, 'up']);
   await run(['ip', '-n', bNs, 'addr', 'add', `${bAddr}/${prefix}`, 'dev', bName]);
   await run(['ip', '-n', bNs, 'link', 'set', bName, 'up']);
+}
+
+/** The same host and pins, another login user (and sudo mode). */
+export function as(target: SshTarget, username: string, sudo: SshTarget['sudo'] = 'auto'): SshTarget {
+  return { ...target, username, sudo };
 }
 
 export interface Topology {

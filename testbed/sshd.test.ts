@@ -32,11 +32,11 @@ async function start(stateDir = path.join(root, 'server')): Promise<SshdHandle> 
 }
 
 /** The real OpenSSH client, from inside the namespace, host key checked against our pin. */
-async function opensshClient(handle: SshdHandle, extra: string[], command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function opensshClient(handle: SshdHandle, extra: string[], command: string, user = 'root'): Promise<{ code: number; stdout: string; stderr: string }> {
   const knownHosts = path.join(root, 'known_hosts');
   await fs.writeFile(knownHosts, `${handle.hostKeyLine}\n`);
   const key = path.join(root, 'client', 'id_ed25519');
-  return sh(['ip', 'netns', 'exec', NETNS, 'ssh', '-F', '/dev/null', '-i', key, '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-p', String(PORT), ...extra, `root@${ADDRESS}`, command]);
+  return sh(['ip', 'netns', 'exec', NETNS, 'ssh', '-F', '/dev/null', '-i', key, '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-p', String(PORT), ...extra, `${user}@${ADDRESS}`, command]);
 }
 
 beforeAll(async () => {
@@ -123,7 +123,7 @@ describe('startSshd', () => {
     await expect(start(path.join(root, 'second'))).rejects.toThrow(/did not start.*Address already in use/);
   });
 
-  it('accepts a stateDir under a world-writable directory (a checkout under /tmp) and keeps its files private', async () => {
+  it('accepts a stateDir under a world-writable directory (a checkout under /tmp) and keeps its files private; the non-root admin logs in too', async () => {
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'mtsh-sshd-'));
     try {
       await fs.chmod(tmp, 0o1777);
@@ -131,9 +131,16 @@ describe('startSshd', () => {
       const sshd = await start(stateDir);
       try {
         expect((await fs.stat(stateDir)).mode & 0o777).toBe(0o700);
-        expect((await fs.stat(path.join(stateDir, 'authorized_keys'))).mode & 0o777).toBe(0o600);
+        expect((await fs.stat(path.join(stateDir, 'authorized_keys.d', 'matador'))).mode & 0o777).toBe(0o600);
         const login = await opensshClient(sshd, [], 'echo logged-in');
         expect(login.stdout.trim()).toBe('logged-in');
+        // The key file is root's (0600 in a 0700 folder): sshd reads it through its
+        // AuthorizedKeysCommand, not as the login. No password prompt, no tty: sudo -n works.
+        const admin = await opensshClient(sshd, [], 'id -un; sudo -n id -u', 'matador');
+        expect(admin).toMatchObject({ code: 0, stdout: 'matador\n0\n' });
+        const nopw = await opensshClient(sshd, [], 'sudo -n true', 'matador-nopw');
+        expect(nopw.code).toBe(1);
+        expect(nopw.stderr).toContain('sudo: a password is required');
       } finally {
         await sshd.stop();
       }

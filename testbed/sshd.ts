@@ -5,7 +5,7 @@
  * API
  *   generateClientKey(dir, name?)            -> { privateKeyPath, publicKeyPath, publicKeyLine }
  *       ed25519 key pair for the controller (the drivers get only `privateKeyPath`).
- *   startSshd({ netns, listenAddress, port?, stateDir, authorizedKeys, startTimeoutMs? })
+ *   startSshd({ netns, listenAddress, port?, stateDir, authorizedKeys, loginUsers?, startTimeoutMs? })
  *                                            -> SshdHandle { pid, hostPublicKey, hostKeyLine,
  *                                               pidFile, logFile, configFile, stop() }
  *       Generates the host key once per stateDir (kept across restarts so the pin stays valid;
@@ -20,7 +20,15 @@
  * forwarding, internal-sftp for capture fetches, StrictModes no: StrictModes would refuse the
  * authorized_keys file whenever any parent of the checkout is group/world-writable (a clone
  * under /tmp, as CI may make), and what it guards is already guaranteed here: startSshd writes
- * the stateDir 0700 and authorized_keys 0600 itself. sshd needs its privilege separation directory
+ * the stateDir 0700 and the key files 0600 itself.
+ *
+ * Login users: root and the admin users scripts/setup creates (`matador`: passwordless sudo;
+ * `matador-nopw`: sudo wants a password), as on a Debian VPS whose admin logs in with a key and
+ * uses sudo. Their keys live in the stateDir (<stateDir>/authorized_keys.d/<user>), not under
+ * /home or /root, and reach sshd through `AuthorizedKeysCommand /usr/bin/cat FILE/%u` run as
+ * root: sshd reads an AuthorizedKeysFile with the LOGIN's uid (auth2-pubkey.c
+ * temporarily_use_uid), and `matador` cannot traverse the 0700 stateDir and .matador above it.
+ * sshd needs its privilege separation directory
  * /run/sshd (shared by all namespaces: `ip netns exec` does not hide /run); created if missing.
  */
 import { spawn, execFile } from 'child_process';
@@ -34,6 +42,13 @@ const execFileAsync = promisify(execFile);
 
 export const SSHD_BINARY = '/usr/sbin/sshd';
 const HOST_KEY_NAME = 'ssh_host_ed25519_key';
+const KEYS_DIR = 'authorized_keys.d';
+
+/** The world's non-root admin (passwordless sudo) and the one whose sudo asks for a password;
+ *  scripts/setup creates both. */
+export const SUDO_USER = 'matador';
+export const SUDO_PASSWORD_USER = 'matador-nopw';
+export const LOGIN_USERS = ['root', SUDO_USER, SUDO_PASSWORD_USER] as const;
 
 export interface StartSshdOptions {
   /** Existing network namespace to run in. */
@@ -44,8 +59,10 @@ export interface StartSshdOptions {
   port?: number;
   /** Per-instance directory: host key, sshd_config, authorized_keys, pid file, log. */
   stateDir: string;
-  /** Public key lines ("ssh-ed25519 AAAA... comment") allowed to log in as root. */
+  /** Public key lines ("ssh-ed25519 AAAA... comment") allowed to log in as each login user. */
   authorizedKeys: string[];
+  /** Who may log in with those keys; default LOGIN_USERS. */
+  loginUsers?: readonly string[];
   /** Default 10 s. */
   startTimeoutMs?: number;
 }
@@ -84,7 +101,9 @@ export function sshdConfigText(o: { listenAddress: string; port: number; stateDi
     `ListenAddress ${o.listenAddress}`,
     `HostKey ${path.join(o.stateDir, HOST_KEY_NAME)}`,
     `PidFile ${path.join(o.stateDir, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${path.join(o.stateDir, 'authorized_keys')}`,
+    'AuthorizedKeysFile none',
+    `AuthorizedKeysCommand /usr/bin/cat "${path.join(o.stateDir, KEYS_DIR)}/%u"`,
+    'AuthorizedKeysCommandUser root',
     'PubkeyAuthentication yes',
     'AuthenticationMethods publickey',
     'PasswordAuthentication no',
@@ -143,7 +162,15 @@ export async function startSshd(options: StartSshdOptions): Promise<SshdHandle> 
   const logFile = path.join(stateDir, 'sshd.log');
   await stopSshdByPidFile(pidFile); // a leftover from a crashed run would hold the port
   await fs.writeFile(configFile, sshdConfigText({ listenAddress, port, stateDir }), { mode: 0o600 });
-  await fs.writeFile(path.join(stateDir, 'authorized_keys'), options.authorizedKeys.map((l) => validatePublicKeyLine(l, 'startSshd')).join('\n') + '\n', { mode: 0o600 });
+  if (/["\\%\s]/.test(stateDir)) throw new Error(`startSshd: stateDir must not contain quotes, backslashes, % or blanks (it goes into AuthorizedKeysCommand): ${JSON.stringify(stateDir)}`);
+  const keysText = options.authorizedKeys.map((l) => validatePublicKeyLine(l, 'startSshd')).join('\n') + '\n';
+  const keysDir = path.join(stateDir, KEYS_DIR);
+  await fs.rm(keysDir, { recursive: true, force: true });
+  await fs.mkdir(keysDir, { mode: 0o700 });
+  for (const user of options.loginUsers ?? LOGIN_USERS) {
+    if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(user)) throw new Error(`startSshd: bad login user ${JSON.stringify(user)}`);
+    await fs.writeFile(path.join(keysDir, user), keysText, { mode: 0o600 });
+  }
   await fs.writeFile(logFile, '', { mode: 0o600 });
 
   // `ip netns exec` switches namespace (and mount namespace, slave to the host's) and execs the

@@ -2,7 +2,10 @@
  * The router, node and tunnel rows of `matador testbed check`, over the same SSH layer the
  * drivers use (pinned host keys, key auth; one connection per host per activity through the SSH
  * scope). The tools checked are the drivers' own lists (ROUTER_TOOLS, NODE_TOOLS, the
- * traceroute backend); the drivers run them without sudo, so the login must be root.
+ * traceroute backend), looked up as the drivers run them: as root, through the host's sudo mode
+ * (drivers/ssh/privilege.ts; sudo's secure_path has /usr/sbin, a non-root login's PATH not).
+ * The `privileges` row runs `sudo -n true` through that same wrapper: a root login, passwordless
+ * sudo, or privilege_denied with the sudoers line to add.
  * The tunnel check brings up the measurement's own tunnel (drivers/router tunnelUp), pings the
  * node through it and always takes it down again, also when the ping failed or the activity was
  * cancelled. Do not run the check on a testbed while a campaign measures on it: the tunnel names
@@ -14,6 +17,7 @@ import type { DriverFailure } from '../../drivers/ssh/failures';
 import { describeProfile, installHint, TOOL_PACKAGES, type KnownTool } from '../../drivers/ssh/host-profile';
 import { withSsh, type SshSession, type SshTarget } from '../../drivers/ssh/session';
 import { shellQuote } from '../../drivers/shell-quote';
+import { loginIds, loginOwner, runPrivileged, runPrivilegedScript, sudoersFix } from '../../drivers/ssh/privilege';
 import type { SideEndpoints } from '../lab';
 import { failureString } from '../steps/failures';
 import type { CheckOutcome } from './phone';
@@ -43,8 +47,8 @@ function toolsCheck(required: readonly string[], what: string): HostCheck {
   return {
     name: `tools (${required.join(', ')})`,
     async run(s) {
-      const r = await s.runScript('for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...required], { timeoutMs: 10_000 });
-      if (!r.ok) return failed(failureString(r), `check ${s.label} answers over SSH`);
+      const r = await runPrivilegedScript(s, 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...required], { timeoutMs: 10_000 });
+      if (!r.ok) return failed(failureString(r), r.failure === 'privilege_denied' ? privilegeFix(what, s, r.detail) : `check ${s.label} answers over SSH`);
       const missing = r.stdout.trim().split('\n').filter(Boolean);
       if (missing.length) return failed(`missing: ${missing.join(', ')}`, `on ${what} ${s.label} (in the login's PATH): ${missing.map((t) => (t in TOOL_PACKAGES ? installHint(t as KnownTool) : `install ${t}`)).join('; ')}`);
       return pass('all there');
@@ -64,15 +68,25 @@ const hostKind: HostCheck = {
   },
 };
 
-/** The drivers run ip, iptables, tcpdump and sysctl as the login user, without sudo. */
-const rootLogin = (what: string): HostCheck => ({
-  name: 'privileges (root login)',
+/** What to do about a privilege_denied, on this host. */
+function privilegeFix(what: string, s: SshSession, detail: string): string {
+  const user = s.label.split('@')[0];
+  if (s.sudo === 'never') return `log in to ${what} ${s.label} as root, or set sudo: auto for it in the testbeds/nodes file and give ${user} passwordless sudo`;
+  // The detail holds sudo's own line (drivers/ssh/privilege.ts), which sudoersFix reads.
+  return `on ${what} ${s.label}: ${sudoersFix(user, detail)}`;
+}
+
+/** ip, iptables, tcpdump, sysctl -w need root: a root login, or sudo -n per the host's sudo mode. */
+const privileges = (what: string): HostCheck => ({
+  name: 'privileges',
   async run(s) {
-    const r = await s.run(['id', '-u'], { timeoutMs: 10_000 });
-    if (!r.ok) return failed(failureString(r), `check ${s.label} answers over SSH`);
-    const uid = r.stdout.trim();
-    if (uid === '0') return pass('uid 0');
-    return failed(`uid ${uid}`, `log in to ${what} ${s.label} as root (the drivers run ip/iptables/tcpdump without sudo): set the user in the testbeds/nodes file`);
+    const who = await loginIds(s);
+    if (!who.ok) return failed(failureString(who), `check ${s.label} answers over SSH`);
+    const r = await runPrivileged(s, ['true'], { timeoutMs: 10_000 });
+    if (!r.ok) return failed(failureString(r), r.failure === 'privilege_denied' ? privilegeFix(what, s, r.detail) : `check ${s.label} answers over SSH`);
+    if (r.code !== 0) return failed(`sudo -n true exited ${r.code}: ${r.stderr.trim()}`, privilegeFix(what, s, r.stderr));
+    if (who.ids.uid === 0 && s.sudo !== 'always') return pass('root login');
+    return pass(`sudo (passwordless), login ${s.label.split('@')[0]} (uid ${who.ids.uid})`);
   },
 });
 
@@ -80,8 +94,11 @@ const rootLogin = (what: string): HostCheck => ({
 const captureDirWritable = (dir: string): HostCheck => ({
   name: `capture dir ${dir} writable`,
   async run(s) {
-    const script = 'mkdir -p -m 0700 "$1" && f="$1/.matador-check-$$" && : > "$f" && rm -f "$f"';
-    const r = await s.runScript(script, [dir], { timeoutMs: 10_000 });
+    // As configureRouter makes it: by root, then the login's (who fetches over SFTP).
+    const owner = await loginOwner(s);
+    if (!owner.ok) return failed(failureString(owner), `check ${s.label} answers over SSH`);
+    const script = 'mkdir -p -m 0700 "$1" && { [ -z "$2" ] || chown "$2" "$1"; } && f="$1/.matador-check-$$" && : > "$f" && rm -f "$f"';
+    const r = await runPrivilegedScript(s, script, [dir, owner.owner], { timeoutMs: 10_000 });
     if (!r.ok) return failed(failureString(r), `check ${s.label} answers over SSH`);
     if (r.code !== 0) return failed(`exit ${r.code}: ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`, `make ${dir} writable on router ${s.label} (or set captureDir in the testbeds file to a writable folder, e.g. on a USB stick)`);
     return pass('a file was written and removed');
@@ -89,13 +106,13 @@ const captureDirWritable = (dir: string): HostCheck => ({
 });
 
 export function routerChecks(router: RouterConfig): HostCheck[] {
-  return [hostKind, toolsCheck(ROUTER_TOOLS, 'router'), rootLogin('router'), captureDirWritable(router.captureDir)];
+  return [hostKind, toolsCheck(ROUTER_TOOLS, 'router'), privileges('router'), captureDirWritable(router.captureDir)];
 }
 
 /** Node tools: the tunnel end's, and the worker's traceroute backend (scamper by default). */
 /** `mda`: the campaign traces application paths with scamper tracelb, whatever the backend. */
 export function nodeChecks(backend: TracerouteBackend, mda = false): HostCheck[] {
-  return [hostKind, toolsCheck([...NODE_TOOLS, backend, ...(mda && backend !== 'scamper' ? ['scamper'] : [])], 'node'), rootLogin('node')];
+  return [hostKind, toolsCheck([...NODE_TOOLS, backend, ...(mda && backend !== 'scamper' ? ['scamper'] : [])], 'node'), privileges('node')];
 }
 
 /** Connects (row "reachable over SSH, pinned host key"); on success runs the host checks on the
@@ -124,6 +141,7 @@ export async function runTunnelCheck(e: SideEndpoints): Promise<Array<{ name: st
     const busy = /exists/i.test(up.detail);
     // tool_missing: the router's ip cannot build this mode (BusyBox ip and vxlan); its detail says what to install.
     if (up.failure === 'tool_missing') return [{ name: `${label} up`, ...failed(failureString(up), up.detail.replace(/^[^:]*: /, `on router ${e.router.ssh.host}: `)) }];
+    if (up.failure === 'privilege_denied') return [{ name: `${label} up`, ...failed(failureString(up), `give the login named above passwordless sudo (its host's privileges row says which sudoers line to add), or log in as root`) }];
     return [{ name: `${label} up`, ...failed(failureString(up), busy ? `${e.tunnel.name} already exists on router ${e.router.ssh.host}: a campaign measures on this testbed, or a crashed one left it (its next measurement removes it)` : `check the router ${e.router.ssh.host} and node ${e.node.id} (${e.node.ssh.host}) can reach each other at ${e.tunnel.routerUnderlay} / ${e.tunnel.nodeUnderlay} with ${e.tunnel.mode}, and the kernel modules exist`) }];
   }
   const rows: Array<{ name: string } & CheckOutcome> = [{ name: `${label} up`, ...pass(`${e.tunnel.routerInner} -> ${e.tunnel.nodeInner} over ${e.tunnel.routerUnderlay} -> ${e.tunnel.nodeUnderlay}`) }];

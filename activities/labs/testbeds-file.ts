@@ -30,7 +30,7 @@ function resolve(at: LabTestbed, pair: { nodeA: PlannedNode; nodeB: PlannedNode 
     const r = tb.routers[s];
     return {
       side: s,
-      router: { ssh: { host: r.host, port: r.port, username: r.user, privateKeyPath: r.identityFile, knownHostsPath: r.knownHostsFile }, lanInterface: r.lanInterface, captureDir: r.captureDir },
+      router: { ssh: { host: r.host, port: r.port, username: r.user, privateKeyPath: r.identityFile, knownHostsPath: r.knownHostsFile, sudo: r.sudo }, lanInterface: r.lanInterface, captureDir: r.captureDir },
       phone: {
         serial: tb.phones[s].serial,
         ...(tb.phones[s].location ? { location: tb.phones[s].location } : {}),
@@ -38,7 +38,7 @@ function resolve(at: LabTestbed, pair: { nodeA: PlannedNode; nodeB: PlannedNode 
       },
       node: {
         id: n.id, country: n.country, address: nodeUnderlay, latitude: n.latitude, longitude: n.longitude,
-        ssh: { host: n.ssh.host, port: n.ssh.port ?? 22, username: n.ssh.user, privateKeyPath: n.ssh.identityFile, knownHostsPath: n.ssh.knownHostsFile },
+        ssh: { host: n.ssh.host, port: n.ssh.port ?? 22, username: n.ssh.user, privateKeyPath: n.ssh.identityFile, knownHostsPath: n.ssh.knownHostsFile, sudo: n.ssh.sudo },
         egressInterface: n.egressInterface ?? REAL_NODE_DEFAULTS.egressInterface,
       },
       tunnel: tunnelSpec({ testbedIndex, side: s, ...tb.tunnel, routerUnderlay: r.underlayAddress, nodeUnderlay, phoneSubnet: r.phoneSubnet }),

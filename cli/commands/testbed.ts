@@ -143,7 +143,9 @@ export function register(program: Command): void {
         '  screen-locked PHONE [--value V] screen off, lock screen up: V 1 (default) with a PIN (measurements fail\n' +
         '                                  screen_locked), V 0 swipe only (the driver dismisses it) (--clear: on, unlocked)\n' +
         '  app-version PHONE:APP@VERSION   the app installed at another version: measurements pinning the app fail\n' +
-        '                                  app_version_mismatch (--clear with PHONE:APP: the catalogue\'s version)',
+        '                                  app_version_mismatch (--clear with PHONE:APP: the catalogue\'s version)\n' +
+        '  sudo-password HOST              the node\'s or WLAN router\'s login becomes an admin whose sudo wants a\n' +
+        '                                  password: privileged steps fail privilege_denied (--clear: its usual login)',
     )
     .addArgument(new Argument('<kind>', `one of ${FAULT_KINDS.join(', ')}`).choices(FAULT_KINDS))
     .argument('<target>', 'link (A~B), element, service, phone id, PHONE:APP (app-missing) or PHONE:APP@VERSION (app-version)')

@@ -1,5 +1,6 @@
 /** Vantage node readiness: required tools, which traceroute backends exist, egress interface. */
 import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
+import { runPrivilegedScript } from '../ssh/privilege';
 import { withSsh } from '../ssh/session';
 import * as v from '../ssh/validate';
 import type { NodeTarget } from './types';
@@ -17,7 +18,9 @@ export async function checkNode(node: NodeTarget): Promise<DriverResult<{ kernel
     throw err;
   }
   return withSsh(node.ssh, async (s) => {
-    const probe = await s.runScript('for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "missing $t"; done; uname -sr', [...NODE_TOOLS, ...TRACEROUTE_BACKENDS], { timeoutMs: 10_000 });
+    // As root, like the tools run: a non-root login's PATH lacks /usr/sbin (iptables, sysctl),
+    // sudo's secure_path has it.
+    const probe = await runPrivilegedScript(s, 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "missing $t"; done; uname -sr', [...NODE_TOOLS, ...TRACEROUTE_BACKENDS], { timeoutMs: 10_000 });
     if (!probe.ok) return probe;
     const lines = probe.stdout.trim().split('\n');
     const missing = lines.filter((l) => l.startsWith('missing ')).map((l) => l.slice('missing '.length));

@@ -16,6 +16,7 @@
 import type { ParsedTrace } from '../../lib/traceroute';
 import { Protocol, Side } from '../../lib/types';
 import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
+import { runPrivileged } from '../ssh/privilege';
 import { SshSession, SshTarget, withSsh } from '../ssh/session';
 import { tail } from '../ssh/steps';
 import * as v from '../ssh/validate';
@@ -86,6 +87,18 @@ export function tracerouteArgv(req: TracerouteRequest): string[] {
   throw new DriverConfigError(`traceroute.backend: not one of ${TRACEROUTE_BACKENDS.join(', ')}: ${JSON.stringify(req.backend)}`);
 }
 
+/**
+ * Does this trace need root? scamper opens raw sockets for every method: Debian's package is
+ * setuid root (scamper drops to its privsep user once they are open), a build from source is
+ * not, so it goes through sudo, which works for both. Linux traceroute needs root for -T (raw
+ * TCP SYN) and -I (raw ICMP): "You do not have enough privileges to use this traceroute
+ * method." as a user; -U sends ordinary UDP datagrams and reads the ICMP errors from the
+ * socket's error queue, so an unprivileged login runs it as is, as on a real VPS.
+ */
+export function traceNeedsRoot(req: Pick<TracerouteRequest, 'backend' | 'protocol' | 'mda'>): boolean {
+  return req.mda === true || req.backend === 'scamper' || req.protocol !== 'udp';
+}
+
 /** Run on an open session (several traceroutes can share one connection). */
 export async function tracerouteOnSession(session: SshSession, req: TracerouteRequest): Promise<DriverResult<{ run: TracerouteRun }>> {
   let argv: string[];
@@ -95,7 +108,8 @@ export async function tracerouteOnSession(session: SshSession, req: TracerouteRe
     if (err instanceof DriverConfigError) return fail('config_invalid', err.message);
     throw err;
   }
-  const r = await session.run(argv, { timeoutMs: req.timeoutMs ?? (req.mda ? MDA_TIMEOUT_MS : 180_000) });
+  const options = { timeoutMs: req.timeoutMs ?? (req.mda ? MDA_TIMEOUT_MS : 180_000) };
+  const r = traceNeedsRoot(req) ? await runPrivileged(session, argv, options) : await session.run(argv, options);
   if (!r.ok) {
     return r.failure === 'ssh_timeout' ? fail('traceroute_failed', `${r.detail} (${req.backend}${req.mda ? ' tracelb' : ''} to ${req.target})`) : r;
   }

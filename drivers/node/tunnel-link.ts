@@ -1,6 +1,7 @@
 /** Is the interface named like the tunnel present, and is it our kind of tunnel? */
 import { DriverResult, fail } from '../ssh/failures';
 import { SshSession } from '../ssh/session';
+import { runPrivileged } from '../ssh/privilege';
 import { Argv, runCleanup, runSteps } from '../ssh/steps';
 import { linkDeleteArgv, linkKindArgv, TunnelSpec } from './tunnel-spec';
 
@@ -22,7 +23,7 @@ export async function removeTunnelLink(session: SshSession, spec: TunnelSpec): P
   const st = await tunnelLinkState(session, spec);
   if (!st.ok) return st;
   if (st.state !== 'ours') return { ok: true, removed: false };
-  const del = await session.run(linkDeleteArgv(spec), { timeoutMs: TIMEOUT_MS });
+  const del = await runPrivileged(session, linkDeleteArgv(spec), { timeoutMs: TIMEOUT_MS });
   if (!del.ok) return del;
   if (del.code !== 0) return fail('tunnel_failed', `${session.label}: could not delete tunnel ${spec.name}: ${del.stderr.trim()}`);
   return { ok: true, removed: true };

@@ -12,6 +12,12 @@
  *                 with lib/capture's reader; optionally delete the remote files.
  *   captureDiscard: stop (if still running) and delete the remote files, keeping nothing.
  * The handle is plain data (JSON), so it can pass between Temporal activities.
+ *
+ * tcpdump, its signals, the sweep and the removals run as root (drivers/ssh/privilege.ts: `sudo
+ * -n` for a non-root login). The fetch is SFTP, which runs as the login: so the capture folder
+ * and the finished pcap and log are chowned to a non-root login (uid:gid asked once per
+ * connection), rather than read back through `sudo cat`, which would need a second, exec-channel
+ * transfer path. A root login changes no owner.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -19,7 +25,8 @@ import { CaptureFormatError, CaptureReader } from '../../lib/capture/capture-rea
 import type { RouterCapture } from '../../lib/measurement/payloads';
 import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
 import { toolMissing } from '../ssh/host-profile';
-import { withSsh } from '../ssh/session';
+import { loginOwner, runPrivileged, runPrivilegedScript } from '../ssh/privilege';
+import { SshSession, withSsh } from '../ssh/session';
 import { tail } from '../ssh/steps';
 import * as v from '../ssh/validate';
 import { RouterConfig, validateRouterConfig } from './config';
@@ -41,10 +48,11 @@ export interface CaptureStartOptions {
 // bounds stay 10 s and 15 s): a coarser poll only adds its granularity to every capture's start
 // and stop. Exit codes: 3 tcpdump died before listening, 4 not ready in 10 s, 6 capture folder
 // (not 2: that is also what sh says for a script it cannot parse). A tcpdump that did not start
-// leaves no files behind: its log goes back in stderr.
+// leaves no files behind: its log goes back in stderr. The folder goes to a non-root login
+// ($7; '' for root, who changes no owner: the emulated routers share one folder).
 const START_SCRIPT = `
-iface=$1 file=$2 pidfile=$3 log=$4 snaplen=$5 dir=$6; shift 6
-mkdir -p -m 0700 "$dir" || exit 6
+iface=$1 file=$2 pidfile=$3 log=$4 snaplen=$5 dir=$6 owner=$7; shift 7
+mkdir -p -m 0700 "$dir" && { [ -z "$owner" ] || chown "$owner" "$dir"; } || exit 6
 rm -f "$file" "$pidfile" "$log"
 tcpdump -i "$iface" --immediate-mode -U -n -s "$snaplen" -w "$file" "$@" </dev/null >"$log" 2>&1 &
 pid=$!
@@ -59,9 +67,10 @@ kill "$pid"; cat "$log" >&2; rm -f "$file" "$pidfile" "$log"; exit 4
 `;
 
 // Exit codes: 3 not running (killed/crashed), 4 did not stop, 5 did not finalise. tcpdump says
-// "1 packet captured" for one packet: an idle baseline capture may well have only one.
+// "1 packet captured" for one packet: an idle baseline capture may well have only one. The
+// complete file and log go to the login ($4), who fetches them over SFTP.
 const STOP_SCRIPT = `
-pid=$1 file=$2 log=$3
+pid=$1 file=$2 log=$3 owner=$4
 running() {
   [ -r "/proc/$pid/cmdline" ] || return 1
   grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null && return 1
@@ -75,6 +84,7 @@ while running; do
   sleep 0.02; i=$((i+1))
 done
 if ! grep -Eq '^[0-9]+ packets? captured' "$log"; then echo "tcpdump (pid $pid) ended without final statistics:" >&2; cat "$log" >&2; exit 5; fi
+[ -z "$owner" ] || chown "$owner" "$file" "$log" || exit 5
 cat "$log"
 `;
 
@@ -107,7 +117,9 @@ export async function captureStart(router: RouterConfig, options: CaptureStartOp
     if (prof.profile.missing.includes('tcpdump')) return toolMissing(s.label, 'tcpdump');
     const filter = options.filter && options.filter.trim() !== '' ? [options.filter] : [];
     const dir = path.posix.dirname(p.remoteFile);
-    const r = await s.runScript(START_SCRIPT, [p.lanInterface, p.remoteFile, p.pidFile, p.logFile, String(snap), dir, ...filter], { timeoutMs: 20_000 });
+    const owner = await loginOwner(s);
+    if (!owner.ok) return owner;
+    const r = await runPrivilegedScript(s, START_SCRIPT, [p.lanInterface, p.remoteFile, p.pidFile, p.logFile, String(snap), dir, owner.owner, ...filter], { timeoutMs: 20_000 });
     if (!r.ok) return r.failure === 'ssh_timeout' ? fail('capture_failed', r.detail) : r;
     if (r.code === 6) return fail('capture_failed', `${s.label}: cannot create the capture folder ${dir}: ${tail(r.stderr)}`);
     const pid = Number(r.stdout.trim());
@@ -144,7 +156,9 @@ export async function captureStop(router: RouterConfig, handle: RouterCapture): 
     return configFailure(err);
   }
   return withSsh(router.ssh, async (s) => {
-    const r = await s.runScript(STOP_SCRIPT, [String(handle.pid), p.remoteFile, p.logFile], { timeoutMs: 30_000 });
+    const owner = await loginOwner(s);
+    if (!owner.ok) return owner;
+    const r = await runPrivilegedScript(s, STOP_SCRIPT, [String(handle.pid), p.remoteFile, p.logFile, owner.owner], { timeoutMs: 30_000 });
     if (!r.ok) return r.failure === 'ssh_timeout' ? fail('capture_failed', r.detail) : r;
     if (r.code !== 0) return fail('capture_failed', `${s.label}: capture ${handle.id}: ${headlineAndTail(r.stderr)}`);
     return {
@@ -178,10 +192,15 @@ export async function captureRemove(router: RouterConfig, handle: Pick<RouterCap
   } catch (err) {
     return configFailure(err);
   }
-  return withSsh(router.ssh, async (s) => {
-    const rm = await s.run(['rm', '-f', p.remoteFile, p.pidFile, p.logFile], { timeoutMs: 10_000 });
-    return rm.ok ? { ok: true } : rm;
-  });
+  return withSsh(router.ssh, (s) => removeFiles(s, p));
+}
+
+/** rm as root: the pid file (and a capture that did not finish) are root's. */
+async function removeFiles(s: SshSession, p: { remoteFile: string; pidFile: string; logFile: string }): Promise<DriverResult<object>> {
+  const rm = await runPrivileged(s, ['rm', '-f', p.remoteFile, p.pidFile, p.logFile], { timeoutMs: 10_000 });
+  if (!rm.ok) return rm;
+  if (rm.code !== 0) return fail('capture_failed', `${s.label}: rm -f ${p.remoteFile} ${p.pidFile} ${p.logFile} exited ${rm.code}: ${tail(rm.stderr)}`);
+  return { ok: true };
 }
 
 // Every `<dir>/*.pid` (whose name starts with one of the prefixes given, if any): its process is stopped (SIGINT, then SIGKILL) only when its command line is
@@ -239,7 +258,7 @@ export async function captureSweep(router: RouterConfig, options: { prefixes?: s
     return configFailure(err);
   }
   return withSsh(router.ssh, async (s) => {
-    const r = await s.runScript(SWEEP_SCRIPT, [captureDir, ...prefixes], { timeoutMs: 30_000 });
+    const r = await runPrivilegedScript(s, SWEEP_SCRIPT, [captureDir, ...prefixes], { timeoutMs: 30_000 });
     if (!r.ok) return r.failure === 'ssh_timeout' ? fail('capture_failed', r.detail) : r;
     if (r.code !== 0) return fail('capture_failed', `${s.label}: sweeping ${captureDir}: ${tail(r.stderr)}`);
     return { ok: true, swept: r.stdout.split('\n').filter((l) => l.trim() !== '') };
@@ -295,7 +314,7 @@ export async function captureFetch(
       throw err;
     }
     if (options.removeRemote) {
-      const rm = await s.run(['rm', '-f', p.remoteFile, p.pidFile, p.logFile], { timeoutMs: 10_000 });
+      const rm = await removeFiles(s, p);
       if (!rm.ok) return rm;
     }
     return { ok: true, localPath, ...check };

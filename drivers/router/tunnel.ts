@@ -141,8 +141,10 @@ async function refuseUnbuildable(s: SshSession, spec: TunnelSpec): Promise<{ ok:
   return cannot ? toolMissing(s.label, cannot.tool, cannot.why) : null;
 }
 
-/** Ping the node's inner address through the tunnel; 0.2 s apart (routers run us as root), so
- *  a live far end answers in ~0.2 s; a dead one costs the last reply's 1 s wait. */
+/** Ping the node's inner address through the tunnel; 0.2 s apart, so a live far end answers in
+ *  ~0.2 s; a dead one costs the last reply's 1 s wait. Read-only, so as the login (no sudo):
+ *  ping is usable by every user (file capability or ping_group_range), -i 0.2 is the smallest
+ *  interval iputils allows non-root, and -I (SO_BINDTODEVICE) needs no privilege since Linux 5.7. */
 async function pingPeer(s: SshSession, spec: TunnelSpec, count: string): Promise<DriverResult<{ reachable: boolean }>> {
   const ping = await s.run(['ping', '-n', '-c', count, '-i', '0.2', '-W', '1', '-I', spec.name, spec.nodeInner], { timeoutMs: STEP_TIMEOUT_MS });
   if (!ping.ok) return ping;

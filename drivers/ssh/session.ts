@@ -28,6 +28,7 @@ import { fetchVerified } from './fetch';
 import { HostProfile, isRemoteTimeout } from './host-profile';
 import { probeHost } from './probe';
 import { checkHostKey, knownHostsName, pinnedKeysFor, PinnedKey } from './known-hosts';
+import type { SudoMode } from '../../lib/config/fields';
 import { ScopedConnection, scopedConnection, sshScopeKey } from './scope';
 
 export interface SshTarget {
@@ -42,6 +43,8 @@ export interface SshTarget {
   knownHostsPath: string;
   /** TCP connect + SSH handshake + auth; default 15 s. */
   connectTimeoutMs?: number;
+  /** How privileged commands run (drivers/ssh/privilege.ts); default 'auto'. */
+  sudo?: SudoMode;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
@@ -121,6 +124,8 @@ class SshConnection implements ScopedConnection {
   /** What the host offers (drivers/ssh/host-profile.ts), probed once per connection. */
   profile: HostProfile | null = null;
   profiling: Promise<DriverResult<{ profile: HostProfile }>> | null = null;
+  /** Facts about the login asked once per connection (e.g. its uid: drivers/ssh/privilege.ts). */
+  readonly memo = new Map<string, Promise<unknown>>();
 
   constructor(readonly ssh: NodeSSH) {}
 
@@ -158,7 +163,28 @@ export class SshSession {
     readonly label: string,
     /** Owner: `close()` closes the connection. Lease (in a scope): `close()` releases only. */
     private readonly owner = true,
+    /** How privileged commands run on this host (drivers/ssh/privilege.ts). */
+    readonly sudo: SudoMode = 'auto',
   ) {}
+
+  /** `compute` once per connection (shared by the leases of a scope); a failed result is not kept. */
+  perConnection<T extends { ok: boolean }>(key: string, compute: () => Promise<T>): Promise<T> {
+    const known = this.connection.memo.get(key) as Promise<T> | undefined;
+    if (known) return known;
+    const forget = () => this.connection.memo.delete(key);
+    const pending = compute().then(
+      (r) => {
+        if (!r.ok) forget();
+        return r;
+      },
+      (err: unknown) => {
+        forget();
+        throw err;
+      },
+    );
+    this.connection.memo.set(key, pending);
+    return pending;
+  }
 
   /** This handle is open and its connection is still up (a dropped link shows here). */
   get connected(): boolean {
@@ -319,9 +345,9 @@ export async function connectSsh(target: SshTarget): Promise<DriverResult<{ sess
   });
   if (shared === null) {
     const own = await openConnection(target);
-    return own.ok ? { ok: true, session: new SshSession(own.connection, label, true) } : own;
+    return own.ok ? { ok: true, session: new SshSession(own.connection, label, true, target.sudo) } : own;
   }
-  return shared.ok ? { ok: true, session: new SshSession(shared.connection, label, false) } : shared;
+  return shared.ok ? { ok: true, session: new SshSession(shared.connection, label, false, target.sudo) } : shared;
 }
 
 /** One real connection: pinned host key checked in the handshake, key auth only. */

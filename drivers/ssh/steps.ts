@@ -1,9 +1,12 @@
 /**
  * Running a list of remote commands as one driver step, in ONE exec round trip: the argv lists
  * become lines of a POSIX sh script in which every word is quoted by drivers/shell-quote.ts.
+ * Steps change the host's network (ip, iptables, sysctl -w, mkdir of root-owned folders): the
+ * script runs as root (drivers/ssh/privilege.ts: `sudo -n` for a non-root login).
  */
 import { shellCommand } from '../shell-quote';
 import { DriverFailure, DriverResult, fail } from './failures';
+import { runPrivileged } from './privilege';
 import { CommandOptions, SshSession } from './session';
 
 export type Argv = readonly string[];
@@ -33,7 +36,7 @@ export function cleanupScript(steps: readonly Argv[]): string {
  */
 export async function runSteps(session: SshSession, steps: readonly Argv[], failure: DriverFailure, options: CommandOptions = {}): Promise<DriverResult<object>> {
   if (steps.length === 0) return { ok: true };
-  const r = await session.run(['sh', '-c', stepsScript(steps)], options);
+  const r = await runPrivileged(session, ['sh', '-c', stepsScript(steps)], options);
   if (!r.ok) return r;
   if (r.code === 0) return { ok: true };
   const m = new RegExp(`^${STEP_FAILED} (\\d+) (\\d+)$`, 'm').exec(r.stdout);
@@ -45,7 +48,7 @@ export async function runSteps(session: SshSession, steps: readonly Argv[], fail
 /** Run cleanup commands, ignoring "does not exist" exits; returns how many succeeded. */
 export async function runCleanup(session: SshSession, steps: readonly Argv[], options: CommandOptions = {}): Promise<DriverResult<{ succeeded: number }>> {
   if (steps.length === 0) return { ok: true, succeeded: 0 };
-  const r = await session.run(['sh', '-c', cleanupScript(steps)], options);
+  const r = await runPrivileged(session, ['sh', '-c', cleanupScript(steps)], options);
   if (!r.ok) return r;
   const succeeded = Number(r.stdout.trim());
   if (r.code !== 0 || !Number.isInteger(succeeded)) return fail('ssh_command_failed', `${session.label}: cleanup script exited ${r.code}: ${tail(r.stderr)}`);

@@ -87,6 +87,15 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
   return z.enum(values, { error: expected(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`) });
 }
 
+/**
+ * How the drivers run commands that need root on a router or node (drivers/ssh/privilege.ts):
+ * auto = `sudo -n` when the login is not root, always = always, never = never (a non-root login
+ * then fails privileged steps with privilege_denied).
+ */
+export const SUDO_MODES = ['auto', 'always', 'never'] as const;
+export type SudoMode = (typeof SUDO_MODES)[number];
+export const sudoMode = () => oneOf(SUDO_MODES);
+
 export function list<T extends z.ZodType>(item: T, o: { min?: number; what?: string } = {}) {
   const what = o.what ?? 'a list';
   let s = z.array(item, { error: expected(what) });

@@ -6,7 +6,7 @@
 import { ipFamily } from '../net/ip';
 import { z } from 'zod';
 import { defaultM49 } from './geo-tables';
-import { expected, id, interfaceName, ipv4Address, list, literal, num, pathRef, port, str, strict } from './fields';
+import { expected, id, interfaceName, ipv4Address, list, literal, num, pathRef, port, str, strict, sudoMode } from './fields';
 
 export const NODES_SCHEMA = 'matador.nodes/v1';
 
@@ -29,6 +29,8 @@ export const nodeSshSchema = strict({
    *  `~/` and paths relative to the nodes file are resolved by the loader. */
   identityFile: pathRef('the path of the SSH private key file').optional(),
   knownHostsFile: pathRef('the path of a known_hosts file pinning the node host key').optional(),
+  /** root commands (ip, iptables, scamper): auto = `sudo -n` when user is not root (default) */
+  sudo: sudoMode().default('auto'),
 });
 
 export const nodeSchema = strict({

@@ -28,6 +28,7 @@ import {
   port,
   remoteDirectory,
   str,
+  sudoMode,
   strict,
 } from './fields';
 
@@ -107,6 +108,8 @@ const routerFields = strict({
   user: str('a user name'),
   identityFile: pathRef('the path of the SSH private key file'),
   knownHostsFile: pathRef('the path of a known_hosts file pinning the router host key'),
+  /** root commands (ip, tcpdump, sysctl -w): auto = `sudo -n` when user is not root (default) */
+  sudo: sudoMode().default('auto'),
   /** the phone-facing interface: captures run here (default wlan0; OpenWrt bridges: br-lan) */
   lanInterface: interfaceName().optional(),
   /** older name of lanInterface, still accepted */

@@ -47,7 +47,7 @@ describe('the failure catalogue', () => {
 
   it('ends a measurement only where no new attempt can help', () => {
     const ends = Object.entries(FAILURES).filter(([, f]) => f.endsMeasurement).map(([c]) => c).sort();
-    expect(ends).toEqual(['adb_unauthorized', 'already_running', 'app_not_installed', 'app_version_mismatch', 'cancelled', 'clock_skew', 'config_invalid', 'location_provider_missing', 'measurement_failed', 'plan_changed', 'screen_locked', 'testbed_incomplete', 'testbed_unknown', 'world_not_up']);
+    expect(ends).toEqual(['adb_unauthorized', 'already_running', 'app_not_installed', 'app_version_mismatch', 'cancelled', 'clock_skew', 'config_invalid', 'location_provider_missing', 'measurement_failed', 'plan_changed', 'privilege_denied', 'screen_locked', 'testbed_incomplete', 'testbed_unknown', 'tool_missing', 'world_not_up']);
     for (const [code, f] of Object.entries(FAILURES)) if (f.endsMeasurement) expect({ code, retryable: f.retryable }).toEqual({ code, retryable: false });
   });
 });

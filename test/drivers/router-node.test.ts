@@ -2,7 +2,11 @@
  * Router and node drivers end to end in a small mtsh-* world (see testbed/driver-topology.ts): the router driver
  * tunnels the phone's traffic out through the vantage node, tcpdump captures it on the WLAN side,
  * and the node runs traceroutes with both backends. Everything is real: sshd, ip, iptables,
- * tcpdump, tshark, traceroute, scamper.
+ * tcpdump, tshark, traceroute, scamper, sudo.
+ * Privileges both ways: the node logs in as the non-root admin `matador` (its tunnel end,
+ * iptables, scamper and traceroute -T/-I go through `sudo -n`), the router as root; configure
+ * and the capture run with both router logins; a login whose sudo wants a password fails
+ * privilege_denied and leaves nothing on the host.
  */
 import { spawn } from 'child_process';
 import { promises as fs } from 'fs';
@@ -12,7 +16,7 @@ import { checkNode, NodeTarget, traceroute, TRACEROUTE_BACKENDS, TunnelMode, Tun
 import { captureFetch, captureStart, captureStop, configureRouter, RouterConfig, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
 import { withSsh } from '../../drivers/ssh/session';
 import { nodeEndpointDown } from '../../drivers/node/tunnel-endpoint';
-import { ADDR, buildTopology, inNs, NS, run, teardownTopology, Topology, topologyTunnel } from '../support/world';
+import { ADDR, as, buildTopology, inNs, NS, run, SUDO_PASSWORD_USER, SUDO_USER, teardownTopology, Topology, topologyTunnel } from '../support/world';
 
 const SERVICE_PORT = 8080;
 let topo: Topology | undefined;
@@ -52,7 +56,7 @@ async function phonePing(): Promise<boolean> {
 beforeAll(async () => {
   topo = await buildTopology();
   router = { ssh: topo.router, lanInterface: 'r-lan', captureDir: '/run/mtsh-router-captures' };
-  node = { ssh: topo.node, egressInterface: 'n-wan' };
+  node = { ssh: as(topo.node, SUDO_USER), egressInterface: 'n-wan' };
   // The "service" on the target: a TCP listener that answers each connection.
   // It tells each client which source address it saw (socat sets SOCAT_PEERADDR).
   spawn('ip', ['netns', 'exec', NS.target, 'socat', `TCP-LISTEN:${SERVICE_PORT},fork,reuseaddr`, 'SYSTEM:echo service-reply peer=$SOCAT_PEERADDR'], { stdio: 'ignore', detached: true }).unref();
@@ -68,12 +72,23 @@ afterAll(async () => {
   }
 }, 60_000);
 
+/** The router as `user` (root, or the admin with passwordless sudo). */
+const routerAs = (user: string): RouterConfig => ({ ...router, ssh: as(t().router, user) });
+
+async function uidOf(user: string): Promise<number> {
+  return Number((await run(['id', '-u', user])).stdout.trim());
+}
+
 describe('router configure', () => {
-  it('checks tools and LAN, enables forwarding, creates the capture dir', async () => {
-    const r = await configureRouter(router);
+  it.each(['root', SUDO_USER])('checks tools and LAN, enables forwarding, creates the capture dir (login %s), which is the login\'s', async (user) => {
+    await inNs(NS.router, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=0']);
+    await fs.rm(router.captureDir, { recursive: true, force: true });
+    const r = await configureRouter(routerAs(user));
     expect(r).toMatchObject({ ok: true, lanInterfaceUp: true });
     expect((await inNs(NS.router, ['sysctl', '-n', 'net.ipv4.ip_forward'])).stdout.trim()).toBe('1');
-    expect((await fs.stat(router.captureDir)).isDirectory()).toBe(true);
+    const dir = await fs.stat(router.captureDir);
+    expect(dir.isDirectory()).toBe(true);
+    expect(dir.uid).toBe(await uidOf(user));
   });
 
   it('rejects unsafe config values before touching the router', async () => {
@@ -84,9 +99,39 @@ describe('router configure', () => {
 });
 
 describe('node check', () => {
-  it('finds the tools and both traceroute backends on the node', async () => {
+  it('finds the tools (iptables and sysctl in sudo\'s PATH) and both traceroute backends on the node, as root or the sudo admin', async () => {
     expect(await checkNode(node)).toMatchObject({ ok: true, backends: ['scamper', 'traceroute'] });
+    expect(await checkNode({ ...node, ssh: as(t().node, 'root', 'always') })).toMatchObject({ ok: true, backends: ['scamper', 'traceroute'] });
     expect(await checkNode({ ...node, egressInterface: 'nosuchif0' })).toMatchObject({ ok: false, failure: 'config_invalid' });
+  });
+});
+
+describe('privileges', () => {
+  it('a login whose sudo wants a password fails privilege_denied, naming host, command, sudo\'s line and the sudoers fix, and leaves nothing', async () => {
+    const nopwRouter = routerAs(SUDO_PASSWORD_USER);
+    const cap = await captureStart(nopwRouter, { id: 'mtsh-cap-nopw' });
+    expect(cap).toMatchObject({ ok: false, failure: 'privilege_denied' });
+    if (!cap.ok) expect(cap.detail).toMatch(new RegExp(`^${SUDO_PASSWORD_USER}@\\S*198\\.19\\.220\\.10\\S*: sudo -n sh -c '.*': sudo: a password is required: add \`${SUDO_PASSWORD_USER} ALL=\\(root\\) NOPASSWD: ALL\` in /etc/sudoers\\.d/matador`));
+    expect((await inNs(NS.router, ['pgrep', '-f', 'mtsh-cap-nopw'])).stdout.trim()).toBe('');
+    expect((await fs.readdir(router.captureDir)).filter((f) => f.startsWith('mtsh-cap-nopw'))).toEqual([]);
+    expect(await configureRouter(nopwRouter)).toMatchObject({ ok: false, failure: 'privilege_denied' });
+    const nopwNode = { ...node, ssh: as(t().node, SUDO_PASSWORD_USER) };
+    const up = await tunnelUp({ router, node: nopwNode, tunnel: baseSpec('vxlan') });
+    expect(up).toMatchObject({ ok: false, failure: 'privilege_denied' });
+    expect(await linkExists(NS.node, 'mtsh-tun0')).toBe(false);
+    expect(await linkExists(NS.router, 'mtsh-tun0')).toBe(false);
+    expect(await nodeTunnelRules()).toEqual([]);
+    const trace = await traceroute(nopwNode, { target: ADDR.target, protocol: 'icmp', backend: 'scamper', maxHops: 2 });
+    expect(trace).toMatchObject({ ok: false, failure: 'privilege_denied' });
+  });
+
+  it('sudo: never on a non-root login refuses privileged steps without running sudo; unprivileged UDP traceroute still runs', async () => {
+    const never = { ...node, ssh: as(t().node, SUDO_USER, 'never') };
+    const r = await checkNode(never);
+    expect(r).toMatchObject({ ok: false, failure: 'privilege_denied' });
+    if (!r.ok) expect(r.detail).toMatch(/: needs root, the login is uid \d+ and sudo is 'never': log in as root or set sudo: auto for this host$/);
+    const udp = await traceroute(never, { target: ADDR.target, protocol: 'udp', port: 33434, backend: 'traceroute', waitSeconds: 1, maxHops: 4 });
+    expect(udp).toMatchObject({ ok: true, run: { trace: { destinationReached: true } } });
   });
 });
 
@@ -160,20 +205,21 @@ describe('tunnel', () => {
 });
 
 describe('capture on the WLAN side', () => {
-  it('start/stop/fetch yields a valid pcap with the phone\'s traffic', async () => {
-    const started = await captureStart(router, { id: 'mtsh-cap-1' });
+  it.each(['root', SUDO_USER])('start/stop/fetch yields a valid pcap with the phone\'s traffic (login %s)', async (user) => {
+    const router = routerAs(user);
+    const started = await captureStart(router, { id: `mtsh-cap-${user}` });
     expect(started.ok).toBe(true);
     if (!started.ok) return;
     const handle = started.handle;
     expect(handle.interface).toBe('r-lan');
     const talk = await inNs(NS.phone, ['sh', '-c', `echo hello-from-phone | socat -T 5 - TCP:${ADDR.target}:${SERVICE_PORT}`]);
-    expect(talk.stdout).toContain('service-reply');
+    expect(talk.stdout + talk.stderr).toContain('service-reply');
     expect(await phonePing()).toBe(true);
     const stopped = await captureStop(router, handle);
     expect(stopped.ok).toBe(true);
     if (!stopped.ok) return;
     expect(stopped.packetsCaptured).toBeGreaterThan(0);
-    const local = path.join(t().stateRoot, 'artefacts', 'capture-1.pcap');
+    const local = path.join(t().stateRoot, 'artefacts', `capture-${user}.pcap`);
     const fetched = await captureFetch(router, handle, local, { removeRemote: true });
     expect(fetched).toMatchObject({ ok: true, format: 'pcap', localPath: local });
     if (!fetched.ok) return;
@@ -185,6 +231,7 @@ describe('capture on the WLAN side', () => {
     const tcpdump = await run(['tcpdump', '-n', '-r', local, 'icmp']);
     expect(tcpdump.stdout).toContain(`${ADDR.phone} > ${ADDR.target}: ICMP echo request`);
     await expect(fs.access(handle.remoteFile)).rejects.toThrow(); // removeRemote
+    expect((await fs.readdir(router.captureDir)).filter((f) => f.startsWith(handle.id))).toEqual([]); // also root's pid file
   });
 
   // tcpdump's statistics say "1 packet captured" for one packet and "0 packets captured" for

@@ -7,7 +7,7 @@
 import type { TunnelMode, TunnelSpec } from '../../drivers/node';
 import { ADDR, buildTopology, teardownTopology, type Topology } from '../../testbed/driver-topology';
 
-export { ADDR, buildTopology, inNs, NS, run, teardownTopology, type Topology } from '../../testbed/driver-topology';
+export { ADDR, as, buildTopology, inNs, NS, run, SUDO_PASSWORD_USER, SUDO_USER, teardownTopology, type Topology } from '../../testbed/driver-topology';
 
 /**
  * Registers beforeAll/afterAll (call it at the top of a test file): the topology is built before

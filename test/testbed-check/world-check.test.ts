@@ -123,7 +123,7 @@ it('passes every row on the healthy world, prints each row, exits 0 and leaves n
     ].map((c) => [s, phones[s].serial, c])),
   );
   expect(phoneRows.find((x) => x.check === 'Android version')?.detail).toMatch(/^Android 5\.0\.2 \(SDK 21\)/);
-  expect(r.rows.filter((x) => x.kind === 'router').map((x) => x.check)).toEqual(expect.arrayContaining(['reachable over SSH, pinned host key', 'privileges (root login)']));
+  expect(r.rows.filter((x) => x.kind === 'router').map((x) => x.check)).toEqual(expect.arrayContaining(['reachable over SSH, pinned host key', 'privileges']));
   expect(r.rows.filter((x) => x.kind === 'router' && /^capture dir/.test(x.check))).toHaveLength(2);
   // Host kind rows: OpenSSH + GNU + SFTP everywhere, except tb1's router A when it is the OpenWrt-like router.
   const debianKind = /^OpenSSH_\S+, GNU tools, ip json, timeout gnu, fetch sftp$/;
@@ -201,6 +201,18 @@ const FAULT_CASES: FaultCase[] = [
     name: 'app-version (Threema 2.40 on phone B, the campaign pins 2.41)',
     fault: () => ['app-version', `${phones.B.id}:threema@2.40`],
     failed: () => [{ side: 'B', kind: 'phone', check: 'app threema (ch.threema.app) at 2.41', detail: new RegExp(`^app_version_mismatch: .*ch\\.threema\\.app on ${esc(phones.B.serial)} is version 2\\.40 .*pins 2\\.41`), fix: new RegExp(`^install ch\\.threema\\.app version 2\\.41 on ${esc(phones.B.serial)}`) }],
+  },
+  {
+    name: 'sudo-password (node es-mad\'s login is an admin whose sudo wants a password)',
+    fault: () => ['sudo-password', 'es-mad'],
+    failed: () => {
+      const fix = /^on node matador-nopw@[\d.]+: add `matador-nopw ALL=\(root\) NOPASSWD: ALL` in \/etc\/sudoers\.d\/matador on the host/;
+      return [
+        { side: null, kind: 'node', check: /^tools \(/, detail: /^privilege_denied: matador-nopw@[\d.]+: sudo -n sh -c '.*': sudo: a password is required: /, fix },
+        { side: null, kind: 'node', check: 'privileges', detail: /^privilege_denied: matador-nopw@[\d.]+: sudo -n true: sudo: a password is required: /, fix },
+        { side: tunnelSideTo['es-mad'], kind: 'tunnel', check: /^\S+ tunnel \S+ up$/, detail: /^privilege_denied: .*matador-nopw@[\d.]+: sudo -n /, fix: /^give the login named above passwordless sudo/ },
+      ];
+    },
   },
   {
     name: 'link-loss 100% on the access link of node es-mad',

@@ -60,7 +60,7 @@ const backgroundSchema = attachedSchema.extend({
 export const FAULT_KINDS = [
   'link-loss', 'link-delay', 'tunnel-down', 'tcpdump-kill', 'backend-down', 'adb-disconnect', 'adb-slow', 'app-missing',
   'adb-unauthorized', 'location-provider-missing', 'clock-skew', 'ui-dump-flaky', 'screen-locked', 'app-version',
-  'capture-corrupt', 'tcpdump-missing',
+  'capture-corrupt', 'tcpdump-missing', 'sudo-password',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 const faultSchema = z.object({

@@ -19,6 +19,7 @@ import { spawnInNetns, writePidFile } from './processes';
 import type { SshEndpoint, WorldProcess, WorldState } from './state';
 import { isProcessAlive } from '../../ops/pid';
 import { pool, sleep } from './sys';
+import { loginUser } from './logins';
 import type { PhoneDaemonConfig } from './phone-daemon';
 
 const FEDERATION_PORT = 7100;
@@ -118,7 +119,7 @@ export function openwrtRouterId(plan: WorldPlan, enabled: boolean | undefined): 
 }
 
 /** One controller key, one pinned known_hosts file, an sshd (or, on the OpenWrt-like router,
- *  Dropbear) per vantage node and WLAN router. */
+ *  Dropbear) per vantage node and WLAN router; the login user of each is testbed/world/logins.ts's. */
 export async function startSshds(plan: WorldPlan, state: WorldState, dir: string, openwrt: string | null = null): Promise<void> {
   const sshDir = path.join(dir, 'ssh');
   const key = await generateClientKey(sshDir, 'controller_ed25519');
@@ -127,6 +128,7 @@ export async function startSshds(plan: WorldPlan, state: WorldState, dir: string
     ...plan.nodes.map((n) => ({ id: n.id, netns: n.netns, address: n.address })),
     ...plan.testbeds.flatMap((t) => [t.A.wlan, t.B.wlan].map((w) => ({ id: w.id, netns: w.netns, address: w.uplinkAddress }))),
   ];
+  const hosts = { nodes: plan.nodes, testbeds: plan.testbeds.map((t) => ({ A: t.A.wlan.id, B: t.B.wlan.id })) };
   const endpoints = new Map<string, SshEndpoint>();
   const lines: string[] = [];
   await pool(targets, 8, async (t) => {
@@ -136,7 +138,7 @@ export async function startSshds(plan: WorldPlan, state: WorldState, dir: string
     state.processes.push(recordPid(dir, `${server}-${t.id}`, h.pid, t.netns, h.logFile));
     lines.push(h.hostKeyLine);
     const kind = 'binDir' in h ? { server: 'dropbear' as const, userland: 'busybox' as const, pathDir: h.binDir } : { server: 'openssh' as const, userland: 'gnu' as const, pathDir: null };
-    endpoints.set(t.id, { host: t.address, port: h.port, username: 'root', privateKeyPath: key.privateKeyPath, knownHostsFile, hostKeyLine: h.hostKeyLine, kind });
+    endpoints.set(t.id, { host: t.address, port: h.port, username: loginUser(hosts, t.id) ?? 'root', privateKeyPath: key.privateKeyPath, knownHostsFile, hostKeyLine: h.hostKeyLine, kind });
   });
   fs.writeFileSync(knownHostsFile, lines.sort().join('\n') + '\n', { mode: 0o600 });
   for (const n of state.nodes) n.ssh = endpoints.get(n.id) ?? null;

@@ -32,6 +32,10 @@
  *                           with opkg): captures fail tool_missing; --clear puts it back
  *   app-version PHONE:APP@VERSION  the app is installed at another version; --clear (PHONE:APP
  *                           or the same target) reinstalls the catalogue's version
+ *   sudo-password HOST      the node's or WLAN router's login becomes `matador-nopw`, whose sudo
+ *                           wants a password (an admin who forgot NOPASSWD): privileged steps
+ *                           fail privilege_denied; --clear logs in as the host's usual user
+ *                           (testbed/world/logins.ts) again
  */
 import type { FaultKind } from './config';
 import { phoneControl } from './phone-daemon';
@@ -43,6 +47,7 @@ import * as path from 'path';
 import { toolsBinDir } from '../../lib/project-paths';
 import { run } from './sys';
 import { setCorruptCat, setToolPresent } from '../dropbear';
+import { FAULT_LOGIN_USER, loginUser } from './logins';
 
 export interface FaultRequest {
   kind: FaultKind;
@@ -99,6 +104,17 @@ async function setTunnels(netns: string, up: boolean): Promise<string[]> {
   if (tunnels.length === 0) throw new Error(`no tunnel interface (${[...TUNNEL_KINDS].join('/')}) in ${netns}`);
   for (const t of tunnels) await run(['ip', '-n', netns, 'link', 'set', 'dev', t, up ? 'up' : 'down']);
   return tunnels;
+}
+
+/** The sudo-password fault: the host's SSH endpoint logs in as the user whose sudo wants a password. */
+function setSudoPassword(state: WorldState, id: string, on: boolean): string {
+  const routers = state.testbeds.flatMap((t) => [t.sides.A.router, t.sides.B.router]);
+  const host = state.nodes.find((n) => n.id === id) ?? routers.find((r) => r.id === id);
+  if (!host) throw new Error(`sudo-password: no vantage node or WLAN router ${JSON.stringify(id)} in world ${state.world}`);
+  if (!host.ssh) throw new Error(`sudo-password: ${id} has no sshd (started with --skip sshd?)`);
+  const hosts = { nodes: state.nodes, testbeds: state.testbeds.map((t) => ({ A: t.sides.A.router.id, B: t.sides.B.router.id })) };
+  host.ssh.username = on ? FAULT_LOGIN_USER : (loginUser(hosts, id) ?? 'root');
+  return `${id}: logs in as ${host.ssh.username}${on ? ' (sudo wants a password)' : ''}`;
 }
 
 /** Applies or clears one fault; returns a one-line description of what it did. */
@@ -224,6 +240,10 @@ export async function applyFault(state: WorldState, req: FaultRequest, hooks: Fa
         await setToolPresent(pathDir, 'tcpdump', clear, [toolsBinDir]);
         done = `router ${req.target}: tcpdump ${clear ? 'installed' : 'not installed (opkg remove tcpdump)'}`;
       }
+      break;
+    }
+    case 'sudo-password': {
+      done = setSudoPassword(state, req.target, !clear);
       break;
     }
     case 'app-version': {
