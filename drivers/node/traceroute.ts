@@ -16,6 +16,7 @@
 import type { ParsedTrace } from '../../lib/traceroute';
 import { Protocol, Side } from '../../lib/types';
 import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
+import { toolMissing } from '../ssh/host-profile';
 import { runPrivileged } from '../ssh/privilege';
 import { SshSession, SshTarget, withSsh } from '../ssh/session';
 import { tail } from '../ssh/steps';
@@ -115,8 +116,7 @@ export async function tracerouteOnSession(session: SshSession, req: TracerouteRe
   }
   if (r.code === 127) {
     // The shell's "command not found": name the package, so the node's admin knows what to do.
-    const what = req.mda ? 'scamper (Paris MDA traces need scamper tracelb)' : req.backend;
-    return fail('traceroute_failed', `${session.label}: ${what} is not installed: install the Debian package ${req.backend} (apt-get install ${req.backend})`);
+    return toolMissing(session.label, req.backend, req.mda ? 'Paris MDA traces need scamper tracelb' : undefined);
   }
   if (r.code !== 0 || r.stdout.trim() === '') {
     return fail('traceroute_failed', `${session.label}: ${req.backend} to ${req.target} exited ${r.code ?? r.signal}: ${tail(r.stderr) || 'no output'}`);
