@@ -33,6 +33,7 @@ export const FAILURES = {
   capture_failed: attemptFails('tcpdump did not start, died mid-capture or did not stop cleanly'),
   capture_fetch_failed: attemptFails('a capture file could not be copied from the router'),
   traceroute_failed: attemptFails('the traceroute tool failed or printed nothing readable'),
+  tool_missing: measurementEnds('a tool a step needs (wg, wireguard-go, ...) is not installed on the router or node: the detail names the host, the tool and its package'),
   // ---- phones (drivers/phone) ----
   adb_unreachable: transient('adb server down, `adb connect` refused, device not listed, offline or gone'),
   adb_timeout: transient('an adb call did not finish within its timeout'),

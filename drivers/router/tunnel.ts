@@ -7,14 +7,18 @@
 import { NodeTarget } from '../node';
 import { nodeEndpointDown, nodeEndpointUp } from '../node/tunnel-endpoint';
 import { bringEndUp, takeEndDown } from '../node/tunnel-link';
-import { routerDownSteps, routerUpSteps, TunnelSpec, validateTunnelSpec } from '../node/tunnel-spec';
+import { forEnd, routerDownSteps, routerUpSteps, TunnelSpec, validateTunnelSpec } from '../node/tunnel-spec';
 import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
 import { connectSsh, SshSession, withSsh } from '../ssh/session';
 import * as v from '../ssh/validate';
 import { RouterConfig } from './config';
 import { matchTunnel, parseTunnelObservation, tunnelObservationArgs, tunnelObservationScript } from './tunnel-match';
+import { ipLinkIsUp, ipRuleInstalled } from './ip-text';
+import { wireguardTunnelUp } from './tunnel-wireguard';
+import { endpointHost, parseWireguardDump } from '../node/wireguard-dump';
 
 const STEP_TIMEOUT_MS = 15_000;
+const KERNEL_MARK = '@@matador-kernel';
 
 type ConfigInvalid = { ok: false; failure: 'config_invalid'; detail: string };
 
@@ -29,8 +33,11 @@ function validatedSpec(spec: TunnelSpec, node?: NodeTarget): { spec: TunnelSpec;
 }
 
 export interface TunnelUpResult {
+  /** The router's tunnel interface (WireGuard: `<name>-r`; the node's is `<name>-n`). */
   name: string;
   mode: TunnelSpec['mode'];
+  /** WireGuard only: `kernel` or `wireguard-go <version>` per end. */
+  implementation?: { router: string; node: string };
   /** Node's inner address: the first hop after the router in a phone's traceroute. */
   nodeInner: string;
 }
@@ -43,6 +50,11 @@ export async function tunnelUp(opts: { router: RouterConfig; node: NodeTarget; t
   if (!nodeConn.ok) return nodeConn;
   let routerSession: SshSession | null = null;
   try {
+    if (spec.mode === 'wireguard') {
+      const wg = await wireguardTunnelUp(nodeConn.session, opts.router, spec, egress);
+      if (!wg.ok) return wg;
+      return { ok: true, name: forEnd(spec, 'router').name, mode: spec.mode, nodeInner: spec.nodeInner, implementation: wg.implementation };
+    }
     const nodeUp = await nodeEndpointUp(nodeConn.session, spec, egress);
     if (!nodeUp.ok) return nodeUp;
     const routerConn = await connectSsh(opts.router.ssh);
@@ -51,7 +63,7 @@ export async function tunnelUp(opts: { router: RouterConfig; node: NodeTarget; t
       return routerConn;
     }
     routerSession = routerConn.session;
-    const routerUp = await bringEndUp(routerSession, spec, routerUpSteps(spec), routerDownSteps(spec));
+    const routerUp = await bringEndUp(routerSession, spec, routerUpSteps(spec), routerDownSteps(spec), 'router');
     if (!routerUp.ok) {
       await nodeEndpointDown(nodeConn.session, spec, egress);
       return routerUp;
@@ -71,7 +83,8 @@ export async function tunnelDown(opts: { router: RouterConfig; node: NodeTarget;
   const checked = validatedSpec(opts.tunnel, opts.node);
   if ('ok' in checked) return checked;
   const { spec, egress } = checked;
-  const router = await withSsh(opts.router.ssh, (s) => takeEndDown(s, spec, routerDownSteps(spec)));
+  const routerEnd = forEnd(spec, 'router');
+  const router = await withSsh(opts.router.ssh, (s) => takeEndDown(s, routerEnd, routerDownSteps(routerEnd), 'router'));
   const node = await withSsh(opts.node.ssh, (s) => nodeEndpointDown(s, spec, egress));
   if (!router.ok) return router;
   if (!node.ok) return node;
@@ -93,8 +106,9 @@ export interface TunnelStatus {
 export async function tunnelStatus(opts: { router: RouterConfig; tunnel: TunnelSpec; pingCount?: number }): Promise<DriverResult<{ status: TunnelStatus }>> {
   const checked = validatedSpec(opts.tunnel);
   if ('ok' in checked) return checked;
-  const { spec } = checked;
+  const spec = forEnd(checked.spec, 'router');
   const count = String(v.integerInRange(opts.pingCount ?? 2, 'pingCount', 1, 20));
+  if (spec.mode === 'wireguard') return withSsh(opts.router.ssh, (s) => tunnelStatusText(s, spec, count));
   return withSsh(opts.router.ssh, async (s) => {
     const link = await s.run(['ip', '-j', 'link', 'show', 'dev', spec.name], { timeoutMs: STEP_TIMEOUT_MS });
     if (!link.ok) return link;
@@ -118,10 +132,32 @@ export async function tunnelStatus(opts: { router: RouterConfig; tunnel: TunnelS
   });
 }
 
+/**
+ * tunnelStatus from `ip link show` / `ip rule show` text, the one form both iproute2 and BusyBox
+ * `ip` print (no -j there): WireGuard tunnels run on OpenWrt routers too.
+ */
+async function tunnelStatusText(s: SshSession, spec: TunnelSpec, count: string): Promise<DriverResult<{ status: TunnelStatus }>> {
+  const link = await s.run(['ip', 'link', 'show', 'dev', spec.name], { timeoutMs: STEP_TIMEOUT_MS });
+  if (!link.ok) return link;
+  const exists = link.code === 0;
+  const up = exists && ipLinkIsUp(link.stdout, spec.name);
+  let peerReachable = false;
+  if (up) {
+    const ping = await pingPeer(s, spec, count);
+    if (!ping.ok) return ping;
+    peerReachable = ping.reachable;
+  }
+  const rules = await s.run(['ip', 'rule', 'show'], { timeoutMs: STEP_TIMEOUT_MS });
+  if (!rules.ok) return rules;
+  const ruleInstalled = rules.code === 0 && ipRuleInstalled(rules.stdout, spec.rulePriority, spec.phoneSubnet, spec.table);
+  return { ok: true, status: { exists, up, peerReachable, ruleInstalled } };
+}
+
 /** Ping the node's inner address through the tunnel; 0.2 s apart (routers run us as root), so
- *  a live far end answers in ~0.2 s; a dead one costs the last reply's 1 s wait. */
+ *  a live far end answers in ~0.2 s; a dead one costs the last reply's 1 s wait. No -n: BusyBox
+ *  ping does not take it, and iputils does no reverse lookup for a numeric target anyway. */
 async function pingPeer(s: SshSession, spec: TunnelSpec, count: string): Promise<DriverResult<{ reachable: boolean }>> {
-  const ping = await s.run(['ping', '-n', '-c', count, '-i', '0.2', '-W', '1', '-I', spec.name, spec.nodeInner], { timeoutMs: STEP_TIMEOUT_MS });
+  const ping = await s.run(['ping', '-c', count, '-i', '0.2', '-W', '1', '-I', spec.name, spec.nodeInner], { timeoutMs: STEP_TIMEOUT_MS });
   if (!ping.ok) return ping;
   return { ok: true, reachable: ping.code === 0 };
 }
@@ -147,7 +183,8 @@ export interface TunnelReuseCheck {
 export async function tunnelReusable(opts: { router: RouterConfig; tunnel: TunnelSpec }): Promise<DriverResult<TunnelReuseCheck>> {
   const checked = validatedSpec(opts.tunnel);
   if ('ok' in checked) return checked;
-  const { spec } = checked;
+  const spec = forEnd(checked.spec, 'router');
+  if (spec.mode === 'wireguard') return withSsh(opts.router.ssh, (s) => wireguardReusable(s, spec));
   return withSsh(opts.router.ssh, async (s) => {
     const seen = await s.runScript(tunnelObservationScript(), tunnelObservationArgs(spec), { timeoutMs: STEP_TIMEOUT_MS });
     if (!seen.ok) return seen;
@@ -162,4 +199,21 @@ export async function tunnelReusable(opts: { router: RouterConfig; tunnel: Tunne
     if (!ping.reachable) return { ok: true, reusable: false, reason: `${spec.name}: node ${spec.nodeInner} does not answer through it`, existingRemote: spec.nodeUnderlay, kernel };
     return { ok: true, reusable: true, reason: null, existingRemote: spec.nodeUnderlay, kernel };
   });
+}
+
+/**
+ * WireGuard tunnels are rebuilt for every measurement (their keys are per tunnel and the router
+ * may be an OpenWrt one without `ip -j`), never reused; what the router's interface of this name
+ * dials (its peer's endpoint) still tells whether a kept tunnel of another node is left over. The
+ * dump's first field (the private key) is replaced on the router before it is printed.
+ */
+async function wireguardReusable(s: SshSession, spec: TunnelSpec): Promise<DriverResult<TunnelReuseCheck>> {
+  const script = `wg show "$1" dump 2>/dev/null | awk -F'\\t' 'BEGIN{OFS="\\t"} NR==1{$1="(hidden)"} {print}'; echo ${KERNEL_MARK}; uname -sr`;
+  const seen = await s.runScript(script, [spec.name], { timeoutMs: STEP_TIMEOUT_MS });
+  if (!seen.ok) return seen;
+  const [dumpText, kernel = ''] = seen.stdout.split(`${KERNEL_MARK}\n`);
+  const dump = parseWireguardDump(dumpText);
+  const endpoint = dump?.peers[0]?.endpoint ?? null;
+  const existingRemote = endpoint === null ? null : endpointHost(endpoint);
+  return { ok: true, reusable: false, reason: `${spec.name}: WireGuard tunnels are rebuilt for each measurement`, existingRemote, kernel: kernel.trim() };
 }

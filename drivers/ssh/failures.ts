@@ -12,6 +12,7 @@ export const DRIVER_FAILURES = [
   'capture_failed',
   'capture_fetch_failed',
   'traceroute_failed',
+  'tool_missing',
 ] as const satisfies readonly FailureCode[];
 
 export type DriverFailure = (typeof DRIVER_FAILURES)[number];
