@@ -16,7 +16,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
 import { dataDir } from '../lib/project-paths';
-import { WIREGUARD_STATE_DIR } from '../drivers/node/tunnel-spec';
+import { removeWireguardLeftovers } from './wireguard-leftovers';
 import { knownHostsLine } from '../drivers/ssh/known-hosts';
 import { SshTarget } from '../drivers/ssh/session';
 import { nsExec } from './phone/netns';
@@ -85,14 +85,7 @@ export async function destroyTopology(stateRoot?: string): Promise<void> {
     await quiet(['ip', 'netns', 'del', ns]);
   }
   await quiet(['ip', 'link', 'del', HOST_LINK]);
-  // A SIGKILLed wireguard-go leaves its control socket; its state files (key, pid, log) stay too.
-  await removeMatching('/var/run/wireguard', (f) => f.startsWith('mtsh-') && f.endsWith('.sock'));
-  await removeMatching(WIREGUARD_STATE_DIR, (f) => f.startsWith('mtsh-'));
-}
-
-async function removeMatching(dir: string, match: (file: string) => boolean): Promise<void> {
-  const files = await fs.readdir(dir).catch(() => [] as string[]);
-  for (const f of files.filter(match)) await fs.rm(path.join(dir, f), { force: true });
+  await removeWireguardLeftovers('mtsh-');
 }
 
 async function veth(aNs: string | null, aName: string, aAddr: string, bNs: string, bName: string, bAddr: string, prefix: number): Promise<void> {

@@ -12,13 +12,12 @@ import { DriverConfigError, DriverResult, fail } from '../ssh/failures';
 import { connectSsh, SshSession, withSsh } from '../ssh/session';
 import * as v from '../ssh/validate';
 import { RouterConfig } from './config';
-import { matchTunnel, parseTunnelObservation, tunnelObservationArgs, tunnelObservationScript } from './tunnel-match';
+import { matchTunnel, parseTunnelObservation, tunnelObservationArgs, tunnelObservationScript, type TunnelMatch } from './tunnel-match';
 import { ipLinkIsUp, ipRuleInstalled } from './ip-text';
 import { wireguardTunnelUp } from './tunnel-wireguard';
-import { endpointHost, parseWireguardDump } from '../node/wireguard-dump';
+import { matchWireguardTunnel, parseWireguardObservation, wireguardObservationScript } from './tunnel-match-wireguard';
 
 const STEP_TIMEOUT_MS = 15_000;
-const KERNEL_MARK = '@@matador-kernel';
 
 type ConfigInvalid = { ok: false; failure: 'config_invalid'; detail: string };
 
@@ -190,30 +189,24 @@ export async function tunnelReusable(opts: { router: RouterConfig; tunnel: Tunne
     if (!seen.ok) return seen;
     if (seen.code !== 0) return fail('ssh_command_failed', `${s.label}: tunnel observation exited ${seen.code}: ${seen.stderr.trim()}`);
     const observed = parseTunnelObservation(seen.stdout);
-    const verdict = matchTunnel(spec, observed);
-    const kernel = observed.kernel;
-    if (!verdict.match) return { ok: true, reusable: false, reason: verdict.reason, existingRemote: verdict.remote, kernel };
-    // A link that looks right but whose far end is gone (node down, its end removed) is never reused.
-    const ping = await pingPeer(s, spec, '2');
-    if (!ping.ok) return ping;
-    if (!ping.reachable) return { ok: true, reusable: false, reason: `${spec.name}: node ${spec.nodeInner} does not answer through it`, existingRemote: spec.nodeUnderlay, kernel };
-    return { ok: true, reusable: true, reason: null, existingRemote: spec.nodeUnderlay, kernel };
+    return judgeReuse(s, spec, matchTunnel(spec, observed), observed.kernel);
   });
 }
 
-/**
- * WireGuard tunnels are rebuilt for every measurement (their keys are per tunnel and the router
- * may be an OpenWrt one without `ip -j`), never reused; what the router's interface of this name
- * dials (its peer's endpoint) still tells whether a kept tunnel of another node is left over. The
- * dump's first field (the private key) is replaced on the router before it is printed.
- */
+/** A link that looks right but whose far end is gone (node down, its end removed, WireGuard:
+ *  rebuilt with another key) is never reused: the node must answer through it. */
+async function judgeReuse(s: SshSession, spec: TunnelSpec, verdict: TunnelMatch, kernel: string): Promise<DriverResult<TunnelReuseCheck>> {
+  if (!verdict.match) return { ok: true, reusable: false, reason: verdict.reason, existingRemote: verdict.remote, kernel };
+  const ping = await pingPeer(s, spec, '2');
+  if (!ping.ok) return ping;
+  if (!ping.reachable) return { ok: true, reusable: false, reason: `${spec.name}: node ${spec.nodeInner} does not answer through it`, existingRemote: spec.nodeUnderlay, kernel };
+  return { ok: true, reusable: true, reason: null, existingRemote: spec.nodeUnderlay, kernel };
+}
+
+/** tunnelReusable for WireGuard: text forms and the masked `wg show dump` (tunnel-match-wireguard.ts). */
 async function wireguardReusable(s: SshSession, spec: TunnelSpec): Promise<DriverResult<TunnelReuseCheck>> {
-  const script = `wg show "$1" dump 2>/dev/null | awk -F'\\t' 'BEGIN{OFS="\\t"} NR==1{$1="(hidden)"} {print}'; echo ${KERNEL_MARK}; uname -sr`;
-  const seen = await s.runScript(script, [spec.name], { timeoutMs: STEP_TIMEOUT_MS });
+  const seen = await s.runScript(wireguardObservationScript(), [spec.name, String(spec.table)], { timeoutMs: STEP_TIMEOUT_MS });
   if (!seen.ok) return seen;
-  const [dumpText, kernel = ''] = seen.stdout.split(`${KERNEL_MARK}\n`);
-  const dump = parseWireguardDump(dumpText);
-  const endpoint = dump?.peers[0]?.endpoint ?? null;
-  const existingRemote = endpoint === null ? null : endpointHost(endpoint);
-  return { ok: true, reusable: false, reason: `${spec.name}: WireGuard tunnels are rebuilt for each measurement`, existingRemote, kernel: kernel.trim() };
+  const observed = parseWireguardObservation(seen.stdout);
+  return judgeReuse(s, spec, matchWireguardTunnel(spec, observed), observed.kernel);
 }
