@@ -47,4 +47,11 @@ describe('host checks', () => {
     ]);
     expect(nodeChecks('traceroute').map((c) => c.name)).toEqual(['tools (ip, iptables, sysctl, timeout, traceroute)', 'privileges (root login)']);
   });
+
+  it('a WireGuard testbed also checks wg and the kernel module or wireguard-go, on routers and nodes', () => {
+    const row = 'WireGuard (wg; kernel module or wireguard-go)';
+    expect(routerChecks({ ssh: target, lanInterface: 'wlan0', captureDir: '/var/tmp/cap' }, 'wireguard').map((c) => c.name)).toContain(row);
+    expect(nodeChecks('scamper', 'wireguard').map((c) => c.name)).toContain(row);
+    expect(nodeChecks('scamper', 'vxlan').map((c) => c.name)).not.toContain(row);
+  });
 });
