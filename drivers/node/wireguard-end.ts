@@ -62,7 +62,8 @@ else
   until [ -S "$sock" ] && ip link show dev "$n" >/dev/null 2>&1 && wg show "$n" public-key >/dev/null 2>&1; do
     if ! kill -0 "$pid" 2>/dev/null || [ $i -ge 100 ]; then
       kill "$pid" 2>/dev/null
-      echo "wireguard-go -f $n did not come up:" >&2; tail -n 5 "$d/$n.log" >&2
+      # Its log lines ("ERROR: (name) ..."), without the banner it prints on every start.
+      echo "wireguard-go -f $n did not come up:" >&2; { grep -E '^[A-Z]+: ' "$d/$n.log" || cat "$d/$n.log"; } | tail -n 5 >&2
       rm -f "$d/$n.pid" "$d/$n.log"; exit 5
     fi
     i=$((i+1)); sleep 0.1
