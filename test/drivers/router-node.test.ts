@@ -6,6 +6,7 @@
  */
 import { spawn } from 'child_process';
 import { promises as fs } from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseTracerouteText } from '../../lib/traceroute';
 import { checkNode, NodeTarget, traceroute, TRACEROUTE_BACKENDS, TunnelMode, TunnelSpec, TUNNEL_MODES } from '../../drivers/node';
@@ -14,6 +15,8 @@ import { tunnelReusable } from '../../drivers/router/tunnel';
 import { withSsh } from '../../drivers/ssh/session';
 import { nodeEndpointDown } from '../../drivers/node/tunnel-endpoint';
 import { WIREGUARD_STATE_DIR } from '../../drivers/node/tunnel-spec';
+import { DOWN_SCRIPT, parsePrepareOutput, PREPARE_SCRIPT } from '../../drivers/node/wireguard-end';
+import { parseWireguardObservation, wireguardObservationScript } from '../../drivers/router/tunnel-match-wireguard';
 import { ADDR, buildTopology, inNs, NS, run, teardownTopology, Topology } from '../support/world';
 
 const SERVICE_PORT = 8080;
@@ -363,6 +366,32 @@ describe('WireGuard tunnel (wireguard-go: this kernel has no wireguard module)',
       expect(await wireguardLeftovers('mtsh-wg1-r')).toEqual(['/var/run/wireguard/mtsh-wg1-r.sock']); // the other one's, untouched
     } finally {
       clash.kill();
+    }
+  });
+
+  it('the end scripts need nothing but BusyBox (ash, ip, awk, sed, ...), wg and wireguard-go, as on OpenWrt', async () => {
+    // PATH holds only BusyBox applets and the two WireGuard tools; WG_PROCESS_FOREGROUND=0 would
+    // make wireguard-go re-execute itself for ever if it reached it.
+    const bin = await fs.mkdtemp(path.join(os.tmpdir(), 'mtsh-busybox-'));
+    try {
+      for (const a of ['sh', 'ip', 'sed', 'awk', 'grep', 'tr', 'tail', 'head', 'sleep', 'cat', 'mkdir', 'rm', 'kill', 'uname']) await fs.symlink('/bin/busybox', path.join(bin, a));
+      for (const t of ['/usr/bin/wg', '/usr/local/bin/wireguard-go']) await fs.symlink(t, path.join(bin, path.basename(t)));
+      const bb = (script: string, args: string[]) => inNs(NS.router, ['env', '-i', `PATH=${bin}`, 'WG_PROCESS_FOREGROUND=0', path.join(bin, 'sh'), '-c', script, 'sh', ...args]);
+      const prep = await bb(PREPARE_SCRIPT, ['mtsh-bb0-r', WIREGUARD_STATE_DIR, '', '51910']);
+      expect(prep.code).toBe(0);
+      expect(parsePrepareOutput(prep.stdout)?.implementation.kind).toBe('wireguard-go');
+      expect((await wireguardGoProcesses()).filter((l) => l.includes('mtsh-bb0'))).toEqual(['wireguard-go -f mtsh-bb0-r']);
+      const obs = parseWireguardObservation((await bb(wireguardObservationScript(), ['mtsh-bb0-r', '120'])).stdout);
+      expect(obs.dump.split('\t').slice(0, 3)).toEqual(['(hidden)', parsePrepareOutput(prep.stdout)?.publicKey, '51910']);
+      expect(obs.addr).toMatch(/^\d+: mtsh-bb0-r: </);
+      expect((await bb(DOWN_SCRIPT, ['mtsh-bb0-r', WIREGUARD_STATE_DIR, '1'])).stdout.trim()).toMatch(/^[12]$/);
+      const bbProcesses = async () => (await wireguardGoProcesses()).filter((l) => l.includes('mtsh-bb0'));
+      for (let i = 0; i < 20 && (await bbProcesses()).length; i++) await new Promise((res) => setTimeout(res, 100));
+      expect(await bbProcesses()).toEqual([]);
+      expect(await wireguardLeftovers('mtsh-bb0')).toEqual([]);
+    } finally {
+      await inNs(NS.router, ['sh', '-c', DOWN_SCRIPT, 'sh', 'mtsh-bb0-r', WIREGUARD_STATE_DIR, '1']);
+      await fs.rm(bin, { recursive: true, force: true });
     }
   });
 
