@@ -7,7 +7,7 @@
  * Steps get the lab through their StepEnv and never import the emulator.
  * Only key PATHS travel here; no key material is read (the SSH layer reads it at connect).
  */
-import type { NodeTarget, TunnelMode, TunnelSpec } from '../drivers/node';
+import { WIREGUARD_DEFAULT_PORT, type NodeTarget, type TunnelMode, type TunnelSpec } from '../drivers/node';
 import type { RouterConfig } from '../drivers/router';
 import { REAL_TESTBED_DEFAULTS, type LoadedCampaign, type TestbedConfig } from '../lib/config';
 import type { FailureCode } from '../lib/failures';
@@ -92,10 +92,14 @@ export interface TunnelSpecOptions {
   vni?: number;
   /** default 4789 (vxlan only) */
   vxlanPort?: number;
+  /** WireGuard only: side A's router and node listen on `listenPort` (default 51820 +
+   *  2 * testbedIndex), side B on the next one: unique per node across testbeds and sides. */
+  wireguard?: { listenPort?: number };
 }
 
 /** Tunnel parameters unique per (testbed index, side): a node may serve two testbeds, or both
- *  sides of a self-pair, at once, so names, inner addresses and VNIs must not collide. */
+ *  sides of a self-pair, at once, so names, inner addresses, VNIs and WireGuard ports must not
+ *  collide (WireGuard adds "-r"/"-n" per end to the name: drivers/node/tunnel-spec.ts). */
 export function tunnelSpec(o: TunnelSpecOptions): TunnelSpec {
   const s = o.side === 'A' ? 0 : 1;
   const net = `198.19.${128 + o.testbedIndex}`;
@@ -111,5 +115,10 @@ export function tunnelSpec(o: TunnelSpecOptions): TunnelSpec {
     table: (o.table ?? 120) + s,
     rulePriority: (o.rulePriority ?? 1200) + s,
     ...(o.mode === 'vxlan' ? { vni: (o.vni ?? 4200 + o.testbedIndex * 2) + s, vxlanPort: o.vxlanPort ?? 4789 } : {}),
+    ...(o.mode === 'wireguard' ? { wireguard: wireguardPorts((o.wireguard?.listenPort ?? WIREGUARD_DEFAULT_PORT + o.testbedIndex * 2) + s) } : {}),
   };
+}
+
+function wireguardPorts(listenPort: number): NonNullable<TunnelSpec['wireguard']> {
+  return { router: { listenPort }, node: { listenPort } };
 }

@@ -119,7 +119,7 @@ describe('real testbeds resolve their wiring from the config files', () => {
   it('every resolved tunnel and router passes the drivers\' own validation unchanged', () => {
     for (const tb of Object.values(resolved).flat()) {
       for (const side of [tb.sides.A, tb.sides.B]) {
-        expect(validateTunnelSpec(side.tunnel)).toEqual({ vni: undefined, vxlanPort: undefined, ...side.tunnel });
+        expect(validateTunnelSpec(side.tunnel)).toEqual({ vni: undefined, vxlanPort: undefined, wireguard: undefined, ...side.tunnel });
         expect(validateRouterConfig(side.router)).toEqual({ lanInterface: side.router.lanInterface, captureDir: side.router.captureDir });
         expect(driver.interfaceName(side.node.egressInterface, 'node.egressInterface')).toBe(side.node.egressInterface);
       }
@@ -172,6 +172,11 @@ describe('the config applies the drivers\' validation rules', () => {
       ['{ mode: vxlan, vni: 16777215 }', false],
       ['{ mode: vxlan, vni: 0 }', false],
       ['{ mode: gre, table: 1.5 }', false],
+      ['{ mode: wireguard }', true],
+      ['{ mode: wireguard, wireguard: { listenPort: 65534 } }', true],
+      ['{ mode: wireguard, wireguard: { listenPort: 65535 } }', false],
+      ['{ mode: gre, wireguard: { listenPort: 51820 } }', false],
+      ['{ mode: vxlan, wireguard: {} }', false],
     ];
     for (const [tunnel, ok] of cases) {
       let loaded: TestbedsFile | null = null;
@@ -186,7 +191,7 @@ describe('the config applies the drivers\' validation rules', () => {
       for (const side of ['A', 'B'] as const) {
         const r = tb.routers[side];
         const spec = tunnelSpec({ testbedIndex: 0, side, ...tb.tunnel, routerUnderlay: r.underlayAddress, nodeUnderlay: '198.51.100.1', phoneSubnet: r.phoneSubnet });
-        expect(validateTunnelSpec(spec)).toEqual({ vni: undefined, vxlanPort: undefined, ...spec });
+        expect(validateTunnelSpec(spec)).toEqual({ vni: undefined, vxlanPort: undefined, wireguard: undefined, ...spec });
       }
     }
   });

@@ -25,6 +25,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
 import { dataDir } from '../lib/project-paths';
+import { removeWireguardLeftovers } from './wireguard-leftovers';
 import { knownHostsLine } from '../drivers/ssh/known-hosts';
 import { SshTarget } from '../drivers/ssh/session';
 import { nsExec } from './phone/netns';
@@ -97,6 +98,7 @@ export async function destroyTopology(stateRoot?: string): Promise<void> {
     await quiet(['ip', 'netns', 'del', ns]);
   }
   await quiet(['ip', 'link', 'del', HOST_LINK]);
+  await removeWireguardLeftovers('mtsh-');
 }
 
 async function veth(aNs: string | null, aName: string, aAddr: string, bNs: string, bName: string, bAddr: string, prefix: number): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The lab of emulated testbeds (kind 'emulated'): routers, phones and vantage nodes come from the
- * state of the emulated world the testbed names (the world must be up); tunnels in VXLAN mode
- * (the development kernels have no GRE/IPIP). The world's address plan comes with it as
+ * state of the emulated world the testbed names (the world must be up); tunnels in the mode the
+ * world recorded for the testbed (state.testbeds[i].tunnelMode: WireGuard through wireguard-go
+ * for the first, VXLAN for the others; the development kernels have no GRE/IPIP/WireGuard). The world's address plan comes with it as
  * geolocation corrections. The worker hands this lab to the steps (activities/lab.ts).
  */
 import { LabError, ROUTER_CAPTURE_DIR, tunnelSpec, type Lab, type LabTestbed, type PlannedNode, type SideEndpoints, type TestbedEndpoints } from '../activities/lab';
@@ -46,7 +47,7 @@ function resolve(at: LabTestbed, pair: { nodeA: PlannedNode; nodeB: PlannedNode 
       router: { ssh: ssh(router.ssh), lanInterface: router.lanIfname, captureDir: ROUTER_CAPTURE_DIR },
       phone: { serial: phone.adbSerial },
       node: { id: n.id, country: n.country, address: n.address, latitude: n.latitude, longitude: n.longitude, ssh: ssh(n.ssh), egressInterface: `mt-${n.router}` },
-      tunnel: tunnelSpec({ testbedIndex, side: s, mode: 'vxlan', routerUnderlay: router.uplinkAddress, nodeUnderlay: n.address, phoneSubnet: router.lanPrefix }),
+      tunnel: tunnelSpec({ testbedIndex, side: s, mode: tb.tunnelMode ?? 'vxlan', routerUnderlay: router.uplinkAddress, nodeUnderlay: n.address, phoneSubnet: router.lanPrefix }),
     };
   };
   return { testbed: id, kind: 'emulated', world, sides: { A: side('A'), B: side('B') }, correctionsFiles: [state.correctionsFile] };

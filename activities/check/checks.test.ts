@@ -47,7 +47,14 @@ describe('host checks', () => {
     ]);
     expect(nodeChecks('traceroute').map((c) => c.name)).toEqual(['host kind (SSH server, tools, ip, fetch)', 'tools (ip, iptables, sysctl, timeout, traceroute)', 'privileges']);
     // a campaign with MDA application paths needs scamper on the nodes whatever the backend
-    expect(nodeChecks('traceroute', true)[1].name).toBe('tools (ip, iptables, sysctl, timeout, traceroute, scamper)');
-    expect(nodeChecks('scamper', true)[1].name).toBe('tools (ip, iptables, sysctl, timeout, scamper)');
+    expect(nodeChecks('traceroute', { mda: true })[1].name).toBe('tools (ip, iptables, sysctl, timeout, traceroute, scamper)');
+    expect(nodeChecks('scamper', { mda: true })[1].name).toBe('tools (ip, iptables, sysctl, timeout, scamper)');
+  });
+
+  it('a WireGuard testbed also checks wg and the kernel module or wireguard-go, on routers and nodes', () => {
+    const row = 'WireGuard (wg; kernel module or wireguard-go)';
+    expect(routerChecks({ ssh: target, lanInterface: 'wlan0', captureDir: '/var/tmp/cap' }, 'wireguard').map((c) => c.name)).toContain(row);
+    expect(nodeChecks('scamper', { tunnelMode: 'wireguard' }).map((c) => c.name)).toContain(row);
+    expect(nodeChecks('scamper', { tunnelMode: 'vxlan' }).map((c) => c.name)).not.toContain(row);
   });
 });

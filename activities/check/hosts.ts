@@ -11,7 +11,8 @@
  * cancelled. Do not run the check on a testbed while a campaign measures on it: the tunnel names
  * are the testbed's.
  */
-import { NODE_TOOLS, type TracerouteBackend } from '../../drivers/node';
+import { endInterfaceName, NODE_TOOLS, type TracerouteBackend, type TunnelMode } from '../../drivers/node';
+import { wireguardInstallHint } from '../../drivers/node/wireguard-end';
 import { ROUTER_TOOLS, tunnelDown, tunnelStatus, tunnelUp, type RouterConfig } from '../../drivers/router';
 import type { DriverFailure } from '../../drivers/ssh/failures';
 import { describeProfile, installHint, TOOL_PACKAGES, type KnownTool } from '../../drivers/ssh/host-profile';
@@ -55,6 +56,28 @@ function toolsCheck(required: readonly string[], what: string): HostCheck {
     },
   };
 }
+
+/**
+ * WireGuard tunnels need `wg`, and the kernel module or else wireguard-go (what the tunnel row
+ * then runs). The module counts when loaded (/sys/module/wireguard) or loadable (`modprobe -n`).
+ */
+const WIREGUARD_PROBE = `command -v wg >/dev/null 2>&1 || echo "missing wg"
+if [ -d /sys/module/wireguard ] || modprobe -n -q wireguard 2>/dev/null; then echo "impl kernel"
+elif command -v wireguard-go >/dev/null 2>&1; then echo "impl wireguard-go $(wireguard-go --version 2>/dev/null | head -n 1 | sed 's/^wireguard-go //')"
+else echo "missing wireguard-go"; fi`;
+
+const wireguardTools = (what: string): HostCheck => ({
+  name: 'WireGuard (wg; kernel module or wireguard-go)',
+  async run(s) {
+    const r = await runPrivilegedScript(s, WIREGUARD_PROBE, [], { timeoutMs: 10_000 });
+    if (!r.ok) return failed(failureString(r), `check ${s.label} answers over SSH`);
+    const lines = r.stdout.trim().split('\n');
+    const missing = lines.filter((l) => l.startsWith('missing ')).map((l) => l.slice('missing '.length));
+    if (missing.length) return failed(missing.map((t) => `tool_missing: ${s.label}: ${t}`).join('; '), missing.map((t) => `on ${what} ${s.label}: ${wireguardInstallHint(t)}`).join('; '));
+    const impl = lines.find((l) => l.startsWith('impl '))?.slice('impl '.length) ?? 'unknown';
+    return pass(`wg present; ${impl}`);
+  },
+});
 
 /** What the host is (drivers/ssh/host-profile.ts): SSH server, GNU or BusyBox tools, JSON or
  *  text ip, and how captures are fetched (SFTP, or exec cat + checksum where there is none). */
@@ -105,15 +128,17 @@ const captureDirWritable = (dir: string): HostCheck => ({
   },
 });
 
-export function routerChecks(router: RouterConfig): HostCheck[] {
-  return [hostKind, toolsCheck(ROUTER_TOOLS, 'router'), privileges('router'), captureDirWritable(router.captureDir)];
+export function routerChecks(router: RouterConfig, tunnelMode?: TunnelMode): HostCheck[] {
+  return [hostKind, toolsCheck(ROUTER_TOOLS, 'router'), ...wireguardRow(tunnelMode, 'router'), privileges('router'), captureDirWritable(router.captureDir)];
 }
 
-/** Node tools: the tunnel end's, and the worker's traceroute backend (scamper by default). */
-/** `mda`: the campaign traces application paths with scamper tracelb, whatever the backend. */
-export function nodeChecks(backend: TracerouteBackend, mda = false): HostCheck[] {
-  return [hostKind, toolsCheck([...NODE_TOOLS, backend, ...(mda && backend !== 'scamper' ? ['scamper'] : [])], 'node'), privileges('node')];
+/** Node tools: the tunnel end's, and the worker's traceroute backend (scamper by default).
+ *  `mda`: the campaign traces application paths with scamper tracelb, whatever the backend. */
+export function nodeChecks(backend: TracerouteBackend, options: { tunnelMode?: TunnelMode; mda?: boolean } = {}): HostCheck[] {
+  return [hostKind, toolsCheck([...NODE_TOOLS, backend, ...(options.mda && backend !== 'scamper' ? ['scamper'] : [])], 'node'), ...wireguardRow(options.tunnelMode, 'node'), privileges('node')];
 }
+
+const wireguardRow = (mode: TunnelMode | undefined, what: string): HostCheck[] => (mode === 'wireguard' ? [wireguardTools(what)] : []);
 
 /** Connects (row "reachable over SSH, pinned host key"); on success runs the host checks on the
  *  same connection. */
@@ -144,7 +169,8 @@ export async function runTunnelCheck(e: SideEndpoints): Promise<Array<{ name: st
     if (up.failure === 'privilege_denied') return [{ name: `${label} up`, ...failed(failureString(up), `give the login named above passwordless sudo (its host's privileges row says which sudoers line to add), or log in as root`) }];
     return [{ name: `${label} up`, ...failed(failureString(up), busy ? `${e.tunnel.name} already exists on router ${e.router.ssh.host}: a campaign measures on this testbed, or a crashed one left it (its next measurement removes it)` : `check the router ${e.router.ssh.host} and node ${e.node.id} (${e.node.ssh.host}) can reach each other at ${e.tunnel.routerUnderlay} / ${e.tunnel.nodeUnderlay} with ${e.tunnel.mode}, and the kernel modules exist`) }];
   }
-  const rows: Array<{ name: string } & CheckOutcome> = [{ name: `${label} up`, ...pass(`${e.tunnel.routerInner} -> ${e.tunnel.nodeInner} over ${e.tunnel.routerUnderlay} -> ${e.tunnel.nodeUnderlay}`) }];
+  const impl = up.implementation ? `; WireGuard: router ${up.implementation.router}, node ${up.implementation.node}` : '';
+  const rows: Array<{ name: string } & CheckOutcome> = [{ name: `${label} up`, ...pass(`${e.tunnel.routerInner} -> ${e.tunnel.nodeInner} over ${e.tunnel.routerUnderlay} -> ${e.tunnel.nodeUnderlay}${impl}`) }];
   try {
     const st = await tunnelStatus({ router: e.router, tunnel: e.tunnel, pingCount: 2 });
     if (!st.ok) rows.push({ name: `${label} ping ${e.tunnel.nodeInner}`, ...failed(failureString(st), `check router ${e.router.ssh.host}`) });
@@ -153,7 +179,7 @@ export async function runTunnelCheck(e: SideEndpoints): Promise<Array<{ name: st
     } else rows.push({ name: `${label} ping ${e.tunnel.nodeInner}`, ...pass('node answers through the tunnel') });
   } finally {
     const down = await tunnelDown(spec);
-    rows.push(down.ok ? { name: `${label} down`, ...pass(`removed (router ${down.routerRemoved}, node ${down.nodeRemoved})`) } : { name: `${label} down`, ...failed(failureString(down), `remove ${e.tunnel.name} by hand on router ${e.router.ssh.host} and node ${e.node.ssh.host} (ip link del ${shellQuote(e.tunnel.name)})`) });
+    rows.push(down.ok ? { name: `${label} down`, ...pass(`removed (router ${down.routerRemoved}, node ${down.nodeRemoved})`) } : { name: `${label} down`, ...failed(failureString(down), `remove ${e.tunnel.name} by hand on router ${e.router.ssh.host} and node ${e.node.ssh.host} (ip link del ${shellQuote(endInterfaceName(e.tunnel, 'router'))} / ${shellQuote(endInterfaceName(e.tunnel, 'node'))}${e.tunnel.mode === 'wireguard' ? ', and kill its wireguard-go' : ''})`) });
   }
   return rows;
 }

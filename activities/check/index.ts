@@ -46,11 +46,11 @@ async function checkSubject(env: StepEnv, campaign: LoadedCampaign, testbed: Tes
     }
     case 'router': {
       const e = endpoints(env, campaign, testbed, null).sides[s.side];
-      return rowsOf(testbed.id, s.side, 'router', e.router.ssh.host, await runHostChecks(e.router.ssh, routerChecks(e.router)));
+      return rowsOf(testbed.id, s.side, 'router', e.router.ssh.host, await runHostChecks(e.router.ssh, routerChecks(e.router, e.tunnel.mode)));
     }
     case 'node': {
       const e = endpoints(env, campaign, testbed, s.node).sides.A;
-      return rowsOf(testbed.id, null, 'node', `${e.node.id}/${e.node.ssh.host}`, await runHostChecks(e.node.ssh, nodeChecks(env.tracerouteBackend ?? 'scamper', campaign.campaign.traceroutes.applicationPaths === 'mda')));
+      return rowsOf(testbed.id, null, 'node', `${e.node.id}/${e.node.ssh.host}`, await runHostChecks(e.node.ssh, nodeChecks(env.tracerouteBackend ?? 'scamper', { tunnelMode: e.tunnel.mode, mda: campaign.campaign.traceroutes.applicationPaths === 'mda' })));
     }
     case 'tunnel': {
       const e = endpoints(env, campaign, testbed, s.node).sides[s.side];

@@ -66,7 +66,7 @@ async function upOne(env: StepEnv, ctx: StepContext, e: SideEndpoints): Promise<
   if (!status.status.up || !status.status.peerReachable || !status.status.ruleInstalled) {
     throw stepFailure('tunnel_failed', `side ${e.side}: tunnel ${e.tunnel.name} to node ${e.node.id} is up=${status.status.up} peerReachable=${status.status.peerReachable} ruleInstalled=${status.status.ruleInstalled}`);
   }
-  return { side: e.side, node: e.node.id, kind: up.mode, interface: up.name, nodeInner: up.nodeInner, kernel: configured.kernel, reused: false };
+  return { side: e.side, node: e.node.id, kind: up.mode, interface: up.name, nodeInner: up.nodeInner, kernel: configured.kernel, reused: false, ...(up.implementation ? { implementation: up.implementation } : {}) };
 }
 
 export async function provisionTunnels(env: StepEnv, ctx: StepContext): Promise<TunnelsInfo & { testbedKind: TestbedEndpoints['kind']; world: string | null }> {

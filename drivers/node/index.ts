@@ -13,5 +13,5 @@ export { checkNode, NODE_TOOLS } from './check';
 export { traceroute, tracerouteOnSession, tracerouteArgv, MDA_METHODS, MDA_TIMEOUT_MS, TRACEROUTE_BACKENDS } from './traceroute';
 export type { TracerouteBackend, TracerouteRequest, TracerouteRun } from './traceroute';
 export { nodeEndpointUp, nodeEndpointDown } from './tunnel-endpoint';
-export { TUNNEL_MODES, validateTunnelSpec } from './tunnel-spec';
+export { TUNNEL_MODES, validateTunnelSpec, WIREGUARD_DEFAULT_PORT, WIREGUARD_MTU, endInterfaceName } from './tunnel-spec';
 export type { TunnelMode, TunnelSpec } from './tunnel-spec';

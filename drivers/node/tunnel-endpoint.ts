@@ -5,14 +5,17 @@
 import { DriverResult } from '../ssh/failures';
 import { SshSession } from '../ssh/session';
 import { bringEndUp, takeEndDown } from './tunnel-link';
-import { nodeDownSteps, nodeUpSteps, TunnelSpec } from './tunnel-spec';
+import { forEnd, nodeDownSteps, nodeUpSteps, TunnelSpec } from './tunnel-spec';
 
-/** Bring the node end up; on failure the partial state is removed again. */
+/** Bring the node end up (gre/ipip/vxlan; WireGuard needs both ends' keys first, see
+ *  drivers/router/tunnel-wireguard.ts); on failure the partial state is removed again. */
 export function nodeEndpointUp(session: SshSession, spec: TunnelSpec, egressInterface: string): Promise<DriverResult<object>> {
-  return bringEndUp(session, spec, nodeUpSteps(spec, egressInterface), nodeDownSteps(spec, egressInterface));
+  const end = forEnd(spec, 'node');
+  return bringEndUp(session, end, nodeUpSteps(end, egressInterface), nodeDownSteps(end, egressInterface), 'node');
 }
 
-/** Remove the node end; `removed` counts the pieces that were still there. */
+/** Remove the node end (any mode); `removed` counts the pieces that were still there. */
 export function nodeEndpointDown(session: SshSession, spec: TunnelSpec, egressInterface: string): Promise<DriverResult<{ removed: number }>> {
-  return takeEndDown(session, spec, nodeDownSteps(spec, egressInterface));
+  const end = forEnd(spec, 'node');
+  return takeEndDown(session, end, nodeDownSteps(end, egressInterface), 'node');
 }

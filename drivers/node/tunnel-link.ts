@@ -1,15 +1,27 @@
 /** Is the interface named like the tunnel present, and is it our kind of tunnel? */
 import { DriverResult, fail } from '../ssh/failures';
 import { SshSession } from '../ssh/session';
-import { runPrivileged } from '../ssh/privilege';
+import { runPrivileged, runPrivilegedScript } from '../ssh/privilege';
 import { Argv, runCleanup, runSteps } from '../ssh/steps';
-import { linkDeleteArgv, linkKindArgv, TunnelSpec } from './tunnel-spec';
+import { linkDeleteArgv, linkKindArgv, TunnelEnd, TunnelSpec } from './tunnel-spec';
+import { removeWireguardEnd } from './wireguard-end';
 
 const TIMEOUT_MS = 15_000;
 
 export type LinkState = 'absent' | 'ours' | 'foreign';
 
+/** WireGuard (kernel or wireguard-go, whose link is a plain tun): ours when `wg` answers for it.
+ *  No `ip -d -j`: BusyBox's `ip` (OpenWrt routers) has neither. */
+const WIREGUARD_STATE_SCRIPT = 'ip link show dev "$1" >/dev/null 2>&1 || { echo absent; exit 0; }; if wg show "$1" public-key >/dev/null 2>&1; then echo wireguard; else echo other; fi';
+
 export async function tunnelLinkState(session: SshSession, spec: TunnelSpec): Promise<DriverResult<{ state: LinkState; kind: string | null }>> {
+  if (spec.mode === 'wireguard') {
+    const w = await runPrivilegedScript(session, WIREGUARD_STATE_SCRIPT, [spec.name], { timeoutMs: TIMEOUT_MS });
+    if (!w.ok) return w;
+    const seen = w.stdout.trim();
+    if (seen === 'absent') return { ok: true, state: 'absent', kind: null };
+    return { ok: true, state: seen === 'wireguard' ? 'ours' : 'foreign', kind: seen === 'wireguard' ? 'wireguard' : null };
+  }
   const r = await session.run(linkKindArgv(spec), { timeoutMs: TIMEOUT_MS });
   if (!r.ok) return r;
   if (r.code !== 0) return { ok: true, state: 'absent', kind: null }; // "Device ... does not exist."
@@ -18,8 +30,13 @@ export async function tunnelLinkState(session: SshSession, spec: TunnelSpec): Pr
   return { ok: true, state: kind === spec.mode ? 'ours' : 'foreign', kind };
 }
 
-/** Delete the tunnel link if it is ours; `removed` says whether there was one. */
-export async function removeTunnelLink(session: SshSession, spec: TunnelSpec): Promise<DriverResult<{ removed: boolean }>> {
+/** Delete the tunnel link if it is ours; `removed` says whether there was one. WireGuard: also
+ *  its wireguard-go, control socket and files (which outlive a link deleted by hand). */
+export async function removeTunnelLink(session: SshSession, spec: TunnelSpec, end: TunnelEnd): Promise<DriverResult<{ removed: boolean }>> {
+  if (spec.mode === 'wireguard') {
+    const w = await removeWireguardEnd(session, spec, end);
+    return w.ok ? { ok: true, removed: w.removed > 0 } : w;
+  }
   const st = await tunnelLinkState(session, spec);
   if (!st.ok) return st;
   if (st.state !== 'ours') return { ok: true, removed: false };
@@ -40,21 +57,34 @@ export async function assertNameFree(session: SshSession, spec: TunnelSpec): Pro
 }
 
 /** Remove one end: cleanup commands (missing pieces are fine) and then the link if it is ours. */
-export async function takeEndDown(session: SshSession, spec: TunnelSpec, downSteps: readonly Argv[]): Promise<DriverResult<{ removed: number }>> {
+export async function takeEndDown(session: SshSession, spec: TunnelSpec, downSteps: readonly Argv[], end: TunnelEnd): Promise<DriverResult<{ removed: number }>> {
   const cleaned = await runCleanup(session, downSteps, { timeoutMs: TIMEOUT_MS });
   if (!cleaned.ok) return cleaned;
-  const link = await removeTunnelLink(session, spec);
+  const link = await removeTunnelLink(session, spec, end);
   if (!link.ok) return link;
   return { ok: true, removed: cleaned.succeeded + (link.removed ? 1 : 0) };
 }
 
 /** Build one end from scratch (idempotent re-run); on failure remove what was built. */
-export async function bringEndUp(session: SshSession, spec: TunnelSpec, upSteps: readonly Argv[], downSteps: readonly Argv[]): Promise<DriverResult<object>> {
+export async function bringEndUp(session: SshSession, spec: TunnelSpec, upSteps: readonly Argv[], downSteps: readonly Argv[], end: TunnelEnd): Promise<DriverResult<object>> {
+  const clear = await clearEnd(session, spec, downSteps, end);
+  if (!clear.ok) return clear;
+  const up = await runSteps(session, upSteps, 'tunnel_failed', { timeoutMs: TIMEOUT_MS });
+  if (!up.ok) await takeEndDown(session, spec, downSteps, end);
+  return up;
+}
+
+/** Before building: refuse a foreign interface of the name, remove a previous tunnel of ours. */
+export async function clearEnd(session: SshSession, spec: TunnelSpec, downSteps: readonly Argv[], end: TunnelEnd): Promise<DriverResult<object>> {
   const free = await assertNameFree(session, spec);
   if (!free.ok) return free;
-  const before = await takeEndDown(session, spec, downSteps);
-  if (!before.ok) return before;
+  const before = await takeEndDown(session, spec, downSteps, end);
+  return before.ok ? { ok: true } : before;
+}
+
+/** Run an end's up steps (its link exists already: WireGuard); on failure remove the end. */
+export async function finishEnd(session: SshSession, spec: TunnelSpec, upSteps: readonly Argv[], downSteps: readonly Argv[], end: TunnelEnd): Promise<DriverResult<object>> {
   const up = await runSteps(session, upSteps, 'tunnel_failed', { timeoutMs: TIMEOUT_MS });
-  if (!up.ok) await takeEndDown(session, spec, downSteps);
+  if (!up.ok) await takeEndDown(session, spec, downSteps, end);
   return up;
 }

@@ -7,15 +7,39 @@
  * returns replies to phoneSubnet via routerInner) -> world.
  *
  * Modes: gre and ipip (`ip tunnel`-style L3 tunnels), vxlan (L2 over UDP, for kernels without
- * the ip_gre/ipip modules, such as the development VMs). The outer TTL is fixed (64), so the
- * tunnel is one hop in a traceroute: the node's inner address.
+ * the ip_gre/ipip modules, such as the development VMs), wireguard (encrypted L3 over UDP; the
+ * kernel module when the host has it, wireguard-go otherwise: drivers/node/wireguard-end.ts).
+ * The outer TTL is fixed (64) for gre/ipip/vxlan, so the tunnel is one hop in a traceroute: the
+ * node's inner address (WireGuard too: it never copies the inner TTL outwards).
+ *
+ * WireGuard uses one interface name PER END (`<name>-r` on the router, `<name>-n` on the node):
+ * wireguard-go's control socket is /var/run/wireguard/<ifname>.sock, one directory for all the
+ * network namespaces of a machine, so the two ends of an emulated tunnel (router and node
+ * namespaces on one machine) must not share a name. The other modes keep one name.
  */
 import { DriverConfigError } from '../ssh/failures';
 import { Argv } from '../ssh/steps';
 import * as v from '../ssh/validate';
 
-export const TUNNEL_MODES = ['gre', 'ipip', 'vxlan'] as const;
+export const TUNNEL_MODES = ['gre', 'ipip', 'vxlan', 'wireguard'] as const;
 export type TunnelMode = (typeof TUNNEL_MODES)[number];
+export type TunnelEnd = 'router' | 'node';
+
+/** WireGuard's 80 bytes of overhead (IPv6 outer header 40 + UDP 8 + WireGuard 32) below a
+ *  1500-byte underlay: the MTU wg-quick and OpenWrt also set. */
+export const WIREGUARD_MTU = 1420;
+export const WIREGUARD_DEFAULT_PORT = 51820;
+/** Where the driver keeps generated keys, wireguard-go's pid and log files: root-only and in
+ *  RAM (tmpfs) on Debian (/run) and OpenWrt (/var -> /tmp), so a generated key never reaches a disk. */
+export const WIREGUARD_STATE_DIR = '/var/run/matador-wireguard';
+
+/** One end's WireGuard settings (the private key never leaves its host; see wireguard-end.ts). */
+export interface WireguardEndOptions {
+  /** UDP port this end listens on (the router dials the node's). */
+  listenPort: number;
+  /** An existing private key file on this host; absent: generated per tunnel, removed at teardown. */
+  privateKeyFile?: string;
+}
 
 export interface TunnelSpec {
   /** Interface name, the same on both ends. */
@@ -36,6 +60,35 @@ export interface TunnelSpec {
   /** VXLAN only: network identifier (default 42) and UDP port (default 4789). */
   vni?: number;
   vxlanPort?: number;
+  /** WireGuard only (defaults: port 51820 on both ends, keys generated). */
+  wireguard?: { router: WireguardEndOptions; node: WireguardEndOptions };
+}
+
+/** The interface name on one end: `<name>-r` / `<name>-n` for WireGuard, else `name`. */
+export function endInterfaceName(spec: TunnelSpec, end: TunnelEnd): string {
+  return spec.mode === 'wireguard' ? `${spec.name}-${end === 'router' ? 'r' : 'n'}` : spec.name;
+}
+
+/** The spec as one end sees it: `name` is that end's interface (what every command uses). */
+export function forEnd(spec: TunnelSpec, end: TunnelEnd): TunnelSpec {
+  return { ...spec, name: endInterfaceName(spec, end) };
+}
+
+/** One end's WireGuard options with the defaults applied. */
+export function wireguardEnd(spec: TunnelSpec, end: TunnelEnd): WireguardEndOptions {
+  return spec.wireguard?.[end] ?? { listenPort: WIREGUARD_DEFAULT_PORT };
+}
+
+function validateWireguard(spec: TunnelSpec): TunnelSpec['wireguard'] {
+  if (spec.mode !== 'wireguard') return undefined;
+  const end = (e: TunnelEnd): WireguardEndOptions => {
+    const o = wireguardEnd(spec, e);
+    const keyFile = o.privateKeyFile === undefined ? {} : { privateKeyFile: v.remotePath(o.privateKeyFile, `tunnel.wireguard.${e}.privateKeyFile`) };
+    return { listenPort: v.port(o.listenPort, `tunnel.wireguard.${e}.listenPort`), ...keyFile };
+  };
+  // Both per-end names must fit IFNAMSIZ (15): the base name leaves room for the "-r"/"-n".
+  v.interfaceName(`${spec.name}-r`, 'tunnel.name (+ "-r", WireGuard)');
+  return { router: end('router'), node: end('node') };
 }
 
 /**
@@ -59,25 +112,55 @@ export function validateTunnelSpec(spec: TunnelSpec): TunnelSpec {
     rulePriority: v.integerInRange(spec.rulePriority, 'tunnel.rulePriority', 1, 32765),
     vni: spec.vni === undefined ? undefined : v.integerInRange(spec.vni, 'tunnel.vni', 1, 16777215),
     vxlanPort: spec.vxlanPort === undefined ? undefined : v.port(spec.vxlanPort, 'tunnel.vxlanPort'),
+    wireguard: validateWireguard(spec),
   };
 }
 
-function linkAdd(spec: TunnelSpec, local: string, remote: string): Argv {
+/** The link (gre/ipip/vxlan); a WireGuard link exists already (wireguard-end.ts prepared it). */
+function linkAdd(spec: TunnelSpec, local: string, remote: string): Argv[] {
+  return spec.mode === 'wireguard' ? [] : [linkAddArgv(spec, local, remote)];
+}
+
+function linkAddArgv(spec: TunnelSpec, local: string, remote: string): Argv {
   switch (spec.mode) {
     case 'gre':
     case 'ipip':
       return ['ip', 'link', 'add', spec.name, 'type', spec.mode, 'local', local, 'remote', remote, 'ttl', '64'];
     case 'vxlan':
       return ['ip', 'link', 'add', spec.name, 'type', 'vxlan', 'id', String(spec.vni ?? 42), 'local', local, 'remote', remote, 'dstport', String(spec.vxlanPort ?? 4789), 'ttl', '64'];
+    case 'wireguard':
+      throw new Error('a WireGuard link is added by the wireguard-end prepare script');
   }
 }
 
+/**
+ * WireGuard peer of one end (`spec` as that end sees it). The router dials the node (endpoint,
+ * keepalive 25 s so a NAT in front of a real router keeps the mapping) and sends anything the
+ * policy table routes into the tunnel (0.0.0.0/0); the node has no endpoint (it learns the
+ * router's from the handshake, as for a router behind NAT) and accepts only the router's inner
+ * address and the phone subnet. Only `ip`/`wg` forms BusyBox's `ip` and OpenWrt's `wg` also take.
+ */
+function wireguardPeer(spec: TunnelSpec, end: TunnelEnd, peerPublicKey: string | undefined): Argv[] {
+  if (spec.mode !== 'wireguard') return [];
+  if (peerPublicKey === undefined) throw new Error(`WireGuard ${end} end needs the peer's public key`);
+  const pub = v.wireguardKey(peerPublicKey, 'peer public key');
+  const peer = end === 'router'
+    ? ['endpoint', `${spec.nodeUnderlay}:${wireguardEnd(spec, 'node').listenPort}`, 'allowed-ips', '0.0.0.0/0', 'persistent-keepalive', '25']
+    : ['allowed-ips', `${spec.routerInner}/32,${spec.phoneSubnet}`];
+  return [
+    ['wg', 'set', spec.name, 'peer', pub, ...peer],
+    ['ip', 'link', 'set', spec.name, 'mtu', String(WIREGUARD_MTU)],
+  ];
+}
 
-/** Router end: tunnel link + policy routing for the phone subnet. */
-export function routerUpSteps(spec: TunnelSpec): Argv[] {
+
+/** Router end (`spec` as the router sees it: forEnd): tunnel link + policy routing for the
+ *  phone subnet. WireGuard: `peerPublicKey` is the node's. */
+export function routerUpSteps(spec: TunnelSpec, peerPublicKey?: string): Argv[] {
   return [
     ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'],
-    linkAdd(spec, spec.routerUnderlay, spec.nodeUnderlay),
+    ...linkAdd(spec, spec.routerUnderlay, spec.nodeUnderlay),
+    ...wireguardPeer(spec, 'router', peerPublicKey),
     ['ip', 'addr', 'add', `${spec.routerInner}/${spec.innerPrefixLength}`, 'dev', spec.name],
     ['ip', 'link', 'set', spec.name, 'up'],
     ['ip', '-4', 'route', 'replace', 'default', 'via', spec.nodeInner, 'dev', spec.name, 'table', String(spec.table)],
@@ -119,12 +202,14 @@ export function nodeFirewallRules(spec: TunnelSpec, egressInterface: string): { 
 }
 
 
-/** Node end: tunnel link, return route to the phone subnet, forwarding and masquerade. */
-export function nodeUpSteps(spec: TunnelSpec, egressInterface: string): Argv[] {
+/** Node end (`spec` as the node sees it: forEnd): tunnel link, return route to the phone
+ *  subnet, forwarding and masquerade. WireGuard: `peerPublicKey` is the router's. */
+export function nodeUpSteps(spec: TunnelSpec, egressInterface: string, peerPublicKey?: string): Argv[] {
   const ipt = 'iptables';
   return [
     ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'],
-    linkAdd(spec, spec.nodeUnderlay, spec.routerUnderlay),
+    ...linkAdd(spec, spec.nodeUnderlay, spec.routerUnderlay),
+    ...wireguardPeer(spec, 'node', peerPublicKey),
     ['ip', 'addr', 'add', `${spec.nodeInner}/${spec.innerPrefixLength}`, 'dev', spec.name],
     ['ip', 'link', 'set', spec.name, 'up'],
     ['ip', 'route', 'replace', spec.phoneSubnet, 'via', spec.routerInner, 'dev', spec.name],

@@ -53,3 +53,18 @@ export function ipCannotBuild(profile: Pick<HostProfile, 'ipImpl'>, mode: string
   if (profile.ipImpl === 'none') return { tool: 'ip', why: 'not found' };
   return null;
 }
+
+/** The named interface's flags include UP (administratively up); false when it is not listed. */
+export function ipLinkIsUp(text: string, ifname: string): boolean {
+  for (const line of text.split('\n')) {
+    const link = parseLinkText(line);
+    if (link && link.name === ifname) return link.flags.includes('UP');
+  }
+  return false;
+}
+
+/** A rule `PRIO: from SUBNET lookup TABLE` is present (a /32 may print without its length). */
+export function ipRuleInstalled(text: string, priority: number, subnet: string, table: number): boolean {
+  const sources = [subnet, subnet.endsWith('/32') ? subnet.slice(0, -3) : subnet].map((s) => `from ${s}`);
+  return parseRulesText(text).some((r) => r.priority === priority && r.table === String(table) && sources.includes(r.selector));
+}

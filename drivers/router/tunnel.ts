@@ -9,14 +9,17 @@
 import { NodeTarget } from '../node';
 import { nodeEndpointDown, nodeEndpointUp } from '../node/tunnel-endpoint';
 import { bringEndUp, takeEndDown } from '../node/tunnel-link';
-import { routerDownSteps, routerUpSteps, TunnelSpec, validateTunnelSpec } from '../node/tunnel-spec';
+import { forEnd, routerDownSteps, routerUpSteps, TunnelSpec, validateTunnelSpec } from '../node/tunnel-spec';
 import { DriverConfigError, DriverFailure, DriverResult, fail } from '../ssh/failures';
+import { toolMissing } from '../ssh/host-profile';
 import { connectSsh, SshSession, withSsh } from '../ssh/session';
 import * as v from '../ssh/validate';
-import { toolMissing } from '../ssh/host-profile';
 import { linkFlags, linkShowArgv, RouterConfig } from './config';
 import { ipCannotBuild, parseRulesText } from './ip-text';
-import { matchTunnel, parseTunnelObservation, tunnelObservationArgs, tunnelObservationScript } from './tunnel-match';
+import { matchTunnel, parseTunnelObservation, tunnelObservationArgs, tunnelObservationScript, type TunnelMatch } from './tunnel-match';
+import { matchWireguardTunnel, parseWireguardObservation, wireguardObservationScript } from './tunnel-match-wireguard';
+import { wireguardTunnelUp } from './tunnel-wireguard';
+import { runPrivilegedScript } from '../ssh/privilege';
 
 const STEP_TIMEOUT_MS = 15_000;
 
@@ -33,8 +36,11 @@ function validatedSpec(spec: TunnelSpec, node?: NodeTarget): { spec: TunnelSpec;
 }
 
 export interface TunnelUpResult {
+  /** The router's tunnel interface (WireGuard: `<name>-r`; the node's is `<name>-n`). */
   name: string;
   mode: TunnelSpec['mode'];
+  /** WireGuard only: `kernel` or `wireguard-go <version>` per end. */
+  implementation?: { router: string; node: string };
   /** Node's inner address: the first hop after the router in a phone's traceroute. */
   nodeInner: string;
 }
@@ -53,9 +59,14 @@ export async function tunnelUp(opts: { router: RouterConfig; node: NodeTarget; t
     // Before anything is built on either end: can this router's ip make the tunnel at all?
     const refused = await refuseUnbuildable(routerSession, spec);
     if (refused) return refused;
+    if (spec.mode === 'wireguard') {
+      const wg = await wireguardTunnelUp(nodeConn.session, opts.router, spec, egress);
+      if (!wg.ok) return wg;
+      return { ok: true, name: forEnd(spec, 'router').name, mode: spec.mode, nodeInner: spec.nodeInner, implementation: wg.implementation };
+    }
     const nodeUp = await nodeEndpointUp(nodeConn.session, spec, egress);
     if (!nodeUp.ok) return nodeUp;
-    const routerUp = await bringEndUp(routerSession, spec, routerUpSteps(spec), routerDownSteps(spec));
+    const routerUp = await bringEndUp(routerSession, spec, routerUpSteps(spec), routerDownSteps(spec), 'router');
     if (!routerUp.ok) {
       await nodeEndpointDown(nodeConn.session, spec, egress);
       return routerUp;
@@ -75,7 +86,8 @@ export async function tunnelDown(opts: { router: RouterConfig; node: NodeTarget;
   const checked = validatedSpec(opts.tunnel, opts.node);
   if ('ok' in checked) return checked;
   const { spec, egress } = checked;
-  const router = await withSsh(opts.router.ssh, (s) => takeEndDown(s, spec, routerDownSteps(spec)));
+  const routerEnd = forEnd(spec, 'router');
+  const router = await withSsh(opts.router.ssh, (s) => takeEndDown(s, routerEnd, routerDownSteps(routerEnd), 'router'));
   const node = await withSsh(opts.node.ssh, (s) => nodeEndpointDown(s, spec, egress));
   if (!router.ok) return router;
   if (!node.ok) return node;
@@ -97,7 +109,7 @@ export interface TunnelStatus {
 export async function tunnelStatus(opts: { router: RouterConfig; tunnel: TunnelSpec; pingCount?: number }): Promise<DriverResult<{ status: TunnelStatus }>> {
   const checked = validatedSpec(opts.tunnel);
   if ('ok' in checked) return checked;
-  const { spec } = checked;
+  const spec = forEnd(checked.spec, 'router');
   const count = String(v.integerInRange(opts.pingCount ?? 2, 'pingCount', 1, 20));
   return withSsh(opts.router.ssh, async (s) => {
     const p = await s.hostProfile();
@@ -144,9 +156,10 @@ async function refuseUnbuildable(s: SshSession, spec: TunnelSpec): Promise<{ ok:
 /** Ping the node's inner address through the tunnel; 0.2 s apart, so a live far end answers in
  *  ~0.2 s; a dead one costs the last reply's 1 s wait. Read-only, so as the login (no sudo):
  *  ping is usable by every user (file capability or ping_group_range), -i 0.2 is the smallest
- *  interval iputils allows non-root, and -I (SO_BINDTODEVICE) needs no privilege since Linux 5.7. */
+ *  interval iputils allows non-root, and -I (SO_BINDTODEVICE) needs no privilege since Linux 5.7.
+ *  No -n: BusyBox ping does not take it, and iputils does no reverse lookup for a numeric target. */
 async function pingPeer(s: SshSession, spec: TunnelSpec, count: string): Promise<DriverResult<{ reachable: boolean }>> {
-  const ping = await s.run(['ping', '-n', '-c', count, '-i', '0.2', '-W', '1', '-I', spec.name, spec.nodeInner], { timeoutMs: STEP_TIMEOUT_MS });
+  const ping = await s.run(['ping', '-c', count, '-i', '0.2', '-W', '1', '-I', spec.name, spec.nodeInner], { timeoutMs: STEP_TIMEOUT_MS });
   if (!ping.ok) return ping;
   return { ok: true, reachable: ping.code === 0 };
 }
@@ -172,7 +185,8 @@ export interface TunnelReuseCheck {
 export async function tunnelReusable(opts: { router: RouterConfig; tunnel: TunnelSpec }): Promise<DriverResult<TunnelReuseCheck>> {
   const checked = validatedSpec(opts.tunnel);
   if ('ok' in checked) return checked;
-  const { spec } = checked;
+  const spec = forEnd(checked.spec, 'router');
+  if (spec.mode === 'wireguard') return withSsh(opts.router.ssh, (s) => wireguardReusable(s, spec));
   return withSsh(opts.router.ssh, async (s) => {
     const refused = await refuseUnbuildable(s, spec);
     if (refused) return refused;
@@ -184,13 +198,24 @@ export async function tunnelReusable(opts: { router: RouterConfig; tunnel: Tunne
     if (!seen.ok) return seen;
     if (seen.code !== 0) return fail('ssh_command_failed', `${s.label}: tunnel observation exited ${seen.code}: ${seen.stderr.trim()}`);
     const observed = parseTunnelObservation(seen.stdout);
-    const verdict = matchTunnel(spec, observed);
-    const kernel = observed.kernel;
-    if (!verdict.match) return { ok: true, reusable: false, reason: verdict.reason, existingRemote: verdict.remote, kernel };
-    // A link that looks right but whose far end is gone (node down, its end removed) is never reused.
-    const ping = await pingPeer(s, spec, '2');
-    if (!ping.ok) return ping;
-    if (!ping.reachable) return { ok: true, reusable: false, reason: `${spec.name}: node ${spec.nodeInner} does not answer through it`, existingRemote: spec.nodeUnderlay, kernel };
-    return { ok: true, reusable: true, reason: null, existingRemote: spec.nodeUnderlay, kernel };
+    return judgeReuse(s, spec, matchTunnel(spec, observed), observed.kernel);
   });
+}
+
+/** A link that looks right but whose far end is gone (node down, its end removed, WireGuard:
+ *  rebuilt with another key) is never reused: the node must answer through it. */
+async function judgeReuse(s: SshSession, spec: TunnelSpec, verdict: TunnelMatch, kernel: string): Promise<DriverResult<TunnelReuseCheck>> {
+  if (!verdict.match) return { ok: true, reusable: false, reason: verdict.reason, existingRemote: verdict.remote, kernel };
+  const ping = await pingPeer(s, spec, '2');
+  if (!ping.ok) return ping;
+  if (!ping.reachable) return { ok: true, reusable: false, reason: `${spec.name}: node ${spec.nodeInner} does not answer through it`, existingRemote: spec.nodeUnderlay, kernel };
+  return { ok: true, reusable: true, reason: null, existingRemote: spec.nodeUnderlay, kernel };
+}
+
+/** tunnelReusable for WireGuard: text forms and the masked `wg show dump` (tunnel-match-wireguard.ts). */
+async function wireguardReusable(s: SshSession, spec: TunnelSpec): Promise<DriverResult<TunnelReuseCheck>> {
+  const seen = await runPrivilegedScript(s, wireguardObservationScript(), [spec.name, String(spec.table)], { timeoutMs: STEP_TIMEOUT_MS });
+  if (!seen.ok) return seen;
+  const observed = parseWireguardObservation(seen.stdout);
+  return judgeReuse(s, spec, matchWireguardTunnel(spec, observed), observed.kernel);
 }

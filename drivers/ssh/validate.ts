@@ -67,3 +67,12 @@ export function hostName(value: unknown, what: string): string {
   }
   return value;
 }
+
+/** A WireGuard PUBLIC key as `wg pubkey` prints it: 32 bytes, base64 (44 chars, one '='). */
+export function wireguardKey(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/.test(value)) {
+    // The value is not echoed: a key (maybe a private one pasted by mistake) stays out of errors.
+    throw new DriverConfigError(`${what}: not a WireGuard key (44 base64 characters)`);
+  }
+  return value;
+}

@@ -187,8 +187,8 @@ describe('invalid configs give one line naming file, key path and value', () => 
       'testbeds-bad-capture-dir.yaml',
       'testbeds[1].routers.A.captureDir: expected an absolute directory path of plain components (A-Z a-z 0-9 _ . -, no "." or ".."), e.g. "/var/tmp/matador-captures", got "/var/tmp/../../etc"',
     ],
-    ['testbeds-bad-tunnel-mode.yaml', 'testbeds[1].tunnel.mode: expected one of "gre", "ipip", "vxlan", got "wireguard"'],
-    ['testbeds-tunnel-no-mode.yaml', 'testbeds[1].tunnel.mode: expected one of "gre", "ipip", "vxlan", got nothing (the key is missing)'],
+    ['testbeds-bad-tunnel-mode.yaml', 'testbeds[1].tunnel.mode: expected one of "gre", "ipip", "vxlan", "wireguard", got "openvpn"'],
+    ['testbeds-tunnel-no-mode.yaml', 'testbeds[1].tunnel.mode: expected one of "gre", "ipip", "vxlan", "wireguard", got nothing (the key is missing)'],
     ['testbeds-tunnel-unknown-key.yaml', 'testbeds[1].tunnel.tabel: unknown key (did you mean "table"?), got 100'],
     ['testbeds-bad-table.yaml', 'testbeds[1].tunnel.table: expected an integer between 1 and 251 (a routing table id; side A uses it, side B the next one), got 254'],
     [

@@ -35,7 +35,7 @@ import {
 export const TESTBEDS_SCHEMA = 'matador.testbeds/v1';
 
 /** The tunnel kinds of drivers/node/tunnel-spec.ts (kept equal by test/config-wiring.test.ts). */
-export const TUNNEL_MODES = ['gre', 'ipip', 'vxlan'] as const;
+export const TUNNEL_MODES = ['gre', 'ipip', 'vxlan', 'wireguard'] as const;
 
 /** What a real testbed uses when its file does not say (the values before these keys existed). */
 export const REAL_TESTBED_DEFAULTS = {
@@ -196,11 +196,18 @@ export const tunnelSchema = strict({
   rulePriority: num({ int: true, min: 1, max: 32764 }, 'an integer between 1 and 32764 (an ip rule priority; side A uses it, side B the next one)').optional(),
   vni: num({ int: true, min: 1, max: 16777214 }, 'an integer between 1 and 16777214 (a VXLAN id; side A uses it, side B the next one)').optional(),
   vxlanPort: port().optional(),
+  /** WireGuard: UDP port of side A's router and node (side B the next; default 51820 + 2 * the
+   *  testbed's place). Keys are generated on each host per tunnel. */
+  wireguard: strict({ listenPort: num({ int: true, min: 1, max: 65534 }, 'an integer between 1 and 65534 (a UDP port; side A uses it, side B the next one)').optional() }).optional(),
 }).superRefine((t, ctx) => {
-  if (t.mode === 'vxlan') return;
-  for (const key of ['vni', 'vxlanPort'] as const) {
-    if (t[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], input: t[key], message: expected(`no ${key} unless mode is "vxlan" (mode is ${JSON.stringify(t.mode)})`) });
-  }
+  const only = (keys: readonly ('vni' | 'vxlanPort' | 'wireguard')[], mode: string) => {
+    if (t.mode === mode) return;
+    for (const key of keys) {
+      if (t[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], input: t[key], message: expected(`no ${key} unless mode is "${mode}" (mode is ${JSON.stringify(t.mode)})`) });
+    }
+  };
+  only(['vni', 'vxlanPort'], 'vxlan');
+  only(['wireguard'], 'wireguard');
 });
 
 const pairOf = <T extends z.ZodType>(item: T) => strict({ A: item, B: item });

@@ -257,6 +257,8 @@ export interface TunnelInfo {
   kernel?: string;
   /** The tunnel was left up by the previous measurement and checked, not rebuilt. */
   reused?: boolean;
+  /** WireGuard: how the router and the node ran it (`kernel` or `wireguard-go <version>`). */
+  implementation?: { router: string; node: string };
 }
 
 export interface TunnelsInfo {

@@ -10,12 +10,17 @@
  */
 import { spawn } from 'child_process';
 import { promises as fs } from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseTracerouteText } from '../../lib/traceroute';
 import { checkNode, NodeTarget, traceroute, TRACEROUTE_BACKENDS, TunnelMode, TunnelSpec, TUNNEL_MODES } from '../../drivers/node';
 import { captureFetch, captureStart, captureStop, configureRouter, RouterConfig, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
+import { tunnelReusable } from '../../drivers/router/tunnel';
 import { withSsh } from '../../drivers/ssh/session';
 import { nodeEndpointDown } from '../../drivers/node/tunnel-endpoint';
+import { WIREGUARD_STATE_DIR } from '../../drivers/node/tunnel-spec';
+import { DOWN_SCRIPT, parsePrepareOutput, PREPARE_SCRIPT } from '../../drivers/node/wireguard-end';
+import { parseWireguardObservation, wireguardObservationScript } from '../../drivers/router/tunnel-match-wireguard';
 import { ADDR, as, buildTopology, inNs, NS, run, SUDO_PASSWORD_USER, SUDO_USER, teardownTopology, Topology, topologyTunnel } from '../support/world';
 
 const SERVICE_PORT = 8080;
@@ -28,6 +33,23 @@ const refusedModes: { mode: TunnelMode; detail: string }[] = [];
 
 function baseSpec(mode: TunnelMode): TunnelSpec {
   return topologyTunnel(mode, { name: 'mtsh-tun0', table: 120, rulePriority: 1200 });
+}
+
+/** WireGuard: per-end interfaces mtsh-wg0-r (router) / mtsh-wg0-n (node), wireguard-go here. */
+const wgSpec: TunnelSpec = { ...baseSpec('wireguard'), name: 'mtsh-wg0', wireguard: { router: { listenPort: 51900 }, node: { listenPort: 51901 } } };
+
+/** wireguard-go processes of ours (by their command line), e.g. ["wireguard-go -f mtsh-wg0-r"]. */
+async function wireguardGoProcesses(): Promise<string[]> {
+  const { stdout } = await run(['ps', '-eo', 'args']);
+  return stdout.split('\n').filter((l) => /^wireguard-go -f mtsh-/.test(l.trim())).map((l) => l.trim());
+}
+
+async function wireguardLeftovers(base: string): Promise<string[]> {
+  const left: string[] = [];
+  for (const [dir, prefix] of [['/var/run/wireguard', base], [WIREGUARD_STATE_DIR, base]]) {
+    left.push(...(await fs.readdir(dir).catch(() => [] as string[])).filter((f) => f.startsWith(prefix)).map((f) => `${dir}/${f}`));
+  }
+  return left;
 }
 
 function t(): Topology {
@@ -66,6 +88,7 @@ beforeAll(async () => {
 afterAll(async () => {
   try {
     if (topo) await tunnelDown({ router, node, tunnel: spec ?? baseSpec('vxlan') });
+    if (topo) await tunnelDown({ router, node, tunnel: wgSpec });
   } finally {
     await fs.rm('/run/mtsh-router-captures', { recursive: true, force: true });
     await teardownTopology(topo);
@@ -397,5 +420,99 @@ describe('tunnel down', () => {
     expect(await nodeTunnelRules()).toEqual([]);
     expect(await phonePing()).toBe(false);
     expect(await tunnelDown({ router, node, tunnel: spec })).toMatchObject({ ok: true, routerRemoved: 0, nodeRemoved: 0 });
+  });
+});
+
+describe('WireGuard tunnel (wireguard-go: this kernel has no wireguard module)', () => {
+  it('comes up with one interface per end; the phone reaches the target through it', async () => {
+    const up = await tunnelUp({ router, node, tunnel: wgSpec });
+    expect(up).toMatchObject({ ok: true, name: 'mtsh-wg0-r', mode: 'wireguard', nodeInner: ADDR.nodeInner });
+    if (!up.ok) return;
+    console.log(`WireGuard implementation: ${JSON.stringify(up.implementation)}`);
+    expect(up.implementation?.router).toMatch(/^(kernel|wireguard-go v?\d+\.\d+\.\d+)$/);
+    expect(await linkExists(NS.router, 'mtsh-wg0-r')).toBe(true);
+    expect(await linkExists(NS.node, 'mtsh-wg0-n')).toBe(true);
+    expect((await inNs(NS.router, ['ip', 'link', 'show', 'dev', 'mtsh-wg0-r'])).stdout).toMatch(/mtu 1420/);
+    expect(await tunnelStatus({ router, tunnel: wgSpec })).toEqual({ ok: true, status: { exists: true, up: true, peerReachable: true, ruleInstalled: true } });
+    expect(await phonePing()).toBe(true);
+    const r = await inNs(NS.phone, ['socat', '-T', '5', '-', `TCP:${ADDR.target}:${SERVICE_PORT}`]);
+    expect(r.stdout.trim()).toBe(`service-reply peer=${ADDR.node}`);
+    // The traffic really went through WireGuard: the node's peer counted it after a handshake.
+    const show = await inNs(NS.node, ['wg', 'show', 'mtsh-wg0-n', 'dump']);
+    const peer = show.stdout.trim().split('\n')[1].split('\t');
+    expect(Number(peer[4])).toBeGreaterThan(0);
+    expect(Number(peer[5])).toBeGreaterThan(1000);
+    expect(peer[2]).toBe(`${ADDR.router}:51900`);
+    // Keys: generated 0600 on each host, the private one in no process's argv.
+    const keyFile = path.join(WIREGUARD_STATE_DIR, 'mtsh-wg0-r.key');
+    expect((await fs.stat(keyFile)).mode & 0o777).toBe(0o600);
+    const privateKey = (await fs.readFile(keyFile, 'utf8')).trim();
+    expect((await run(['ps', '-eo', 'args'])).stdout).not.toContain(privateKey);
+    expect(JSON.stringify(up)).not.toContain(privateKey);
+    expect(await tunnelUp({ router, node, tunnel: wgSpec })).toMatchObject({ ok: true });
+    expect(await phonePing()).toBe(true);
+  });
+
+  it('is reusable as it is; once the node end is gone (new key when rebuilt) it is not', async () => {
+    expect(await tunnelReusable({ router, tunnel: wgSpec })).toMatchObject({ ok: true, reusable: true, existingRemote: ADDR.node });
+    expect(await withSsh(node.ssh, (s) => nodeEndpointDown(s, wgSpec, node.egressInterface))).toMatchObject({ ok: true });
+    expect(await tunnelReusable({ router, tunnel: wgSpec })).toMatchObject({ ok: true, reusable: false, existingRemote: ADDR.node });
+  });
+
+  it('a wireguard-go that cannot start (its control socket is in use) fails cleanly and leaves nothing', async () => {
+    // Another wireguard-go on this machine already owns /var/run/wireguard/mtsh-wg1-r.sock.
+    const clash = spawn('ip', ['netns', 'exec', NS.target, 'wireguard-go', '-f', 'mtsh-wg1-r'], { stdio: 'ignore', env: { ...process.env, WG_PROCESS_FOREGROUND: '1' } });
+    try {
+      for (let i = 0; i < 50 && !(await wireguardLeftovers('mtsh-wg1-r.sock')).length; i++) await new Promise((res) => setTimeout(res, 100));
+      const up = await tunnelUp({ router, node, tunnel: { ...wgSpec, name: 'mtsh-wg1', table: 130, rulePriority: 1300, wireguard: { router: { listenPort: 51902 }, node: { listenPort: 51903 } } } });
+      expect(up).toMatchObject({ ok: false, failure: 'tunnel_failed' });
+      if (!up.ok) expect(up.detail).toMatch(/mtsh-wg1-r\.sock is in use/);
+      expect(await linkExists(NS.node, 'mtsh-wg1-n')).toBe(false);
+      expect(await linkExists(NS.router, 'mtsh-wg1-r')).toBe(false);
+      expect(await wireguardGoProcesses()).not.toContain('wireguard-go -f mtsh-wg1-n');
+      expect(await wireguardLeftovers('mtsh-wg1-n')).toEqual([]);
+      expect(await wireguardLeftovers('mtsh-wg1-r')).toEqual(['/var/run/wireguard/mtsh-wg1-r.sock']); // the other one's, untouched
+    } finally {
+      clash.kill();
+    }
+  });
+
+  it('the end scripts need nothing but BusyBox (ash, ip, awk, sed, ...), wg and wireguard-go, as on OpenWrt', async () => {
+    // PATH holds only BusyBox applets and the two WireGuard tools; WG_PROCESS_FOREGROUND=0 would
+    // make wireguard-go re-execute itself for ever if it reached it.
+    const bin = await fs.mkdtemp(path.join(os.tmpdir(), 'mtsh-busybox-'));
+    try {
+      for (const a of ['sh', 'ip', 'sed', 'awk', 'grep', 'tr', 'tail', 'head', 'sleep', 'cat', 'mkdir', 'rm', 'kill', 'uname']) await fs.symlink('/bin/busybox', path.join(bin, a));
+      for (const t of ['/usr/bin/wg', '/usr/local/bin/wireguard-go']) await fs.symlink(t, path.join(bin, path.basename(t)));
+      const bb = (script: string, args: string[]) => inNs(NS.router, ['env', '-i', `PATH=${bin}`, 'WG_PROCESS_FOREGROUND=0', path.join(bin, 'sh'), '-c', script, 'sh', ...args]);
+      const prep = await bb(PREPARE_SCRIPT, ['mtsh-bb0-r', WIREGUARD_STATE_DIR, '', '51910']);
+      expect(prep.code).toBe(0);
+      expect(parsePrepareOutput(prep.stdout)?.implementation.kind).toBe('wireguard-go');
+      expect((await wireguardGoProcesses()).filter((l) => l.includes('mtsh-bb0'))).toEqual(['wireguard-go -f mtsh-bb0-r']);
+      const obs = parseWireguardObservation((await bb(wireguardObservationScript(), ['mtsh-bb0-r', '120'])).stdout);
+      expect(obs.dump.split('\t').slice(0, 3)).toEqual(['(hidden)', parsePrepareOutput(prep.stdout)?.publicKey, '51910']);
+      expect(obs.addr).toMatch(/^\d+: mtsh-bb0-r: </);
+      expect((await bb(DOWN_SCRIPT, ['mtsh-bb0-r', WIREGUARD_STATE_DIR, '1'])).stdout.trim()).toMatch(/^[12]$/);
+      const bbProcesses = async () => (await wireguardGoProcesses()).filter((l) => l.includes('mtsh-bb0'));
+      for (let i = 0; i < 20 && (await bbProcesses()).length; i++) await new Promise((res) => setTimeout(res, 100));
+      expect(await bbProcesses()).toEqual([]);
+      expect(await wireguardLeftovers('mtsh-bb0')).toEqual([]);
+    } finally {
+      await inNs(NS.router, ['sh', '-c', DOWN_SCRIPT, 'sh', 'mtsh-bb0-r', WIREGUARD_STATE_DIR, '1']);
+      await fs.rm(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('tunnelDown removes interfaces, wireguard-go, sockets and generated keys', async () => {
+    const down = await tunnelDown({ router, node, tunnel: wgSpec });
+    expect(down).toMatchObject({ ok: true });
+    expect(await linkExists(NS.router, 'mtsh-wg0-r')).toBe(false);
+    expect(await linkExists(NS.node, 'mtsh-wg0-n')).toBe(false);
+    expect(await phonePing()).toBe(false);
+    for (let i = 0; i < 20 && (await wireguardGoProcesses()).length; i++) await new Promise((res) => setTimeout(res, 100));
+    expect(await wireguardGoProcesses()).toEqual([]);
+    expect(await wireguardLeftovers('mtsh-wg')).toEqual([]);
+    expect(await nodeTunnelRules()).toEqual([]);
+    expect(await tunnelDown({ router, node, tunnel: wgSpec })).toMatchObject({ ok: true, routerRemoved: 0, nodeRemoved: 0 });
   });
 });

@@ -19,7 +19,8 @@ import { knownWorlds, readWorldState } from '../../testbed/world';
 import { useTestServer } from '../support/dev-server';
 import { startRealWorkers, type RunningWorkers } from '../support/workers';
 import { runCli } from '../world/helpers';
-import { countryPath, latestRecords, tunnelLeftovers } from './helpers';
+import { countryPath, latestRecords, tunnelLeftovers, wireguardGoProcesses } from './helpers';
+import type { TunnelInfo } from '../../lib/measurement/payloads';
 
 jest.setTimeout(240_000);
 
@@ -101,6 +102,14 @@ describe('a campaign on the emulated world', () => {
       ['sg-sin/sg-sin', 'sg-sin/pl-waw', 'pl-waw/pl-waw'].flatMap((p) => [`e2e/threema/${p}`, `e2e/wechat/${p}`]).sort(),
     );
     for (const r of records) expect(r).toMatchObject({ status: 'ok', failure: null, testbedKind: 'emulated', testbed: 'tb1' });
+  });
+
+  it("tb1's tunnels run WireGuard (wireguard-go: this kernel has no module) on both sides", () => {
+    for (const r of records) {
+      const tunnels = r.tunnels as TunnelInfo[];
+      expect(tunnels.map((t) => t.kind)).toEqual(['wireguard', 'wireguard']);
+      for (const t of tunnels.filter((x) => !x.reused)) expect(t.implementation?.router).toMatch(/^(kernel|wireguard-go v[\d.]+)$/);
+    }
   });
 
   it('network path both ways between Singapore and Poland, hops placed by the world (SG -> US -> GB -> PL)', () => {
@@ -231,6 +240,7 @@ describe('a campaign on the emulated world', () => {
 
   it('leaves no tunnel behind', async () => {
     for (const ns of NAMESPACES) expect(await tunnelLeftovers(ns)).toEqual([]);
+    expect(await wireguardGoProcesses()).toEqual([]);
   });
 });
 

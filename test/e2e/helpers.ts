@@ -9,8 +9,19 @@ export function tunnelLeftovers(netns: string): Promise<string[]> {
     execFile('ip', ['-n', netns, '-d', '-j', 'link', 'show'], (err, stdout) => {
       if (err) return reject(err);
       const links = JSON.parse(stdout) as Array<{ ifname: string; linkinfo?: { info_kind?: string } }>;
-      const kinds = new Set(['vxlan', 'gre', 'ipip', 'gretap', 'wireguard']);
+      // 'tun': wireguard-go's interface (routers and nodes have no other tun device).
+      const kinds = new Set(['vxlan', 'gre', 'ipip', 'gretap', 'wireguard', 'tun']);
       resolve(links.filter((l) => kinds.has(l.linkinfo?.info_kind ?? '')).map((l) => `${netns}:${l.ifname}`));
+    });
+  });
+}
+
+/** Command lines of running wireguard-go processes of the worlds' tunnels (mt-tn*). */
+export function wireguardGoProcesses(): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    execFile('ps', ['-eo', 'args'], (err, stdout) => {
+      if (err) return reject(err);
+      resolve(stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('wireguard-go -f mt-tn')));
     });
   });
 }

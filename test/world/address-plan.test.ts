@@ -92,6 +92,10 @@ describe('paper world routing', () => {
     expect(plan.testbeds).toHaveLength(4);
   });
 
+  test('the first testbed tunnels with WireGuard, the others with VXLAN', () => {
+    expect(plan.testbeds.map((t) => t.tunnelMode)).toEqual(['wireguard', 'vxlan', 'vxlan', 'vxlan']);
+  });
+
   test('Europe network paths: 86/120 5 Eyes via the UK, 118/120 EU, none China, none leave', () => {
     expect(table(plan, region('Europe'), net)).toEqual({ measurements: 120, leftArea: 0, fiveEyes: 86, eu: 118, china: 0 });
   });

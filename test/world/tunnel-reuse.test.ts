@@ -22,6 +22,7 @@ import { emulatedWorldLab } from '../../testbed/lab';
 import { fault } from '../../testbed/world/world';
 import { knownWorlds, readWorldState, type WorldState } from '../../testbed/world';
 import { tunnelLeftovers } from '../e2e/helpers';
+import { endInterfaceName, type TunnelEnd, type TunnelSpec } from '../../drivers/node/tunnel-spec';
 import { runCli } from './helpers';
 
 jest.setTimeout(180_000);
@@ -52,6 +53,8 @@ function ip(args: string[]): Promise<string> {
 
 const routerNs = (s: Side): string => state.testbeds[0].sides[s].router.netns;
 const nodeNs = (id: string): string => state.nodes.find((n) => n.id === id)!.netns;
+/** The interface of side s's tunnel on its router or node (WireGuard: one name per end). */
+const tunnelIf = (s: Side, end: TunnelEnd): string => endInterfaceName({ ...({} as TunnelSpec), name: `mt-tn0-${s.toLowerCase()}`, mode: state.testbeds[0].tunnelMode ?? 'vxlan' }, end);
 
 /** Packets the node's end of the tunnel has received. */
 async function nodeRxPackets(node: string, ifname: string): Promise<number> {
@@ -64,7 +67,7 @@ async function nodeRxPackets(node: string, ifname: string): Promise<number> {
  * applies) reaches the Threema service and back, and it went through this node's tunnel end.
  */
 async function trafficFlows(s: Side, node: string): Promise<{ replied: boolean; throughNode: number }> {
-  const ifname = `mt-tn0-${s.toLowerCase()}`;
+  const ifname = tunnelIf(s, 'node');
   const target = state.services.find((x) => x.app === 'threema')!.address;
   const before = await nodeRxPackets(node, ifname);
   const replied = await ip(['netns', 'exec', routerNs(s), 'ping', '-n', '-c', '3', '-i', '0.2', '-W', '2', '-I', state.testbeds[0].sides[s].router.lanAddress, target]).then(
@@ -113,7 +116,7 @@ describe('tunnels kept between measurements of the same node pair', () => {
       ['A', 'pl-waw', false],
       ['B', 'sg-sin', false],
     ]);
-    expect(await tunnelLinks()).toEqual([`${nodeNs('pl-waw')}:mt-tn0-a`, `${nodeNs('sg-sin')}:mt-tn0-b`, `${routerNs('A')}:mt-tn0-a`, `${routerNs('B')}:mt-tn0-b`].sort());
+    expect(await tunnelLinks()).toEqual([`${nodeNs('pl-waw')}:${tunnelIf('A', 'node')}`, `${nodeNs('sg-sin')}:${tunnelIf('B', 'node')}`, `${routerNs('A')}:${tunnelIf('A', 'router')}`, `${routerNs('B')}:${tunnelIf('B', 'router')}`].sort());
     const first = await trafficFlows('A', 'pl-waw');
     expect(first.replied).toBe(true);
     expect(first.throughNode).toBeGreaterThanOrEqual(3);
@@ -180,7 +183,7 @@ describe('tunnels kept between measurements of the same node pair', () => {
       ['A', 'es-mad', false],
       ['B', 'sg-sin', true],
     ]);
-    expect(await tunnelLinks()).toEqual([`${nodeNs('es-mad')}:mt-tn0-a`, `${nodeNs('sg-sin')}:mt-tn0-b`, `${routerNs('A')}:mt-tn0-a`, `${routerNs('B')}:mt-tn0-b`].sort());
+    expect(await tunnelLinks()).toEqual([`${nodeNs('es-mad')}:${tunnelIf('A', 'node')}`, `${nodeNs('sg-sin')}:${tunnelIf('B', 'node')}`, `${routerNs('A')}:${tunnelIf('A', 'router')}`, `${routerNs('B')}:${tunnelIf('B', 'router')}`].sort());
     const a = await trafficFlows('A', 'es-mad');
     expect(a.replied).toBe(true);
     expect(a.throughNode).toBeGreaterThanOrEqual(3);

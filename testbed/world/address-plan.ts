@@ -72,7 +72,8 @@ export interface WorldPlan {
   services: { id: string; app: string; netns: string; address: string; addresses: { name: string; address: string }[]; router: string; country: string; names: string[]; resolvers: string[] | null; options: Record<string, unknown> }[];
   resolvers: { id: string; netns: string; address: string; router: string; country: string }[];
   background: { id: string; kind: string; port: number; netns: string; address: string; router: string; country: string; names: string[] }[];
-  testbeds: { id: string; A: PlannedTestbedSide; B: PlannedTestbedSide }[];
+  /** `tunnelMode`: the router<->node tunnels of the testbed (tunnelModeOf). */
+  testbeds: { id: string; tunnelMode: EmulatedTunnelMode; A: PlannedTestbedSide; B: PlannedTestbedSide }[];
   /** Router id -> the resolver id its country's clients use (for region-dependent answers). */
   routerResolver: Record<string, string | null>;
   /** Router id -> its prefix (lab included). */
@@ -240,7 +241,7 @@ export function buildPlan(world: LoadedWorld): WorldPlan {
         phone: { id: phoneId, netns: pns.name, address: lan.phone, gateway: lan.router, wlanIfname: ifname(wlanId), adbPort: ADB_PORT_BASE + 2 * (t - 1) + (side === 'A' ? 0 : 1), dns: labDns },
       };
     }
-    testbeds.push({ id: `tb${t}`, A: sides.A, B: sides.B });
+    testbeds.push({ id: `tb${t}`, tunnelMode: tunnelModeOf(t), A: sides.A, B: sides.B });
   }
 
   // Host <-> lab management link.
@@ -345,4 +346,16 @@ export function plannedPath(plan: WorldPlan, from: string, to: string): string[]
   const tr = routerOf(to);
   const o = plan.overridePaths;
   return o.get(`${fr}>${to}`) ?? o.get(`${from}>${tr}`) ?? o.get(`${fr}>${tr}`) ?? plan.routerPaths.get(fr)?.get(tr) ?? [fr];
+}
+
+/** The tunnel modes that run in an emulated world (this kernel has no GRE/IPIP/WireGuard
+ *  modules: vxlan in the kernel, WireGuard through wireguard-go). */
+export type EmulatedTunnelMode = 'vxlan' | 'wireguard';
+
+/**
+ * Testbed t (1-based) of every world: the first runs WireGuard (its router A is the BusyBox
+ * router, whose `ip` cannot make vxlan links), the others vxlan, so a world exercises both.
+ */
+export function tunnelModeOf(t: number): EmulatedTunnelMode {
+  return t === 1 ? 'wireguard' : 'vxlan';
 }

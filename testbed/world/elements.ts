@@ -107,11 +107,11 @@ export async function startBackends(plan: WorldPlan, state: WorldState, dir: str
 
 /**
  * Whether router A of the first testbed is the OpenWrt-like router (Dropbear + BusyBox) when the
- * world config does not say (`openwrtRouter`). false until tb1's tunnel is WireGuard (issue 10
- * part W): BusyBox ip cannot build the vxlan tb1 uses today (the drivers refuse: tool_missing).
- * Flip to true once WireGuard is merged.
+ * world config does not say (`openwrtRouter`). It goes with the first testbed's WireGuard tunnel
+ * (address-plan tunnelModeOf): BusyBox ip cannot build vxlan (the drivers refuse: tool_missing),
+ * as on a real OpenWrt router without ip-full.
  */
-export const OPENWRT_FIRST_ROUTER_DEFAULT = false;
+export const OPENWRT_FIRST_ROUTER_DEFAULT = true;
 
 /** The router that runs Dropbear + BusyBox: router A of the first testbed, when enabled. */
 export function openwrtRouterId(plan: WorldPlan, enabled: boolean | undefined): string | null {

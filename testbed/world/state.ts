@@ -97,6 +97,9 @@ export interface WorldState {
     id: string;
     /** Task queue of this testbed's activities (DESIGN section 3). */
     taskQueue: string;
+    /** Mode of its router <-> vantage node tunnels (address-plan.ts tunnelModeOf); absent in the
+     *  state of a world started before it was recorded: vxlan. */
+    tunnelMode?: 'vxlan' | 'wireguard';
     sides: Record<
       'A' | 'B',
       {

@@ -8,6 +8,7 @@
  * down: kills by pid file, by scanning the `mt-` namespaces and by scanning for the world
  * directory in command lines; deletes the namespaces, host links and files.
  */
+import { removeWireguardLeftovers } from '../wireguard-leftovers';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -87,6 +88,7 @@ function initialState(plan: WorldPlan, configFile: string, dir: string): WorldSt
     testbeds: plan.testbeds.map((t) => ({
       id: t.id,
       taskQueue: `testbed-${t.id}`,
+      tunnelMode: t.tunnelMode,
       sides: {
         A: sideState(t.A),
         B: sideState(t.B),
@@ -206,6 +208,8 @@ export async function down(opts: { log?: (msg: string) => void } = {}): Promise<
   const unique = [...new Set(pids)].filter((p) => p !== process.pid && isProcessAlive(p));
   await terminatePids(unique);
   if (unique.length) log(`stopped ${unique.length} processes`);
+  // Tunnels' wireguard-go ran in the world's namespaces; a killed one leaves socket and files.
+  await removeWireguardLeftovers('mt-tn');
   const net = await removeNetwork();
   log(`removed ${net.namespaces} namespaces, ${net.links} host links`);
   for (const w of worlds) fs.rmSync(worldDir(w), { recursive: true, force: true });
