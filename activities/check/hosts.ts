@@ -70,7 +70,7 @@ const wireguardTools = (what: string): HostCheck => ({
   name: 'WireGuard (wg; kernel module or wireguard-go)',
   async run(s) {
     const r = await runPrivilegedScript(s, WIREGUARD_PROBE, [], { timeoutMs: 10_000 });
-    if (!r.ok) return failed(failureString(r), `check ${s.label} answers over SSH`);
+    if (!r.ok) return failed(failureString(r), r.failure === 'privilege_denied' ? privilegeFix(what, s, r.detail) : `check ${s.label} answers over SSH`);
     const lines = r.stdout.trim().split('\n');
     const missing = lines.filter((l) => l.startsWith('missing ')).map((l) => l.slice('missing '.length));
     if (missing.length) return failed(missing.map((t) => `tool_missing: ${s.label}: ${t}`).join('; '), missing.map((t) => `on ${what} ${s.label}: ${wireguardInstallHint(t)}`).join('; '));

@@ -112,6 +112,14 @@ describe('a campaign on the emulated world', () => {
     }
   });
 
+  it("ran through every host kind: tb1's router A is Dropbear + BusyBox (root), router B OpenSSH with a sudo admin, the nodes sudo admins", () => {
+    const tb1 = readWorldState('small').testbeds.find((t) => t.id === 'tb1');
+    expect(tb1?.sides.A.router.ssh).toMatchObject({ username: 'root', kind: { server: 'dropbear', userland: 'busybox' } });
+    expect(tb1?.sides.B.router.ssh).toMatchObject({ username: 'matador', kind: { server: 'openssh', userland: 'gnu' } });
+    const nodes = readWorldState('small').nodes.filter((n) => ['pl-waw', 'sg-sin'].includes(n.id));
+    expect(nodes.map((n) => n.ssh?.username)).toEqual(['matador', 'matador']);
+  });
+
   it('network path both ways between Singapore and Poland, hops placed by the world (SG -> US -> GB -> PL)', () => {
     for (const app of ['threema', 'wechat']) {
       const r = byId(records, `e2e/${app}/sg-sin/pl-waw`);

@@ -209,6 +209,8 @@ const FAULT_CASES: FaultCase[] = [
       const fix = /^on node matador-nopw@[\d.]+: add `matador-nopw ALL=\(root\) NOPASSWD: ALL` in \/etc\/sudoers\.d\/matador on the host/;
       return [
         { side: null, kind: 'node', check: /^tools \(/, detail: /^privilege_denied: matador-nopw@[\d.]+: sudo -n sh -c '.*': sudo: a password is required: /, fix },
+        // es-mad is side B's node of tb1, whose tunnel is WireGuard: its row needs root too (wg, modprobe -n)
+        { side: null, kind: 'node', check: 'WireGuard (wg; kernel module or wireguard-go)', detail: /^privilege_denied: matador-nopw@[\d.]+: sudo -n sh -c '.*': sudo: a password is required: /, fix },
         { side: null, kind: 'node', check: 'privileges', detail: /^privilege_denied: matador-nopw@[\d.]+: sudo -n true: sudo: a password is required: /, fix },
         { side: tunnelSideTo['es-mad'], kind: 'tunnel', check: /^\S+ tunnel \S+ up$/, detail: /^privilege_denied: .*matador-nopw@[\d.]+: sudo -n /, fix: /^give the login named above passwordless sudo/ },
       ];
