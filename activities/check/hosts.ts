@@ -12,7 +12,6 @@
  * are the testbed's.
  */
 import { endInterfaceName, NODE_TOOLS, type TracerouteBackend, type TunnelMode } from '../../drivers/node';
-import { wireguardInstallHint } from '../../drivers/node/wireguard-end';
 import { ROUTER_TOOLS, tunnelDown, tunnelStatus, tunnelUp, type RouterConfig } from '../../drivers/router';
 import type { DriverFailure } from '../../drivers/ssh/failures';
 import { describeProfile, installHint, TOOL_PACKAGES, type KnownTool } from '../../drivers/ssh/host-profile';
@@ -73,7 +72,7 @@ const wireguardTools = (what: string): HostCheck => ({
     if (!r.ok) return failed(failureString(r), r.failure === 'privilege_denied' ? privilegeFix(what, s, r.detail) : `check ${s.label} answers over SSH`);
     const lines = r.stdout.trim().split('\n');
     const missing = lines.filter((l) => l.startsWith('missing ')).map((l) => l.slice('missing '.length));
-    if (missing.length) return failed(missing.map((t) => `tool_missing: ${s.label}: ${t}`).join('; '), missing.map((t) => `on ${what} ${s.label}: ${wireguardInstallHint(t)}`).join('; '));
+    if (missing.length) return failed(missing.map((t) => `tool_missing: ${s.label}: ${t}`).join('; '), missing.map((t) => `on ${what} ${s.label}: ${installHint(t === 'wg' ? 'wg' : 'wireguard-go')}`).join('; '));
     const impl = lines.find((l) => l.startsWith('impl '))?.slice('impl '.length) ?? 'unknown';
     return pass(`wg present; ${impl}`);
   },

@@ -1,4 +1,5 @@
-import { describeImplementation, DOWN_SCRIPT, parsePrepareOutput, PREPARE_SCRIPT, wireguardInstallHint } from './wireguard-end';
+import { installHint } from '../ssh/host-profile';
+import { describeImplementation, DOWN_SCRIPT, parsePrepareOutput, PREPARE_SCRIPT } from './wireguard-end';
 
 const PUB = 'F7/YUytdfgj68fZDXjjYfZoSGXQu3ugii+B8qqntrB0=';
 
@@ -22,8 +23,8 @@ describe('WireGuard end scripts', () => {
     expect(DOWN_SCRIPT).toContain('= "wireguard-go -f $n " ]');
   });
 
-  it('names the package to install per host kind', () => {
-    expect(wireguardInstallHint('wg')).toMatch(/apt-get install wireguard-tools.*opkg install wireguard-tools kmod-wireguard/);
-    expect(wireguardInstallHint('wireguard-go')).toMatch(/go install golang.zx2c4.com\/wireguard/);
+  it('names the package to install per host kind (the one tool-to-package map of drivers/ssh/host-profile.ts)', () => {
+    expect(installHint('wg')).toMatch(/apt install wireguard-tools \(Debian\) \/ opkg install wireguard-tools \(OpenWrt\)/);
+    expect(installHint('wireguard-go')).toMatch(/opkg install kmod-wireguard.*go install golang.zx2c4.com\/wireguard/);
   });
 });

@@ -20,6 +20,7 @@ import { SshSession } from '../ssh/session';
 import { tail } from '../ssh/steps';
 import * as v from '../ssh/validate';
 import { TunnelEnd, TunnelSpec, WIREGUARD_STATE_DIR, wireguardEnd } from './tunnel-spec';
+import { toolMissing } from '../ssh/host-profile';
 import { runPrivilegedScript } from '../ssh/privilege';
 
 const TIMEOUT_MS = 20_000;
@@ -127,12 +128,6 @@ export function parsePrepareOutput(stdout: string): WireguardEndUp | null {
   return null;
 }
 
-/** What to install for a missing tool, for the host kind at hand (Debian or OpenWrt). */
-export function wireguardInstallHint(tool: string): string {
-  return tool === 'wg'
-    ? 'install wg: Debian `apt-get install wireguard-tools`, OpenWrt `opkg install wireguard-tools kmod-wireguard`'
-    : 'the kernel has no wireguard module and wireguard-go is missing: install the module (Debian: linux-image with CONFIG_WIREGUARD, OpenWrt `opkg install kmod-wireguard`) or wireguard-go (`go install golang.zx2c4.com/wireguard@<version>` as wireguard-go in PATH; scripts/setup does this)';
-}
 
 export function describeImplementation(impl: WireguardImplementation): string {
   return impl.kind === 'kernel' ? 'kernel' : `wireguard-go ${impl.version}`;
@@ -144,8 +139,7 @@ export async function prepareWireguardEnd(session: SshSession, spec: TunnelSpec,
   const r = await runPrivilegedScript(session, PREPARE_SCRIPT, [spec.name, WIREGUARD_STATE_DIR, o.privateKeyFile ?? '', String(o.listenPort)], { timeoutMs: TIMEOUT_MS });
   if (!r.ok) return r;
   if (r.code === EXIT_TOOL_MISSING) {
-    const tool = r.stdout.trim().split('\n')[0] ?? 'wg';
-    return fail('tool_missing', `tool_missing: ${session.label}: ${tool}; ${wireguardInstallHint(tool)}`);
+    return toolMissing(session.label, r.stdout.trim().split('\n')[0] === 'wireguard-go' ? 'wireguard-go' : 'wg');
   }
   if (r.code !== 0) return fail('tunnel_failed', `${session.label}: WireGuard ${end} end ${spec.name} (exit ${r.code}): ${tail(r.stderr || r.stdout, 6)}`);
   const parsed = parsePrepareOutput(r.stdout);

@@ -15,6 +15,13 @@
  * One probe command (POSIX sh, works under BusyBox ash) plus one SFTP subsystem try.
  */
 
+/** How a missing tool is installed: the Debian and OpenWrt packages, or in words (`how`). */
+interface ToolPackage {
+  debian: string;
+  opkg: string;
+  how?: string;
+}
+
 /** Package that brings each tool the drivers use: Debian (apt) and OpenWrt (opkg). Declared once:
  *  tool_missing details, `matador testbed check` hints and the probe's tool list come from here. */
 export const TOOL_PACKAGES = {
@@ -27,9 +34,14 @@ export const TOOL_PACKAGES = {
   traceroute: { debian: 'traceroute', opkg: 'traceroute' },
   scamper: { debian: 'scamper', opkg: 'scamper' },
   wg: { debian: 'wireguard-tools', opkg: 'wireguard-tools' },
+  // Only needed where the kernel has no wireguard module; no distribution package to name.
+  'wireguard-go': {
+    debian: '', opkg: '',
+    how: 'the kernel has no wireguard module: load it (Debian kernels have CONFIG_WIREGUARD; OpenWrt: opkg install kmod-wireguard) or put wireguard-go in PATH (go install golang.zx2c4.com/wireguard@<version>; scripts/setup does this)',
+  },
   sha256sum: { debian: 'coreutils', opkg: 'coreutils-sha256sum' },
   cat: { debian: 'coreutils', opkg: 'busybox' },
-} as const satisfies Record<string, { debian: string; opkg: string }>;
+} as const satisfies Record<string, ToolPackage>;
 
 export type KnownTool = keyof typeof TOOL_PACKAGES;
 export const KNOWN_TOOLS = Object.keys(TOOL_PACKAGES) as KnownTool[];
@@ -62,7 +74,8 @@ export function fetchMethod(p: Pick<HostProfile, 'sftp' | 'checksum'>): string {
  * of a tool_missing detail after the host. `why` explains a tool that exists but is unusable.
  */
 export function installHint(tool: KnownTool, why?: string): string {
-  const p = TOOL_PACKAGES[tool];
+  const p: ToolPackage = TOOL_PACKAGES[tool];
+  if (p.how) return `${tool}${why ? ` (${why})` : ''} — ${p.how}`;
   return `${tool}${why ? ` (${why})` : ''} — install it: apt install ${p.debian} (Debian) / opkg install ${p.opkg} (OpenWrt)`;
 }
 
