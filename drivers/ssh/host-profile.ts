@@ -81,6 +81,8 @@ export function installHint(tool: KnownTool, why?: string): string {
 
 // Prints key=value lines. `readlink -f` exists in GNU coreutils and BusyBox; a tool that is a
 // symlink to (or is) the busybox binary is BusyBox's. No `timeout` wrapper: it may be missing.
+// Missing tools are looked up with the sbin folders added, as sudo's secure_path has them: a
+// non-root login's PATH lacks them, yet tcpdump/iptables there run fine through sudo.
 export const PROBE_SCRIPT = `
 bb() { p=$(command -v "$1" 2>/dev/null) || return 2; case "$(readlink -f "$p" 2>/dev/null || echo "$p")" in *busybox*) return 0;; esac; return 1; }
 if ip -j link show lo 2>/dev/null | grep -q '^\\['; then echo ip=json; else echo ip=text; fi
@@ -88,7 +90,7 @@ bb ip; case $? in 0) echo ipimpl=busybox;; 1) echo ipimpl=iproute2;; *) echo ipi
 bb timeout; case $? in 0) echo timeout=busybox;; 1) echo timeout=gnu;; *) echo timeout=none;; esac
 bb cat; case $? in 0) echo userland=busybox;; *) echo userland=gnu;; esac
 if command -v sha256sum >/dev/null 2>&1; then echo checksum=sha256sum; elif command -v md5sum >/dev/null 2>&1; then echo checksum=md5sum; else echo checksum=none; fi
-for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "missing=$t"; done
+(PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "missing=$t"; done)
 `;
 
 export const PROBE_ARGS: readonly string[] = KNOWN_TOOLS;
