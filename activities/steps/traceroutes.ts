@@ -60,10 +60,14 @@ async function runSide(env: StepEnv, e: SideEndpoints, jobs: Job[], dir: string,
         const i = next++;
         const job = jobs[i];
         const tool = job.backend ?? backend;
-        const r = await tracerouteOnSession(conn.session, {
+        const request = {
           target: job.target, protocol: job.protocol, port: job.port, backend: tool, side: e.side,
           ...(job.mda ? { mda: true, timeoutMs: MDA_TIMEOUT_MS } : { timeoutMs: SINGLE_PATH_TIMEOUT_MS }),
-        });
+        };
+        let r = await tracerouteOnSession(conn.session, request);
+        // One more try for a trace the tool itself lost (no readable output, its own timeout):
+        // the other traces of the step are kept, so only this one is measured again.
+        if (!r.ok && r.failure === 'traceroute_failed') r = await tracerouteOnSession(conn.session, request);
         if (!r.ok) {
           out[i] = { job, trace: emptyTrace(e.side, job, tool, r), artefact: null };
           continue;
