@@ -14,6 +14,38 @@ export interface GeoProvenance {
   corrected: boolean; // country came from the corrections overlay
   plausible: boolean | null; // RTT plausibility check result; null when not checkable
   claimedCountry?: string | null; // what the database said before plausibility nulling
+  /** City the database gives (GeoLite2 / DB-IP city editions); absent or null when it has none. */
+  city?: string | null;
+}
+
+/**
+ * The autonomous system an address belongs to by an IP-to-ASN database or the corrections overlay
+ * (not by the traceroute tool: that is Hop.asn). Its registration country is where the address
+ * block is registered (RIR delegation data): a legal home, not where the hop physically is.
+ */
+export interface AsInfo {
+  /** null: no source knows the address (never a guess) */
+  asn: number | null;
+  name: string | null;
+  registrationCountry: string | null;
+  /** 'corrections' | 'package:<npm package>' | 'csv:<file name>' | 'none' */
+  source: string;
+  /** build date of the data (ISO date), null when unknown */
+  databaseDate: string | null;
+}
+
+/** An address inside an Internet exchange's peering LAN (PeeringDB ix / ixlan / ixpfx). */
+export interface IxpMark {
+  /** PeeringDB `ix.id` */
+  ixId: number;
+  name: string;
+  /** `ix.country` as PeeringDB gives it; null when it has none */
+  country: string | null;
+  city: string | null;
+  /** the peering LAN prefix (`ixpfx.prefix`) the address lies in */
+  prefix: string;
+  /** the PeeringDB dump it came from (file name) */
+  source: string;
 }
 
 /** Another interface that answered at the same TTL as the hop's `ip`: its own times, place, AS. */
@@ -23,6 +55,8 @@ export interface HopInterface {
   country: string | null;
   geo?: GeoProvenance;
   asn?: number;
+  as?: AsInfo;
+  ixp?: IxpMark | null;
 }
 
 export interface Hop {
@@ -42,6 +76,10 @@ export interface Hop {
   /** Autonomous system number of `ip` as the tool printed it (BSD/macOS `-a`, Linux `-A`:
    *  `[AS1234]`); 0 is what they print when the lookup found none (AS0, RFC 7607). */
   asn?: number;
+  /** The AS of `ip` by the configured IP-to-ASN data and the corrections (the geolocate step). */
+  as?: AsInfo;
+  /** The IXP whose peering LAN `ip` lies in; null when none (absent: not looked up). */
+  ixp?: IxpMark | null;
 }
 
 export interface Trace {
@@ -59,6 +97,29 @@ export interface Trace {
   /** A code of the failure catalogue when this trace could not be measured, and why. */
   failure?: string | null;
   detail?: string | null;
+  /** The ASes of the hops' `ip` in order, consecutive duplicates collapsed; a hop without address
+   *  or without known AS is a gap (null), consecutive gaps collapsed too. Set by the geolocate step. */
+  asPath?: (number | null)[];
+}
+
+/** A trace that leaves the country both nodes are in and comes back into it. */
+export interface Boomerang {
+  path: 'network' | 'application';
+  from: Side;
+  target: string;
+  /** the nodes' country */
+  country: string;
+  /** the countries outside it the trace went through, in order of first appearance */
+  via: string[];
+}
+
+/** What a measurement's paths did that the direct route did not need (computed from the record). */
+export interface PathAnomalies {
+  boomerangs: Boomerang[];
+  /** countries on the application path that are neither on the network path nor a node's country */
+  detourCountries: string[];
+  /** IXPs the traces of each path cross (unique by ixId per path) */
+  ixpCrossings: { path: 'network' | 'application'; ixId: number; name: string; country: string | null }[];
 }
 
 /** A file a measurement produced (capture, screenshot, raw traceroute output). */
@@ -99,6 +160,8 @@ export interface MeasurementRecord {
   workflow?: { workflowId: string; runId: string };
   /** Captures, screenshots and raw traceroutes (paths relative to the data folder). */
   artefacts?: ArtefactRef[];
+  /** Boomerangs, detour countries and IXP crossings (absent in records written before them). */
+  anomalies?: PathAnomalies | null;
   [extra: string]: unknown;
 }
 
