@@ -6,11 +6,12 @@
  * Android observable gave each, and its bracket), the classification per
  * side (here classifyFlows' summary with `classificationRef`: persistRecord reads the side's
  * flows, endpoints and messages back from that file before storing, activities/record-refs.ts), the phones (app version as found on the device, clock offset), the tunnels,
- * the no-app baselines used, geolocation sources, every artefact (captures, screenshots, raw
+ * the no-app baselines used, geolocation sources, path anomalies (lib/analysis/anomalies.ts), every artefact (captures, screenshots, raw
  * traceroute output, and the failure screenshots and UI dumps failed attempts kept, which their
  * attempt lists too; paths relative to the data folder) and timings against the configured
  * timers (`timings.overheadSeconds`: what the steps cost beyond the Fig. 2 waits).
  */
+import { pathAnomalies } from '../analysis/anomalies';
 import { NO_FAILURE, type FailureFields } from '../failures';
 import type { AttemptRecord, MeasurementSpec, MessageSent } from '../measurement/payloads';
 import type { StepIO } from '../measurement/steps';
@@ -144,5 +145,7 @@ export function buildMeasurementRecord(input: RecordInput): MeasurementRecord {
     artefacts,
     timings: timings(input),
   };
+  // Boomerangs, detour countries and IXP crossings of the paths just recorded (null: no paths).
+  record.anomalies = o ? pathAnomalies(record) : null;
   return record;
 }
