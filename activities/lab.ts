@@ -42,6 +42,8 @@ export interface TestbedEndpoints {
   sides: Record<Side, SideEndpoints>;
   /** Geolocation corrections that come with the testbed (the world's address plan). */
   correctionsFiles: string[];
+  /** PeeringDB dumps that come with the testbed (the emulated world's IXPs); absent: none. */
+  peeringdbFiles?: string[];
 }
 
 /** A vantage node as the plan names it (id, country, coordinates). */

@@ -39,7 +39,7 @@ const cache = new Map<string, { stamps: Array<[string, number]>; campaign: Loade
 
 /** Every file a loaded campaign was read from: the campaign, nodes, apps, testbeds, geo files. */
 export function campaignFiles(c: LoadedCampaign): string[] {
-  const geo = [c.geo.interestGroups, c.geo.m49, ...c.geo.corrections].filter((f): f is string => f !== null);
+  const geo = [c.geo.interestGroups, c.geo.m49, ...c.geo.corrections, ...(c.geo.peeringdb ?? [])].filter((f): f is string => f !== null);
   return [...new Set([c.file, c.nodesFile, ...c.apps.map((a) => a.file), c.testbedsFile, ...geo])];
 }
 

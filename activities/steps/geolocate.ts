@@ -3,9 +3,12 @@
  * provenance (corrections / database, database date, RTT plausibility from the node that ran the
  * trace). Corrections: the testbed's (the emulated world's address plan) first, then the
  * campaign's `geo.corrections` (the shipped configs/geo/corrections.yaml when none are given).
+ * Then every hop address inside an IXP's peering LAN gets its mark (PeeringDB dumps: the
+ * testbed's, then the campaign's `geo.peeringdb`); without any dump hops get no `ixp` field.
  */
 import { DEFAULT_CORRECTIONS_FILE, defaultCountryShapes, loadCorrections } from '../../lib/config/geo-tables';
 import { Geolocator } from '../../lib/geo';
+import { loadIxpTable, markIxps, type PeeringDbSummary } from '../../lib/geo/peeringdb';
 import type { Paths, StepContext } from '../../lib/measurement/payloads';
 import type { Trace } from '../../lib/types';
 import { campaignOf, type StepEnv } from './context';
@@ -27,6 +30,8 @@ export interface GeolocationInfo {
   correctionsFiles: string[];
   sources: ReturnType<Geolocator['describe']>;
   rttSources: { A: { latitude: number; longitude: number }; B: { latitude: number; longitude: number } };
+  /** PeeringDB dumps the IXP marks came from (the testbed's, then the campaign's); absent: none. */
+  peeringdb?: PeeringDbSummary[];
 }
 
 export async function geolocate<P extends Paths>(env: StepEnv, ctx: StepContext, paths: P): Promise<P & { geolocation: GeolocationInfo }> {
@@ -36,11 +41,15 @@ export async function geolocate<P extends Paths>(env: StepEnv, ctx: StepContext,
   const files = [...tb.correctionsFiles, ...configured];
   const g = geolocatorFor(files);
   const rttSources = { A: { latitude: ctx.nodeA.latitude, longitude: ctx.nodeA.longitude }, B: { latitude: ctx.nodeB.latitude, longitude: ctx.nodeB.longitude } };
-  const locate = (traces: Trace[]) => traces.map((t) => g.locateTrace(t, { lat: rttSources[t.from].latitude, lon: rttSources[t.from].longitude }));
+  // IXP marks: the world's own dump (its IXP links) first, then the campaign's; read once per process.
+  const dumps = [...(tb.peeringdbFiles ?? []), ...(campaign.geo.peeringdb ?? [])];
+  const ixps = dumps.length > 0 ? loadIxpTable(dumps) : null;
+  const mark = (t: Trace) => (ixps ? markIxps(t, ixps) : t);
+  const locate = (traces: Trace[]) => traces.map((t) => mark(g.locateTrace(t, { lat: rttSources[t.from].latitude, lon: rttSources[t.from].longitude })));
   return {
     ...paths,
     networkPath: { ...paths.networkPath, traces: locate(paths.networkPath.traces) },
     applicationPath: { ...paths.applicationPath, traces: locate(paths.applicationPath.traces) },
-    geolocation: { correctionsFiles: files, sources: g.describe(), rttSources },
+    geolocation: { correctionsFiles: files, sources: g.describe(), rttSources, ...(ixps ? { peeringdb: ixps.summaries } : {}) },
   };
 }

@@ -79,6 +79,8 @@ export const campaignFileSchema = strict({
     interestGroups: fileRef().optional(),
     corrections: list(fileRef(), { what: 'a list of corrections files' }).optional(),
     m49: fileRef().optional(),
+    /** PeeringDB JSON dumps (ix, ixlan, ixpfx): hops in an IXP's peering LAN get its mark; default none */
+    peeringdb: list(fileRef(), { what: 'a list of PeeringDB JSON dump files' }).optional(),
   }).optional(),
   /**
    * How the application paths are traced. `single-path` (default): one Paris traceroute per

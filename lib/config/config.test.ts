@@ -284,7 +284,7 @@ describe('loading a campaign', () => {
     expect(loaded.nodes.map((n) => n.id)).toEqual(['de-ber', 'jp-tyo']);
     expect(loaded.apps.map((a) => [a.id, a.file])).toEqual([['minimal', path.join(projectRoot, fixture('app-minimal.yaml'))]]);
     expect(loaded.testbeds.map((t) => t.id)).toEqual(['tb1']);
-    expect(loaded.geo).toEqual({ interestGroups: path.join(projectRoot, 'configs/geo/interest-groups.yaml'), corrections: [], m49: null });
+    expect(loaded.geo).toEqual({ interestGroups: path.join(projectRoot, 'configs/geo/interest-groups.yaml'), corrections: [], m49: null, peeringdb: [] });
     expect(loaded.countries.JP).toEqual({ code: 'JP', name: 'Japan', region: 'Asia', subregion: 'Eastern Asia', intermediateRegion: null });
     expect(loaded.campaign).toMatchObject({ assignment: 'pair', timerScale: 1, retry: { maxAttempts: 3 } });
     // plain JSON: survives a round trip unchanged (it travels as an activity result)
@@ -318,6 +318,45 @@ describe('loading a campaign', () => {
     expect(loadCampaign('c.yaml', { cwd: '/cfg', fs: memoryFs }).campaign.traceroutes).toEqual({ applicationPaths: 'mda' });
     files['/cfg/c.yaml'] = files['/cfg/c.yaml'].replace('applicationPaths: mda', 'applicationPaths: paris');
     expect(() => loadCampaign('c.yaml', { cwd: '/cfg', fs: memoryFs })).toThrow(/^c\.yaml: traceroutes\.applicationPaths: .*single-path.*mda.*"paris"/);
+  });
+});
+
+describe('geo.peeringdb', () => {
+  const dump = fs.readFileSync(path.join(projectRoot, 'test/fixtures/geo/peeringdb/dump.json'), 'utf8');
+  const files: Record<string, string> = {
+    '/cfg/n.yaml': 'schema: matador.nodes/v1\nnodes:\n  - {id: ch-zrh, country: CH, latitude: 47.4, longitude: 8.5}\n',
+    '/cfg/a.yaml': fs.readFileSync(path.join(projectRoot, fixture('app-minimal.yaml')), 'utf8'),
+    '/cfg/t.yaml': 'schema: matador.testbeds/v1\ntestbeds: [{id: tb1, kind: emulated, world: paper}]\n',
+    '/cfg/ix/good.json': dump,
+    '/cfg/ix/bad.json': dump.replace('"80.249.208.0/21"', '"80.249.208.0/37"'),
+    '/cfg/ix/cut.json': dump.slice(0, 500),
+  };
+  const memoryFs: ConfigFs = {
+    readFile: (p) => {
+      if (!(p in files)) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      return files[p];
+    },
+    exists: (p) => p in files,
+  };
+  const campaign = (dumps: string[]) => {
+    files['/cfg/c.yaml'] = `schema: matador.campaign/v1\nid: mem\nnodes: {file: n.yaml}\napps: [a.yaml]\ntestbeds: {file: t.yaml}\ngeo: {peeringdb: ${JSON.stringify(dumps)}}\n`;
+    return () => loadCampaign('c.yaml', { cwd: '/cfg', fs: memoryFs });
+  };
+
+  it('lists the dumps as absolute paths', () => {
+    expect(campaign(['ix/good.json'])().geo.peeringdb).toEqual(['/cfg/ix/good.json']);
+  });
+
+  it('refuses a missing, corrupt or cut dump at load with one line naming the file and key path', () => {
+    expect(errorOf(campaign(['ix/good.json', 'ix/none.json'])).message).toBe(
+      'c.yaml: geo.peeringdb[1]: file not found (looked for ix/none.json; paths are relative to this file), got "ix/none.json"',
+    );
+    expect(errorOf(campaign(['ix/bad.json'])).message).toBe(
+      'ix/bad.json: ixpfx.data[2].prefix: bad prefix length in "80.249.208.0/37" (referenced by c.yaml geo.peeringdb[0])',
+    );
+    const cut = errorOf(campaign(['ix/cut.json']));
+    expect(cut.message).toMatch(/^ix\/cut.json: not a PeeringDB JSON dump: .* \(referenced by c.yaml geo.peeringdb\[0\]\)$/);
+    expect(cut.message).not.toContain('\n');
   });
 });
 

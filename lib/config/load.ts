@@ -12,6 +12,7 @@ import { defaultM49 } from './geo-tables';
 import { parseCorrections } from '../geo/corrections';
 import { parseInterestGroups } from '../geo/groups';
 import { parseM49 } from '../geo/m49';
+import { parsePeeringDb } from '../geo/peeringdb';
 import type { CountryInfo } from '../types';
 import { type AppFile, appFileSchema, APP_SCHEMA } from './app';
 import { type CampaignFile, campaignFileSchema, CAMPAIGN_SCHEMA } from './campaign';
@@ -56,6 +57,8 @@ export interface LoadedGeo {
   interestGroups: string | null;
   corrections: string[];
   m49: string | null;
+  /** PeeringDB dumps, absolute paths; [] = no IXP marks */
+  peeringdb: string[];
 }
 
 /** A campaign with every reference resolved and validated; plain JSON (activity result). */
@@ -100,17 +103,18 @@ export function displayPath(absolutePath: string, cwd: string = process.cwd()): 
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolutePath;
 }
 
-function readParsed(absolutePath: string, ctx: Context): ParsedYaml {
-  const shown = displayPath(absolutePath, ctx.cwd);
-  let text: string;
+function readText(absolutePath: string, ctx: Context): string {
   try {
-    text = ctx.fs.readFile(absolutePath);
+    return ctx.fs.readFile(absolutePath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : ((err as Error).message ?? String(err));
-    throw new ConfigError({ file: shown, keyPath: [], where: '', problem: `cannot read config file: ${why}`, showValue: false });
+    throw new ConfigError({ file: displayPath(absolutePath, ctx.cwd), keyPath: [], where: '', problem: `cannot read config file: ${why}`, showValue: false });
   }
-  return parseYaml(text, shown);
+}
+
+function readParsed(absolutePath: string, ctx: Context): ParsedYaml {
+  return parseYaml(readText(absolutePath, ctx), displayPath(absolutePath, ctx.cwd));
 }
 
 function load<S extends z.ZodType>(schema: S, absolutePath: string, ctx: Context): z.output<S> {
@@ -227,16 +231,18 @@ export function loadCampaign(file: string, options?: LoadOptions): LoadedCampaig
   checkNodeUnderlays(nodes, testbeds, allTestbeds, testbedsFile, absolute, ctx);
 
   // Geo files are read and validated now, not when the first measurement is geolocated.
-  const geoRef = (ref: string | undefined, keyPath: KeyPath, parse: GeoParser) => {
+  const geoRef = (ref: string | undefined, keyPath: KeyPath, parse: GeoParser, format: 'yaml' | 'json' = 'yaml') => {
     if (ref === undefined) return null;
     const target = resolveRef(ref, absolute, keyPath, ctx);
-    loadVia(absolute, keyPath, ctx, () => checkGeoFile(target, parse, ctx));
+    loadVia(absolute, keyPath, ctx, () => checkGeoFile(target, parse, ctx, format));
     return target;
   };
   const geo: LoadedGeo = {
     interestGroups: geoRef(campaign.geo?.interestGroups, ['geo', 'interestGroups'], parseInterestGroups),
     corrections: (campaign.geo?.corrections ?? []).map((ref, i) => geoRef(ref, ['geo', 'corrections', i], parseCorrections) as string),
     m49: geoRef(campaign.geo?.m49, ['geo', 'm49'], parseM49),
+    // JSON, often tens of MB: checked by the PeeringDB reader itself, not through the YAML limits.
+    peeringdb: (campaign.geo?.peeringdb ?? []).map((ref, i) => geoRef(ref, ['geo', 'peeringdb', i], parsePeeringDb, 'json') as string),
   };
 
   const countries: Record<string, CountryInfo> = {};
@@ -251,10 +257,10 @@ type GeoParser = (text: string, file: string) => unknown;
 
 /** A geo table (lib/geo parses it): YAML limits as for every config, then its own checks, whose
  *  plain Errors (`<file>: <where> <what>`) become ConfigErrors naming the file. */
-function checkGeoFile(absolutePath: string, parse: GeoParser, ctx: Context): void {
+function checkGeoFile(absolutePath: string, parse: GeoParser, ctx: Context, format: 'yaml' | 'json'): void {
   const shown = displayPath(absolutePath, ctx.cwd);
-  readParsed(absolutePath, ctx);
-  const text = ctx.fs.readFile(absolutePath);
+  if (format === 'yaml') readParsed(absolutePath, ctx);
+  const text = readText(absolutePath, ctx);
   try {
     parse(text, shown);
   } catch (err) {

@@ -172,9 +172,18 @@ export function loadPeeringDb(file: string): PeeringDbDump {
 
 const loaded = new Map<string, IxpTable>();
 
-/** The table of these dumps, read once per process per list of files. */
+function mtimeOf(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return -1; // unreadable: loadPeeringDb says why
+  }
+}
+
+/** The table of these dumps, read once per process per list of files (again when one of them
+ *  changed: an emulated world rewrites its dump at every `testbed up`). */
 export function loadIxpTable(files: readonly string[]): IxpTable {
-  const key = files.join('\n');
+  const key = files.map((f) => `${f}\u0000${mtimeOf(f)}`).join('\n');
   let table = loaded.get(key);
   if (!table) {
     table = new IxpTable(files.map(loadPeeringDb));

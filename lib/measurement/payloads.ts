@@ -4,6 +4,7 @@
  */
 import type { ClassificationResult } from '../classify/types';
 import type { FailureCode, FailureFields } from '../failures';
+import type { PeeringDbSummary } from '../geo/peeringdb';
 import type { ArtefactRef, MeasurementRecord, PlannedMeasurement, Side, TestbedKind, Trace } from '../types';
 
 /** A config file as the worker sees it, plus the digest of the plan read from it. */
@@ -445,6 +446,9 @@ export interface GeolocationInfo {
   correctionsFiles: string[];
   sources: { corrections: number; databases: Array<{ source: string; databaseDate: string | null }> };
   rttSources: Record<Side, { latitude: number; longitude: number }>;
+  /** PeeringDB dumps behind the hops' IXP marks, each with its counts, data date and attribution
+   *  (lib/geo/peeringdb.ts PeeringDbSummary); absent when no dump was configured. */
+  peeringdb?: PeeringDbSummary[];
 }
 
 export interface PersistResult {
