@@ -3,7 +3,7 @@
  * state of the emulated world the testbed names (the world must be up); tunnels in the mode the
  * world recorded for the testbed (state.testbeds[i].tunnelMode: WireGuard through wireguard-go
  * for the first, VXLAN for the others; the development kernels have no GRE/IPIP/WireGuard). The world's address plan comes with it as
- * geolocation corrections. The worker hands this lab to the steps (activities/lab.ts).
+ * geolocation corrections, its IXPs as a PeeringDB dump. The worker hands this lab to the steps (activities/lab.ts).
  */
 import { LabError, ROUTER_CAPTURE_DIR, tunnelSpec, type Lab, type LabTestbed, type PlannedNode, type SideEndpoints, type TestbedEndpoints } from '../activities/lab';
 import type { Side } from '../lib/types';
@@ -50,7 +50,7 @@ function resolve(at: LabTestbed, pair: { nodeA: PlannedNode; nodeB: PlannedNode 
       tunnel: tunnelSpec({ testbedIndex, side: s, mode: tb.tunnelMode ?? 'vxlan', routerUnderlay: router.uplinkAddress, nodeUnderlay: n.address, phoneSubnet: router.lanPrefix }),
     };
   };
-  return { testbed: id, kind: 'emulated', world, sides: { A: side('A'), B: side('B') }, correctionsFiles: [state.correctionsFile] };
+  return { testbed: id, kind: 'emulated', world, sides: { A: side('A'), B: side('B') }, correctionsFiles: [state.correctionsFile], peeringdbFiles: state.peeringdbFile ? [state.peeringdbFile] : [] };
 }
 
 function nodeAt(at: LabTestbed, address: string): PlannedNode | null {

@@ -6,6 +6,7 @@
 import type { LoadedWorld, WorldNode } from './config';
 import { HOST_ADDRESS, LAB_HOST_SIDE, LAB_PREFIX, LabAddressPool, RouterAddressPool, WORLD_PREFIX, wlanLan } from './addresses';
 import { SERVICE_SHAPES } from '../services/catalogue';
+import { planIxps, type PlannedIxp } from './ixps';
 import { GraphLink, PathTable, RouteDemand, shortestPaths, sourceRoutes, waypointPath } from './routing';
 
 export const PREFIX = 'mt-';
@@ -65,6 +66,8 @@ export interface WorldPlan {
   routerPaths: PathTable;
   /** Paths that differ from the plain router path: "src>dst" keyed (dst may be an element). */
   overridePaths: Map<string, string[]>;
+  /** Internet exchanges on some links (world config `ixps`), for the world's PeeringDB dump. */
+  ixps: PlannedIxp[];
   /** Geolocation corrections (lib/geo/corrections format): prefix -> country. */
   corrections: { prefix: string; country: string | null; note: string }[];
   nodes: (WorldNode & { netns: string; address: string; router: string; resolver: string | null })[];
@@ -329,6 +332,7 @@ export function buildPlan(world: LoadedWorld): WorldPlan {
     routerPaths: table,
     overridePaths,
     corrections,
+    ixps: planIxps(config, links),
     nodes,
     services,
     resolvers,

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configsDir } from '../../lib/project-paths';
+import { linkOf } from './ixps';
 
 const ELEMENT_ID = /^[a-z][a-z0-9-]{0,11}$/; // "mt-" + id must fit Linux's 15-character ifname
 const RESERVED_IDS = new Set(['host', 'usb', 'lab', 'lo']);
@@ -37,6 +38,16 @@ const pathSchema = z.object({
   via: z.array(elementId).min(1),
   symmetric: z.boolean().default(true),
   why: z.string().optional(),
+});
+/** An Internet exchange on some links (testbed/world/ixps.ts: the veths stand for its peering
+ *  LAN; the world writes a PeeringDB dump of it). `id` is its PeeringDB ix id in that dump. */
+const ixpSchema = z.object({
+  id: z.number().int().min(1).max(999999),
+  name: z.string().min(1),
+  country,
+  city: z.string().optional(),
+  /** links as "a~b" (router ids, either order) */
+  links: z.array(z.string().regex(/^[a-z][a-z0-9-]*~[a-z][a-z0-9-]*$/, 'a link "a~b" (router ids)')).min(1),
 });
 const attachedSchema = z.object({ id: elementId, router: elementId });
 const serviceSchema = attachedSchema.extend({
@@ -87,6 +98,7 @@ export const worldConfigSchema = z
     resolvers: z.array(resolverSchema).default([]),
     background: z.array(backgroundSchema).default([]),
     faults: z.array(faultSchema).default([]),
+    ixps: z.array(ixpSchema).default([]),
     /** Router A of the first testbed is the OpenWrt-like Dropbear + BusyBox router
      *  (testbed/dropbear.ts). Default OPENWRT_FIRST_ROUTER_DEFAULT (testbed/world/elements.ts). */
     openwrtRouter: z.boolean().optional(),
@@ -101,6 +113,7 @@ export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type ResolverConfig = z.infer<typeof resolverSchema>;
 export type BackgroundConfig = z.infer<typeof backgroundSchema>;
 export type FaultConfig = z.infer<typeof faultSchema>;
+export type IxpConfig = z.infer<typeof ixpSchema>;
 
 export interface WorldNode {
   id: string;
@@ -215,6 +228,16 @@ export function validateReferences(world: LoadedWorld): void {
       if (!resolverIds.has(r)) fail(`services[${i}].resolvers names ${r}, which resolvers does not define`);
     }),
   );
+  const onIxp = new Map<number, number>();
+  config.ixps.forEach((x, i) => {
+    if (config.ixps.findIndex((o) => o.id === x.id) !== i) fail(`ixps[${i}].id ${x.id} is used twice`);
+    x.links.forEach((ref, j) => {
+      const link = linkOf(config.links, ref);
+      if (link < 0) fail(`ixps[${i}].links[${j}] names ${ref}, which links does not define`);
+      if (onIxp.has(link)) fail(`ixps[${i}].links[${j}]: link ${ref} is already on ixps[${onIxp.get(link)}]`);
+      onIxp.set(link, i);
+    });
+  });
   config.paths.forEach((p, i) => {
     p.from.forEach((f) => needRouter(f, `paths[${i}].from`));
     p.via.forEach((v) => needRouter(v, `paths[${i}].via`));

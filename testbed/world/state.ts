@@ -72,6 +72,8 @@ export interface WorldState {
   delays: DelayState;
   /** Geolocation corrections for the address plan (lib/geo format `matador.geo-corrections/v1`). */
   correctionsFile: string;
+  /** PeeringDB dump of the world's IXPs (testbed/world/ixps.ts); absent in states written before it. */
+  peeringdbFile?: string;
   host: { ifname: string; address: string; gateway: string; routes: string[] };
   /** Answered by every resolver; each vantage node's prefix reaches its region's resolver. */
   anycastResolver: string;

@@ -23,6 +23,7 @@ import { openwrtRouterId, startBackend, startBackends, startBackground, startPho
 import { applyFault, FaultRequest } from './faults';
 import { isProcessAlive } from '../../ops/pid';
 import { applyDelays } from './delays';
+import { peeringDbDump } from './ixps';
 
 export const COMPONENTS = ['resolvers', 'background', 'backends', 'sshd', 'phones'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -66,6 +67,7 @@ function initialState(plan: WorldPlan, configFile: string, dir: string): WorldSt
     upSeconds: null,
     delays: { mode: 'none', reason: 'not applied yet', namespaces: {} },
     correctionsFile: path.join(dir, 'corrections.yaml'),
+    peeringdbFile: path.join(dir, 'peeringdb.json'),
     host: plan.host,
     anycastResolver: ANYCAST_DNS,
     routers: plan.namespaces
@@ -126,6 +128,11 @@ export function writeCorrections(plan: WorldPlan, file: string): void {
   fs.writeFileSync(file, header + toYaml({ schema: 'matador.geo-corrections/v1', corrections: plan.corrections }));
 }
 
+/** The world's IXPs as a PeeringDB dump (ix/ixlan/ixpfx), for the geolocate step's IXP marks. */
+export function writePeeringDb(plan: WorldPlan, file: string): void {
+  fs.writeFileSync(file, `${JSON.stringify(peeringDbDump(plan.world, plan.ixps), null, 1)}\n`);
+}
+
 export async function up(opts: UpOptions): Promise<UpResult> {
   const log = opts.log ?? (() => undefined);
   const t0 = Date.now();
@@ -148,6 +155,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
       ...plan.testbeds.flatMap((t) => [t.A, t.B].flatMap((x) => [x.wlan.netns, x.phone.netns]).map((netns) => ({ netns, resolver: anycast }))),
     ]);
     writeCorrections(plan, state.correctionsFile);
+    if (state.peeringdbFile) writePeeringDb(plan, state.peeringdbFile);
     const phases: [Component, (p: WorldPlan, s: WorldState, d: string) => Promise<void>][] = [
       ['resolvers', startResolvers],
       ['background', startBackground],
