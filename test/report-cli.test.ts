@@ -95,9 +95,9 @@ describe('matador report --campaign', () => {
     expect(report.input).toEqual({ records: 4, invalidLinesSkipped: 0, networkRecords: 2, appRecords: { threema: 1, whatsapp: 1 } });
     expect('provenance' in report).toBe(false);
     const europe = report.areas.find((a) => a.area === 'Europe');
-    expect(europe?.network).toEqual({ measurements: 2, leftArea: 0, accessible: { 'Five Eyes': 0, 'European Union': 1, 'Arab League': 0, Russia: 0, China: 0 } });
-    expect(europe?.apps.threema).toEqual({ measurements: 1, leftArea: 0, accessible: { 'Five Eyes': 0, 'European Union': 1, 'Arab League': 0, Russia: 0, China: 0 } });
-    expect(europe?.apps.whatsapp).toEqual({ measurements: 1, leftArea: 1, accessible: { 'Five Eyes': 1, 'European Union': 0, 'Arab League': 0, Russia: 0, China: 0 } });
+    expect(europe?.network).toEqual({ measurements: 2, leftArea: 0, accessible: { 'Five Eyes': 0, 'European Union': 1, 'Arab League': 0, Russia: 0, China: 0 }, crossedIxpOutsideArea: 0, boomerangs: 0 });
+    expect(europe?.apps.threema).toEqual({ measurements: 1, leftArea: 0, accessible: { 'Five Eyes': 0, 'European Union': 1, 'Arab League': 0, Russia: 0, China: 0 }, crossedIxpOutsideArea: 0, boomerangs: 0, detours: 0, detourCountries: {} });
+    expect(europe?.apps.whatsapp).toEqual({ measurements: 1, leftArea: 1, accessible: { 'Five Eyes': 1, 'European Union': 0, 'Arab League': 0, Russia: 0, China: 0 }, crossedIxpOutsideArea: 0, boomerangs: 0, detours: 1, detourCountries: { US: 1 } });
     expect(report.areas.map((a) => a.area)).toEqual(['Europe', 'Western Europe']);
   });
 

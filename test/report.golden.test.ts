@@ -60,6 +60,9 @@ describe('report formats', () => {
     expect(md).toContain('## Table 3: accessible for interest groups');
     expect(md).toContain('| Europe | European Union | 4 | 2 (50%) | 4 | 2 (50%) |');
     expect(md).toContain('| Australia and New Zealand | Five Eyes | 3 | 3 (100%) | 3 | 3 (100%) |');
+    expect(md).toContain('## Table 4: path anomalies');
+    expect(md).toContain('| Oceania | region | detour | 3 | - | 3 | 2 (67%) |');
+    expect(md).toContain('| Oceania | region | detour countries | 3 | - | 3 | SG 1, US 1 |');
     const order = ['| Europe | region', '| Oceania | region', '| Australia and New Zealand | subregion', '| Northern Europe | subregion'].map((s) => md.indexOf(s));
     expect(order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1]))).toBe(true);
   });
@@ -71,8 +74,12 @@ describe('report formats', () => {
     expect(csv).toContain('leaving,Western Europe,subregion,,network,3,0,0.0');
     expect(csv).toContain('accessible,Europe,region,China,wechat,3,2,66.7');
     expect(csv).toContain('accessible,Europe,region,European Union,whatsapp,2,2,100.0');
-    // 2 areas x 3 paths (Table 2) + 2 areas x 5 groups x 3 paths (Table 3) + header
-    expect(csv).toHaveLength(1 + 2 * 3 + 2 * 5 * 3);
+    expect(csv).toContain('detour,Europe,region,,wechat,3,1,33.3');
+    expect(csv).toContain('detour-country,Western Europe,subregion,HK,wechat,3,1,33.3');
+    expect(csv).toContain('boomerang,Europe,region,,network,3,0,0.0');
+    // header + 2 areas x 3 paths (Table 2) + 2 areas x 5 groups x 3 paths (Table 3) + anomalies:
+    // 2 areas x (network 2 rows + 2 apps x 3 rows) + detour countries (CN, HK, NL in 2 areas)
+    expect(csv).toHaveLength(1 + 2 * 3 + 2 * 5 * 3 + 2 * (2 + 2 * 3) + 2 * 3);
   });
 });
 

@@ -6,13 +6,16 @@ import type { InterestGroup } from '../geo/groups';
 import type { M49Table } from '../geo/m49';
 import type { AreaLevel, AreaRef } from '../geo/m49';
 import type { MeasurementRecord } from '../types';
+import { anomaliesOf, countAnomalies, emptyAnomalyCounts, type AnomalyCounts } from './anomalies';
 import { accessibleTo, compareAreas, leavesArea, measurementAreas, pathCountries, type PathKind } from './areas';
 import { declaresTestbed, provenanceOf, type Provenance } from './provenance';
 import { selectApplicationRecords, selectNetworkRecords } from './select';
 
 export const REPORT_SCHEMA = 'matador.report/v1';
 
-export interface ColumnCounts {
+/** Counts of one column of one area; the anomaly counts (lib/report/anomalies.ts) are optional
+ *  extensions: crossedIxpOutsideArea, boomerangs, and for apps detours and detourCountries. */
+export interface ColumnCounts extends AnomalyCounts {
   measurements: number;
   leftArea: number;
   accessible: Record<string, number>;
@@ -49,8 +52,8 @@ export interface BuildReportOptions {
   invalidLinesSkipped?: number;
 }
 
-function emptyCounts(groups: readonly InterestGroup[]): ColumnCounts {
-  return { measurements: 0, leftArea: 0, accessible: Object.fromEntries(groups.map((g) => [g.name, 0])) };
+function emptyCounts(groups: readonly InterestGroup[], kind: PathKind): ColumnCounts {
+  return { measurements: 0, leftArea: 0, accessible: Object.fromEntries(groups.map((g) => [g.name, 0])), ...emptyAnomalyCounts(kind) };
 }
 
 /** Adds the selected records of one column to the per-area counters. */
@@ -64,11 +67,13 @@ function countColumn(
   for (const record of records) {
     const countries = pathCountries(record, kind);
     const accessible = groups.filter((g) => accessibleTo(countries, g, record.finishedAt)).map((g) => g.name);
+    const anomalies = anomaliesOf(record);
     for (const area of measurementAreas(record, m49)) {
       const counts = column(area);
       counts.measurements += 1;
       if (leavesArea(countries, area.area, area.level, m49)) counts.leftArea += 1;
       for (const name of accessible) counts.accessible[name] += 1;
+      countAnomalies(counts, anomalies, kind, area, m49);
     }
   }
 }
@@ -87,8 +92,8 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
       report = {
         area: area.area,
         level: area.level,
-        network: emptyCounts(groups),
-        apps: Object.fromEntries(apps.map((app) => [app, emptyCounts(groups)])),
+        network: emptyCounts(groups, 'network'),
+        apps: Object.fromEntries(apps.map((app) => [app, emptyCounts(groups, 'application')])),
       };
       areas.set(key, report);
     }

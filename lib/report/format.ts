@@ -4,6 +4,7 @@
  * network path and every app. Areas in report order (regions, subregions, intermediate regions).
  */
 import type { ColumnCounts, Report } from './build';
+import { detourCountriesText } from './anomalies';
 import { provenanceLine } from './provenance';
 import { escapeText } from '../text/escape';
 
@@ -22,6 +23,14 @@ function columns(report: Report): { label: string; pick: (a: Report['areas'][num
     ...report.apps.map((app) => ({ label: app, pick: (a: Report['areas'][number]) => a.apps[app] })),
   ];
 }
+
+/** Table 4 rows (lib/report/anomalies.ts); counts absent in a column read as 0. */
+const ANOMALY_ROWS: { label: string; appsOnly: boolean; cell: (n: ColumnCounts) => string }[] = [
+  { label: 'IXP outside the area', appsOnly: false, cell: (n) => cell(n.crossedIxpOutsideArea ?? 0, n.measurements) },
+  { label: 'boomerang', appsOnly: false, cell: (n) => cell(n.boomerangs ?? 0, n.measurements) },
+  { label: 'detour', appsOnly: true, cell: (n) => cell(n.detours ?? 0, n.measurements) },
+  { label: 'detour countries', appsOnly: true, cell: (n) => mdEscape(detourCountriesText(n.detourCountries)) },
+];
 
 export function reportToMarkdown(report: Report): string {
   const cols = columns(report);
@@ -55,6 +64,18 @@ export function reportToMarkdown(report: Report): string {
       out.push(`| ${[mdEscape(area.area), mdEscape(group), ...cells].join(' | ')} |`);
     }
   }
+  out.push('', '## Table 4: path anomalies', '');
+  out.push('Paths that crossed an IXP in a country outside the area, left the nodes\' common country and came back (boomerang), or, application paths only, crossed countries the network path did not (detour), with those countries (count, share).', '');
+  out.push(header(['Area', 'Level', 'Anomaly'], 'count'));
+  for (const area of report.areas) {
+    for (const row of ANOMALY_ROWS) {
+      const cells = cols.flatMap((c) => {
+        const n = c.pick(area);
+        return [String(n.measurements), c.label === 'Network path' && row.appsOnly ? '-' : row.cell(n)];
+      });
+      out.push(`| ${[mdEscape(area.area), area.level, row.label, ...cells].join(' | ')} |`);
+    }
+  }
   if (report.input.invalidLinesSkipped > 0) out.push('', `${report.input.invalidLinesSkipped} invalid input line(s) skipped.`);
   return `${out.join('\n')}\n`;
 }
@@ -65,7 +86,9 @@ function csvField(value: string | number): string {
 }
 
 /**
- * Long format, one row per (table, area, group, path): easy to filter and pivot.
+ * Long format, one row per (table, area, group, path): easy to filter and pivot. Tables:
+ * leaving, accessible, then the path anomalies ixp-outside-area, boomerang, detour (apps) and
+ * detour-country (apps; the country in the group column).
  * percent has one decimal and is empty when there are no measurements.
  * A report with emulated records starts with one comment line `# EMULATED WORLD — ...` before the
  * header (pandas: comment='#'; R: comment.char='#'; shell: grep -v '^#').
@@ -87,6 +110,17 @@ export function reportToCsv(report: Report): string {
         const count = n.accessible[group] ?? 0;
         rows.push(['accessible', area.area, area.level, group, c.label === 'Network path' ? 'network' : c.label, n.measurements, count, pct(count, n.measurements)]);
       }
+    }
+  }
+  // Path anomalies: ixp-outside-area and boomerang for every path, detour for apps, and one
+  // detour-country row per app and country (the country in the group column).
+  for (const area of report.areas) {
+    for (const c of cols) {
+      const n = c.pick(area);
+      const path = c.label === 'Network path' ? 'network' : c.label;
+      const counts: [string, number | undefined][] = [['ixp-outside-area', n.crossedIxpOutsideArea], ['boomerang', n.boomerangs], ...(path === 'network' ? [] : [['detour', n.detours] as [string, number | undefined]])];
+      for (const [table, count] of counts) rows.push([table, area.area, area.level, '', path, n.measurements, count ?? 0, pct(count ?? 0, n.measurements)]);
+      for (const [country, count] of Object.entries(n.detourCountries ?? {}).sort()) rows.push(['detour-country', area.area, area.level, country, path, n.measurements, count, pct(count, n.measurements)]);
     }
   }
   const label = report.provenance ? provenanceLine(report.provenance) : null;
