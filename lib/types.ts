@@ -207,6 +207,8 @@ export interface CountryInfo {
   region: string | null; // M49 region (Antarctica has none)
   subregion: string | null;
   intermediateRegion: string | null;
+  /** false: not an M49 area (TW, XK), placed where UN statistics place it; absent: an M49 area. */
+  m49Member?: false;
 }
 
 /* ---- plan (config -> plan -> workflows) ---- */

@@ -109,8 +109,11 @@ export function register(program: Command): void {
 
   geo
     .command('countries')
-    .description('every ISO 3166-1 alpha-2 code UN M49 covers, with its region, subregion and intermediate region')
-    .option('--json', 'print [{code, name, region, subregion, intermediateRegion}]')
+    .description(
+      'every ISO 3166-1 alpha-2 code UN M49 covers, with its region, subregion and intermediate region; ' +
+        'plus TW and XK, which M49 does not list, where UN statistics place them (marked "not an M49 area")',
+    )
+    .option('--json', 'print [{code, name, region, subregion, intermediateRegion}], with "m49Member": false on TW and XK')
     .action(async (_opts: unknown, cmd: Command) => {
       const { defaultM49 } = await import('../../lib/config/geo-tables');
       // --json may land on `geo` itself (its own --json option), so read both levels.
@@ -119,7 +122,9 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify(countries, null, 2)}\n`);
         return;
       }
-      const lines = countries.map((c) => [c.code, c.name, c.region ?? '-', c.subregion ?? '-', c.intermediateRegion ?? '-'].map(escapeText).join('\t'));
+      const lines = countries.map((c) =>
+        [c.code, c.name, c.region ?? '-', c.subregion ?? '-', c.intermediateRegion ?? '-', ...(c.m49Member === false ? ['not an M49 area'] : [])].map(escapeText).join('\t'),
+      );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

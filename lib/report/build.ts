@@ -7,6 +7,7 @@ import type { M49Table } from '../geo/m49';
 import type { AreaLevel, AreaRef } from '../geo/m49';
 import type { MeasurementRecord } from '../types';
 import { accessibleTo, compareAreas, leavesArea, measurementAreas, pathCountries, type PathKind } from './areas';
+import { attributionsOf } from './geo-sources';
 import { declaresTestbed, provenanceOf, type Provenance } from './provenance';
 import { selectApplicationRecords, selectNetworkRecords } from './select';
 
@@ -39,6 +40,12 @@ export interface Report {
    */
   provenance?: Provenance;
   areas: AreaReport[];
+  /**
+   * Licence attributions of the geolocation databases that placed the records' hops (extension;
+   * from each record's geolocation.attributions). Absent when no record names one, so reports of
+   * older records stay byte-identical.
+   */
+  attributions?: string[];
 }
 
 export interface BuildReportOptions {
@@ -99,6 +106,7 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
   for (const app of apps) countColumn(perApp.get(app) ?? [], 'application', groups, m49, (area) => entry(area).apps[app]);
 
   const provenance = provenanceOf(records);
+  const attributions = attributionsOf(records);
   return {
     schema: REPORT_SCHEMA,
     groups: groups.map((g) => g.name),
@@ -111,5 +119,6 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
     },
     ...(declaresTestbed(provenance) ? { provenance } : {}),
     areas: [...areas.values()].sort(compareAreas),
+    ...(attributions.length > 0 ? { attributions } : {}),
   };
 }
