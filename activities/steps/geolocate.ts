@@ -6,19 +6,21 @@
  * then the campaign's `geo.databases` in order (lib/config/load.ts resolved and checked them).
  */
 import { DEFAULT_CORRECTIONS_FILE, defaultCountryShapes, loadCorrections } from '../../lib/config/geo-tables';
-import { Geolocator, openDatabase, specKey, uniqueAttributions, type DatabaseSpec } from '../../lib/geo';
+import * as fs from 'fs';
+import { Geolocator, openDatabase, specFiles, specKey, uniqueAttributions, type DatabaseSpec } from '../../lib/geo';
 import { hopInterfaces } from '../../lib/traceroute/hops';
 import type { GeolocationInfo, Paths, StepContext } from '../../lib/measurement/payloads';
 import type { Trace } from '../../lib/types';
 import { campaignOf, type StepEnv } from './context';
 import { resolveTestbed } from './testbed-endpoints';
 
-// One Geolocator per settings (corrections files + databases) and process: its caches and the
-// opened database files live as long as the worker.
+// One Geolocator per settings (corrections files + databases, with the database files' mtimes:
+// a replaced file gets a new one) and process: its caches and the opened files live as long as the worker.
 const geolocators = new Map<string, Geolocator>();
 
 function geolocatorFor(files: string[], databases: readonly DatabaseSpec[]): Geolocator {
-  const key = JSON.stringify([files, databases.map(specKey)]);
+  const mtime = (f: string) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : -1);
+  const key = JSON.stringify([files, databases.map(specKey), databases.flatMap(specFiles).map(mtime)]);
   let g = geolocators.get(key);
   if (!g) {
     g = new Geolocator({ corrections: files.flatMap((f) => loadCorrections(f)), databases: databases.map(openDatabase), countryShapes: defaultCountryShapes() });

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ATTRIBUTIONS, ip2locationAttribution, mmdbTypeAttribution, packageAttribution, uniqueAttributions } from './attributions';
-import { DEFAULT_GEO_PACKAGE, openDatabase, packageDataDate, packageDatabase, specKey } from './databases';
+import { DEFAULT_GEO_PACKAGE, mmdbDatabase, openDatabase, packageDataDate, packageDatabase, specFiles, specKey } from './databases';
+import { writeMmdb } from '../../test/fixtures/geo/mmdb-writer';
 import { Geolocator } from './geolocator';
 import { defaultCountryShapes } from '../config/geo-tables';
 
@@ -44,7 +45,25 @@ describe('database build dates', () => {
     }
   });
 
+  it('reads a file again once it was replaced on disk (same path)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-geodb-'));
+    try {
+      const file = path.join(dir, 'x.mmdb');
+      const write = (cc: string, extra: number) =>
+        fs.writeFileSync(file, writeMmdb({ databaseType: 'GeoLite2-Country', buildEpoch: Date.parse('2026-01-0' + (1 + extra) + 'T00:00:00Z') / 1000, networks: [{ cidr: '193.99.144.0/24', data: { country: { iso_code: cc }, pad: 'x'.repeat(extra) } }] }));
+      write('NL', 0);
+      expect(mmdbDatabase(file).lookup('193.99.144.1')?.country).toBe('NL');
+      write('BE', 3);
+      const again = mmdbDatabase(file);
+      expect([again.lookup('193.99.144.1')?.country, again.databaseDate]).toEqual(['BE', '2026-01-04']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keys specs for caches', () => {
+    expect(specFiles({ mmdb: '/a.mmdb' })).toEqual(['/a.mmdb']);
+    expect(specFiles({ package: 'p' })).toEqual([]);
     expect(specKey('geoip-lite')).toBe('geoip-lite');
     expect(specKey({ package: 'p' })).toBe('package:p');
     expect(specKey({ mmdb: '/a.mmdb' })).not.toBe(specKey({ mmdb: '/a.mmdb', attribution: 'x' }));

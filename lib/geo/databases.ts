@@ -61,6 +61,12 @@ export function specKey(spec: DatabaseSpec): string {
   return `ip2location:${spec.ip2location}${spec.attribution ? `\u0000${spec.attribution}` : ''}`;
 }
 
+/** The files a spec names (none for packages and geoip-lite): what a cache must watch. */
+export function specFiles(spec: DatabaseSpec): string[] {
+  if (spec === 'geoip-lite' || 'package' in spec) return [];
+  return ['mmdb' in spec ? spec.mmdb : spec.ip2location];
+}
+
 export function openDatabase(spec: DatabaseSpec): CountryDatabase {
   if (spec === 'geoip-lite') return geoipLiteDatabase();
   if ('package' in spec) return packageDatabase(spec.package);
@@ -140,14 +146,25 @@ interface OpenedMmdb {
   buildDate: string | null;
 }
 
-// Opened once per process: a default campaign consults ~45 MB of MMDB data for every hop.
-const mmdbFiles = new Map<string, OpenedMmdb>();
+// Opened once per process and file version: a default campaign consults ~45 MB of MMDB data for
+// every hop; a file replaced on disk (same path, other mtime or size) is read again.
+const mmdbFiles = new Map<string, { stamp: string; opened: OpenedMmdb }>();
+
+function stampOf(file: string): string {
+  try {
+    const st = fs.statSync(file);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch (err) {
+    throw new Error(`cannot read MMDB database ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
 
 /** Opens (or returns the already opened) MMDB file; throws `<file> is not a valid MMDB database`. */
 export function openMmdb(file: string): OpenedMmdb {
   const absolute = path.resolve(file);
+  const stamp = stampOf(absolute);
   const cached = mmdbFiles.get(absolute);
-  if (cached) return cached;
+  if (cached?.stamp === stamp) return cached.opened;
   let reader: Reader<Record<string, unknown>>;
   try {
     reader = new Reader<Record<string, unknown>>(readDatabaseFile(absolute, 'MMDB'));
@@ -162,7 +179,7 @@ export function openMmdb(file: string): OpenedMmdb {
     databaseType: String(reader.metadata.databaseType ?? ''),
     buildDate: epoch instanceof Date && !Number.isNaN(epoch.getTime()) && epoch.getTime() > 0 ? epoch.toISOString().slice(0, 10) : null,
   };
-  mmdbFiles.set(absolute, opened);
+  mmdbFiles.set(absolute, { stamp, opened });
   return opened;
 }
 

@@ -4,7 +4,7 @@ export { groupsOf, isMember, dayOf, parseInterestGroups, type InterestGroup, typ
 export { Geolocator, type GeolocatorOptions, type Location } from './geolocator';
 export { parseCorrections, CorrectionsTable, type Correction } from './corrections';
 export {
-  geoipLiteDatabase, mmdbDatabase, ip2locationDatabase, packageDatabase, openDatabase, specKey, packageDataDate, DEFAULT_DATABASES, DEFAULT_GEO_PACKAGE,
+  geoipLiteDatabase, mmdbDatabase, ip2locationDatabase, packageDatabase, openDatabase, specKey, specFiles, packageDataDate, DEFAULT_DATABASES, DEFAULT_GEO_PACKAGE,
   type CountryDatabase, type DatabaseAnswer, type DatabaseSpec,
 } from './databases';
 export { ATTRIBUTIONS, uniqueAttributions, type AttributionVendor } from './attributions';
