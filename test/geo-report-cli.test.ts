@@ -151,6 +151,9 @@ describe('matador report', () => {
     expect(own.groups).toEqual(['Alps']);
     const west = (report: { areas: { area: string; network: { measurements: number } }[] }) => report.areas.find((a) => a.area === 'Western Europe')?.network.measurements ?? 0;
     expect([west(own), west(shipped)]).toEqual([1, 2]); // nl|ch is no measurement of Western Europe any more
+    // --m49 / --groups override what the records name.
+    const overridden = JSON.parse(matadorSync('report', '--campaign', 'own', '--store', storeFile, '--m49', path.join(__dirname, '../configs/geo/m49.yaml')).stdout);
+    expect([west(overridden), overridden.groups]).toEqual([2, ['Alps']]);
     fs.rmSync(m49);
     const gone = matadorSync('report', '--campaign', 'own', '--store', storeFile);
     expect(gone.status).toBe(1);
