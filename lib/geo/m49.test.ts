@@ -5,12 +5,16 @@ import { parseM49 } from './m49';
 const m49 = defaultM49();
 
 describe('UN M49 table', () => {
-  it('covers the 248 ISO 3166-1 alpha-2 codes M49 lists (249 minus Taiwan)', () => {
+  it('covers the 248 ISO 3166-1 alpha-2 codes M49 lists (249 minus Taiwan), plus TW and XK marked as non-members', () => {
     const all = m49.allCountries();
-    expect(all).toHaveLength(248);
-    expect(new Set(all.map((c) => c.code)).size).toBe(248);
-    expect(m49.countryInfo('TW')).toBeUndefined();
-    expect(m49.countryInfo('XK')).toBeUndefined();
+    expect(all).toHaveLength(250);
+    expect(new Set(all.map((c) => c.code)).size).toBe(250);
+    expect(all.filter((c) => c.m49Member === false).map((c) => c.code)).toEqual(['TW', 'XK']);
+    expect(all.filter((c) => 'm49Member' in c)).toHaveLength(2);
+    expect(m49.countryInfo('TW')).toEqual({ code: 'TW', name: 'Taiwan', region: 'Asia', subregion: 'Eastern Asia', intermediateRegion: null, m49Member: false });
+    expect(m49.countryInfo('XK')).toEqual({ code: 'XK', name: 'Kosovo', region: 'Europe', subregion: 'Southern Europe', intermediateRegion: null, m49Member: false });
+    expect(m49.inArea('TW', 'Eastern Asia', 'subregion')).toBe(true);
+    expect(m49.inArea('XK', 'Europe', 'region')).toBe(true);
   });
 
   it('uses only the five M49 regions and their current subregion names', () => {
@@ -61,6 +65,10 @@ describe('UN M49 table', () => {
     const good = fs.readFileSync(M49_FILE, 'utf8');
     expect(() => parseM49(good.replace('      KZ: Kazakhstan', '      KZ: Kazakhstan\n      DE: Germany'), M49_FILE)).toThrow(/DE listed twice/);
     expect(() => parseM49('schema: other\ngroups: []', 'm49.yaml')).toThrow(/schema must be matador.m49\/v1/);
+    expect(() => parseM49('schema: matador.m49/v1\ngroups:\n  - region: Asia\n    m49Member: true\n    countries: {TW: Taiwan}', 'm49.yaml')).toThrow(
+      /m49.yaml: groups\[0\].m49Member: expected false/,
+    );
+    expect(() => parseM49('schema: matador.m49/v1\ngroups:\n  - region: Asia\n    member: false\n    countries: {TW: Taiwan}', 'm49.yaml')).toThrow(/groups\[0\]: unknown key "member"/);
     expect(() => parseM49('schema: matador.m49/v1\ngroups:\n  - region: null\n    subregion: X\n    countries: {AB: x}', 'm49.yaml')).toThrow(/groups\[0\]: subregion X without region/);
   });
 });

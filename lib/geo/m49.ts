@@ -34,6 +34,11 @@ export function parseM49(text: string, file: string): CountryInfo[] {
     const intermediateRegion = nullableName(group.intermediate, `${where}.intermediate`);
     if (subregion && !region) throw new Error(`${where}: subregion ${subregion} without region`);
     if (intermediateRegion && !subregion) throw new Error(`${where}: intermediate ${intermediateRegion} without subregion`);
+    // Codes that are not M49 areas (TW, XK) but placed where UN statistics place them.
+    const member = group.m49Member;
+    if (member !== undefined && member !== false) throw new Error(`${where}.m49Member: expected false (or no key: an M49 member), got ${JSON.stringify(member)}`);
+    const unknownKey = Object.keys(group).find((k) => !['region', 'subregion', 'intermediate', 'm49Member', 'countries'].includes(k));
+    if (unknownKey !== undefined) throw new Error(`${where}: unknown key ${JSON.stringify(unknownKey)} (allowed: region, subregion, intermediate, m49Member, countries)`);
     const countries = group.countries;
     if (!countries || typeof countries !== 'object' || Array.isArray(countries)) throw new Error(`${where}.countries must be a mapping code: name`);
     for (const [code, name] of Object.entries(countries as Record<string, unknown>)) {
@@ -41,7 +46,7 @@ export function parseM49(text: string, file: string): CountryInfo[] {
       if (seen.has(code)) throw new Error(`${where}.countries: ${code} listed twice`);
       if (typeof name !== 'string' || name.trim() === '') throw new Error(`${where}.countries.${code}: name missing`);
       seen.add(code);
-      rows.push({ code, name, region, subregion, intermediateRegion });
+      rows.push({ code, name, region, subregion, intermediateRegion, ...(member === false ? { m49Member: false as const } : {}) });
     }
   });
   return rows.sort((a, b) => a.code.localeCompare(b.code));
@@ -58,7 +63,7 @@ export class M49Table {
     this.byCode = new Map(this.ordered.map((c) => [c.code, c]));
   }
 
-  /** M49 areas of one ISO code (case-insensitive); undefined when M49 does not list it (e.g. TW). */
+  /** M49 areas of one ISO code (case-insensitive); undefined when the table does not list it. */
   countryInfo(code: string): CountryInfo | undefined {
     const info = this.byCode.get(code.toUpperCase());
     return info ? { ...info } : undefined;

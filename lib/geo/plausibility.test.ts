@@ -39,7 +39,8 @@ describe('RTT plausibility', () => {
     // The NL disc's edge is ~60-80 km from London: about 0.7 ms at least.
     expect(rttPlausible(london, [1.0], 'NL', shapes)).toBe(true);
     expect(rttPlausible(london, [0.3], 'NL', shapes)).toBe(false);
-    expect(rttPlausible(london, [0.3], 'XK', shapes)).toBeNull(); // no reference area
+    expect(rttPlausible(london, [0.3], 'ZZ', shapes)).toBeNull(); // no reference area
+    expect(rttPlausible(london, [0.3], 'XK', shapes)).toBe(false); // Kosovo has one (m49.yaml places it)
     expect(rttPlausible(null, [0.3], 'US', shapes)).toBeNull();
   });
 });

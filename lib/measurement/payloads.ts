@@ -444,7 +444,13 @@ export interface Paths {
 
 export interface GeolocationInfo {
   correctionsFiles: string[];
-  sources: { corrections: number; databases: Array<{ source: string; databaseDate: string | null }> };
+  /** The databases in the order consulted; `attribution` absent in records written before it. */
+  sources: { corrections: number; databases: Array<{ source: string; databaseDate: string | null; attribution?: string | null }> };
+  /** Licence attributions of the databases that placed a hop of this record (absent in older records). */
+  attributions?: string[];
+  /** The campaign's `geo.m49` / `geo.interestGroups` files (absolute; null: the shipped tables),
+   *  so that `report --campaign` uses the tables the campaign chose (absent in older records). */
+  tables?: { m49: string | null; interestGroups: string | null };
   rttSources: Record<Side, { latitude: number; longitude: number }>;
   /** PeeringDB dumps behind the hops' IXP marks, each with its counts, data date and attribution
    *  (lib/geo/peeringdb.ts PeeringDbSummary); absent when no dump was configured. */

@@ -1,6 +1,8 @@
 /**
- * Area membership, leaving an area and interest-group access (DESIGN 4.2). Countries M49 does
- * not list (e.g. TW) lie in no area, so a path through them leaves every area.
+ * Area membership, leaving an area and interest-group access (DESIGN 4.2). TW and XK, which M49
+ * does not list, are placed where UN statistics place them (configs/geo/m49.yaml: Asia / Eastern
+ * Asia, Europe / Southern Europe). A code the table does not hold at all lies in no area, so a
+ * path through it leaves every area.
  */
 import { AREA_LEVELS, type AreaLevel, type AreaRef, type M49Table } from '../geo/m49';
 import { isMember, type InterestGroup } from '../geo/groups';

@@ -8,6 +8,7 @@ import type { AreaLevel, AreaRef } from '../geo/m49';
 import type { MeasurementRecord } from '../types';
 import { anomaliesOf, countAnomalies, emptyAnomalyCounts, type AnomalyCounts } from './anomalies';
 import { accessibleTo, compareAreas, leavesArea, measurementAreas, pathCountries, type PathKind } from './areas';
+import { attributionsOf } from './geo-sources';
 import { declaresTestbed, provenanceOf, type Provenance } from './provenance';
 import { selectApplicationRecords, selectNetworkRecords } from './select';
 
@@ -42,6 +43,12 @@ export interface Report {
    */
   provenance?: Provenance;
   areas: AreaReport[];
+  /**
+   * Licence attributions of the geolocation databases that placed the records' hops (extension;
+   * from each record's geolocation.attributions). Absent when no record names one, so reports of
+   * older records stay byte-identical.
+   */
+  attributions?: string[];
 }
 
 export interface BuildReportOptions {
@@ -104,6 +111,7 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
   for (const app of apps) countColumn(perApp.get(app) ?? [], 'application', groups, m49, (area) => entry(area).apps[app]);
 
   const provenance = provenanceOf(records);
+  const attributions = attributionsOf(records);
   return {
     schema: REPORT_SCHEMA,
     groups: groups.map((g) => g.name),
@@ -116,5 +124,6 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
     },
     ...(declaresTestbed(provenance) ? { provenance } : {}),
     areas: [...areas.values()].sort(compareAreas),
+    ...(attributions.length > 0 ? { attributions } : {}),
   };
 }

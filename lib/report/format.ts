@@ -77,6 +77,7 @@ export function reportToMarkdown(report: Report): string {
     }
   }
   if (report.input.invalidLinesSkipped > 0) out.push('', `${report.input.invalidLinesSkipped} invalid input line(s) skipped.`);
+  if (report.attributions?.length) out.push('', '## Geolocation data', '', ...report.attributions.map((a) => `- ${mdEscape(a)}`));
   return `${out.join('\n')}\n`;
 }
 
@@ -91,7 +92,9 @@ function csvField(value: string | number): string {
  * detour-country (apps; the country in the group column).
  * percent has one decimal and is empty when there are no measurements.
  * A report with emulated records starts with one comment line `# EMULATED WORLD — ...` before the
- * header (pandas: comment='#'; R: comment.char='#'; shell: grep -v '^#').
+ * header (pandas: comment='#'; R: comment.char='#'; shell: grep -v '^#'); the licence attributions
+ * of the geolocation data, when the records name any, follow the rows as `# Geolocation data: ...`
+ * comment lines.
  */
 export function reportToCsv(report: Report): string {
   const rows: (string | number)[][] = [['table', 'area', 'level', 'group', 'path', 'measurements', 'count', 'percent']];
@@ -124,5 +127,6 @@ export function reportToCsv(report: Report): string {
     }
   }
   const label = report.provenance ? provenanceLine(report.provenance) : null;
-  return `${label ? `# ${label}\n` : ''}${rows.map((r) => r.map(csvField).join(',')).join('\n')}\n`;
+  const footer = (report.attributions ?? []).map((a) => `# Geolocation data: ${escapeText(a)}\n`).join('');
+  return `${label ? `# ${label}\n` : ''}${rows.map((r) => r.map(csvField).join(',')).join('\n')}\n${footer}`;
 }

@@ -4,6 +4,7 @@ export { pairKey, selectApplicationRecords, selectNetworkRecords } from './selec
 export { pathCountries, measurementAreas, countryInArea, leavesArea, accessibleTo, compareAreas, type PathKind } from './areas';
 export { buildReport, REPORT_SCHEMA, type Report, type AreaReport, type ColumnCounts, type BuildReportOptions } from './build';
 export { reportToMarkdown, reportToCsv, percent } from './format';
+export { attributionsOf, tablesOf, type RecordTables } from './geo-sources';
 export { provenanceOf, provenanceLine, EMULATED_LABEL, type Provenance } from './provenance';
 export {
   compareRuns,
