@@ -5,8 +5,8 @@
  * campaign's `geo.corrections` (the shipped configs/geo/corrections.yaml when none are given).
  */
 import { DEFAULT_CORRECTIONS_FILE, defaultCountryShapes, loadCorrections } from '../../lib/config/geo-tables';
-import { Geolocator } from '../../lib/geo';
-import type { Paths, StepContext } from '../../lib/measurement/payloads';
+import { annotateAs, AsLocator, asSources, Geolocator } from '../../lib/geo';
+import type { AsSourcesInfo, Paths, StepContext } from '../../lib/measurement/payloads';
 import type { Trace } from '../../lib/types';
 import { campaignOf, type StepEnv } from './context';
 import { resolveTestbed } from './testbed-endpoints';
@@ -23,10 +23,27 @@ function geolocatorFor(files: string[]): Geolocator {
   return g;
 }
 
+// The AS tables behind each settings (corrections files + campaign geo.asn / geo.registrationCountry).
+const asLocators = new Map<string, { locator: AsLocator; info: AsSourcesInfo }>();
+
+function asLocatorFor(files: string[], settings: Parameters<typeof asSources>[0]): { locator: AsLocator; info: AsSourcesInfo } {
+  const key = JSON.stringify([files, settings.asn, settings.registrationCountry]);
+  let hit = asLocators.get(key);
+  if (!hit) {
+    const sources = asSources(settings);
+    const locator = new AsLocator({ corrections: files.flatMap((f) => loadCorrections(f)), ...sources });
+    const describe = (s: (typeof sources.asn)[number]) => ({ source: s.source, databaseDate: s.databaseDate, attribution: s.attribution });
+    hit = { locator, info: { asCorrections: locator.describe().asCorrections, asn: sources.asn.map(describe), registration: sources.registration.map(describe) } };
+    asLocators.set(key, hit);
+  }
+  return hit;
+}
+
 export interface GeolocationInfo {
   correctionsFiles: string[];
   sources: ReturnType<Geolocator['describe']>;
   rttSources: { A: { latitude: number; longitude: number }; B: { latitude: number; longitude: number } };
+  asSources: AsSourcesInfo;
 }
 
 export async function geolocate<P extends Paths>(env: StepEnv, ctx: StepContext, paths: P): Promise<P & { geolocation: GeolocationInfo }> {
@@ -36,11 +53,15 @@ export async function geolocate<P extends Paths>(env: StepEnv, ctx: StepContext,
   const files = [...tb.correctionsFiles, ...configured];
   const g = geolocatorFor(files);
   const rttSources = { A: { latitude: ctx.nodeA.latitude, longitude: ctx.nodeA.longitude }, B: { latitude: ctx.nodeB.latitude, longitude: ctx.nodeB.longitude } };
-  const locate = (traces: Trace[]) => traces.map((t) => g.locateTrace(t, { lat: rttSources[t.from].latitude, lon: rttSources[t.from].longitude }));
+  const as = asLocatorFor(files, campaign.geo);
+  const locate = (traces: Trace[]) =>
+    traces
+      .map((t) => g.locateTrace(t, { lat: rttSources[t.from].latitude, lon: rttSources[t.from].longitude }))
+      .map((t) => annotateAs(t, as.locator));
   return {
     ...paths,
     networkPath: { ...paths.networkPath, traces: locate(paths.networkPath.traces) },
     applicationPath: { ...paths.applicationPath, traces: locate(paths.applicationPath.traces) },
-    geolocation: { correctionsFiles: files, sources: g.describe(), rttSources },
+    geolocation: { correctionsFiles: files, sources: g.describe(), rttSources, asSources: as.info },
   };
 }

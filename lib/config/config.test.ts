@@ -284,7 +284,7 @@ describe('loading a campaign', () => {
     expect(loaded.nodes.map((n) => n.id)).toEqual(['de-ber', 'jp-tyo']);
     expect(loaded.apps.map((a) => [a.id, a.file])).toEqual([['minimal', path.join(projectRoot, fixture('app-minimal.yaml'))]]);
     expect(loaded.testbeds.map((t) => t.id)).toEqual(['tb1']);
-    expect(loaded.geo).toEqual({ interestGroups: path.join(projectRoot, 'configs/geo/interest-groups.yaml'), corrections: [], m49: null });
+    expect(loaded.geo).toEqual({ interestGroups: path.join(projectRoot, 'configs/geo/interest-groups.yaml'), corrections: [], m49: null, asn: [], registrationCountry: [] });
     expect(loaded.countries.JP).toEqual({ code: 'JP', name: 'Japan', region: 'Asia', subregion: 'Eastern Asia', intermediateRegion: null });
     expect(loaded.campaign).toMatchObject({ assignment: 'pair', timerScale: 1, retry: { maxAttempts: 3 } });
     // plain JSON: survives a round trip unchanged (it travels as an activity result)

@@ -10,6 +10,8 @@ import * as path from 'path';
 import type { z } from 'zod';
 import { defaultM49 } from './geo-tables';
 import { parseCorrections } from '../geo/corrections';
+import { asSource, checkAsSource, type AsSourceSpec } from '../geo/as-sources';
+import type { RangeKind } from '../geo/asn';
 import { parseInterestGroups } from '../geo/groups';
 import { parseM49 } from '../geo/m49';
 import type { CountryInfo } from '../types';
@@ -56,6 +58,9 @@ export interface LoadedGeo {
   interestGroups: string | null;
   corrections: string[];
   m49: string | null;
+  /** AS tables (csv paths absolute); [] = the default packages (lib/geo/as-sources.ts) */
+  asn: AsSourceSpec[];
+  registrationCountry: AsSourceSpec[];
 }
 
 /** A campaign with every reference resolved and validated; plain JSON (activity result). */
@@ -227,6 +232,16 @@ export function loadCampaign(file: string, options?: LoadOptions): LoadedCampaig
   checkNodeUnderlays(nodes, testbeds, allTestbeds, testbedsFile, absolute, ctx);
 
   // Geo files are read and validated now, not when the first measurement is geolocated.
+  const checkAsTable = (spec: AsSourceSpec, keyPath: KeyPath, kind: RangeKind): AsSourceSpec => {
+    const key: KeyPath = [...keyPath, 'package' in spec ? 'package' : 'csv'];
+    const resolved = 'csv' in spec ? { ...spec, csv: resolveRef(spec.csv, absolute, key, ctx) } : spec;
+    try {
+      checkAsSource(asSource(resolved, kind)); // parsed once per process: the step reuses it
+    } catch (err) {
+      throw refError(key, (err as Error).message.replace(`${'csv' in resolved ? resolved.csv : ''}: `, `${'csv' in resolved ? displayPath(resolved.csv, ctx.cwd) : ''}: `), 'csv' in spec ? spec.csv : spec.package);
+    }
+    return resolved;
+  };
   const geoRef = (ref: string | undefined, keyPath: KeyPath, parse: GeoParser) => {
     if (ref === undefined) return null;
     const target = resolveRef(ref, absolute, keyPath, ctx);
@@ -237,6 +252,8 @@ export function loadCampaign(file: string, options?: LoadOptions): LoadedCampaig
     interestGroups: geoRef(campaign.geo?.interestGroups, ['geo', 'interestGroups'], parseInterestGroups),
     corrections: (campaign.geo?.corrections ?? []).map((ref, i) => geoRef(ref, ['geo', 'corrections', i], parseCorrections) as string),
     m49: geoRef(campaign.geo?.m49, ['geo', 'm49'], parseM49),
+    asn: (campaign.geo?.asn ?? []).map((spec, i) => checkAsTable(spec, ['geo', 'asn', i], 'asn')),
+    registrationCountry: (campaign.geo?.registrationCountry ?? []).map((spec, i) => checkAsTable(spec, ['geo', 'registrationCountry', i], 'country')),
   };
 
   const countries: Record<string, CountryInfo> = {};

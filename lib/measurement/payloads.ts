@@ -445,6 +445,22 @@ export interface GeolocationInfo {
   correctionsFiles: string[];
   sources: { corrections: number; databases: Array<{ source: string; databaseDate: string | null }> };
   rttSources: Record<Side, { latitude: number; longitude: number }>;
+  /** The AS tables in the order they were consulted (absent in records written before them). */
+  asSources?: AsSourcesInfo;
+}
+
+/** One AS table's provenance: AsInfo.source label, data date, and the attribution its licence asks for. */
+export interface AsSourceInfo {
+  source: string;
+  databaseDate: string | null;
+  attribution: string;
+}
+
+export interface AsSourcesInfo {
+  /** corrections entries with AS fields */
+  asCorrections: number;
+  asn: AsSourceInfo[];
+  registration: AsSourceInfo[];
 }
 
 export interface PersistResult {
