@@ -7,6 +7,7 @@ import type { M49Table } from '../geo/m49';
 import type { AreaLevel, AreaRef } from '../geo/m49';
 import type { MeasurementRecord } from '../types';
 import { accessibleTo, compareAreas, leavesArea, measurementAreas, pathCountries, type PathKind } from './areas';
+import { accessibleWithRegistration, hasAsData } from './registration';
 import { declaresTestbed, provenanceOf, type Provenance } from './provenance';
 import { selectApplicationRecords, selectNetworkRecords } from './select';
 
@@ -16,6 +17,9 @@ export interface ColumnCounts {
   measurements: number;
   leftArea: number;
   accessible: Record<string, number>;
+  /** Like `accessible`, AS registration countries counting too (lib/report/registration.ts);
+   *  present only when some input record carries AS data. */
+  accessibleWithRegistration?: Record<string, number>;
 }
 
 export interface AreaReport {
@@ -49,8 +53,9 @@ export interface BuildReportOptions {
   invalidLinesSkipped?: number;
 }
 
-function emptyCounts(groups: readonly InterestGroup[]): ColumnCounts {
-  return { measurements: 0, leftArea: 0, accessible: Object.fromEntries(groups.map((g) => [g.name, 0])) };
+function emptyCounts(groups: readonly InterestGroup[], withRegistration: boolean): ColumnCounts {
+  const zero = () => Object.fromEntries(groups.map((g) => [g.name, 0]));
+  return { measurements: 0, leftArea: 0, accessible: zero(), ...(withRegistration ? { accessibleWithRegistration: zero() } : {}) };
 }
 
 /** Adds the selected records of one column to the per-area counters. */
@@ -64,11 +69,13 @@ function countColumn(
   for (const record of records) {
     const countries = pathCountries(record, kind);
     const accessible = groups.filter((g) => accessibleTo(countries, g, record.finishedAt)).map((g) => g.name);
+    const withRegistration = accessibleWithRegistration(record, kind, groups);
     for (const area of measurementAreas(record, m49)) {
       const counts = column(area);
       counts.measurements += 1;
       if (leavesArea(countries, area.area, area.level, m49)) counts.leftArea += 1;
       for (const name of accessible) counts.accessible[name] += 1;
+      if (counts.accessibleWithRegistration) for (const name of withRegistration) counts.accessibleWithRegistration[name] += 1;
     }
   }
 }
@@ -78,6 +85,7 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
   const apps = [...new Set(records.map((r) => r.app))].sort();
   const network = selectNetworkRecords(records);
   const perApp = selectApplicationRecords(records);
+  const withRegistration = hasAsData(records);
 
   const areas = new Map<string, AreaReport>();
   const entry = (area: AreaRef): AreaReport => {
@@ -87,8 +95,8 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
       report = {
         area: area.area,
         level: area.level,
-        network: emptyCounts(groups),
-        apps: Object.fromEntries(apps.map((app) => [app, emptyCounts(groups)])),
+        network: emptyCounts(groups, withRegistration),
+        apps: Object.fromEntries(apps.map((app) => [app, emptyCounts(groups, withRegistration)])),
       };
       areas.set(key, report);
     }
