@@ -231,8 +231,11 @@ export function parseRangeCsv(text: string, file: string, kind: RangeKind): Rang
       const asn = /^\d{1,10}$/.test(fields[2]) ? Number(fields[2]) : NaN;
       if (!(asn <= MAX_ASN)) throw bad(`AS number must be an integer 0..${MAX_ASN}, got ${JSON.stringify(fields[2])}`);
       value = asn;
-      const name = fields[3].trim();
-      if (name !== '' && !names.has(asn)) names.set(asn, name);
+      if (!names.has(asn)) {
+        const name = fields[3].trim();
+        // A copy: a slice would keep the whole file's text alive (V8 sliced strings).
+        if (name !== '') names.set(asn, Buffer.from(name, 'utf8').toString('utf8'));
+      }
     } else {
       if (!COUNTRY.test(fields[2])) throw bad(`country must be an ISO 3166-1 alpha-2 code, got ${JSON.stringify(fields[2])}`);
       value = (fields[2].charCodeAt(0) << 8) | fields[2].charCodeAt(1);
