@@ -3,6 +3,7 @@ import type { AsInfo, Hop, MeasurementRecord } from '../types';
 import { buildReport } from './build';
 import { reportToCsv, reportToMarkdown } from './format';
 import { accessibleWithRegistration, hasAsData, registrationCountries, REGISTRATION_LABEL } from './registration';
+import { recordProblem } from './parse';
 
 const groups = defaultInterestGroups();
 const m49 = defaultM49();
@@ -64,5 +65,14 @@ describe('accessibility incl. AS registration countries', () => {
     expect(JSON.stringify(report)).not.toContain('accessibleWithRegistration');
     expect(reportToMarkdown(report)).not.toContain(REGISTRATION_LABEL);
     expect(reportToCsv(report)).not.toContain(REGISTRATION_LABEL);
+  });
+});
+
+describe('reading records with AS data', () => {
+  it('a record whose AS registration country is malformed is refused with its key path', () => {
+    const line = (as: unknown) => JSON.stringify({ ...deFr, applicationPath: { traces: [{ ...deFr.applicationPath.traces[0], hops: [hop(1, '198.18.7.1', 'HK', { as: as as AsInfo })] }] } });
+    expect(recordProblem(JSON.parse(line(as('US'))))).toBeNull();
+    expect(recordProblem(JSON.parse(line({ ...as('US'), registrationCountry: 840 })))).toBe('applicationPath.traces[0].hops[0].as.registrationCountry must be an ISO 3166-1 alpha-2 code or null, got 840');
+    expect(recordProblem(JSON.parse(line('AS64700')))).toMatch(/^applicationPath\.traces\[0\]\.hops\[0\]\.as must be an object/);
   });
 });
