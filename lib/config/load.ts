@@ -10,7 +10,7 @@ import * as path from 'path';
 import type { z } from 'zod';
 import { defaultM49 } from './geo-tables';
 import { parseCorrections } from '../geo/corrections';
-import { asSource, checkAsSource, type AsSourceSpec } from '../geo/as-sources';
+import { asSource, asSources, checkAsSource, type AsSourceSpec } from '../geo/as-sources';
 import type { RangeKind } from '../geo/asn';
 import { parseInterestGroups } from '../geo/groups';
 import { parseM49 } from '../geo/m49';
@@ -255,6 +255,13 @@ export function loadCampaign(file: string, options?: LoadOptions): LoadedCampaig
     asn: (campaign.geo?.asn ?? []).map((spec, i) => checkAsTable(spec, ['geo', 'asn', i], 'asn')),
     registrationCountry: (campaign.geo?.registrationCountry ?? []).map((spec, i) => checkAsTable(spec, ['geo', 'registrationCountry', i], 'country')),
   };
+  if (geo.asn.length === 0 || geo.registrationCountry.length === 0) {
+    try {
+      asSources(geo); // the default packages: installed? (parsed at the first lookup)
+    } catch (err) {
+      throw new ConfigError({ file: shown, keyPath: ['geo'], problem: `the default AS tables: ${(err as Error).message}`, showValue: false });
+    }
+  }
 
   const countries: Record<string, CountryInfo> = {};
   for (const node of nodes) {
