@@ -37,6 +37,10 @@ export interface AsInfo {
   source: string;
   /** build date of the data (ISO date), null when unknown */
   databaseDate: string | null;
+  /** Where `registrationCountry` came from when that is not `source` (the ASN and the registration
+   *  country are separate tables, e.g. 'package:@ip-location-db/asn-country'), and its build date. */
+  registrationSource?: string;
+  registrationDate?: string | null;
 }
 
 /** An address inside an Internet exchange's peering LAN (PeeringDB ix / ixlan / ixpfx). */

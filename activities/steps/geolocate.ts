@@ -9,10 +9,10 @@
  */
 import { DEFAULT_CORRECTIONS_FILE, defaultCountryShapes, loadCorrections } from '../../lib/config/geo-tables';
 import * as fs from 'fs';
-import { Geolocator, openDatabase, specFiles, specKey, uniqueAttributions, type DatabaseSpec } from '../../lib/geo';
+import { annotateAs, AsLocator, asSources, Geolocator, openDatabase, specFiles, specKey, uniqueAttributions, type DatabaseSpec } from '../../lib/geo';
 import { loadIxpTable, markIxps } from '../../lib/geo/peeringdb';
 import { hopInterfaces } from '../../lib/traceroute/hops';
-import type { GeolocationInfo, Paths, StepContext } from '../../lib/measurement/payloads';
+import type { AsSourcesInfo, GeolocationInfo, Paths, StepContext } from '../../lib/measurement/payloads';
 import type { Trace } from '../../lib/types';
 import { campaignOf, type StepEnv } from './context';
 import { resolveTestbed } from './testbed-endpoints';
@@ -32,10 +32,32 @@ function geolocatorFor(files: string[], databases: readonly DatabaseSpec[]): Geo
   return g;
 }
 
-/** The attributions of the databases that placed at least one hop of these traces. */
-function usedAttributions(g: Geolocator, traces: Trace[]): string[] {
-  const used = new Set(traces.flatMap((t) => t.hops.flatMap((h) => hopInterfaces(h).map((i) => i.geo?.source ?? null))));
-  return uniqueAttributions(g.describe().databases.filter((d) => used.has(d.source)).map((d) => d.attribution));
+// The AS tables behind each settings (corrections files + campaign geo.asn / geo.registrationCountry).
+const asLocators = new Map<string, { locator: AsLocator; info: AsSourcesInfo }>();
+
+function asLocatorFor(files: string[], settings: Parameters<typeof asSources>[0]): { locator: AsLocator; info: AsSourcesInfo } {
+  const key = JSON.stringify([files, settings.asn, settings.registrationCountry]);
+  let hit = asLocators.get(key);
+  if (!hit) {
+    const sources = asSources(settings);
+    const locator = new AsLocator({ corrections: files.flatMap((f) => loadCorrections(f)), ...sources });
+    const describe = (s: (typeof sources.asn)[number]) => ({ source: s.source, databaseDate: s.databaseDate, attribution: s.attribution });
+    hit = { locator, info: { asCorrections: locator.describe().asCorrections, asn: sources.asn.map(describe), registration: sources.registration.map(describe) } };
+    asLocators.set(key, hit);
+  }
+  return hit;
+}
+
+/** The licence attributions of the sources that gave at least one hop of these traces its
+ *  country, AS or registration country, or its IXP mark. */
+function usedAttributions(g: Geolocator, as: AsSourcesInfo, ixpAttributions: string[], traces: Trace[]): string[] {
+  const interfaces = traces.flatMap((t) => t.hops.flatMap((h) => hopInterfaces(h)));
+  const used = new Set(interfaces.flatMap((i) => [i.geo?.source, i.as?.source, i.as?.registrationSource ?? (i.as?.registrationCountry ? i.as.source : undefined)]));
+  return uniqueAttributions([
+    ...g.describe().databases.filter((d) => used.has(d.source)).map((d) => d.attribution),
+    ...[...as.asn, ...as.registration].filter((d) => used.has(d.source)).map((d) => d.attribution),
+    ...(interfaces.some((i) => i.ixp) ? ixpAttributions : []),
+  ]);
 }
 
 export async function geolocate<P extends Paths>(env: StepEnv, ctx: StepContext, paths: P): Promise<P & { geolocation: GeolocationInfo }> {
@@ -45,11 +67,13 @@ export async function geolocate<P extends Paths>(env: StepEnv, ctx: StepContext,
   const files = [...tb.correctionsFiles, ...configured];
   const g = geolocatorFor(files, campaign.geo.databases);
   const rttSources = { A: { latitude: ctx.nodeA.latitude, longitude: ctx.nodeA.longitude }, B: { latitude: ctx.nodeB.latitude, longitude: ctx.nodeB.longitude } };
+  const as = asLocatorFor(files, campaign.geo);
   // IXP marks: the world's own dump (its IXP links) first, then the campaign's; read once per process.
   const dumps = [...(tb.peeringdbFiles ?? []), ...(campaign.geo.peeringdb ?? [])];
   const ixps = dumps.length > 0 ? loadIxpTable(dumps) : null;
   const mark = (t: Trace) => (ixps ? markIxps(t, ixps) : t);
-  const locate = (traces: Trace[]) => traces.map((t) => mark(g.locateTrace(t, { lat: rttSources[t.from].latitude, lon: rttSources[t.from].longitude })));
+  const locate = (traces: Trace[]) =>
+    traces.map((t) => mark(annotateAs(g.locateTrace(t, { lat: rttSources[t.from].latitude, lon: rttSources[t.from].longitude }), as.locator)));
   const networkTraces = locate(paths.networkPath.traces);
   const applicationTraces = locate(paths.applicationPath.traces);
   return {
@@ -59,12 +83,10 @@ export async function geolocate<P extends Paths>(env: StepEnv, ctx: StepContext,
     geolocation: {
       correctionsFiles: files,
       sources: g.describe(),
-      attributions: uniqueAttributions([
-        ...usedAttributions(g, [...networkTraces, ...applicationTraces]),
-        ...(ixps && [...networkTraces, ...applicationTraces].some((t) => t.hops.some((h) => hopInterfaces(h).some((i) => i.ixp))) ? ixps.summaries.map((s) => s.attribution) : []),
-      ]),
+      attributions: usedAttributions(g, as.info, ixps ? ixps.summaries.map((d) => d.attribution) : [], [...networkTraces, ...applicationTraces]),
       tables: { m49: campaign.geo.m49, interestGroups: campaign.geo.interestGroups },
       rttSources,
+      asSources: as.info,
       ...(ixps ? { peeringdb: ixps.summaries } : {}),
     },
   };

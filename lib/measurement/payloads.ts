@@ -455,6 +455,22 @@ export interface GeolocationInfo {
   /** PeeringDB dumps behind the hops' IXP marks, each with its counts, data date and attribution
    *  (lib/geo/peeringdb.ts PeeringDbSummary); absent when no dump was configured. */
   peeringdb?: PeeringDbSummary[];
+  /** The AS tables in the order they were consulted (absent in records written before them). */
+  asSources?: AsSourcesInfo;
+}
+
+/** One AS table's provenance: AsInfo.source label, data date, and the attribution its licence asks for. */
+export interface AsSourceInfo {
+  source: string;
+  databaseDate: string | null;
+  attribution: string;
+}
+
+export interface AsSourcesInfo {
+  /** corrections entries with AS fields */
+  asCorrections: number;
+  asn: AsSourceInfo[];
+  registration: AsSourceInfo[];
 }
 
 export interface PersistResult {

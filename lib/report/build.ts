@@ -9,6 +9,7 @@ import type { MeasurementRecord } from '../types';
 import { anomaliesOf, countAnomalies, emptyAnomalyCounts, type AnomalyCounts } from './anomalies';
 import { accessibleTo, compareAreas, leavesArea, measurementAreas, pathCountries, type PathKind } from './areas';
 import { attributionsOf } from './geo-sources';
+import { accessibleWithRegistration, hasAsData } from './registration';
 import { declaresTestbed, provenanceOf, type Provenance } from './provenance';
 import { selectApplicationRecords, selectNetworkRecords } from './select';
 
@@ -20,6 +21,9 @@ export interface ColumnCounts extends AnomalyCounts {
   measurements: number;
   leftArea: number;
   accessible: Record<string, number>;
+  /** Like `accessible`, AS registration countries counting too (lib/report/registration.ts);
+   *  present only when some input record carries AS data. */
+  accessibleWithRegistration?: Record<string, number>;
 }
 
 export interface AreaReport {
@@ -59,8 +63,9 @@ export interface BuildReportOptions {
   invalidLinesSkipped?: number;
 }
 
-function emptyCounts(groups: readonly InterestGroup[], kind: PathKind): ColumnCounts {
-  return { measurements: 0, leftArea: 0, accessible: Object.fromEntries(groups.map((g) => [g.name, 0])), ...emptyAnomalyCounts(kind) };
+function emptyCounts(groups: readonly InterestGroup[], kind: PathKind, withRegistration: boolean): ColumnCounts {
+  const zero = () => Object.fromEntries(groups.map((g) => [g.name, 0]));
+  return { measurements: 0, leftArea: 0, accessible: zero(), ...(withRegistration ? { accessibleWithRegistration: zero() } : {}), ...emptyAnomalyCounts(kind) };
 }
 
 /** Adds the selected records of one column to the per-area counters. */
@@ -75,12 +80,14 @@ function countColumn(
     const countries = pathCountries(record, kind);
     const accessible = groups.filter((g) => accessibleTo(countries, g, record.finishedAt)).map((g) => g.name);
     const anomalies = anomaliesOf(record);
+    const withRegistration = accessibleWithRegistration(record, kind, groups);
     for (const area of measurementAreas(record, m49)) {
       const counts = column(area);
       counts.measurements += 1;
       if (leavesArea(countries, area.area, area.level, m49)) counts.leftArea += 1;
       for (const name of accessible) counts.accessible[name] += 1;
       countAnomalies(counts, anomalies, kind, area, m49);
+      if (counts.accessibleWithRegistration) for (const name of withRegistration) counts.accessibleWithRegistration[name] += 1;
     }
   }
 }
@@ -90,6 +97,7 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
   const apps = [...new Set(records.map((r) => r.app))].sort();
   const network = selectNetworkRecords(records);
   const perApp = selectApplicationRecords(records);
+  const withRegistration = hasAsData(records);
 
   const areas = new Map<string, AreaReport>();
   const entry = (area: AreaRef): AreaReport => {
@@ -99,8 +107,8 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
       report = {
         area: area.area,
         level: area.level,
-        network: emptyCounts(groups, 'network'),
-        apps: Object.fromEntries(apps.map((app) => [app, emptyCounts(groups, 'application')])),
+        network: emptyCounts(groups, 'network', withRegistration),
+        apps: Object.fromEntries(apps.map((app) => [app, emptyCounts(groups, 'application', withRegistration)])),
       };
       areas.set(key, report);
     }

@@ -6,6 +6,7 @@
 import type { ColumnCounts, Report } from './build';
 import { detourCountriesText } from './anomalies';
 import { provenanceLine } from './provenance';
+import { REGISTRATION_LABEL } from './registration';
 import { escapeText } from '../text/escape';
 
 /** Whole percent like the paper; '-' when there is nothing to divide. */
@@ -54,15 +55,23 @@ export function reportToMarkdown(report: Report): string {
   }
   out.push('', '## Table 3: accessible for interest groups', '');
   out.push('Paths crossing at least one member of the group on the measurement day (count, share).', '');
-  out.push(header(['Area', 'Interest group'], 'accessible'));
-  for (const area of report.areas) {
-    for (const group of report.groups) {
-      const cells = cols.flatMap((c) => {
-        const n = c.pick(area);
-        return [String(n.measurements), cell(n.accessible[group] ?? 0, n.measurements)];
-      });
-      out.push(`| ${[mdEscape(area.area), mdEscape(group), ...cells].join(' | ')} |`);
+  const groupTable = (counts: (n: ColumnCounts) => Record<string, number> | undefined) => {
+    out.push(header(['Area', 'Interest group'], 'accessible'));
+    for (const area of report.areas) {
+      for (const group of report.groups) {
+        const cells = cols.flatMap((c) => {
+          const n = c.pick(area);
+          return [String(n.measurements), cell(counts(n)?.[group] ?? 0, n.measurements)];
+        });
+        out.push(`| ${[mdEscape(area.area), mdEscape(group), ...cells].join(' | ')} |`);
+      }
     }
+  };
+  groupTable((n) => n.accessible);
+  if (report.areas.some((a) => a.network.accessibleWithRegistration)) {
+    out.push('', `## Table 3, ${REGISTRATION_LABEL}`, '');
+    out.push('As Table 3, but a path also counts when the AS of one of its hops is registered in a member country (where the address block is registered, not where the hop is).', '');
+    groupTable((n) => n.accessibleWithRegistration);
   }
   out.push('', '## Table 4: path anomalies', '');
   out.push('Paths that crossed an IXP in a country outside the area, left the nodes\' common country and came back (boomerang), or, application paths only, crossed countries the network path did not (detour), with those countries (count, share).', '');
@@ -88,7 +97,8 @@ function csvField(value: string | number): string {
 
 /**
  * Long format, one row per (table, area, group, path): easy to filter and pivot. Tables:
- * leaving, accessible, then the path anomalies ixp-outside-area, boomerang, detour (apps) and
+ * leaving, accessible, accessible incl. AS registration countries (records with AS data), then
+ * the path anomalies ixp-outside-area, boomerang, detour (apps) and
  * detour-country (apps; the country in the group column).
  * percent has one decimal and is empty when there are no measurements.
  * A report with emulated records starts with one comment line `# EMULATED WORLD — ...` before the
@@ -106,15 +116,22 @@ export function reportToCsv(report: Report): string {
       rows.push(['leaving', area.area, area.level, '', c.label === 'Network path' ? 'network' : c.label, n.measurements, n.leftArea, pct(n.leftArea, n.measurements)]);
     }
   }
-  for (const area of report.areas) {
-    for (const group of report.groups) {
-      for (const c of cols) {
-        const n = c.pick(area);
-        const count = n.accessible[group] ?? 0;
-        rows.push(['accessible', area.area, area.level, group, c.label === 'Network path' ? 'network' : c.label, n.measurements, count, pct(count, n.measurements)]);
+  const groupRows = (table: string, counts: (n: ColumnCounts) => Record<string, number> | undefined) => {
+    for (const area of report.areas) {
+      for (const group of report.groups) {
+        for (const c of cols) {
+          const n = c.pick(area);
+          const byGroup = counts(n);
+          if (!byGroup) continue;
+          const count = byGroup[group] ?? 0;
+          rows.push([table, area.area, area.level, group, c.label === 'Network path' ? 'network' : c.label, n.measurements, count, pct(count, n.measurements)]);
+        }
       }
     }
-  }
+  };
+  groupRows('accessible', (n) => n.accessible);
+  // only when the records carry AS data (the column is absent otherwise)
+  groupRows(REGISTRATION_LABEL, (n) => n.accessibleWithRegistration);
   // Path anomalies: ixp-outside-area and boomerang for every path, detour for apps, and one
   // detour-country row per app and country (the country in the group column).
   for (const area of report.areas) {

@@ -20,3 +20,4 @@ export {
   type Delta,
 } from './compare';
 export { comparisonToMarkdown } from './compare-format';
+export { registrationCountries, accessibleWithRegistration, hasAsData, REGISTRATION_LABEL } from './registration';

@@ -36,6 +36,15 @@ function checkNode(v: unknown, key: string): string | null {
   return null;
 }
 
+/** `as` of a hop or interface (optional): the report reads its registration country. */
+function asProblem(as: unknown, at: string): string | null {
+  if (as === undefined) return null;
+  if (!isObject(as)) return `${at}.as must be an object {asn, name, registrationCountry, source, databaseDate}`;
+  const cc = as.registrationCountry;
+  if (cc !== undefined && cc !== null && (typeof cc !== 'string' || !/^[A-Z]{2}$/.test(cc))) return `${at}.as.registrationCountry must be an ISO 3166-1 alpha-2 code or null, got ${JSON.stringify(cc)}`;
+  return null;
+}
+
 function checkPath(v: unknown, key: string): string | null {
   if (!isObject(v) || !Array.isArray(v.traces)) return `${key}.traces must be a list`;
   for (const [t, trace] of v.traces.entries()) {
@@ -45,6 +54,8 @@ function checkPath(v: unknown, key: string): string | null {
       if (!isObject(hop)) return `${at} must be an object`;
       if (hop.ip !== undefined && hop.ip !== null && typeof hop.ip !== 'string') return `${at}.ip must be a string or null`;
       if (hop.country !== undefined && hop.country !== null && typeof hop.country !== 'string') return `${at}.country must be a string or null`;
+      const asBad = asProblem(hop.as, at);
+      if (asBad) return asBad;
       if (hop.otherIps !== undefined && (!Array.isArray(hop.otherIps) || hop.otherIps.some((ip) => typeof ip !== 'string'))) return `${at}.otherIps must be a list of addresses`;
       if (hop.otherInterfaces !== undefined) {
         if (!Array.isArray(hop.otherInterfaces)) return `${at}.otherInterfaces must be a list`;
@@ -52,6 +63,8 @@ function checkPath(v: unknown, key: string): string | null {
           if (!isObject(other) || typeof other.ip !== 'string') return `${at}.otherInterfaces[${i}].ip must be an address`;
           if (other.country !== undefined && other.country !== null && typeof other.country !== 'string') return `${at}.otherInterfaces[${i}].country must be a string or null`;
           if (other.rttMs !== undefined && !Array.isArray(other.rttMs)) return `${at}.otherInterfaces[${i}].rttMs must be a list`;
+          const otherAs = asProblem(other.as, `${at}.otherInterfaces[${i}]`);
+          if (otherAs) return otherAs;
         }
       }
     }

@@ -19,6 +19,8 @@ import { knownWorlds, readWorldState } from '../../testbed/world';
 import { useTestServer } from '../support/dev-server';
 import { startRealWorkers, type RunningWorkers } from '../support/workers';
 import { runCli } from '../world/helpers';
+import { loadWorld } from '../../testbed/world/config';
+import { routerAsPlan } from '../../testbed/world/as-plan';
 import { countryPath, latestRecords, tunnelLeftovers, wireguardGoProcesses } from './helpers';
 import type { TunnelInfo } from '../../lib/measurement/payloads';
 
@@ -132,6 +134,12 @@ describe('a campaign on the emulated world', () => {
       }
       expect(countryPath(traces.find((t) => t.from === 'A')!)).toEqual(['SG', 'US', 'GB', 'PL']);
       expect(countryPath(traces.find((t) => t.from === 'B')!)).toEqual(['PL', 'GB', 'US', 'SG']);
+      // AS per hop from the world's AS plan (its corrections), and the AS path router by router
+      const asOf = routerAsPlan(loadWorld('small').config);
+      const sgToPl = traces.find((t) => t.from === 'A')!;
+      expect(sgToPl.hops.filter((h) => h.ip).every((h) => h.as?.source === 'corrections' && h.as.asn !== null)).toBe(true);
+      expect(sgToPl.asPath).toEqual(['sg', 'us-lax', 'us', 'gb', 'pl'].map((id) => asOf.get(id)!.asn));
+      expect(r.geolocation).toMatchObject({ asSources: { asn: [{ source: 'package:@ip-location-db/asn', databaseDate: '2026-06-17' }] } });
     }
     // a self-pair traces the node to itself: one hop, in its own country
     const self = byId(records, 'e2e/threema/pl-waw/pl-waw').networkPath.traces;
@@ -244,6 +252,10 @@ describe('a campaign on the emulated world', () => {
     expect(report.apps.sort()).toEqual(['threema', 'wechat']);
     const asia = report.areas.find((a) => a.area === 'Asia');
     expect(asia?.apps.wechat.measurements).toBe(1);
+    // records carry AS data: the registration variant stands beside the physical counts, never below
+    for (const a of report.areas as unknown as Array<{ network: { accessible: Record<string, number>; accessibleWithRegistration?: Record<string, number> } }>) {
+      for (const [group, n] of Object.entries(a.network.accessible)) expect(a.network.accessibleWithRegistration?.[group]).toBeGreaterThanOrEqual(n);
+    }
   });
 
   it('leaves no tunnel behind', async () => {

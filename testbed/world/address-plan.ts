@@ -3,6 +3,7 @@
  * addresses, `ip -batch` lines per namespace (addresses, routes, policy rules), netem delays and
  * the geolocation corrections. apply.ts executes the plan; nothing here touches the system.
  */
+import { routerAsPlan, type RouterAs } from './as-plan';
 import type { LoadedWorld, WorldNode } from './config';
 import { HOST_ADDRESS, LAB_HOST_SIDE, LAB_PREFIX, LabAddressPool, RouterAddressPool, WORLD_PREFIX, wlanLan } from './addresses';
 import { SERVICE_SHAPES } from '../services/catalogue';
@@ -68,8 +69,9 @@ export interface WorldPlan {
   overridePaths: Map<string, string[]>;
   /** Internet exchanges on some links (world config `ixps`), for the world's PeeringDB dump. */
   ixps: PlannedIxp[];
-  /** Geolocation corrections (lib/geo/corrections format): prefix -> country. */
-  corrections: { prefix: string; country: string | null; note: string }[];
+  /** Geolocation corrections (lib/geo/corrections format): prefix -> country, and for router
+   *  prefixes the router's AS (as-plan.ts). */
+  corrections: { prefix: string; country: string | null; note: string; asn?: number; asName?: string; registrationCountry?: string }[];
   nodes: (WorldNode & { netns: string; address: string; router: string; resolver: string | null })[];
   /** `addresses`: one address per DNS name (the first is `address`). */
   services: { id: string; app: string; netns: string; address: string; addresses: { name: string; address: string }[]; router: string; country: string; names: string[]; resolvers: string[] | null; options: Record<string, unknown> }[];
@@ -317,8 +319,12 @@ export function buildPlan(world: LoadedWorld): WorldPlan {
     sourceRoute(res.router, src, [`${ANYCAST_DNS}/32`], `via ${res.address} dev ${ifname(res.id)}`);
   }
 
+  const asPlan = routerAsPlan(config);
   const corrections = [
-    ...config.routers.map((r) => ({ prefix: prefixOf(r.id), country: r.country, note: `world ${config.name}: router ${r.id}${r.city ? ` (${r.city})` : ''}` })),
+    ...config.routers.map((r) => {
+      const as = asPlan.get(r.id) as RouterAs;
+      return { prefix: prefixOf(r.id), country: r.country, note: `world ${config.name}: router ${r.id}${r.city ? ` (${r.city})` : ''}`, asn: as.asn, asName: as.name, registrationCountry: as.registeredIn };
+    }),
     { prefix: LAB_PREFIX, country: config.lab.country, note: `world ${config.name}: lab (WLAN routers, phones, management)` },
     { prefix: `${ANYCAST_DNS}/32`, country: null, note: `world ${config.name}: anycast resolver (answered in every region)` },
   ];

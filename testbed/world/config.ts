@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configsDir } from '../../lib/project-paths';
 import { linkOf } from './ixps';
+import { routerAsPlan } from './as-plan';
 
 const ELEMENT_ID = /^[a-z][a-z0-9-]{0,11}$/; // "mt-" + id must fit Linux's 15-character ifname
 const RESERVED_IDS = new Set(['host', 'usb', 'lab', 'lo']);
@@ -20,7 +21,11 @@ const elementId = z
 const country = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 code, upper case');
 const dnsName = z.string().regex(/^[A-Za-z0-9.-]+$/, 'DNS name');
 
-const routerSchema = z.object({ id: elementId, country, city: z.string().optional() });
+/** The router's AS (default: a private-use ASN in router order, registered in the router's
+ *  country; testbed/world/as-plan.ts). `registeredIn` may differ from `country`: a carrier's PoP
+ *  abroad keeps the address block its home RIR delegated. */
+const routerAsSchema = z.object({ asn: z.number().int().min(0).max(4294967295), name: z.string().min(1), registeredIn: country }).strict();
+const routerSchema = z.object({ id: elementId, country, city: z.string().optional(), as: routerAsSchema.optional() });
 const linkSchema = z.object({
   a: elementId,
   b: elementId,
@@ -177,6 +182,11 @@ export function loadWorld(nameOrFile: string): LoadedWorld {
   }
   const loaded: LoadedWorld = { file, config, nodes, regionOf: loadM49Regions() };
   validateReferences(loaded);
+  try {
+    routerAsPlan(config);
+  } catch (err) {
+    throw new Error(`world config ${file}: ${(err as Error).message}`);
+  }
   return loaded;
 }
 

@@ -124,7 +124,7 @@ function sideState(s: WorldPlan['testbeds'][number]['A']): WorldState['testbeds'
 }
 
 export function writeCorrections(plan: WorldPlan, file: string): void {
-  const header = `# Geolocation corrections for the emulated world "${plan.world}" (written by matador testbed up):\n# every prefix of the address plan maps to the country of the router that owns it.\n`;
+  const header = `# Geolocation corrections for the emulated world "${plan.world}" (written by matador testbed up):\n# every prefix of the address plan maps to the country of the router that owns it (router prefixes also to its AS).\n`;
   fs.writeFileSync(file, header + toYaml({ schema: 'matador.geo-corrections/v1', corrections: plan.corrections }));
 }
 
