@@ -41,6 +41,7 @@ describe('matador geo', () => {
     const text = matadorSync('geo', '2a00:1450:4001:82a::200e');
     expect(text.stdout.split('\n')[1]).toMatch(/^2a00:1450:4001:82a::200e +DE +Frankfurt am Main +package:@ip-location-db\/geolite2-city-mmdb +2026-06-17 +AS15169 +Google LLC +IE +package:@ip-location-db\/asn +2026-06-17$/);
     expect(text.stdout).toContain('This product includes GeoLite2 Data created by MaxMind');
+    expect(text.stdout).toContain('IP to ASN data: @ip-location-db/asn'); // the AS table that answered is credited too
   });
 
   it('uses corrections, IP2Location and MMDB files and geoip-lite in the order given, with provenance', () => {

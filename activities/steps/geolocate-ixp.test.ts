@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ATTRIBUTIONS } from '../../lib/geo';
 import { projectRoot } from '../../lib/project-paths';
 import type { Paths, StepContext } from '../../lib/measurement/payloads';
 import type { Lab, TestbedEndpoints } from '../lab';
@@ -67,6 +68,8 @@ it('marks IXP hops from the testbed dump and the campaign dumps, and records bot
   expect(hops[1]).toMatchObject({ country: 'DE', ixp: { ixId: 31, name: 'DE-CIX Frankfurt', country: 'DE', source: 'dump.json' } });
   expect(hops[1].otherInterfaces?.[0]).toMatchObject({ country: 'US', ixp: { ixId: 900001, city: 'Los Angeles', prefix: '198.18.1.7/32', source: 'world-peeringdb.json' } });
   expect(out.geolocation.peeringdb?.map((p) => [path.basename(p.file), p.ixps, p.prefixes])).toEqual([['world-peeringdb.json', 1, 1], ['dump.json', 3, 5]]);
+  // a marked hop makes the dump a source of the record: its attribution is listed
+  expect(out.geolocation.attributions).toContain(ATTRIBUTIONS.peeringdb);
 });
 
 it('without any dump, hops get no ixp field and the provenance no peeringdb entry', async () => {
@@ -74,4 +77,5 @@ it('without any dump, hops get no ixp field and the provenance no peeringdb entr
   const out = await geolocate(env, ctx, paths);
   expect(out.networkPath.traces[0].hops[1]).not.toHaveProperty('ixp');
   expect(out.geolocation).not.toHaveProperty('peeringdb');
+  expect(out.geolocation.attributions).not.toContain(ATTRIBUTIONS.peeringdb);
 });

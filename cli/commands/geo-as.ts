@@ -12,16 +12,28 @@ export interface AsCliOptions {
   registrationCsv: string[];
 }
 
+export interface CliAsLocator {
+  locator: AsLocatorClass;
+  /** the licence attribution of each table, by its AsInfo.source label */
+  attributionOf: ReadonlyMap<string, string>;
+}
+
 /** A locator over the default packages, or over the CSV files given (then only those). */
-export async function cliAsLocator(corrections: readonly Correction[], opts: AsCliOptions): Promise<AsLocatorClass> {
+export async function cliAsLocator(corrections: readonly Correction[], opts: AsCliOptions): Promise<CliAsLocator> {
   const { AsLocator } = await import('../../lib/geo/annotate-as');
   const { asSources } = await import('../../lib/geo/as-sources');
   const sources = asSources({ asn: opts.asnCsv.map((csv) => ({ csv })), registrationCountry: opts.registrationCsv.map((csv) => ({ csv })) });
-  return new AsLocator({ corrections, ...sources });
+  return { locator: new AsLocator({ corrections, ...sources }), attributionOf: new Map([...sources.asn, ...sources.registration].map((s) => [s.source, s.attribution])) };
 }
 
-export function withAs<T extends { ip: string }>(result: T, locator: AsLocatorClass): T & { as: AsInfo } {
-  return { ...result, as: locator.lookup(result.ip) };
+export function withAs<T extends { ip: string }>(result: T, as: CliAsLocator): T & { as: AsInfo } {
+  return { ...result, as: as.locator.lookup(result.ip) };
+}
+
+/** The attributions of the AS tables that answered for this address (ASN table, registration table). */
+export function asAttributions(info: AsInfo, as: CliAsLocator): string[] {
+  const registration = info.registrationCountry === null ? undefined : (info.registrationSource ?? info.source);
+  return [info.asn === null ? undefined : info.source, registration].flatMap((s) => (s === undefined ? [] : [as.attributionOf.get(s) ?? []].flat()));
 }
 
 export const AS_COLUMNS = ['ASN', 'AS NAME', 'REGISTERED', 'AS SOURCE', 'AS DATA DATE'];

@@ -5,7 +5,7 @@ import { CliError } from '../errors';
 import type { Geolocator as GeolocatorClass } from '../../lib/geo/geolocator';
 import type { DatabaseSpec } from '../../lib/geo/databases';
 import { escapeText } from '../../lib/text/escape';
-import { AS_COLUMNS, asCells, cliAsLocator, withAs } from './geo-as';
+import { AS_COLUMNS, asAttributions, asCells, cliAsLocator, withAs } from './geo-as';
 
 // Database readers (maxmind, ip2location, geoip-lite) load only when the command runs.
 const geoLib = async () => ({
@@ -111,7 +111,7 @@ export function register(program: Command): void {
           ...results.map((r) => [r.ip, r.country ?? '-', r.geo.city ?? '-', r.geo.source, r.geo.databaseDate ?? '-', ...asCells(r.as)].map(escapeText)),
         ];
         const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-        const attributions = [...new Set(results.map((r) => r.attribution).filter((a): a is string => a !== null))];
+        const attributions = [...new Set(results.flatMap((r) => [...(r.attribution === null ? [] : [r.attribution]), ...asAttributions(r.as, asLocator)]))];
         process.stdout.write(rows.map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n');
         if (attributions.length > 0) process.stdout.write(`\n${attributions.map(escapeText).join('\n')}\n`);
       } finally {

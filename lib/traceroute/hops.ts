@@ -78,7 +78,7 @@ export function buildHop(ttl: number, probes: readonly ProbeReply[]): Hop {
  *  written before `otherInterfaces` existed give their `otherIps` as interfaces without times. */
 export function hopInterfaces(hop: Hop): HopInterface[] {
   const out: HopInterface[] = [];
-  if (hop.ip) out.push({ ip: hop.ip, rttMs: hop.rttMs, country: hop.country, ...(hop.geo ? { geo: hop.geo } : {}), ...(hop.asn !== undefined ? { asn: hop.asn } : {}), ...(hop.as ? { as: hop.as } : {}) });
+  if (hop.ip) out.push({ ip: hop.ip, rttMs: hop.rttMs, country: hop.country, ...(hop.geo ? { geo: hop.geo } : {}), ...(hop.asn !== undefined ? { asn: hop.asn } : {}), ...(hop.as ? { as: hop.as } : {}), ...(hop.ixp !== undefined ? { ixp: hop.ixp } : {}) });
   const detailed = new Map((hop.otherInterfaces ?? []).map((i) => [i.ip, i]));
   for (const ip of hop.otherIps ?? []) out.push(detailed.get(ip) ?? { ip, rttMs: [], country: null });
   for (const i of hop.otherInterfaces ?? []) if (!(hop.otherIps ?? []).includes(i.ip)) out.push(i);

@@ -244,14 +244,37 @@ describe('a campaign on the emulated world', () => {
     }
   });
 
+  it("marks hops in the world's IXP LANs (its own PeeringDB dump) and stores each record's path anomalies", () => {
+    const laxIx = { ixId: 900001, name: 'LAX-IX', country: 'US' };
+    for (const r of records) {
+      // every hop of every trace was looked up: a mark or null, never absent
+      for (const t of [...r.networkPath.traces, ...r.applicationPath.traces]) for (const h of t.hops) expect(h).toHaveProperty('ixp');
+      expect((r.geolocation as { peeringdb?: Array<{ file: string }> }).peeringdb?.[0].file).toMatch(/peeringdb\.json$/);
+      expect(r.anomalies).toMatchObject({ boomerangs: [] }); // no path here leaves a country and comes back
+    }
+    // Singapore -> Poland crosses the Los Angeles exchange on the network path (SG -> US -> GB -> PL)
+    const sgPl = byId(records, 'e2e/threema/sg-sin/pl-waw');
+    expect(sgPl.anomalies?.ixpCrossings).toContainEqual({ path: 'network', ...laxIx });
+    expect(sgPl.networkPath.traces.find((t) => t.from === 'A')!.hops.find((h) => h.ixp)?.ixp).toMatchObject({ ...laxIx, city: 'Los Angeles', source: 'peeringdb.json' });
+    // WeChat from Singapore to Singapore: the chat goes through the US exchange to China, countries
+    // the direct path (a self-pair: Singapore only) never needed
+    const wechatSg = byId(records, 'e2e/wechat/sg-sin/sg-sin');
+    expect(wechatSg.anomalies?.ixpCrossings).toContainEqual({ path: 'application', ...laxIx });
+    expect(wechatSg.anomalies?.detourCountries).toEqual(['CN', 'US']);
+  });
+
   it('matador report --campaign reads the store and labels the data as emulated', async () => {
     const r = await runCli(['report', '--campaign', 'e2e', '--store', resultsFile, '--format', 'json']);
     expect(r.stderr).toBe('');
-    const report = JSON.parse(r.stdout) as { provenance?: { label: string | null }; apps: string[]; areas: Array<{ area: string; apps: Record<string, { measurements: number }> }> };
+    const report = JSON.parse(r.stdout) as { provenance?: { label: string | null }; apps: string[]; areas: Array<{ area: string; apps: Record<string, Record<string, unknown> & { measurements: number }> }> };
     expect(report.provenance?.label).toMatch(/EMULATED/);
     expect(report.apps.sort()).toEqual(['threema', 'wechat']);
     const asia = report.areas.find((a) => a.area === 'Asia');
     expect(asia?.apps.wechat.measurements).toBe(1);
+    // Table 4: the Singapore self-pair's WeChat path crosses a US exchange and detours via US and CN
+    expect(asia?.apps.wechat).toMatchObject({ crossedIxpOutsideArea: 1, boomerangs: 0, detours: 1, detourCountries: { CN: 1, US: 1 } });
+    // the IXP marks came from a PeeringDB dump: its attribution is in the report (no database placed a world hop)
+    expect((report as { attributions?: string[] }).attributions).toEqual([expect.stringContaining('PeeringDB')]);
     // records carry AS data: the registration variant stands beside the physical counts, never below
     for (const a of report.areas as unknown as Array<{ network: { accessible: Record<string, number>; accessibleWithRegistration?: Record<string, number> } }>) {
       for (const [group, n] of Object.entries(a.network.accessible)) expect(a.network.accessibleWithRegistration?.[group]).toBeGreaterThanOrEqual(n);
