@@ -25,8 +25,7 @@ type PathKind = 'network' | 'application';
 
 /** The hop's addresses with their country and IXP mark: the primary `ip` first. */
 function interfaces(hop: Hop): { country: string | null; ixp: IxpMark | null }[] {
-  const others = hopInterfaces(hop).slice(hop.ip ? 1 : 0);
-  return [...(hop.ip ? [{ country: hop.country, ixp: hop.ixp ?? null }] : []), ...others.map((i) => ({ country: i.country, ixp: i.ixp ?? null }))];
+  return hopInterfaces(hop).map((i) => ({ country: i.country, ixp: i.ixp ?? null }));
 }
 
 function traceBoomerang(trace: Trace, path: PathKind, country: string): Boomerang | null {
