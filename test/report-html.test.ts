@@ -170,3 +170,41 @@ it('the measurement page shows messages, flows, hops with AS and IXP, anomalies 
   expect(consoleErrors).toEqual([]);
   for (const png of ['tables-and-cell.png', 'measurement.png', 'measurement-map.png']) expect(fs.statSync(path.join(SCREENSHOTS, png)).size).toBeGreaterThan(10_000);
 });
+
+describe('bad input: the same one-line errors as the other formats', () => {
+  const run = (...args: string[]) => matadorSync('report', ...args);
+  const oneLine = (r: { status: number | null; stderr: string }) => {
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  };
+
+  it('an invalid, missing or empty dataset, an unknown campaign', () => {
+    const bad = path.join(dir, 'bad.jsonl');
+    fs.writeFileSync(bad, `${fs.readFileSync(INPUT, 'utf8').split('\n')[0]}\n{"schema":"matador.measurement/v1","app":""}\n`);
+    const out = path.join(dir, 'bad.html');
+    for (const input of [bad, path.join(dir, 'missing.jsonl')]) {
+      const md = run('--input', input, '--format', 'md');
+      const page = run('--input', input, '--format', 'html', '--out', out);
+      oneLine(page);
+      expect(page.stderr).toBe(md.stderr);
+      expect(fs.existsSync(out)).toBe(false);
+    }
+    const store = path.join(dir, 'none.sqlite');
+    expect(run('--campaign', 'x', '--store', store, '--format', 'html', '--out', out).stderr).toBe(run('--campaign', 'x', '--store', store, '--format', 'md').stderr);
+    // an empty dataset is no error for any format: empty tables, 0 records
+    const empty = path.join(dir, 'empty.jsonl');
+    fs.writeFileSync(empty, '');
+    expect(run('--input', empty, '--format', 'md').status).toBe(0);
+    expect(run('--input', empty, '--format', 'html', '--out', out).status).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toContain('<p>0 records;');
+  });
+
+  it('html with --compare, an unwritable --out', () => {
+    const r = run('--compare', INPUT, INPUT, '--format', 'html');
+    oneLine(r);
+    expect(r.stderr).toBe('matador: --format html is not available with --compare (use md or json)\n');
+    const w = run('--input', INPUT, '--format', 'html', '--out', path.join(dir, 'no', 'such', 'dir', 'r.html'));
+    oneLine(w);
+    expect(w.stderr).toMatch(/^matador: cannot write --out .*r\.html: ENOENT\n$/);
+  });
+});
