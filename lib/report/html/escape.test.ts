@@ -1,4 +1,4 @@
-import { html, idPart, scriptJson } from './escape';
+import { html, scriptJson } from './escape';
 
 describe('html', () => {
   it('escapes the characters that mean something in markup and attributes', () => {
@@ -19,11 +19,5 @@ describe('scriptJson', () => {
     const text = scriptJson({ app: '</script><script>alert(1)</script><!--', sep: '\u2028' });
     expect(text).not.toMatch(/<\/?script|<!--/i);
     expect(JSON.parse(text)).toEqual({ app: '</script><script>alert(1)</script><!--', sep: '\u2028' });
-  });
-});
-
-describe('idPart', () => {
-  it('keeps ids to [A-Za-z0-9_-]', () => {
-    expect(idPart('a b"<c>')).toBe('a_20b_22_3cc_3e');
   });
 });

@@ -22,8 +22,3 @@ export function html(text: string | number | null | undefined): string {
 export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
-
-/** An id fragment safe in `id="..."` and `href="#..."`: anything but [A-Za-z0-9_-] as _XX. */
-export function idPart(text: string): string {
-  return text.replace(/[^A-Za-z0-9_-]/g, (ch) => `_${ch.codePointAt(0)?.toString(16)}`);
-}
