@@ -14,6 +14,9 @@ describe('measurementSection', () => {
     const html = measurementSection(record, 3, options);
     expect(html).toMatch(/^<section class="m" id="m-3" data-m="3"><h3>threema: sg-sin \(SG\) ↔ pl-waw \(PL\)<\/h3>/);
     expect(html).toContain('<td>1</td><td>B→A</td><td>+13.800 s</td><td>–</td><td>–</td><td>message_not_received: side A did not show message 2 within 15 s</td>');
+    // timeline: 05:00:00 to 05:00:23 over 560 px; message 0 A (top) -> B (bottom), message 1 lost
+    expect(html).toContain('<line class="msg" x1="346.8" y1="14" x2="347.1" y2="46"><title>message 0</title></line>');
+    expect(html).toContain('<path class="lost" d="M376.0 41l6 10m0 -10l-6 10"><title>message 1 not received</title></path>');
     expect(html).toContain('Flows in <a href="../data/artefacts/e2e/threema/sg-sin/pl-waw/attempt-1/classification-A.json">');
     expect(html).toContain('<tr class="silent"><td>3</td><td>*</td>');
     expect(html).toContain('<span class="fail">traceroute_failed: ssh: scamper to 198.18.3.102 exited 1: no output</span>');

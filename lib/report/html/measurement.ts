@@ -24,6 +24,35 @@ function offset(time: unknown, from: string): string {
   return Number.isFinite(d) ? `+${(d / 1000).toFixed(3)} s` : html(time);
 }
 
+/**
+ * The messages over the measurement's time as a small sequence diagram: side A's lane on top,
+ * B's below, each message a line from its sender's lane at sentAt to the receiver's lane at
+ * receivedAt; one never received ends in a cross on the sender's lane.
+ */
+function timeline(record: MeasurementRecord, messages: Record<string, unknown>[]): string {
+  const start = Date.parse(record.startedAt);
+  const span = Date.parse(record.finishedAt) - start;
+  if (!(span > 0)) return '';
+  const x = (time: unknown) => {
+    const t = typeof time === 'string' ? Date.parse(time) : NaN;
+    return Number.isFinite(t) ? (40 + (560 * Math.min(Math.max(t - start, 0), span)) / span).toFixed(1) : null;
+  };
+  const lane = (side: unknown) => (side === 'A' ? 14 : 46);
+  const marks = messages.map((m) => {
+    const from = x(m.sentAt);
+    if (from === null) return '';
+    const to = x(m.receivedAt);
+    const y1 = lane(m.from);
+    if (to === null) return `<path class="lost" d="M${from} ${y1 - 5}l6 10m0 -10l-6 10"><title>message ${text(m.index)} not received</title></path>`;
+    return `<line class="msg" x1="${from}" y1="${y1}" x2="${to}" y2="${lane(m.to)}"><title>message ${text(m.index)}</title></line>`;
+  });
+  return (
+    '<svg class="timeline" viewBox="0 0 610 60" width="610" height="60" role="img" aria-label="message timeline">' +
+    '<text x="0" y="18">A</text><text x="0" y="50">B</text><line class="lane" x1="40" y1="14" x2="600" y2="14"/><line class="lane" x1="40" y1="46" x2="600" y2="46"/>' +
+    `${marks.join('')}</svg>`
+  );
+}
+
 function messagesPart(record: MeasurementRecord): string {
   const messages = list(record.messages);
   if (messages.length === 0) return '';
@@ -32,7 +61,7 @@ function messagesPart(record: MeasurementRecord): string {
       `<tr><td>${text(m.index)}</td><td>${text(m.from)}→${text(m.to)}</td><td>${offset(m.sentAt, record.startedAt)}</td><td>${offset(m.receivedAt, record.startedAt)}</td>` +
       `<td>${typeof m.deliveryMs === 'number' ? `${m.deliveryMs} ms` : '–'}</td><td>${dash(text(m.failure))}${m.detail ? `: ${text(m.detail)}` : ''}</td></tr>`,
   );
-  return `<h4>Messages</h4><table class="t"><thead><tr><th>#</th><th>from→to</th><th>sent</th><th>received</th><th>delivery</th><th>failure</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h4>Messages</h4>${timeline(record, messages)}<table class="t"><thead><tr><th>#</th><th>from→to</th><th>sent</th><th>received</th><th>delivery</th><th>failure</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function flowsPart(record: MeasurementRecord, artefactHref: (p: string) => string): string {

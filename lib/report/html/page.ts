@@ -37,6 +37,7 @@ section.m:target,section.m.shown{display:block}
 .hops tr.trace th{text-align:left;background:#f3f3f3;white-space:normal}.hops tr.branch td{color:#555}.hops tr.silent td{color:#999}
 .ixp{background:#ffe082;padding:0 4px}
 .fail{color:#b30000}
+.timeline .lane{stroke:#bbb}.timeline .msg{stroke:#08306b;stroke-width:2}.timeline .lost{stroke:#b30000;stroke-width:2}.timeline text{font-size:12px}
 #cell-list ul{columns:2;padding-left:18px}
 footer{padding:16px;color:#555;font-size:12px}
 `;
