@@ -96,7 +96,7 @@ function endpointsPart(record: MeasurementRecord): string {
 function provenance(i: HopInterface): string {
   if (!i.geo) return '–';
   const g = i.geo;
-  const parts = [html(g.source), g.databaseDate ? html(g.databaseDate) : null, g.corrected ? 'corrected' : null, g.plausible === false ? `implausible (claimed ${html(g.claimedCountry ?? '?')})` : g.plausible ? 'plausible' : null, g.city ? html(g.city) : null];
+  const parts = [html(g.source), g.databaseDate ? html(g.databaseDate) : null, g.corrected && g.source !== 'corrections' ? 'corrected' : null, g.plausible === false ? `implausible (claimed ${html(g.claimedCountry ?? '?')})` : g.plausible ? 'plausible' : null, g.city ? html(g.city) : null];
   return parts.filter((p) => p !== null).join(', ');
 }
 
