@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { defaultStoreFile, type ResultsStore } from '../../store';
+import { dataDir } from '../../lib/project-paths';
 import { CliError } from '../errors';
 import type { MeasurementRecord } from '../../lib/types';
 // The analysis modules are loaded when the command runs, so other commands start faster.
@@ -14,7 +15,9 @@ interface ReportOptions {
   campaign?: string;
   compare?: string[];
   store: string;
-  format?: 'json' | 'md' | 'csv';
+  format?: 'json' | 'md' | 'csv' | 'html';
+  out?: string;
+  dataDir: string;
   skipInvalid?: boolean;
   groups?: string;
   m49?: string;
@@ -128,7 +131,7 @@ function checkSources(opts: ReportOptions): void {
     if (opts.compare.length !== 2) {
       throw new CliError(`--compare needs exactly two runs (campaign id or .jsonl file), got ${opts.compare.length}: ${opts.compare.join(' ')}`);
     }
-    if (opts.format === 'csv') throw new CliError('--format csv is not available with --compare (use md or json)');
+    if (opts.format === 'csv' || opts.format === 'html') throw new CliError(`--format ${opts.format} is not available with --compare (use md or json)`);
     return;
   }
   if (opts.input !== undefined && opts.campaign !== undefined) {
@@ -195,11 +198,45 @@ in JSON, a "> EMULATED WORLD — not a real-network measurement" line on top of 
 ONE COMMENT LINE starting with "# " before the CSV header. Skip it with pandas
 read_csv(..., comment='#'), R read.csv(..., comment.char='#') or grep -v '^#'.
 
+HTML (--format html --out FILE): one self-contained page that works offline (nothing is fetched):
+Tables 2 and 3 with every cell linking to its measurements, app cells coloured against the
+network path, a world map with a chosen measurement's paths as country arcs or a cell's countries
+shaded, and a page per measurement (messages, flows, hops with AS/IXP, links to the artefacts
+under --data-dir, relative to FILE). Without --out it goes to stdout only when that is redirected.
+
 Examples:
   matador report --input results.jsonl --format md
   matador report --campaign demo --format csv --skip-invalid > tables.csv
   matador report --compare paper-2015 demo
-  matador report --compare before.jsonl demo --format json --limit 100`;
+  matador report --compare before.jsonl demo --format json --limit 100
+  matador report --campaign demo --format html --out report.html`;
+
+/** The report's text to --out FILE (one-line error when it cannot be written) or to stdout. */
+function writeOutput(out: string | undefined, text: string): void {
+  if (out === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    fs.writeFileSync(out, text);
+  } catch (err) {
+    throw new CliError(`cannot write --out ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** --format html (lib/report/html): artefact links relative from the page to --data-dir. */
+async function htmlReport(records: MeasurementRecord[], tables: Omit<import('../../lib/report/html').HtmlReportOptions, 'world' | 'artefactBase'>, opts: ReportOptions): Promise<string> {
+  const htmlLib = await import('../../lib/report/html');
+  let world;
+  try {
+    world = htmlLib.loadWorldData();
+  } catch (err) {
+    throw new CliError(`world map: ${(err as Error).message}`);
+  }
+  const from = path.resolve(opts.out === undefined ? '.' : path.dirname(opts.out));
+  const relative = path.relative(from, path.resolve(opts.dataDir)).split(path.sep).join('/');
+  return htmlLib.reportToHtml(records, { ...tables, world, artefactBase: relative === '' ? '' : `${relative}/` }).html;
+}
 
 export function register(program: Command): void {
   program
@@ -217,8 +254,10 @@ export function register(program: Command): void {
     .option('--compare <runs...>', 'compare two runs: RUN_A RUN_B (campaign id or .jsonl file each)')
     .option('--store <file>', 'results database for --campaign and campaign ids in --compare', defaultStoreFile())
     .addOption(
-      new Option('--format <format>', 'json (matador.report/v1, counts; default), md or csv (counts and percentages); with --compare: md (default) or json').choices(['json', 'md', 'csv']),
+      new Option('--format <format>', 'json (matador.report/v1, counts; default), md or csv (counts and percentages), html (one offline page: tables, map, measurements; needs --out or a redirected stdout); with --compare: md (default) or json').choices(['json', 'md', 'csv', 'html']),
     )
+    .option('--out <file>', 'write the report to FILE instead of stdout')
+    .option('--data-dir <dir>', 'html: the data folder the records\' artefact paths are relative to, for the links to captures, screenshots and traces', dataDir)
     .option('--limit <n>', 'with --compare: how many changed node pairs to list (default 20)')
     .option('--skip-invalid', 'skip malformed records and report how many (default: stop at the first with file:line)')
     .option('--groups <file>', 'interest groups YAML (default: the campaign\'s geo.interestGroups with --campaign, else configs/geo/interest-groups.yaml)')
@@ -226,6 +265,9 @@ export function register(program: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (opts: ReportOptions) => {
       checkSources(opts);
+      if (opts.format === 'html' && opts.out === undefined && process.stdout.isTTY) {
+        throw new CliError('--format html writes a whole page (megabytes): give --out FILE, e.g. --out report.html');
+      }
       const lib: ReportLib = await import('../../lib/report');
       const geoTables: GeoTablesLib = await import('../../lib/config/geo-tables');
       const storeLib: StoreLib = await import('../../store');
@@ -240,17 +282,21 @@ export function register(program: Command): void {
           );
           for (const run of [a, b]) if (run.skippedWarning) process.stderr.write(`${run.skippedWarning}\n`);
           const comparison = lib.compareRuns(a, b, { groups, m49, limit });
-          if (opts.format === 'json') process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
-          else process.stdout.write(lib.comparisonToMarkdown(comparison));
+          if (opts.format === 'json') writeOutput(opts.out, `${JSON.stringify(comparison, null, 2)}\n`);
+          else writeOutput(opts.out, lib.comparisonToMarkdown(comparison));
           return;
         }
         const run = opts.input !== undefined ? loadFile(lib, opts.input, '--input', skipInvalid) : store.campaignRecords(lib, opts.campaign as string, skipInvalid);
         if (run.skippedWarning) process.stderr.write(`${run.skippedWarning}\n`);
         if (opts.campaign !== undefined) ({ groups, m49 } = campaignTables(lib, geoTables, run.records, opts));
+        if (opts.format === 'html') {
+          writeOutput(opts.out, await htmlReport(run.records, { groups, m49, invalidLinesSkipped: run.skipped }, opts));
+          return;
+        }
         const report = lib.buildReport(run.records, { groups, m49, invalidLinesSkipped: run.skipped });
-        if (opts.format === 'md') process.stdout.write(lib.reportToMarkdown(report));
-        else if (opts.format === 'csv') process.stdout.write(lib.reportToCsv(report));
-        else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        if (opts.format === 'md') writeOutput(opts.out, lib.reportToMarkdown(report));
+        else if (opts.format === 'csv') writeOutput(opts.out, lib.reportToCsv(report));
+        else writeOutput(opts.out, `${JSON.stringify(report, null, 2)}\n`);
       } finally {
         store.close();
       }

@@ -61,6 +61,20 @@ export interface BuildReportOptions {
   /** The M49 areas of the countries. */
   m49: M49Table;
   invalidLinesSkipped?: number;
+  /** Told every time a measurement is counted in an area's column, with what it counted for: the
+   *  HTML report lists the measurements behind each cell from these, so the lists are the counts. */
+  onCount?: (counted: CountedMeasurement) => void;
+}
+
+/** One measurement counted in one column (`network` or an app) of one area. */
+export interface CountedMeasurement {
+  area: AreaRef;
+  /** null: the network column; else the app */
+  app: string | null;
+  record: MeasurementRecord;
+  leftArea: boolean;
+  accessible: string[];
+  accessibleWithRegistration: string[] | null;
 }
 
 function emptyCounts(groups: readonly InterestGroup[], kind: PathKind, withRegistration: boolean): ColumnCounts {
@@ -75,6 +89,7 @@ function countColumn(
   groups: readonly InterestGroup[],
   m49: M49Table,
   column: (area: AreaRef) => ColumnCounts,
+  onCount: ((counted: Omit<CountedMeasurement, 'app'>) => void) | undefined,
 ): void {
   for (const record of records) {
     const countries = pathCountries(record, kind);
@@ -84,10 +99,12 @@ function countColumn(
     for (const area of measurementAreas(record, m49)) {
       const counts = column(area);
       counts.measurements += 1;
-      if (leavesArea(countries, area.area, area.level, m49)) counts.leftArea += 1;
+      const left = leavesArea(countries, area.area, area.level, m49);
+      if (left) counts.leftArea += 1;
       for (const name of accessible) counts.accessible[name] += 1;
       countAnomalies(counts, anomalies, kind, area, m49);
       if (counts.accessibleWithRegistration) for (const name of withRegistration) counts.accessibleWithRegistration[name] += 1;
+      onCount?.({ area, record, leftArea: left, accessible, accessibleWithRegistration: counts.accessibleWithRegistration ? withRegistration : null });
     }
   }
 }
@@ -115,8 +132,9 @@ export function buildReport(records: readonly MeasurementRecord[], options: Buil
     return report;
   };
 
-  countColumn(network, 'network', groups, m49, (area) => entry(area).network);
-  for (const app of apps) countColumn(perApp.get(app) ?? [], 'application', groups, m49, (area) => entry(area).apps[app]);
+  const told = (app: string | null) => options.onCount && ((c: Omit<CountedMeasurement, 'app'>) => options.onCount?.({ ...c, app }));
+  countColumn(network, 'network', groups, m49, (area) => entry(area).network, told(null));
+  for (const app of apps) countColumn(perApp.get(app) ?? [], 'application', groups, m49, (area) => entry(area).apps[app], told(app));
 
   const provenance = provenanceOf(records);
   const attributions = attributionsOf(records);

@@ -2,7 +2,7 @@
 export { parseMeasurementLines, recordProblem, InvalidRecordError, type InvalidLine, type ParsedDataset } from './parse';
 export { pairKey, selectApplicationRecords, selectNetworkRecords } from './select';
 export { pathCountries, measurementAreas, countryInArea, leavesArea, accessibleTo, compareAreas, type PathKind } from './areas';
-export { buildReport, REPORT_SCHEMA, type Report, type AreaReport, type ColumnCounts, type BuildReportOptions } from './build';
+export { buildReport, REPORT_SCHEMA, type Report, type AreaReport, type ColumnCounts, type BuildReportOptions, type CountedMeasurement } from './build';
 export { reportToMarkdown, reportToCsv, percent } from './format';
 export { attributionsOf, tablesOf, type RecordTables } from './geo-sources';
 export { provenanceOf, provenanceLine, EMULATED_LABEL, type Provenance } from './provenance';

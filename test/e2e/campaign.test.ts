@@ -281,6 +281,19 @@ describe('a campaign on the emulated world', () => {
     }
   });
 
+  it('matador report --format html shows the campaign offline, every artefact link pointing at a file', async () => {
+    const out = path.join(tmpDir, 'report.html');
+    const r = await runCli(['report', '--campaign', 'e2e', '--store', resultsFile, '--format', 'html', '--out', out]);
+    expect(r.stderr).toBe('');
+    const page = fs.readFileSync(out, 'utf8');
+    expect(page).toContain('id="emulated-banner"');
+    expect(page).toContain('IXP LAX-IX (US');
+    expect(page.match(/<section class="m" id="m-\d+"/g)).toHaveLength(6);
+    const links = [...page.matchAll(/<li>[^:<]+: <a href="([^"]+)">/g)].map((m) => decodeURIComponent(m[1]));
+    expect(links.length).toBeGreaterThanOrEqual(6 * 3); // captures, screenshots, raw traces of six measurements
+    for (const link of links) expect(fs.existsSync(path.resolve(tmpDir, link))).toBe(true);
+  });
+
   it('leaves no tunnel behind', async () => {
     for (const ns of NAMESPACES) expect(await tunnelLeftovers(ns)).toEqual([]);
     expect(await wireguardGoProcesses()).toEqual([]);
