@@ -4,13 +4,12 @@
  * HTTP receiver. Also: a store written before the drift tables gets them on open, records kept.
  */
 import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parseMeasurementLines } from '../lib/report/parse';
 import { driftAlerts, driftChecks, webhookStates } from '../store/drift';
 import { ResultsStore, storeRecord } from '../store/results-store';
+import { downOrFlaky, startReceiver, type Receiver } from '../test/support/http-receiver';
 import { driftActivities } from './drift';
 
 const fixtures = path.join(__dirname, '../test/fixtures/drift');
@@ -18,25 +17,15 @@ const records = (file: string) => parseMeasurementLines(fs.readFileSync(path.joi
 
 let dir: string;
 let store: ResultsStore;
-let server: http.Server;
+let receiver: Receiver;
 let base = '';
-const bodies: { url: string; body: { campaign: string; runs: unknown; alerts: { kind: string }[] } }[] = [];
-let failures = 0;
+type Posted = { campaign: string; runs: unknown; alerts: { kind: string }[] };
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString()));
-    req.on('end', () => {
-      bodies.push({ url: req.url ?? '', body: JSON.parse(text) });
-      res.statusCode = req.url?.startsWith('/down') || (req.url?.startsWith('/flaky') && failures++ === 0) ? 500 : 200;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  receiver = await startReceiver(downOrFlaky());
+  base = receiver.base;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => receiver.close());
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-drift-'));
   store = new ResultsStore({ file: path.join(dir, 'results.sqlite') });
@@ -79,10 +68,10 @@ it('POSTs the alerts once; a failed try is recorded with its error, the next try
   expect(await a.postDriftAlerts(post)).toEqual({ url: `${base}/...`, status: 'delivered', alerts: 4 });
   expect(await a.postDriftAlerts(post)).toEqual({ url: `${base}/...`, status: 'delivered before', alerts: 4 });
   expect(webhookStates(store)).toEqual([expect.objectContaining({ status: 'delivered', tries: 2, lastError: error })]);
-  const last = bodies[bodies.length - 1];
+  const last = receiver.received[receiver.received.length - 1];
   expect(last.url).toBe('/flaky?token=s3cret');
   expect(last.body).toMatchObject({ campaign: 'weekly', runs: { previous: 'weekly-2026-11-27', current: 'weekly-2026-12-04' } });
-  expect(last.body.alerts.map((x) => x.kind)).toEqual(['service_moved', 'group_gained_access', 'path_left_area', 'group_gained_access']);
+  expect((last.body as Posted).alerts.map((x) => x.kind)).toEqual(['service_moved', 'group_gained_access', 'path_left_area', 'group_gained_access']);
   expect(JSON.stringify(webhookStates(store))).not.toContain('s3cret');
 });
 

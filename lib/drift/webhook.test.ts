@@ -1,26 +1,17 @@
 /** The webhook POST against a real local HTTP server (node http). */
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { startReceiver, type Receiver } from '../../test/support/http-receiver';
 import { postJson, redactUrl, webhookUrlProblem } from './webhook';
 
-let server: http.Server;
+let receiver: Receiver;
 let base = '';
-const received: { url: string; type: string | undefined; body: unknown }[] = [];
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString()));
-    req.on('end', () => {
-      received.push({ url: req.url ?? '', type: req.headers['content-type'], body: JSON.parse(text || 'null') });
-      res.statusCode = req.url?.startsWith('/fail') ? 503 : 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  receiver = await startReceiver((url) => (url.startsWith('/fail') ? 503 : 204));
+  base = receiver.base;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => receiver.close());
 
 it('accepts http and https URLs only, without quoting the URL', () => {
   expect(webhookUrlProblem('https://hooks.example.org/x?token=s3cret')).toBeNull();
@@ -39,7 +30,7 @@ it('redacts everything after the host', () => {
 
 it('POSTs JSON, and rejects a non-2xx answer or a refused connection with the URL redacted', async () => {
   await expect(postJson(`${base}/ok?token=s3cret`, { alerts: [1] })).resolves.toBe(204);
-  expect(received[0]).toEqual({ url: '/ok?token=s3cret', type: 'application/json', body: { alerts: [1] } });
+  expect(receiver.received[0]).toEqual({ url: '/ok?token=s3cret', contentType: 'application/json', body: { alerts: [1] } });
   const failed = await postJson(`${base}/fail?token=s3cret`, {}).catch((e: Error) => e.message);
   expect(failed).toBe(`webhook ${base}/...: POST answered HTTP 503`);
   const closed = http.createServer();

@@ -15,11 +15,10 @@
  *   webhook that always fails is tried 3 times and recorded, and the campaign completes.
  */
 import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { driftActivities } from '../../activities/drift';
 import { webhookStates } from '../../store/drift';
+import { downOrFlaky, startReceiver, type Receiver } from '../support/http-receiver';
 import { ApplicationFailure } from '@temporalio/activity';
 import { runNameInUse } from '../../activities/plan-loader';
 import type { ScheduleRow } from '../../cli/commands/schedule';
@@ -50,10 +49,10 @@ const runNames: string[] = [];
 /** The campaign's alerts.webhook as the drift activities see it (null: none); the receiver
  *  answers 500 under /down always and under /flaky the first time. */
 let webhookUrl: string | null = null;
-let receiver: http.Server;
+let receiver: Receiver;
 let receiverBase = '';
-const posted: { url: string; body: { campaign: string; runs: { previous: string; current: string }; alerts: { kind: string; text: string }[] } }[] = [];
-let flakyAnswered = 0;
+type Posted = { url: string; body: { campaign: string; runs: { previous: string; current: string }; alerts: { kind: string; text: string }[] } };
+const posted = (): Posted[] => receiver.received as Posted[];
 
 function matador(args: string[]): Promise<CliRun> {
   return matadorAgainst({ address: live().server.address, namespace: NAMESPACE }, args);
@@ -96,17 +95,8 @@ const live = useTestServer({
     // The demo campaign's id is "demo"; the mock plan activities serve a small plan for it.
     const plan = makePlan({ campaign: 'demo', apps: ['threema'], nodes: [{ id: 'de-ber', country: 'DE' }, { id: 'jp-tyo', country: 'JP' }], testbeds: ['tb1'] });
     const mock = createMockActivities({ plan, record: () => undefined });
-    receiver = http.createServer((req, res) => {
-      let text = '';
-      req.on('data', (c: Buffer) => (text += c.toString()));
-      req.on('end', () => {
-        posted.push({ url: req.url ?? '', body: JSON.parse(text) });
-        res.statusCode = req.url?.startsWith('/down') || (req.url?.startsWith('/flaky') && flakyAnswered++ === 0) ? 500 : 200;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    receiverBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    receiver = await startReceiver(downOrFlaky());
+    receiverBase = receiver.base;
     workers = await startWorkers({
       connection: native,
       namespace: NAMESPACE,
@@ -126,7 +116,7 @@ const live = useTestServer({
   teardown: async () => {
     await workers?.stop();
     store?.close();
-    await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+    await receiver?.close();
   },
 });
 
@@ -314,11 +304,11 @@ it('two runs of one schedule are two campaigns: own names, own measurement ids, 
     expect(driftText.stdout).not.toContain('s3cret');
     expect(await detailsOf(second.workflowId)).toBe([`**Drift** since ${a.campaign}: 7 alerts`, ...expectedAlerts.map((t) => `- ${t}`), 'webhook: delivered'].join('\n'));
     // The receiver got the failed try and the delivery, both with every alert.
-    expect(posted.map((p) => [p.url, p.body.campaign, p.body.runs.previous, p.body.runs.current, p.body.alerts.length])).toEqual([
+    expect(posted().map((p) => [p.url, p.body.campaign, p.body.runs.previous, p.body.runs.current, p.body.alerts.length])).toEqual([
       ['/flaky?token=s3cret', 'demo', a.campaign, b.campaign, 7],
       ['/flaky?token=s3cret', 'demo', a.campaign, b.campaign, 7],
     ]);
-    expect(posted[1].body.alerts.map((x) => x.text)).toEqual(expectedAlerts);
+    expect(posted()[1].body.alerts.map((x) => x.text)).toEqual(expectedAlerts);
     webhookUrl = null;
 
     // Measurement workflows and records: one set per run, ids differ, nothing mixed.
@@ -437,12 +427,12 @@ it('a webhook that always fails is tried 3 times and recorded; the campaign comp
   try {
     serviceCountry = 'CH'; // back from the US: a change against the last scheduled run
     webhookUrl = `${receiverBase}/down?token=s3cret`;
-    const before = posted.length;
+    const before = posted().length;
     const run = await triggerRun('demo-drift');
     const summary = (await live().client.workflow.getHandle(run.workflowId).result()) as CampaignSummary;
     expect(summary).toMatchObject({ campaign: expectedName(run.scheduledAt), total: 3, ok: 3, failed: 0 });
     runNames.push(summary.campaign);
-    expect(posted.length - before).toBe(3);
+    expect(posted().length - before).toBe(3);
     const [state] = webhookStates(store, { runB: summary.campaign });
     expect(state).toMatchObject({ configCampaign: 'demo', status: 'failed', tries: 3, url: `${receiverBase}/...`, lastError: `webhook ${receiverBase}/...: POST answered HTTP 500` });
     const details = await detailsOf(run.workflowId);
