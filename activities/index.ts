@@ -18,6 +18,7 @@ import {
   type TestbedActivities,
 } from '../lib/measurement/steps';
 import type { MeasurementRecord, PersistResult } from '../lib/measurement/payloads';
+import { driftActivities, type DriftActivities, type DriftDeps } from './drift';
 import { heartbeating } from './heartbeat';
 import { resolveClassificationRefs } from './record-refs';
 import { planActivities, type CompletedLookup, type PlanLoader, type RunNameInUse } from './plan-pages';
@@ -45,6 +46,17 @@ export interface ActivityDeps {
   measurement?: StepEnv;
   /** Step implementations that replace the real ones (tests, other drivers). */
   steps?: Partial<MeasurementActivities>;
+  /** The drift steps' store and config lookup (absent: a campaign run ends without drift alerts,
+   *  its details say why). */
+  drift?: DriftDeps;
+}
+
+/** Without a store to compare in, the drift steps say so (the campaign records it and ends). */
+function noDrift(): DriftActivities {
+  const refuse = async (): Promise<never> => {
+    throw ApplicationFailure.nonRetryable('this worker has no results store for drift alerts', 'DriftUnavailable');
+  };
+  return { detectDrift: refuse, postDriftAlerts: refuse };
 }
 
 /**
@@ -82,6 +94,7 @@ export function createActivities(deps: ActivityDeps): MatadorActivities {
   return {
     ...plan,
     ...steps,
+    ...(deps.drift ? driftActivities(deps.drift) : noDrift()),
     // The record from history holds classification references; the stored one holds the flows.
     persistRecord: async ({ record }): Promise<PersistResult> => ({ stored: await deps.saveRecord(resolveClassificationRefs(record, deps.dataDir ?? deps.measurement?.dataDir)) }),
   };

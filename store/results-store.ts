@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readableRecord } from '../lib/record/read';
 import { MEASUREMENT_SCHEMA, type ArtefactRef, type MeasurementRecord } from '../lib/types';
+import { DRIFT_DDL } from './drift-ddl';
 
 export type { ArtefactRef } from '../lib/types';
 
@@ -51,7 +52,7 @@ CREATE TABLE IF NOT EXISTS artefacts (
   path           TEXT NOT NULL,
   PRIMARY KEY (measurement_id, attempt, kind, path)
 );
-`;
+${DRIFT_DDL}`;
 
 export class ResultsStore {
   private readonly db: Database.Database;
@@ -147,6 +148,11 @@ export class ResultsStore {
          GROUP BY campaign ORDER BY campaign`,
       )
       .all() as { campaign: string; measurements: number; ok: number; failed: number }[];
+  }
+
+  /** The connection, for the store's other tables (store/drift.ts). */
+  get sql(): Database.Database {
+    return this.db;
   }
 
   close(): void {

@@ -3,7 +3,9 @@
  * the real measurement steps (activities/steps: drivers + lib, artefacts under the data folder),
  * and the results store for records (with their artefacts in the store's artefacts table).
  */
+import * as path from 'path';
 import { createActivities, type MatadorActivities } from '../activities';
+import { loadCampaign } from '../lib/config';
 import { maybeInjectFaults } from '../activities/fault-injection';
 import type { StepEnv } from '../activities/steps';
 import type { TracerouteBackend } from '../drivers/node';
@@ -50,6 +52,10 @@ export function defaultActivities(o: { resultsFile?: string; measurement?: Parti
     saveRecord: (record) => {
       store ??= new ResultsStore({ file: resultsFile });
       return storeRecord(store, record);
+    },
+    drift: {
+      store: () => (store ??= new ResultsStore({ file: resultsFile })),
+      webhookOf: (file) => loadCampaign(path.resolve(projectRoot, file), { cwd: projectRoot }).campaign.alerts?.webhook ?? null,
     },
   }));
   return { activities: withSshScopes(activities), close: () => store?.close() };

@@ -16,6 +16,8 @@ import {
   defineQuery,
   defineSignal,
   executeChild,
+  patched,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -52,11 +54,16 @@ import type { FailureCode, FailureFields } from '../lib/failures';
 import { runOptionsProblem } from '../lib/config/limits';
 import { stepProxy } from '../temporal/activity-options';
 import { measurementWorkflow } from './measurement';
+import { checkDrift } from './drift';
+import { driftDetailsLines } from '../lib/drift/details';
 
 /** At most this many failures travel in a campaign's state (continue-as-new input, progress,
  *  summary): the latest ones, plus a count of those left out. The results store (`matador
  *  campaign rerun-failed`) lists them all. */
 export const MAX_LISTED_FAILURES = 100;
+
+/** Marks histories that have the drift step (workflows/drift.ts) at the run's end. */
+export const DRIFT_PATCH = 'matador-drift-alerts';
 
 export const progressQuery = defineQuery<CampaignProgress>(PROGRESS_QUERY);
 export const pauseSignal = defineSignal(PAUSE_SIGNAL);
@@ -165,6 +172,13 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   if (run.testbeds.some((tb) => tb.next < tb.total)) {
     // Only reached when yielding: every lane stopped between two measurements.
     await continueAsNew<typeof campaignWorkflow>({ ...input, carried: { ...run, paused } });
+  }
+  // Drift: this run against the previous run of the campaign (never fails the campaign). The
+  // lines are the Drift section of the run's details in the Web UI (lib/drift/details.ts).
+  // patched: histories of runs that ended before the step replay without it.
+  if (patched(DRIFT_PATCH)) {
+    const drift = await checkDrift(run.plan, workflowInfo().startTime, timeoutScale);
+    setCurrentDetails(driftDetailsLines(drift).join('\n'));
   }
   state = 'done';
   upsertSearchAttributes([{ key: SA.stage, value: STAGE_DONE }]);

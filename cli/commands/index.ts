@@ -13,6 +13,7 @@ export const commandTable: Record<string, () => Promise<CommandModule[]>> = {
   campaign: async () => [await import('./campaign'), await import('./campaign-plan'), await import('./campaign-rerun')],
   dataset: async () => [await import('./dataset')],
   demo: async () => [await import('./demo')],
+  drift: async () => [await import('./drift')],
   flows: async () => [await import('./flows')],
   geo: async () => [await import('./geo')],
   report: async () => [await import('./report')],

@@ -22,6 +22,7 @@ interface ReportOptions {
   groups?: string;
   m49?: string;
   limit?: string;
+  failOnChange?: boolean;
 }
 
 /** Records of one run plus what was skipped, already described for a warning line. */
@@ -134,6 +135,7 @@ function checkSources(opts: ReportOptions): void {
     if (opts.format === 'csv' || opts.format === 'html') throw new CliError(`--format ${opts.format} is not available with --compare (use md or json)`);
     return;
   }
+  if (opts.failOnChange) throw new CliError('--fail-on-change applies to --compare only');
   if (opts.input !== undefined && opts.campaign !== undefined) {
     throw new CliError('give exactly one of --input FILE or --campaign ID, not both');
   }
@@ -184,6 +186,11 @@ Sources (exactly one):
                         application trace) that appeared or disappeared ("threema: service moved
                         CH -> DE"), and the node pairs whose path countries changed (--limit).
                         Formats: md (default) or json (matador.report-compare/v1).
+  --fail-on-change      with --compare: exit 3 when anything changed (the comparison is not
+                        "identical"), 0 when nothing did; for CI jobs and cron checks.
+
+Exit codes: 0 done (with --fail-on-change: no change), 1 bad input or another error (one line on
+stderr), 3 with --compare --fail-on-change: the runs differ (the comparison is printed first).
 
 Geo tables: --groups and --m49 replace the shipped interest groups and M49 areas. Without them,
 --campaign uses the tables the campaign named (geo.interestGroups, geo.m49), as its records say
@@ -209,7 +216,8 @@ Examples:
   matador report --campaign demo --format csv --skip-invalid > tables.csv
   matador report --compare paper-2015 demo
   matador report --compare before.jsonl demo --format json --limit 100
-  matador report --campaign demo --format html --out report.html`;
+  matador report --campaign demo --format html --out report.html
+  matador report --compare weekly-2026-11-27 weekly-2026-12-04 --fail-on-change`;
 
 /** The report's text to --out FILE (one-line error when it cannot be written) or to stdout. */
 function writeOutput(out: string | undefined, text: string): void {
@@ -259,6 +267,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the report to FILE instead of stdout')
     .option('--data-dir <dir>', 'html: the data folder the records\' artefact paths are relative to, for the links to captures, screenshots and traces', dataDir)
     .option('--limit <n>', 'with --compare: how many changed node pairs to list (default 20)')
+    .option('--fail-on-change', 'with --compare: exit 3 when the runs differ, 0 when they do not')
     .option('--skip-invalid', 'skip malformed records and report how many (default: stop at the first with file:line)')
     .option('--groups <file>', 'interest groups YAML (default: the campaign\'s geo.interestGroups with --campaign, else configs/geo/interest-groups.yaml)')
     .option('--m49 <file>', 'M49 areas YAML (default: the campaign\'s geo.m49 with --campaign, else configs/geo/m49.yaml)')
@@ -284,6 +293,7 @@ export function register(program: Command): void {
           const comparison = lib.compareRuns(a, b, { groups, m49, limit });
           if (opts.format === 'json') writeOutput(opts.out, `${JSON.stringify(comparison, null, 2)}\n`);
           else writeOutput(opts.out, lib.comparisonToMarkdown(comparison));
+          if (opts.failOnChange && !comparison.identical) process.exitCode = 3;
           return;
         }
         const run = opts.input !== undefined ? loadFile(lib, opts.input, '--input', skipInvalid) : store.campaignRecords(lib, opts.campaign as string, skipInvalid);

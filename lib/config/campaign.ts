@@ -4,6 +4,7 @@
  * them, naming the referencing key when one is wrong.
  */
 import { z } from 'zod';
+import { webhookUrlProblem } from '../drift/webhook';
 import { expected, id, LIMITS, list, literal, num, oneOf, pathRef, seconds, str, strict } from './fields';
 
 export const CAMPAIGN_SCHEMA = 'matador.campaign/v1';
@@ -147,6 +148,16 @@ export const campaignFileSchema = strict({
   traceroutes: strict({
     applicationPaths: oneOf(TRACE_METHODS).default('single-path'),
   }).default({ applicationPaths: 'single-path' }),
+  /**
+   * Drift alerts (README "Drift alerts"): `webhook` receives each run's alerts as a JSON POST.
+   * http(s) only; the URL may carry a token, so a wrong one is refused without being echoed.
+   */
+  alerts: strict({
+    webhook: z.string({ error: expected('an http:// or https:// URL') }).superRefine((value, ctx) => {
+      const problem = webhookUrlProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }).optional(),
+  }).optional(),
   /** a measurement that fails for good is cleaned up and retried as a whole (saga) */
   retry: strict({
     maxAttempts: num({ int: true, min: 1, max: LIMITS.attempts }).default(3),

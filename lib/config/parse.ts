@@ -105,7 +105,8 @@ export function validate<S extends z.ZodType>(schema: S, parsed: ParsedYaml, fil
   problems.sort((a, b) => a.line - b.line || a.order - b.order);
   const { issue, keyPath, line } = problems[0];
   const problem = problemText(issue);
-  const keyMaterial = problem.includes('key material');
+  // pasted keys, and values that may carry a secret (a webhook URL with a token), are never echoed
+  const keyMaterial = problem.includes('key material') || problem.includes('(the value is not shown');
   throw new ConfigError({
     file,
     keyPath,

@@ -478,3 +478,45 @@ export interface PersistResult {
 }
 
 export type { MeasurementRecord };
+
+/* ---- drift (a campaign run compared with the previous one; lib/drift, activities/drift.ts) ---- */
+
+export interface DriftRequest {
+  /** The campaign config (path on the central worker): its `alerts.webhook` is looked up there. */
+  config: string;
+  /** The run's campaign id (a scheduled run's dated name, or the config's id). */
+  campaign: string;
+  /** Scheduled runs: the config's campaign id. */
+  configCampaign?: string;
+  /** When the campaign workflow (chain) started: an unscheduled re-run's previous run is the
+   *  campaign's records finished before it. */
+  startedAt: string;
+}
+
+export interface DriftOutcome {
+  configCampaign: string;
+  /** Labels of the compared runs (store/drift.ts keys); previous null: nothing to compare with. */
+  run: string;
+  previous: string | null;
+  alerts: number;
+  /** Alerts new in the store (0 when this run pair was compared before). */
+  added: number;
+  /** Up to MAX_DRIFT_LINES alert texts (terminal-escaped), then `... and N more`. */
+  lines: string[];
+  /** Whether the campaign config names a webhook (the URL itself never travels in history). */
+  webhook: boolean;
+}
+
+export interface DriftWebhookRequest {
+  config: string;
+  configCampaign: string;
+  runA: string;
+  runB: string;
+}
+
+export interface DriftWebhookResult {
+  /** The URL redacted (scheme and host). */
+  url: string;
+  status: 'delivered' | 'delivered before';
+  alerts: number;
+}

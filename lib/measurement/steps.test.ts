@@ -4,7 +4,7 @@ import { CENTRAL_STEPS, FAULTABLE_STEPS, MEASUREMENT_STEPS, STEP_NAMES, STEPS, T
 describe('the step table', () => {
   it('puts every step on exactly one queue', () => {
     expect([...CENTRAL_STEPS, ...TESTBED_STEPS].sort()).toEqual([...STEP_NAMES].sort());
-    expect(CENTRAL_STEPS).toEqual(['loadCampaign', 'planPage', 'classifyFlows', 'geolocate', 'persistRecord']);
+    expect(CENTRAL_STEPS).toEqual(['loadCampaign', 'planPage', 'classifyFlows', 'geolocate', 'persistRecord', 'detectDrift', 'postDriftAlerts']);
     expect(TESTBED_STEPS).toEqual(['provisionTunnels', 'configurePhones', 'startCapture', 'sendMessage', 'stopCapture', 'fetchCapture', 'traceroutes', 'abortCapture', 'teardown', 'checkTestbed']);
   });
 
@@ -23,8 +23,8 @@ describe('the step table', () => {
     }
   });
 
-  it('measures and analyses in the steps chaos runs may fault, never in the plan or the record', () => {
-    expect(MEASUREMENT_STEPS).toEqual(STEP_NAMES.filter((n) => !['loadCampaign', 'planPage', 'persistRecord'].includes(n)));
+  it('measures and analyses in the steps chaos runs may fault, never in the plan, the record or the drift check', () => {
+    expect(MEASUREMENT_STEPS).toEqual(STEP_NAMES.filter((n) => !['loadCampaign', 'planPage', 'persistRecord', 'detectDrift', 'postDriftAlerts'].includes(n)));
     // The testbed check is not a measurement: chaos runs leave it alone.
     expect(FAULTABLE_STEPS).toEqual(MEASUREMENT_STEPS.filter((n) => n !== 'checkTestbed'));
     expect(stepMayFail('traceroutes', 'injected_fault')).toBe(true);

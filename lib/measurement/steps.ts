@@ -12,6 +12,10 @@ import type {
   CampaignPlanInfo,
   CaptureFiles,
   Classification,
+  DriftOutcome,
+  DriftRequest,
+  DriftWebhookRequest,
+  DriftWebhookResult,
   LoadCampaignRequest,
   MeasurementRecord,
   MeasurementSpec,
@@ -33,8 +37,9 @@ import type {
 export type StepQueue = 'central' | 'testbed';
 /** plan: reads the campaign; measure: drives phones/routers/nodes; analyse: pure work on what
  *  was measured; persist: writes the record; cleanup: releases what a measurement holds;
- *  check: the preflight of `matador testbed check` (not part of a measurement). */
-export type StepRole = 'plan' | 'measure' | 'analyse' | 'persist' | 'cleanup' | 'check';
+ *  check: the preflight of `matador testbed check` (not part of a measurement); drift: a campaign
+ *  run compared with the previous run when it completes (lib/drift, activities/drift.ts). */
+export type StepRole = 'plan' | 'measure' | 'analyse' | 'persist' | 'cleanup' | 'check' | 'drift';
 
 export interface RetryDeclaration {
   initialIntervalSeconds: number;
@@ -50,6 +55,8 @@ export const RETRY_POLICIES = {
   cleanup: { initialIntervalSeconds: 1, backoffCoefficient: 2, maximumIntervalSeconds: 30, maximumAttempts: 5 },
   /** Central steps (config, analysis, persistence): local resources, retry a little longer. */
   central: { initialIntervalSeconds: 1, backoffCoefficient: 2, maximumIntervalSeconds: 30, maximumAttempts: 5 },
+  /** The drift webhook POST: a few tries, then the failure is recorded and the campaign ends anyway. */
+  webhook: { initialIntervalSeconds: 1, backoffCoefficient: 2, maximumIntervalSeconds: 10, maximumAttempts: 3 },
 } as const satisfies Record<string, RetryDeclaration>;
 export type RetryPolicyName = keyof typeof RETRY_POLICIES;
 
@@ -104,6 +111,10 @@ export interface StepIO {
   /** `matador testbed check`: without a subject the testbed's subjects, with one its rows
    *  (failed checks are rows; the step fails only when campaign or testbed cannot be read). */
   checkTestbed: [CheckTestbedRequest, CheckTestbedResponse];
+  /** At a campaign run's end: compare it with the previous run, store the alerts (idempotent). */
+  detectDrift: [DriftRequest, DriftOutcome];
+  /** POST the run pair's alerts to the campaign's `alerts.webhook`; every try is recorded. */
+  postDriftAlerts: [DriftWebhookRequest, DriftWebhookResult];
 }
 
 export const STEPS = {
@@ -122,6 +133,8 @@ export const STEPS = {
   abortCapture: { queue: 'testbed', role: 'cleanup', retry: 'cleanup', startToCloseSeconds: 60, failures: anyOf(LAB, SSH, PHONE, CAPTURE) },
   teardown: { queue: 'testbed', role: 'cleanup', retry: 'cleanup', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, PHONE, ['tunnel_failed']) },
   checkTestbed: { queue: 'testbed', role: 'check', retry: 'testbed', startToCloseSeconds: 600, heartbeatSeconds: 30, failures: anyOf(LAB) },
+  detectDrift: { queue: 'central', role: 'drift', retry: 'central', startToCloseSeconds: 300, failures: [] },
+  postDriftAlerts: { queue: 'central', role: 'drift', retry: 'webhook', startToCloseSeconds: 30, failures: [] },
 } as const satisfies { [K in keyof StepIO]: StepDeclaration };
 
 export type StepName = keyof StepIO;
@@ -142,11 +155,11 @@ export type StepActivity<K extends StepName> = (input: StepIO[K][0]) => Promise<
 export type MatadorActivities = { [K in StepName]: StepActivity<K> };
 export type CentralActivities = Pick<MatadorActivities, CentralStepName>;
 export type TestbedActivities = Pick<MatadorActivities, TestbedStepName>;
-/** The steps activities/steps implements: all but plan and persist (the measurement's own, and
+/** The steps activities/steps implements: all but plan, persist and drift (the measurement's own, and
  *  the testbed check). */
-export type MeasurementStepName = Exclude<StepName, StepsWhere<{ role: 'plan' }> | StepsWhere<{ role: 'persist' }>>;
+export type MeasurementStepName = Exclude<StepName, StepsWhere<{ role: 'plan' }> | StepsWhere<{ role: 'persist' }> | StepsWhere<{ role: 'drift' }>>;
 export type MeasurementActivities = Pick<MatadorActivities, MeasurementStepName>;
-export const MEASUREMENT_STEPS = STEP_NAMES.filter((n) => STEPS[n].role !== 'plan' && STEPS[n].role !== 'persist') as MeasurementStepName[];
+export const MEASUREMENT_STEPS = STEP_NAMES.filter((n) => !['plan', 'persist', 'drift'].includes(STEPS[n].role)) as MeasurementStepName[];
 
 /** Whether a step declares a failure code (others are undeclared: see activities/index.ts). */
 export function stepMayFail(step: StepName, code: string): boolean {

@@ -8,10 +8,17 @@
  *   gets `-2`, ...), different measurement ids, both in the store; the service of the app "moves"
  *   from CH to US between the runs (the mock geolocation answers so) and
  *   `matador report --compare RUN_A RUN_B` says so; `rerun-failed RUN_B` re-runs RUN_B's failed
- *   measurement under its own id; an unscheduled `campaign start` keeps the plain names.
+ *   measurement under its own id; an unscheduled `campaign start` keeps the plain names;
+ * - drift alerts (the real drift activities, real store, a real HTTP receiver): each run is
+ *   compared with the one before when it completes; run B raises exactly one alert per change
+ *   (`drift list`, the workflow's details, the webhook, which fails once and then delivers); a
+ *   webhook that always fails is tried 3 times and recorded, and the campaign completes.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { driftActivities } from '../../activities/drift';
+import { webhookStates } from '../../store/drift';
+import { downOrFlaky, startReceiver, type Receiver } from '../support/http-receiver';
 import { ApplicationFailure } from '@temporalio/activity';
 import { runNameInUse } from '../../activities/plan-loader';
 import type { ScheduleRow } from '../../cli/commands/schedule';
@@ -39,6 +46,13 @@ let serviceCountry = 'CH';
 let brokenPairs: string[] = [];
 /** Campaign names of the scheduled runs so far, in order. */
 const runNames: string[] = [];
+/** The campaign's alerts.webhook as the drift activities see it (null: none); the receiver
+ *  answers 500 under /down always and under /flaky the first time. */
+let webhookUrl: string | null = null;
+let receiver: Receiver;
+let receiverBase = '';
+type Posted = { url: string; body: { campaign: string; runs: { previous: string; current: string }; alerts: { kind: string; text: string }[] } };
+const posted = (): Posted[] => receiver.received as Posted[];
 
 function matador(args: string[]): Promise<CliRun> {
   return matadorAgainst({ address: live().server.address, namespace: NAMESPACE }, args);
@@ -81,6 +95,8 @@ const live = useTestServer({
     // The demo campaign's id is "demo"; the mock plan activities serve a small plan for it.
     const plan = makePlan({ campaign: 'demo', apps: ['threema'], nodes: [{ id: 'de-ber', country: 'DE' }, { id: 'jp-tyo', country: 'JP' }], testbeds: ['tb1'] });
     const mock = createMockActivities({ plan, record: () => undefined });
+    receiver = await startReceiver(downOrFlaky());
+    receiverBase = receiver.base;
     workers = await startWorkers({
       connection: native,
       namespace: NAMESPACE,
@@ -93,12 +109,14 @@ const live = useTestServer({
         },
         geolocate: async ({ ctx, paths }) => pathsTo(ctx, paths),
         persistRecord: async ({ record }) => ({ stored: storeRecord(store, record) }),
+        ...driftActivities({ store: () => store, webhookOf: () => webhookUrl }),
       },
     });
   },
   teardown: async () => {
     await workers?.stop();
     store?.close();
+    await receiver?.close();
   },
 });
 
@@ -108,6 +126,12 @@ afterAll(() => {
 });
 
 /** Polls (visibility and schedule state are eventually consistent) until `done` holds. */
+/** The run's details as the Web UI shows them (the SDK's workflow metadata query). */
+async function detailsOf(workflowId: string): Promise<string> {
+  const metadata = await live().client.workflow.getHandle(workflowId).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  return metadata.currentDetails ?? '';
+}
+
 async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
   let v = await read();
   for (let i = 0; i < 150 && !done(v); i++) {
@@ -234,8 +258,12 @@ it('two runs of one schedule are two campaigns: own names, own measurement ids, 
     expect(a.campaign).toBe(expectedName(first.scheduledAt));
     runNames.push(a.campaign);
 
+    // Run A is compared with the run of the first test: nothing changed.
+    expect(await detailsOf(first.workflowId)).toBe(`**Drift** since ${runNames[runNames.length - 2]}: 0 alerts\nno change since ${runNames[runNames.length - 2]}`);
+
     // Between the runs the service moved to the US; in run B one pair's phone lacks the app.
     serviceCountry = 'US';
+    webhookUrl = `${receiverBase}/flaky?token=s3cret`;
     brokenPairs = ['de-ber|jp-tyo'];
     const second = await triggerRun('demo-twice');
     expect(second.workflowId).not.toBe(first.workflowId);
@@ -254,6 +282,34 @@ it('two runs of one schedule are two campaigns: own names, own measurement ids, 
     expect(a).toMatchObject({ total: 3, ok: 3, failed: 0 });
     expect(b).toMatchObject({ total: 3, ok: 2, failed: 1 });
     expect(b.failures.map((f) => f.measurementId)).toEqual([`${b.campaign}/threema/de-ber/jp-tyo`]);
+
+    // Drift from A to B, exactly one alert per change (the pair that failed in B is coverage,
+    // not drift): the service moved; DE-DE's path now leaves Europe and Western Europe; the US
+    // gives Five Eyes access in the areas of DE-DE and JP-JP.
+    const expectedAlerts = [
+      'threema: service endpoints moved: CH -> US',
+      'threema in Asia (region): Five Eyes gained access (1 node pair: jp-tyo/jp-tyo)',
+      'threema in Europe (region): path now leaves the area (1 node pair: de-ber/de-ber)',
+      'threema in Europe (region): Five Eyes gained access (1 node pair: de-ber/de-ber)',
+      'threema in Eastern Asia (subregion): Five Eyes gained access (1 node pair: jp-tyo/jp-tyo)',
+      'threema in Western Europe (subregion): path now leaves the area (1 node pair: de-ber/de-ber)',
+      'threema in Western Europe (subregion): Five Eyes gained access (1 node pair: de-ber/de-ber)',
+    ];
+    const driftText = await matadorCli(['drift', 'list', 'demo', '--store', resultsFile]);
+    expect(driftText.stderr).toBe('');
+    const block = driftText.stdout.split('\n');
+    expect(block[0]).toMatch(new RegExp(`^demo: ${a.campaign} -> ${b.campaign} \\(checked .*\\): 7 alerts$`));
+    expect(block.slice(1, 8).map((l) => l.replace(/^ {2}\S+ +/, ''))).toEqual(expectedAlerts);
+    expect(block[8]).toMatch(new RegExp(`^  webhook ${receiverBase}/\\.\\.\\.: delivered \\(2 tries, `));
+    expect(driftText.stdout).not.toContain('s3cret');
+    expect(await detailsOf(second.workflowId)).toBe([`**Drift** since ${a.campaign}: 7 alerts`, ...expectedAlerts.map((t) => `- ${t}`), 'webhook: delivered'].join('\n'));
+    // The receiver got the failed try and the delivery, both with every alert.
+    expect(posted().map((p) => [p.url, p.body.campaign, p.body.runs.previous, p.body.runs.current, p.body.alerts.length])).toEqual([
+      ['/flaky?token=s3cret', 'demo', a.campaign, b.campaign, 7],
+      ['/flaky?token=s3cret', 'demo', a.campaign, b.campaign, 7],
+    ]);
+    expect(posted()[1].body.alerts.map((x) => x.text)).toEqual(expectedAlerts);
+    webhookUrl = null;
 
     // Measurement workflows and records: one set per run, ids differ, nothing mixed.
     const idsOf = async (campaign: string): Promise<string[]> => {
@@ -363,4 +419,29 @@ it('refuses bad arguments in one line', async () => {
   expect(badFile.code).toBe(1);
   expect(badFile.stderr.trim().split('\n')).toHaveLength(1);
   expect(badFile.stderr).toContain('none.yaml');
+});
+
+it('a webhook that always fails is tried 3 times and recorded; the campaign completes', async () => {
+  const created = await matador(['schedule', 'create', DEMO, '--every', '7d', '--id', 'demo-drift', '--timer-scale', '0']);
+  expect(created.code).toBe(0);
+  try {
+    serviceCountry = 'CH'; // back from the US: a change against the last scheduled run
+    webhookUrl = `${receiverBase}/down?token=s3cret`;
+    const before = posted().length;
+    const run = await triggerRun('demo-drift');
+    const summary = (await live().client.workflow.getHandle(run.workflowId).result()) as CampaignSummary;
+    expect(summary).toMatchObject({ campaign: expectedName(run.scheduledAt), total: 3, ok: 3, failed: 0 });
+    runNames.push(summary.campaign);
+    expect(posted().length - before).toBe(3);
+    const [state] = webhookStates(store, { runB: summary.campaign });
+    expect(state).toMatchObject({ configCampaign: 'demo', status: 'failed', tries: 3, url: `${receiverBase}/...`, lastError: `webhook ${receiverBase}/...: POST answered HTTP 500` });
+    const details = await detailsOf(run.workflowId);
+    expect(details.split('\n')[0]).toMatch(/^\*\*Drift\*\* since demo-\S+: \d+ alerts$/);
+    expect(details).toContain('threema: service endpoints moved: US -> CH');
+    expect(details.split('\n').pop()).toBe(`webhook: failed, recorded in the results store (webhook ${receiverBase}/...: POST answered HTTP 500)`);
+    expect(details).not.toContain('s3cret');
+  } finally {
+    webhookUrl = null;
+    await matador(['schedule', 'delete', 'demo-drift']);
+  }
 });

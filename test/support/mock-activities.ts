@@ -5,6 +5,7 @@
  * ones, fed with a fixed plan instead of YAML.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { DriftActivities } from '../../activities/drift';
 import type { ExpandedPlan } from '../../activities/plan-loader';
 import { planActivities } from '../../activities/plan-pages';
 import type { FailureCode } from '../../lib/failures';
@@ -47,6 +48,8 @@ export interface MockOptions {
   saveRecord?: (measurementId: string, runId: string, status: string, failure: string | null) => void;
   /** Per-step pause in ms (gives overlapping lanes a chance to show). */
   stepDelayMs?: number;
+  /** The drift steps (e.g. the real ones over a test store); default: no earlier run to compare. */
+  drift?: DriftActivities;
 }
 
 let seq = 0;
@@ -94,6 +97,12 @@ export function createMockActivities(o: MockOptions): MatadorActivities {
     geolocate: ({ ctx, paths }) => step('geolocate', ctx, paths),
     abortCapture: ({ ctx }) => step('abortCapture', ctx, undefined),
     teardown: ({ ctx }) => step('teardown', ctx, undefined),
+    ...(o.drift ?? {
+      detectDrift: async ({ campaign }) => ({ configCampaign: campaign, run: campaign, previous: null, alerts: 0, added: 0, lines: [], webhook: false }),
+      postDriftAlerts: async () => {
+        throw ApplicationFailure.nonRetryable('mock activities: no webhook', 'DriftUnavailable');
+      },
+    }),
     // The preflight is not part of a measurement: a testbed with nothing to check.
     checkTestbed: async () => ({ subjects: [], rows: [] }),
     async persistRecord({ record }) {
