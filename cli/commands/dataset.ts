@@ -1,11 +1,33 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import type { Command } from 'commander';
+import { measurementRecordSchema } from '../../lib/record/schema';
+import { reportSchema } from '../../lib/report/schema';
 import { defaultStoreFile, exportCampaign, ResultsStore } from '../../store';
 import { CliError } from '../errors';
 
-/** `matador dataset export`: the store's records of one campaign as matador.measurement/v1 lines. */
+/** Writes text to FILE whole or not at all (temporary file + rename), or to stdout without one. */
+function output(text: string, out: string | undefined): void {
+  if (!out) {
+    process.stdout.write(text);
+    return;
+  }
+  const target = path.resolve(out);
+  const temporary = `${target}.partial-${process.pid}`;
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(temporary, text);
+    fs.renameSync(temporary, target);
+  } catch (err) {
+    fs.rmSync(temporary, { force: true });
+    throw new CliError(`${out}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  process.stdout.write(`schema -> ${target}\n`);
+}
+
+/** `matador dataset export` and `matador dataset schema`. */
 export function register(program: Command): void {
-  const dataset = program.command('dataset').description('results dataset: export measurement records from the results store');
+  const dataset = program.command('dataset').description('results dataset: export measurement records from the results store, print the published JSON Schemas');
   dataset
     .command('export')
     .description('write the latest attempt of every measurement of a campaign as JSON lines (DESIGN 4.1)')
@@ -25,5 +47,14 @@ export function register(program: Command): void {
       } finally {
         store.close();
       }
+    });
+  dataset
+    .command('schema')
+    .description('print the JSON Schema (draft 2020-12) of matador.measurement/v1 (one exported record), or with --report of matador.report/v1 (report --format json)')
+    .option('--report', 'the schema of the report JSON instead of the measurement record')
+    .option('--out <file>', 'write it to a file instead of stdout')
+    .action((options: { report?: boolean; out?: string }) => {
+      const schema = options.report ? reportSchema() : measurementRecordSchema();
+      output(`${JSON.stringify(schema, null, 2)}\n`, options.out);
     });
 }
