@@ -9,44 +9,16 @@ import * as path from 'path';
 import { parseMeasurementLines } from '../report/parse';
 import { csvHeader, csvRow } from '../text/csv';
 import type { MeasurementRecord, Trace } from '../types';
+import { csvObjects, readCsv } from '../../test/support/csv';
 import { contractRecord } from '../../test/support/records';
 import { HOP_COLUMNS, hopRows, MEASUREMENT_COLUMNS } from './csv';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures');
 const json = <T>(...parts: string[]) => JSON.parse(fs.readFileSync(path.join(FIXTURES, ...parts), 'utf8')) as T;
 
-/** RFC 4180 reader (quoted fields, doubled quotes, LF or CRLF): what a spreadsheet would see. */
-function readCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted && ch === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (ch === '"') {
-      quoted = !quoted;
-    } else if (quoted || (ch !== ',' && ch !== '\n' && ch !== '\r')) {
-      field += ch;
-    } else if (ch === ',' || ch === '\n') {
-      row.push(field);
-      field = '';
-      if (ch === '\n') {
-        rows.push(row);
-        row = [];
-      }
-    }
-  }
-  return rows;
-}
-
-/** The hops table of the records, read back as objects keyed by header. */
+/** The hops table of the records, read back as objects keyed by header (each row of the header's width). */
 function hopTable(records: MeasurementRecord[]): Record<string, string>[] {
-  const [header, ...rows] = readCsv(csvHeader(HOP_COLUMNS) + records.flatMap(hopRows).map((r) => csvRow(HOP_COLUMNS, r)).join(''));
-  for (const row of rows) expect(row).toHaveLength(header.length);
-  return rows.map((row) => Object.fromEntries(header.map((h, i) => [h, row[i]])));
+  return csvObjects(csvHeader(HOP_COLUMNS) + records.flatMap(hopRows).map((r) => csvRow(HOP_COLUMNS, r)).join(''));
 }
 
 describe('dataset CSV', () => {
