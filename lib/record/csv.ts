@@ -101,3 +101,8 @@ export const MEASUREMENT_COLUMNS: readonly CsvColumn<MeasurementRecord>[] = [
   { header: 'detourCountries', cell: (r) => anomaliesOf(r).detourCountries.join(' '), description: 'application-path countries the network path does not cross' },
   { header: 'ixpCrossings', cell: (r) => anomaliesOf(r).ixpCrossings.map((x) => `${x.path}:${x.name}`).join('; '), description: 'IXPs the paths cross: path:name' },
 ];
+
+/** A column list as a Markdown table for README (test/contract-doc.test.ts keeps README's copy equal). */
+export function csvColumnsMarkdown<T>(columns: readonly CsvColumn<T>[]): string {
+  return ['| column | meaning |', '|---|---|', ...columns.map((c) => `| ${c.header} | ${c.description.replace(/\|/g, '\\|')} |`)].join('\n');
+}

@@ -14,6 +14,7 @@ import { MEASUREMENT_SCHEMA } from '../types';
 import { contractRecord } from '../../test/support/records';
 import { errorLines, invalidOf, schemaValidators } from '../../test/support/dataset-schema';
 import { measurementRecordSchema } from './schema';
+import { DATE_TIME_PATTERN } from '../schema/dsl';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures');
 const v = schemaValidators();
@@ -91,7 +92,7 @@ describe('matador.measurement/v1 schema', () => {
     ['a bad status', (r) => (r.status = 'done'), '/status must be equal to one of the allowed values'],
     ['a lower-case node country', (r) => ((r.nodeA as { country: string }).country = 'pl'), '/nodeA/country must match pattern "^[A-Z]{2}$"'],
     ['a hop TTL as text', (r) => ((r.networkPath as { traces: { hops: { ttl: unknown }[] }[] }).traces[0].hops[0].ttl = '1'), '/networkPath/traces/0/hops/0/ttl must be integer'],
-    ['a time that is not ISO 8601', (r) => (r.finishedAt = 'yesterday'), '/finishedAt must match format "date-time"'],
+    ['a time that is not ISO 8601', (r) => (r.finishedAt = 'yesterday'), `/finishedAt must match pattern "${DATE_TIME_PATTERN}"`],
     ['another schema', (r) => (r.schema = 'matador.measurement/v2'), '/schema must be equal to constant'],
   ])('refuses %s, naming where', (_what, mutate, error) => {
     const bad = contractOnly() as unknown as Record<string, unknown>;

@@ -28,8 +28,11 @@ export const boolean = (description?: string): JsonSchema => ({ type: 'boolean',
 export const constant = (value: string, description?: string): JsonSchema => ({ const: value, ...(description ? { description } : {}) });
 export const oneOf = (values: readonly (string | number | boolean | null)[], description?: string): JsonSchema => ({ enum: [...values], ...(description ? { description } : {}) });
 export const array = (items: JsonSchema, description?: string): JsonSchema => ({ type: 'array', items, ...(description ? { description } : {}) });
-/** ISO 8601 date-time as the records write it (`2015-10-01T12:00:00Z`, with or without ms). */
-export const dateTime = (description?: string): JsonSchema => ({ type: 'string', format: 'date-time', ...(description ? { description } : {}) });
+/** ISO 8601 date-time as the records write it (`2015-10-01T12:00:00Z`, with or without fractions,
+ *  Z or an offset). A pattern, not `format: date-time`: any validator checks it without a format
+ *  plugin (ajv refuses an unknown format by default; others only annotate). */
+export const DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
+export const dateTime = (description?: string): JsonSchema => ({ type: 'string', pattern: DATE_TIME_PATTERN, description: description ?? 'ISO 8601 date-time (UTC Z or an offset)' });
 /** An ISO 3166-1 alpha-2 code (or XK, which geolocation databases use for Kosovo). */
 export const country = (description?: string): JsonSchema => ({ type: 'string', pattern: '^[A-Z]{2}$', ...(description ? { description } : {}) });
 /** A map with string keys and values of one schema. */
