@@ -11,7 +11,7 @@
  */
 import { anomaliesOf } from '../report/anomalies';
 import type { CsvColumn } from '../text/csv';
-import type { AsInfo, GeoProvenance, Hop, IxpMark, MeasurementRecord, Trace } from '../types';
+import type { AsInfo, GeoProvenance, Hop, IxpMark, MeasurementRecord, PathAnomalies, Trace } from '../types';
 
 export interface HopRow {
   record: MeasurementRecord;
@@ -77,6 +77,15 @@ export function hopRows(record: MeasurementRecord): HopRow[] {
 
 const allTraces = (r: MeasurementRecord) => [...r.networkPath.traces, ...r.applicationPath.traces];
 
+/** A record's anomalies, computed once per record for its three columns (records before the
+ *  field get them from their traces, lib/report/anomalies.ts). */
+const anomaliesCache = new WeakMap<MeasurementRecord, PathAnomalies>();
+function anomalies(record: MeasurementRecord): PathAnomalies {
+  let found = anomaliesCache.get(record);
+  if (!found) anomaliesCache.set(record, (found = anomaliesOf(record)));
+  return found;
+}
+
 export const MEASUREMENT_COLUMNS: readonly CsvColumn<MeasurementRecord>[] = [
   { header: 'measurementId', cell: (r) => r.measurementId, description: 'the measurement' },
   { header: 'campaign', cell: (r) => r.campaign, description: 'campaign (a scheduled run: `<campaign>-<date>`)' },
@@ -97,9 +106,9 @@ export const MEASUREMENT_COLUMNS: readonly CsvColumn<MeasurementRecord>[] = [
   { header: 'failedTraces', cell: (r) => allTraces(r).filter((t) => typeof t.failure === 'string').length, description: 'traces that could not be measured' },
   { header: 'hops', cell: (r) => allTraces(r).reduce((n, t) => n + t.hops.length, 0), description: 'hops of all traces' },
   { header: 'locatedHops', cell: (r) => allTraces(r).reduce((n, t) => n + t.hops.filter((h) => h.country !== null).length, 0), description: 'of those, hops with a country' },
-  { header: 'boomerangs', cell: (r) => anomaliesOf(r).boomerangs.map((b) => `${b.path}:${b.from}:${b.via.join('>')}`).join(' '), description: "traces that left the nodes' common country and came back: path:side:countries" },
-  { header: 'detourCountries', cell: (r) => anomaliesOf(r).detourCountries.join(' '), description: 'application-path countries the network path does not cross' },
-  { header: 'ixpCrossings', cell: (r) => anomaliesOf(r).ixpCrossings.map((x) => `${x.path}:${x.name}`).join('; '), description: 'IXPs the paths cross: path:name' },
+  { header: 'boomerangs', cell: (r) => anomalies(r).boomerangs.map((b) => `${b.path}:${b.from}:${b.via.join('>')}`).join(' '), description: "traces that left the nodes' common country and came back: path:side:countries" },
+  { header: 'detourCountries', cell: (r) => anomalies(r).detourCountries.join(' '), description: 'application-path countries the network path does not cross' },
+  { header: 'ixpCrossings', cell: (r) => anomalies(r).ixpCrossings.map((x) => `${x.path}:${x.name}`).join('; '), description: 'IXPs the paths cross: path:name' },
 ];
 
 /** A column list as a Markdown table for README (test/contract-doc.test.ts keeps README's copy equal). */
