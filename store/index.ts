@@ -2,7 +2,7 @@ import * as path from 'path';
 import { dataDir } from '../lib/project-paths';
 
 export { ResultsStore, storeRecord, type StoredAttempt, type ArtefactRef, type ResultsStoreOptions } from './results-store';
-export { exportCampaign, type ExportResult } from './export';
+export { exportCampaign, exportCampaignCsv, measurementsCsvFile, type ExportResult, type CsvExportResult } from './export';
 
 /**
  * The results database every part uses unless told otherwise (workers write it; report,

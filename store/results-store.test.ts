@@ -4,23 +4,10 @@ import * as path from 'path';
 import { exportCampaign } from './export';
 import { ResultsStore } from './results-store';
 import type { MeasurementRecord } from '../lib/types';
+import { contractRecord } from '../test/support/records';
 
 function record(overrides: Partial<MeasurementRecord> = {}): MeasurementRecord {
-  return {
-    schema: 'matador.measurement/v1',
-    campaign: 'c1',
-    measurementId: 'c1/threema/pl-waw/es-mad',
-    app: 'threema',
-    status: 'ok',
-    failure: null,
-    startedAt: '2015-10-01T12:00:00Z',
-    finishedAt: '2015-10-01T12:07:10Z',
-    nodeA: { id: 'pl-waw', country: 'PL' },
-    nodeB: { id: 'es-mad', country: 'ES' },
-    networkPath: { traces: [] },
-    applicationPath: { traces: [] },
-    ...overrides,
-  };
+  return contractRecord({ campaign: 'c1', measurementId: 'c1/threema/pl-waw/es-mad', networkPath: { traces: [] }, ...overrides });
 }
 
 describe('ResultsStore', () => {

@@ -1,10 +1,12 @@
 /**
- * README shows the step table and the failure catalogue as the code declares them. After a change
- * of lib/measurement/steps.ts or lib/failures.ts, UPDATE_DOCS=1 rewrites README's copies.
+ * README shows the step table, the failure catalogue and the dataset CSV columns as the code
+ * declares them. After a change of lib/measurement/steps.ts, lib/failures.ts or lib/record/csv.ts,
+ * UPDATE_DOCS=1 rewrites README's copies.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { failureCatalogueMarkdown, stepTableMarkdown } from '../lib/measurement/contract-doc';
+import { csvColumnsMarkdown, HOP_COLUMNS, MEASUREMENT_COLUMNS } from '../lib/record/csv';
 
 const readme = path.join(__dirname, '..', 'README.md');
 
@@ -20,6 +22,8 @@ function block(text: string, name: string): { start: number; end: number } {
 test.each([
   ['step-table', stepTableMarkdown],
   ['failure-catalogue', failureCatalogueMarkdown],
+  ['dataset-csv-hops', () => csvColumnsMarkdown(HOP_COLUMNS)],
+  ['dataset-csv-measurements', () => csvColumnsMarkdown(MEASUREMENT_COLUMNS)],
 ])('README shows the %s as declared', (name, render) => {
   let text = fs.readFileSync(readme, 'utf8');
   const { start, end } = block(text, name);

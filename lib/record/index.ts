@@ -61,6 +61,10 @@ export function configuredWaitSeconds(m: RecordInput['measurement'], timerScale:
   return Math.round(waits * timerScale * 1000) / 1000;
 }
 
+/** One message as the record keeps it, and the record's timings (the published schema, lib/record/schema.ts, follows these). */
+export type RecordMessage = ReturnType<typeof messagesOf>[number];
+export type RecordTimings = ReturnType<typeof timings>;
+
 function timings(input: RecordInput) {
   const ok = input.outputs ? (input.attempts.find((a) => a.failure === null) ?? null) : null;
   const configured = configuredWaitSeconds(input.measurement, input.timerScale);

@@ -8,6 +8,7 @@ import { detourCountriesText } from './anomalies';
 import { provenanceLine } from './provenance';
 import { REGISTRATION_LABEL } from './registration';
 import { escapeText } from '../text/escape';
+import { csvField } from '../text/csv'; // names come from records: escaped, formula-safe
 
 /** Whole percent like the paper; '-' when there is nothing to divide. */
 export function percent(count: number, total: number): string {
@@ -90,11 +91,6 @@ export function reportToMarkdown(report: Report): string {
   return `${out.join('\n')}\n`;
 }
 
-function csvField(value: string | number): string {
-  const text = escapeText(String(value)); // names come from records: no control characters in the file
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /**
  * Long format, one row per (table, area, group, path): easy to filter and pivot. Tables:
  * leaving, accessible, accessible incl. AS registration countries (records with AS data), then
@@ -145,5 +141,5 @@ export function reportToCsv(report: Report): string {
   }
   const label = report.provenance ? provenanceLine(report.provenance) : null;
   const footer = (report.attributions ?? []).map((a) => `# Geolocation data: ${escapeText(a)}\n`).join('');
-  return `${label ? `# ${label}\n` : ''}${rows.map((r) => r.map(csvField).join(',')).join('\n')}\n${footer}`;
+  return `${label ? `# ${label}\n` : ''}${rows.map((r) => r.map((v) => csvField(v)).join(',')).join('\n')}\n${footer}`;
 }

@@ -19,6 +19,8 @@ import { knownWorlds, readWorldState } from '../../testbed/world';
 import { useTestServer } from '../support/dev-server';
 import { startRealWorkers, type RunningWorkers } from '../support/workers';
 import { runCli } from '../world/helpers';
+import { invalidOf, schemaValidators } from '../support/dataset-schema';
+import { csvObjects } from '../support/csv';
 import { loadWorld } from '../../testbed/world/config';
 import { routerAsPlan } from '../../testbed/world/as-plan';
 import { countryPath, latestRecords, tunnelLeftovers, wireguardGoProcesses } from './helpers';
@@ -292,6 +294,27 @@ describe('a campaign on the emulated world', () => {
     const links = [...page.matchAll(/<li>[^:<]+: <a href="([^"]+)">/g)].map((m) => decodeURIComponent(m[1]));
     expect(links.length).toBeGreaterThanOrEqual(6 * 3); // captures, screenshots, raw traces of six measurements
     for (const link of links) expect(fs.existsSync(path.resolve(tmpDir, link))).toBe(true);
+  });
+
+  it('matador dataset export (jsonl, csv) and the report validate against the published schemas (matador dataset schema)', async () => {
+    const v = schemaValidators();
+    const out = path.join(tmpDir, 'export', 'e2e.jsonl');
+    const jsonl = await runCli(['dataset', 'export', '--campaign', 'e2e', '--store', resultsFile, '--out', out]);
+    expect(jsonl.stderr).toBe('');
+    const exported = fs.readFileSync(out, 'utf8').trim().split('\n');
+    expect(exported).toHaveLength(records.length);
+    // the stored records carry the full side classifications (flows), not the workflow's summaries
+    expect(invalidOf(v.record, exported.map((line, i) => ({ label: `${out}:${i + 1}`, value: JSON.parse(line) as unknown })))).toEqual([]);
+    const report = await runCli(['report', '--campaign', 'e2e', '--store', resultsFile, '--format', 'json']);
+    expect(invalidOf(v.report, [{ label: 'report --campaign e2e', value: JSON.parse(report.stdout) as unknown }])).toEqual([]);
+    const csv = await runCli(['dataset', 'export', '--campaign', 'e2e', '--store', resultsFile, '--format', 'csv', '--out', path.join(tmpDir, 'export', 'e2e.csv')]);
+    expect(csv.stderr).toBe('');
+    const measurements = csvObjects(fs.readFileSync(path.join(tmpDir, 'export', 'e2e.measurements.csv'), 'utf8'));
+    expect(measurements.map((m) => m.measurementId).sort()).toEqual(records.map((r) => r.measurementId).sort());
+    // Singapore -> Poland: the LAX-IX hop is a row of the network path in the US, labelled emulated
+    const hops = csvObjects(fs.readFileSync(path.join(tmpDir, 'export', 'e2e.csv'), 'utf8'));
+    expect(hops.find((h) => h.measurementId === 'e2e/threema/sg-sin/pl-waw' && h.ixp === 'LAX-IX')).toMatchObject({ testbedKind: 'emulated', path: 'network', country: 'US', ixpCountry: 'US' });
+    expect(hops.some((h) => /^\d+$/.test(h.asn))).toBe(true);
   });
 
   it('leaves no tunnel behind', async () => {
