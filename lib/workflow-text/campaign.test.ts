@@ -23,6 +23,7 @@ describe('campaign workflow summary at start', () => {
     expect(campaignStartDetails({ config: 'configs/campaigns/demo.yaml', apps: ['threema', 'wechat'], testbeds: ['tb1', 'tb2'], every: '1d' })).toBe(
       [
         'config `configs/campaigns/demo.yaml`',
+        '',
         '- apps: threema, wechat',
         '- testbeds: tb1, tb2',
         '- runs every 1d; each run is a campaign of its own, named after its date (ID-YYYY-MM-DD)',
@@ -41,6 +42,7 @@ describe('campaign workflow current details', () => {
     expect(text).toBe(
       [
         'campaign demo: 12 of 40 finished, 11 ok, 1 failed, 28 remaining',
+        '',
         "- latest failure: `demo/threema/pl-waw/es-mad`: `message_not_received: sendMessage#2: no \\x1b[31mreceipt\\x1b[0m after '15 s'`",
         '- testbed tb1: 6 of 20 (1 failed), running `demo/wechat/pl-waw/sg-sin`',
         '- testbed tb2: 6 of 20 (0 failed)',
@@ -67,6 +69,7 @@ describe('campaign workflow current details', () => {
     expect(text).toBe(
       [
         'campaign demo done: 40 measurements, 38 ok, 2 failed; 3 skipped (already ok) (3 workflow runs)',
+        '',
         '- drift: threema endpoint moved DE→CH',
         "- last failure: `demo/threema/pl-waw/es-mad`: `message_not_received: sendMessage#2: no \\x1b[31mreceipt\\x1b[0m after '15 s'` (1 more: see matador campaign status)",
         '- testbed tb1: 20 of 20 (2 failed)',
@@ -78,7 +81,7 @@ describe('campaign workflow current details', () => {
   it('stays bounded for a campaign on many testbeds, cutting testbed lines only', () => {
     const text = campaignDetails({ ...base, testbeds: Array.from({ length: 200 }, (_, i) => tb(`testbed-${i}`, 10, 1, 0)), extra: ['drift: one alert'] });
     expect(text.length).toBeLessThanOrEqual(2000);
-    expect(text.split('\n')[1]).toBe('- drift: one alert');
+    expect(text.split('\n')[2]).toBe('- drift: one alert');
     expect(text.endsWith('\n- …')).toBe(true);
   });
 });

@@ -22,10 +22,10 @@ describe('workflow metadata text is safe to show', () => {
   });
 
   it('builds a headline with list items and stops at the size bound at a line end', () => {
-    expect(detailsText('head', ['one', 'two\nlines'])).toBe('head\n- one\n- two lines');
+    expect(detailsText('head', ['one', 'two\nlines'])).toBe('head\n\n- one\n- two lines');
     const long = detailsText('head', Array.from({ length: 50 }, (_, i) => `item ${i} ${'z'.repeat(40)}`), 300);
     expect(long.length).toBeLessThanOrEqual(300);
     expect(long.endsWith('\n- …')).toBe(true);
-    expect(long.split('\n').slice(1, -1).every((l) => /^- item \d+ z{40}$/.test(l))).toBe(true);
+    expect(long.split('\n').slice(2, -1).every((l) => /^- item \d+ z{40}$/.test(l))).toBe(true);
   });
 });

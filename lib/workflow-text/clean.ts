@@ -34,8 +34,8 @@ export function foreign(text: string, max = MAX_FOREIGN_CHARS): string {
 /** Headline plus Markdown list items, bounded as a whole (cut at a line end when it can). */
 export function detailsText(headline: string, items: readonly string[], max = MAX_DETAILS_CHARS): string {
   const cut = '- …';
-  const lines = [bounded(oneLine(headline, MAX_DETAILS_CHARS), max - cut.length - 1)];
-  let length = lines[0].length;
+  const lines = [bounded(oneLine(headline, MAX_DETAILS_CHARS), max - cut.length - 2)];
+  let length = lines[0].length + 1;
   for (const item of items) {
     const line = `- ${oneLine(item, MAX_DETAILS_CHARS)}`;
     // room is kept for the cut mark, so the text never ends in the middle of a line
@@ -46,5 +46,6 @@ export function detailsText(headline: string, items: readonly string[], max = MA
     lines.push(line);
     length += 1 + line.length;
   }
-  return lines.join('\n');
+  // A blank line after the headline: the Web UI's Markdown starts the list only after one.
+  return lines.length === 1 ? lines[0] : `${lines[0]}\n\n${lines.slice(1).join('\n')}`;
 }

@@ -32,6 +32,7 @@ describe('at start', () => {
     expect(measurementStartDetails(input)).toBe(
       [
         'e2e/threema/sg-sin/pl-waw',
+        '',
         '- campaign e2e, testbed tb1',
         '- node A sg-sin (SG, Singapore) → node B pl-waw (PL, Warsaw)',
         '- 2 messages (1 from A, 1 from B)',
@@ -73,6 +74,7 @@ describe('when it ends', () => {
     expect(measurementOutcomeDetails(r, { stored: 'results.sqlite', access: access(r) })).toBe(
       [
         'threema a→b: app DE>NL>GB>US / network DE>NL>FR>NL>DE, DE; Five Eyes: app yes, network no; European Union: app yes, network yes',
+        '',
         '- testbed tb1 (emulated world), 1 attempt, finished 2026-11-27T05:00:23.000Z',
         '- on neither path: Arab League, Russia, China',
         '- application path detours through GB, US',
@@ -87,6 +89,7 @@ describe('when it ends', () => {
     expect(measurementOutcomeDetails(r, { stored: 'results.sqlite', access: access(r) })).toBe(
       [
         'threema a→b: app NL>DE, DE / network NL>DE; Five Eyes: app yes, network no; European Union: app yes, network yes',
+        '',
         '- testbed tb1 (real), 1 attempt, finished 2026-11-27T05:00:23.000Z',
         '- on neither path: Arab League, Russia, China',
         '- application path detours through US',
@@ -107,6 +110,7 @@ describe('when it ends', () => {
     expect(measurementOutcomeDetails(ok, { stored: 'results.sqlite', access: access(ok) })).toBe(
       [
         'threema sg-sin→pl-waw: app no trace (node countries only) / network SG>US>PL; Five Eyes: app no, network yes; European Union: app yes, network yes',
+        '',
         '- testbed tb1 (emulated world), 1 attempt, finished 2026-11-27T05:00:23.000Z',
         '- on neither path: Arab League, Russia, China',
         '- record stored: `results.sqlite`',
@@ -127,6 +131,7 @@ describe('when it ends', () => {
     expect(measurementOutcomeDetails(failed, { stored: 'results.sqlite' })).toBe(
       [
         'threema sg-sin→pl-waw: failed at provisionTunnels: tunnel_failed — `side B: tunnel mt-tn0-b to node pl-waw is up=true peerReachable=false ruleInstalled=true`',
+        '',
         '- testbed tb1 (emulated world), 1 attempt, finished 2026-11-27T05:00:09.000Z',
         '- record stored: `results.sqlite`',
       ].join('\n'),
