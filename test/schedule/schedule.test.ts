@@ -193,6 +193,9 @@ it('creates, lists, triggers and deletes a weekly campaign schedule; its run is 
   expect(nominal?.toISOString()).toBe(`${runId.slice('campaign/demo-'.length, -1)}.000Z`);
   expect(await loadCampaignInput(runId)).toEqual({ config: DEMO, scheduledRun: { scheduledAt: nominal?.toISOString(), workflowId: runId } });
   expect(desc.type).toBe('campaignWorkflow');
+  // the summary the schedule starts each run with (the config as `schedule create` read it)
+  expect(await desc.staticSummary()).toBe('scheduled campaign demo: 84 measurements on 2 testbeds');
+  expect(await desc.staticDetails()).toContain('- runs every 7d; each run is a campaign of its own');
   expect(desc.searchAttributes.TemporalScheduledById).toEqual(['demo-weekly']);
   expect(desc.searchAttributes.MatadorCampaign).toEqual([name]);
   expect([...store.latestOfCampaign(name)].map((s) => s.measurementId).sort()).toEqual(
