@@ -21,6 +21,7 @@ import type { MeasurementRecord, PersistResult } from '../lib/measurement/payloa
 import { driftActivities, type DriftActivities, type DriftDeps } from './drift';
 import { heartbeating } from './heartbeat';
 import { resolveClassificationRefs } from './record-refs';
+import { recordAccess } from './record-access';
 import { planActivities, type CompletedLookup, type PlanLoader, type RunNameInUse } from './plan-pages';
 import { measurementSteps, type StepEnv } from './steps';
 
@@ -96,7 +97,12 @@ export function createActivities(deps: ActivityDeps): MatadorActivities {
     ...steps,
     ...(deps.drift ? driftActivities(deps.drift) : noDrift()),
     // The record from history holds classification references; the stored one holds the flows.
-    persistRecord: async ({ record }): Promise<PersistResult> => ({ stored: await deps.saveRecord(resolveClassificationRefs(record, deps.dataDir ?? deps.measurement?.dataDir)) }),
+    // `access`: which interest groups reach each path, for the workflow's details (what the Web UI shows).
+    persistRecord: async ({ record }): Promise<PersistResult> => {
+      const stored = await deps.saveRecord(resolveClassificationRefs(record, deps.dataDir ?? deps.measurement?.dataDir));
+      const access = recordAccess(record);
+      return access ? { stored, access } : { stored };
+    },
   };
 }
 

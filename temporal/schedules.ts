@@ -72,6 +72,9 @@ export interface CampaignScheduleRequest {
   paused?: boolean;
   timerScale?: number;
   note?: string;
+  /** User metadata of every run the schedule starts (what the Web UI lists for it). */
+  staticSummary?: string;
+  staticDetails?: string;
 }
 
 /** The schedule's workflow id (before Temporal appends the scheduled time). */

@@ -56,6 +56,8 @@ import { stepProxy } from '../temporal/activity-options';
 import { measurementWorkflow } from './measurement';
 import { checkDrift } from './drift';
 import { driftDetailsLines } from '../lib/drift/details';
+import { campaignDetails } from '../lib/workflow-text/campaign';
+import { measurementStartDetails, measurementStartSummary } from '../lib/workflow-text/measurement';
 
 /** At most this many failures travel in a campaign's state (continue-as-new input, progress,
  *  summary): the latest ones, plus a count of those left out. The results store (`matador
@@ -80,13 +82,19 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   let state: CampaignProgress['state'] = 'planning';
   let carried: CampaignCarried | undefined = input.carried;
   let paused = carried?.paused ?? false;
+  // The Web UI's current details: progress as it goes, the outcome at the end; `extra` lines
+  // (drift alerts of a finished run) are added at the end of the text.
+  const showDetails = (extra?: string[]): void => setCurrentDetails(campaignDetails({ ...progressOf(input, carried, state, paused), ...(extra ? { extra } : {}) }));
   setHandler(pauseSignal, () => {
     paused = true;
+    showDetails();
   });
   setHandler(resumeSignal, () => {
     paused = false;
+    showDetails();
   });
   setHandler(progressQuery, () => progressOf(input, carried, state, paused));
+  showDetails();
 
   if (!carried) {
     upsertSearchAttributes([{ key: SA.stage, value: STAGE_PLANNING }]);
@@ -107,6 +115,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   }
   const run: CampaignCarried = carried;
   state = paused ? 'paused' : 'running';
+  showDetails();
   upsertSearchAttributes([
     { key: SA.campaign, value: run.plan.campaign },
     { key: SA.stage, value: paused ? STAGE_PAUSED : STAGE_RUNNING },
@@ -154,6 +163,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
       const spec = page[tb.next - pageOffset];
       startedThisRun++;
       tb.running = spec.measurementId;
+      showDetails();
       const mi: MeasurementInput = { ...spec, config: run.plan.config, options: input.options, attempts: run.plan.attempts };
       if (sameNodePair(spec, page[tb.next - pageOffset + 1], tb.next + 1 < tb.total)) mi.keepTunnelsForNext = true;
       const outcome = await runMeasurement(mi);
@@ -164,6 +174,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
         tb.failed++;
         listFailure(run, outcome);
       }
+      showDetails();
     }
   };
 
@@ -176,12 +187,14 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   // Drift: this run against the previous run of the campaign (never fails the campaign). The
   // lines are the Drift section of the run's details in the Web UI (lib/drift/details.ts).
   // patched: histories of runs that ended before the step replay without it.
+  let driftLines: string[] = [];
   if (patched(DRIFT_PATCH)) {
     const drift = await checkDrift(run.plan, workflowInfo().startTime, timeoutScale);
-    setCurrentDetails(driftDetailsLines(drift).join('\n'));
+    driftLines = driftDetailsLines(drift);
   }
   state = 'done';
   upsertSearchAttributes([{ key: SA.stage, value: STAGE_DONE }]);
+  showDetails(driftLines);
   return summaryOf(run);
 }
 
@@ -214,6 +227,9 @@ async function runMeasurement(mi: MeasurementInput): Promise<MeasurementOutcome>
       args: [mi],
       // The id is deterministic: re-running a campaign re-runs a measurement under the same id.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      // What the Web UI lists for it; its current details then say what it found.
+      staticSummary: measurementStartSummary(mi),
+      staticDetails: measurementStartDetails(mi),
       // A cancelled or terminated campaign asks its measurements to cancel: their cleanup
       // (abortCapture, teardown) runs instead of being cut off (TERMINATE left tunnels and tcpdumps).
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,

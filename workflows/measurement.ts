@@ -11,6 +11,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  setCurrentDetails,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
@@ -23,6 +24,7 @@ import type { TestbedKind } from '../lib/types';
 import { stepProxies } from '../temporal/activity-options';
 import { DEFAULT_MAX_ATTEMPTS, measurementSearchAttributes, SA, STAGE_CLEANUP, STAGE_DONE, STAGE_FAILED } from '../temporal/conventions';
 import { classifyStepFailure, failureFields, type StepFailure } from './failures';
+import { measurementOutcomeDetails, measurementProgressDetails, type PersistOutcome } from '../lib/workflow-text/measurement';
 
 /** Wait before attempt n (n >= 2): initial x coefficient^(n-2), capped. */
 export function attemptBackoffSeconds(policy: AttemptPolicy | undefined, n: number): number {
@@ -34,12 +36,17 @@ function setStage(stage: string): void {
   upsertSearchAttributes([{ key: SA.stage, value: stage }]);
 }
 
-/** Runs steps of one attempt, recording each (times, failure) and updating MatadorStage. */
+/** Runs steps of one attempt, recording each (times, failure) and updating MatadorStage and,
+ *  through `announce`, the workflow's current details (what the Web UI shows). */
 class AttemptLog {
-  constructor(readonly record: AttemptRecord) {}
+  constructor(
+    readonly record: AttemptRecord,
+    private readonly announce: (attempt: number, step: string) => void = () => undefined,
+  ) {}
 
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
     setStage(name);
+    this.announce(this.record.attempt, name);
     const entry: StepRecord = { step: name, startedAt: new Date().toISOString(), finishedAt: null, ...NO_FAILURE };
     this.record.steps.push(entry);
     try {
@@ -74,6 +81,7 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
   const timerScale = options.timerScale ?? 1;
   const act = stepProxies({ testbed: input.testbed, timeoutScale: options.timeoutScale });
   upsertSearchAttributes(measurementSearchAttributes(input));
+  const announce = (attempt: number, step: string): void => setCurrentDetails(measurementProgressDetails(input, attempt, maxAttempts, step));
 
   const startedAt = new Date().toISOString();
   const attempts: AttemptRecord[] = [];
@@ -99,7 +107,7 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
     };
     const record: AttemptRecord = { attempt: n, startedAt: new Date().toISOString(), finishedAt: null, steps: [], ...NO_FAILURE, cleanedUp: false };
     attempts.push(record);
-    const log = new AttemptLog(record);
+    const log = new AttemptLog(record, announce);
     let captureStarted = false;
     let fatal = false;
     try {
@@ -170,14 +178,20 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
     testbedKind,
     outputs: data,
   });
-  const persistLog = new AttemptLog({ attempt: 0, startedAt: record.finishedAt, finishedAt: null, steps: [], ...NO_FAILURE, cleanedUp: false });
+  const persistLog = new AttemptLog({ attempt: 0, startedAt: record.finishedAt, finishedAt: null, steps: [], ...NO_FAILURE, cleanedUp: false }, announce);
+  let persisted: PersistOutcome;
   try {
-    await persistLog.step('persistRecord', () => act.persistRecord({ record }));
+    const stored = await persistLog.step('persistRecord', () => act.persistRecord({ record }));
+    persisted = { stored: stored.stored, ...(stored.access ? { access: stored.access } : {}) };
   } catch (err) {
     const persistFailure = failureFields(err instanceof StepFailed ? err.failure : classifyStepFailure('persistRecord', err));
+    persisted = { stored: null, failure: formatFailure(persistFailure) };
     // The measurement's own failure stays first; a record that could not be stored says so too.
     failure = failure.failure ? { ...failure, detail: `${failure.detail ?? ''}; and then ${formatFailure(persistFailure)}` } : persistFailure;
   }
+
+  // What it found (or where and why it failed): the Web UI's "current details" of this workflow.
+  setCurrentDetails(measurementOutcomeDetails(record, persisted));
 
   const result: MeasurementResult = { measurementId: input.measurementId, status: failure.failure ? 'failed' : 'ok', ...failure, attempts, artefacts: record.artefacts ?? [] };
   if (result.status === 'ok') {

@@ -17,6 +17,7 @@ import { ResultsStore } from '../../store/results-store';
 import { CliError } from '../errors';
 import { addTemporalOptions, temporalTarget, withClient } from '../temporal-client';
 import { escapeText } from '../../lib/text/escape';
+import { measurementStartDetails, measurementStartSummary } from '../../lib/workflow-text/measurement';
 
 /** Closed statuses that mean "did not end ok": these are re-run. */
 const NOT_OK: readonly WorkflowExecutionStatusName[] = ['FAILED', 'TIMED_OUT', 'TERMINATED', 'CANCELLED'];
@@ -114,6 +115,8 @@ async function rerunOne(client: Client, m: FailedMeasurement): Promise<RerunOutc
     args: [mi],
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     typedSearchAttributes: [...measurementSearchAttributes(mi), { key: SA.stage, value: 'queued' }],
+    staticSummary: `${measurementStartSummary(mi)}, re-run`,
+    staticDetails: measurementStartDetails(mi),
   });
   try {
     const result = (await handle.result()) as MeasurementResult;

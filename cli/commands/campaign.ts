@@ -5,7 +5,7 @@
 import { formatFailure } from '../../lib/failures';
 import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ConfigError, LIMITS, loadCampaign } from '../../lib/config';
+import { ConfigError, LIMITS, loadCampaign, type LoadedCampaign } from '../../lib/config';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId, PROGRESS_QUERY, SA } from '../../temporal/conventions';
 import { visibilityString } from '../../temporal/schedules';
 import type { CampaignInput, CampaignProgress, CampaignSummary } from '../../lib/measurement/payloads';
@@ -16,6 +16,7 @@ import { registerPlan } from './campaign-plan';
 import { configPathForWorker } from './campaign-paths';
 import { runTestbedCheck } from './testbed-check';
 import { escapeText } from '../../lib/text/escape';
+import { campaignStartMetadata } from '../workflow-metadata';
 
 interface ConnOptions {
   address?: string;
@@ -47,8 +48,10 @@ function progressOut(json?: boolean): { out: NodeJS.WriteStream; tty: boolean } 
 
 async function start(file: string, o: StartOptions): Promise<void> {
   let campaignId: string;
+  let loaded: LoadedCampaign;
   try {
-    campaignId = loadCampaign(file).campaign.id; // validate locally first: one line on error
+    loaded = loadCampaign(file); // validate locally first: one line on error
+    campaignId = loaded.campaign.id;
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.message);
     throw err;
@@ -60,6 +63,7 @@ async function start(file: string, o: StartOptions): Promise<void> {
     input.options = { timerScale: scale };
   }
   const workflowId = o.id ?? campaignWorkflowId(campaignId);
+  const metadata = campaignStartMetadata(loaded, { config: file, resume: o.resume });
   const target = temporalTarget(o);
   await withClient(target, async (client) => {
     if (o.check !== false) {
@@ -74,6 +78,7 @@ async function start(file: string, o: StartOptions): Promise<void> {
         workflowId,
         args: [input],
         workflowIdReusePolicy: 'ALLOW_DUPLICATE', // a finished campaign may be run again
+        ...metadata,
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {

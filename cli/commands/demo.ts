@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ConfigError, loadCampaign } from '../../lib/config';
+import { ConfigError, loadCampaign, type LoadedCampaign } from '../../lib/config';
+import { campaignStartMetadata } from '../workflow-metadata';
 import { dataDir } from '../../lib/project-paths';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId, PROGRESS_QUERY } from '../../temporal/conventions';
 import type { CampaignInput, CampaignProgress, CampaignSummary } from '../../lib/measurement/payloads';
@@ -37,6 +38,8 @@ interface CampaignFacts {
   file: string;
   world: string;
   testbeds: string[];
+  /** What the Web UI lists for the campaign workflow (a fresh run; resume says so itself). */
+  loaded: LoadedCampaign;
 }
 
 function campaignFacts(file: string): CampaignFacts {
@@ -49,7 +52,7 @@ function campaignFacts(file: string): CampaignFacts {
   }
   const worlds = [...new Set(loaded.testbeds.flatMap((t) => ('world' in t && typeof t.world === 'string' ? [t.world] : [])))];
   if (worlds.length !== 1) throw new PhaseFailure('config', `the demo needs emulated testbeds of one world, ${file} has ${worlds.length ? worlds.join(', ') : 'none'}`, loaded.testbedsFile);
-  return { id: loaded.campaign.id, file, world: worlds[0], testbeds: loaded.testbeds.map((t) => t.id) };
+  return { id: loaded.campaign.id, file, world: worlds[0], testbeds: loaded.testbeds.map((t) => t.id), loaded };
 }
 
 
@@ -90,7 +93,8 @@ async function startOrAttach(client: Client, facts: CampaignFacts, fresh: boolea
   const workflowId = campaignWorkflowId(facts.id);
   const input: CampaignInput = { config: configPathForWorker(facts.file), ...(fresh ? {} : { resume: true }) };
   try {
-    const handle = await client.workflow.start(CAMPAIGN_WORKFLOW_TYPE, { taskQueue: CENTRAL_TASK_QUEUE, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+    const metadata = campaignStartMetadata(facts.loaded, { config: facts.file, resume: !fresh });
+    const handle = await client.workflow.start(CAMPAIGN_WORKFLOW_TYPE, { taskQueue: CENTRAL_TASK_QUEUE, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE', ...metadata });
     say(`started workflow ${workflowId}${fresh ? '' : ' with resume (measurements already ok are skipped)'}`);
     return handle;
   } catch (err) {

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
 import { ConfigError, LIMITS, loadCampaign } from '../../lib/config';
+import { campaignStartMetadata } from '../workflow-metadata';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, SA } from '../../temporal/conventions';
 import {
   assertScheduleId,
@@ -66,6 +67,8 @@ export async function createCampaignSchedule(client: Client, r: CampaignSchedule
         workflowId: scheduledWorkflowIdPrefix(r.campaignId),
         taskQueue: CENTRAL_TASK_QUEUE,
         args: [scheduledCampaignInput(r)],
+        ...(r.staticSummary ? { staticSummary: r.staticSummary } : {}),
+        ...(r.staticDetails ? { staticDetails: r.staticDetails } : {}),
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
       state: { paused: r.paused ?? false, ...(r.note ? { note: r.note } : {}) },
@@ -137,7 +140,8 @@ async function withSchedule<T>(client: Client, id: string, fn: () => Promise<T>)
 }
 
 async function create(file: string, o: ConnOptions & { every: string; id?: string; paused?: boolean; timerScale?: string; note?: string }): Promise<void> {
-  const campaignId = specOrCliError(() => loadCampaign(file).campaign.id);
+  const loaded = specOrCliError(() => loadCampaign(file));
+  const campaignId = loaded.campaign.id;
   const everyMs = specOrCliError(() => parseEvery(o.every));
   const scheduleId = specOrCliError(() => assertScheduleId(o.id ?? campaignId));
   let timerScale: number | undefined;
@@ -145,7 +149,8 @@ async function create(file: string, o: ConnOptions & { every: string; id?: strin
     timerScale = Number(o.timerScale);
     if (!Number.isFinite(timerScale) || timerScale < 0 || timerScale > LIMITS.scale) throw new CliError(`--timer-scale: expected a number between 0 and ${LIMITS.scale}, got ${JSON.stringify(o.timerScale)}`);
   }
-  const request: CampaignScheduleRequest = { scheduleId, campaignId, config: configPathForWorker(file), everyMs, paused: o.paused, timerScale, note: o.note };
+  const metadata = campaignStartMetadata(loaded, { config: file, every: formatEvery(everyMs) });
+  const request: CampaignScheduleRequest = { scheduleId, campaignId, config: configPathForWorker(file), everyMs, paused: o.paused, timerScale, note: o.note, ...metadata };
   await withClient(temporalTarget(o), async (client) => {
     await createCampaignSchedule(client, request);
     const row = scheduleRow(await client.schedule.getHandle(scheduleId).describe());

@@ -9,14 +9,14 @@ const outcome: DriftOutcome = {
 it('lists the alerts and the webhook state', () => {
   expect(driftDetailsLines({ outcome, error: null, webhook: 'delivered', webhookError: null })).toEqual([
     '**Drift** since weekly-2026-11-27: 2 alerts',
-    '- threema: service endpoints moved: CH -> DE',
-    '- network path in Europe (region): Five Eyes gained access (1 node pair: es-mad/pl-waw)',
+    'threema: service endpoints moved: CH -> DE',
+    'network path in Europe (region): Five Eyes gained access (1 node pair: es-mad/pl-waw)',
     'webhook: delivered',
   ]);
   expect(driftDetailsLines({ outcome: { ...outcome, added: 0 }, error: null, webhook: 'failed', webhookError: 'webhook http://127.0.0.1:9/...: POST answered HTTP 500' })).toEqual([
     '**Drift** since weekly-2026-11-27: 2 alerts (0 new)',
-    '- threema: service endpoints moved: CH -> DE',
-    '- network path in Europe (region): Five Eyes gained access (1 node pair: es-mad/pl-waw)',
+    'threema: service endpoints moved: CH -> DE',
+    'network path in Europe (region): Five Eyes gained access (1 node pair: es-mad/pl-waw)',
     'webhook: failed, recorded in the results store (webhook http://127.0.0.1:9/...: POST answered HTTP 500)',
   ]);
 });

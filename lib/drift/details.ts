@@ -25,7 +25,8 @@ export function driftDetailsLines(r: DriftStepResult): string[] {
       ? `**Drift**: ${o.lines[0] ?? 'no earlier run to compare with'}`
       : `**Drift** since ${o.previous}: ${o.alerts} alert${o.alerts === 1 ? '' : 's'}${o.added !== o.alerts ? ` (${o.added} new)` : ''}`;
   const out = [head];
-  if (o.previous !== null) out.push(...(o.alerts > 0 ? o.lines.map((l) => `- ${l}`) : [o.lines[0] ?? 'no change']));
+  // one item per line: the campaign's details (lib/workflow-text) list each as a bullet
+  if (o.previous !== null) out.push(...(o.alerts > 0 ? o.lines : [o.lines[0] ?? 'no change']));
   if (r.webhook === 'failed') out.push(`webhook: failed, recorded in the results store (${r.webhookError ?? 'no error text'})`);
   else if (r.webhook !== 'none') out.push(`webhook: ${r.webhook}`);
   return out;

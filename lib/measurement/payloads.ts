@@ -475,6 +475,17 @@ export interface AsSourcesInfo {
 
 export interface PersistResult {
   stored: string;
+  /** Which interest groups (the record's table: geo.interestGroups) can access each path of an
+   *  ok record, by the report's rules (lib/workflow-text/access.ts); the workflow's details say
+   *  it. Absent for a failed record, or when the table could not be read. */
+  access?: GroupAccess[];
+}
+
+/** One interest group and whether a path crosses one of its members (lib/report/areas.ts accessibleTo). */
+export interface GroupAccess {
+  group: string;
+  application: boolean;
+  network: boolean;
 }
 
 export type { MeasurementRecord };

@@ -25,6 +25,9 @@ import { loadWorld } from '../../testbed/world/config';
 import { routerAsPlan } from '../../testbed/world/as-plan';
 import { countryPath, latestRecords, tunnelLeftovers, wireguardGoProcesses } from './helpers';
 import type { TunnelInfo } from '../../lib/measurement/payloads';
+import { defaultInterestGroups } from '../../lib/config/geo-tables';
+import { groupAccess } from '../../lib/workflow-text/access';
+import { measurementOutcomeDetails } from '../../lib/workflow-text/measurement';
 
 jest.setTimeout(240_000);
 
@@ -315,6 +318,30 @@ describe('a campaign on the emulated world', () => {
     const hops = csvObjects(fs.readFileSync(path.join(tmpDir, 'export', 'e2e.csv'), 'utf8'));
     expect(hops.find((h) => h.measurementId === 'e2e/threema/sg-sin/pl-waw' && h.ixp === 'LAX-IX')).toMatchObject({ testbedKind: 'emulated', path: 'network', country: 'US', ixpCountry: 'US' });
     expect(hops.some((h) => /^\d+$/.test(h.asn))).toBe(true);
+  });
+
+  it('each workflow says in the Web UI what it is and what it found (user metadata: summary, details)', async () => {
+    const r = byId(records, 'e2e/threema/sg-sin/pl-waw');
+    const measurement = live().client.workflow.getHandle(r.measurementId);
+    // staticSummary/staticDetails: set by the campaign when it started the child
+    const described = await measurement.describe();
+    expect(await described.staticSummary()).toBe('measurement threema sg-sin→pl-waw (tb1)');
+    expect(await described.staticDetails()).toContain('- node A sg-sin (SG, Singapore) → node B pl-waw (PL, Warsaw)');
+    // current details (the SDK's metadata query, what the Web UI and `temporal workflow metadata` show):
+    // the paths as countries and the groups, computed by persistRecord from the record's table
+    const text = (await measurement.query<{ currentDetails: string }>('__temporal_workflow_metadata')).currentDetails;
+    process.stdout.write(`current details of ${r.measurementId}:\n${text}\n`); // for people reading the log
+    const details = text.split('\n');
+    const access = groupAccess(r, defaultInterestGroups());
+    expect(details[0]).toBe(measurementOutcomeDetails(r, { stored: '', access }).split('\n')[0]);
+    // Threema's server is in CH, reached from SG through HK; the network path crosses US and GB both ways
+    expect(details[0]).toBe('threema sg-sin→pl-waw: app SG>HK>CH, PL>CH / network SG>US>GB>PL, PL>GB>US>SG; Five Eyes: app no, network yes; European Union: app yes, network yes');
+    expect(details[1]).toBe('');
+    expect(details[2]).toMatch(/^- testbed tb1 \(emulated world\), 1 attempt, finished /);
+    expect(details).toContainEqual(expect.stringMatching(/^- record stored: `.+`$/));
+    // the campaign: its outcome
+    const campaign = await live().client.workflow.getHandle(campaignWorkflowId('e2e')).query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(campaign.currentDetails.split('\n')[0]).toBe('campaign e2e done: 6 measurements, 6 ok, 0 failed (1 workflow run)');
   });
 
   it('leaves no tunnel behind', async () => {

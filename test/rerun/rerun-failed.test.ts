@@ -133,6 +133,7 @@ it('re-runs exactly the failed measurements under their workflow ids, until they
     const desc = await live().client.workflow.getHandle(id).describe();
     expect(desc.status.name).toBe('COMPLETED');
     expect(desc.runId).toBe(out.outcomes.find((o) => o.measurementId === id)!.runId);
+    expect(await desc.staticSummary()).toMatch(/^measurement wechat [a-z-]+→[a-z-]+ \(tb[12]\), re-run$/);
     expect((attempts[2].record.workflow as { workflowId: string }).workflowId).toBe(id);
   }
   // Every measurement of the campaign now ends ok in the store, each with one latest row.

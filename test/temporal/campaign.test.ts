@@ -270,9 +270,18 @@ describe('pause and resume', () => {
       expect(events.filter((e) => e.step !== 'persistRecord')).toEqual([]);
       const cli = await matadorAgainst({ address: live().server.address, namespace: NS.pause }, ['campaign', 'status', campaign]);
       expect(cli.stdout).toMatch(new RegExp(`^Campaign ${campaign} \\(test:pause\\): paused, 0 of 3 finished`));
+      // the Web UI's current details (lib/workflow-text) say so too
+      const details = async (id: string) => (await client.workflow.getHandle(id).query<{ currentDetails: string }>('__temporal_workflow_metadata')).currentDetails;
+      expect(await details(`campaign/${campaign}`)).toBe(`campaign ${campaign} (paused): 0 of 3 finished, 0 ok, 0 failed, 3 remaining\n\n- testbed tb1: 0 of 3 (0 failed)`);
       await handle.signal(resumeSignal);
       const summary = await handle.result();
       expect(summary).toMatchObject({ total: 3, ok: 3, failed: 0 });
+      // the drift section comes right after the headline (the mock drift step: no earlier run)
+      expect(await details(`campaign/${campaign}`)).toBe(`campaign ${campaign} done: 3 measurements, 3 ok, 0 failed (1 workflow run)\n\n- **Drift**: no earlier run to compare with\n- testbed tb1: 3 of 3 (0 failed)`);
+      // a measurement: the summary the campaign gave it; the mock steps trace nothing and name no groups
+      const measurement = client.workflow.getHandle(`${campaign}/wechat/pl-waw/es-mad`);
+      expect(await (await measurement.describe()).staticSummary()).toBe('measurement wechat pl-waw→es-mad (tb1)');
+      expect((await details(measurement.workflowId)).split('\n')[0]).toBe('wechat pl-waw→es-mad: app no trace (node countries only) / network no trace (node countries only); interest groups: unknown');
     } finally {
       await workers.stop();
     }

@@ -197,6 +197,26 @@ describe('campaigns with the real activities', () => {
     const list = await matador(['campaign', 'list', '--address', address(), '--json']);
     const rows = JSON.parse(list.stdout) as Array<{ workflowId: string; status: string }>;
     expect(rows).toContainEqual(expect.objectContaining({ workflowId: 'campaign/real-start', status: 'COMPLETED' }));
+
+    // What a person sees in the Web UI / the temporal CLI: summary and details of each workflow.
+    const temporal = async (...args: string[]) => (await exec(temporalBinary, ['workflow', ...args, '--address', address()])).stdout;
+    const campaignDescribe = await temporal('describe', '--workflow-id', 'campaign/real-start');
+    const campaignMetadata = await temporal('metadata', '--workflow-id', 'campaign/real-start');
+    const child = 'real-start/threema/es-mad/de-ber';
+    const childDescribe = await temporal('describe', '--workflow-id', child);
+    const childMetadata = await temporal('metadata', '--workflow-id', child);
+    // `describe`: the summary and details the CLI started the campaign with, and the campaign its measurement with
+    expect(campaignDescribe).toMatch(/^ +StaticSummary +"campaign real-start: 6 measurements on 2 testbeds"$/m);
+    expect(campaignDescribe).toMatch(/^ +StaticDetails +"config `.+real-start\.yaml`\\n\\n- apps: threema, whatsapp\\n- testbeds: tb1, tb2"$/m);
+    expect(childDescribe).toMatch(/^ +StaticSummary +"measurement threema es-mad→de-ber \(tb[12]\)"$/m);
+    expect(childDescribe).toContain('\\n- node A es-mad (ES, Madrid) → node B de-ber (DE, Berlin)\\n- 10 messages (5 from A, 5 from B)\\n');
+    // `metadata`: the current details the workflows set: the outcome, where and why it failed
+    expect(campaignMetadata).toMatch(
+      /Current Details:\n +campaign real-start done: 6 measurements, 0 ok, 6 failed \(1 workflow run\)\n\n- \*\*Drift\*\*: no earlier run of real-start to compare with\n- last failure: `real-start\/[a-z/-]+`: `world_not_up: provisionTunnels: emulated world paper: [^`]+` \(5 more: see matador campaign status\)\n- testbed tb1: 4 of 4 \(4 failed\)\n- testbed tb2: 2 of 2 \(2 failed\)\n/,
+    );
+    expect(childMetadata).toMatch(
+      /Current Details:\n +threema es-mad→de-ber: failed at provisionTunnels: world_not_up — `emulated world paper: world paper is not up [^`]+`\n\n- testbed tb[12], 1 attempt, finished \S+Z\n- record stored: `real-start\/threema\/es-mad\/de-ber#1`\n/,
+    );
   });
 
   it('an invalid config starts nothing: the CLI prints one line, the workflow fails with invalid_config', async () => {

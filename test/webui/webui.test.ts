@@ -2,7 +2,9 @@
  * The Temporal Web UI shows a campaign's measurements: a dev server WITH its UI, a campaign run
  * on mock-activity workers, then headless Chromium (Debian's, driven by playwright-core) opens
  * the UI's workflow list filtered by `MatadorCampaign = "<id>"` and must show every measurement
- * workflow id. The page is saved to .matador/test-artifacts/webui.png for a human look.
+ * workflow id; a measurement's User Metadata tab must show its summary and what it found (the
+ * current details, which the UI asks the worker for). The pages are saved to
+ * .matador/test-artifacts/webui.png and webui-user-metadata.png for a human look.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -18,6 +20,7 @@ import { startWorkers } from '../support/workers';
 
 const CAMPAIGN = 'webui-demo';
 const SCREENSHOT = path.join(dataDir, 'test-artifacts', 'webui.png');
+const METADATA_SCREENSHOT = path.join(dataDir, 'test-artifacts', 'webui-user-metadata.png');
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -61,16 +64,21 @@ it('lists every measurement of a campaign in the Web UI by its MatadorCampaign s
       args: [{ config: `test:${CAMPAIGN}`, options: { timerScale: 0, timeoutScale: 0.1 } }],
     });
     expect(summary).toMatchObject({ total: 12, ok: 12, failed: 0 });
+    await browse(server.uiUrl ?? '', ids);
   } finally {
     await workers.stop();
   }
+});
 
+/** The workflow list, then a measurement's User Metadata tab (the workers still run: the UI asks
+ *  them for the current details). */
+async function browse(uiUrl: string, ids: string[]): Promise<void> {
   const userDataDir = path.join(tmpDir, 'chromium-profile');
   // A fresh profile (playwright passes it as --user-data-dir), removed with tmpDir.
   browser = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1600, height: 1400 } });
   const page = await browser.newPage();
   const query = encodeURIComponent(`MatadorCampaign="${CAMPAIGN}"`);
-  const url = `${server.uiUrl}/namespaces/default/workflows?query=${query}`;
+  const url = `${uiUrl}/namespaces/default/workflows?query=${query}`;
   // The list comes from visibility, which is eventually consistent: reload until all are shown.
   let missing: string[] = ids;
   for (let i = 0; i < 20 && missing.length > 0; i++) {
@@ -89,4 +97,18 @@ it('lists every measurement of a campaign in the Web UI by its MatadorCampaign s
   expect(text).toMatch(/\b13\s+Workflows/); // 12 measurements + the campaign
   expect(text).toContain('13 Completed');
   expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
-});
+
+  // The UI renders summary, details and current details as Markdown, each in a frame of its own.
+  const id = `${CAMPAIGN}/threema/de-ber/jp-tyo`;
+  await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(id)}`, { waitUntil: 'networkidle' });
+  await page.getByText('User Metadata', { exact: true }).first().click();
+  const expected = ['measurement threema de-ber→jp-tyo (tb', 'node A de-ber (DE) → node B jp-tyo (JP)', 'threema de-ber→jp-tyo: app no trace (node countries only) / network no trace (node countries only); interest groups: unknown'];
+  let shown = '';
+  for (let i = 0; i < 50 && !expected.every((t) => shown.includes(t)); i++) {
+    await page.waitForTimeout(200);
+    const texts = await Promise.all(page.frames().map((f) => f.locator('body').innerText().catch(() => '')));
+    shown = texts.join('\n');
+  }
+  await page.screenshot({ path: METADATA_SCREENSHOT, fullPage: true });
+  for (const t of expected) expect(shown).toContain(t);
+}
