@@ -49,7 +49,10 @@ describe('MATADOR_RESULTS_DB', () => {
   it('the worker persists there, report --campaign and dataset export read it', async () => {
     const { activities, close } = defaultActivities();
     try {
-      expect(await activities.persistRecord({ record })).toEqual({ stored: `${record.measurementId}#1` });
+      // stored there; the interest groups each path reaches come back for the workflow's details
+      const persisted = await activities.persistRecord({ record });
+      expect(persisted).toMatchObject({ stored: `${record.measurementId}#1` });
+      expect(persisted.access?.find((a) => a.group === 'Five Eyes')).toEqual({ group: 'Five Eyes', application: true, network: true });
     } finally {
       close();
     }
