@@ -126,3 +126,15 @@ export function icmpMark(family: 4 | 6, type: number, code: number, nextHopMtu?:
     default: return `!${code}`;
   }
 }
+
+/**
+ * The countries one trace went through: the tracing node's country, then the country of each
+ * hop's primary address in TTL order (other interfaces are alternatives, not steps), hops without
+ * address or country left out, consecutive repeats collapsed. The workflow texts, the HTML map and
+ * the anomalies read a trace this way.
+ */
+export function countrySequence(trace: Trace, startCountry: string): string[] {
+  const out = [startCountry];
+  for (const h of [...trace.hops].sort((x, y) => x.ttl - y.ttl)) if (h.ip && h.country && out[out.length - 1] !== h.country) out.push(h.country);
+  return out;
+}

@@ -9,7 +9,8 @@ import { defaultInterestGroups } from '../config/geo-tables';
 import type { MeasurementInput } from '../measurement/payloads';
 import type { MeasurementRecord } from '../types';
 import { groupAccess } from './access';
-import { countrySequence, measurementOutcomeDetails, measurementProgressDetails, measurementStartDetails, measurementStartSummary, pathSequences } from './measurement';
+import { countrySequence } from '../traceroute/hops';
+import { measurementOutcomeDetails, measurementProgressDetails, measurementStartDetails, measurementStartSummary, pathSequences } from './measurement';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures');
 const json = <T>(rel: string): T => JSON.parse(fs.readFileSync(path.join(FIXTURES, rel), 'utf8')) as T;

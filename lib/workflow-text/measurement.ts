@@ -12,7 +12,8 @@
  * report's own functions, and handed back; without it the text says the groups are unknown.
  */
 import type { GroupAccess, MeasurementSpec } from '../measurement/payloads';
-import type { MeasurementRecord, PlannedMeasurement, Trace } from '../types';
+import type { MeasurementRecord, PlannedMeasurement } from '../types';
+import { countrySequence } from '../traceroute/hops';
 import { detailsText, foreign, oneLine } from './clean';
 
 /** Distinct country sequences listed per path; more are counted, not shown. */
@@ -47,16 +48,6 @@ export function measurementProgressDetails(m: Pick<PlannedMeasurement, 'app' | '
   return detailsText(`${measurementTitle(m)} (${m.testbed}): ${at}`, []);
 }
 
-/**
- * The countries one trace went through: the tracing node's country, then the country of each
- * hop's primary address in TTL order (as lib/analysis/anomalies.ts reads a trace), hops without
- * address or country left out, consecutive repeats collapsed.
- */
-export function countrySequence(trace: Trace, startCountry: string): string[] {
-  const out = [startCountry];
-  for (const h of trace.hops) if (h.ip && h.country && out[out.length - 1] !== h.country) out.push(h.country);
-  return out;
-}
 
 type PathKind = 'network' | 'application';
 

@@ -13,6 +13,7 @@ import { endpointCountry } from '../compare';
 import { html } from './escape';
 import { MAP_HEIGHT, MAP_WIDTH, naturalEarth } from './projection';
 import type { WorldData } from './world-data';
+import { countrySequence } from '../../traceroute/hops';
 
 export interface MeasurementGeo {
   /** country sequences of the network traces, and of the application traces of each side */
@@ -28,11 +29,7 @@ export interface MeasurementGeo {
 }
 
 export function traceCountries(trace: Trace, record: MeasurementRecord): string[] {
-  const out = [trace.from === 'A' ? record.nodeA.country : record.nodeB.country];
-  for (const hop of [...trace.hops].sort((x, y) => x.ttl - y.ttl)) {
-    if (hop.ip && hop.country && hop.country !== out[out.length - 1]) out.push(hop.country);
-  }
-  return out;
+  return countrySequence(trace, trace.from === 'A' ? record.nodeA.country : record.nodeB.country);
 }
 
 export function measurementGeo(record: MeasurementRecord): MeasurementGeo {
