@@ -12,7 +12,7 @@ import { spawn } from 'child_process';
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseTracerouteText } from '../../lib/traceroute';
+import { parseTracerouteText, ParsedTrace } from '../../lib/traceroute';
 import { checkNode, NodeTarget, traceroute, TRACEROUTE_BACKENDS, TunnelMode, TunnelSpec, TUNNEL_MODES } from '../../drivers/node';
 import { captureFetch, captureStart, captureStop, configureRouter, RouterConfig, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
 import { tunnelReusable } from '../../drivers/router/tunnel';
@@ -369,28 +369,46 @@ async function buildEcmp(): Promise<void> {
 describe('MDA (scamper tracelb) on the vantage node, through a per-flow load balancer', () => {
   beforeAll(buildEcmp, 30_000);
 
+  /**
+   * MDA is a statistical test: at 95 % confidence, with one branch seen, scamper sends 6 more flows
+   * at that hop, and all 6 hash onto the same branch of a 2-way balancer with probability
+   * 2 * 2^-6 = 3.1 % (the kernel's hash seed and scamper's base source port differ per run). So a
+   * run that sees one branch is still a correct result; it must be one of the two branches, and
+   * among up to 4 runs one sees both (a miss then has probability about 1e-6).
+   */
   it.each(['udp', 'tcp'] as const)('%s: both branches at TTL 2, each with its own times, then the target', async (protocol) => {
-    const started = Date.now();
-    const r = await traceroute(node, { target: ECMP.target, protocol, port: protocol === 'udp' ? 3478 : 443, backend: 'scamper', mda: true, side: 'B' });
-    const seconds = (Date.now() - started) / 1000;
-    expect(r.ok).toBe(true);
-    if (!r.ok) return;
-    expect(r.run.command[4]).toMatch(new RegExp(`^tracelb -P ${protocol}-sport -d ${protocol === 'udp' ? 3478 : 443} `));
-    expect(r.run.parseError).toBeNull();
-    const trace = r.run.trace;
-    expect(trace).toMatchObject({ from: 'B', tool: 'scamper', method: 'tracelb', protocol, destinationReached: true });
-    expect(trace?.hops.map((h) => [h.ttl, [h.ip, ...(h.otherIps ?? [])].sort()])).toEqual([
+    const hopSets = (trace: ParsedTrace | null | undefined): [number, (string | null)[]][] | undefined => trace?.hops.map((h) => [h.ttl, [h.ip, ...(h.otherIps ?? [])].sort()]);
+    const bothBranches: [number, (string | null)[]][] = [
       [1, [ADDR.worldNode]],
       [2, [ECMP.lba, ECMP.lbb]],
       [3, [ECMP.target]],
-    ]);
-    expect(trace?.hops[1].rttMs.length).toBeGreaterThan(0);
-    expect(trace?.hops[1].otherInterfaces?.[0].rttMs.length).toBeGreaterThan(0);
-    // What MDA costs here (README): the probes scamper sent and the wall time.
-    const probes = (JSON.parse(r.run.raw.split('\n').find((l) => l.includes('"tracelb"')) ?? '{}') as { probec?: number }).probec;
-    console.log(`MDA ${protocol} through 2 branches: ${probes} probes, ${seconds.toFixed(1)} s`);
-    expect(probes).toBeGreaterThan(10);
-  }, 60_000);
+    ];
+    for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
+      const r = await traceroute(node, { target: ECMP.target, protocol, port: protocol === 'udp' ? 3478 : 443, backend: 'scamper', mda: true, side: 'B' });
+      const seconds = (Date.now() - started) / 1000;
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(r.run.command[4]).toMatch(new RegExp(`^tracelb -P ${protocol}-sport -d ${protocol === 'udp' ? 3478 : 443} `));
+      expect(r.run.parseError).toBeNull();
+      const trace = r.run.trace;
+      expect(trace).toMatchObject({ from: 'B', tool: 'scamper', method: 'tracelb', protocol, destinationReached: true });
+      const hops = hopSets(trace);
+      if (attempt < 4 && hops?.[1]?.[1].length === 1) {
+        expect(hops).toEqual([[1, [ADDR.worldNode]], [2, [expect.stringMatching(/^198\.19\.220\.(66|70)$/)]], [3, [ECMP.target]]]);
+        console.log(`MDA ${protocol} run ${attempt} saw one branch (${hops[1][1][0]}), within its 95 % confidence; again`);
+        continue;
+      }
+      expect(hops).toEqual(bothBranches);
+      expect(trace?.hops[1].rttMs.length).toBeGreaterThan(0);
+      expect(trace?.hops[1].otherInterfaces?.[0].rttMs.length).toBeGreaterThan(0);
+      // What MDA costs here (README): the probes scamper sent and the wall time.
+      const probes = (JSON.parse(r.run.raw.split('\n').find((l) => l.includes('"tracelb"')) ?? '{}') as { probec?: number }).probec;
+      console.log(`MDA ${protocol} through 2 branches: ${probes} probes, ${seconds.toFixed(1)} s (run ${attempt})`);
+      expect(probes).toBeGreaterThan(10);
+      return;
+    }
+  }, 240_000);
 
   it('a single-path scamper trace through the same balancer sees one branch only', async () => {
     const r = await traceroute(node, { target: ECMP.target, protocol: 'udp', port: 3478, backend: 'scamper', waitSeconds: 1, maxHops: 8 });
