@@ -1,0 +1,367 @@
+/**
+ * Several hosts on this machine (test/multihost, bench/multihost): the central host is the root
+ * namespace (Temporal frontend, central worker); each testbed host is a network namespace
+ * (./network.ts) with what a real host next to its phones and routers has:
+ *
+ * - its own data folder, and nothing else's: every worker runs in its own mount namespace in
+ *   which every other host's data folder (and the checkout's default .matador) is covered by an
+ *   empty read-only tmpfs. A step that assumed a shared filesystem fails loudly (ENOENT, EROFS).
+ * - the world's state, read-only, at `<its data folder>/world`: the emulated lab (testbed/lab.ts)
+ *   finds routers, nodes, phones and ssh keys there, as a real testbed host holds its lab's
+ *   addresses and keys. The world's own folder (where `matador testbed up` wrote it) stays the
+ *   lab's: the hosts see it through a read-only bind mount, so none of them can change it. The
+ *   central host gets the same view: its geolocate step reads the world's address plan
+ *   (corrections, PeeringDB dump) as it reads a real lab's corrections from its configs.
+ * - its own adb server on its namespace's loopback (127.0.0.1:5037), HOME in its data folder
+ *   with the adb key the world's phones trust (a lab moves a controller by copying
+ *   ~/.android/adbkey, or accepts the new key on every phone);
+ * - a "USB cable" to each of its phones: the virtual phone's adbd listens on the root
+ *   namespace's loopback (the world's plan); a socat pair joined by a unix socket in the host's
+ *   folder makes it appear on the testbed host's own loopback at the same port. The root
+ *   namespace's adb server (where `matador testbed up` connected the phones) lets go of them.
+ *
+ * Every process is started here and killed by PID; sweepHosts() removes what a crashed run left.
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { projectRoot } from '../../lib/project-paths';
+import type { WorldState } from '../world/state';
+import { CENTRAL_ADDRESS, createHostsNetwork, hostNetns, pidsIn, publishFrontend, sh, sweepHostsNetwork } from './network';
+
+export { CENTRAL_ADDRESS, hostNetns } from './network';
+
+/** The frontend as the hosts reach it: the central host on its loopback, testbed hosts on the LAN. */
+export interface HostsFrontend {
+  port: number;
+  namespace: string;
+}
+
+/** Temp folders of the hosts: /tmp/matador-mth-XXXXXX (swept by prefix). */
+const TMP_PREFIX = 'matador-mth-';
+const MATADOR = path.join(projectRoot, 'bin', 'matador');
+/** Paths that go into socat addresses and mount steps: no separators socat or a shell would read. */
+const SAFE_PATH = /^\/[\w./-]+$/;
+
+/**
+ * Runs in a fresh mount namespace (`unshare --mount --propagation private`): applies the mount
+ * steps given as arguments, then execs the command after `--`. Constant text: every path reaches
+ * it as an argument, never as shell code.
+ */
+const MOUNT_STEPS_SCRIPT = [
+  'set -e',
+  'while [ "$1" != "--" ]; do',
+  '  case "$1" in',
+  '    hide) mount -t tmpfs -o ro,size=4k,mode=0555 matador-hidden "$2"; shift 2 ;;',
+  '    ro-bind) mount --bind "$2" "$3"; mount -o remount,bind,ro "$3"; shift 3 ;;',
+  '    *) echo "mount step: unknown $1" >&2; exit 2 ;;',
+  '  esac',
+  'done',
+  'shift',
+  'exec "$@"',
+].join('\n');
+
+export interface HostWorker {
+  role: 'central' | 'testbed';
+  testbed?: string;
+  child: ChildProcess;
+  logFile: string;
+}
+
+export interface Hosts {
+  root: string;
+  /** The world's folder (MATADOR_DATA_DIR of `matador testbed up`). */
+  worldDir: string;
+  centralDir: string;
+  testbedDir(testbed: string): string;
+  testbeds: string[];
+  /** Publishes the frontend (listening on 127.0.0.1:port) on the LAN; call once it is up. */
+  publish(frontend: HostsFrontend): Promise<void>;
+  /** Starts `matador worker` for the central host or a testbed host; resolves once it is connected. */
+  startWorker(role: 'central' | 'testbed', testbed?: string): Promise<HostWorker>;
+  /** SIGKILL (a crashed host), waits for the exit. */
+  kill(worker: HostWorker): Promise<void>;
+  /** A `matador ARGS` run on the central host (its data folder, testbed folders hidden). */
+  centralCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** PIDs running in a testbed host's namespace, and what each is (its argv[0] basename). */
+  processesOf(testbed: string): Promise<Array<{ pid: number; name: string }>>;
+  teardown(): Promise<void>;
+}
+
+/** A host's environment: its data folder, and the results store in it (the default). */
+function hostEnv(dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, MATADOR_DATA_DIR: dataDir };
+  delete env.MATADOR_RESULTS_DB;
+  return env;
+}
+
+/** Runs every step, also when an earlier one fails; throws the first failure at the end. */
+export async function releaseEach(steps: Array<() => unknown>): Promise<void> {
+  const errors: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length > 0) throw errors[0];
+}
+
+function assertSafe(p: string): string {
+  if (!SAFE_PATH.test(p)) throw new Error(`hosts: path ${JSON.stringify(p)} has characters socat or mount steps cannot take`);
+  return p;
+}
+
+/** A data folder and the folders around it: hides every other host's, binds the world in. */
+function mountSteps(own: string, others: string[], worldDir: string): string[] {
+  const defaultData = path.join(projectRoot, '.matador');
+  const hidden = [...others, ...(fs.existsSync(defaultData) ? [defaultData] : [])];
+  return [...hidden.flatMap((d) => ['hide', assertSafe(d)]), 'ro-bind', assertSafe(path.join(worldDir, 'world')), assertSafe(path.join(own, 'world'))];
+}
+
+/** Resolves when `child` printed `marker` on stdout (also copies both streams to `logFile`). */
+function readyOn(child: ChildProcess, marker: string, logFile: string, label: string, timeoutMs = 120_000): Promise<void> {
+  const log = fs.createWriteStream(logFile, { flags: 'a' });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+    log.write(d);
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+    log.write(d);
+  });
+  child.once('exit', () => log.end());
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label}: not ready after ${timeoutMs} ms: ${err.slice(-2000)}`)), timeoutMs);
+    const check = (): void => {
+      if (out.includes(marker)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited (${code ?? signal}) before ready: ${err.slice(-2000)}`));
+    });
+  });
+}
+
+async function waitExit(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        // gone
+      }
+    }, graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function readWorld(worldDir: string, world: string): WorldState {
+  const file = path.join(worldDir, 'world', world, 'state.json');
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as WorldState;
+}
+
+/**
+ * Lays out the hosts for `testbeds` of `world` (up, its state under `worldDir`); the caller starts
+ * the frontend on the central host's loopback and publish()es it. On failure half-way everything
+ * made so far is removed.
+ */
+export async function layOutHosts(o: { root: string; worldDir: string; world: string; testbeds: string[]; }): Promise<Hosts> {
+  const state = readWorld(o.worldDir, o.world);
+  const centralDir = path.join(o.root, 'central');
+  const testbedDir = (t: string): string => path.join(o.root, `host-${t}`);
+  const logsDir = path.join(o.root, 'logs');
+  const children: ChildProcess[] = [];
+  const workers: HostWorker[] = [];
+  let frontend: HostsFrontend | undefined;
+
+  const startChild = (argv: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    return child;
+  };
+
+  const hosts: Hosts = {
+    root: o.root,
+    worldDir: o.worldDir,
+    centralDir,
+    testbedDir,
+    testbeds: o.testbeds,
+    async publish(f) {
+      await publishFrontend(f.port);
+      frontend = f;
+    },
+    async startWorker(role, testbed) {
+      if (!frontend) throw new Error('hosts: publish the frontend before starting workers');
+      const own = role === 'central' ? centralDir : testbedDir(testbed as string);
+      const others = [centralDir, ...o.testbeds.map(testbedDir)].filter((d) => d !== own);
+      const address = `${role === 'central' ? '127.0.0.1' : CENTRAL_ADDRESS}:${frontend.port}`;
+      const workerArgs = [process.execPath, MATADOR, 'worker', '--role', role, ...(testbed ? ['--testbed', testbed] : []), '--address', address, '--namespace', frontend.namespace];
+      const inMountNs = ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', MOUNT_STEPS_SCRIPT, 'mount-steps', ...mountSteps(own, others, o.worldDir), '--', ...workerArgs];
+      const argv = role === 'central' ? inMountNs : ['ip', 'netns', 'exec', hostNetns(testbed as string), ...inMountNs];
+      const env = { ...hostEnv(own), ...(role === 'testbed' ? { HOME: path.join(own, 'home') } : {}) };
+      const child = startChild(argv, env);
+      const name = role === 'central' ? 'central' : `testbed-${testbed}`;
+      const worker: HostWorker = { role, testbed, child, logFile: path.join(logsDir, `worker-${name}.log`) };
+      workers.push(worker);
+      await readyOn(child, 'matador worker (', worker.logFile, `worker ${name}`);
+      return worker;
+    },
+    async kill(worker) {
+      worker.child.kill('SIGKILL');
+      await waitExit(worker.child, 5_000);
+    },
+    async centralCli(args) {
+      const argv = ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', MOUNT_STEPS_SCRIPT, 'mount-steps', ...mountSteps(centralDir, o.testbeds.map(testbedDir), o.worldDir), '--', process.execPath, MATADOR, ...args];
+      return new Promise((resolve) => {
+        const child = spawn(argv[0], argv.slice(1), { cwd: projectRoot, env: hostEnv(centralDir), stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.once('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      });
+    },
+    async processesOf(testbed) {
+      const out: Array<{ pid: number; name: string }> = [];
+      for (const pid of await pidsIn(hostNetns(testbed))) {
+        try {
+          const argv0 = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+          out.push({ pid, name: path.basename(argv0) });
+        } catch {
+          // exited meanwhile
+        }
+      }
+      return out;
+    },
+    async teardown() {
+      await releaseEach([
+        ...workers.map((w) => () => {
+          w.child.kill('SIGTERM');
+          return waitExit(w.child, 10_000);
+        }),
+        ...children.map((c) => () => {
+          c.kill('SIGKILL');
+          return waitExit(c, 5_000);
+        }),
+        () => sweepHostsNetwork(),
+        // The USB cables' phone ends and their forked children name their host's folder.
+        () => killProcessesNaming([centralDir, ...o.testbeds.map(testbedDir)]),
+      ]);
+    },
+  };
+
+  try {
+    for (const dir of [centralDir, logsDir, ...o.testbeds.map(testbedDir)]) fs.mkdirSync(dir, { recursive: true });
+    for (const dir of [centralDir, ...o.testbeds.map(testbedDir)]) fs.mkdirSync(path.join(dir, 'world'), { recursive: true });
+    await createHostsNetwork(o.testbeds);
+    for (const t of o.testbeds) await equipTestbedHost(t);
+  } catch (err) {
+    await hosts.teardown().catch(() => undefined);
+    throw err;
+  }
+  return hosts;
+
+  /** The adb server and the USB cables of a testbed host. */
+  async function equipTestbedHost(testbed: string): Promise<void> {
+    const tb = state.testbeds.find((x) => x.id === testbed);
+    if (!tb) throw new Error(`world ${o.world} has no testbed ${testbed} (have ${state.testbeds.map((x) => x.id).join(', ')})`);
+    const dir = testbedDir(testbed);
+    const ns = hostNetns(testbed);
+    const android = path.join(dir, 'home', '.android');
+    fs.mkdirSync(android, { recursive: true, mode: 0o700 });
+    for (const f of ['adbkey', 'adbkey.pub']) fs.copyFileSync(path.join(os.homedir(), '.android', f), path.join(android, f));
+    fs.chmodSync(path.join(android, 'adbkey'), 0o600);
+    const cables = path.join(dir, 'usb');
+    fs.mkdirSync(cables, { recursive: true });
+    for (const side of ['A', 'B'] as const) {
+      const phone = tb.sides[side].phone;
+      // The world plugs its phones into the controller's adb server (root namespace); a phone's
+      // USB cable goes to one host: unplug it there, the testbed host's adb server takes it.
+      await sh(['adb', 'disconnect', phone.adbSerial], { allowFail: true });
+      const sock = assertSafe(path.join(cables, `${phone.id}.sock`));
+      const port = String(phone.adbPort);
+      const phoneEnd = startChild(['socat', `UNIX-LISTEN:${sock},fork,unlink-early`, `TCP:127.0.0.1:${port}`]);
+      await waitForFile(sock, phoneEnd, `USB cable of ${phone.id} (phone end)`);
+      const hostEnd = startChild(['ip', 'netns', 'exec', ns, 'socat', `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${sock}`]);
+      await waitForListen(ns, port, hostEnd, `USB cable of ${phone.id} (host end)`);
+    }
+    const adb = startChild(['ip', 'netns', 'exec', ns, 'adb', '-L', 'tcp:5037', 'nodaemon', 'server'], { ...process.env, HOME: path.join(dir, 'home') });
+    adb.stdout?.resume();
+    adb.stderr?.resume();
+    await waitForListen(ns, '5037', adb, `adb server of ${testbed}`);
+  }
+}
+
+async function waitForFile(file: string, child: ChildProcess, label: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (fs.existsSync(file)) return;
+    if (child.exitCode !== null) throw new Error(`${label} exited (${child.exitCode})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${label}: ${file} did not appear`);
+}
+
+async function waitForListen(ns: string, port: string, child: ChildProcess, label: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const r = await sh(['ip', 'netns', 'exec', ns, 'ss', '-Hltn', `sport = :${port}`], { allowFail: true });
+    if (r.stdout.trim()) return;
+    if (child.exitCode !== null) throw new Error(`${label} exited (${child.exitCode})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${label}: nothing listens on ${port} in ${ns}`);
+}
+
+/** A fresh root folder for the hosts (/tmp/matador-mth-XXXXXX). */
+export function hostsRoot(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), TMP_PREFIX));
+}
+
+/**
+ * Everything a crashed run of the hosts left: the network (./network.ts), root-namespace
+ * processes whose command line names one of our temp folders (the USB cables' phone ends),
+ * and the temp folders themselves.
+ */
+export async function sweepHosts(): Promise<void> {
+  await sweepHostsNetwork();
+  const ours = leftoverHostsRoots();
+  killProcessesNaming(ours);
+  for (const d of ours) fs.rmSync(d, { recursive: true, force: true });
+}
+
+/** Root folders of earlier runs (a crashed one's world must go down before they are removed). */
+export function leftoverHostsRoots(): string[] {
+  return fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith(TMP_PREFIX)).map((d) => path.join(os.tmpdir(), d));
+}
+
+/** SIGKILLs every process whose command line names a path inside one of `roots` (by PID). */
+function killProcessesNaming(roots: string[]): void {
+  if (roots.length === 0) return;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmdline = '';
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (Number(pid) !== process.pid && roots.some((d) => cmdline.includes(`${d}/`))) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+}
