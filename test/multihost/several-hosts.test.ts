@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { RunOptions } from '../../lib/measurement/payloads';
 import { projectRoot } from '../../lib/project-paths';
+import { MATADOR } from '../support/matador-cli';
 import { tunnelLeftovers } from '../e2e/helpers';
 import { artefactProblems, sha256sUnder, storedAttempts, testbedStepRunning } from '../support/hosts-checks';
 import { hostChains, hostLinks, hostNamespaces } from '../../testbed/hosts/network';
@@ -47,6 +48,24 @@ function notStoredOnce(campaign: string, expected: number): string[] {
 
 const latestRecordsOf = (campaign: string) => [...storedAttempts(resultsFile(), campaign).values()].map((rows) => rows[rows.length - 1].record);
 
+describe('several hosts: each host sees only its own data folder', () => {
+  it("the central host finds a testbed host's folder empty and read-only, and a testbed host the central one", async () => {
+    const h = s().hosts;
+    fs.writeFileSync(path.join(h.testbedDir('tb1'), 'written-on-tb1'), 'tb1');
+    fs.writeFileSync(path.join(h.centralDir, 'written-centrally'), 'central');
+    // The files exist (this process sees every folder), but not from the other hosts.
+    expect((await h.run('central', ['ls', '-A', h.testbedDir('tb1')])).stdout).toBe('');
+    expect((await h.run('central', ['cat', path.join(h.testbedDir('tb1'), 'written-on-tb1')])).code).not.toBe(0);
+    expect((await h.run('central', ['touch', path.join(h.testbedDir('tb2'), 'x')])).stderr).toMatch(/Read-only file system/);
+    expect((await h.run('tb1', ['ls', '-A', h.centralDir])).stdout).toBe('');
+    expect((await h.run('tb1', ['ls', '-A', h.testbedDir('tb2')])).stdout).toBe('');
+    expect((await h.run('tb1', ['cat', path.join(h.testbedDir('tb1'), 'written-on-tb1')])).stdout).toBe('tb1');
+    // The world's state, read-only, in every host's own folder.
+    expect((await h.run('tb2', ['ls', path.join(h.testbedDir('tb2'), 'world')])).stdout.trim()).toBe('small');
+    expect((await h.run('central', ['touch', path.join(h.centralDir, 'world', 'x')])).stderr).toMatch(/Read-only file system/);
+  });
+});
+
 describe('several hosts: a campaign completes with every artefact central', () => {
   it('runs 6 measurements over two testbed hosts; each stored once; every artefact in the central folder with its sha256', async () => {
     const { summary } = await runCampaign('mh-artefacts', 'artefacts.yaml');
@@ -60,7 +79,7 @@ describe('several hosts: a campaign completes with every artefact central', () =
   it('matador artefacts get retrieves one measurement\'s artefacts on the central host', async () => {
     const [record] = latestRecordsOf('mh-artefacts');
     const out = path.join(s().hosts.centralDir, 'retrieved');
-    const got = await s().hosts.centralCli(['artefacts', 'get', record.measurementId, '--out', out]);
+    const got = await s().hosts.run('central', [process.execPath, MATADOR, 'artefacts', 'get', record.measurementId, '--out', out]);
     expect({ code: got.code, stderr: got.stderr }).toEqual({ code: 0, stderr: '' });
     const listed = ((record.artefacts ?? []) as Array<{ sha256?: string | null }>).map((a) => a.sha256);
     expect(listed.length).toBeGreaterThan(0);
@@ -75,6 +94,7 @@ describe('several hosts: a testbed host\'s worker killed mid-measurement', () =>
     const { summary, done } = await runCampaign('mh-faults', 'faults.yaml', { timeoutScale: 0.25 });
     // tb2 holds one of its steps now: its host crashes (SIGKILL), a supervisor starts it again.
     const running = await testbedStepRunning(s().client, 'mh-faults', 'tb2');
+    process.stdout.write(`several hosts: tb2's worker SIGKILLed during ${running.step} of ${running.workflowId}\n`);
     const killed = s().workers.get('tb2')!;
     await s().hosts.kill(killed);
     expect(killed.child.signalCode).toBe('SIGKILL');

@@ -82,8 +82,9 @@ export interface Hosts {
   startWorker(role: 'central' | 'testbed', testbed?: string): Promise<HostWorker>;
   /** SIGKILL (a crashed host), waits for the exit. */
   kill(worker: HostWorker): Promise<void>;
-  /** A `matador ARGS` run on the central host (its data folder, testbed folders hidden). */
-  centralCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Runs argv on a host ('central' or a testbed id) as its worker runs: its network and mount
+   *  namespace, its data folder in MATADOR_DATA_DIR. `bin/matador` for `matador ARGS`. */
+  run(host: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** PIDs running in a testbed host's namespace, and what each is (its argv[0] basename). */
   processesOf(testbed: string): Promise<Array<{ pid: number; name: string }>>;
   teardown(): Promise<void>;
@@ -187,6 +188,19 @@ export async function layOutHosts(o: { root: string; worldDir: string; world: st
   const workers: HostWorker[] = [];
   let frontend: HostsFrontend | undefined;
 
+  /** argv wrapped to run on `host`: its network namespace (testbed hosts), a mount namespace
+   *  that hides every other host's folder, its data folder (and a testbed host's HOME). */
+  const onHost = (host: string, argv: string[]): { argv: string[]; env: NodeJS.ProcessEnv } => {
+    if (host !== 'central' && !o.testbeds.includes(host)) throw new Error(`hosts: no host ${JSON.stringify(host)} (have central, ${o.testbeds.join(', ')})`);
+    const own = host === 'central' ? centralDir : testbedDir(host);
+    const others = [centralDir, ...o.testbeds.map(testbedDir)].filter((d) => d !== own);
+    const inMountNs = ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', MOUNT_STEPS_SCRIPT, 'mount-steps', ...mountSteps(own, others, o.worldDir), '--', ...argv];
+    return {
+      argv: host === 'central' ? inMountNs : ['ip', 'netns', 'exec', hostNetns(host), ...inMountNs],
+      env: { ...hostEnv(own), ...(host === 'central' ? {} : { HOME: path.join(own, 'home') }) },
+    };
+  };
+
   const startChild = (argv: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess => {
     const child = spawn(argv[0], argv.slice(1), { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
@@ -205,13 +219,9 @@ export async function layOutHosts(o: { root: string; worldDir: string; world: st
     },
     async startWorker(role, testbed) {
       if (!frontend) throw new Error('hosts: publish the frontend before starting workers');
-      const own = role === 'central' ? centralDir : testbedDir(testbed as string);
-      const others = [centralDir, ...o.testbeds.map(testbedDir)].filter((d) => d !== own);
       const address = `${role === 'central' ? '127.0.0.1' : CENTRAL_ADDRESS}:${frontend.port}`;
-      const workerArgs = [process.execPath, MATADOR, 'worker', '--role', role, ...(testbed ? ['--testbed', testbed] : []), '--address', address, '--namespace', frontend.namespace];
-      const inMountNs = ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', MOUNT_STEPS_SCRIPT, 'mount-steps', ...mountSteps(own, others, o.worldDir), '--', ...workerArgs];
-      const argv = role === 'central' ? inMountNs : ['ip', 'netns', 'exec', hostNetns(testbed as string), ...inMountNs];
-      const env = { ...hostEnv(own), ...(role === 'testbed' ? { HOME: path.join(own, 'home') } : {}) };
+      const workerArgs = ['worker', '--role', role, ...(testbed ? ['--testbed', testbed] : []), '--address', address, '--namespace', frontend.namespace];
+      const { argv, env } = onHost(role === 'central' ? 'central' : (testbed as string), [process.execPath, MATADOR, ...workerArgs]);
       const child = startChild(argv, env);
       const name = role === 'central' ? 'central' : `testbed-${testbed}`;
       const worker: HostWorker = { role, testbed, child, logFile: path.join(logsDir, `worker-${name}.log`) };
@@ -223,10 +233,10 @@ export async function layOutHosts(o: { root: string; worldDir: string; world: st
       worker.child.kill('SIGKILL');
       await waitExit(worker.child, 5_000);
     },
-    async centralCli(args) {
-      const argv = ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', MOUNT_STEPS_SCRIPT, 'mount-steps', ...mountSteps(centralDir, o.testbeds.map(testbedDir), o.worldDir), '--', process.execPath, MATADOR, ...args];
+    async run(host, command) {
+      const { argv, env } = onHost(host, command);
       return new Promise((resolve) => {
-        const child = spawn(argv[0], argv.slice(1), { cwd: projectRoot, env: hostEnv(centralDir), stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(argv[0], argv.slice(1), { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
