@@ -8,7 +8,8 @@
  *     whole history over the campaign's workflows (every run, continue-as-new included).
  * Needs: nothing running (it brings up the world "small" in its own folder and takes it down);
  * run under the heavy-test lock: flock /tmp/matador-heavy.lock npx tsx bench/multihost/run.ts
- *   [--campaign test/fixtures/multihost/artefacts.yaml] [--id mh-artefacts] [--frontends dev]
+ *   [--campaign test/fixtures/multihost/artefacts.yaml] [--id mh-artefacts] [--frontends dev,cluster-tls]
+ * (frontends: dev = the CLI's dev server, cluster / cluster-tls = `matador cluster`, testbed/hosts/frontend.ts)
  * Writes bench/out/multihost-<time>.json and prints one line per frontend.
  */
 import * as fs from 'fs';
@@ -17,6 +18,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { projectRoot } from '../../lib/project-paths';
 import { campaignWorkflowId } from '../../temporal/conventions';
+import { FRONTEND_KINDS, type FrontendKind } from '../../testbed/hosts/frontend';
 import { startHostsSession } from '../../testbed/hosts/session';
 import { arg } from '../args';
 
@@ -50,8 +52,8 @@ async function historyFigures(client: Client, campaign: string): Promise<History
 }
 
 async function runOnce(frontend: string, configFile: string, campaign: string): Promise<Record<string, unknown>> {
-  if (frontend !== 'dev') throw new Error(`--frontends: "${frontend}" is not available here (known: dev)`);
-  const session = await startHostsSession({ world: 'small', testbeds: ['tb1', 'tb2'], namespace: 'multihost-bench' });
+  if (!(FRONTEND_KINDS as readonly string[]).includes(frontend)) throw new Error(`--frontends: "${frontend}" is not a frontend (known: ${FRONTEND_KINDS.join(', ')})`);
+  const session = await startHostsSession({ world: 'small', testbeds: ['tb1', 'tb2'], frontend: frontend as FrontendKind });
   try {
     const { summary } = await session.startCampaign(campaign, configFile);
     const result = await summary;
@@ -66,7 +68,7 @@ async function runOnce(frontend: string, configFile: string, campaign: string): 
 async function main(): Promise<void> {
   const configFile = path.resolve(projectRoot, arg('--campaign', 'test/fixtures/multihost/artefacts.yaml'));
   const campaign = arg('--id', 'mh-artefacts');
-  const frontends = arg('--frontends', 'dev').split(',');
+  const frontends = arg('--frontends', FRONTEND_KINDS.join(',')).split(',');
   const runs: Record<string, unknown>[] = [];
   for (const f of frontends) {
     const r = await runOnce(f, configFile, campaign);

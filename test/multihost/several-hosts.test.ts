@@ -29,7 +29,8 @@ const s = (): HostsSession => {
 };
 
 beforeAll(async () => {
-  session = await startHostsSession({ world: 'small', testbeds: TESTBEDS, namespace: 'multihost' });
+  // The CLI's dev server until `matador cluster` is on main (then: 'cluster-tls', testbed/hosts/frontend.ts).
+  session = await startHostsSession({ world: 'small', testbeds: TESTBEDS, frontend: 'dev' });
 }, 420_000);
 
 afterAll(() => session?.stop(), 240_000);

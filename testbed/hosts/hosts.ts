@@ -28,15 +28,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { projectRoot } from '../../lib/project-paths';
 import type { WorldState } from '../world/state';
-import { CENTRAL_ADDRESS, createHostsNetwork, hostNetns, pidsIn, publishFrontend, sh, sweepHostsNetwork } from './network';
+import type { HostsFrontend } from './frontend';
+import { createHostsNetwork, hostNetns, pidsIn, sh, sweepHostsNetwork } from './network';
 
 export { CENTRAL_ADDRESS, hostNetns } from './network';
-
-/** The frontend as the hosts reach it: the central host on its loopback, testbed hosts on the LAN. */
-export interface HostsFrontend {
-  port: number;
-  namespace: string;
-}
 
 /** Temp folders of the hosts: /tmp/matador-mth-XXXXXX (swept by prefix). */
 const TMP_PREFIX = 'matador-mth-';
@@ -76,8 +71,9 @@ export interface Hosts {
   centralDir: string;
   testbedDir(testbed: string): string;
   testbeds: string[];
-  /** Publishes the frontend (listening on 127.0.0.1:port) on the LAN; call once it is up. */
-  publish(frontend: HostsFrontend): Promise<void>;
+  /** The frontend the workers connect to (./frontend.ts); with TLS each testbed host gets a
+   *  copy of the client files in its own folder. Call once it is up, before startWorker. */
+  useFrontend(frontend: HostsFrontend): void;
   /** Starts `matador worker` for the central host or a testbed host; resolves once it is connected. */
   startWorker(role: 'central' | 'testbed', testbed?: string): Promise<HostWorker>;
   /** SIGKILL (a crashed host), waits for the exit. */
@@ -99,15 +95,10 @@ function hostEnv(dataDir: string): NodeJS.ProcessEnv {
 
 /** Runs every step, also when an earlier one fails; throws the first failure at the end. */
 export async function releaseEach(steps: Array<() => unknown>): Promise<void> {
-  const errors: unknown[] = [];
-  for (const step of steps) {
-    try {
-      await step();
-    } catch (err) {
-      errors.push(err);
-    }
-  }
-  if (errors.length > 0) throw errors[0];
+  const outcomes: PromiseSettledResult<unknown>[] = [];
+  for (const step of steps) outcomes.push(...(await Promise.allSettled([Promise.resolve().then(step)])));
+  const failed = outcomes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 function assertSafe(p: string): string {
@@ -176,8 +167,8 @@ function readWorld(worldDir: string, world: string): WorldState {
 
 /**
  * Lays out the hosts for `testbeds` of `world` (up, its state under `worldDir`); the caller starts
- * the frontend on the central host's loopback and publish()es it. On failure half-way everything
- * made so far is removed.
+ * the frontend on the central host (./frontend.ts) and hands it to useFrontend(). On failure
+ * half-way everything made so far is removed.
  */
 export async function layOutHosts(o: { root: string; worldDir: string; world: string; testbeds: string[]; }): Promise<Hosts> {
   const state = readWorld(o.worldDir, o.world);
@@ -213,14 +204,16 @@ export async function layOutHosts(o: { root: string; worldDir: string; world: st
     centralDir,
     testbedDir,
     testbeds: o.testbeds,
-    async publish(f) {
-      await publishFrontend(f.port);
+    useFrontend(f) {
+      if (f.tls) for (const t of o.testbeds) copyClientTls(f.tls, path.join(testbedDir(t), 'tls'));
       frontend = f;
     },
     async startWorker(role, testbed) {
       if (!frontend) throw new Error('hosts: publish the frontend before starting workers');
-      const address = `${role === 'central' ? '127.0.0.1' : CENTRAL_ADDRESS}:${frontend.port}`;
-      const workerArgs = ['worker', '--role', role, ...(testbed ? ['--testbed', testbed] : []), '--address', address, '--namespace', frontend.namespace];
+      const address = role === 'central' ? frontend.centralAddress : frontend.hostsAddress;
+      const tls = frontend.tls && role === 'testbed' ? tlsFilesIn(path.join(testbedDir(testbed as string), 'tls')) : frontend.tls;
+      const tlsArgs = tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key, '--tls-ca', tls.ca] : [];
+      const workerArgs = ['worker', '--role', role, ...(testbed ? ['--testbed', testbed] : []), '--address', address, '--namespace', frontend.namespace, ...tlsArgs];
       const { argv, env } = onHost(role === 'central' ? 'central' : (testbed as string), [process.execPath, MATADOR, ...workerArgs]);
       const child = startChild(argv, env);
       const name = role === 'central' ? 'central' : `testbed-${testbed}`;
@@ -313,6 +306,20 @@ export async function layOutHosts(o: { root: string; worldDir: string; world: st
     adb.stderr?.resume();
     await waitForListen(ns, '5037', adb, `adb server of ${testbed}`);
   }
+}
+
+/** The client files as a testbed host keeps them (copied from the central host). */
+function tlsFilesIn(dir: string): { cert: string; key: string; ca: string } {
+  return { cert: path.join(dir, 'client.pem'), key: path.join(dir, 'client.key'), ca: path.join(dir, 'ca.pem') };
+}
+
+function copyClientTls(from: { cert: string; key: string; ca: string }, dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const to = tlsFilesIn(dir);
+  fs.copyFileSync(from.cert, to.cert);
+  fs.copyFileSync(from.ca, to.ca);
+  fs.copyFileSync(from.key, to.key);
+  fs.chmodSync(to.key, 0o600);
 }
 
 async function waitForFile(file: string, child: ChildProcess, label: string): Promise<void> {

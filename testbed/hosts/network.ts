@@ -23,7 +23,7 @@
  * 127.0.0.1, route_localnet on mth-lan), as Docker publishes a port. Everything carries the prefix `mth-` / `MTH-` and sweepHostsNetwork()
  * removes it, also after a crash.
  */
-import { execFile } from 'child_process';
+import { run, type RunResult } from '../world/sys';
 
 export const HOSTS_PREFIX = 'mth-';
 export const HOSTS_BRIDGE = 'mth-lan';
@@ -37,29 +37,14 @@ const FORWARD_CHAIN = 'MTH-FORWARD';
 const NAT_CHAIN = 'MTH-POSTROUTING';
 const PUBLISH_CHAIN = 'MTH-PREROUTING';
 
-export interface Cmd {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs argv (no shell); `allowFail` returns a non-zero exit instead of throwing. */
-export function sh(argv: string[], o: { allowFail?: boolean; input?: string; timeoutMs?: number } = {}): Promise<Cmd> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(argv[0], argv.slice(1), { timeout: o.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      if (code !== 0 && !o.allowFail) return reject(new Error(`${argv.join(' ')} failed (${code}): ${stderr.trim() || stdout.trim()}`));
-      resolve({ code, stdout, stderr });
-    });
-    if (o.input !== undefined) child.stdin!.end(o.input);
-  });
-}
+/** Runs argv (no shell, testbed/world/sys.ts); `allowFail` returns a non-zero exit instead of throwing. */
+export const sh = (argv: string[], o: { allowFail?: boolean; input?: string; timeoutMs?: number } = {}): Promise<RunResult> => run(argv, { timeoutMs: 30_000, ...o });
 
 export const hostNetns = (testbed: string): string => `${HOSTS_PREFIX}${testbed}`;
 /** The testbed host's address on the LAN: .11, .12, ... in testbed order. */
 export const hostAddress = (index: number): string => `${HOSTS_SUBNET_PREFIX}.${11 + index}`;
 
-async function iptables(table: 'filter' | 'nat', args: string[], allowFail = false): Promise<Cmd> {
+async function iptables(table: 'filter' | 'nat', args: string[], allowFail = false): Promise<RunResult> {
   return sh(['iptables', '-w', '-t', table, ...args], { allowFail });
 }
 
@@ -111,23 +96,18 @@ export async function publishFrontend(port: number): Promise<void> {
   await iptables('nat', ['-A', PUBLISH_CHAIN, '-i', HOSTS_BRIDGE, '-d', CENTRAL_ADDRESS, '-p', 'tcp', '--dport', String(port), '-j', 'DNAT', '--to-destination', `127.0.0.1:${port}`]);
 }
 
-/** Our namespaces (mth-*) that exist now. */
-export async function hostNamespaces(): Promise<string[]> {
-  const r = await sh(['ip', 'netns', 'list'], { allowFail: true });
-  return r.stdout
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/)[0])
-    .filter((n) => n && n.startsWith(HOSTS_PREFIX));
+/** Names of `ip -j ARGS` entries under `key` that carry our prefix. */
+async function ours(args: string[], key: 'name' | 'ifname'): Promise<string[]> {
+  const r = await sh(['ip', '-j', ...args], { allowFail: true });
+  const entries = r.code === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as Array<Record<string, unknown>>) : [];
+  return entries.map((e) => String(e[key])).filter((n) => n.startsWith(HOSTS_PREFIX));
 }
 
+/** Our namespaces (mth-*) that exist now. */
+export const hostNamespaces = (): Promise<string[]> => ours(['netns', 'list'], 'name');
+
 /** Our links (mth-*) in the root namespace. */
-export async function hostLinks(): Promise<string[]> {
-  const r = await sh(['ip', '-o', 'link', 'show'], { allowFail: true });
-  return r.stdout
-    .split('\n')
-    .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
-    .filter((n): n is string => n !== undefined && n.startsWith(HOSTS_PREFIX));
-}
+export const hostLinks = (): Promise<string[]> => ours(['link', 'show'], 'ifname');
 
 /** Our iptables chains that exist now ("filter:MTH-FORWARD", ...). */
 export async function hostChains(): Promise<string[]> {

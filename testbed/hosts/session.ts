@@ -8,11 +8,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Client, Connection } from '@temporalio/client';
 import type { CampaignSummary, RunOptions } from '../../lib/measurement/payloads';
-import { temporalBinary } from '../../lib/project-paths';
-import { freePort, startDevServer, type DevServer } from '../../ops/dev-server';
 import { CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../temporal/conventions';
 import { captureMatador } from '../../ops/processes';
 import { knownWorlds } from '../world';
+import { startFrontend, type FrontendKind, type HostsFrontend } from './frontend';
 import { hostsRoot, layOutHosts, leftoverHostsRoots, releaseEach, sweepHosts, type HostWorker, type Hosts } from './hosts';
 
 /** The world's folder inside a hosts root: `matador testbed up` writes its state there. */
@@ -23,6 +22,7 @@ const worldCli = (args: string[], worldDir: string) => captureMatador(['testbed'
 export interface HostsSession {
   root: string;
   hosts: Hosts;
+  frontend: HostsFrontend;
   client: Client;
   /** The running worker of the central host ('central') and of each testbed host (its id). */
   workers: Map<string, HostWorker>;
@@ -38,20 +38,21 @@ export async function sweepEarlierSessions(): Promise<void> {
   await sweepHosts();
 }
 
-export async function startHostsSession(o: { world: string; testbeds: string[]; namespace: string }): Promise<HostsSession> {
+/** `frontend`: the dev server, or the cluster (PostgreSQL) with or without TLS (./frontend.ts). */
+export async function startHostsSession(o: { world: string; testbeds: string[]; frontend: FrontendKind }): Promise<HostsSession> {
   await sweepEarlierSessions();
   const others = knownWorlds();
   if (others.length > 0) throw new Error(`an emulated world is up (${others.join(', ')}): the several-hosts run needs the machine's namespaces; run "matador testbed down" first`);
   const root = hostsRoot();
   let hosts: Hosts | undefined;
-  let server: DevServer | undefined;
+  let frontend: HostsFrontend | undefined;
   let connection: Connection | undefined;
   const workers = new Map<string, HostWorker>();
   const stop = (): Promise<void> =>
     releaseEach([
       () => connection?.close(),
       () => hosts?.teardown(),
-      () => server?.stop(),
+      () => frontend?.stop(),
       () => worldCli(['down'], worldDirOf(root)),
       () => fs.rmSync(root, { recursive: true, force: true }),
     ]);
@@ -59,18 +60,17 @@ export async function startHostsSession(o: { world: string; testbeds: string[]; 
     const up = await worldCli(['up', o.world, '--testbeds', String(o.testbeds.length), '--quiet'], worldDirOf(root));
     if (up.code !== 0) throw new Error(`matador testbed up ${o.world} failed: ${up.stderr}`);
     hosts = await layOutHosts({ root, worldDir: worldDirOf(root), world: o.world, testbeds: o.testbeds });
-    const port = await freePort();
-    server = await startDevServer({ binary: temporalBinary, port, uiPort: await freePort(), headless: true, namespaces: [o.namespace], output: { logFile: path.join(root, 'logs', 'temporal.log') }, logLevel: 'error' });
-    // The testbed hosts reach it at CENTRAL_ADDRESS:port over their veth (./network.ts).
-    await hosts.publish({ port, namespace: o.namespace });
-    connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection, namespace: o.namespace });
+    frontend = await startFrontend(o.frontend, { centralDir: hosts.centralDir, logsDir: path.join(root, 'logs') });
+    hosts.useFrontend(frontend);
+    connection = await Connection.connect({ address: frontend.centralAddress });
+    const client = new Client({ connection, namespace: frontend.namespace });
     workers.set('central', await hosts.startWorker('central'));
     for (const t of o.testbeds) workers.set(t, await hosts.startWorker('testbed', t));
     const h = hosts;
     return {
       root,
       hosts: h,
+      frontend,
       client,
       workers,
       resultsFile: path.join(h.centralDir, 'results.sqlite'),
