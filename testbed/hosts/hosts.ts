@@ -12,13 +12,7 @@
  *   lab's: the hosts see it through a read-only bind mount, so none of them can change it. The
  *   central host gets the same view: its geolocate step reads the world's address plan
  *   (corrections, PeeringDB dump) as it reads a real lab's corrections from its configs.
- * - its own adb server on its namespace's loopback (127.0.0.1:5037), HOME in its data folder
- *   with the adb key the world's phones trust (a lab moves a controller by copying
- *   ~/.android/adbkey, or accepts the new key on every phone);
- * - a "USB cable" to each of its phones: the virtual phone's adbd listens on the root
- *   namespace's loopback (the world's plan); a socat pair joined by a unix socket in the host's
- *   folder makes it appear on the testbed host's own loopback at the same port. The root
- *   namespace's adb server (where `matador testbed up` connected the phones) lets go of them.
+ * - its own adb server and a "USB cable" to each of its phones (./testbed-host.ts).
  *
  * Every process is started here and killed by PID; sweepHosts() removes what a crashed run left.
  */
@@ -29,33 +23,30 @@ import * as path from 'path';
 import { projectRoot } from '../../lib/project-paths';
 import type { WorldState } from '../world/state';
 import type { HostsFrontend } from './frontend';
-import { createHostsNetwork, hostNetns, pidsIn, sh, sweepHostsNetwork } from './network';
+import { createHostsNetwork, hostNetns, pidsIn, sweepHostsNetwork } from './network';
+import { assertSafe, equipTestbedHost } from './testbed-host';
 
 export { CENTRAL_ADDRESS, hostNetns } from './network';
 
 /** Temp folders of the hosts: /tmp/matador-mth-XXXXXX (swept by prefix). */
 const TMP_PREFIX = 'matador-mth-';
 const MATADOR = path.join(projectRoot, 'bin', 'matador');
-/** Paths that go into socat addresses and mount steps: no separators socat or a shell would read. */
-const SAFE_PATH = /^\/[\w./-]+$/;
 
 /**
  * Runs in a fresh mount namespace (`unshare --mount --propagation private`): applies the mount
  * steps given as arguments, then execs the command after `--`. Constant text: every path reaches
  * it as an argument, never as shell code.
  */
-const MOUNT_STEPS_SCRIPT = [
-  'set -e',
-  'while [ "$1" != "--" ]; do',
-  '  case "$1" in',
-  '    hide) mount -t tmpfs -o ro,size=4k,mode=0555 matador-hidden "$2"; shift 2 ;;',
-  '    ro-bind) mount --bind "$2" "$3"; mount -o remount,bind,ro "$3"; shift 3 ;;',
-  '    *) echo "mount step: unknown $1" >&2; exit 2 ;;',
-  '  esac',
-  'done',
-  'shift',
-  'exec "$@"',
-].join('\n');
+const MOUNT_STEPS_SCRIPT = `set -e
+while [ "$1" != "--" ]; do
+  case "$1" in
+    hide) mount -t tmpfs -o ro,size=4k,mode=0555 matador-hidden "$2"; shift 2 ;;
+    ro-bind) mount --bind "$2" "$3"; mount -o remount,bind,ro "$3"; shift 3 ;;
+    *) echo "mount step: unknown $1" >&2; exit 2 ;;
+  esac
+done
+shift
+exec "$@"`;
 
 export interface HostWorker {
   role: 'central' | 'testbed';
@@ -101,10 +92,6 @@ export async function releaseEach(steps: Array<() => unknown>): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-function assertSafe(p: string): string {
-  if (!SAFE_PATH.test(p)) throw new Error(`hosts: path ${JSON.stringify(p)} has characters socat or mount steps cannot take`);
-  return p;
-}
 
 /** A data folder and the folders around it: hides every other host's, binds the world in. */
 function mountSteps(own: string, others: string[], worldDir: string): string[] {
@@ -270,42 +257,16 @@ export async function layOutHosts(o: { root: string; worldDir: string; world: st
     for (const dir of [centralDir, logsDir, ...o.testbeds.map(testbedDir)]) fs.mkdirSync(dir, { recursive: true });
     for (const dir of [centralDir, ...o.testbeds.map(testbedDir)]) fs.mkdirSync(path.join(dir, 'world'), { recursive: true });
     await createHostsNetwork(o.testbeds);
-    for (const t of o.testbeds) await equipTestbedHost(t);
+    for (const t of o.testbeds) {
+      const tb = state.testbeds.find((x) => x.id === t);
+      if (!tb) throw new Error(`world ${o.world} has no testbed ${t} (have ${state.testbeds.map((x) => x.id).join(', ')})`);
+      await equipTestbedHost({ dir: testbedDir(t), netns: hostNetns(t), phones: [tb.sides.A.phone, tb.sides.B.phone], start: startChild });
+    }
   } catch (err) {
     await hosts.teardown().catch(() => undefined);
     throw err;
   }
   return hosts;
-
-  /** The adb server and the USB cables of a testbed host. */
-  async function equipTestbedHost(testbed: string): Promise<void> {
-    const tb = state.testbeds.find((x) => x.id === testbed);
-    if (!tb) throw new Error(`world ${o.world} has no testbed ${testbed} (have ${state.testbeds.map((x) => x.id).join(', ')})`);
-    const dir = testbedDir(testbed);
-    const ns = hostNetns(testbed);
-    const android = path.join(dir, 'home', '.android');
-    fs.mkdirSync(android, { recursive: true, mode: 0o700 });
-    for (const f of ['adbkey', 'adbkey.pub']) fs.copyFileSync(path.join(os.homedir(), '.android', f), path.join(android, f));
-    fs.chmodSync(path.join(android, 'adbkey'), 0o600);
-    const cables = path.join(dir, 'usb');
-    fs.mkdirSync(cables, { recursive: true });
-    for (const side of ['A', 'B'] as const) {
-      const phone = tb.sides[side].phone;
-      // The world plugs its phones into the controller's adb server (root namespace); a phone's
-      // USB cable goes to one host: unplug it there, the testbed host's adb server takes it.
-      await sh(['adb', 'disconnect', phone.adbSerial], { allowFail: true });
-      const sock = assertSafe(path.join(cables, `${phone.id}.sock`));
-      const port = String(phone.adbPort);
-      const phoneEnd = startChild(['socat', `UNIX-LISTEN:${sock},fork,unlink-early`, `TCP:127.0.0.1:${port}`]);
-      await waitForFile(sock, phoneEnd, `USB cable of ${phone.id} (phone end)`);
-      const hostEnd = startChild(['ip', 'netns', 'exec', ns, 'socat', `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${sock}`]);
-      await waitForListen(ns, port, hostEnd, `USB cable of ${phone.id} (host end)`);
-    }
-    const adb = startChild(['ip', 'netns', 'exec', ns, 'adb', '-L', 'tcp:5037', 'nodaemon', 'server'], { ...process.env, HOME: path.join(dir, 'home') });
-    adb.stdout?.resume();
-    adb.stderr?.resume();
-    await waitForListen(ns, '5037', adb, `adb server of ${testbed}`);
-  }
 }
 
 /** The client files as a testbed host keeps them (copied from the central host). */
@@ -320,25 +281,6 @@ function copyClientTls(from: { cert: string; key: string; ca: string }, dir: str
   fs.copyFileSync(from.ca, to.ca);
   fs.copyFileSync(from.key, to.key);
   fs.chmodSync(to.key, 0o600);
-}
-
-async function waitForFile(file: string, child: ChildProcess, label: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (fs.existsSync(file)) return;
-    if (child.exitCode !== null) throw new Error(`${label} exited (${child.exitCode})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${label}: ${file} did not appear`);
-}
-
-async function waitForListen(ns: string, port: string, child: ChildProcess, label: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const r = await sh(['ip', 'netns', 'exec', ns, 'ss', '-Hltn', `sport = :${port}`], { allowFail: true });
-    if (r.stdout.trim()) return;
-    if (child.exitCode !== null) throw new Error(`${label} exited (${child.exitCode})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${label}: nothing listens on ${port} in ${ns}`);
 }
 
 /** A fresh root folder for the hosts (/tmp/matador-mth-XXXXXX). */
