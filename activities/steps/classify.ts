@@ -1,5 +1,5 @@
 /**
- * classifyFlows (central): both routers' captures are read with lib/capture (flows with every
+* classifyFlows (on the testbed, where fetchCapture put the captures): both routers' captures are read with lib/capture (flows with every
  * packet's time, DNS answers, SNI) and classified with lib/classify — the app's black/whitelist,
  * the node's no-app baseline, and time correlation with the messages' send/receive times.
  * The traceroute targets (one per address, protocol, port; pickTracerouteTargets) are the
