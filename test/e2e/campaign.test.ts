@@ -226,6 +226,7 @@ describe('a campaign on the emulated world', () => {
   });
 
   it('keeps artefacts on disk and in the store; a capture re-reads with lib/capture', async () => {
+    const shippingSeconds: number[] = [];
     const store = new ResultsStore({ file: resultsFile });
     try {
       for (const r of records) {
@@ -245,7 +246,11 @@ describe('a campaign on the emulated world', () => {
         // The Web UI shows the workflow result: it names the same artefacts.
         const result = (await live().client.workflow.getHandle(r.measurementId).result()) as MeasurementResult;
         expect(result.artefacts).toEqual(artefacts);
+        const child = await live().client.workflow.getHandle(`${r.measurementId}/artefacts`).describe();
+        shippingSeconds.push(((child.closeTime?.getTime() ?? NaN) - child.startTime.getTime()) / 1000);
       }
+      // A figure, not an assertion: what shipping adds to a measurement on one host.
+      console.log(`shipping on one host (verify in place): ${shippingSeconds.length} measurements, ${shippingSeconds.map((x) => x.toFixed(2)).join(', ')} s each`);
       const capture = (byId(records, 'e2e/threema/sg-sin/pl-waw').captures as Array<{ side: string; path: string }>)[0];
       const flows = await extractFlows(fs.createReadStream(path.join(dataDir, capture.path)));
       expect(flows.packets).toBeGreaterThan(0);
