@@ -30,6 +30,7 @@ import {
   type ShippedArtefact,
 } from '../lib/artefacts/shipping';
 import type { ArtefactRef } from '../lib/types';
+import { oneLine } from '../lib/workflow-text/clean';
 import { stepProxies } from '../temporal/activity-options';
 import { classifyStepFailure } from './failures';
 
@@ -119,6 +120,7 @@ export async function shipRecordArtefacts(o: { workflowId: string; measurementId
       args: [{ measurementId: o.measurementId, testbed: o.testbed, artefacts: o.artefacts, ...(o.timeoutScale !== undefined ? { timeoutScale: o.timeoutScale } : {}) }],
       // A cancelled measurement lets the child remove its part files.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      staticSummary: oneLine(`artefacts of ${o.measurementId}: ${o.artefacts.length} files from testbed ${o.testbed} to the central artefact folder`),
     });
     outcome = r.artefacts;
   } catch (err) {

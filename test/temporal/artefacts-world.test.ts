@@ -26,7 +26,7 @@ import { useTestServer } from '../support/dev-server';
 import { matador } from '../support/matador-cli';
 import { releaseAll } from '../support/release';
 import { workflowBundle } from '../support/workers';
-import { runCli } from '../world/helpers';
+import { runCli, takeWorldDown } from '../world/helpers';
 
 jest.setTimeout(300_000);
 
@@ -43,21 +43,13 @@ let artefacts: ArtefactRef[] = [];
 let stopWorkers: (() => Promise<void>) | undefined;
 const sha = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
+/** Threema between two European nodes of the small world, the e2e fixtures' app and testbeds. */
 function writeCampaign(): string {
   const file = path.join(tmp, `${CAMPAIGN}.yaml`);
-  fs.writeFileSync(
-    file,
-    stringify({
-      schema: 'matador.campaign/v1',
-      id: CAMPAIGN,
-      description: 'artefacts shipped from a testbed data folder to the central one',
-      nodes: { file: path.join(projectRoot, 'configs', 'nodes', 'planetlab-2015.yaml'), select: ['pl-waw', 'es-mad'] },
-      apps: [path.join(FIXTURES, 'apps', 'threema.yaml')],
-      testbeds: { file: path.join(FIXTURES, 'testbeds.yaml') },
-      timerScale: 0.01,
-      retry: { maxAttempts: 2, initialIntervalSec: 1, backoffCoefficient: 1, maxIntervalSec: 1 },
-    }),
-  );
+  const nodes = { file: path.join(projectRoot, 'configs', 'nodes', 'planetlab-2015.yaml'), select: ['pl-waw', 'es-mad'] };
+  const retry = { maxAttempts: 2, initialIntervalSec: 1, backoffCoefficient: 1, maxIntervalSec: 1 };
+  const campaign = { schema: 'matador.campaign/v1', id: CAMPAIGN, description: 'artefacts shipped between data folders', nodes, apps: [path.join(FIXTURES, 'apps', 'threema.yaml')], testbeds: { file: path.join(FIXTURES, 'testbeds.yaml') }, timerScale: 0.01, retry };
+  fs.writeFileSync(file, stringify(campaign));
   return file;
 }
 
@@ -91,14 +83,7 @@ const live = useTestServer({
 });
 
 afterAll(async () => {
-  await releaseAll([
-    async () => {
-      if (!worldUp) return;
-      const down = await runCli(['testbed', 'down']);
-      if (down.code !== 0) throw new Error(`matador testbed down failed: ${down.stderr}`);
-    },
-    () => fs.rmSync(tmp, { recursive: true, force: true }),
-  ]);
+  await releaseAll([() => worldUp && takeWorldDown(), () => fs.rmSync(tmp, { recursive: true, force: true })]);
 });
 
 describe('a measurement with a central and a testbed worker on separate data folders', () => {
@@ -108,6 +93,10 @@ describe('a measurement with a central and a testbed worker on separate data fol
     const spec = plan.measurements.find((m) => m.measurementId === MEASUREMENT)!;
     const input: MeasurementInput = { ...spec, config: { path: file, digest: planDigest(plan) }, attempts: plan.attempts };
     await live().client.workflow.execute('measurementWorkflow', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: MEASUREMENT, args: [input] });
+    // Figures, not assertions: what shipping between two folders took for this measurement.
+    const child = await live().client.workflow.getHandle(`${MEASUREMENT}/artefacts`).describe();
+    const history = await live().client.workflow.getHandle(`${MEASUREMENT}/artefacts`).fetchHistory();
+    console.log(`shipping between two folders: ${((child.closeTime?.getTime() ?? NaN) - child.startTime.getTime()) / 1000} s, child history ${history.events?.length} events`);
     const store = new ResultsStore({ file: resultsFile, readonly: true });
     try {
       artefacts = store.latest(MEASUREMENT)?.record.artefacts ?? [];
@@ -137,6 +126,7 @@ describe('a measurement with a central and a testbed worker on separate data fol
     const env = { ...process.env, MATADOR_DATA_DIR: dirs.central };
     const got = await matador(['artefacts', 'get', MEASUREMENT, '--results', resultsFile, '--out', dirs.out], { env });
     expect(got).toMatchObject({ code: 0, stderr: '' });
+    console.log(`matador artefacts get ${MEASUREMENT} --out ${dirs.out}\n${got.stdout}`);
     expect(got.stdout.trim().split('\n').at(-1)).toMatch(new RegExp(`^${artefacts.length} of ${artefacts.length} artefacts of ${MEASUREMENT} copied to ${dirs.out} \\(\\d+ bytes, sha256 verified\\)$`));
     for (const a of artefacts) expect(sha(path.join(dirs.out, a.path))).toBe(a.sha256);
     const listed = await matador(['artefacts', 'list', MEASUREMENT, '--results', resultsFile], { env });
