@@ -11,6 +11,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { temporal } from '@temporalio/proto';
 import { stringify } from 'yaml';
 import { planDigest } from '../../activities';
 import { loadCampaignPlan } from '../../activities/plan-loader';
@@ -95,8 +96,12 @@ describe('a measurement with a central and a testbed worker on separate data fol
     await live().client.workflow.execute('measurementWorkflow', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: MEASUREMENT, args: [input] });
     // Figures, not assertions: what shipping between two folders took for this measurement.
     const child = await live().client.workflow.getHandle(`${MEASUREMENT}/artefacts`).describe();
-    const history = await live().client.workflow.getHandle(`${MEASUREMENT}/artefacts`).fetchHistory();
-    console.log(`shipping between two folders: ${((child.closeTime?.getTime() ?? NaN) - child.startTime.getTime()) / 1000} s, child history ${history.events?.length} events`);
+    const size = async (id: string): Promise<string> => {
+      const h = await live().client.workflow.getHandle(id).fetchHistory();
+      const largest = Math.max(...(h.events ?? []).map((e) => temporal.api.history.v1.HistoryEvent.encode(e).finish().length));
+      return `${(temporal.api.history.v1.History.encode(h).finish().length / 1024).toFixed(1)} KiB in ${h.events?.length} events, largest ${(largest / 1024).toFixed(1)} KiB`;
+    };
+    console.log(`shipping between two folders: ${((child.closeTime?.getTime() ?? NaN) - child.startTime.getTime()) / 1000} s; history: measurement ${await size(MEASUREMENT)}, shipping child ${await size(`${MEASUREMENT}/artefacts`)}`);
     const store = new ResultsStore({ file: resultsFile, readonly: true });
     try {
       artefacts = store.latest(MEASUREMENT)?.record.artefacts ?? [];
