@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import {
   CENTRAL_STEPS,
   MEASUREMENT_STEPS,
+  SHIPPING_STEPS,
   stepMayFail,
   TESTBED_STEPS,
   type CentralActivities,
@@ -18,6 +19,7 @@ import {
   type TestbedActivities,
 } from '../lib/measurement/steps';
 import type { MeasurementRecord, PersistResult } from '../lib/measurement/payloads';
+import { shippingActivities } from './artefacts';
 import { driftActivities, type DriftActivities, type DriftDeps } from './drift';
 import { heartbeating } from './heartbeat';
 import { resolveClassificationRefs } from './record-refs';
@@ -41,7 +43,8 @@ export interface ActivityDeps {
   completed?: CompletedLookup;
   /** For scheduled runs: whether a run name is taken (checks where saveRecord writes). */
   runNameInUse?: RunNameInUse;
-  /** Data folder persistRecord reads the side classifications from (default: measurement.dataDir). */
+  /** The central data folder: persistRecord reads the (shipped) side classifications from it, the
+   *  central shipping steps write the artefacts into it (default: measurement.dataDir). */
   dataDir?: string;
   /** Run the real measurement steps (activities/steps) with these settings. */
   measurement?: StepEnv;
@@ -92,9 +95,15 @@ export function createActivities(deps: ActivityDeps): MatadorActivities {
   const steps = Object.fromEntries(
     MEASUREMENT_STEPS.map((name) => [name, declaredFailuresOnly(name, heartbeating(chosen[name] as (...a: unknown[]) => Promise<unknown>))]),
   ) as unknown as MeasurementActivities;
+  // The testbed steps of shipping read the folder the measurement steps wrote; the central ones write the central folder.
+  const shipping = shippingActivities({ testbedDir: deps.measurement?.dataDir, centralDir: deps.dataDir ?? deps.measurement?.dataDir });
+  const shippingSteps = Object.fromEntries(
+    SHIPPING_STEPS.map((name) => [name, declaredFailuresOnly(name, heartbeating(shipping[name] as (...a: unknown[]) => Promise<unknown>))]),
+  ) as unknown as typeof shipping;
   return {
     ...plan,
     ...steps,
+    ...shippingSteps,
     ...(deps.drift ? driftActivities(deps.drift) : noDrift()),
     // The record from history holds classification references; the stored one holds the flows.
     // `access`: which interest groups reach each path, for the workflow's details (what the Web UI shows).

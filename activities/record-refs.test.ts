@@ -38,4 +38,12 @@ describe('resolveClassificationRefs (persistRecord puts the flows back)', () => 
     expect(() => resolveClassificationRefs(recordWith([{ side: 'B', classificationRef: 'artefacts/classification-A.json' }]), dir)).toThrow(/holds side A, not B/);
     expect(() => resolveClassificationRefs(recordWith([{ side: 'A', classificationRef: 'artefacts/classification-A.json' }]), undefined)).toThrow(/no data folder/);
   });
+
+  it('keeps the summary of a side whose classification shipping could not bring (the record says why); a file just missing still fails', () => {
+    const ref = 'artefacts/classification-gone.json';
+    const summary = { side: 'A', flowCount: 1, classificationRef: ref };
+    const rec = { ...recordWith([summary]), artefacts: [{ kind: 'classification', path: ref, present: false, failure: 'artefact_transfer_failed', detail: 'lost' }] };
+    expect(resolveClassificationRefs(rec, dir).flows).toEqual([summary]);
+    expect(() => resolveClassificationRefs(recordWith([summary]), dir)).toThrow(/ENOENT/);
+  });
 });

@@ -19,6 +19,10 @@ export function hasClassificationRefs(record: MeasurementRecord): boolean {
   return Array.isArray(record.flows) && (record.flows as SideRef[]).some((s) => typeof s?.classificationRef === 'string');
 }
 
+function notShipped(record: MeasurementRecord, ref: string): boolean {
+  return (record.artefacts ?? []).some((a) => a.path === ref && a.present === false);
+}
+
 /** The record with each side summary replaced by the side classification its file holds. */
 export function resolveClassificationRefs(record: MeasurementRecord, dataDir: string | undefined): MeasurementRecord {
   if (!hasClassificationRefs(record)) return record;
@@ -29,6 +33,8 @@ export function resolveClassificationRefs(record: MeasurementRecord, dataDir: st
     const file = path.resolve(root, s.classificationRef);
     const rel = path.relative(root, file);
     if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`persistRecord: classification reference ${JSON.stringify(s.classificationRef)} is outside the data folder`);
+    // A classification shipping could not bring here (the record says so): the summary stays.
+    if (!fs.existsSync(file) && notShipped(record, s.classificationRef)) return s;
     const full = JSON.parse(fs.readFileSync(file, 'utf8')) as SideClassification;
     if (full.side !== s.side) throw new Error(`persistRecord: ${s.classificationRef} holds side ${String(full.side)}, not ${String(s.side)}`);
     return full;

@@ -60,6 +60,9 @@ export const FAILURES = {
   // ---- measurement steps ----
   message_not_received: attemptFails('the receiving phone never showed the message (recorded per message)'),
   capture_missing: attemptFails('no capture file where the earlier step put it'),
+  // ---- artefact shipping (testbed data folder -> central artefact folder, workflows/artefacts.ts) ----
+  artefact_missing: attemptFails("the record lists an artefact the testbed's data folder does not hold (or holds as something other than a file)"),
+  artefact_transfer_failed: transient("an artefact's chunk could not be read on the testbed or written centrally, or the central copy differed in size or sha256 from the testbed's manifest"),
   // ---- chaos and the workflow's own ----
   injected_fault: transient('a fault injected on purpose (MATADOR_INJECT_FAULTS, chaos tests)'),
   timeout: transient('an activity exceeded its start-to-close or heartbeat timeout'),

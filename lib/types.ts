@@ -133,8 +133,19 @@ export interface PathAnomalies {
 
 /** A file a measurement produced (capture, screenshot, raw traceroute output). */
 export interface ArtefactRef {
-  kind: string; // 'capture' | 'screenshot' | 'traceroute-raw' | ...
-  path: string; // relative to the data folder
+  kind: string; // 'capture' | 'screenshot' | 'traceroute-raw' | 'ui-dump' | 'classification' | 'baseline'
+  path: string; // relative to the data folder (the testbed's, and the same path under the central one)
+  /* What shipping (workflows/artefacts.ts) found, in the record's own list (records since issue 13). */
+  /** Size in bytes and sha256 (hex) of the testbed's file (null: the testbed could not read it). */
+  bytes?: number | null;
+  sha256?: string | null;
+  /** The testbed whose data folder the file was written in. */
+  testbed?: string;
+  /** The central artefact folder holds the file with this size and sha256. */
+  present?: boolean;
+  /** Why it is not present centrally (a failure catalogue code, lib/failures.ts) and the detail. */
+  failure?: string | null;
+  detail?: string | null;
 }
 
 export interface NodeRef {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -73,6 +74,32 @@ describe('ResultsStore', () => {
       expect([...reader.latestOfCampaign('c1')]).toHaveLength(1);
     } finally {
       reader.close();
+    }
+  });
+
+  test('keeps what shipping found per artefact; a retried persist of the attempt updates it', () => {
+    const failed = { kind: 'capture', path: 'a.pcap', bytes: 10, sha256: 'a'.repeat(64), testbed: 'tb1', present: false, failure: 'artefact_transfer_failed', detail: 'lost' };
+    store.putAttempt(1, record(), [failed]);
+    store.putAttempt(1, record(), [{ ...failed, present: true, failure: null, detail: null }]);
+    expect(store.artefacts('c1/threema/pl-waw/es-mad', 1)).toEqual([{ ...failed, present: true, failure: null, detail: null }]);
+  });
+
+  test('migrates a store written before shipping (idempotently): its artefact rows read as kind and path', () => {
+    const file = path.join(dir, 'old.sqlite');
+    const old = new Database(file);
+    old.exec('CREATE TABLE artefacts (measurement_id TEXT NOT NULL, attempt INTEGER NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (measurement_id, attempt, kind, path))');
+    old.prepare('INSERT INTO artefacts VALUES (?, ?, ?, ?)').run('c1/threema/pl-waw/es-mad', 1, 'capture', 'old.pcap');
+    old.close();
+    const readonly = new ResultsStore({ file, readonly: true }); // not migrated: still readable
+    expect(readonly.artefacts('c1/threema/pl-waw/es-mad', 1)).toEqual([{ kind: 'capture', path: 'old.pcap' }]);
+    readonly.close();
+    for (let i = 0; i < 2; i++) new ResultsStore({ file }).close();
+    const migrated = new ResultsStore({ file });
+    try {
+      expect(migrated.artefacts('c1/threema/pl-waw/es-mad', 1)).toEqual([{ kind: 'capture', path: 'old.pcap' }]);
+      expect((migrated.sql.prepare('PRAGMA table_info(artefacts)').all() as Array<{ name: string }>).map((c) => c.name)).toEqual(['measurement_id', 'attempt', 'kind', 'path', 'bytes', 'sha256', 'testbed', 'present', 'failure', 'detail']);
+    } finally {
+      migrated.close();
     }
   });
 });

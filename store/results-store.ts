@@ -52,7 +52,34 @@ CREATE TABLE IF NOT EXISTS artefacts (
   path           TEXT NOT NULL,
   PRIMARY KEY (measurement_id, attempt, kind, path)
 );
+
 ${DRIFT_DDL}`;
+
+/** What shipping found per artefact (added after the table existed: migrateArtefacts adds them). */
+const ARTEFACT_COLUMNS = { bytes: 'INTEGER', sha256: 'TEXT', testbed: 'TEXT', present: 'INTEGER', failure: 'TEXT', detail: 'TEXT' } as const;
+
+/** Idempotent: adds the artefact columns a store written before shipping lacks (SQLite has no ADD COLUMN IF NOT EXISTS). */
+function migrateArtefacts(db: Database.Database): void {
+  const have = new Set((db.prepare('PRAGMA table_info(artefacts)').all() as Array<{ name: string }>).map((c) => c.name));
+  for (const [name, type] of Object.entries(ARTEFACT_COLUMNS)) if (!have.has(name)) db.exec(`ALTER TABLE artefacts ADD COLUMN ${name} ${type}`);
+}
+
+interface ArtefactRow {
+  kind: string;
+  path: string;
+  bytes: number | null;
+  sha256: string | null;
+  testbed: string | null;
+  present: number | null;
+  failure: string | null;
+  detail: string | null;
+}
+
+/** A row as the record's artefact: the shipping fields only where the row has them (older rows: kind and path). */
+function artefactOf(r: ArtefactRow): ArtefactRef {
+  if (r.present === null) return { kind: r.kind, path: r.path };
+  return { kind: r.kind, path: r.path, bytes: r.bytes, sha256: r.sha256, ...(r.testbed !== null ? { testbed: r.testbed } : {}), present: r.present === 1, failure: r.failure, detail: r.detail };
+}
 
 export class ResultsStore {
   private readonly db: Database.Database;
@@ -68,6 +95,7 @@ export class ResultsStore {
     if (!options.readonly) {
       this.db.pragma('journal_mode = WAL');
       this.db.exec(DDL);
+      migrateArtefacts(this.db);
       this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
     }
   }
@@ -99,10 +127,28 @@ export class ResultsStore {
           finishedAt: record.finishedAt,
           record: JSON.stringify(record),
         });
+      // The same attempt written again (a retried persist) carries the same or newer shipping facts.
       const insertArtefact = this.db.prepare(
-        'INSERT OR IGNORE INTO artefacts (measurement_id, attempt, kind, path) VALUES (?, ?, ?, ?)',
+        `INSERT INTO artefacts (measurement_id, attempt, kind, path, bytes, sha256, testbed, present, failure, detail)
+         VALUES (@id, @attempt, @kind, @path, @bytes, @sha256, @testbed, @present, @failure, @detail)
+         ON CONFLICT (measurement_id, attempt, kind, path) DO UPDATE SET
+           bytes = excluded.bytes, sha256 = excluded.sha256, testbed = excluded.testbed, present = excluded.present,
+           failure = excluded.failure, detail = excluded.detail`,
       );
-      for (const artefact of artefacts) insertArtefact.run(record.measurementId, attempt, artefact.kind, artefact.path);
+      for (const a of artefacts) {
+        insertArtefact.run({
+          id: record.measurementId,
+          attempt,
+          kind: a.kind,
+          path: a.path,
+          bytes: a.bytes ?? null,
+          sha256: a.sha256 ?? null,
+          testbed: a.testbed ?? null,
+          present: a.present === undefined ? null : a.present ? 1 : 0,
+          failure: a.failure ?? null,
+          detail: a.detail ?? null,
+        });
+      }
     });
     write();
   }
@@ -124,8 +170,15 @@ export class ResultsStore {
 
   artefacts(measurementId: string, attempt: number): ArtefactRef[] {
     return this.db
-      .prepare('SELECT kind, path FROM artefacts WHERE measurement_id = ? AND attempt = ? ORDER BY kind, path')
-      .all(measurementId, attempt) as ArtefactRef[];
+      .prepare(`SELECT ${this.artefactColumns()} FROM artefacts WHERE measurement_id = ? AND attempt = ? ORDER BY kind, path`)
+      .all(measurementId, attempt)
+      .map((r) => artefactOf(r as ArtefactRow));
+  }
+
+  /** A store opened read-only is not migrated: an older one's rows read as kind and path. */
+  private artefactColumns(): string {
+    const have = new Set((this.db.prepare('PRAGMA table_info(artefacts)').all() as Array<{ name: string }>).map((c) => c.name));
+    return ['kind', 'path', ...Object.keys(ARTEFACT_COLUMNS).map((c) => (have.has(c) ? c : `NULL AS ${c}`))].join(', ');
   }
 
   /** The latest attempt of every measurement of a campaign, in measurement id order. */

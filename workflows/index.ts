@@ -2,3 +2,4 @@
 export { campaignWorkflow, progressQuery, pauseSignal, resumeSignal } from './campaign';
 export { measurementWorkflow } from './measurement';
 export { testbedCheckWorkflow, checkProgressQuery } from './testbed-check';
+export { shipArtefactsWorkflow } from './artefacts';

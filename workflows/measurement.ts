@@ -23,6 +23,7 @@ import { buildMeasurementRecord, type AttemptOutputs } from '../lib/record';
 import type { TestbedKind } from '../lib/types';
 import { stepProxies } from '../temporal/activity-options';
 import { DEFAULT_MAX_ATTEMPTS, measurementSearchAttributes, SA, STAGE_CLEANUP, STAGE_DONE, STAGE_FAILED } from '../temporal/conventions';
+import { shipRecordArtefacts } from './artefacts';
 import { classifyStepFailure, failureFields, type StepFailure } from './failures';
 import { measurementOutcomeDetails, measurementProgressDetails, type PersistOutcome } from '../lib/workflow-text/measurement';
 
@@ -178,6 +179,11 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
     testbedKind,
     outputs: data,
   });
+  // Every artefact of every attempt goes to the central artefact folder before the record is
+  // stored (persistRecord reads the shipped classifications); a file that could not go says why.
+  setStage('shipArtefacts');
+  announce(0, 'shipArtefacts');
+  record.artefacts = await shipRecordArtefacts({ workflowId: workflowInfo().workflowId, measurementId: input.measurementId, testbed: input.testbed, artefacts: record.artefacts ?? [], timeoutScale: options.timeoutScale });
   const persistLog = new AttemptLog({ attempt: 0, startedAt: record.finishedAt, finishedAt: null, steps: [], ...NO_FAILURE, cleanedUp: false }, announce);
   let persisted: PersistOutcome;
   try {

@@ -1,6 +1,8 @@
 /**
- * classifyFlows (central): both routers' captures are read with lib/capture (flows with every
- * packet's time, DNS answers, SNI) and classified with lib/classify — the app's black/whitelist,
+ * classifyFlows (on the testbed, where fetchCapture put the captures and configurePhones the
+ * node's baseline; it needs only the checkout's config files and that data folder): both
+ * routers' captures are read with lib/capture (flows with every packet's time, DNS answers, SNI)
+ * and classified with lib/classify — the app's black/whitelist,
  * the node's no-app baseline, and time correlation with the messages' send/receive times.
  * The traceroute targets (one per address, protocol, port; pickTracerouteTargets) are the
  * service endpoints of both sides and the servers of the `unknown` flows the phone opened: the

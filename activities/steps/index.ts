@@ -7,7 +7,7 @@
  *   capture            startCapture (tcpdump both routers, then the apps open the chat),
  *                      stopCapture, fetchCapture
  *   send               sendMessage (UI steps on the sender, receive time from the receiver)
- *   classify           classifyFlows (central)
+ *   classify           classifyFlows (on the testbed: it reads the captures and baselines)
  *   traceroutes        application + network paths from both nodes
  *   geolocate          hop countries with provenance (central)
  *   teardown           abortCapture, teardown

@@ -10,6 +10,7 @@ export interface CommandModule {
  * milliseconds). Each owner adds one entry when their command module exists.
  */
 export const commandTable: Record<string, () => Promise<CommandModule[]>> = {
+  artefacts: async () => [await import('./artefacts')],
   campaign: async () => [await import('./campaign'), await import('./campaign-plan'), await import('./campaign-rerun')],
   dataset: async () => [await import('./dataset')],
   demo: async () => [await import('./demo')],

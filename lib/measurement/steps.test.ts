@@ -1,11 +1,13 @@
 import { FAILURES, isFailureCode } from '../failures';
-import { CENTRAL_STEPS, FAULTABLE_STEPS, MEASUREMENT_STEPS, STEP_NAMES, STEPS, TESTBED_STEPS, stepMayFail } from './steps';
+import { CENTRAL_STEPS, FAULTABLE_STEPS, MEASUREMENT_STEPS, SHIPPING_STEPS, STEP_NAMES, STEPS, TESTBED_STEPS, stepMayFail } from './steps';
 
 describe('the step table', () => {
   it('puts every step on exactly one queue', () => {
     expect([...CENTRAL_STEPS, ...TESTBED_STEPS].sort()).toEqual([...STEP_NAMES].sort());
-    expect(CENTRAL_STEPS).toEqual(['loadCampaign', 'planPage', 'classifyFlows', 'geolocate', 'persistRecord', 'detectDrift', 'postDriftAlerts']);
-    expect(TESTBED_STEPS).toEqual(['provisionTunnels', 'configurePhones', 'startCapture', 'sendMessage', 'stopCapture', 'fetchCapture', 'traceroutes', 'abortCapture', 'teardown', 'checkTestbed']);
+    // Central steps read nothing a testbed wrote: what reads a capture runs where the capture is,
+    // and the artefacts reach the central folder through the shipping steps.
+    expect(CENTRAL_STEPS).toEqual(['loadCampaign', 'planPage', 'geolocate', 'persistRecord', 'detectDrift', 'postDriftAlerts', 'prepareArtefacts', 'writeArtefactChunk', 'commitArtefact', 'discardArtefactParts']);
+    expect(TESTBED_STEPS).toEqual(['provisionTunnels', 'configurePhones', 'startCapture', 'sendMessage', 'stopCapture', 'fetchCapture', 'classifyFlows', 'traceroutes', 'abortCapture', 'teardown', 'checkTestbed', 'artefactManifest', 'readArtefactChunk']);
   });
 
   it('declares failures from the catalogue only, each once', () => {
@@ -24,7 +26,8 @@ describe('the step table', () => {
   });
 
   it('measures and analyses in the steps chaos runs may fault, never in the plan, the record or the drift check', () => {
-    expect(MEASUREMENT_STEPS).toEqual(STEP_NAMES.filter((n) => !['loadCampaign', 'planPage', 'persistRecord', 'detectDrift', 'postDriftAlerts'].includes(n)));
+    expect(MEASUREMENT_STEPS).toEqual(STEP_NAMES.filter((n) => !['loadCampaign', 'planPage', 'persistRecord', 'detectDrift', 'postDriftAlerts', ...SHIPPING_STEPS].includes(n)));
+    expect(SHIPPING_STEPS).toEqual(['artefactManifest', 'prepareArtefacts', 'readArtefactChunk', 'writeArtefactChunk', 'commitArtefact', 'discardArtefactParts']);
     // The testbed check is not a measurement: chaos runs leave it alone.
     expect(FAULTABLE_STEPS).toEqual(MEASUREMENT_STEPS.filter((n) => n !== 'checkTestbed'));
     expect(stepMayFail('traceroutes', 'injected_fault')).toBe(true);
@@ -42,7 +45,8 @@ describe('the step table', () => {
 describe('the failure catalogue', () => {
   it('lets only transport problems, timeouts and injected faults be retried in place', () => {
     const retryable = Object.entries(FAILURES).filter(([, f]) => f.retryable).map(([c]) => c).sort();
-    expect(retryable).toEqual(['activity_error', 'adb_timeout', 'adb_unreachable', 'injected_fault', 'ssh_connection_lost', 'ssh_timeout', 'ssh_unreachable', 'timeout']);
+    // artefact_transfer_failed: a chunk read or written over the same transport, tried again.
+    expect(retryable).toEqual(['activity_error', 'adb_timeout', 'adb_unreachable', 'artefact_transfer_failed', 'injected_fault', 'ssh_connection_lost', 'ssh_timeout', 'ssh_unreachable', 'timeout']);
   });
 
   it('ends a measurement only where no new attempt can help', () => {

@@ -7,7 +7,9 @@
  * this table. Pure data and types: workflow code imports it.
  */
 import type { CheckTestbedRequest, CheckTestbedResponse } from '../check/rows';
+import type { ArtefactManifest, PlannedArtefact } from '../artefacts/shipping';
 import { PHONE_FAILURES, SSH_FAILURES, type FailureCode } from '../failures';
+import type { ArtefactRef } from '../types';
 import type {
   CampaignPlanInfo,
   CaptureFiles,
@@ -38,8 +40,10 @@ export type StepQueue = 'central' | 'testbed';
 /** plan: reads the campaign; measure: drives phones/routers/nodes; analyse: pure work on what
  *  was measured; persist: writes the record; cleanup: releases what a measurement holds;
  *  check: the preflight of `matador testbed check` (not part of a measurement); drift: a campaign
- *  run compared with the previous run when it completes (lib/drift, activities/drift.ts). */
-export type StepRole = 'plan' | 'measure' | 'analyse' | 'persist' | 'cleanup' | 'check' | 'drift';
+ *  run compared with the previous run when it completes (lib/drift, activities/drift.ts);
+ *  ship: moves a measurement's artefacts from the testbed's data folder to the central one
+ *  (lib/artefacts/shipping.ts, workflows/artefacts.ts). */
+export type StepRole = 'plan' | 'measure' | 'analyse' | 'persist' | 'cleanup' | 'check' | 'drift' | 'ship';
 
 export interface RetryDeclaration {
   initialIntervalSeconds: number;
@@ -84,8 +88,10 @@ const SSH: readonly FailureCode[] = [...SSH_FAILURES, 'tool_missing'];
 const PHONE: readonly FailureCode[] = PHONE_FAILURES;
 const CAPTURE: readonly FailureCode[] = ['capture_failed', 'capture_fetch_failed', 'capture_corrupt', 'capture_missing'];
 
+const SHIP: readonly FailureCode[] = ['config_invalid', 'artefact_missing', 'artefact_transfer_failed'];
+
 /** The groups by name (README shows a step's failures by group). */
-export const FAILURE_GROUPS = { lab: LAB, ssh: SSH, phone: PHONE, capture: CAPTURE } as const;
+export const FAILURE_GROUPS = { lab: LAB, ssh: SSH, phone: PHONE, capture: CAPTURE, ship: SHIP } as const;
 
 /** Typed input and output of each step: [input, output]. */
 export interface StepIO {
@@ -115,6 +121,18 @@ export interface StepIO {
   detectDrift: [DriftRequest, DriftOutcome];
   /** POST the run pair's alerts to the campaign's `alerts.webhook`; every try is recorded. */
   postDriftAlerts: [DriftWebhookRequest, DriftWebhookResult];
+  /** Shipping (lib/artefacts/shipping.ts): the testbed lists the record's files (bytes, sha256). */
+  artefactManifest: [{ measurementId: string; artefacts: ArtefactRef[] }, ArtefactManifest];
+  /** Central: which files are already there (or the same folder), which to send from where. */
+  prepareArtefacts: [{ measurementId: string; manifest: ArtefactManifest }, PlannedArtefact[]];
+  /** Testbed: one chunk of one file, base64 (offset a multiple of ARTEFACT_CHUNK_BYTES). */
+  readArtefactChunk: [{ path: string; sha256: string; bytes: number; offset: number }, { data: string }];
+  /** Central: the chunk into the file's part file at its offset. */
+  writeArtefactChunk: [{ path: string; sha256: string; bytes: number; offset: number; data: string }, void];
+  /** Central: size + sha256 of the part file verified, renamed into place. */
+  commitArtefact: [{ path: string; sha256: string; bytes: number }, void];
+  /** Central: part files of transfers that ended without a commit go. */
+  discardArtefactParts: [{ parts: Array<{ path: string; sha256: string }> }, void];
 }
 
 export const STEPS = {
@@ -126,7 +144,8 @@ export const STEPS = {
   sendMessage: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 180, heartbeatSeconds: 30, failures: anyOf(LAB, PHONE, ['clock_skew']) },
   stopCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 60, failures: anyOf(LAB, SSH, PHONE, CAPTURE) },
   fetchCapture: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, CAPTURE) },
-  classifyFlows: { queue: 'central', role: 'analyse', retry: 'central', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: anyOf(LAB, ['capture_missing']) },
+  // On the testbed: it reads the captures and the node's baseline where fetchCapture put them.
+  classifyFlows: { queue: 'testbed', role: 'analyse', retry: 'testbed', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: anyOf(LAB, ['capture_missing']) },
   traceroutes: { queue: 'testbed', role: 'measure', retry: 'testbed', startToCloseSeconds: 900, heartbeatSeconds: 30, failures: anyOf(LAB, SSH, ['traceroute_failed']) },
   geolocate: { queue: 'central', role: 'analyse', retry: 'central', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: anyOf(LAB) },
   persistRecord: { queue: 'central', role: 'persist', retry: 'central', startToCloseSeconds: 60, failures: [] },
@@ -135,6 +154,12 @@ export const STEPS = {
   checkTestbed: { queue: 'testbed', role: 'check', retry: 'testbed', startToCloseSeconds: 600, heartbeatSeconds: 30, failures: anyOf(LAB) },
   detectDrift: { queue: 'central', role: 'drift', retry: 'central', startToCloseSeconds: 300, failures: [] },
   postDriftAlerts: { queue: 'central', role: 'drift', retry: 'webhook', startToCloseSeconds: 30, failures: [] },
+  artefactManifest: { queue: 'testbed', role: 'ship', retry: 'testbed', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: SHIP },
+  prepareArtefacts: { queue: 'central', role: 'ship', retry: 'central', startToCloseSeconds: 300, heartbeatSeconds: 30, failures: SHIP },
+  readArtefactChunk: { queue: 'testbed', role: 'ship', retry: 'testbed', startToCloseSeconds: 60, failures: SHIP },
+  writeArtefactChunk: { queue: 'central', role: 'ship', retry: 'central', startToCloseSeconds: 60, failures: SHIP },
+  commitArtefact: { queue: 'central', role: 'ship', retry: 'central', startToCloseSeconds: 120, heartbeatSeconds: 30, failures: SHIP },
+  discardArtefactParts: { queue: 'central', role: 'ship', retry: 'cleanup', startToCloseSeconds: 60, failures: SHIP },
 } as const satisfies { [K in keyof StepIO]: StepDeclaration };
 
 export type StepName = keyof StepIO;
@@ -155,11 +180,14 @@ export type StepActivity<K extends StepName> = (input: StepIO[K][0]) => Promise<
 export type MatadorActivities = { [K in StepName]: StepActivity<K> };
 export type CentralActivities = Pick<MatadorActivities, CentralStepName>;
 export type TestbedActivities = Pick<MatadorActivities, TestbedStepName>;
-/** The steps activities/steps implements: all but plan, persist and drift (the measurement's own, and
- *  the testbed check). */
-export type MeasurementStepName = Exclude<StepName, StepsWhere<{ role: 'plan' }> | StepsWhere<{ role: 'persist' }> | StepsWhere<{ role: 'drift' }>>;
+/** The steps activities/steps implements: all but plan, persist, drift and ship (the measurement's
+ *  own, and the testbed check). */
+export type MeasurementStepName = Exclude<StepName, StepsWhere<{ role: 'plan' }> | StepsWhere<{ role: 'persist' }> | StepsWhere<{ role: 'drift' }> | StepsWhere<{ role: 'ship' }>>;
 export type MeasurementActivities = Pick<MatadorActivities, MeasurementStepName>;
-export const MEASUREMENT_STEPS = STEP_NAMES.filter((n) => !['plan', 'persist', 'drift'].includes(STEPS[n].role)) as MeasurementStepName[];
+export const MEASUREMENT_STEPS = STEP_NAMES.filter((n) => !['plan', 'persist', 'drift', 'ship'].includes(STEPS[n].role)) as MeasurementStepName[];
+export type ShippingStepName = StepsWhere<{ role: 'ship' }>;
+export type ShippingActivities = Pick<MatadorActivities, ShippingStepName>;
+export const SHIPPING_STEPS = STEP_NAMES.filter((n) => STEPS[n].role === 'ship') as ShippingStepName[];
 
 /** Whether a step declares a failure code (others are undeclared: see activities/index.ts). */
 export function stepMayFail(step: StepName, code: string): boolean {

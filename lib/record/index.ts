@@ -7,8 +7,10 @@
  * side (here classifyFlows' summary with `classificationRef`: persistRecord reads the side's
  * flows, endpoints and messages back from that file before storing, activities/record-refs.ts), the phones (app version as found on the device, clock offset), the tunnels,
  * the no-app baselines used, geolocation sources, path anomalies (lib/analysis/anomalies.ts), every artefact (captures, screenshots, raw
- * traceroute output, and the failure screenshots and UI dumps failed attempts kept, which their
- * attempt lists too; paths relative to the data folder) and timings against the configured
+ * traceroute output, each side's classification file, the no-app baselines, and the failure
+ * screenshots and UI dumps failed attempts kept, which their attempt lists too; paths relative
+ * to the data folder; the measurement workflow adds what shipping found: bytes, sha256, testbed,
+ * present centrally or why not) and timings against the configured
  * timers (`timings.overheadSeconds`: what the steps cost beyond the Fig. 2 waits).
  */
 import { pathAnomalies } from '../analysis/anomalies';
@@ -96,6 +98,16 @@ function messagesOf(messages: MessageSent[]) {
   }));
 }
 
+/** The files the analysis read or wrote besides the captures: each side's classification (the
+ *  stored record's flows are read back from it) and the no-app baselines it compared with. */
+function analysisFiles(o: AttemptOutputs): ArtefactRef[] {
+  const sides = (o.classification.sides ?? []) as Array<{ classificationRef?: unknown }>;
+  return [
+    ...sides.flatMap((s) => (typeof s.classificationRef === 'string' ? [{ kind: 'classification', path: s.classificationRef }] : [])),
+    ...(o.phones?.baselines ?? []).flatMap((b) => (b.path ? [{ kind: 'baseline', path: b.path }] : [])),
+  ];
+}
+
 function dedupe(list: ArtefactRef[]): ArtefactRef[] {
   const seen = new Set<string>();
   return list.filter((a) => {
@@ -115,7 +127,7 @@ export function buildMeasurementRecord(input: RecordInput): MeasurementRecord {
   // screenshots and UI dumps, also referenced from their attempt).
   const failedEvidence = input.attempts.flatMap((a) => (a.failure !== null ? (a.artefacts ?? []) : []));
   const artefacts = dedupe([
-    ...(o ? [...artefactsOf(o.files), ...artefactsOf(o.capture), ...o.messages.flatMap((msg) => artefactsOf(msg)), ...artefactsOf(o.paths)] : []),
+    ...(o ? [...artefactsOf(o.files), ...artefactsOf(o.capture), ...o.messages.flatMap((msg) => artefactsOf(msg)), ...artefactsOf(o.paths), ...analysisFiles(o)] : []),
     ...failedEvidence,
   ]);
   const record: MeasurementRecord = {

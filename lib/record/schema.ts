@@ -136,7 +136,19 @@ const anomalies = object<PathAnomalies>()(
   ['boomerangs', 'detourCountries', 'ixpCrossings'],
 );
 
-const artefact = object<ArtefactRef>()({ kind: string("'capture' | 'screenshot' | 'traceroute-raw' | 'ui-dump' | ..."), path: string('relative to the data folder') }, ['kind', 'path']);
+const artefact = object<ArtefactRef>()(
+  {
+    kind: string("'capture' | 'screenshot' | 'traceroute-raw' | 'ui-dump' | 'classification' | 'baseline' | ..."),
+    path: string("relative to the data folder: the testbed's where it was written, the same path under the central artefact folder"),
+    bytes: nullable(integer('size of the testbed\'s file (null: the testbed could not read it); records since artefact shipping')),
+    sha256: nullable(string('sha256 (hex) of the testbed\'s file')),
+    testbed: string('the testbed whose data folder it was written in'),
+    present: boolean('the central artefact folder holds it with this size and sha256'),
+    failure: failureCode('why it is not present centrally'),
+    detail: nullable(string()),
+  },
+  ['kind', 'path'],
+);
 const artefacts = array(ref('ArtefactRef'));
 const node = object<NodeRef>()({ id: nonEmpty(), country: country() }, ['id', 'country']);
 

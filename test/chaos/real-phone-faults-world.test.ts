@@ -172,5 +172,6 @@ test('a missing openChat selector: every failed attempt keeps both phones\' fail
     const xml = fs.readFileSync(path.join(dataDir, expected[1].path), 'utf8');
     expect(xml).toContain('text="MATAdOR B"'); // what phone A showed: the chat list, without the contact the step wanted
   }
-  expect(record.artefacts).toEqual(attempts.flatMap((a) => a.artefacts));
+  // The record lists them all, each shipped (one host: verified in place) with its sha256.
+  expect(record.artefacts).toEqual(attempts.flatMap((a) => a.artefacts ?? []).map((ref) => ({ ...ref, bytes: fs.statSync(path.join(dataDir, ref.path)).size, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), testbed: 'tb1', present: true, failure: null, detail: null })));
 });

@@ -268,10 +268,13 @@ describe('worker wiring (workers/activities.ts)', () => {
     const steps = Object.fromEntries(MEASUREMENT_STEPS.map((n) => [n, probe]));
     const all = activitiesWith(steps as Partial<MatadorActivities>);
     const env = new MockActivityEnvironment();
-    for (const name of TESTBED_STEPS) {
+    // The measurement steps on a testbed's queue (classifyFlows among them); the shipping steps
+    // are not replaceable probes here, they are tested on their own (activities/artefacts).
+    const probed = TESTBED_STEPS.filter((n) => (MEASUREMENT_STEPS as readonly string[]).includes(n));
+    expect(probed).toContain('classifyFlows');
+    for (const name of probed) {
       await expect(env.run(all[name] as (i: unknown) => Promise<unknown>, {})).rejects.toThrow('inSshScope=true');
     }
-    await expect(env.run(all.classifyFlows, {} as never)).rejects.toThrow('inSshScope=false');
     await expect(env.run(all.geolocate, {} as never)).rejects.toThrow('inSshScope=false');
   });
 

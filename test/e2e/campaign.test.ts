@@ -5,6 +5,7 @@
  * measurements (pl-waw + sg-sin incl. both self-pairs x Threema + WeChat), then one measurement
  * whose first attempt loses its capture to an injected fault.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,7 +14,7 @@ import { extractFlows } from '../../lib/capture';
 import { dataDir, projectRoot } from '../../lib/project-paths';
 import { CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../temporal/conventions';
 import type { CampaignSummary } from '../../lib/measurement/payloads';
-import type { MeasurementRecord, Trace } from '../../lib/types';
+import type { ArtefactRef, MeasurementRecord, Trace } from '../../lib/types';
 import { ResultsStore } from '../../store/results-store';
 import { knownWorlds, readWorldState } from '../../testbed/world';
 import { useTestServer } from '../support/dev-server';
@@ -225,21 +226,31 @@ describe('a campaign on the emulated world', () => {
   });
 
   it('keeps artefacts on disk and in the store; a capture re-reads with lib/capture', async () => {
+    const shippingSeconds: number[] = [];
     const store = new ResultsStore({ file: resultsFile });
     try {
       for (const r of records) {
-        const artefacts = r.artefacts as Array<{ kind: string; path: string }>;
-        expect(new Set(artefacts.map((a) => a.kind))).toEqual(new Set(['capture', 'screenshot', 'traceroute-raw']));
+        const artefacts = r.artefacts as ArtefactRef[];
+        expect(new Set(artefacts.map((a) => a.kind))).toEqual(new Set(['capture', 'screenshot', 'traceroute-raw', 'classification', 'baseline']));
         for (const a of artefacts) {
-          expect(a.path.startsWith(`artefacts/e2e/${r.app}/${r.nodeA.id}/${r.nodeB.id}/attempt-`)).toBe(true);
-          expect(fs.statSync(path.join(dataDir, a.path)).size).toBeGreaterThan(0);
+          const under = a.kind === 'baseline' ? 'baselines/e2e/' : `artefacts/e2e/${r.app}/${r.nodeA.id}/${r.nodeB.id}/attempt-`;
+          expect(a.path.startsWith(under)).toBe(true);
+          // One host, one data folder: shipping verified each file in place (no copy onto itself).
+          const file = path.join(dataDir, a.path);
+          expect({ path: a.path, bytes: fs.statSync(file).size, sha256: createHash('sha256').update(fs.readFileSync(file)).digest('hex') }).toEqual({ path: a.path, bytes: a.bytes, sha256: a.sha256 });
+          expect(a).toMatchObject({ testbed: 'tb1', present: true, failure: null });
+          expect(fs.existsSync(`${file}.${a.sha256?.slice(0, 16)}.part`)).toBe(false);
         }
         const stored = store.latest(r.measurementId)!;
         expect(store.artefacts(r.measurementId, stored.attempt)).toEqual(expect.arrayContaining(artefacts));
         // The Web UI shows the workflow result: it names the same artefacts.
         const result = (await live().client.workflow.getHandle(r.measurementId).result()) as MeasurementResult;
         expect(result.artefacts).toEqual(artefacts);
+        const child = await live().client.workflow.getHandle(`${r.measurementId}/artefacts`).describe();
+        shippingSeconds.push(((child.closeTime?.getTime() ?? NaN) - child.startTime.getTime()) / 1000);
       }
+      // A figure, not an assertion: what shipping adds to a measurement on one host.
+      console.log(`shipping on one host (verify in place): ${shippingSeconds.length} measurements, ${shippingSeconds.map((x) => x.toFixed(2)).join(', ')} s each`);
       const capture = (byId(records, 'e2e/threema/sg-sin/pl-waw').captures as Array<{ side: string; path: string }>)[0];
       const flows = await extractFlows(fs.createReadStream(path.join(dataDir, capture.path)));
       expect(flows.packets).toBeGreaterThan(0);

@@ -5,6 +5,7 @@
  * ones, fed with a fixed plan instead of YAML.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { shippingActivities, type ShippingFolders } from '../../activities/artefacts';
 import type { DriftActivities } from '../../activities/drift';
 import type { ExpandedPlan } from '../../activities/plan-loader';
 import { planActivities } from '../../activities/plan-pages';
@@ -50,6 +51,9 @@ export interface MockOptions {
   stepDelayMs?: number;
   /** The drift steps (e.g. the real ones over a test store); default: no earlier run to compare. */
   drift?: DriftActivities;
+  /** Data folders of the (real) shipping steps; the mock steps leave no artefacts, so a record
+   *  lists none unless a test's own steps write some. Default: none (shipping refuses). */
+  shipping?: ShippingFolders;
 }
 
 let seq = 0;
@@ -103,6 +107,7 @@ export function createMockActivities(o: MockOptions): MatadorActivities {
         throw ApplicationFailure.nonRetryable('mock activities: no webhook', 'DriftUnavailable');
       },
     }),
+    ...shippingActivities(o.shipping ?? {}),
     // The preflight is not part of a measurement: a testbed with nothing to check.
     checkTestbed: async () => ({ subjects: [], rows: [] }),
     async persistRecord({ record }) {

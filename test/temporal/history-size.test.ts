@@ -79,7 +79,7 @@ describe('a measurement of 2 x 10,000 flows', () => {
     const plan = makePlan({ campaign: 'hist', apps: ['threema'], nodes: [{ id: 'pl-waw', country: 'PL' }, { id: 'es-mad', country: 'ES' }], testbeds: ['tb1'], messages: 4 });
     const sides = [syntheticSide('A', FLOWS_PER_SIDE), syntheticSide('B', FLOWS_PER_SIDE)];
     fullJson = JSON.stringify(sides).length;
-    const mock = createMockActivities({ plan, record: () => undefined });
+    const mock = createMockActivities({ plan, record: () => undefined, shipping: { testbedDir: dataDir, centralDir: dataDir } });
     const activities = {
       ...mock,
       classifyFlows: async ({ ctx }: Parameters<typeof mock.classifyFlows>[0]) => storeSideClassifications({ dataDir }, ctx, { endpoints: [], sides }),

@@ -61,3 +61,9 @@ export function processesMentioning(needle: string): number[] {
   return out;
 }
 
+
+/** `matador testbed down`; throws with its stderr when it fails. */
+export async function takeWorldDown(): Promise<void> {
+  const down = await runCli(['testbed', 'down']);
+  if (down.code !== 0) throw new Error(`matador testbed down failed: ${down.stderr}`);
+}

@@ -20,7 +20,7 @@ describe('measurementSection', () => {
     expect(html).toContain('Flows in <a href="../data/artefacts/e2e/threema/sg-sin/pl-waw/attempt-1/classification-A.json">');
     expect(html).toContain('<tr class="silent"><td>3</td><td>*</td>');
     expect(html).toContain('<span class="fail">traceroute_failed: ssh: scamper to 198.18.3.102 exited 1: no output</span>');
-    expect(html.match(/<li>[a-z-]+: <a href="\.\.\/data\/artefacts\//g)).toHaveLength(7);
+    expect(html.match(/<li>[a-z-]+: <a href="\.\.\/data\/artefacts\//g)).toHaveLength(9); // 7 captures, screenshots and traces + both sides' classification files (the baselines live under baselines/)
   });
 
   it('shows load-balanced branches, implausible countries and old records without extras', () => {
