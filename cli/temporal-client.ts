@@ -67,12 +67,15 @@ export async function connectFailure(target: Pick<TemporalTarget, 'address' | 't
   const tls = describeTlsFailure(message, Boolean(target.tls));
   if (tls) return fail(tls);
   const refused = /connection refused|ECONNREFUSED/i.test(message);
-  if (!refused && /closed|broken pipe|cancel|reset|EOF/i.test(message)) {
-    // The TCP connection was accepted and then dropped: a TLS mismatch more often than a fault.
+  if (!refused) {
+    // Something listens there: a plain client at a TLS server sees a dropped stream or a timeout.
     const serverTls = await speaksTls(target.address);
     if (serverTls && !target.tls) return fail(describeTlsFailure('tls', false) as string);
-    if (serverTls && target.tls) return fail('the server ended the TLS handshake: it refused the client certificate (is it signed by the server\'s CA? see --tls-cert)');
-    if (!serverTls && target.tls) return fail('the server does not speak TLS there (drop --tls-* / TEMPORAL_TLS_*, or check --address)');
+    if (/closed|broken pipe|cancel|reset|EOF/i.test(message)) {
+      if (serverTls && !target.tls?.clientCertPair) return fail(describeTlsFailure('certificate required', true) as string);
+      if (serverTls) return fail('the server ended the TLS handshake: it refused the client certificate (is it signed by the server\'s CA? see --tls-cert)');
+      return fail('the server does not speak TLS there (drop --tls-* / TEMPORAL_TLS_*, or check --address)');
+    }
   }
   const reason = refused ? 'connection refused' : /timed? ?out|deadline/i.test(message) ? 'no answer (timeout)' : message.split('\n')[0].replace(/^Failed to call GetSystemInfo: /, '').slice(0, 160);
   return { line: `cannot reach Temporal at ${target.address} (${reason}); start it with "matador server" or "matador cluster up", or pass --address`, tls: false };

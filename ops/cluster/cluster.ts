@@ -53,7 +53,7 @@ function checkIp(ip: string): void {
 /** Everything that can be checked before starting: one line naming what is missing or taken. */
 export async function preflight(o: ClusterUpOptions): Promise<void> {
   checkIp(o.ip);
-  if (o.port < 1 || o.port > MAX_FRONTEND_PORT) throw new Error(`--port: ${o.port} leaves no room for the 7 ports after it (at most ${MAX_FRONTEND_PORT})`);
+  if (o.port < 1 || o.port > MAX_FRONTEND_PORT) throw new Error(`--port: ${o.port} is too high: the cluster uses it and the 7 ports after it, and the SQL schema stores membership ports as smallint (at most ${MAX_FRONTEND_PORT})`);
   checkPostgresBinaries(o.binaries.pgBinDir);
   for (const [what, file] of [['Temporal server', o.binaries.server], ['temporal-sql-tool', o.binaries.sqlTool]] as const) {
     if (!fs.existsSync(file)) throw new Error(`${what} not found at ${file} (run scripts/setup to build it)`);

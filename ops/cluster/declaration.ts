@@ -81,5 +81,9 @@ export function clusterPorts(frontend: number): ClusterPorts {
   };
 }
 
-/** Highest frontend port whose derived block still fits under 65536. */
-export const MAX_FRONTEND_PORT = 65535 - 7;
+/**
+ * Highest frontend port: the membership ports are stored in cluster_membership.rpc_port, a
+ * SMALLINT (schema/postgresql/v12/temporal/schema.sql), so the whole block stays below 32768;
+ * a higher one makes the server exit at start ("value out of range for type smallint").
+ */
+export const MAX_FRONTEND_PORT = 32767 - 7;

@@ -2,7 +2,8 @@
  * After the server starts: the namespace (with CLUSTER's retention) and the Matador search
  * attributes, through the frontend like any client (over TLS with the cluster's client
  * certificate when it serves TLS). A fresh server needs a few seconds before it answers and a
- * new namespace needs the server's namespace cache to catch up, so both are retried until ready.
+ * new namespace and new search attributes need the server's caches to catch up, so all of it is
+ * retried until a query naming every search attribute works.
  */
 import { Connection, type TLSConfig } from '@temporalio/client';
 import { msNumberToTs } from '@temporalio/common/lib/time';
@@ -24,6 +25,11 @@ export async function ensureNamespace(connection: Connection, namespace: string)
   return 'created';
 }
 
+/** A query that names every Matador search attribute (it matches nothing). */
+export function searchAttributeProbe(): string {
+  return CLUSTER.searchAttributes.map((sa) => `${sa.name} = "matador-cluster-probe"`).join(' OR ');
+}
+
 export async function setUpNamespace(o: { address: string; tls?: TLSConfig; timeoutMs: number; gaveUp: () => boolean }): Promise<void> {
   const deadline = Date.now() + o.timeoutMs;
   let lastError: unknown;
@@ -33,6 +39,9 @@ export async function setUpNamespace(o: { address: string; tls?: TLSConfig; time
       connection = await Connection.connect({ address: o.address, tls: o.tls, connectTimeout: 2000 });
       await ensureNamespace(connection, CLUSTER.namespace);
       await ensureSearchAttributes(connection, CLUSTER.namespace);
+      // Added attributes reach the frontend's search-attribute cache a few seconds later; until
+      // then a query naming them fails ("not a valid search attribute"). Ready means usable.
+      await connection.workflowService.listWorkflowExecutions({ namespace: CLUSTER.namespace, pageSize: 1, query: searchAttributeProbe() });
       return;
     } catch (err) {
       lastError = err;
