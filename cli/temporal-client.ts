@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { CliError } from './errors';
-import { describeTlsFailure, loadTlsConfig, resolveTlsFiles, speaksTls, TlsFileError } from '../lib/temporal-tls';
+import { describeTlsFailure, loadTlsConfig, resolveTlsFiles, speaksTls, TlsFileError } from '../ops/temporal-tls';
 
 export const DEFAULT_ADDRESS = '127.0.0.1:7233';
 

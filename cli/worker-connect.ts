@@ -18,9 +18,14 @@ export function backoffMs(attempt: number): number {
 
 /**
  * NativeConnection.connect checks the server with one call, so a refused handshake shows here.
- * Returns null when a signal stopped the wait.
+ * Returns null when a signal (or `abort`) stopped the wait.
  */
-export async function connectWorker(target: TemporalTarget, log: (line: string) => void, signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): Promise<NativeConnection | null> {
+export async function connectWorker(
+  target: TemporalTarget,
+  log: (line: string) => void,
+  o: { signals?: NodeJS.Signals[]; abort?: AbortSignal } = {},
+): Promise<NativeConnection | null> {
+  const signals = o.signals ?? ['SIGINT', 'SIGTERM'];
   let stopped = false;
   let wake: () => void = () => undefined;
   const onSignal = (): void => {
@@ -28,6 +33,7 @@ export async function connectWorker(target: TemporalTarget, log: (line: string) 
     wake();
   };
   for (const s of signals) process.once(s, onSignal);
+  o.abort?.addEventListener('abort', onSignal);
   try {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -53,5 +59,6 @@ export async function connectWorker(target: TemporalTarget, log: (line: string) 
     }
   } finally {
     for (const s of signals) process.removeListener(s, onSignal);
+    o.abort?.removeEventListener('abort', onSignal);
   }
 }

@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { CliError } from '../errors';
 import { serverAnswers } from '../temporal-client';
-import { loadTlsConfig, TLS_ENV } from '../../lib/temporal-tls';
+import { loadTlsConfig, TLS_ENV } from '../../ops/temporal-tls';
 import { clusterDown, clusterProcesses, clusterUp } from '../../ops/cluster/cluster';
 import { CLUSTER } from '../../ops/cluster/declaration';
 import { defaultClusterBinaries, defaultClusterDir, type ClusterState } from '../../ops/cluster/paths';

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import { isPortFree } from '../dev-server';
-import { loadTlsConfig } from '../../lib/temporal-tls';
+import { loadTlsConfig } from '../temporal-tls';
 import { CLUSTER, clusterPorts, MAX_FRONTEND_PORT } from './declaration';
 import { clusterFiles, readClusterState, writeClusterState, type ClusterBinaries, type ClusterState } from './paths';
 import { checkPostgresBinaries, ensureTemporalRole, isPostgresRunning, postgresPaths, preparePostgres, readPassword, startPostgres, stopPostgres } from './postgres';

@@ -11,7 +11,7 @@ import { isPortFree } from '../../ops/dev-server';
 import { clusterDown } from '../../ops/cluster/cluster';
 import { clusterPorts } from '../../ops/cluster/declaration';
 import { defaultClusterBinaries, readClusterState, type ClusterState } from '../../ops/cluster/paths';
-import { loadTlsConfig } from '../../lib/temporal-tls';
+import { loadTlsConfig } from '../../ops/temporal-tls';
 import type { TemporalTarget } from '../../cli/temporal-client';
 import { matador, type CliRun } from './matador-cli';
 

@@ -58,13 +58,13 @@ export function loadTlsConfig(files: TlsFiles): TLSConfig | undefined {
   if (files.serverName) tls.serverNameOverride = files.serverName;
   if (files.ca) {
     const ca = readPem(files.ca, 'CA certificate', TLS_FLAGS.ca);
-    parseCert(ca, files.ca, TLS_FLAGS.ca);
+    parseCert(ca, files.ca, TLS_FLAGS.ca, 'CA certificate');
     tls.serverRootCACertificate = ca;
   }
   if (files.cert && files.key) {
     const crt = readPem(files.cert, 'certificate', TLS_FLAGS.cert);
     const key = readPem(files.key, 'private key', TLS_FLAGS.key);
-    const cert = parseCert(crt, files.cert, TLS_FLAGS.cert);
+    const cert = parseCert(crt, files.cert, TLS_FLAGS.cert, 'certificate');
     let privateKey: crypto.KeyObject;
     try {
       privateKey = crypto.createPrivateKey(key);
@@ -77,11 +77,11 @@ export function loadTlsConfig(files: TlsFiles): TLSConfig | undefined {
   return tls;
 }
 
-function parseCert(pem: Buffer, file: string, flag: string): crypto.X509Certificate {
+function parseCert(pem: Buffer, file: string, flag: string, what: string): crypto.X509Certificate {
   try {
     return new crypto.X509Certificate(pem);
   } catch {
-    throw new TlsFileError(`${flag} ${file}: not a PEM certificate`);
+    throw new TlsFileError(`${flag} ${file}: not a PEM ${what}`);
   }
 }
 
@@ -114,7 +114,7 @@ export function speaksTls(address: string, timeoutMs = 2000): Promise<boolean> {
   const port = Number(address.slice(i + 1));
   if (i < 0 || !Number.isInteger(port)) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const socket = tls.connect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['h2'], servername: net_isIp(host) ? undefined : host });
+    const socket = tls.connect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['h2'], servername: isIpLiteral(host) ? undefined : host });
     const done = (answer: boolean): void => {
       socket.destroy();
       resolve(answer);
@@ -126,6 +126,6 @@ export function speaksTls(address: string, timeoutMs = 2000): Promise<boolean> {
   });
 }
 
-function net_isIp(host: string): boolean {
+function isIpLiteral(host: string): boolean {
   return /^[0-9.]+$/.test(host) || host.includes(':');
 }
