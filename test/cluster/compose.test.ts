@@ -1,8 +1,10 @@
 /**
  * docker-compose.temporal.yml is generated from ops/cluster/declaration.ts, the declaration
  * `matador cluster up` runs from. After a change there, UPDATE_COMPOSE=1 rewrites the file.
- * There is no Docker here: the file is checked as YAML and against the declaration.
+ * There is no Docker here: the file is checked as YAML, against the declaration, and its
+ * scripts with `sh -n`. (Replaces test/temporal/compose.test.ts, written for the hand-made file.)
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
@@ -18,7 +20,26 @@ test('the committed compose file is the one generated from the declaration', () 
 });
 
 describe('the compose file', () => {
-  const doc = parse(fs.readFileSync(file, 'utf8')) as { services: Record<string, { image: string; command?: string[]; environment?: Record<string, string>; depends_on?: unknown }> };
+  const doc = parse(fs.readFileSync(file, 'utf8')) as { services: Record<string, { image: string; command?: string[]; environment?: Record<string, string>; depends_on?: unknown; ports?: string[] }> };
+
+  test('publishes 7233 (gRPC), 8080 (UI) and PostgreSQL on localhost only; points the server at PostgreSQL and the UI at the server', () => {
+    expect(doc.services.temporal.ports).toEqual(['7233:7233']);
+    expect(doc.services['temporal-ui'].ports).toEqual(['8080:8080']);
+    expect(doc.services.postgresql.ports).toEqual(['127.0.0.1:5432:5432']);
+    const env = doc.services.temporal.environment!;
+    expect(env).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', POSTGRES_USER: 'temporal' });
+    expect(env.POSTGRES_PWD).toBe(doc.services.postgresql.environment!.POSTGRES_PASSWORD);
+    expect(doc.services['temporal-schema'].environment!.SQL_PASSWORD).toBe(env.POSTGRES_PWD);
+    expect(doc.services['temporal-ui'].environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(doc.services.temporal.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+  });
+
+  test('its scripts are valid sh once compose turns $$ into $ (syntax check only, nothing runs)', () => {
+    for (const service of ['temporal-schema', 'temporal-setup']) {
+      const script = doc.services[service].command![0];
+      expect(() => execFileSync('sh', ['-n', '-c', script.replace(/\$\$/g, '$')])).not.toThrow();
+    }
+  });
 
   test('pins every image tag to a version (no latest, no bare major)', () => {
     const images = Object.values(doc.services).map((s) => s.image);
