@@ -115,19 +115,20 @@ export function register(program: Command): void {
   const cluster = program
     .command('cluster')
     .description(
-      `A production-shaped Temporal for workers on several hosts: Temporal server ${CLUSTER.serverVersion}\n` +
-        `(all services in one process) on PostgreSQL ${CLUSTER.postgresMajor} started by the project in its own\n` +
-        'data folder, port and socket, with SQL advanced visibility, the namespace and the Matador\n' +
-        'search attributes; the Web UI server when scripts/setup could build it. Binaries from\n' +
-        '.tools (scripts/setup). Detached: pids and logs in the data folder.',
+      `A production-shaped Temporal for workers on several hosts: Temporal server ${CLUSTER.serverVersion} (all services in one process) ` +
+        `on PostgreSQL ${CLUSTER.postgresMajor} started by the project in its own data folder, port and socket, with SQL advanced visibility, ` +
+        'the namespace and the Matador search attributes, and the Web UI when scripts/setup could build it. ' +
+        'Detached: pids and logs in the data folder. See README "Running on several hosts".',
     );
   const dataDirOption = `cluster data folder (default: .matador/cluster, or $MATADOR_DATA_DIR/cluster)`;
   cluster
     .command('up')
     .description(
-      'Start the cluster (already running: says so, exit 0). The frontend uses --port and the\n' +
-        '7 ports after it (history, matching, worker, membership). With --tls: a CA, a server\n' +
-        'and a client certificate are made once in <data>/tls/ and the frontend serves mutual TLS.',
+      'Start the cluster (already running: says so, exit 0; the data of an earlier run is kept). ' +
+        'The frontend uses --port and the 7 ports after it (history, matching, worker, membership), all below 32768. ' +
+        'With --tls a CA, a server and a client certificate are made once in <data>/tls/ and the frontend serves mutual TLS; ' +
+        '"cluster status" prints the client files. Binaries from .tools/bin (scripts/setup), or $MATADOR_TEMPORAL_SERVER_BIN, ' +
+        '$MATADOR_TEMPORAL_SQL_TOOL, $MATADOR_TEMPORAL_UI_BIN, $MATADOR_TEMPORAL_SCHEMA_DIR.',
     )
     .option('--ip <address>', 'address to listen on and advertise (this host\'s address for other hosts)', CLUSTER.defaults.ip)
     .option('--port <port>', 'gRPC port of the frontend', String(CLUSTER.defaults.port))
