@@ -99,7 +99,7 @@ async function status(o: { dataDir?: string }): Promise<void> {
       `  Temporal server: ${server ? `pid ${state.serverPid}${answers ? '' : ', not answering'}` : 'not running'}\n` +
       `  Web UI server:   ${state.uiPid ? (ui ? `pid ${state.uiPid}` : 'not running') : 'not available'}\n` +
       `  PostgreSQL:      ${postgres ? `pid ${postgres}` : 'not running'}\n` +
-      describe(state, dir),
+      describe({ ...state, pgPid: postgres ?? state.pgPid }, dir), // PostgreSQL may have been restarted since up
   );
   if (!(server && postgres && answers)) process.exitCode = 1;
 }

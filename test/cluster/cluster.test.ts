@@ -62,6 +62,12 @@ test('a workflow with a Matador search attribute is stored and found by a visibi
   await withClient(cluster.target(), (client) => client.workflow.getHandle(workflowId).terminate('cluster test'));
 });
 
+test('PostgreSQL stopped and started again under a running server: the server serves again', async () => {
+  await cluster.stopPostgres();
+  await cluster.startPostgres();
+  expect(await untilListed(`MatadorCampaign="${campaign}"`)).toEqual([workflowId]);
+});
+
 test('up again finds it running and leaves it alone', async () => {
   const before = readClusterState(cluster.dir)!;
   const r = await matador(['cluster', 'up', ...cluster.cliArgs, '--port', String(cluster.port), '--ui-port', String(cluster.uiPort), '--pg-port', String(cluster.pgPort)]);

@@ -11,6 +11,7 @@ import { isPortFree } from '../../ops/dev-server';
 import { clusterDown } from '../../ops/cluster/cluster';
 import { clusterPorts } from '../../ops/cluster/declaration';
 import { defaultClusterBinaries, readClusterState, type ClusterState } from '../../ops/cluster/paths';
+import { postgresPaths, startPostgres, stopPostgres } from '../../ops/cluster/postgres';
 import { loadTlsConfig } from '../../ops/temporal-tls';
 import type { TemporalTarget } from '../../cli/temporal-client';
 import { matador, type CliRun } from './matador-cli';
@@ -54,6 +55,10 @@ export interface TestCluster extends TestClusterPorts {
   target(namespace?: string): TemporalTarget;
   /** TEMPORAL_ADDRESS and TEMPORAL_TLS_* for child processes (workers, CLI). */
   env(): NodeJS.ProcessEnv;
+  /** Stops the cluster's PostgreSQL (fault injection: the server keeps running and retries). */
+  stopPostgres(): Promise<void>;
+  /** Starts it again with the same data, port and settings. */
+  startPostgres(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -100,6 +105,10 @@ export async function startTestCluster(o: { tls?: boolean; ip?: string; timeoutM
       TEMPORAL_ADDRESS: state.address,
       ...(clientTls ? { TEMPORAL_TLS_CERT: clientTls.cert, TEMPORAL_TLS_KEY: clientTls.key, TEMPORAL_TLS_CA: clientTls.ca } : {}),
     }),
+    stopPostgres: () => stopPostgres(postgresPaths(dir, state.binaries.pgBinDir)),
+    startPostgres: async () => {
+      await startPostgres(postgresPaths(dir, state.binaries.pgBinDir));
+    },
     stop,
   };
 }
