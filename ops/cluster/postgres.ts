@@ -155,5 +155,7 @@ export async function ensureTemporalRole(p: PostgresPaths, port: number): Promis
   const sql =
     `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN ` +
     `CREATE ROLE ${role} LOGIN CREATEDB PASSWORD '${password}'; ELSE ALTER ROLE ${role} LOGIN CREATEDB PASSWORD '${password}'; END IF; END $$;\n`;
-  await run(path.join(p.binDir, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', p.socketDir, '-p', String(port), '-U', 'postgres', '-d', 'postgres'], { input: sql });
+  await run(path.join(p.binDir, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', p.socketDir, '-p', String(port), '-U', 'postgres', '-d', 'postgres'], { input: sql }).catch((err: Error) => {
+    throw new Error(err.message.split(password).join('***')); // psql may echo the statement
+  });
 }
