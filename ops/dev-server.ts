@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { Connection } from '@temporalio/client';
+import { Connection, type TLSConfig } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { dataDir } from '../lib/project-paths';
 import { SEARCH_ATTRIBUTE_NAMES } from '../temporal/conventions';
@@ -120,26 +120,40 @@ function logHint(o: DevServerOptions): string {
 
 /** Connects until the namespaces answer, then makes sure the Matador search attributes exist. */
 export async function waitUntilReady(address: string, namespaces: string[], timeoutMs: number, gaveUp: () => boolean = () => false): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  await retryUntilReady({ address, what: 'temporal dev server', timeoutMs, gaveUp, retryMs: 250 }, async (connection) => {
+    for (const namespace of namespaces) {
+      await connection.workflowService.describeNamespace({ namespace });
+      await ensureSearchAttributes(connection, namespace);
+    }
+  });
+}
+
+/**
+ * Connects and runs `step` until it succeeds (a fresh server answers after a few seconds and
+ * its caches catch up later), or `timeoutMs` passes, or `gaveUp` says the server exited (then
+ * the caller reports that). The dev server's and `matador cluster up`'s wait.
+ */
+export async function retryUntilReady(
+  o: { address: string; what: string; timeoutMs: number; gaveUp: () => boolean; retryMs: number; tls?: TLSConfig },
+  step: (connection: Connection) => Promise<void>,
+): Promise<void> {
+  const deadline = Date.now() + o.timeoutMs;
   let lastError: unknown;
-  while (Date.now() < deadline && !gaveUp()) {
+  while (Date.now() < deadline && !o.gaveUp()) {
     let connection: Connection | undefined;
     try {
-      connection = await Connection.connect({ address, connectTimeout: 2000 });
-      for (const namespace of namespaces) {
-        await connection.workflowService.describeNamespace({ namespace });
-        await ensureSearchAttributes(connection, namespace);
-      }
+      connection = await Connection.connect({ address: o.address, tls: o.tls, connectTimeout: 2000 });
+      await step(connection);
       return;
     } catch (err) {
       lastError = err;
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, o.retryMs));
     } finally {
       await connection?.close();
     }
   }
-  if (gaveUp()) return; // the caller reports the exit
-  throw new Error(`temporal dev server at ${address} not ready after ${timeoutMs} ms: ${(lastError as Error)?.message ?? 'no answer'}`);
+  if (o.gaveUp()) return;
+  throw new Error(`${o.what} at ${o.address} not ready after ${Math.round(o.timeoutMs / 1000)} s: ${((lastError as Error)?.message ?? 'no answer').split('\n')[0]}`);
 }
 
 /** Adds the Matador Keyword search attributes a namespace lacks; returns the names it added. */

@@ -23,7 +23,8 @@ import { formatFailure } from '../../lib/failures';
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectClient, temporalTarget } from '../../cli/temporal-client';
 import { loadCampaignPlan } from '../../activities/plan-loader';
 import { ensureWorkers } from '../../ops/processes';
 import { configsDir, projectRoot } from '../../lib/project-paths';
@@ -260,9 +261,8 @@ async function main(): Promise<void> {
   if (!health.healthy) {
     throw new Error(`the world "paper" with ${needed} testbeds is needed (${health.reason}): run "matador testbed up paper${needed > 4 ? ` --testbeds ${needed}` : ''}" first`);
   }
-  const connection = await Connection.connect({ address: ADDRESS, connectTimeout: 5000 }).catch((err: Error) => {
-    throw new Error(`no Temporal at ${ADDRESS} (${err.message}): run ./scripts/demo or "matador server" first`);
-  });
+  // Through the CLI's connection (TEMPORAL_TLS_* apply, e.g. against `matador cluster up --tls`).
+  const connection = await connectClient(temporalTarget({ address: ADDRESS, namespace: NAMESPACE }));
   const client = new Client({ connection, namespace: NAMESPACE });
   const workDir = path.join(OUT_DIR, 'campaign-configs');
   fs.mkdirSync(workDir, { recursive: true });

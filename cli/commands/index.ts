@@ -12,6 +12,7 @@ export interface CommandModule {
 export const commandTable: Record<string, () => Promise<CommandModule[]>> = {
   artefacts: async () => [await import('./artefacts')],
   campaign: async () => [await import('./campaign'), await import('./campaign-plan'), await import('./campaign-rerun')],
+  cluster: async () => [await import('./cluster')],
   dataset: async () => [await import('./dataset')],
   demo: async () => [await import('./demo')],
   drift: async () => [await import('./drift')],

@@ -4,24 +4,24 @@
  *            classification, geolocation and persistence activities (one per installation)
  *   testbed  task queue testbed-<id>: the steps that drive a testbed's phones and routers;
  *            one per testbed, on the host that reaches it
- * Runs until Ctrl-C / SIGTERM (finishing the tasks at hand).
+ * Runs until Ctrl-C / SIGTERM (finishing the tasks at hand). A frontend that does not answer yet
+ * is retried with backoff (cli/worker-connect.ts); a TLS refusal ends it with one line.
  */
 import type { Command } from 'commander';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { ID_PATTERN } from '../../lib/config/fields';
 import { CliError } from '../errors';
-import { addTemporalOptions, temporalTarget } from '../temporal-client';
+import { addTemporalOptions, temporalTarget, type TemporalCliOptions } from '../temporal-client';
+import { connectWorker } from '../worker-connect';
 import { defaultStoreFile } from '../../store';
 import { defaultActivities } from '../../workers/activities';
 import { createMatadorWorker, taskQueueFor, type WorkerRole } from '../../workers/worker';
 
-interface WorkerCliOptions {
+interface WorkerCliOptions extends TemporalCliOptions {
   role: string;
   testbed?: string;
   results?: string;
   logLevel: string;
-  address?: string;
-  namespace?: string;
 }
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -36,12 +36,8 @@ async function runWorker(o: WorkerCliOptions): Promise<void> {
   if (!LOG_LEVELS.includes(level)) throw new CliError(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(o.logLevel)}`);
   Runtime.install({ logger: new DefaultLogger(level as LogLevel) });
   const target = temporalTarget(o);
-  let connection: NativeConnection;
-  try {
-    connection = await NativeConnection.connect({ address: target.address });
-  } catch (err) {
-    throw new CliError(`cannot reach Temporal at ${target.address} (${(err as Error).message}); start it with "matador server" or pass --address`);
-  }
+  const connection = await connectWorker(target, (line) => process.stderr.write(`matador worker: ${line}\n`));
+  if (!connection) return; // stopped (Ctrl-C / SIGTERM) before it could connect
   const { activities, close } = defaultActivities({ resultsFile: o.results });
   try {
     const worker = await createMatadorWorker({ role, testbed: o.testbed, connection, namespace: target.namespace, activities });
