@@ -29,8 +29,8 @@ const s = (): HostsSession => {
 };
 
 beforeAll(async () => {
-  // The CLI's dev server until `matador cluster` is on main (then: 'cluster-tls', testbed/hosts/frontend.ts).
-  session = await startHostsSession({ world: 'small', testbeds: TESTBEDS, frontend: 'dev' });
+  // The production-shaped frontend: Temporal server + PostgreSQL, mutual TLS (testbed/hosts/frontend.ts).
+  session = await startHostsSession({ world: 'small', testbeds: TESTBEDS, frontend: 'cluster-tls' });
 }, 420_000);
 
 afterAll(() => session?.stop(), 240_000);
@@ -64,6 +64,9 @@ describe('several hosts: each host sees only its own data folder', () => {
     // The world's state, read-only, in every host's own folder.
     expect((await h.run('tb2', ['ls', path.join(h.testbedDir('tb2'), 'world')])).stdout.trim()).toBe('small');
     expect((await h.run('central', ['touch', path.join(h.centralDir, 'world', 'x')])).stderr).toMatch(/Read-only file system/);
+    // TLS: each testbed host holds its copy of the client files, the key 0600; the CA's key stays central.
+    expect(fs.statSync(path.join(h.testbedDir('tb1'), 'tls', 'client.key')).mode & 0o777).toBe(0o600);
+    expect((await h.run('tb1', ['ls', path.join(h.testbedDir('tb1'), 'tls')])).stdout.split('\n').filter(Boolean).sort()).toEqual(['ca.pem', 'client.key', 'client.pem']);
   });
 });
 
@@ -89,7 +92,7 @@ describe('several hosts: a campaign completes with every artefact central', () =
   });
 });
 
-describe('several hosts: a testbed host\'s worker killed mid-measurement', () => {
+describe('several hosts: a testbed host\'s worker killed and PostgreSQL stopped for 20 s', () => {
   it('completes every measurement exactly once, every artefact central, nothing left behind', async () => {
     // Timeouts a quarter of the declared ones: the killed worker's step is retried after seconds.
     const { summary, done } = await runCampaign('mh-faults', 'faults.yaml', { timeoutScale: 0.25 });
@@ -101,6 +104,10 @@ describe('several hosts: a testbed host\'s worker killed mid-measurement', () =>
     expect(killed.child.signalCode).toBe('SIGKILL');
     expect(done()).toBe(false);
     s().workers.set('tb2', await s().hosts.startWorker('testbed', 'tb2'));
+    // Then the database under Temporal goes away for 20 s (pg_ctl stop -m fast, start).
+    const outage = s().frontend.outage;
+    if (!outage) throw new Error(`the ${s().frontend.kind} frontend has no PostgreSQL to stop`);
+    await outage(20_000);
     expect(await summary).toMatchObject({ campaign: 'mh-faults', total: 3, ok: 3, failed: 0 });
     expect(running.workflowId).toMatch(/^mh-faults\//);
     expect(notStoredOnce('mh-faults', 3)).toEqual([]);

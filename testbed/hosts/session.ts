@@ -8,6 +8,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Client, Connection } from '@temporalio/client';
 import type { CampaignSummary, RunOptions } from '../../lib/measurement/payloads';
+import { clusterDown } from '../../ops/cluster/cluster';
+import { defaultClusterBinaries } from '../../ops/cluster/paths';
+import { loadTlsConfig } from '../../ops/temporal-tls';
 import { CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../temporal/conventions';
 import { captureMatador } from '../../ops/processes';
 import { knownWorlds } from '../world';
@@ -32,9 +35,13 @@ export interface HostsSession {
   stop(): Promise<void>;
 }
 
-/** A crashed earlier run: its world goes down (from its own folder), then everything of ours. */
+/** A crashed earlier run: its cluster and world go down (from their own folders), then everything of ours. */
 export async function sweepEarlierSessions(): Promise<void> {
-  for (const r of leftoverHostsRoots()) if (fs.existsSync(path.join(worldDirOf(r), 'world'))) await worldCli(['down'], worldDirOf(r));
+  for (const r of leftoverHostsRoots()) {
+    const cluster = path.join(r, 'central', 'cluster');
+    if (fs.existsSync(cluster)) await clusterDown(cluster, defaultClusterBinaries().pgBinDir, { purge: true });
+    if (fs.existsSync(path.join(worldDirOf(r), 'world'))) await worldCli(['down'], worldDirOf(r));
+  }
   await sweepHosts();
 }
 
@@ -62,7 +69,8 @@ export async function startHostsSession(o: { world: string; testbeds: string[]; 
     hosts = await layOutHosts({ root, worldDir: worldDirOf(root), world: o.world, testbeds: o.testbeds });
     frontend = await startFrontend(o.frontend, { centralDir: hosts.centralDir, logsDir: path.join(root, 'logs') });
     hosts.useFrontend(frontend);
-    connection = await Connection.connect({ address: frontend.centralAddress });
+    const tls = frontend.tls ? loadTlsConfig(frontend.tls) : undefined;
+    connection = await Connection.connect({ address: frontend.centralAddress, tls });
     const client = new Client({ connection, namespace: frontend.namespace });
     workers.set('central', await hosts.startWorker('central'));
     for (const t of o.testbeds) workers.set(t, await hosts.startWorker('testbed', t));
