@@ -35,8 +35,10 @@ export async function equipTestbedHost(o: {
   fs.chmodSync(path.join(android, 'adbkey'), 0o600);
   const cables = path.join(o.dir, 'usb');
   fs.mkdirSync(cables, { recursive: true });
+  // Only a running adb server is asked (`adb disconnect` would start one otherwise).
+  const rootAdb = (await sh(['ss', '-Hltn', 'sport = :5037'], { allowFail: true })).stdout.trim() !== '';
   for (const phone of o.phones) {
-    await sh(['adb', 'disconnect', phone.adbSerial], { allowFail: true });
+    if (rootAdb) await sh(['adb', 'disconnect', phone.adbSerial], { allowFail: true });
     const sock = assertSafe(path.join(cables, `${phone.id}.sock`));
     const port = String(phone.adbPort);
     const phoneEnd = o.start(['socat', `UNIX-LISTEN:${sock},fork,unlink-early`, `TCP:127.0.0.1:${port}`]);
