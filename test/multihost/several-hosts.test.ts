@@ -96,8 +96,9 @@ describe('several hosts: a testbed host\'s worker killed and PostgreSQL stopped 
   it('completes every measurement exactly once, every artefact central, nothing left behind', async () => {
     // Timeouts a quarter of the declared ones: the killed worker's step is retried after seconds.
     const { summary, done } = await runCampaign('mh-faults', 'faults.yaml', { timeoutScale: 0.25 });
-    // tb2 holds one of its steps now: its host crashes (SIGKILL), a supervisor starts it again.
-    const running = await testbedStepRunning(s().client, 'mh-faults', 'tb2');
+    // tb2 is sending a message (capture running, phones busy): its host crashes (SIGKILL), a
+    // supervisor starts it again.
+    const running = await testbedStepRunning(s().client, 'mh-faults', 'tb2', { steps: ['sendMessage'] });
     process.stdout.write(`several hosts: tb2's worker SIGKILLed during ${running.step} of ${running.workflowId}\n`);
     const killed = s().workers.get('tb2')!;
     await s().hosts.kill(killed);
