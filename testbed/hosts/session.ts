@@ -15,6 +15,8 @@ import { CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../temporal/conventio
 import { captureMatador } from '../../ops/processes';
 import { knownWorlds } from '../world';
 import { startFrontend, type FrontendKind, type HostsFrontend } from './frontend';
+import { sh } from './network';
+import { rootAdbServerListening } from './testbed-host';
 import { hostsRoot, layOutHosts, leftoverHostsRoots, releaseEach, sweepHosts, type HostWorker, type Hosts } from './hosts';
 
 /** The world's folder inside a hosts root: `matador testbed up` writes its state there. */
@@ -50,6 +52,9 @@ export async function startHostsSession(o: { world: string; testbeds: string[]; 
   await sweepEarlierSessions();
   const others = knownWorlds();
   if (others.length > 0) throw new Error(`an emulated world is up (${others.join(', ')}): the several-hosts run needs the machine's namespaces; run "matador testbed down" first`);
+  // `matador testbed up` connects the phones to the root namespace's adb server, starting it
+  // when none runs: a server this session caused is stopped with the world.
+  const adbRanBefore = await rootAdbServerListening();
   const root = hostsRoot();
   let hosts: Hosts | undefined;
   let frontend: HostsFrontend | undefined;
@@ -61,6 +66,9 @@ export async function startHostsSession(o: { world: string; testbeds: string[]; 
       () => hosts?.teardown(),
       () => frontend?.stop(),
       () => worldCli(['down'], worldDirOf(root)),
+      async () => {
+        if (!adbRanBefore && (await rootAdbServerListening())) await sh(['adb', 'kill-server'], { allowFail: true });
+      },
       () => fs.rmSync(root, { recursive: true, force: true }),
     ]);
   try {

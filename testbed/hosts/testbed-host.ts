@@ -21,6 +21,11 @@ export function assertSafe(p: string): string {
   return p;
 }
 
+/** Whether the root namespace's adb server (the controller's, 127.0.0.1:5037) runs. */
+export async function rootAdbServerListening(): Promise<boolean> {
+  return (await sh(['ss', '-Hltn', 'sport = :5037'], { allowFail: true })).stdout.trim() !== '';
+}
+
 /** `start` runs a process the caller owns (killed by PID at tear-down). */
 export async function equipTestbedHost(o: {
   dir: string;
@@ -36,7 +41,7 @@ export async function equipTestbedHost(o: {
   const cables = path.join(o.dir, 'usb');
   fs.mkdirSync(cables, { recursive: true });
   // Only a running adb server is asked (`adb disconnect` would start one otherwise).
-  const rootAdb = (await sh(['ss', '-Hltn', 'sport = :5037'], { allowFail: true })).stdout.trim() !== '';
+  const rootAdb = await rootAdbServerListening();
   for (const phone of o.phones) {
     if (rootAdb) await sh(['adb', 'disconnect', phone.adbSerial], { allowFail: true });
     const sock = assertSafe(path.join(cables, `${phone.id}.sock`));
