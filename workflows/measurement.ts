@@ -11,6 +11,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   setCurrentDetails,
   sleep,
   upsertSearchAttributes,
@@ -26,6 +27,8 @@ import { DEFAULT_MAX_ATTEMPTS, measurementSearchAttributes, SA, STAGE_CLEANUP, S
 import { shipRecordArtefacts } from './artefacts';
 import { classifyStepFailure, failureFields, type StepFailure } from './failures';
 import { measurementOutcomeDetails, measurementProgressDetails, type PersistOutcome } from '../lib/workflow-text/measurement';
+
+export const ARTEFACT_SHIPPING_PATCH = 'matador-artefact-shipping';
 
 /** Wait before attempt n (n >= 2): initial x coefficient^(n-2), capped. */
 export function attemptBackoffSeconds(policy: AttemptPolicy | undefined, n: number): number {
@@ -181,9 +184,13 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
   });
   // Every artefact of every attempt goes to the central artefact folder before the record is
   // stored (persistRecord reads the shipped classifications); a file that could not go says why.
-  setStage('shipArtefacts');
-  announce(0, 'shipArtefacts');
-  record.artefacts = await shipRecordArtefacts({ workflowId: workflowInfo().workflowId, measurementId: input.measurementId, testbed: input.testbed, artefacts: record.artefacts ?? [], timeoutScale: options.timeoutScale });
+  // A measurement started by a worker without shipping replays without it (its files were on
+  // the one shared folder then).
+  if (patched(ARTEFACT_SHIPPING_PATCH)) {
+    setStage('shipArtefacts');
+    announce(0, 'shipArtefacts');
+    record.artefacts = await shipRecordArtefacts({ workflowId: workflowInfo().workflowId, measurementId: input.measurementId, testbed: input.testbed, artefacts: record.artefacts ?? [], timeoutScale: options.timeoutScale });
+  }
   const persistLog = new AttemptLog({ attempt: 0, startedAt: record.finishedAt, finishedAt: null, steps: [], ...NO_FAILURE, cleanedUp: false }, announce);
   let persisted: PersistOutcome;
   try {
