@@ -8,7 +8,7 @@
  *     whole history over the campaign's workflows (every run, continue-as-new included).
  * Needs: nothing running (it brings up the world "small" in its own folder and takes it down);
  * run under the heavy-test lock: flock /tmp/matador-heavy.lock npx tsx bench/multihost/run.ts
- *   [--campaign test/fixtures/multihost/artefacts.yaml] [--id mh-artefacts] [--frontends dev,cluster-tls]
+ *   [--campaign bench/multihost/six-measurements.yaml] [--id mh-six] [--frontends dev,cluster-tls]
  * (frontends: dev = the CLI's dev server, cluster / cluster-tls = `matador cluster`, testbed/hosts/frontend.ts)
  * Writes bench/out/multihost-<time>.json and prints one line per frontend.
  */
@@ -66,8 +66,8 @@ async function runOnce(frontend: string, configFile: string, campaign: string): 
 }
 
 async function main(): Promise<void> {
-  const configFile = path.resolve(projectRoot, arg('--campaign', 'test/fixtures/multihost/artefacts.yaml'));
-  const campaign = arg('--id', 'mh-artefacts');
+  const configFile = path.resolve(projectRoot, arg('--campaign', 'bench/multihost/six-measurements.yaml'));
+  const campaign = arg('--id', 'mh-six');
   const frontends = arg('--frontends', 'dev,cluster-tls').split(',');
   const runs: Record<string, unknown>[] = [];
   for (const f of frontends) {

@@ -71,10 +71,10 @@ describe('several hosts: each host sees only its own data folder', () => {
 });
 
 describe('several hosts: a campaign completes with every artefact central', () => {
-  it('runs 6 measurements over two testbed hosts; each stored once; every artefact in the central folder with its sha256', async () => {
+  it('runs a measurement on each of two testbed hosts; each stored once; every artefact in the central folder with its sha256', async () => {
     const { summary } = await runCampaign('mh-artefacts', 'artefacts.yaml');
-    expect(await summary).toMatchObject({ campaign: 'mh-artefacts', total: 6, ok: 6, failed: 0 });
-    expect(notStoredOnce('mh-artefacts', 6)).toEqual([]);
+    expect(await summary).toMatchObject({ campaign: 'mh-artefacts', total: 2, ok: 2, failed: 0 });
+    expect(notStoredOnce('mh-artefacts', 2)).toEqual([]);
     const records = latestRecordsOf('mh-artefacts');
     expect(new Set(records.map((r) => r.testbed))).toEqual(new Set(TESTBEDS));
     expect(artefactProblems(records, s().hosts.centralDir)).toEqual([]);
