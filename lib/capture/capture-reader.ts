@@ -4,8 +4,9 @@
  *
  * Why our own TypeScript reader rather than a native libpcap binding or pcap-ng-parser:
  *  - no native build: `npm install` works on every machine the platform runs on, no compiler;
- *  - bounded memory: at most one record (capped at MAX_RECORD_BYTES) plus one chunk is held,
- *    whatever the file size — never a whole-file buffer;
+ *  - bounded memory: between chunks at most one record (capped at MAX_RECORD_BYTES) is held,
+ *    copied, whatever the file size — never a whole-file buffer, and never the caller's chunk
+ *    (so the caller may read the next chunk into the same memory);
  *  - one core: the streaming form (chunks from fs.createReadStream) and the whole-file form
  *    (one Buffer) both go through `push`, so they cannot drift apart.
  *
@@ -104,30 +105,43 @@ export class CaptureReader {
 
   constructor(private readonly onPacket: PacketCallback) {}
 
-  /** Feed the next bytes of the file. Throws CaptureFormatError when the file is not readable. */
+  /** Feed the next bytes of the file. Throws CaptureFormatError when the file is not readable.
+   *  `chunk` is not kept after push returns: the caller may reuse its memory for the next read. */
   push(chunk: Uint8Array): void {
-    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.pendingLength > 0) {
-      this.pendingChunks.push(buf);
-      this.pendingLength += buf.length;
-      if (this.pendingLength < this.needed) return; // keep collecting; no quadratic re-concatenation
-      buf = Buffer.concat(this.pendingChunks, this.pendingLength);
-      this.pendingChunks = [];
-      this.pendingLength = 0;
-    }
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let pos = 0;
+    // A unit (header, record, block) begun in an earlier chunk is completed from just the bytes
+    // it lacks: joining whole chunks would copy every byte of the file once more.
+    while (this.pendingLength > 0) {
+      const take = Math.min(this.needed - this.pendingLength, buf.length - pos);
+      if (take > 0) {
+        this.pendingChunks.push(Buffer.from(buf.subarray(pos, pos + take))); // copy: chunk is borrowed
+        this.pendingLength += take;
+        pos += take;
+      }
+      if (this.pendingLength < this.needed) return; // keep collecting; no quadratic re-concatenation
+      const unit = Buffer.concat(this.pendingChunks, this.pendingLength);
+      const used = this.consume(unit, 0);
+      this.pendingChunks = used < unit.length ? [unit.subarray(used)] : [];
+      this.pendingLength = unit.length - used;
+    }
+    const used = this.consume(buf, pos);
+    if (used < buf.length) {
+      this.pendingChunks = [Buffer.from(buf.subarray(used))]; // copy: chunk is borrowed
+      this.pendingLength = buf.length - used;
+    }
+  }
+
+  /** Step through every whole unit of buf from pos; the offset of the first incomplete one. */
+  private consume(buf: Buffer, pos: number): number {
     for (;;) {
       const step = this.step(buf, pos);
       if (step <= 0) {
         this.needed = -step;
-        break;
+        return pos;
       }
       pos += step;
       this.position += step;
-    }
-    if (pos < buf.length) {
-      this.pendingChunks = [buf.subarray(pos)];
-      this.pendingLength = buf.length - pos;
     }
   }
 
