@@ -15,6 +15,7 @@
  * (each with its own byte order) and interfaces (each with its own link type, snap length,
  * if_tsresol and if_tsoffset), Enhanced, Simple and obsolete Packet blocks.
  */
+import { be16, be32, le16, le32 } from './bytes';
 import { fractionDigits, splitBinaryUnits, splitDecimalUnits } from './timestamp';
 
 /** A file that is not a capture, or whose structure is broken beyond one cut-short record. */
@@ -344,10 +345,10 @@ export class CaptureReader {
   }
 
   private u16(buf: Buffer, at: number): number {
-    return this.littleEndian ? buf.readUInt16LE(at) : buf.readUInt16BE(at);
+    return this.littleEndian ? le16(buf, at) : be16(buf, at);
   }
 
   private u32(buf: Buffer, at: number): number {
-    return this.littleEndian ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+    return this.littleEndian ? le32(buf, at) : be32(buf, at);
   }
 }
