@@ -136,6 +136,7 @@ export class CaptureReader {
   /** Step through every whole unit of buf from pos; the offset of the first incomplete one. */
   private consume(buf: Buffer, pos: number): number {
     for (;;) {
+      if (this.format === 'pcap') return this.readPcapRecords(buf, pos); // after its header: records only
       const step = this.step(buf, pos);
       if (step <= 0) {
         this.needed = -step;
@@ -158,11 +159,10 @@ export class CaptureReader {
     }
   }
 
-  /** Consume one unit (header, record or block) at `pos`: bytes used, or minus the bytes needed. */
+  /** Consume one unit (file header or pcapng block) at `pos`: bytes used, or minus the bytes needed. */
   private step(buf: Buffer, pos: number): number {
     const avail = buf.length - pos;
     if (this.format === null) return this.readFileHeader(buf, pos, avail);
-    if (this.format === 'pcap') return this.readPcapRecord(buf, pos, avail);
     return this.readPcapngBlock(buf, pos, avail);
   }
 
@@ -188,29 +188,43 @@ export class CaptureReader {
     return 24;
   }
 
-  private readPcapRecord(buf: Buffer, pos: number, avail: number): number {
+  /** Classic pcap records back to back from `pos`, in one loop: every packet of a pcap file
+   *  passes here, so nothing is looked up or dispatched per record that is fixed per file.
+   *  Returns the offset of the first record not wholly in buf (its size in this.needed). */
+  private readPcapRecords(buf: Buffer, pos: number): number {
     const headerLength = this.pcapRecordHeader;
-    if (avail < headerLength) return -headerLength;
-    const capturedLength = this.u32(buf, pos + 8);
-    if (capturedLength > MAX_RECORD_BYTES) {
-      throw new CaptureFormatError(`corrupt pcap record at offset ${this.position}: captured length ${capturedLength} exceeds ${MAX_RECORD_BYTES}`);
-    }
-    const total = headerLength + capturedLength;
-    if (avail < total) return -total;
+    const le = this.littleEndian;
+    const fractionScale = this.pcapNanos ? 1 : 1000;
     const p = this.packet;
     p.linkType = this.pcapLinkType;
     p.interfaceId = 0;
-    p.sec = this.u32(buf, pos);
-    const fraction = this.u32(buf, pos + 4);
-    p.nsec = this.pcapNanos ? fraction : fraction * 1000;
     p.digits = this.pcapDigits;
-    p.capturedLength = capturedLength;
-    p.originalLength = this.u32(buf, pos + 12);
     p.data = buf;
-    p.offset = pos + headerLength;
-    this.records++;
-    this.onPacket(p);
-    return total;
+    for (;;) {
+      const avail = buf.length - pos;
+      if (avail < headerLength) {
+        this.needed = headerLength;
+        return pos;
+      }
+      const capturedLength = le ? le32(buf, pos + 8) : be32(buf, pos + 8);
+      if (capturedLength > MAX_RECORD_BYTES) {
+        throw new CaptureFormatError(`corrupt pcap record at offset ${this.position}: captured length ${capturedLength} exceeds ${MAX_RECORD_BYTES}`);
+      }
+      const total = headerLength + capturedLength;
+      if (avail < total) {
+        this.needed = total;
+        return pos;
+      }
+      p.sec = le ? le32(buf, pos) : be32(buf, pos);
+      p.nsec = (le ? le32(buf, pos + 4) : be32(buf, pos + 4)) * fractionScale;
+      p.capturedLength = capturedLength;
+      p.originalLength = le ? le32(buf, pos + 12) : be32(buf, pos + 12);
+      p.offset = pos + headerLength;
+      this.records++;
+      this.onPacket(p);
+      pos += total;
+      this.position += total;
+    }
   }
 
   private readPcapngBlock(buf: Buffer, pos: number, avail: number): number {

@@ -30,8 +30,7 @@ export interface FlowState {
   s3: number;
   clientPort: number;
   serverPort: number;
-  /** Hash of the unordered 4-tuple; the next older flow with the same hash. */
-  hash: number;
+  /** The next older flow whose 4-tuple has the same hash. */
   chain: FlowState | null;
   packets: number;
   bytes: number;
@@ -41,11 +40,9 @@ export interface FlowState {
   lastSec: number;
   lastNsec: number;
   lastDigits: number;
-  /** TCP base sequence numbers, client->server (0) and server->client (1), once set. */
+  /** TCP base sequence numbers, client->server (0) and server->client (1); -1 until set. */
   base0: number;
   base1: number;
-  base0Set: boolean;
-  base1Set: boolean;
   /** Payload inspection state, owned by the extractor. */
   sni: string | null;
   tls: StreamPrefix | null;
@@ -72,7 +69,8 @@ export class FlowTable {
       fromClient = flow.c3 === d.src3 && flow.clientPort === d.srcPort && flow.c0 === d.src0 && flow.c1 === d.src1 && flow.c2 === d.src2;
       // A SYN (no ACK) whose sequence number is not the direction's base: the port was reused.
       if (tcp && (d.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
-        if (fromClient ? flow.base0Set && d.tcpSeq !== flow.base0 : flow.base1Set && d.tcpSeq !== flow.base1) flow = null;
+        const base = fromClient ? flow.base0 : flow.base1;
+        if (base >= 0 && d.tcpSeq !== base) flow = null;
       }
     }
     if (!flow) {
@@ -126,7 +124,6 @@ export class FlowTable {
       s3: d.dst3,
       clientPort: d.srcPort,
       serverPort: d.dstPort,
-      hash,
       chain: this.byHash.get(hash) ?? null,
       packets: 0,
       bytes: 0,
@@ -136,10 +133,8 @@ export class FlowTable {
       lastSec: packet.sec,
       lastNsec: packet.nsec,
       lastDigits: packet.digits,
-      base0: 0,
-      base1: 0,
-      base0Set: false,
-      base1Set: false,
+      base0: -1,
+      base1: -1,
       sni: null,
       tls: null,
       tlsDone: !tcp,
@@ -157,23 +152,11 @@ function setBaseSequences(flow: FlowState, d: PacketDecoder, fromClient: boolean
   const own = d.tcpFlags & TCP_SYN ? d.tcpSeq : (d.tcpSeq - 1) >>> 0;
   const other = d.tcpFlags & TCP_ACK ? (d.tcpAck - 1) >>> 0 : -1;
   if (fromClient) {
-    if (!flow.base0Set) {
-      flow.base0 = own;
-      flow.base0Set = true;
-    }
-    if (!flow.base1Set && other >= 0) {
-      flow.base1 = other;
-      flow.base1Set = true;
-    }
+    if (flow.base0 < 0) flow.base0 = own;
+    if (flow.base1 < 0) flow.base1 = other;
   } else {
-    if (!flow.base1Set) {
-      flow.base1 = own;
-      flow.base1Set = true;
-    }
-    if (!flow.base0Set && other >= 0) {
-      flow.base0 = other;
-      flow.base0Set = true;
-    }
+    if (flow.base1 < 0) flow.base1 = own;
+    if (flow.base0 < 0) flow.base0 = other;
   }
 }
 
