@@ -5,11 +5,12 @@ import { clientHello, dnsResponse } from '../../test/capture/payloads';
 import { tcpSession, udpExchange } from '../../test/capture/sessions';
 import { fileChunks } from './file-chunks';
 import { extractFlows, extractFlowsFromBuffer } from './flows';
-import { ethernetFrame, pcapngFile } from './pcap-writer';
+import { ethernetFrame, pcapFile, pcapngFile } from './pcap-writer';
 
 let dir: string;
 let file: string;
 let bytes: Buffer;
+let pcap: string;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'file-chunks-'));
@@ -23,6 +24,8 @@ beforeAll(() => {
   const records = packets.map((p, i) => ({ sec: 1795234329, fraction: i * 1000, data: ethernetFrame(p) }));
   bytes = pcapngFile([{ linkType: 1, tsresol: 6 }], records);
   fs.writeFileSync(file, bytes);
+  pcap = path.join(dir, 'capture.pcap');
+  fs.writeFileSync(pcap, pcapFile(1, records));
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -43,10 +46,12 @@ describe('fileChunks', () => {
   });
 
   it('feeds the extractor the same result as the whole file, whatever the chunk size (memory reused)', async () => {
-    const whole = extractFlowsFromBuffer(bytes);
-    expect(whole.flows.map((f) => f.sni ?? '')).toContain('svc.mtcap.test');
-    expect(whole.dns.length).toBeGreaterThan(0);
-    for (const size of [1, 7, 64, 333, 1 << 20]) expect(await extractFlows(fileChunks(file, size))).toEqual(whole);
+    for (const capture of [file, pcap]) {
+      const whole = extractFlowsFromBuffer(fs.readFileSync(capture));
+      expect(whole.flows.map((f) => f.sni ?? '')).toContain('svc.mtcap.test');
+      expect(whole.dns.length).toBeGreaterThan(0);
+      for (const size of [1, 7, 64, 333, 1 << 20]) expect(await extractFlows(fileChunks(capture, size))).toEqual(whole);
+    }
   });
 
   it('closes the file when the consumer stops early or throws', async () => {
