@@ -10,7 +10,7 @@
  * IP-in-IP, IPv6-in-IP, GRE, VXLAN and Geneve tunnels are followed to the inner packet, as
  * Wireshark does.
  */
-import { be16, be32, le16, le32 } from './bytes';
+import { be16, be32, be32signed, le16, le32 } from './bytes';
 
 export const LINKTYPE = {
   NULL: 0,
@@ -54,7 +54,7 @@ export class PacketDecoder {
   /** 6 (TCP) or 17 (UDP) when status is L4 (or a fragment carrying the L4 header). */
   protocol = 0;
   ipVersion = 4;
-  /** Addresses as four big-endian 32-bit words each; an IPv4 address is word 3 (0-2 are 0). */
+  /** Addresses as four big-endian signed 32-bit words each; an IPv4 address is word 3 (0-2 are 0). */
   src0 = 0;
   src1 = 0;
   src2 = 0;
@@ -251,8 +251,8 @@ export class PacketDecoder {
     this.dstOffset = offset + 16;
     this.src0 = this.src1 = this.src2 = 0;
     this.dst0 = this.dst1 = this.dst2 = 0;
-    this.src3 = be32(data, offset + 12);
-    this.dst3 = be32(data, offset + 16);
+    this.src3 = be32signed(data, offset + 12);
+    this.dst3 = be32signed(data, offset + 16);
     const protocol = data[offset + 9];
     const payloadStart = offset + headerLength;
     const declaredEnd = offset + totalLength;
@@ -272,14 +272,14 @@ export class PacketDecoder {
     this.ipVersion = 6;
     this.srcOffset = offset + 8;
     this.dstOffset = offset + 24;
-    this.src0 = be32(data, offset + 8);
-    this.src1 = be32(data, offset + 12);
-    this.src2 = be32(data, offset + 16);
-    this.src3 = be32(data, offset + 20);
-    this.dst0 = be32(data, offset + 24);
-    this.dst1 = be32(data, offset + 28);
-    this.dst2 = be32(data, offset + 32);
-    this.dst3 = be32(data, offset + 36);
+    this.src0 = be32signed(data, offset + 8);
+    this.src1 = be32signed(data, offset + 12);
+    this.src2 = be32signed(data, offset + 16);
+    this.src3 = be32signed(data, offset + 20);
+    this.dst0 = be32signed(data, offset + 24);
+    this.dst1 = be32signed(data, offset + 28);
+    this.dst2 = be32signed(data, offset + 32);
+    this.dst3 = be32signed(data, offset + 36);
     const payloadLength = be16(data, offset + 4);
     let declaredEnd = offset + 40 + payloadLength;
     if (payloadLength === 0) {

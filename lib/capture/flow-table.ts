@@ -199,7 +199,7 @@ export class AddressText {
     if (!v6) {
       let text = this.v4.get(w3);
       if (text === undefined) {
-        this.view.setUint32(0, w3);
+        this.view.setInt32(0, w3);
         text = formatIPv4(this.bytes, 0);
         this.v4.set(w3, text);
       }
@@ -208,10 +208,10 @@ export class AddressText {
     const key = `${w0},${w1},${w2},${w3}`;
     let text = this.v6.get(key);
     if (text === undefined) {
-      this.view.setUint32(0, w0);
-      this.view.setUint32(4, w1);
-      this.view.setUint32(8, w2);
-      this.view.setUint32(12, w3);
+      this.view.setInt32(0, w0);
+      this.view.setInt32(4, w1);
+      this.view.setInt32(8, w2);
+      this.view.setInt32(12, w3);
       text = formatIPv6(this.bytes, 0);
       this.v6.set(key, text);
     }
