@@ -9,7 +9,7 @@
  * `matador --help`.
  * and print wall times, peak memory (maximum resident set, from /usr/bin/time -v) and the two
  * ratios of issue 15: tshark's time over ours (goal >= 5) and ours over the read floor (goal <= 5).
- * Usage: npx tsx bench/flows/run.ts [--size-mb N] [--runs N] [--keep] [--capture FILE]
+ * Usage: npx tsx bench/flows/run.ts [--size-mb N] [--runs N (7)] [--keep] [--capture FILE]
  * Needs dist/ built (npm run build) for bin/matador.
  */
 import { execFileSync, spawnSync } from 'child_process';
@@ -34,9 +34,18 @@ function timeProcess(argv: string[]): Timing {
   return { seconds, maxRssKb: rss ? Number(rss[1]) : NaN };
 }
 
-function best(argv: string[], runs: number): Timing {
-  const timings = Array.from({ length: runs }, () => timeProcess(argv));
-  return timings.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+/** The best of `runs` runs of each command, run in turns (one of each, then again), so that
+ *  load from outside slows all of them alike and the ratios stay meaningful on a busy machine. */
+function bestInTurns<K extends string>(commands: Record<K, string[]>, runs: number): Record<K, Timing> {
+  const names = Object.keys(commands) as K[];
+  const best = {} as Record<K, Timing>;
+  for (let run = 0; run < runs; run++) {
+    for (const name of names) {
+      const t = timeProcess(commands[name]);
+      if (!best[name] || t.seconds < best[name].seconds) best[name] = t;
+    }
+  }
+  return best;
 }
 
 /** The bench's own capture, checked against what was synthesized; or the one given. */
@@ -63,24 +72,29 @@ function main(): void {
   const args = process.argv.slice(2);
   const keep = args.includes('--keep');
   const sizeMb = Number(arg('--size-mb', '80'));
-  const runs = Number(arg('--runs', '3'));
+  const runs = Number(arg('--runs', '7'));
   const given = arg('--capture', '');
   const bin = path.join(projectRoot, 'bin', 'matador');
   const file = given || path.join(projectRoot, 'bench', 'out', 'flows-bench.pcap');
   try {
     prepareCapture(file, !given, sizeMb, bin);
-    const ours = best([process.execPath, bin, 'flows', file, '--json'], runs); // stdout ignored = /dev/null
     // The same reading in a bare node process: separates our reader from the CLI's start-up.
     const library = path.join(projectRoot, 'dist', 'lib', 'capture', 'index.js');
     const bareScript = `const c = require(${JSON.stringify(library)}); c.extractFlows(c.fileChunks(process.argv[1])).then((r) => JSON.stringify(r))`;
-    const bare = best([process.execPath, '-e', bareScript, file], runs);
-    const startup = best([process.execPath, bin, 'flows', '--help'], runs);
-    const node = best([process.execPath, '-e', '0'], runs);
-    const tshark = best(['tshark', '-q', '-z', 'conv,tcp', '-z', 'conv,udp', '-r', file], runs);
-    const tcpdump = best(['tcpdump', '-r', file, '-w', '/dev/null'], runs);
+    const { ours, bare, startup, node, tshark, tcpdump } = bestInTurns(
+      {
+        ours: [process.execPath, bin, 'flows', file, '--json'], // stdout ignored = /dev/null
+        bare: [process.execPath, '-e', bareScript, file],
+        startup: [process.execPath, bin, 'flows', '--help'],
+        node: [process.execPath, '-e', '0'],
+        tshark: ['tshark', '-q', '-z', 'conv,tcp', '-z', 'conv,udp', '-r', file],
+        tcpdump: ['tcpdump', '-r', file, '-w', '/dev/null'],
+      },
+      runs,
+    );
     const row = (name: string, t: Timing): string =>
       `${name.padEnd(36)} ${t.seconds.toFixed(3).padStart(7)} s  ${(t.maxRssKb / 1024).toFixed(0).padStart(5)} MiB  ${(t.seconds / ours.seconds).toFixed(2).padStart(6)}x ours`;
-    console.log(`best of ${runs} runs (wall time, peak RSS, time relative to ours):`);
+    console.log(`best of ${runs} runs each, taken in turns (wall time, peak RSS of that run, time relative to ours):`);
     console.log(row('matador flows --json', ours));
     console.log(row('library only (bare node process)', bare));
     console.log(row('matador flows --help (CLI start-up)', startup));
