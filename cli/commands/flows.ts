@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import type { Command } from 'commander';
-import { CaptureFormatError, extractFlows, type FlowsResult } from '../../lib/capture';
+import { CaptureFormatError, extractFlows, fileChunks, type FlowsResult } from '../../lib/capture';
 import type { FlowsReport } from '../../lib/types';
 import { escapeText } from '../../lib/text/escape';
 import { CliError } from '../errors';
@@ -46,7 +46,7 @@ async function readCapture(file: string, names: boolean): Promise<FlowsResult> {
   if (stat.isDirectory()) throw new CliError(`${file}: is a directory, not a capture file`);
   if (!stat.isFile() && !stat.isFIFO()) throw new CliError(`${file}: not a regular file`);
   try {
-    return await extractFlows(fs.createReadStream(file, { highWaterMark: 1024 * 1024 }), { names });
+    return await extractFlows(fileChunks(file), { names });
   } catch (err) {
     if (err instanceof CaptureFormatError) throw new CliError(`${file}: ${err.message}`);
     if ((err as NodeJS.ErrnoException).code) throw new CliError(`${file}: ${describeIoError(err)}`);

@@ -4,8 +4,9 @@
  *
  * Why our own TypeScript reader rather than a native libpcap binding or pcap-ng-parser:
  *  - no native build: `npm install` works on every machine the platform runs on, no compiler;
- *  - bounded memory: at most one record (capped at MAX_RECORD_BYTES) plus one chunk is held,
- *    whatever the file size — never a whole-file buffer;
+ *  - bounded memory: between chunks at most one record (capped at MAX_RECORD_BYTES) is held,
+ *    copied, whatever the file size — never a whole-file buffer, and never the caller's chunk
+ *    (so the caller may read the next chunk into the same memory);
  *  - one core: the streaming form (chunks from fs.createReadStream) and the whole-file form
  *    (one Buffer) both go through `push`, so they cannot drift apart.
  *
@@ -14,6 +15,7 @@
  * (each with its own byte order) and interfaces (each with its own link type, snap length,
  * if_tsresol and if_tsoffset), Enhanced, Simple and obsolete Packet blocks.
  */
+import { be16, be32, le16, le32 } from './bytes';
 import { fractionDigits, splitBinaryUnits, splitDecimalUnits } from './timestamp';
 
 /** A file that is not a capture, or whose structure is broken beyond one cut-short record. */
@@ -104,30 +106,44 @@ export class CaptureReader {
 
   constructor(private readonly onPacket: PacketCallback) {}
 
-  /** Feed the next bytes of the file. Throws CaptureFormatError when the file is not readable. */
+  /** Feed the next bytes of the file. Throws CaptureFormatError when the file is not readable.
+   *  `chunk` is not kept after push returns: the caller may reuse its memory for the next read. */
   push(chunk: Uint8Array): void {
-    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.pendingLength > 0) {
-      this.pendingChunks.push(buf);
-      this.pendingLength += buf.length;
-      if (this.pendingLength < this.needed) return; // keep collecting; no quadratic re-concatenation
-      buf = Buffer.concat(this.pendingChunks, this.pendingLength);
-      this.pendingChunks = [];
-      this.pendingLength = 0;
-    }
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let pos = 0;
+    // A unit (header, record, block) begun in an earlier chunk is completed from just the bytes
+    // it lacks: joining whole chunks would copy every byte of the file once more.
+    while (this.pendingLength > 0) {
+      const take = Math.min(this.needed - this.pendingLength, buf.length - pos);
+      if (take > 0) {
+        this.pendingChunks.push(Buffer.from(buf.subarray(pos, pos + take))); // copy: chunk is borrowed
+        this.pendingLength += take;
+        pos += take;
+      }
+      if (this.pendingLength < this.needed) return; // keep collecting; no quadratic re-concatenation
+      const unit = Buffer.concat(this.pendingChunks, this.pendingLength);
+      const used = this.consume(unit, 0);
+      this.pendingChunks = used < unit.length ? [unit.subarray(used)] : [];
+      this.pendingLength = unit.length - used;
+    }
+    const used = this.consume(buf, pos);
+    if (used < buf.length) {
+      this.pendingChunks = [Buffer.from(buf.subarray(used))]; // copy: chunk is borrowed
+      this.pendingLength = buf.length - used;
+    }
+  }
+
+  /** Step through every whole unit of buf from pos; the offset of the first incomplete one. */
+  private consume(buf: Buffer, pos: number): number {
     for (;;) {
+      if (this.format === 'pcap') return this.readPcapRecords(buf, pos); // after its header: records only
       const step = this.step(buf, pos);
       if (step <= 0) {
         this.needed = -step;
-        break;
+        return pos;
       }
       pos += step;
       this.position += step;
-    }
-    if (pos < buf.length) {
-      this.pendingChunks = [buf.subarray(pos)];
-      this.pendingLength = buf.length - pos;
     }
   }
 
@@ -143,11 +159,10 @@ export class CaptureReader {
     }
   }
 
-  /** Consume one unit (header, record or block) at `pos`: bytes used, or minus the bytes needed. */
+  /** Consume one unit (file header or pcapng block) at `pos`: bytes used, or minus the bytes needed. */
   private step(buf: Buffer, pos: number): number {
     const avail = buf.length - pos;
     if (this.format === null) return this.readFileHeader(buf, pos, avail);
-    if (this.format === 'pcap') return this.readPcapRecord(buf, pos, avail);
     return this.readPcapngBlock(buf, pos, avail);
   }
 
@@ -173,29 +188,43 @@ export class CaptureReader {
     return 24;
   }
 
-  private readPcapRecord(buf: Buffer, pos: number, avail: number): number {
+  /** Classic pcap records back to back from `pos`, in one loop: every packet of a pcap file
+   *  passes here, so nothing is looked up or dispatched per record that is fixed per file.
+   *  Returns the offset of the first record not wholly in buf (its size in this.needed). */
+  private readPcapRecords(buf: Buffer, pos: number): number {
     const headerLength = this.pcapRecordHeader;
-    if (avail < headerLength) return -headerLength;
-    const capturedLength = this.u32(buf, pos + 8);
-    if (capturedLength > MAX_RECORD_BYTES) {
-      throw new CaptureFormatError(`corrupt pcap record at offset ${this.position}: captured length ${capturedLength} exceeds ${MAX_RECORD_BYTES}`);
-    }
-    const total = headerLength + capturedLength;
-    if (avail < total) return -total;
+    const le = this.littleEndian;
+    const fractionScale = this.pcapNanos ? 1 : 1000;
     const p = this.packet;
     p.linkType = this.pcapLinkType;
     p.interfaceId = 0;
-    p.sec = this.u32(buf, pos);
-    const fraction = this.u32(buf, pos + 4);
-    p.nsec = this.pcapNanos ? fraction : fraction * 1000;
     p.digits = this.pcapDigits;
-    p.capturedLength = capturedLength;
-    p.originalLength = this.u32(buf, pos + 12);
     p.data = buf;
-    p.offset = pos + headerLength;
-    this.records++;
-    this.onPacket(p);
-    return total;
+    for (;;) {
+      const avail = buf.length - pos;
+      if (avail < headerLength) {
+        this.needed = headerLength;
+        return pos;
+      }
+      const capturedLength = le ? le32(buf, pos + 8) : be32(buf, pos + 8);
+      if (capturedLength > MAX_RECORD_BYTES) {
+        throw new CaptureFormatError(`corrupt pcap record at offset ${this.position}: captured length ${capturedLength} exceeds ${MAX_RECORD_BYTES}`);
+      }
+      const total = headerLength + capturedLength;
+      if (avail < total) {
+        this.needed = total;
+        return pos;
+      }
+      p.sec = le ? le32(buf, pos) : be32(buf, pos);
+      p.nsec = (le ? le32(buf, pos + 4) : be32(buf, pos + 4)) * fractionScale;
+      p.capturedLength = capturedLength;
+      p.originalLength = le ? le32(buf, pos + 12) : be32(buf, pos + 12);
+      p.offset = pos + headerLength;
+      this.records++;
+      this.onPacket(p);
+      pos += total;
+      this.position += total;
+    }
   }
 
   private readPcapngBlock(buf: Buffer, pos: number, avail: number): number {
@@ -330,10 +359,10 @@ export class CaptureReader {
   }
 
   private u16(buf: Buffer, at: number): number {
-    return this.littleEndian ? buf.readUInt16LE(at) : buf.readUInt16BE(at);
+    return this.littleEndian ? le16(buf, at) : be16(buf, at);
   }
 
   private u32(buf: Buffer, at: number): number {
-    return this.littleEndian ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+    return this.littleEndian ? le32(buf, at) : be32(buf, at);
   }
 }

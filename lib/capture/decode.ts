@@ -1,6 +1,6 @@
 /**
  * Packet decoding from the link layer down to TCP/UDP ports, into one reused result object
- * (no per-packet allocation beyond the two address-key strings).
+ * (no per-packet allocation: addresses are kept as 32-bit words, not strings).
  *
  * Link types: Ethernet (1), Linux cooked v1 (113) and v2 (276), raw IP (101, and 12/14 as some
  * systems write it; 228 IPv4, 229 IPv6), BSD null (0, host byte order) and loopback (108,
@@ -10,6 +10,7 @@
  * IP-in-IP, IPv6-in-IP, GRE, VXLAN and Geneve tunnels are followed to the inner packet, as
  * Wireshark does.
  */
+import { be16, be32, be32signed, le16, le32 } from './bytes';
 
 export const LINKTYPE = {
   NULL: 0,
@@ -53,12 +54,15 @@ export class PacketDecoder {
   /** 6 (TCP) or 17 (UDP) when status is L4 (or a fragment carrying the L4 header). */
   protocol = 0;
   ipVersion = 4;
-  /** Compact keys of IPv6 addresses (raw bytes as latin1 text, 16 chars). */
-  srcKey = '';
-  dstKey = '';
-  /** IPv4 addresses as numbers (IPv4 packets carry these instead of the string keys). */
-  src4 = 0;
-  dst4 = 0;
+  /** Addresses as four big-endian signed 32-bit words each; an IPv4 address is word 3 (0-2 are 0). */
+  src0 = 0;
+  src1 = 0;
+  src2 = 0;
+  src3 = 0;
+  dst0 = 0;
+  dst1 = 0;
+  dst2 = 0;
+  dst3 = 0;
   /** Where the addresses are, to format them once per new flow. */
   data: Buffer = Buffer.alloc(0);
   srcOffset = 0;
@@ -95,10 +99,10 @@ export class PacketDecoder {
         return this.ethernet(data, offset, end, 0);
       case LINKTYPE.LINUX_SLL:
         if (end - offset < 16) return Decoded.Short;
-        return this.etherType(data.readUInt16BE(offset + 14), data, offset + 16, end, 0);
+        return this.etherType(be16(data, offset + 14), data, offset + 16, end, 0);
       case LINKTYPE.LINUX_SLL2:
         if (end - offset < 20) return Decoded.Short;
-        return this.etherType(data.readUInt16BE(offset), data, offset + 20, end, 0);
+        return this.etherType(be16(data, offset), data, offset + 20, end, 0);
       case LINKTYPE.RAW:
       case LINKTYPE.RAW_12:
       case LINKTYPE.RAW_14:
@@ -114,7 +118,7 @@ export class PacketDecoder {
       case LINKTYPE.IPOIB:
         // 40 bytes of link addresses, then the 4-byte IPoIB header (EtherType, reserved)
         if (end - offset < 44) return Decoded.Short;
-        return this.etherType(data.readUInt16BE(offset + 40), data, offset + 44, end, 0);
+        return this.etherType(be16(data, offset + 40), data, offset + 44, end, 0);
       case LINKTYPE.PPP:
       case LINKTYPE.PPP_HDLC:
         return this.ppp(data, offset, end);
@@ -123,8 +127,8 @@ export class PacketDecoder {
         if (end - offset < 4) return Decoded.Short;
         // NULL holds the family in the capturing host's byte order; a value above 0xffff
         // means the file came from a host of the other order (what Wireshark checks too).
-        let family = linkType === LINKTYPE.LOOP ? data.readUInt32BE(offset) : data.readUInt32LE(offset);
-        if (family > 0xffff) family = data.readUInt32BE(offset);
+        let family = linkType === LINKTYPE.LOOP ? be32(data, offset) : le32(data, offset);
+        if (family > 0xffff) family = be32(data, offset);
         if (family === 2) return this.ipv4(data, offset + 4, end, 0);
         if (family === 10 || family === 24 || family === 28 || family === 30) return this.ipv6(data, offset + 4, end, 0);
         return Decoded.Other;
@@ -136,7 +140,7 @@ export class PacketDecoder {
 
   private ethernet(data: Buffer, offset: number, end: number, depth: number): Decoded {
     if (end - offset < 14) return Decoded.Short;
-    return this.etherType(data.readUInt16BE(offset + 12), data, offset + 14, end, depth);
+    return this.etherType(be16(data, offset + 12), data, offset + 14, end, depth);
   }
 
   private etherType(type: number, data: Buffer, offset: number, end: number, depth: number): Decoded {
@@ -148,13 +152,13 @@ export class PacketDecoder {
       if (type === 0x8100 || type === 0x88a8 || type === 0x9100 || type === 0x9200) {
         // 802.1Q / 802.1ad tag: 2 bytes TCI, then the next type
         if (end - offset < 4) return Decoded.Short;
-        type = data.readUInt16BE(offset + 2);
+        type = be16(data, offset + 2);
         offset += 4;
       } else if (type <= 1500) {
         // 802.3 length field: only LLC/SNAP carries an EtherType on
         if (end - offset < 8) return Decoded.Short;
         if (data[offset] !== 0xaa || data[offset + 1] !== 0xaa || data[offset + 2] !== 0x03) return Decoded.Other;
-        type = data.readUInt16BE(offset + 6);
+        type = be16(data, offset + 6);
         offset += 8;
       } else if (type === 0x88e5) {
         // MACsec: TCI/AN, short length, packet number, optional SCI; encrypted payloads end here
@@ -163,12 +167,12 @@ export class PacketDecoder {
         if (tci & 0x08) return Decoded.Other;
         offset += tci & 0x20 ? 14 : 6;
         if (end - offset < 2) return Decoded.Short;
-        type = data.readUInt16BE(offset);
+        type = be16(data, offset);
         offset += 2;
       } else if (type === 0x8864) {
         // PPPoE session: 6-byte header, then a 2-byte PPP protocol
         if (end - offset < 8) return Decoded.Short;
-        const ppp = data.readUInt16BE(offset + 6);
+        const ppp = be16(data, offset + 6);
         offset += 8;
         if (ppp === 0x0021) type = 0x0800;
         else if (ppp === 0x0057) type = 0x86dd;
@@ -196,8 +200,8 @@ export class PacketDecoder {
   private nflog(data: Buffer, offset: number, end: number): Decoded {
     let at = offset + 4;
     while (end - at >= 4) {
-      const length = data.readUInt16LE(at);
-      const type = data.readUInt16LE(at + 2);
+      const length = le16(data, at);
+      const type = le16(data, at + 2);
       if (length < 4) return Decoded.Other;
       if (type === 9) return this.ipByVersion(data, at + 4, Math.min(end, at + length), 0);
       at += (length + 3) & ~3;
@@ -214,7 +218,7 @@ export class PacketDecoder {
       offset += 1; // compressed protocol field
     } else {
       if (end - offset < 2) return Decoded.Short;
-      protocol = data.readUInt16BE(offset);
+      protocol = be16(data, offset);
       offset += 2;
     }
     if (protocol === 0x21) return this.ipv4(data, offset, end, 0);
@@ -239,23 +243,23 @@ export class PacketDecoder {
     const headerLength = (first & 0x0f) * 4;
     if (headerLength < 20) return Decoded.Other;
     if (avail < headerLength) return Decoded.Short;
-    let totalLength = data.readUInt16BE(offset + 2);
+    let totalLength = be16(data, offset + 2);
     if (totalLength === 0) totalLength = avail; // segmentation offload: the length is left 0
     if (totalLength < headerLength) return Decoded.Other;
     this.ipVersion = 4;
     this.srcOffset = offset + 12;
     this.dstOffset = offset + 16;
-    this.src4 = data.readUInt32BE(offset + 12);
-    this.dst4 = data.readUInt32BE(offset + 16);
-    this.srcKey = ''; // IPv4 flows are keyed by the numbers
-    this.dstKey = '';
+    this.src0 = this.src1 = this.src2 = 0;
+    this.dst0 = this.dst1 = this.dst2 = 0;
+    this.src3 = be32signed(data, offset + 12);
+    this.dst3 = be32signed(data, offset + 16);
     const protocol = data[offset + 9];
     const payloadStart = offset + headerLength;
     const declaredEnd = offset + totalLength;
     const capturedEnd = Math.min(declaredEnd, end);
-    const fragmentField = data.readUInt16BE(offset + 6);
+    const fragmentField = be16(data, offset + 6);
     if (fragmentField & 0x3fff) {
-      this.fragmentKey = `4,${this.src4},${this.dst4},${data.readUInt16BE(offset + 4)},${protocol}`;
+      this.fragmentKey = `4,${this.src3},${this.dst3},${be16(data, offset + 4)},${protocol}`;
       return this.fragment(protocol, (fragmentField & 0x1fff) * 8, (fragmentField & 0x2000) !== 0, data, payloadStart, declaredEnd, capturedEnd);
     }
     return this.transport(protocol, data, payloadStart, declaredEnd, capturedEnd, depth);
@@ -268,9 +272,15 @@ export class PacketDecoder {
     this.ipVersion = 6;
     this.srcOffset = offset + 8;
     this.dstOffset = offset + 24;
-    this.srcKey = data.toString('latin1', offset + 8, offset + 24);
-    this.dstKey = data.toString('latin1', offset + 24, offset + 40);
-    const payloadLength = data.readUInt16BE(offset + 4);
+    this.src0 = be32signed(data, offset + 8);
+    this.src1 = be32signed(data, offset + 12);
+    this.src2 = be32signed(data, offset + 16);
+    this.src3 = be32signed(data, offset + 20);
+    this.dst0 = be32signed(data, offset + 24);
+    this.dst1 = be32signed(data, offset + 28);
+    this.dst2 = be32signed(data, offset + 32);
+    this.dst3 = be32signed(data, offset + 36);
+    const payloadLength = be16(data, offset + 4);
     let declaredEnd = offset + 40 + payloadLength;
     if (payloadLength === 0) {
       // A jumbogram (RFC 2675; BIG TCP uses them): the length is in a hop-by-hop Jumbo Payload
@@ -295,7 +305,7 @@ export class PacketDecoder {
         next = nextNext;
       } else if (next === 44) {
         if (capturedEnd - at < 8) return Decoded.Short;
-        const field = data.readUInt16BE(at + 2);
+        const field = be16(data, at + 2);
         const fragmentOffset = field & 0xfff8;
         const more = (field & 1) !== 0;
         const inner = data[at];
@@ -305,7 +315,7 @@ export class PacketDecoder {
           next = inner; // atomic fragment: a whole packet, dissected as such
           continue;
         }
-        this.fragmentKey = `6${this.srcKey}${this.dstKey}${id}`;
+        this.fragmentKey = `6${data.toString('latin1', offset + 8, offset + 40)}${id}`; // both addresses, raw
         return this.fragment(inner, fragmentOffset, more, data, at, declaredEnd, capturedEnd);
       } else {
         break;
@@ -346,7 +356,7 @@ export class PacketDecoder {
   private udpTunnel(data: Buffer, end: number, depth: number): Decoded {
     const start = this.payloadOffset;
     const port = isUdpTunnelPort(this.srcPort) ? this.srcPort : this.dstPort;
-    const outer = [this.ipVersion, this.srcKey, this.dstKey, this.src4, this.dst4, this.srcOffset, this.dstOffset, this.srcPort, this.dstPort, this.payloadOffset, this.payloadLength] as const;
+    const outer = this.snapshot();
     let inner: Decoded = Decoded.Other;
     if (end - start >= 8) {
       if (port === 4789) {
@@ -358,23 +368,32 @@ export class PacketDecoder {
         else if (next === 3) inner = this.ethernet(data, start + 8, end, depth);
       } else {
         const headerLength = 8 + (data[start] & 0x3f) * 4;
-        const type = data.readUInt16BE(start + 2);
+        const type = be16(data, start + 2);
         if (type === 0x6558) inner = this.ethernet(data, start + headerLength, end, depth);
         else if (type === 0x0800 || type === 0x86dd) inner = this.etherType(type, data, start + headerLength, end, depth);
       }
     }
     if (inner === Decoded.L4 || inner === Decoded.Fragment) return inner;
-    [this.ipVersion, this.srcKey, this.dstKey, this.src4, this.dst4, this.srcOffset, this.dstOffset, this.srcPort, this.dstPort, this.payloadOffset, this.payloadLength] = outer;
+    this.restore(outer);
     this.protocol = 17;
     this.tcpFlags = 0;
     return Decoded.L4;
   }
 
+  /** The outer packet's fields, kept while a tunnel's inner packet is tried. */
+  private snapshot(): number[] {
+    return [this.ipVersion, this.src0, this.src1, this.src2, this.src3, this.dst0, this.dst1, this.dst2, this.dst3, this.srcOffset, this.dstOffset, this.srcPort, this.dstPort, this.payloadOffset, this.payloadLength];
+  }
+
+  private restore(fields: number[]): void {
+    [this.ipVersion, this.src0, this.src1, this.src2, this.src3, this.dst0, this.dst1, this.dst2, this.dst3, this.srcOffset, this.dstOffset, this.srcPort, this.dstPort, this.payloadOffset, this.payloadLength] = fields;
+  }
+
   private gre(data: Buffer, offset: number, end: number, depth: number): Decoded {
     if (end - offset < 4) return Decoded.Short;
-    const flags = data.readUInt16BE(offset);
+    const flags = be16(data, offset);
     if ((flags & 0x7) !== 0) return Decoded.Other; // version 1 (PPTP) carries PPP, not followed
-    const type = data.readUInt16BE(offset + 2);
+    const type = be16(data, offset + 2);
     let at = offset + 4;
     if (flags & 0x8000) at += 4; // checksum + reserved
     if (flags & 0x2000) at += 4; // key
@@ -394,10 +413,10 @@ export class PacketDecoder {
       // A header length below 20 is bogus, but Wireshark has filed the segment under its
       // conversation before it checks that: count it, look at no payload.
       const headerLength = (data[start + 12] >> 4) * 4;
-      this.srcPort = data.readUInt16BE(start);
-      this.dstPort = data.readUInt16BE(start + 2);
-      this.tcpSeq = data.readUInt32BE(start + 4);
-      this.tcpAck = data.readUInt32BE(start + 8);
+      this.srcPort = be16(data, start);
+      this.dstPort = be16(data, start + 2);
+      this.tcpSeq = be32(data, start + 4);
+      this.tcpAck = be32(data, start + 8);
       this.tcpFlags = data[start + 13];
       this.tcpHeaderFits = declaredEnd - start >= headerLength;
       this.payloadOffset = start + headerLength;
@@ -405,11 +424,11 @@ export class PacketDecoder {
       return true;
     }
     if (capturedEnd - start < 8) return false; // Wireshark files a datagram only with its whole header
-    this.srcPort = data.readUInt16BE(start);
-    this.dstPort = data.readUInt16BE(start + 2);
+    this.srcPort = be16(data, start);
+    this.dstPort = be16(data, start + 2);
     // A length field below 8 is bogus and Wireshark files no conversation (0 is fine only for
     // an IPv6 jumbogram); beyond the IP payload it files one but hands no payload on.
-    const udpLength = data.readUInt16BE(start + 4);
+    const udpLength = be16(data, start + 4);
     if (udpLength < 8 && !(udpLength === 0 && this.ipVersion === 6)) return false;
     this.udpLengthSane = udpLength >= 8 && udpLength <= declaredEnd - start;
     this.tcpFlags = 0;
@@ -433,7 +452,7 @@ function jumboLength(data: Buffer, offset: number, end: number): number {
     }
     if (at + 2 > headerEnd) break;
     const length = data[at + 1];
-    if (type === 0xc2 && length === 4 && at + 6 <= headerEnd) return data.readUInt32BE(at + 2);
+    if (type === 0xc2 && length === 4 && at + 6 <= headerEnd) return be32(data, at + 2);
     at += 2 + length;
   }
   return -1;

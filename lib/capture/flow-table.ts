@@ -18,18 +18,19 @@ import { compareStamps } from './timestamp';
 export interface FlowState {
   index: number;
   protocol: 'tcp' | 'udp';
-  clientIp: string;
+  v6: boolean;
+  /** Client and server addresses as the decoder gives them (four 32-bit words; IPv4 in word 3). */
+  c0: number;
+  c1: number;
+  c2: number;
+  c3: number;
+  s0: number;
+  s1: number;
+  s2: number;
+  s3: number;
   clientPort: number;
-  serverIp: string;
   serverPort: number;
-  /** IPv6 address keys (see PacketDecoder.srcKey) or IPv4 addresses as numbers. */
-  clientKey: string;
-  serverKey: string;
-  clientNum: number;
-  serverNum: number;
-  /** Table key: hash (IPv4) or string (IPv6) of the unordered 4-tuple; next IPv4 flow with the same hash. */
-  hash: number;
-  key: string;
+  /** The next older flow whose 4-tuple has the same hash. */
   chain: FlowState | null;
   packets: number;
   bytes: number;
@@ -39,9 +40,9 @@ export interface FlowState {
   lastSec: number;
   lastNsec: number;
   lastDigits: number;
-  /** TCP base sequence numbers: [0] client->server, [1] server->client. */
-  baseSeq: [number, number];
-  baseSet: [boolean, boolean];
+  /** TCP base sequence numbers, client->server (0) and server->client (1); -1 until set. */
+  base0: number;
+  base1: number;
   /** Payload inspection state, owned by the extractor. */
   sni: string | null;
   tls: StreamPrefix | null;
@@ -52,39 +53,28 @@ export interface FlowState {
 export class FlowTable {
   /** Every flow in order of its first packet (the stream index order of Wireshark). */
   readonly flows: FlowState[] = [];
-  /** IPv4 flows by a hash of the unordered 4-tuple (no string per packet), chained. */
+  /** Flows by a hash of the unordered 4-tuple (a number: no string per packet), chained newest
+   *  first, so a reused tuple finds its newest flow. */
   private readonly byHash = new Map<number, FlowState>();
-  /** IPv6 flows by a string of the unordered 4-tuple. */
-  private readonly byKey = new Map<string, FlowState>();
   private lastFlow: FlowState | null = null;
-  private lookupHash = 0;
-  private lookupKey = '';
   /** Set by track(): did the packet travel client -> server? */
   fromClient = true;
 
   /** Attribute the decoded TCP/UDP packet to its flow (creating it when needed). */
-  track(decoder: PacketDecoder, packet: RawPacket): FlowState {
-    const tcp = decoder.protocol === 6;
-    const sport = decoder.srcPort;
-    const dport = decoder.dstPort;
-    const v4 = decoder.ipVersion === 4;
-    let flow = v4 ? this.findV4(tcp, decoder.src4, decoder.dst4, sport, dport) : this.findV6(tcp, decoder.srcKey, decoder.dstKey, sport, dport);
+  track(d: PacketDecoder, packet: RawPacket): FlowState {
+    const tcp = d.protocol === 6;
+    let flow = this.find(d, tcp);
     let fromClient = true;
     if (flow) {
-      fromClient = (v4 ? flow.clientNum === decoder.src4 : flow.clientKey === decoder.srcKey) && flow.clientPort === sport;
-      if (tcp && (decoder.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
-        const dir = fromClient ? 0 : 1;
-        if (flow.baseSet[dir] && decoder.tcpSeq !== flow.baseSeq[dir]) flow = undefined; // port reused
+      fromClient = flow.c3 === d.src3 && flow.clientPort === d.srcPort && flow.c0 === d.src0 && flow.c1 === d.src1 && flow.c2 === d.src2;
+      // A SYN (no ACK) whose sequence number is not the direction's base: the port was reused.
+      if (tcp && (d.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+        const base = fromClient ? flow.base0 : flow.base1;
+        if (base >= 0 && d.tcpSeq !== base) flow = null;
       }
     }
     if (!flow) {
-      flow = this.create(decoder, packet, tcp);
-      if (v4) {
-        flow.chain = this.byHash.get(this.lookupHash) ?? null; // newest first: a reused tuple finds the new flow
-        this.byHash.set(this.lookupHash, flow);
-      } else {
-        this.byKey.set(this.lookupKey, flow);
-      }
+      flow = this.create(d, packet, tcp);
       fromClient = true;
     }
     this.lastFlow = flow;
@@ -101,65 +91,40 @@ export class FlowTable {
       flow.lastNsec = packet.nsec;
       flow.lastDigits = packet.digits;
     }
-    if (tcp && decoder.tcpHeaderFits) {
-      const fwd = fromClient ? 0 : 1;
-      const rev = 1 - fwd;
-      if (!flow.baseSet[fwd]) {
-        flow.baseSeq[fwd] = decoder.tcpFlags & TCP_SYN ? decoder.tcpSeq : (decoder.tcpSeq - 1) >>> 0;
-        flow.baseSet[fwd] = true;
-      }
-      if (!flow.baseSet[rev] && decoder.tcpFlags & TCP_ACK) {
-        flow.baseSeq[rev] = (decoder.tcpAck - 1) >>> 0;
-        flow.baseSet[rev] = true;
-      }
-    }
+    if (tcp && d.tcpHeaderFits) setBaseSequences(flow, d, fromClient);
     return flow;
   }
 
-  private findV4(tcp: boolean, src: number, dst: number, sport: number, dport: number): FlowState | undefined {
+  /** The newest flow of the packet's 4-tuple and protocol. */
+  private find(d: PacketDecoder, tcp: boolean): FlowState | null {
     const protocol = tcp ? 'tcp' : 'udp';
+    const v6 = d.ipVersion === 6;
     const last = this.lastFlow;
     // Consecutive packets of one flow (bursts) skip the hash lookup.
-    if (last && last.protocol === protocol && last.clientKey === '' && sameTuple4(last, src, dst, sport, dport)) {
-      this.lookupHash = last.hash;
-      return last;
+    if (last && last.protocol === protocol && last.v6 === v6 && sameTuple(last, d)) return last;
+    for (let f = this.byHash.get(tupleHash(d, tcp)) ?? null; f; f = f.chain) {
+      if (f.protocol === protocol && f.v6 === v6 && sameTuple(f, d)) return f;
     }
-    const hash = hashTuple4(tcp, src, dst, sport, dport);
-    this.lookupHash = hash;
-    for (let f = this.byHash.get(hash); f; f = f.chain ?? undefined) {
-      if (f.protocol === protocol && sameTuple4(f, src, dst, sport, dport)) return f;
-    }
-    return undefined;
+    return null;
   }
 
-  private findV6(tcp: boolean, src: string, dst: string, sport: number, dport: number): FlowState | undefined {
-    const protocol = tcp ? 'tcp' : 'udp';
-    const last = this.lastFlow;
-    if (last && last.protocol === protocol && last.clientKey !== '' && sameTuple6(last, src, dst, sport, dport)) {
-      this.lookupKey = last.key;
-      return last;
-    }
-    const srcFirst = src < dst || (src === dst && sport <= dport);
-    this.lookupKey = srcFirst ? `${protocol}${src}${sport}|${dst}${dport}` : `${protocol}${dst}${dport}|${src}${sport}`;
-    return this.byKey.get(this.lookupKey);
-  }
-
-  private create(decoder: PacketDecoder, packet: RawPacket, tcp: boolean): FlowState {
-    const format = decoder.ipVersion === 4 ? formatIPv4 : formatIPv6;
+  private create(d: PacketDecoder, packet: RawPacket, tcp: boolean): FlowState {
+    const hash = tupleHash(d, tcp);
     const flow: FlowState = {
       index: this.flows.length,
       protocol: tcp ? 'tcp' : 'udp',
-      clientIp: format(decoder.data, decoder.srcOffset),
-      clientPort: decoder.srcPort,
-      serverIp: format(decoder.data, decoder.dstOffset),
-      serverPort: decoder.dstPort,
-      clientKey: decoder.srcKey,
-      serverKey: decoder.dstKey,
-      clientNum: decoder.src4,
-      serverNum: decoder.dst4,
-      hash: this.lookupHash,
-      key: decoder.ipVersion === 4 ? '' : this.lookupKey,
-      chain: null,
+      v6: d.ipVersion === 6,
+      c0: d.src0,
+      c1: d.src1,
+      c2: d.src2,
+      c3: d.src3,
+      s0: d.dst0,
+      s1: d.dst1,
+      s2: d.dst2,
+      s3: d.dst3,
+      clientPort: d.srcPort,
+      serverPort: d.dstPort,
+      chain: this.byHash.get(hash) ?? null,
       packets: 0,
       bytes: 0,
       firstSec: packet.sec,
@@ -168,37 +133,88 @@ export class FlowTable {
       lastSec: packet.sec,
       lastNsec: packet.nsec,
       lastDigits: packet.digits,
-      baseSeq: [0, 0],
-      baseSet: [false, false],
+      base0: -1,
+      base1: -1,
       sni: null,
       tls: null,
       tlsDone: !tcp,
       dnsStream: null,
     };
+    this.byHash.set(hash, flow);
     this.flows.push(flow);
     return flow;
   }
 }
 
-function sameTuple4(f: FlowState, src: number, dst: number, sport: number, dport: number): boolean {
-  return (
-    (f.clientNum === src && f.clientPort === sport && f.serverNum === dst && f.serverPort === dport) ||
-    (f.clientNum === dst && f.clientPort === dport && f.serverNum === src && f.serverPort === sport)
-  );
+/** packet-tcp.c's base sequence numbers: the first segment of a direction sets its own (its
+ *  seq for a SYN, seq-1 otherwise); the first ACK sets the other direction's (ack-1). */
+function setBaseSequences(flow: FlowState, d: PacketDecoder, fromClient: boolean): void {
+  const own = d.tcpFlags & TCP_SYN ? d.tcpSeq : (d.tcpSeq - 1) >>> 0;
+  const other = d.tcpFlags & TCP_ACK ? (d.tcpAck - 1) >>> 0 : -1;
+  if (fromClient) {
+    if (flow.base0 < 0) flow.base0 = own;
+    if (flow.base1 < 0) flow.base1 = other;
+  } else {
+    if (flow.base1 < 0) flow.base1 = own;
+    if (flow.base0 < 0) flow.base0 = other;
+  }
 }
 
-function sameTuple6(f: FlowState, src: string, dst: string, sport: number, dport: number): boolean {
-  return (
-    (f.clientKey === src && f.clientPort === sport && f.serverKey === dst && f.serverPort === dport) ||
-    (f.clientKey === dst && f.clientPort === dport && f.serverKey === src && f.serverPort === sport)
-  );
+/** Does the packet belong to the flow's 4-tuple, in either direction? (Protocol and IP version
+ *  are checked by the caller.) Word 3 and the ports differ most often: compared first. */
+function sameTuple(f: FlowState, d: PacketDecoder): boolean {
+  if (f.c3 === d.src3 && f.clientPort === d.srcPort && f.s3 === d.dst3 && f.serverPort === d.dstPort) {
+    return f.c0 === d.src0 && f.c1 === d.src1 && f.c2 === d.src2 && f.s0 === d.dst0 && f.s1 === d.dst1 && f.s2 === d.dst2;
+  }
+  if (f.c3 === d.dst3 && f.clientPort === d.dstPort && f.s3 === d.src3 && f.serverPort === d.srcPort) {
+    return f.c0 === d.dst0 && f.c1 === d.dst1 && f.c2 === d.dst2 && f.s0 === d.src0 && f.s1 === d.src1 && f.s2 === d.src2;
+  }
+  return false;
 }
 
-/** Hash of the unordered IPv4 4-tuple and protocol (both directions give the same value). */
-function hashTuple4(tcp: boolean, src: number, dst: number, sport: number, dport: number): number {
-  const srcFirst = src < dst || (src === dst && sport <= dport);
-  const a = srcFirst ? src : dst;
-  const b = srcFirst ? dst : src;
-  const ports = srcFirst ? sport * 65536 + dport : dport * 65536 + sport;
-  return (Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ ports ^ (tcp ? 0x5bd1e995 : 0)) | 0;
+/** Hash of the unordered 4-tuple, protocol and IP version: the same for both directions (a sum
+ *  of the two endpoints' hashes), kept in the small-integer range a Map hashes fastest. */
+function tupleHash(d: PacketDecoder, tcp: boolean): number {
+  const src = endpointHash(d.src0, d.src1, d.src2, d.src3, d.srcPort);
+  const dst = endpointHash(d.dst0, d.dst1, d.dst2, d.dst3, d.dstPort);
+  return ((src + dst) ^ (tcp ? 0x5bd1e995 : 0) ^ (d.ipVersion === 6 ? 0x2545f491 : 0)) & 0x3fffffff;
+}
+
+function endpointHash(w0: number, w1: number, w2: number, w3: number, port: number): number {
+  let h = Math.imul(w3 ^ Math.imul(port, 0x9e3779b1), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 15) ^ w2, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 13) ^ w1, 0x27d4eb2f);
+  h = Math.imul(h ^ (h >>> 16) ^ w0, 0x165667b1);
+  return h ^ (h >>> 15);
+}
+
+/** Text of an address the decoder kept as words (formatted once per distinct address). */
+export class AddressText {
+  private readonly v4 = new Map<number, string>();
+  private readonly v6 = new Map<string, string>();
+  private readonly bytes = new Uint8Array(16);
+  private readonly view = new DataView(this.bytes.buffer);
+
+  of(v6: boolean, w0: number, w1: number, w2: number, w3: number): string {
+    if (!v6) {
+      let text = this.v4.get(w3);
+      if (text === undefined) {
+        this.view.setInt32(0, w3);
+        text = formatIPv4(this.bytes, 0);
+        this.v4.set(w3, text);
+      }
+      return text;
+    }
+    const key = `${w0},${w1},${w2},${w3}`;
+    let text = this.v6.get(key);
+    if (text === undefined) {
+      this.view.setInt32(0, w0);
+      this.view.setInt32(4, w1);
+      this.view.setInt32(8, w2);
+      this.view.setInt32(12, w3);
+      text = formatIPv6(this.bytes, 0);
+      this.v6.set(key, text);
+    }
+    return text;
+  }
 }

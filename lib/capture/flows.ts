@@ -10,7 +10,7 @@ import { CaptureReader, type RawPacket } from './capture-reader';
 import { Decoded, PacketDecoder } from './decode';
 import { DnsTable, type DnsName, parseDnsMessage } from './dns';
 import { FragmentTracker } from './fragments';
-import { type FlowState, FlowTable } from './flow-table';
+import { AddressText, type FlowState, FlowTable } from './flow-table';
 import { formatIPv4, formatIPv6 } from '../net/ip';
 import { StreamPrefix } from './stream-prefix';
 import { formatTimestamp } from './timestamp';
@@ -106,8 +106,9 @@ export class FlowExtractor {
     this.reader.end();
     const byAddress = this.names ? this.namesByAddress() : new Map<string, string[]>();
     const times = this.packetTimes;
+    const addresses = new AddressText();
     const flows = this.table.flows.map((f) => {
-      const flow = toFlow(f, byAddress);
+      const flow = toFlow(f, addresses, byAddress);
       if (times) flow.packetTimes = times[f.index] ?? [];
       return flow;
     });
@@ -243,18 +244,19 @@ export class FlowExtractor {
   }
 }
 
-function toFlow(f: FlowState, namesByAddress: Map<string, string[]>): NamedFlow {
+function toFlow(f: FlowState, addresses: AddressText, namesByAddress: Map<string, string[]>): NamedFlow {
+  const serverIp = addresses.of(f.v6, f.s0, f.s1, f.s2, f.s3);
   const flow: NamedFlow = {
     protocol: f.protocol,
-    client: { ip: f.clientIp, port: f.clientPort },
-    server: { ip: f.serverIp, port: f.serverPort },
+    client: { ip: addresses.of(f.v6, f.c0, f.c1, f.c2, f.c3), port: f.clientPort },
+    server: { ip: serverIp, port: f.serverPort },
     packets: f.packets,
     bytes: f.bytes,
     firstSeen: formatTimestamp(f.firstSec, f.firstNsec, f.firstDigits),
     lastSeen: formatTimestamp(f.lastSec, f.lastNsec, f.lastDigits),
   };
   if (f.sni) flow.sni = f.sni;
-  const names = namesByAddress.get(f.serverIp);
+  const names = namesByAddress.get(serverIp);
   if (names) flow.serverNames = names;
   return flow;
 }
