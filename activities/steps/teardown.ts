@@ -59,31 +59,37 @@ async function sweepCaptures(tb: TestbedEndpoints, ctx: StepContext): Promise<st
   return problems;
 }
 
+/** Stop the app, clear the firewall and release adb on one phone; a problem is returned. */
+async function releasePhone(env: StepEnv, tb: TestbedEndpoints, s: 'A' | 'B', pkg: string): Promise<string | null> {
+  const phone = phoneDriver(env, tb.sides[s]);
+  // A phone that is gone (adb down), or no longer trusts us (unauthorized: the measurement
+  // ends and someone must act on the phone), holds nothing of ours that a later connect
+  // would not reset; retrying the teardown cannot reach it either.
+  const unreachable = (r: { ok: boolean; failure?: string }) => !r.ok && (r.failure === 'adb_unreachable' || r.failure === 'adb_unauthorized');
+  const stop = await phone.stopApp(pkg);
+  const fw = unreachable(stop) ? stop : await phone.clearFirewall();
+  await phone.disconnect();
+  return !fw.ok && !unreachable(fw) ? `side ${s}: phone ${tb.sides[s].phone.serial}: ${failureString(fw)}` : null;
+}
+
+/**
+ * The captures, the phones and the tunnels are released concurrently: they are separate devices
+ * and hosts (a capture still running lives on the router's LAN side, which the tunnel does not
+ * touch), so the step takes as long as the slowest of them instead of their sum. Within the
+ * captures the order stays: the recorded ones first, then the sweep for what no handle names.
+ */
 export async function teardown(env: StepEnv, ctx: StepContext): Promise<{ released: string[]; problems: string[]; tunnelsKept: boolean }> {
   const tb = testbedOrNothing(env, ctx);
   if (!tb) return { released: [], problems: [], tunnelsKept: false };
   const tunnelsKept = ctx.keepTunnels === true;
   const { app } = appOf(env, ctx);
-  const problems: string[] = [...(await abortCaptures(env, tb)), ...(await sweepCaptures(tb, ctx))];
-  const released: string[] = [];
-  await Promise.all(
-    (['A', 'B'] as const).map(async (s) => {
-      const phone = phoneDriver(env, tb.sides[s]);
-      // A phone that is gone (adb down), or no longer trusts us (unauthorized: the measurement
-      // ends and someone must act on the phone), holds nothing of ours that a later connect
-      // would not reset; retrying the teardown cannot reach it either.
-      const unreachable = (r: { ok: boolean; failure?: string }) => !r.ok && (r.failure === 'adb_unreachable' || r.failure === 'adb_unauthorized');
-      const stop = await phone.stopApp(app.android.package);
-      const fw = unreachable(stop) ? stop : await phone.clearFirewall();
-      if (!fw.ok && !unreachable(fw)) problems.push(`side ${s}: phone ${tb.sides[s].phone.serial}: ${failureString(fw)}`);
-      await phone.disconnect();
-      released.push(`phone ${s}`);
-    }),
-  );
-  if (!tunnelsKept) {
-    problems.push(...(await tearDownTunnels(tb)));
-    released.push('tunnels');
-  }
+  const [captures, phones, tunnels] = await Promise.all([
+    (async () => [...(await abortCaptures(env, tb)), ...(await sweepCaptures(tb, ctx))])(),
+    Promise.all((['A', 'B'] as const).map((s) => releasePhone(env, tb, s, app.android.package))),
+    tunnelsKept ? Promise.resolve([]) : tearDownTunnels(tb),
+  ]);
+  const problems = [...captures, ...phones.filter((p): p is string => p !== null), ...tunnels];
+  const released = ['phone A', 'phone B', ...(tunnelsKept ? [] : ['tunnels'])];
   if (problems.length > 0) throw ApplicationFailure.retryable(`teardown left: ${problems.join('; ')}`, 'teardown_incomplete');
   return { released, problems, tunnelsKept };
 }

@@ -50,10 +50,12 @@ export async function removeTunnelLink(session: SshSession, spec: TunnelSpec, en
 export async function assertNameFree(session: SshSession, spec: TunnelSpec): Promise<DriverResult<object>> {
   const st = await tunnelLinkState(session, spec);
   if (!st.ok) return st;
-  if (st.state === 'foreign') {
-    return fail('tunnel_failed', `${session.label}: interface ${spec.name} exists and is a ${st.kind ?? 'plain'} interface, not a ${spec.mode} tunnel; refusing to replace it`);
-  }
+  if (st.state === 'foreign') return foreignName(session, spec, st.kind);
   return { ok: true };
+}
+
+function foreignName(session: SshSession, spec: TunnelSpec, kind: string | null): DriverResult<object> {
+  return fail('tunnel_failed', `${session.label}: interface ${spec.name} exists and is a ${kind ?? 'plain'} interface, not a ${spec.mode} tunnel; refusing to replace it`);
 }
 
 /** Remove one end: cleanup commands (missing pieces are fine) and then the link if it is ours. */
@@ -65,11 +67,24 @@ export async function takeEndDown(session: SshSession, spec: TunnelSpec, downSte
   return { ok: true, removed: cleaned.succeeded + (link.removed ? 1 : 0) };
 }
 
-/** Build one end from scratch (idempotent re-run); on failure remove what was built. */
+/**
+ * Build one end from scratch (idempotent re-run); on failure remove what was built. Two round
+ * trips (gre/ipip/vxlan): the link's state, then one script that clears what a previous run
+ * left (the cleanup commands, the link itself when it is ours) and builds the end.
+ */
 export async function bringEndUp(session: SshSession, spec: TunnelSpec, upSteps: readonly Argv[], downSteps: readonly Argv[], end: TunnelEnd): Promise<DriverResult<object>> {
-  const clear = await clearEnd(session, spec, downSteps, end);
-  if (!clear.ok) return clear;
-  const up = await runSteps(session, upSteps, 'tunnel_failed', { timeoutMs: TIMEOUT_MS });
+  let up: DriverResult<object>;
+  if (spec.mode === 'wireguard') {
+    const clear = await clearEnd(session, spec, downSteps, end);
+    if (!clear.ok) return clear;
+    up = await runSteps(session, upSteps, 'tunnel_failed', { timeoutMs: TIMEOUT_MS });
+  } else {
+    const st = await tunnelLinkState(session, spec);
+    if (!st.ok) return st;
+    if (st.state === 'foreign') return foreignName(session, spec, st.kind);
+    // Our old link goes first as a step of its own: if it cannot be deleted, that is the failure.
+    up = await runSteps(session, [...(st.state === 'ours' ? [linkDeleteArgv(spec)] : []), ...upSteps], 'tunnel_failed', { timeoutMs: TIMEOUT_MS }, downSteps);
+  }
   if (!up.ok) await takeEndDown(session, spec, downSteps, end);
   return up;
 }

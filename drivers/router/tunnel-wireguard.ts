@@ -3,7 +3,7 @@
  * set, and the node must know the router's key before the router's first handshake (else that
  * handshake is dropped and the next comes only after WireGuard's 5 s rekey timeout), so:
  *   1. node:   clear, prepare (interface + key; wireguard-go if no kernel module) -> node key
- *   2. router: clear, prepare                                                      -> router key
+ *   2. router: clear, prepare (concurrently with 1)                                -> router key
  *   3. node:   peer (router key), address, MTU, up, return route, masquerade
  *   4. router: peer (node key, endpoint node:port), address, MTU, up, policy routing
  * Any failure removes both ends (interfaces, wireguard-go, sockets, generated keys). Only public
@@ -13,60 +13,45 @@ import { clearEnd, finishEnd, takeEndDown } from '../node/tunnel-link';
 import { forEnd, nodeDownSteps, nodeUpSteps, routerDownSteps, routerUpSteps, TunnelSpec } from '../node/tunnel-spec';
 import { describeImplementation, prepareWireguardEnd } from '../node/wireguard-end';
 import { DriverResult } from '../ssh/failures';
-import { connectSsh, SshSession } from '../ssh/session';
+import { SshSession } from '../ssh/session';
 
 export interface WireguardUp {
   /** `kernel` or `wireguard-go <version>`, per end. */
   implementation: { router: string; node: string };
 }
 
-export async function wireguardTunnelUp(nodeSession: SshSession, router: { ssh: Parameters<typeof connectSsh>[0] }, spec: TunnelSpec, egress: string): Promise<DriverResult<WireguardUp>> {
+export async function wireguardTunnelUp(nodeSession: SshSession, rs: SshSession, spec: TunnelSpec, egress: string): Promise<DriverResult<WireguardUp>> {
   const nodeSpec = forEnd(spec, 'node');
   const routerSpec = forEnd(spec, 'router');
   const nodeDown = nodeDownSteps(nodeSpec, egress);
   const routerDown = routerDownSteps(routerSpec);
-  const dropNode = () => takeEndDown(nodeSession, nodeSpec, nodeDown, 'node');
-
-  const nodeClear = await clearEnd(nodeSession, nodeSpec, nodeDown, 'node');
-  if (!nodeClear.ok) return nodeClear;
-  const nodeKey = await prepareWireguardEnd(nodeSession, nodeSpec, 'node');
-  if (!nodeKey.ok) {
-    await dropNode();
-    return nodeKey;
+  // Steps 1 and 2 at once (different hosts; an end with no peer sends no handshake). An end
+  // whose clearing failed was not touched (e.g. a foreign interface of the name): only ends
+  // that were cleared are removed again on failure.
+  const cleared = { node: false, router: false };
+  const prepare = async (session: SshSession, end: 'node' | 'router', endSpec: TunnelSpec, down: ReturnType<typeof nodeDownSteps>) => {
+    const clear = await clearEnd(session, endSpec, down, end);
+    if (!clear.ok) return clear;
+    cleared[end] = true;
+    return prepareWireguardEnd(session, endSpec, end);
+  };
+  const [nodeKey, routerKey] = await Promise.all([prepare(nodeSession, 'node', nodeSpec, nodeDown), prepare(rs, 'router', routerSpec, routerDown)]);
+  const dropBoth = async () => {
+    await Promise.all([cleared.router ? takeEndDown(rs, routerSpec, routerDown, 'router') : null, cleared.node ? takeEndDown(nodeSession, nodeSpec, nodeDown, 'node') : null]);
+  };
+  if (!nodeKey.ok || !routerKey.ok) {
+    await dropBoth();
+    return !nodeKey.ok ? nodeKey : (routerKey as Extract<typeof routerKey, { ok: false }>);
   }
-  const routerConn = await connectSsh(router.ssh);
-  if (!routerConn.ok) {
-    await dropNode();
-    return routerConn;
+  const nodeUp = await finishEnd(nodeSession, nodeSpec, nodeUpSteps(nodeSpec, egress, routerKey.publicKey), nodeDown, 'node');
+  if (!nodeUp.ok) {
+    await dropBoth();
+    return nodeUp;
   }
-  const rs = routerConn.session;
-  try {
-    const dropBoth = async () => {
-      await takeEndDown(rs, routerSpec, routerDown, 'router');
-      await dropNode();
-    };
-    const routerClear = await clearEnd(rs, routerSpec, routerDown, 'router');
-    if (!routerClear.ok) {
-      await dropNode();
-      return routerClear;
-    }
-    const routerKey = await prepareWireguardEnd(rs, routerSpec, 'router');
-    if (!routerKey.ok) {
-      await dropBoth();
-      return routerKey;
-    }
-    const nodeUp = await finishEnd(nodeSession, nodeSpec, nodeUpSteps(nodeSpec, egress, routerKey.publicKey), nodeDown, 'node');
-    if (!nodeUp.ok) {
-      await dropBoth();
-      return nodeUp;
-    }
-    const routerUp = await finishEnd(rs, routerSpec, routerUpSteps(routerSpec, nodeKey.publicKey), routerDown, 'router');
-    if (!routerUp.ok) {
-      await dropBoth();
-      return routerUp;
-    }
-    return { ok: true, implementation: { router: describeImplementation(routerKey.implementation), node: describeImplementation(nodeKey.implementation) } };
-  } finally {
-    rs.close();
+  const routerUp = await finishEnd(rs, routerSpec, routerUpSteps(routerSpec, nodeKey.publicKey), routerDown, 'router');
+  if (!routerUp.ok) {
+    await dropBoth();
+    return routerUp;
   }
+  return { ok: true, implementation: { router: describeImplementation(routerKey.implementation), node: describeImplementation(nodeKey.implementation) } };
 }

@@ -31,12 +31,21 @@ export function cleanupScript(steps: readonly Argv[]): string {
 }
 
 /**
+ * Script: first the cleanup commands (failures ignored, output discarded: what a previous run
+ * left, or nothing), then the steps as stepsScript runs them.
+ */
+export function cleanupThenStepsScript(cleanup: readonly Argv[], steps: readonly Argv[]): string {
+  return [...cleanup.map((argv) => `${shellCommand(argv)} >/dev/null 2>&1`), stepsScript(steps)].join('\n');
+}
+
+/**
  * Run argv lists in order; stop at the first non-zero exit and report `failure` naming the
  * command and its output. Transport failures (timeout, lost connection) keep their own string.
+ * `cleanup`: commands run first in the same round trip, their failures ignored.
  */
-export async function runSteps(session: SshSession, steps: readonly Argv[], failure: DriverFailure, options: CommandOptions = {}): Promise<DriverResult<object>> {
-  if (steps.length === 0) return { ok: true };
-  const r = await runPrivileged(session, ['sh', '-c', stepsScript(steps)], options);
+export async function runSteps(session: SshSession, steps: readonly Argv[], failure: DriverFailure, options: CommandOptions = {}, cleanup: readonly Argv[] = []): Promise<DriverResult<object>> {
+  if (steps.length === 0 && cleanup.length === 0) return { ok: true };
+  const r = await runPrivileged(session, ['sh', '-c', cleanupThenStepsScript(cleanup, steps)], options);
   if (!r.ok) return r;
   if (r.code === 0) return { ok: true };
   const m = new RegExp(`^${STEP_FAILED} (\\d+) (\\d+)$`, 'm').exec(r.stdout);
