@@ -4,14 +4,15 @@
  * handshake is dropped and the next comes only after WireGuard's 5 s rekey timeout), so:
  *   1. node:   clear, prepare (interface + key; wireguard-go if no kernel module) -> node key
  *   2. router: clear, prepare (concurrently with 1)                                -> router key
+ *      (clear + prepare: one round trip per end, wireguard-end.ts clearAndPrepareScript)
  *   3. node:   peer (router key), address, MTU, up, return route, masquerade
  *   4. router: peer (node key, endpoint node:port), address, MTU, up, policy routing
  * Any failure removes both ends (interfaces, wireguard-go, sockets, generated keys). Only public
  * keys cross hosts; private keys stay in files on their hosts (drivers/node/wireguard-end.ts).
  */
-import { clearEnd, finishEnd, takeEndDown } from '../node/tunnel-link';
+import { finishEnd, takeEndDown } from '../node/tunnel-link';
 import { forEnd, nodeDownSteps, nodeUpSteps, routerDownSteps, routerUpSteps, TunnelSpec } from '../node/tunnel-spec';
-import { describeImplementation, prepareWireguardEnd } from '../node/wireguard-end';
+import { clearAndPrepareWireguardEnd, describeImplementation } from '../node/wireguard-end';
 import { DriverResult } from '../ssh/failures';
 import { SshSession } from '../ssh/session';
 
@@ -28,16 +29,12 @@ export async function wireguardTunnelUp(nodeSession: SshSession, rs: SshSession,
   // Steps 1 and 2 at once (different hosts; an end with no peer sends no handshake). An end
   // whose clearing failed was not touched (e.g. a foreign interface of the name): only ends
   // that were cleared are removed again on failure.
-  const cleared = { node: false, router: false };
-  const prepare = async (session: SshSession, end: 'node' | 'router', endSpec: TunnelSpec, down: ReturnType<typeof nodeDownSteps>) => {
-    const clear = await clearEnd(session, endSpec, down, end);
-    if (!clear.ok) return clear;
-    cleared[end] = true;
-    return prepareWireguardEnd(session, endSpec, end);
-  };
-  const [nodeKey, routerKey] = await Promise.all([prepare(nodeSession, 'node', nodeSpec, nodeDown), prepare(rs, 'router', routerSpec, routerDown)]);
+  // Each end cleared and prepared in one round trip (wireguard-end.ts clearAndPrepareScript).
+  const [n, r] = await Promise.all([clearAndPrepareWireguardEnd(nodeSession, nodeSpec, 'node', nodeDown), clearAndPrepareWireguardEnd(rs, routerSpec, 'router', routerDown)]);
+  const nodeKey = n.result;
+  const routerKey = r.result;
   const dropBoth = async () => {
-    await Promise.all([cleared.router ? takeEndDown(rs, routerSpec, routerDown, 'router') : null, cleared.node ? takeEndDown(nodeSession, nodeSpec, nodeDown, 'node') : null]);
+    await Promise.all([r.cleared ? takeEndDown(rs, routerSpec, routerDown, 'router') : null, n.cleared ? takeEndDown(nodeSession, nodeSpec, nodeDown, 'node') : null]);
   };
   if (!nodeKey.ok || !routerKey.ok) {
     await dropBoth();
