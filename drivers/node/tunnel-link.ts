@@ -1,8 +1,8 @@
 /** Is the interface named like the tunnel present, and is it our kind of tunnel? */
 import { DriverResult, fail } from '../ssh/failures';
 import { SshSession } from '../ssh/session';
-import { runPrivileged, runPrivilegedScript } from '../ssh/privilege';
-import { Argv, runCleanup, runSteps } from '../ssh/steps';
+import { runPrivilegedScript } from '../ssh/privilege';
+import { Argv, runCleanupThenSteps, runSteps } from '../ssh/steps';
 import { linkDeleteArgv, linkKindArgv, TunnelEnd, TunnelSpec } from './tunnel-spec';
 import { removeWireguardEnd } from './wireguard-end';
 
@@ -30,22 +30,6 @@ export async function tunnelLinkState(session: SshSession, spec: TunnelSpec): Pr
   return { ok: true, state: kind === spec.mode ? 'ours' : 'foreign', kind };
 }
 
-/** Delete the tunnel link if it is ours; `removed` says whether there was one. WireGuard: also
- *  its wireguard-go, control socket and files (which outlive a link deleted by hand). */
-export async function removeTunnelLink(session: SshSession, spec: TunnelSpec, end: TunnelEnd): Promise<DriverResult<{ removed: boolean }>> {
-  if (spec.mode === 'wireguard') {
-    const w = await removeWireguardEnd(session, spec, end);
-    return w.ok ? { ok: true, removed: w.removed > 0 } : w;
-  }
-  const st = await tunnelLinkState(session, spec);
-  if (!st.ok) return st;
-  if (st.state !== 'ours') return { ok: true, removed: false };
-  const del = await runPrivileged(session, linkDeleteArgv(spec), { timeoutMs: TIMEOUT_MS });
-  if (!del.ok) return del;
-  if (del.code !== 0) return fail('tunnel_failed', `${session.label}: could not delete tunnel ${spec.name}: ${del.stderr.trim()}`);
-  return { ok: true, removed: true };
-}
-
 /** Refuse to build over an existing interface of another kind (it is not ours to replace). */
 export async function assertNameFree(session: SshSession, spec: TunnelSpec): Promise<DriverResult<object>> {
   const st = await tunnelLinkState(session, spec);
@@ -58,13 +42,20 @@ function foreignName(session: SshSession, spec: TunnelSpec, kind: string | null)
   return fail('tunnel_failed', `${session.label}: interface ${spec.name} exists and is a ${kind ?? 'plain'} interface, not a ${spec.mode} tunnel; refusing to replace it`);
 }
 
-/** Remove one end: cleanup commands (missing pieces are fine) and then the link if it is ours. */
+/**
+ * Remove one end: cleanup commands (missing pieces are fine) and then the link if it is ours
+ * (WireGuard: also its wireguard-go, control socket and files, which outlive a link deleted by
+ * hand). `removed` counts what was there. Gre/ipip/vxlan: the link's state, then cleanup and
+ * delete in one script; WireGuard: one script.
+ */
 export async function takeEndDown(session: SshSession, spec: TunnelSpec, downSteps: readonly Argv[], end: TunnelEnd): Promise<DriverResult<{ removed: number }>> {
-  const cleaned = await runCleanup(session, downSteps, { timeoutMs: TIMEOUT_MS });
-  if (!cleaned.ok) return cleaned;
-  const link = await removeTunnelLink(session, spec, end);
-  if (!link.ok) return link;
-  return { ok: true, removed: cleaned.succeeded + (link.removed ? 1 : 0) };
+  if (spec.mode === 'wireguard') return removeWireguardEnd(session, spec, end, downSteps);
+  const st = await tunnelLinkState(session, spec);
+  if (!st.ok) return st;
+  const ours = st.state === 'ours';
+  const r = await runCleanupThenSteps(session, downSteps, ours ? [linkDeleteArgv(spec)] : [], 'tunnel_failed', { timeoutMs: TIMEOUT_MS });
+  if (!r.ok) return r;
+  return { ok: true, removed: r.succeeded + (ours ? 1 : 0) };
 }
 
 /**

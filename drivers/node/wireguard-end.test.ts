@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { installHint } from '../ssh/host-profile';
-import { clearAndPrepareScript, describeImplementation, DOWN_SCRIPT, parsePrepareOutput, PREPARE_SCRIPT } from './wireguard-end';
+import { clearAndPrepareScript, describeImplementation, DOWN_SCRIPT, parsePrepareOutput, PREPARE_SCRIPT, removeEndScript } from './wireguard-end';
 
 const PUB = 'F7/YUytdfgj68fZDXjjYfZoSGXQu3ugii+B8qqntrB0=';
 
@@ -83,4 +83,16 @@ describe('WireGuard end cleared and prepared in one round trip', () => {
     expect(r.calls.some((c) => /^ip link del/.test(c))).toBe(false);
     expect(parsePrepareOutput(r.stdout)?.publicKey).toBe(PUB);
   });
+});
+
+test('an end removed in one round trip: cleanup counted first, then the WireGuard link (ours only), counts on the first and last line', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mt-wg-'));
+  try {
+    const stubs = `ip() { case "$*" in 'link show dev '*) return 0;; 'link del dev mt-wg0-r') echo deleted >&2;; esac; }\nwg() { echo '${PUB}'; }`;
+    const script = removeEndScript([['true'], ['false'], ['sh', '-c', 'exit 0', "it's $(x)"]]);
+    const out = execFileSync('/bin/sh', ['-c', `${stubs}\n${script}`, 'sh', 'mt-wg0-r', dir, '1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(out).toBe('2\n1\n');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

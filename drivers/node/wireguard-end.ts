@@ -23,7 +23,7 @@ import { TunnelEnd, TunnelSpec, WIREGUARD_STATE_DIR, wireguardEnd } from './tunn
 import { toolMissing } from '../ssh/host-profile';
 import { runPrivilegedScript } from '../ssh/privilege';
 import { shellCommand } from '../shell-quote';
-import type { Argv } from '../ssh/steps';
+import { cleanupScript, type Argv } from '../ssh/steps';
 
 const TIMEOUT_MS = 20_000;
 
@@ -182,12 +182,24 @@ function preparedEnd(session: SshSession, spec: TunnelSpec, end: TunnelEnd, r: {
   return { ok: true, ...parsed };
 }
 
-/** Remove this end's interface, wireguard-go, socket and files; `removed` counts what was there. */
-export async function removeWireguardEnd(session: SshSession, spec: TunnelSpec, end: TunnelEnd): Promise<DriverResult<{ removed: number }>> {
+/** $1 interface, $2 state dir, $3 "1" when the key was generated: the cleanup commands (their
+ *  successes counted on the first line), then DOWN_SCRIPT (what it removed on the last). */
+export function removeEndScript(cleanup: readonly Argv[]): string {
+  return [cleanupScript(cleanup), `down_end() {\n${DOWN_SCRIPT}\n}`, 'down_end "$1" "$2" "$3"'].join('\n');
+}
+
+/**
+ * Remove this end: first its cleanup commands (rules, routes; failures ignored, successes
+ * counted), then its interface, wireguard-go, socket and files, in one round trip; `removed`
+ * counts what was there.
+ */
+export async function removeWireguardEnd(session: SshSession, spec: TunnelSpec, end: TunnelEnd, cleanup: readonly Argv[]): Promise<DriverResult<{ removed: number }>> {
   const generated = wireguardEnd(spec, end).privateKeyFile === undefined ? '1' : '0';
-  const r = await runPrivilegedScript(session, DOWN_SCRIPT, [spec.name, WIREGUARD_STATE_DIR, generated], { timeoutMs: TIMEOUT_MS });
+  const r = await runPrivilegedScript(session, removeEndScript(cleanup), [spec.name, WIREGUARD_STATE_DIR, generated], { timeoutMs: TIMEOUT_MS });
   if (!r.ok) return r;
-  const removed = Number(r.stdout.trim().split('\n').pop());
-  if (r.code !== 0 || !Number.isInteger(removed)) return fail('tunnel_failed', `${session.label}: could not remove WireGuard ${end} end ${spec.name}: ${tail(r.stderr || r.stdout)}`);
-  return { ok: true, removed };
+  const lines = r.stdout.trim().split('\n');
+  const cleaned = Number(lines[0]);
+  const removed = Number(lines[lines.length - 1]);
+  if (r.code !== 0 || lines.length < 2 || !Number.isInteger(cleaned) || !Number.isInteger(removed)) return fail('tunnel_failed', `${session.label}: could not remove WireGuard ${end} end ${spec.name}: ${tail(r.stderr || r.stdout)}`);
+  return { ok: true, removed: cleaned + removed };
 }

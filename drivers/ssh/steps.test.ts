@@ -21,10 +21,11 @@ describe('step scripts (run locally with /bin/sh)', () => {
     expect(sh(stepsScript([['test', "it's `x`", '=', "it's `x`"], ['true']]))).toEqual({ code: 0, stdout: '' });
   });
 
-  it('cleanup then steps: the cleanup commands may fail and print nothing; the steps report as stepsScript does', () => {
+  it('cleanup then steps: the cleanup commands may fail (their successes counted first), the steps report as stepsScript does', () => {
     const cleanup = [['sh', '-c', 'echo gone >&2; exit 1'], ['echo', "quiet $(x) `y`"]];
-    expect(sh(cleanupThenStepsScript(cleanup, [['true'], ['sh', '-c', 'echo "bad $0"; exit 4', "it's"]]))).toEqual({ code: 1, stdout: "matador-step-failed 1 4\nbad it's\n" });
-    expect(sh(cleanupThenStepsScript(cleanup, [['true']]))).toEqual({ code: 0, stdout: '' });
+    expect(sh(cleanupThenStepsScript(cleanup, [['true'], ['sh', '-c', 'echo "bad $0"; exit 4', "it's"]]))).toEqual({ code: 1, stdout: "1\nmatador-step-failed 1 4\nbad it's\n" });
+    expect(sh(cleanupThenStepsScript(cleanup, [['true']]))).toEqual({ code: 0, stdout: '1\n' });
+    expect(sh(cleanupThenStepsScript(cleanup, []))).toEqual({ code: 0, stdout: '1\n' });
     expect(cleanupThenStepsScript([], [['true']])).toBe(stepsScript([['true']]));
   });
 
