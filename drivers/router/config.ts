@@ -40,28 +40,24 @@ export async function configureRouter(router: RouterConfig): Promise<DriverResul
   return withSsh(router.ssh, async (s) => {
     const p = await s.hostProfile();
     if (!p.ok) return p;
-    // The reads at once on the one connection (tools, LAN link, login, kernel); the changes
-    // only after them, so a router that lacks a tool or the LAN is left as it was.
-    const [tools, lan, owner, kernel] = await Promise.all([
-      // As root, like the tools run (sudo's secure_path has /usr/sbin, a non-root login's PATH not).
-      runPrivilegedScript(s, 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...ROUTER_TOOLS], { timeoutMs: 10_000 }),
-      s.run(linkShowArgv(p.profile, checked.lanInterface), { timeoutMs: 10_000 }),
-      loginOwner(s),
-      s.run(['uname', '-sr'], { timeoutMs: 10_000 }),
-    ]);
+    // As root, like the tools run (sudo's secure_path has /usr/sbin, a non-root login's PATH not).
+    const tools = await runPrivilegedScript(s, 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', [...ROUTER_TOOLS], { timeoutMs: 10_000 });
     if (!tools.ok) return tools;
     const missing = tools.stdout.trim().split('\n');
     const absent = ROUTER_TOOLS.find((t) => missing.includes(t));
     if (absent) return toolMissing(s.label, absent);
+    const lan = await s.run(linkShowArgv(p.profile, checked.lanInterface), { timeoutMs: 10_000 });
     if (!lan.ok) return lan;
     if (lan.code !== 0) return fail('config_invalid', `${s.label}: router.lanInterface ${checked.lanInterface} does not exist: ${lan.stderr.trim()}`);
     const lanInterfaceUp = linkFlags(p.profile, lan.stdout).includes('UP');
+    const owner = await loginOwner(s);
     if (!owner.ok) return owner;
     // The capture folder goes to a non-root login (root makes it, e.g. under /var/lib): SFTP
     // fetches run as the login, and root's tcpdump writes anywhere. A root login changes no owner.
     const chown = owner.owner === '' ? [] : [['chown', owner.owner, checked.captureDir]];
     const steps = await runSteps(s, [['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'], ['mkdir', '-p', '-m', '0700', checked.captureDir], ...chown], 'ssh_command_failed', { timeoutMs: 10_000 });
     if (!steps.ok) return steps;
+    const kernel = await s.run(['uname', '-sr'], { timeoutMs: 10_000 });
     if (!kernel.ok) return kernel;
     return { ok: true, kernel: kernel.stdout.trim(), lanInterfaceUp };
   });

@@ -119,15 +119,17 @@ export async function tunnelStatus(opts: { router: RouterConfig; tunnel: TunnelS
   return withSsh(opts.router.ssh, async (s) => {
     const p = await s.hostProfile();
     if (!p.ok) return p;
-    // Three reads at once on the one connection: the ping (the slow one) does not wait for the
-    // link, and counts only when the link exists and is up (a ping through a missing or down
-    // link fails at once).
-    const [link, ping, ruleInstalled] = await Promise.all([s.run(linkShowArgv(p.profile, spec.name), { timeoutMs: STEP_TIMEOUT_MS }), pingPeer(s, spec, count), ruleFor(s, p.profile.ip, spec)]);
+    const link = await s.run(linkShowArgv(p.profile, spec.name), { timeoutMs: STEP_TIMEOUT_MS });
     if (!link.ok) return link;
     const exists = link.code === 0;
     const up = exists && linkFlags(p.profile, link.stdout).includes('UP');
-    if (!ping.ok) return ping;
-    const peerReachable = exists && up && ping.reachable;
+    let peerReachable = false;
+    if (exists && up) {
+      const ping = await pingPeer(s, spec, count);
+      if (!ping.ok) return ping;
+      peerReachable = ping.reachable;
+    }
+    const ruleInstalled = await ruleFor(s, p.profile.ip, spec);
     if (typeof ruleInstalled !== 'boolean') return ruleInstalled;
     return { ok: true, status: { exists, up, peerReachable, ruleInstalled } };
   });
