@@ -73,22 +73,25 @@ async function releasePhone(env: StepEnv, tb: TestbedEndpoints, s: 'A' | 'B', pk
 }
 
 /**
- * The captures, the phones and the tunnels are released concurrently: they are separate devices
- * and hosts (a capture still running lives on the router's LAN side, which the tunnel does not
- * touch), so the step takes as long as the slowest of them instead of their sum. Within the
- * captures the order stays: the recorded ones first, then the sweep for what no handle names.
+ * The phones are released while the routers and nodes are: they are separate devices, so the
+ * step takes as long as the slower of the two instead of their sum. On the routers the order
+ * stays, one command at a time (a router may be Dropbear, which refuses an exec channel opened
+ * while another runs): the recorded captures, the sweep for what no handle names, then the
+ * tunnels (each side's router and node end at once: different hosts).
  */
 export async function teardown(env: StepEnv, ctx: StepContext): Promise<{ released: string[]; problems: string[]; tunnelsKept: boolean }> {
   const tb = testbedOrNothing(env, ctx);
   if (!tb) return { released: [], problems: [], tunnelsKept: false };
   const tunnelsKept = ctx.keepTunnels === true;
   const { app } = appOf(env, ctx);
-  const [captures, phones, tunnels] = await Promise.all([
-    (async () => [...(await abortCaptures(env, tb)), ...(await sweepCaptures(tb, ctx))])(),
+  const [hosts, phones] = await Promise.all([
+    (async () => {
+      const captures = [...(await abortCaptures(env, tb)), ...(await sweepCaptures(tb, ctx))];
+      return { captures, tunnels: tunnelsKept ? [] : await tearDownTunnels(tb) };
+    })(),
     Promise.all((['A', 'B'] as const).map((s) => releasePhone(env, tb, s, app.android.package))),
-    tunnelsKept ? Promise.resolve([]) : tearDownTunnels(tb),
   ]);
-  const problems = [...captures, ...phones.filter((p): p is string => p !== null), ...tunnels];
+  const problems = [...hosts.captures, ...phones.filter((p): p is string => p !== null), ...hosts.tunnels];
   const released = ['phone A', 'phone B', ...(tunnelsKept ? [] : ['tunnels'])];
   if (problems.length > 0) throw ApplicationFailure.retryable(`teardown left: ${problems.join('; ')}`, 'teardown_incomplete');
   return { released, problems, tunnelsKept };
