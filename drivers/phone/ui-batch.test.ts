@@ -6,11 +6,16 @@ import * as path from 'path';
 import { CLOCK_MARK } from './clock';
 import { inputTextArgument } from './escape';
 import { parseCommandLine } from '../../testbed/phone/sh-parse';
+import type { UiStep } from '../../lib/config/app';
+import { PhoneDriver } from './index';
 import { batchCommand, readBatchOutput, type BatchedInput } from './ui-batch';
+import { parseUiDump } from './ui-xml';
 
 const execFileAsync = promisify(execFile);
 
 const XML = `<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation="0"><node index="0" text="" resource-id="ch.threema.app:id/send_button" class="android.widget.ImageButton" package="ch.threema.app" content-desc="Send" bounds="[600,1700][700,1800]" /></hierarchy>`;
+/** A chat screen: the compose field and the send button. */
+const CHAT = `<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation="0"><node index="0" text="" resource-id="ch.threema.app:id/embedded_text_editor" class="android.widget.EditText" package="ch.threema.app" content-desc="" bounds="[10,840][440,940]" /><node index="1" text="" resource-id="ch.threema.app:id/send_button" class="android.widget.ImageButton" package="ch.threema.app" content-desc="Send" bounds="[450,840][530,940]" /></hierarchy>`;
 const HOSTILE = `it's "quoted"; $(touch pwned) \`id\` && | > < ~ $HOME`;
 
 const tap: BatchedInput = { command: 'input tap 540 1700', operation: 'tap ch.threema.app:id/embedded_text_editor', failure: 'shell_error' };
@@ -22,15 +27,15 @@ const type = (text: string): BatchedInput => ({ command: `input text ${inputText
  * with the code FAIL_AT names for that call; `uiautomator`, `rm` and `cat` behave like a phone
  * whose dump succeeds (or reports DUMP_ERROR); `date` prints a fixed clock.
  */
-async function runOnSh(command: string, o: { failAt?: number; failOutput?: string; dumpError?: string } = {}): Promise<{ stdout: string; stderr: string; exitCode: number; calls: string[]; dir: string }> {
+async function runOnSh(command: string, o: { failAt?: number; failOutput?: string; dumpError?: string; xml?: string; log?: string } = {}): Promise<{ stdout: string; stderr: string; exitCode: number; calls: string[]; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtph-batch-'));
-  const log = path.join(dir, 'input.log');
+  const log = o.log ?? path.join(dir, 'input.log');
   const stubs = [
     `n=0`,
     `input() { n=$((n+1)); line=''; for a in "$@"; do line="$line[$a]"; done; printf '%s\\n' "$line" >>'${log}'; if [ "$n" = '${o.failAt ?? 0}' ]; then echo '${o.failOutput ?? 'boom'}'; return 3; fi; }`,
     `rm() { :; }`,
     o.dumpError ? `uiautomator() { echo '${o.dumpError}' >&2; }` : `uiautomator() { echo "UI hierchary dumped to: $2"; }`,
-    o.dumpError ? `cat() { return 1; }` : `cat() { printf '%s\\n' '${XML}'; }`,
+    o.dumpError ? `cat() { return 1; }` : `cat() { printf '%s\\n' '${o.xml ?? XML}'; }`,
     `date() { echo 1449000000123456789; }`,
   ].join('\n');
   try {
@@ -98,4 +103,59 @@ test('the command is in the shell subset a phone shell parses: no command substi
   const typed = items.flatMap((i) => i.pipeline).find((c) => c.words.length === 3 && c.words[1].parts.some((p) => p.kind === 'lit' && p.text === 'text'));
   expect(typed?.words[2].parts).toEqual([{ kind: 'lit', text: HOSTILE.replace(/ /g, '%s') }]);
   expect(() => batchCommand([], { kind: 'dump' })).toThrow(/no input/);
+});
+
+describe('runUiSteps batches input steps (the device: a POSIX sh with stand-ins, see runOnSh)', () => {
+  const steps: UiStep[] = [
+    { action: 'tap', element: 'ch.threema.app:id/embedded_text_editor' },
+    { action: 'input-text', text: '${message}' },
+    { action: 'tap', element: 'ch.threema.app:id/send_button' },
+  ];
+  const opts = { packageName: 'ch.threema.app', vars: { message: HOSTILE } };
+
+  async function withDevice(fn: (driver: PhoneDriver, commands: string[], inputs: () => string[]) => Promise<void>): Promise<void> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtph-run-'));
+    const log = path.join(dir, 'input.log');
+    const driver = new PhoneDriver({ serial: 'phone-1' });
+    const commands: string[] = [];
+    jest.spyOn(driver.adb, 'shell').mockImplementation(async (command: string) => {
+      commands.push(command);
+      const r = await runOnSh(command, { xml: CHAT, log });
+      return { ok: true, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+    });
+    try {
+      await fn(driver, commands, () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('after a look: two round trips (tap + text + dump, tap + look), every input as the steps say, one record per step', async () => {
+    await withDevice(async (driver, commands, inputs) => {
+      const r = await driver.runUiSteps(steps, { ...opts, screen: parseUiDump(CHAT), lookAfter: { notifications: false } });
+      expect(r).toMatchObject({ ok: true });
+      expect(commands).toHaveLength(2);
+      expect(inputs()).toEqual(['[tap][225][890]', `[text][${HOSTILE.replace(/ /g, '%s')}]`, '[tap][490][890]']);
+      expect(r.ok && r.steps.map((st) => [st.index, st.action])).toEqual([[0, 'tap'], [1, 'input-text'], [2, 'tap']]);
+      expect(r.ok && r.look?.elements?.map((e) => e.resourceId)).toContain('ch.threema.app:id/send_button');
+    });
+  });
+
+  test('no screen known: the first tap dumps the screen first (four round trips), the rest is batched as before', async () => {
+    await withDevice(async (driver, commands, inputs) => {
+      const r = await driver.runUiSteps(steps, opts);
+      expect(r).toMatchObject({ ok: true });
+      expect(commands.map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual(['rm -f', 'input tap', 'input text', 'input tap']);
+      expect(inputs()).toHaveLength(3);
+      expect(r.ok && r.look).toBeUndefined(); // no lookAfter asked: the caller looks
+    });
+  });
+
+  test('an element not on the given screen is looked for again (the tap dumps until it shows or fails precisely)', async () => {
+    await withDevice(async (driver) => {
+      const other = parseUiDump(XML); // no compose field on it
+      const r = await driver.runUiSteps([{ action: 'tap', element: 'no-such-element', timeoutSec: 0.2 }], { ...opts, screen: other });
+      expect(r).toMatchObject({ ok: false, failure: 'ui_element_not_found' });
+    });
+  });
 });
