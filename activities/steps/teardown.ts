@@ -15,7 +15,7 @@ import { appOf, attemptTag, type StepEnv } from './context';
 import { failureString } from './failures';
 import { phoneDriver } from './phones';
 import { resolveTestbed, type TestbedEndpoints } from './testbed-endpoints';
-import { tearDownTunnels } from './tunnels';
+import { tearDownTunnels, withEarlyHandshake } from './tunnels';
 
 /** The testbed, or null when an emulated world is not up (then nothing of it exists). */
 export function testbedOrNothing(env: StepEnv, ctx: StepContext): TestbedEndpoints | null {
@@ -86,7 +86,9 @@ export async function teardown(env: StepEnv, ctx: StepContext): Promise<{ releas
   const { app } = appOf(env, ctx);
   const [hosts, phones] = await Promise.all([
     (async () => {
-      const captures = [...(await abortCaptures(env, tb)), ...(await sweepCaptures(tb, ctx))];
+      const sweep = async () => [...(await abortCaptures(env, tb)), ...(await sweepCaptures(tb, ctx))];
+      // The nodes' handshakes run while the routers are swept (tearDownTunnels then uses them).
+      const captures = tunnelsKept ? await sweep() : await withEarlyHandshake(tb.sides.A.node.ssh, () => withEarlyHandshake(tb.sides.B.node.ssh, sweep));
       return { captures, tunnels: tunnelsKept ? [] : await tearDownTunnels(tb) };
     })(),
     Promise.all((['A', 'B'] as const).map((s) => releasePhone(env, tb, s, app.android.package))),
