@@ -22,7 +22,7 @@
 import { Context } from '@temporalio/activity';
 import * as path from 'path';
 import { cancellableSleep } from '../heartbeat';
-import type { Look, PhoneDriver, UiStepRecord } from '../../drivers/phone';
+import type { Look, PhoneDriver, RunUiStepsOptions, UiStepRecord } from '../../drivers/phone';
 import type { AppFile, ChatObserve, UiStep } from '../../lib/config/app';
 import type { MessageSent, MessageStep, ObservedTime, PhoneClock, PhoneClocks, StepContext } from '../../lib/measurement/payloads';
 import type { ArtefactRef } from '../../lib/types';
@@ -172,20 +172,24 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
   const earlier = sendTry.attempt > 1 && baseS.newestOut === text;
   const steps = scaledUiSteps(app.ui.sendMessage, p.timerScale);
   const cut = sendingCut(steps);
-  const runSteps = async (part: UiStep[], suffix: string): Promise<UiStepRecord[]> =>
+  const runSteps = async (part: UiStep[], suffix: string, o: Pick<RunUiStepsOptions, 'screen' | 'lookAfter'> = {}): Promise<{ steps: UiStepRecord[]; look?: Look }> =>
     part.length === 0
-      ? []
+      ? { steps: [] }
       : await sender
           .runUiSteps(part, {
             packageName: app.android.package,
             vars: { message: text, index: message.index + 1, count: app.message.count, side: from, peer: to },
             ...(p.screenshotDir ? { screenshotDir: p.screenshotDir } : {}),
             stepPrefix: `send-${message.index + 1}-${from}${suffix}`,
+            ...o,
           })
-          .then((r) => must(r, `side ${from}: send message ${message.index + 1} (${app.id} ui.sendMessage)`, p.evidence?.(r.steps ?? []) ?? []).steps);
+          .then((r) => must(r, `side ${from}: send message ${message.index + 1} (${app.id} ui.sendMessage)`, p.evidence?.(r.steps ?? []) ?? []));
   // The steps up to the one that sends (the last tap or key event); the message cannot show
-  // before that step began.
-  const head = earlier ? [] : await runSteps(steps.slice(0, cut), '');
+  // before that step began. The sender's look before the send is the screen its first tap
+  // finds its element on, and the sender's first look after it rides with the sending step
+  // (the phone driver batches them into as few round trips as a real shell allows).
+  const sending = earlier ? { steps: [] } : await runSteps(steps.slice(0, cut), '', { screen: preS.elements, lookAfter: { notifications: false } });
+  const head = sending.steps;
   const sentFrom = earlier ? Math.min(begun, sendTry.firstScheduledMs) : head.length > 0 ? Date.parse(head[head.length - 1].startedAt) : begun;
   const deadline = Date.now() + p.timeoutMs;
   const stop = { stopped: false };
@@ -224,8 +228,10 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
   try {
     // One look right after the sending step (the app shows the bubble at once), then the rest
     // of the steps (waits, screenshots), then looks until the bubble and its tick show.
-    bubble = await senderLook(0, { beforeMs: null });
-    tail = earlier ? [] : await runSteps(steps.slice(cut), '-after');
+    const first = sending.look;
+    const shownFirst = first && (first.elements || first.notifications) ? firstShown(first, obs, match, senderBase, 'sender') : null;
+    bubble = first ? (shownFirst ? { shown: shownFirst, look: first, prev: { beforeMs: null } } : null) : await senderLook(0, { beforeMs: null });
+    tail = earlier ? [] : (await runSteps(steps.slice(cut), '-after')).steps;
     if (!bubble) bubble = await senderLook(deadline, { beforeMs: null });
   } catch (err) {
     return fail(err);

@@ -15,7 +15,7 @@ import { appOf, attemptTag, type StepEnv } from './context';
 import { failureString } from './failures';
 import { phoneDriver } from './phones';
 import { resolveTestbed, type TestbedEndpoints } from './testbed-endpoints';
-import { tearDownTunnels } from './tunnels';
+import { tearDownTunnels, withEarlyHandshake } from './tunnels';
 
 /** The testbed, or null when an emulated world is not up (then nothing of it exists). */
 export function testbedOrNothing(env: StepEnv, ctx: StepContext): TestbedEndpoints | null {
@@ -59,31 +59,42 @@ async function sweepCaptures(tb: TestbedEndpoints, ctx: StepContext): Promise<st
   return problems;
 }
 
+/** Stop the app, clear the firewall and release adb on one phone; a problem is returned. */
+async function releasePhone(env: StepEnv, tb: TestbedEndpoints, s: 'A' | 'B', pkg: string): Promise<string | null> {
+  const phone = phoneDriver(env, tb.sides[s]);
+  // A phone that is gone (adb down), or no longer trusts us (unauthorized: the measurement
+  // ends and someone must act on the phone), holds nothing of ours that a later connect
+  // would not reset; retrying the teardown cannot reach it either.
+  const unreachable = (r: { ok: boolean; failure?: string }) => !r.ok && (r.failure === 'adb_unreachable' || r.failure === 'adb_unauthorized');
+  const stop = await phone.stopApp(pkg);
+  const fw = unreachable(stop) ? stop : await phone.clearFirewall();
+  await phone.disconnect();
+  return !fw.ok && !unreachable(fw) ? `side ${s}: phone ${tb.sides[s].phone.serial}: ${failureString(fw)}` : null;
+}
+
+/**
+ * The phones are released while the routers and nodes are: they are separate devices, so the
+ * step takes as long as the slower of the two instead of their sum. On the routers the order
+ * stays, one command at a time (a router may be Dropbear, which refuses an exec channel opened
+ * while another runs): the recorded captures, the sweep for what no handle names, then the
+ * tunnels (each side's router and node end at once: different hosts).
+ */
 export async function teardown(env: StepEnv, ctx: StepContext): Promise<{ released: string[]; problems: string[]; tunnelsKept: boolean }> {
   const tb = testbedOrNothing(env, ctx);
   if (!tb) return { released: [], problems: [], tunnelsKept: false };
   const tunnelsKept = ctx.keepTunnels === true;
   const { app } = appOf(env, ctx);
-  const problems: string[] = [...(await abortCaptures(env, tb)), ...(await sweepCaptures(tb, ctx))];
-  const released: string[] = [];
-  await Promise.all(
-    (['A', 'B'] as const).map(async (s) => {
-      const phone = phoneDriver(env, tb.sides[s]);
-      // A phone that is gone (adb down), or no longer trusts us (unauthorized: the measurement
-      // ends and someone must act on the phone), holds nothing of ours that a later connect
-      // would not reset; retrying the teardown cannot reach it either.
-      const unreachable = (r: { ok: boolean; failure?: string }) => !r.ok && (r.failure === 'adb_unreachable' || r.failure === 'adb_unauthorized');
-      const stop = await phone.stopApp(app.android.package);
-      const fw = unreachable(stop) ? stop : await phone.clearFirewall();
-      if (!fw.ok && !unreachable(fw)) problems.push(`side ${s}: phone ${tb.sides[s].phone.serial}: ${failureString(fw)}`);
-      await phone.disconnect();
-      released.push(`phone ${s}`);
-    }),
-  );
-  if (!tunnelsKept) {
-    problems.push(...(await tearDownTunnels(tb)));
-    released.push('tunnels');
-  }
+  const [hosts, phones] = await Promise.all([
+    (async () => {
+      const sweep = async () => [...(await abortCaptures(env, tb)), ...(await sweepCaptures(tb, ctx))];
+      // The nodes' handshakes run while the routers are swept (tearDownTunnels then uses them).
+      const captures = tunnelsKept ? await sweep() : await withEarlyHandshake(tb.sides.A.node.ssh, () => withEarlyHandshake(tb.sides.B.node.ssh, sweep));
+      return { captures, tunnels: tunnelsKept ? [] : await tearDownTunnels(tb) };
+    })(),
+    Promise.all((['A', 'B'] as const).map((s) => releasePhone(env, tb, s, app.android.package))),
+  ]);
+  const problems = [...hosts.captures, ...phones.filter((p): p is string => p !== null), ...hosts.tunnels];
+  const released = ['phone A', 'phone B', ...(tunnelsKept ? [] : ['tunnels'])];
   if (problems.length > 0) throw ApplicationFailure.retryable(`teardown left: ${problems.join('; ')}`, 'teardown_incomplete');
   return { released, problems, tunnelsKept };
 }

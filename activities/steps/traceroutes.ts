@@ -1,5 +1,6 @@
 /**
- * traceroutes (paper section 3.2), both vantage nodes concurrently, over one SSH connection each:
+ * traceroutes (paper section 3.2), both vantage nodes concurrently, over one SSH connection each
+ * (each node's single-path scamper traces in one scamper process, see runSide):
  *  - application path: from each node to every service endpoint with the service's own protocol
  *    and port (the addresses the capture saw; the node's NAT does not change them);
  *  - network path: between the two nodes with TCP to a random high port, both directions
@@ -13,7 +14,10 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { MDA_TIMEOUT_MS, tracerouteOnSession, type TracerouteBackend } from '../../drivers/node';
+import { MDA_TIMEOUT_MS, tracerouteOnSession, type TracerouteBackend, type TracerouteRequest, type TracerouteRun } from '../../drivers/node';
+import { DEFAULT_SCAMPER_PPS } from '../../drivers/node/traceroute';
+import { tracerouteBatchOnSession } from '../../drivers/node/trace-batch';
+import type { DriverResult } from '../../drivers/ssh/failures';
 import { connectSsh } from '../../drivers/ssh/session';
 import type { Paths, TraceOptions, TracerouteTarget, StepContext } from '../../lib/measurement/payloads';
 import type { Protocol, Side, Trace } from '../../lib/types';
@@ -49,43 +53,68 @@ function emptyTrace(from: Side, job: Job, tool: TracerouteBackend, failed: { fai
   return { from, target: job.target, protocol: job.protocol, port: job.port, hops: [], targetName: job.name, tool, ...method, failure: failed.failure, detail: failed.detail };
 }
 
-async function runSide(env: StepEnv, e: SideEndpoints, jobs: Job[], dir: string, backend: TracerouteBackend): Promise<Array<{ job: Job; trace: Trace; artefact: ArtefactRef | null }>> {
+type SideResult = { job: Job; trace: Trace; artefact: ArtefactRef | null };
+
+/**
+ * One node's traces over one SSH connection. Its single-path scamper traces (two or more) run
+ * first as one scamper process (drivers/node/trace-batch.ts), all at once within the probe budget
+ * of PARALLEL_PER_NODE traces (scamper's rate each): the same probes, as fast as the slowest
+ * trace instead of in rounds of PARALLEL_PER_NODE. The other traces (traceroute, MDA), and any
+ * the batch did not bring back, then run PARALLEL_PER_NODE at a time as their own processes.
+ */
+async function runSide(env: StepEnv, e: SideEndpoints, jobs: Job[], dir: string, backend: TracerouteBackend): Promise<SideResult[]> {
   const conn = await connectSsh(e.node.ssh);
   if (!conn.ok) return jobs.map((job) => ({ job, trace: emptyTrace(e.side, job, backend, conn), artefact: null }));
   try {
-    const out: Array<{ job: Job; trace: Trace; artefact: ArtefactRef | null }> = new Array(jobs.length);
+    const out: SideResult[] = new Array(jobs.length);
+    const request = (job: Job): TracerouteRequest => ({
+      target: job.target, protocol: job.protocol, port: job.port, backend: job.backend ?? backend, side: e.side,
+      ...(job.mda ? { mda: true, timeoutMs: MDA_TIMEOUT_MS } : { timeoutMs: SINGLE_PATH_TIMEOUT_MS }),
+    });
+    const keep = (i: number, r: DriverResult<{ run: TracerouteRun }>): void => {
+      out[i] = recordTrace(env, e.side, jobs[i], jobs[i].backend ?? backend, r, dir);
+    };
+    // Traces the batch measured once already get no second try of their own below.
+    const batched = jobs.flatMap((job, i) => ((job.backend ?? backend) === 'scamper' && !job.mda ? [i] : []));
+    const tried = new Set<number>();
+    if (batched.length >= 2) {
+      const b = await tracerouteBatchOnSession(conn.session, batched.map((i) => request(jobs[i])), { pps: DEFAULT_SCAMPER_PPS * Math.min(PARALLEL_PER_NODE, batched.length), timeoutMs: SINGLE_PATH_TIMEOUT_MS });
+      batched.forEach((i, n) => {
+        const run = b.ok ? b.runs[n] : null;
+        if (run) keep(i, { ok: true, run });
+        else if (b.ok || b.failure === 'traceroute_failed') tried.add(i);
+      });
+    }
+    const rest = jobs.flatMap((_, i) => (out[i] ? [] : [i]));
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < jobs.length) {
-        const i = next++;
-        const job = jobs[i];
-        const tool = job.backend ?? backend;
-        const request = {
-          target: job.target, protocol: job.protocol, port: job.port, backend: tool, side: e.side,
-          ...(job.mda ? { mda: true, timeoutMs: MDA_TIMEOUT_MS } : { timeoutMs: SINGLE_PATH_TIMEOUT_MS }),
-        };
-        let r = await tracerouteOnSession(conn.session, request);
+      while (next < rest.length) {
+        const i = rest[next++];
+        const req = request(jobs[i]);
+        let r = await tracerouteOnSession(conn.session, req);
         // One more try for a trace the tool itself lost (no readable output, its own timeout):
         // the other traces of the step are kept, so only this one is measured again.
-        if (!r.ok && r.failure === 'traceroute_failed') r = await tracerouteOnSession(conn.session, request);
-        if (!r.ok) {
-          out[i] = { job, trace: emptyTrace(e.side, job, tool, r), artefact: null };
-          continue;
-        }
-        const file = path.join(dir, `traceroute-${e.side}-${job.path}${job.mda ? '-mda' : ''}-${job.protocol}-${job.target}-${job.port}.${tool === 'scamper' ? 'json' : 'txt'}`);
-        fs.writeFileSync(file, r.run.raw);
-        const artefact = { kind: 'traceroute-raw', path: relToData(env, file) };
-        const trace: Trace = r.run.trace
-          ? { ...r.run.trace, target: job.target, port: job.port, targetName: job.name ?? r.run.trace.targetName ?? null, failure: null, detail: null }
-          : emptyTrace(e.side, job, tool, { failure: 'traceroute_failed', detail: `unparsable ${tool} output: ${r.run.parseError}` });
-        out[i] = { job, trace, artefact };
+        if (!r.ok && r.failure === 'traceroute_failed' && !tried.has(i)) r = await tracerouteOnSession(conn.session, req);
+        keep(i, r);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_PER_NODE, jobs.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_PER_NODE, rest.length) }, worker));
     return out;
   } finally {
     conn.session.close();
   }
+}
+
+/** A trace's record: its raw output kept as an artefact, the parsed trace (or why there is none). */
+function recordTrace(env: StepEnv, side: Side, job: Job, tool: TracerouteBackend, r: DriverResult<{ run: TracerouteRun }>, dir: string): SideResult {
+  if (!r.ok) return { job, trace: emptyTrace(side, job, tool, r), artefact: null };
+  const file = path.join(dir, `traceroute-${side}-${job.path}${job.mda ? '-mda' : ''}-${job.protocol}-${job.target}-${job.port}.${tool === 'scamper' ? 'json' : 'txt'}`);
+  fs.writeFileSync(file, r.run.raw);
+  const artefact = { kind: 'traceroute-raw', path: relToData(env, file) };
+  const trace: Trace = r.run.trace
+    ? { ...r.run.trace, target: job.target, port: job.port, targetName: job.name ?? r.run.trace.targetName ?? null, failure: null, detail: null }
+    : emptyTrace(side, job, tool, { failure: 'traceroute_failed', detail: `unparsable ${tool} output: ${r.run.parseError}` });
+  return { job, trace, artefact };
 }
 
 export async function traceroutes(

@@ -13,6 +13,8 @@
  * tearDownTunnels: both ends of both tunnels; a no-op on a clean testbed.
  */
 import { configureRouter, tunnelDown, tunnelStatus, tunnelUp } from '../../drivers/router';
+import { inSshScope } from '../../drivers/ssh/scope';
+import { connectSsh, type SshTarget } from '../../drivers/ssh/session';
 import { tunnelReusable } from '../../drivers/router/tunnel';
 import type { Side } from '../../lib/types';
 import type { StepContext, TunnelsInfo } from '../../lib/measurement/payloads';
@@ -49,9 +51,26 @@ async function reuseOne(env: StepEnv, ctx: StepContext, e: SideEndpoints): Promi
   return null;
 }
 
+/**
+ * In an SSH scope (every worker activity runs in one): start the handshake with `target` now and
+ * run `fn` meanwhile; the driver calls after it connect to the scope's connection, so a distant
+ * node's handshake overlaps the router's commands. Outside a scope nothing is started (a
+ * connection of its own would only be one more).
+ */
+export async function withEarlyHandshake<T>(target: SshTarget, fn: () => Promise<T>): Promise<T> {
+  // Not awaited: a node that does not answer fails the later connect (which joins this
+  // handshake), not this wait. Closing a lease leaves the connection to the scope.
+  if (inSshScope()) void connectSsh(target).then((c) => (c.ok ? c.session.close() : undefined), () => undefined);
+  return fn();
+}
+
 async function upOne(env: StepEnv, ctx: StepContext, e: SideEndpoints): Promise<ProvisionedTunnel> {
   const reused = await reuseOne(env, ctx, e);
   if (reused) return reused;
+  return withEarlyHandshake(e.node.ssh, () => buildOne(e));
+}
+
+async function buildOne(e: SideEndpoints): Promise<ProvisionedTunnel> {
   const configured = must(await configureRouter(e.router), `side ${e.side}: configure router ${e.router.ssh.host}`);
   const spec = { router: e.router, node: e.node, tunnel: e.tunnel };
   let first = await tunnelUp(spec);

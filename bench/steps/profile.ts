@@ -24,6 +24,7 @@ import { measurementSteps, type StepEnv } from '../../activities/steps';
 import { AdbDevice } from '../../drivers/phone/adb-device';
 import { PhoneDriver } from '../../drivers/phone';
 import { SshSession } from '../../drivers/ssh/session';
+import { withSshScope } from '../../drivers/ssh/scope';
 import { projectRoot } from '../../lib/project-paths';
 import { emulatedWorldLab } from '../../testbed/lab';
 import type { MessageSent, RunningCapture, StepContext } from '../../lib/measurement/payloads';
@@ -92,7 +93,8 @@ async function timed<T>(out: StepTiming[], step: string, fn: () => Promise<T>): 
   current = new Map();
   const t0 = performance.now();
   try {
-    return await fn();
+    // Each step in its own SSH scope, as the worker runs every testbed activity (workers/activities.ts).
+    return await withSshScope(fn);
   } finally {
     out.push({ step, ms: performance.now() - t0, ops: Object.fromEntries(current) });
     current = null;

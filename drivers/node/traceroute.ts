@@ -24,6 +24,8 @@ import * as v from '../ssh/validate';
 import { parseTraceOutput } from './trace-parse';
 
 export const TRACEROUTE_BACKENDS = ['scamper', 'traceroute'] as const;
+/** scamper's probe rate (packets per second) for one trace, its own default. */
+export const DEFAULT_SCAMPER_PPS = 20;
 export type TracerouteBackend = (typeof TRACEROUTE_BACKENDS)[number];
 
 export interface TracerouteRequest {
@@ -74,7 +76,7 @@ export function tracerouteArgv(req: TracerouteRequest): string[] {
     return ['scamper', '-O', 'json', '-c', tracelb, '-i', target];
   }
   if (req.backend === 'scamper') {
-    const pps = v.integerInRange(req.pps ?? 20, 'traceroute.pps', 1, 10000);
+    const pps = v.integerInRange(req.pps ?? DEFAULT_SCAMPER_PPS, 'traceroute.pps', 1, 10000);
     // udp-paris/icmp-paris keep the flow identifiers constant, so every probe follows the
     // same load-balanced path and the udp destination port stays the service's port.
     const method = req.protocol === 'tcp' ? 'tcp' : req.protocol === 'udp' ? 'udp-paris' : 'icmp-paris';

@@ -1,8 +1,8 @@
 /** Is the interface named like the tunnel present, and is it our kind of tunnel? */
 import { DriverResult, fail } from '../ssh/failures';
 import { SshSession } from '../ssh/session';
-import { runPrivileged, runPrivilegedScript } from '../ssh/privilege';
-import { Argv, runCleanup, runSteps } from '../ssh/steps';
+import { runPrivilegedScript } from '../ssh/privilege';
+import { Argv, runCleanupThenSteps, runSteps } from '../ssh/steps';
 import { linkDeleteArgv, linkKindArgv, TunnelEnd, TunnelSpec } from './tunnel-spec';
 import { removeWireguardEnd } from './wireguard-end';
 
@@ -30,46 +30,52 @@ export async function tunnelLinkState(session: SshSession, spec: TunnelSpec): Pr
   return { ok: true, state: kind === spec.mode ? 'ours' : 'foreign', kind };
 }
 
-/** Delete the tunnel link if it is ours; `removed` says whether there was one. WireGuard: also
- *  its wireguard-go, control socket and files (which outlive a link deleted by hand). */
-export async function removeTunnelLink(session: SshSession, spec: TunnelSpec, end: TunnelEnd): Promise<DriverResult<{ removed: boolean }>> {
-  if (spec.mode === 'wireguard') {
-    const w = await removeWireguardEnd(session, spec, end);
-    return w.ok ? { ok: true, removed: w.removed > 0 } : w;
-  }
-  const st = await tunnelLinkState(session, spec);
-  if (!st.ok) return st;
-  if (st.state !== 'ours') return { ok: true, removed: false };
-  const del = await runPrivileged(session, linkDeleteArgv(spec), { timeoutMs: TIMEOUT_MS });
-  if (!del.ok) return del;
-  if (del.code !== 0) return fail('tunnel_failed', `${session.label}: could not delete tunnel ${spec.name}: ${del.stderr.trim()}`);
-  return { ok: true, removed: true };
-}
-
 /** Refuse to build over an existing interface of another kind (it is not ours to replace). */
 export async function assertNameFree(session: SshSession, spec: TunnelSpec): Promise<DriverResult<object>> {
   const st = await tunnelLinkState(session, spec);
   if (!st.ok) return st;
-  if (st.state === 'foreign') {
-    return fail('tunnel_failed', `${session.label}: interface ${spec.name} exists and is a ${st.kind ?? 'plain'} interface, not a ${spec.mode} tunnel; refusing to replace it`);
-  }
+  if (st.state === 'foreign') return foreignName(session, spec, st.kind);
   return { ok: true };
 }
 
-/** Remove one end: cleanup commands (missing pieces are fine) and then the link if it is ours. */
-export async function takeEndDown(session: SshSession, spec: TunnelSpec, downSteps: readonly Argv[], end: TunnelEnd): Promise<DriverResult<{ removed: number }>> {
-  const cleaned = await runCleanup(session, downSteps, { timeoutMs: TIMEOUT_MS });
-  if (!cleaned.ok) return cleaned;
-  const link = await removeTunnelLink(session, spec, end);
-  if (!link.ok) return link;
-  return { ok: true, removed: cleaned.succeeded + (link.removed ? 1 : 0) };
+function foreignName(session: SshSession, spec: TunnelSpec, kind: string | null): DriverResult<object> {
+  return fail('tunnel_failed', `${session.label}: interface ${spec.name} exists and is a ${kind ?? 'plain'} interface, not a ${spec.mode} tunnel; refusing to replace it`);
 }
 
-/** Build one end from scratch (idempotent re-run); on failure remove what was built. */
+/**
+ * Remove one end: cleanup commands (missing pieces are fine) and then the link if it is ours
+ * (WireGuard: also its wireguard-go, control socket and files, which outlive a link deleted by
+ * hand). `removed` counts what was there. Gre/ipip/vxlan: the link's state, then cleanup and
+ * delete in one script; WireGuard: one script.
+ */
+export async function takeEndDown(session: SshSession, spec: TunnelSpec, downSteps: readonly Argv[], end: TunnelEnd): Promise<DriverResult<{ removed: number }>> {
+  if (spec.mode === 'wireguard') return removeWireguardEnd(session, spec, end, downSteps);
+  const st = await tunnelLinkState(session, spec);
+  if (!st.ok) return st;
+  const ours = st.state === 'ours';
+  const r = await runCleanupThenSteps(session, downSteps, ours ? [linkDeleteArgv(spec)] : [], 'tunnel_failed', { timeoutMs: TIMEOUT_MS });
+  if (!r.ok) return r;
+  return { ok: true, removed: r.succeeded + (ours ? 1 : 0) };
+}
+
+/**
+ * Build one end from scratch (idempotent re-run); on failure remove what was built. Two round
+ * trips (gre/ipip/vxlan): the link's state, then one script that clears what a previous run
+ * left (the cleanup commands, the link itself when it is ours) and builds the end.
+ */
 export async function bringEndUp(session: SshSession, spec: TunnelSpec, upSteps: readonly Argv[], downSteps: readonly Argv[], end: TunnelEnd): Promise<DriverResult<object>> {
-  const clear = await clearEnd(session, spec, downSteps, end);
-  if (!clear.ok) return clear;
-  const up = await runSteps(session, upSteps, 'tunnel_failed', { timeoutMs: TIMEOUT_MS });
+  let up: DriverResult<object>;
+  if (spec.mode === 'wireguard') {
+    const clear = await clearEnd(session, spec, downSteps, end);
+    if (!clear.ok) return clear;
+    up = await runSteps(session, upSteps, 'tunnel_failed', { timeoutMs: TIMEOUT_MS });
+  } else {
+    const st = await tunnelLinkState(session, spec);
+    if (!st.ok) return st;
+    if (st.state === 'foreign') return foreignName(session, spec, st.kind);
+    // Our old link goes first as a step of its own: if it cannot be deleted, that is the failure.
+    up = await runSteps(session, [...(st.state === 'ours' ? [linkDeleteArgv(spec)] : []), ...upSteps], 'tunnel_failed', { timeoutMs: TIMEOUT_MS }, downSteps);
+  }
   if (!up.ok) await takeEndDown(session, spec, downSteps, end);
   return up;
 }

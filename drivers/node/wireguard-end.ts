@@ -22,6 +22,8 @@ import * as v from '../ssh/validate';
 import { TunnelEnd, TunnelSpec, WIREGUARD_STATE_DIR, wireguardEnd } from './tunnel-spec';
 import { toolMissing } from '../ssh/host-profile';
 import { runPrivilegedScript } from '../ssh/privilege';
+import { shellCommand } from '../shell-quote';
+import { cleanupScript, type Argv } from '../ssh/steps';
 
 const TIMEOUT_MS = 20_000;
 
@@ -133,11 +135,44 @@ export function describeImplementation(impl: WireguardImplementation): string {
   return impl.kind === 'kernel' ? 'kernel' : `wireguard-go ${impl.version}`;
 }
 
-/** Create (or find) this end's interface and key; returns its public key. */
-export async function prepareWireguardEnd(session: SshSession, spec: TunnelSpec, end: TunnelEnd): Promise<DriverResult<WireguardEndUp>> {
+/** Exit of the clear-and-prepare script when the name belongs to an interface that is not ours. */
+const EXIT_FOREIGN = 8;
+
+/**
+ * One end cleared and prepared in ONE privileged round trip: refuse a non-WireGuard interface of
+ * the name (before anything is touched), run the end's cleanup commands (failures ignored), remove
+ * a previous WireGuard end of ours (DOWN_SCRIPT), then PREPARE_SCRIPT. What clearEnd and
+ * prepareWireguardEnd do in four round trips, in the same order.
+ * $1 interface, $2 state dir, $3 private key file ('' = generate), $4 listen port, $5 "1" when the
+ * key is generated (DOWN_SCRIPT removes it then).
+ */
+export function clearAndPrepareScript(cleanup: readonly Argv[]): string {
+  return [
+    `if ip link show dev "$1" >/dev/null 2>&1 && ! wg show "$1" public-key >/dev/null 2>&1; then echo "interface $1 exists and is not a WireGuard interface; refusing to replace it" >&2; exit ${EXIT_FOREIGN}; fi`,
+    ...cleanup.map((argv) => `${shellCommand(argv)} >/dev/null 2>&1`),
+    `down_end() {\n${DOWN_SCRIPT}\n}`,
+    'down_end "$1" "$2" "$5" >/dev/null',
+    `prepare_end() {\n${PREPARE_SCRIPT}\n}`,
+    'prepare_end "$1" "$2" "$3" "$4"',
+  ].join('\n');
+}
+
+/**
+ * clearAndPrepareScript on the session. `cleared`: whether the end was touched (false only when
+ * the name is a foreign interface or the script never ran), so a failure elsewhere knows whether
+ * this end must be removed again.
+ */
+export async function clearAndPrepareWireguardEnd(session: SshSession, spec: TunnelSpec, end: TunnelEnd, cleanup: readonly Argv[]): Promise<{ cleared: boolean; result: DriverResult<WireguardEndUp> }> {
   const o = wireguardEnd(spec, end);
-  const r = await runPrivilegedScript(session, PREPARE_SCRIPT, [spec.name, WIREGUARD_STATE_DIR, o.privateKeyFile ?? '', String(o.listenPort)], { timeoutMs: TIMEOUT_MS });
-  if (!r.ok) return r;
+  const generated = o.privateKeyFile === undefined ? '1' : '0';
+  const r = await runPrivilegedScript(session, clearAndPrepareScript(cleanup), [spec.name, WIREGUARD_STATE_DIR, o.privateKeyFile ?? '', String(o.listenPort), generated], { timeoutMs: TIMEOUT_MS });
+  if (!r.ok) return { cleared: false, result: r };
+  if (r.code === EXIT_FOREIGN) return { cleared: false, result: fail('tunnel_failed', `${session.label}: ${tail(r.stderr || r.stdout)}`) };
+  return { cleared: true, result: preparedEnd(session, spec, end, r) };
+}
+
+/** The prepare script's result (alone or after the clearing). */
+function preparedEnd(session: SshSession, spec: TunnelSpec, end: TunnelEnd, r: { code: number | null; stdout: string; stderr: string }): DriverResult<WireguardEndUp> {
   if (r.code === EXIT_TOOL_MISSING) {
     return toolMissing(session.label, r.stdout.trim().split('\n')[0] === 'wireguard-go' ? 'wireguard-go' : 'wg');
   }
@@ -147,12 +182,24 @@ export async function prepareWireguardEnd(session: SshSession, spec: TunnelSpec,
   return { ok: true, ...parsed };
 }
 
-/** Remove this end's interface, wireguard-go, socket and files; `removed` counts what was there. */
-export async function removeWireguardEnd(session: SshSession, spec: TunnelSpec, end: TunnelEnd): Promise<DriverResult<{ removed: number }>> {
+/** $1 interface, $2 state dir, $3 "1" when the key was generated: the cleanup commands (their
+ *  successes counted on the first line), then DOWN_SCRIPT (what it removed on the last). */
+export function removeEndScript(cleanup: readonly Argv[]): string {
+  return [cleanupScript(cleanup), `down_end() {\n${DOWN_SCRIPT}\n}`, 'down_end "$1" "$2" "$3"'].join('\n');
+}
+
+/**
+ * Remove this end: first its cleanup commands (rules, routes; failures ignored, successes
+ * counted), then its interface, wireguard-go, socket and files, in one round trip; `removed`
+ * counts what was there.
+ */
+export async function removeWireguardEnd(session: SshSession, spec: TunnelSpec, end: TunnelEnd, cleanup: readonly Argv[]): Promise<DriverResult<{ removed: number }>> {
   const generated = wireguardEnd(spec, end).privateKeyFile === undefined ? '1' : '0';
-  const r = await runPrivilegedScript(session, DOWN_SCRIPT, [spec.name, WIREGUARD_STATE_DIR, generated], { timeoutMs: TIMEOUT_MS });
+  const r = await runPrivilegedScript(session, removeEndScript(cleanup), [spec.name, WIREGUARD_STATE_DIR, generated], { timeoutMs: TIMEOUT_MS });
   if (!r.ok) return r;
-  const removed = Number(r.stdout.trim().split('\n').pop());
-  if (r.code !== 0 || !Number.isInteger(removed)) return fail('tunnel_failed', `${session.label}: could not remove WireGuard ${end} end ${spec.name}: ${tail(r.stderr || r.stdout)}`);
-  return { ok: true, removed };
+  const lines = r.stdout.trim().split('\n');
+  const cleaned = Number(lines[0]);
+  const removed = Number(lines[lines.length - 1]);
+  if (r.code !== 0 || lines.length < 2 || !Number.isInteger(cleaned) || !Number.isInteger(removed)) return fail('tunnel_failed', `${session.label}: could not remove WireGuard ${end} end ${spec.name}: ${tail(r.stderr || r.stdout)}`);
+  return { ok: true, removed: cleaned + removed };
 }

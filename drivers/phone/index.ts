@@ -30,6 +30,7 @@ import { DEFAULT_LOCATION_PROVIDER, checkLocationProvider, setMockLocation, type
 import type { LocationProviderConfig } from '../../lib/config/location-provider';
 import { ensureScreenReady } from './screen';
 import { dumpWithRetry, type UiDump, type UiDumpRetry } from './ui-dump';
+import { batchCommand, readBatchOutput, type BatchedInput, type BatchRead } from './ui-batch';
 import { centerOf, findElement, UiElement } from './ui-xml';
 
 export { PHONE_FAILURES } from './failures';
@@ -67,6 +68,12 @@ export interface RunUiStepsOptions {
   /** Prefix for the per-step screenshot names, e.g. "open-A". */
   stepPrefix?: string;
   tapTimeoutMs?: number;
+  /** The screen as the caller has just dumped it (a look), with nothing sent to the phone
+   *  since: a first tap whose element is on it taps without dumping again. */
+  screen?: UiElement[] | null;
+  /** Look at the phone (observe.ts) right after the last step, in the same round trip when
+   *  that step is an input command; the result carries the look (else the caller looks). */
+  lookAfter?: { notifications: boolean };
 }
 
 export interface PhoneDriverOptions extends AdbDeviceOptions {
@@ -385,38 +392,110 @@ export class PhoneDriver {
     return { ok: true, look };
   }
 
-  /** Run configured UI steps (lib/config/app.ts UiStep); stops at the first failing step. */
-  async runUiSteps(steps: readonly UiStep[], o: RunUiStepsOptions): Promise<PhoneResult<{ steps: UiStepRecord[] }> & { steps?: UiStepRecord[] }> {
+  /**
+   * Run configured UI steps (lib/config/app.ts UiStep); stops at the first failing step.
+   * Input steps in a row run in one round trip (ui-batch.ts): a tap whose element is on the
+   * screen dumped right before (`o.screen`, or the dump that ended the previous batch), then
+   * `input text` / `keyevent` steps; a batch followed by a tap ends with the dump that tap
+   * needs, the last one with `o.lookAfter`'s look. Each step keeps its own record (the steps
+   * of one batch share its start and end).
+   */
+  async runUiSteps(steps: readonly UiStep[], o: RunUiStepsOptions): Promise<PhoneResult<{ steps: UiStepRecord[]; look?: Look }> & { steps?: UiStepRecord[] }> {
     const records: UiStepRecord[] = [];
-    for (let index = 0; index < steps.length; index++) {
+    // The screen as last dumped with no input since (null: unknown, a tap dumps it first).
+    let screen: UiElement[] | null = o.screen ?? null;
+    let look: Look | undefined;
+    for (let index = 0; index < steps.length; ) {
+      const batch = o.screenshotEveryStep ? [] : this.inputBatch(steps, index, screen, o);
+      if (batch.length > 0) {
+        const after = index + batch.length;
+        const read: BatchRead = steps[after]?.action === 'tap' ? { kind: 'dump' } : after === steps.length && o.lookAfter ? { kind: 'look', ...o.lookAfter } : { kind: 'none' };
+        const startedAt = new Date().toISOString();
+        const r = await this.adb.shell(batchCommand(batch, read), { operation: batch.map((b) => b.operation).join(', ') });
+        const finishedAt = new Date().toISOString();
+        const out = r.ok ? readBatchOutput(batch, read, r, this.serial) : { done: 0, failed: r, dump: null, look: null };
+        for (let i = 0; i < out.done; i++) records.push({ index: index + i, action: steps[index + i].action, startedAt, finishedAt });
+        if (out.failed) return this.failedStep(steps, index + out.done, out.failed, startedAt, records, o);
+        screen = out.dump?.elements ?? null;
+        look = out.look ?? undefined;
+        index = after;
+        continue;
+      }
       const step = steps[index];
       const startedAt = new Date().toISOString();
       const r = await this.runStep(step, o);
+      screen = null;
+      look = undefined;
+      if (!r.ok) return this.failedStep(steps, index, r, startedAt, records, o);
       const rec: UiStepRecord = { index, action: step.action, startedAt, finishedAt: new Date().toISOString() };
-      if (r.ok && 'screenshot' in r) rec.screenshot = r.screenshot as string;
-      const base = `${o.stepPrefix ?? 'step'}-${String(index).padStart(2, '0')}-${step.action}${r.ok ? '' : '-failed'}`;
-      if (o.screenshotDir && (o.screenshotEveryStep || !r.ok) && step.action !== 'screenshot') {
-        const shot = await this.screenshot(path.join(o.screenshotDir, `${base}.png`));
+      if ('screenshot' in r) rec.screenshot = r.screenshot as string;
+      if (o.screenshotDir && o.screenshotEveryStep && step.action !== 'screenshot') {
+        const shot = await this.screenshot(path.join(o.screenshotDir, `${o.stepPrefix ?? 'step'}-${String(index).padStart(2, '0')}-${step.action}.png`));
         if (shot.ok) rec.screenshot = shot.file;
       }
-      if (o.screenshotDir && !r.ok) {
-        // What the screen held when the step failed, for the failed attempt's record.
-        const dump = await this.uiDump();
-        if (dump.ok) {
-          rec.uiDump = path.join(o.screenshotDir, `${base}.xml`);
-          fs.mkdirSync(o.screenshotDir, { recursive: true });
-          fs.writeFileSync(rec.uiDump, dump.xml);
-        }
-      }
-      if (!r.ok) {
-        rec.failure = r.failure;
-        rec.detail = r.detail;
-        records.push(rec);
-        return { ...r, detail: `step ${index} (${step.action}): ${r.detail}`, steps: records };
-      }
       records.push(rec);
+      index++;
     }
-    return { ok: true, steps: records };
+    return { ok: true, steps: records, ...(look ? { look } : {}) };
+  }
+
+  /**
+   * The input steps from `index` on that can run as one batch: a tap whose element `screen`
+   * shows, then `input text` (when it can type the text exactly) and key events. Empty when
+   * batching gains nothing (one input with no dump saved before or after it).
+   */
+  private inputBatch(steps: readonly UiStep[], index: number, screen: UiElement[] | null, o: RunUiStepsOptions): BatchedInput[] {
+    const fill = (t: string): string => fillTemplate(t, o.vars);
+    const batch: BatchedInput[] = [];
+    let i = index;
+    const first = steps[i];
+    let tapped = false;
+    if (first?.action === 'tap') {
+      const selector = fill(first.element);
+      const el = screen ? findElement(screen, selector) : null;
+      if (!el) return [];
+      const { x, y } = centerOf(el);
+      batch.push({ command: `input tap ${x} ${y}`, operation: `tap ${selector}`, failure: 'shell_error' });
+      tapped = true;
+      i++;
+    }
+    for (; i < steps.length; i++) {
+      const s = steps[i];
+      if (s.action === 'input-text') {
+        const text = fill(s.text);
+        if (!canUseInputText(text)) break;
+        batch.push({ command: `input text ${inputTextArgument(text)}`, operation: 'input text', failure: 'input_rejected' });
+      } else if (s.action === 'keyevent' && Number.isInteger(s.key) && s.key >= 0 && s.key <= 400) {
+        batch.push({ command: `input keyevent ${s.key}`, operation: `keyevent ${s.key}`, failure: 'shell_error' });
+      } else break;
+    }
+    const next = steps[i];
+    const saves = tapped || batch.length >= 2 || next?.action === 'tap' || (next === undefined && o.lookAfter !== undefined);
+    return saves ? batch : [];
+  }
+
+  /** A failed step's record (with its screenshot and UI dump as evidence) and the failure. */
+  private async failedStep(steps: readonly UiStep[], index: number, r: PhoneFailed, startedAt: string, records: UiStepRecord[], o: RunUiStepsOptions): Promise<PhoneFailed & { steps: UiStepRecord[] }> {
+    const step = steps[index];
+    const rec: UiStepRecord = { index, action: step.action, startedAt, finishedAt: new Date().toISOString() };
+    const base = `${o.stepPrefix ?? 'step'}-${String(index).padStart(2, '0')}-${step.action}-failed`;
+    if (o.screenshotDir && step.action !== 'screenshot') {
+      const shot = await this.screenshot(path.join(o.screenshotDir, `${base}.png`));
+      if (shot.ok) rec.screenshot = shot.file;
+    }
+    if (o.screenshotDir) {
+      // What the screen held when the step failed, for the failed attempt's record.
+      const dump = await this.uiDump();
+      if (dump.ok) {
+        rec.uiDump = path.join(o.screenshotDir, `${base}.xml`);
+        fs.mkdirSync(o.screenshotDir, { recursive: true });
+        fs.writeFileSync(rec.uiDump, dump.xml);
+      }
+    }
+    rec.failure = r.failure;
+    rec.detail = r.detail;
+    records.push(rec);
+    return { ...r, detail: `step ${index} (${step.action}): ${r.detail}`, steps: records };
   }
 
   private async runStep(step: UiStep, o: RunUiStepsOptions): Promise<PhoneResult<Record<string, unknown>>> {

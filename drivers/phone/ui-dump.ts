@@ -44,6 +44,26 @@ export interface UiDump {
   retried: string[];
 }
 
+/**
+ * What one run of UI_DUMP_COMMAND printed: the hierarchy, a failure, or the transient error to
+ * dump again after (also used for a dump that ends a batched command, drivers/phone/ui-batch.ts).
+ */
+export function readDumpOutput(r: ShellOutput, serial: string, retried: string[] = []): PhoneResult<UiDump> | { ok: 'transient'; error: string } {
+  const transient = transientDumpError(`${r.stdout}\n${r.stderr}`);
+  if (transient) return { ok: 'transient', error: transient };
+  const text = `${r.stdout}${r.stderr}`;
+  const at = r.stdout.indexOf('<?xml');
+  if (r.exitCode !== 0 || at < 0) {
+    return phoneFail('shell_error', 'uiautomator dump', `\`${UI_DUMP_COMMAND}\` on ${serial} exited ${r.exitCode}: ${text.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  const xml = r.stdout.slice(at);
+  try {
+    return { ok: true, elements: parseUiDump(xml), xml, retried };
+  } catch (err) {
+    return phoneFail('shell_error', 'uiautomator dump', `${serial}: ${(err as Error).message}`);
+  }
+}
+
 /** Runs UI_DUMP_COMMAND through `shell` until it yields a hierarchy, a non-transient failure, or the bound. */
 export async function dumpWithRetry(
   shell: (command: string) => Promise<PhoneResult<ShellOutput>>,
@@ -55,20 +75,9 @@ export async function dumpWithRetry(
   for (let i = 1; ; i++) {
     const r = await shell(UI_DUMP_COMMAND);
     if (!r.ok) return r;
-    const transient = transientDumpError(`${r.stdout}\n${r.stderr}`);
-    if (!transient) {
-      const text = `${r.stdout}${r.stderr}`;
-      const at = r.stdout.indexOf('<?xml');
-      if (r.exitCode !== 0 || at < 0) {
-        return phoneFail('shell_error', 'uiautomator dump', `\`${UI_DUMP_COMMAND}\` on ${serial} exited ${r.exitCode}: ${text.trim().split('\n').slice(-3).join(' | ')}`);
-      }
-      const xml = r.stdout.slice(at);
-      try {
-        return { ok: true, elements: parseUiDump(xml), xml, retried };
-      } catch (err) {
-        return phoneFail('shell_error', 'uiautomator dump', `${serial}: ${(err as Error).message}`);
-      }
-    }
+    const read = readDumpOutput(r, serial, retried);
+    if (read.ok !== 'transient') return read;
+    const transient = read.error;
     retried.push(transient);
     if (i >= retry.tries) {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);

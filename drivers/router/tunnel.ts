@@ -49,18 +49,20 @@ export async function tunnelUp(opts: { router: RouterConfig; node: NodeTarget; t
   const checked = validatedSpec(opts.tunnel, opts.node);
   if ('ok' in checked) return checked;
   const { spec, egress } = checked;
-  const nodeConn = await connectSsh(opts.node.ssh);
-  if (!nodeConn.ok) return nodeConn;
-  let routerSession: SshSession | null = null;
+  // Both handshakes at once (a distant node's costs several of its round trips).
+  const [nodeConn, routerConn] = await Promise.all([connectSsh(opts.node.ssh), connectSsh(opts.router.ssh)]);
+  if (!nodeConn.ok || !routerConn.ok) {
+    if (nodeConn.ok) nodeConn.session.close();
+    if (routerConn.ok) routerConn.session.close();
+    return !nodeConn.ok ? nodeConn : (routerConn as Extract<typeof routerConn, { ok: false }>);
+  }
+  const routerSession = routerConn.session;
   try {
-    const routerConn = await connectSsh(opts.router.ssh);
-    if (!routerConn.ok) return routerConn;
-    routerSession = routerConn.session;
     // Before anything is built on either end: can this router's ip make the tunnel at all?
     const refused = await refuseUnbuildable(routerSession, spec);
     if (refused) return refused;
     if (spec.mode === 'wireguard') {
-      const wg = await wireguardTunnelUp(nodeConn.session, opts.router, spec, egress);
+      const wg = await wireguardTunnelUp(nodeConn.session, routerSession, spec, egress);
       if (!wg.ok) return wg;
       return { ok: true, name: forEnd(spec, 'router').name, mode: spec.mode, nodeInner: spec.nodeInner, implementation: wg.implementation };
     }
@@ -73,22 +75,25 @@ export async function tunnelUp(opts: { router: RouterConfig; node: NodeTarget; t
     }
     return { ok: true, name: spec.name, mode: spec.mode, nodeInner: spec.nodeInner };
   } finally {
-    routerSession?.close();
+    routerSession.close();
     nodeConn.session.close();
   }
 }
 
 /**
- * Tear down both ends. Each end is attempted even if the other is unreachable; the result says
- * what was removed. Fails only when an end could not be reached at all.
+ * Tear down both ends, concurrently. Each end is attempted even if the other is unreachable; the
+ * result says what was removed. Fails only when an end could not be reached at all.
  */
 export async function tunnelDown(opts: { router: RouterConfig; node: NodeTarget; tunnel: TunnelSpec }): Promise<DriverResult<{ routerRemoved: number; nodeRemoved: number }>> {
   const checked = validatedSpec(opts.tunnel, opts.node);
   if ('ok' in checked) return checked;
   const { spec, egress } = checked;
   const routerEnd = forEnd(spec, 'router');
-  const router = await withSsh(opts.router.ssh, (s) => takeEndDown(s, routerEnd, routerDownSteps(routerEnd), 'router'));
-  const node = await withSsh(opts.node.ssh, (s) => nodeEndpointDown(s, spec, egress));
+  // Both ends at once: they are different hosts, and neither end's removal depends on the other.
+  const [router, node] = await Promise.all([
+    withSsh(opts.router.ssh, (s) => takeEndDown(s, routerEnd, routerDownSteps(routerEnd), 'router')),
+    withSsh(opts.node.ssh, (s) => nodeEndpointDown(s, spec, egress)),
+  ]);
   if (!router.ok) return router;
   if (!node.ok) return node;
   return { ok: true, routerRemoved: router.removed, nodeRemoved: node.removed };

@@ -31,26 +31,44 @@ export function cleanupScript(steps: readonly Argv[]): string {
 }
 
 /**
+ * Script: first the cleanup commands (failures ignored, successes counted and printed on the first
+ * line, as cleanupScript does), then the steps as stepsScript runs them. No cleanup: stepsScript.
+ */
+export function cleanupThenStepsScript(cleanup: readonly Argv[], steps: readonly Argv[]): string {
+  return cleanup.length === 0 ? stepsScript(steps) : [cleanupScript(cleanup), stepsScript(steps)].filter(Boolean).join('\n');
+}
+
+/**
  * Run argv lists in order; stop at the first non-zero exit and report `failure` naming the
  * command and its output. Transport failures (timeout, lost connection) keep their own string.
+ * `cleanup`: commands run first in the same round trip, their failures ignored.
  */
-export async function runSteps(session: SshSession, steps: readonly Argv[], failure: DriverFailure, options: CommandOptions = {}): Promise<DriverResult<object>> {
-  if (steps.length === 0) return { ok: true };
-  const r = await runPrivileged(session, ['sh', '-c', stepsScript(steps)], options);
+export async function runSteps(session: SshSession, steps: readonly Argv[], failure: DriverFailure, options: CommandOptions = {}, cleanup: readonly Argv[] = []): Promise<DriverResult<object>> {
+  if (steps.length === 0 && cleanup.length === 0) return { ok: true };
+  const r = await runPrivileged(session, ['sh', '-c', cleanupThenStepsScript(cleanup, steps)], options);
   if (!r.ok) return r;
   if (r.code === 0) return { ok: true };
+  return stepScriptFailure(session, steps, r, failure);
+}
+
+/** The failure of a script whose steps part (stepsScript) did not succeed: the step and its output. */
+function stepScriptFailure(session: SshSession, steps: readonly Argv[], r: { code: number | null; signal: string | null; stdout: string; stderr: string }, failure: DriverFailure): { ok: false; failure: DriverFailure; detail: string } {
   const m = new RegExp(`^${STEP_FAILED} (\\d+) (\\d+)$`, 'm').exec(r.stdout);
   if (!m) return fail(failure, `${session.label}: step script exited ${r.code ?? r.signal}: ${tail(r.stderr || r.stdout)}`);
   const output = r.stdout.slice(m.index + m[0].length);
   return fail(failure, `${session.label}: \`${steps[Number(m[1])].join(' ')}\` exited ${m[2]}: ${tail(output)}`);
 }
 
-/** Run cleanup commands, ignoring "does not exist" exits; returns how many succeeded. */
-export async function runCleanup(session: SshSession, steps: readonly Argv[], options: CommandOptions = {}): Promise<DriverResult<{ succeeded: number }>> {
-  if (steps.length === 0) return { ok: true, succeeded: 0 };
-  const r = await runPrivileged(session, ['sh', '-c', cleanupScript(steps)], options);
+/**
+ * Cleanup commands (failures ignored, successes counted), then `steps` that must succeed, in ONE
+ * round trip: e.g. a tunnel end's rules and routes, then its link (tunnel-link.ts takeEndDown).
+ */
+export async function runCleanupThenSteps(session: SshSession, cleanup: readonly Argv[], steps: readonly Argv[], failure: DriverFailure, options: CommandOptions = {}): Promise<DriverResult<{ succeeded: number }>> {
+  if (cleanup.length === 0) throw new Error('runCleanupThenSteps: no cleanup commands (use runSteps)');
+  const r = await runPrivileged(session, ['sh', '-c', cleanupThenStepsScript(cleanup, steps)], options);
   if (!r.ok) return r;
-  const succeeded = Number(r.stdout.trim());
-  if (r.code !== 0 || !Number.isInteger(succeeded)) return fail('ssh_command_failed', `${session.label}: cleanup script exited ${r.code}: ${tail(r.stderr)}`);
-  return { ok: true, succeeded };
+  const succeeded = Number(r.stdout.split('\n')[0].trim());
+  if (!Number.isInteger(succeeded)) return fail('ssh_command_failed', `${session.label}: cleanup script exited ${r.code}: ${tail(r.stderr)}`);
+  if (r.code === 0) return { ok: true, succeeded };
+  return stepScriptFailure(session, steps, r, failure);
 }

@@ -7,7 +7,9 @@
  *  - the firewall is set and cleared with one root shell per binary / one in all, with the
  *    same rules as one call per rule, and a rule that fails still fails the call precisely;
  *  - pull (STAT + RECV on one sync connection) returns whole files and sync_error for a
- *    missing one.
+ *    missing one;
+ *  - the send steps after a look: the tap on the look's screen, the typed text and the dump the
+ *    send tap needs in one round trip, the send tap and the look after it in another.
  * Uses namespaces mtph-rt-* and adb ports 5781/5782: run under the world lock like test/phone.
  */
 import { execFile } from 'child_process';
@@ -16,6 +18,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FIREWALL_CHAIN, PhoneDriver } from '../../drivers/phone';
+import { loadAppFile } from '../../lib/config';
+import { configsDir } from '../../lib/project-paths';
+import { sendingCut } from '../../activities/steps/send';
 import { startVirtualPhone, type VirtualPhone } from '../../testbed/phone';
 import { SERVICE_SHAPES } from '../../testbed/services/catalogue';
 
@@ -145,4 +150,32 @@ each('pull returns whole files over one sync connection and sync_error for a mis
   expect(await driver.adb.pull('/sdcard/rt-missing.bin')).toMatchObject({ ok: false, failure: 'sync_error' });
   // The phone writes no file of its own beyond what Android has (no message log).
   expect(await driver.adb.pull('/sdcard/matador/messages.jsonl')).toMatchObject({ ok: false, failure: 'sync_error' });
+});
+
+each('send steps after a look: tap + text + the next dump in one round trip, the send tap + a look in another', async ({ driver, phone }) => {
+  const app = loadAppFile(path.join(configsDir, 'apps', 'threema.yaml'));
+  const text = `rt "${phone.name}"; $(id) & done`;
+  expect(await driver.startApp(THREEMA.packageName)).toEqual({ ok: true });
+  expect(await driver.tap('MATAdOR B', 10_000)).toMatchObject({ ok: true });
+  const before = await driver.look({ notifications: false });
+  if (!before.ok || !before.look.elements) throw new Error('no look at the chat');
+  const steps = app.ui.sendMessage.slice(0, sendingCut(app.ui.sendMessage));
+  const shell = jest.spyOn(driver.adb, 'shell');
+  try {
+    const r = await driver.runUiSteps(steps, { packageName: THREEMA.packageName, vars: { message: text, index: 1, side: 'A', peer: 'B' }, screen: before.look.elements, lookAfter: { notifications: false } });
+    expect(r).toMatchObject({ ok: true });
+    expect(shell).toHaveBeenCalledTimes(2);
+    expect(r.ok && r.steps.map((st) => st.action)).toEqual(['tap', 'input-text', 'tap']);
+    // The look rode with the send tap: the outgoing bubble is on it.
+    expect(r.ok && r.look?.elements?.some((e) => e.resourceId === THREEMA.ui.messageTextId && e.text === text)).toBe(true);
+    expect(phone.messages().filter((m) => m.direction === 'out').map((m) => m.text)).toContain(text);
+    // A screen without the element (here: the launcher): the tap dumps the screen itself.
+    await driver.keyevent(3);
+    const home = await driver.look({ notifications: false });
+    const again = await driver.runUiSteps(steps, { packageName: THREEMA.packageName, vars: { message: text, index: 2, side: 'A', peer: 'B' }, screen: home.ok ? home.look.elements : null, tapTimeoutMs: 300 });
+    expect(again).toMatchObject({ ok: false, failure: 'ui_element_not_found' });
+  } finally {
+    shell.mockRestore();
+    await driver.stopApp(THREEMA.packageName);
+  }
 });
