@@ -38,6 +38,8 @@ export interface DevServerOptions {
   detached?: boolean;
   /** How long to wait for the gRPC API and the search attributes. */
   readyTimeoutMs?: number;
+  /** Server dynamic config (`--dynamic-config-value KEY=JSON`), e.g. COMPRESSED_TIMERS_DYNAMIC_CONFIG. */
+  dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface DevServer {
@@ -55,6 +57,7 @@ export function devServerArgs(o: DevServerOptions): string[] {
   if (o.headless) args.push('--headless');
   for (const ns of o.namespaces ?? []) args.push('--namespace', ns);
   for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
+  for (const [key, value] of Object.entries(o.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   args.push('--log-level', o.logLevel ?? 'warn');
   return args;
 }

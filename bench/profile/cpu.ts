@@ -1,0 +1,221 @@
+/**
+ * CPU seconds per process kind over a time window, read from /proc: every process's utime +
+ * stime (fields 14, 15 of /proc/<pid>/stat), sampled every `intervalMs` so short-lived ones
+ * (scamper, tcpdump, ssh session processes) are seen; what processes that exited between two
+ * samples used reaches their parent's cutime + cstime (fields 16, 17) when it reaps them, so
+ * each parent's growth of those, less what its seen children had, is counted as "exited
+ * children" of the parent's kind. The machine's total (/proc/stat) and load averages frame it.
+ * The parsing and accounting are pure (cpu.test.ts); the sampler reads /proc.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+
+export interface ProcSample {
+  pid: number;
+  ppid: number;
+  comm: string;
+  /** clock ticks */
+  own: number;
+  children: number;
+  /** start time in ticks since boot: tells a reused pid apart */
+  starttime: number;
+}
+
+/** One /proc/<pid>/stat line (comm may hold spaces and parentheses: it ends at the last ')'). */
+export function parseStat(line: string): ProcSample | null {
+  const open = line.indexOf('(');
+  const close = line.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const pid = Number(line.slice(0, open).trim());
+  const f = line.slice(close + 2).split(' '); // f[0] is field 3 (state)
+  const n = (field: number): number => Number(f[field - 3]);
+  if (!Number.isFinite(pid) || f.length < 20) return null;
+  return { pid, ppid: n(4), comm: line.slice(open + 1, close), own: n(14) + n(15), children: n(16) + n(17), starttime: n(22) };
+}
+
+/** A process kind from its command line (argv joined by spaces) and comm. */
+export type Classifier = (o: { pid: number; comm: string; cmdline: string }) => string;
+
+export const KINDS = {
+  bench: 'bench (client + sampler)',
+  workers: 'workers (node)',
+  server: 'Temporal server',
+  phones: 'virtual phones (adbd + apps)',
+  services: 'service emulators',
+  adb: 'adb server',
+  sshd: 'sshd / dropbear',
+  traceroute: 'scamper / traceroute',
+  tcpdump: 'tcpdump',
+  delay: 'delay daemon (nfq-delay)',
+  wireguard: 'wireguard-go',
+  dns: 'dnsmasq',
+  tools: 'tools (sh, ip, sudo, ...)',
+  kernel: 'kernel threads',
+  other: 'other processes',
+} as const;
+
+/** The world's, the workers' and the server's processes by name; `self` is the bench's own process. */
+export function matadorClassifier(self: number): Classifier {
+  return ({ pid, comm, cmdline }) => {
+    if (pid === self) return KINDS.bench;
+    if (/matador worker\b|bench\/profile\/worker\.ts/.test(cmdline)) return KINDS.workers;
+    if (comm === 'temporal' || /\bstart-dev\b/.test(cmdline)) return KINDS.server;
+    if (/testbed\/phone\//.test(cmdline)) return KINDS.phones;
+    if (/testbed\/services\//.test(cmdline)) return KINDS.services;
+    if (comm === 'adb') return KINDS.adb;
+    if (comm === 'sshd' || comm.startsWith('sshd-') || comm === 'dropbear') return KINDS.sshd;
+    if (comm === 'scamper' || comm.startsWith('traceroute')) return KINDS.traceroute;
+    if (comm === 'tcpdump') return KINDS.tcpdump;
+    if (/nfq-delay/.test(comm) || /nfq-delay/.test(cmdline)) return KINDS.delay;
+    if (comm === 'wireguard-go') return KINDS.wireguard;
+    if (comm === 'dnsmasq') return KINDS.dns;
+    if (cmdline === '') return KINDS.kernel;
+    if (/^(sh|bash|dash|ip|sudo|timeout|sysctl|iptables.*|ping|cat|sha256sum|kill|busybox|wg|socat|tc|nft)$/.test(comm)) return KINDS.tools;
+    return KINDS.other;
+  };
+}
+
+interface Tracked {
+  kind: string;
+  ppid: number;
+  first: ProcSample;
+  last: ProcSample;
+  /** alive at the window's start (its first sample is the baseline) */
+  atStart: boolean;
+  alive: boolean;
+}
+
+export interface CpuWindow {
+  seconds: number;
+  /** CPU seconds per kind: own use, and exited children counted through their parent */
+  byKind: Record<string, { processes: number; own: number; exitedChildren: number }>;
+  /** busy CPU seconds of the whole machine (/proc/stat) and cores */
+  machineBusy: number;
+  cores: number;
+  loadAverage: { start: number[]; end: number[]; meanOneMinute: number };
+  /** the sampler's own CPU seconds (inside the bench process's row) */
+  samplerSeconds: number;
+}
+
+/** Accounting over the tracked processes (pure): see the file comment. */
+export function accountCpu(tracked: Iterable<Tracked>, ticksPerSecond: number): CpuWindow['byKind'] {
+  const all = [...tracked];
+  const byKind: CpuWindow['byKind'] = {};
+  const at = (k: string) => (byKind[k] ??= { processes: 0, own: 0, exitedChildren: 0 });
+  const key = (t: Tracked): string => `${t.first.pid}:${t.first.starttime}`;
+  // what each parent's seen children that exited had in total (it reaped them into cutime)
+  const reaped = new Map<string, number>();
+  const parentOf = new Map(all.map((t) => [t.first.pid, t]));
+  for (const t of all) {
+    if (t.alive) continue;
+    const parent = parentOf.get(t.ppid);
+    if (!parent) continue;
+    const used = t.last.own + t.last.children - (t.atStart ? t.first.own + t.first.children : 0);
+    reaped.set(key(parent), (reaped.get(key(parent)) ?? 0) + used);
+  }
+  for (const t of all) {
+    const k = at(t.kind);
+    k.processes++;
+    k.own += (t.last.own - (t.atStart ? t.first.own : 0)) / ticksPerSecond;
+    const grown = t.last.children - (t.atStart ? t.first.children : 0);
+    k.exitedChildren += Math.max(0, grown - (reaped.get(key(t)) ?? 0)) / ticksPerSecond;
+  }
+  return byKind;
+}
+
+function readProcSamples(): Array<{ sample: ProcSample }> {
+  const out: Array<{ sample: ProcSample }> = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const s = parseStat(fs.readFileSync(`/proc/${name}/stat`, 'utf8'));
+      if (s) out.push({ sample: s });
+    } catch {
+      /* exited while read */
+    }
+  }
+  return out;
+}
+
+function cmdlineOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return '';
+  }
+}
+
+function machineBusyTicks(): number {
+  const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + (cpu[7] ?? 0);
+}
+
+/** Samples /proc until stop(); then the window's figures. */
+export function startCpuSampler(o: { classify: Classifier; intervalMs?: number }): { stop(): CpuWindow } {
+  const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const tracked = new Map<string, Tracked>();
+  const t0 = Date.now();
+  const busy0 = machineBusyTicks();
+  const load0 = os.loadavg();
+  const loads: number[] = [];
+  let sampler = 0;
+  let first = true;
+  const sample = (): void => {
+    const c0 = process.cpuUsage();
+    const seen = new Set<string>();
+    for (const { sample: s } of readProcSamples()) {
+      const key = `${s.pid}:${s.starttime}`;
+      seen.add(key);
+      const t = tracked.get(key);
+      if (t) {
+        t.last = s;
+        continue;
+      }
+      tracked.set(key, { kind: o.classify({ pid: s.pid, comm: s.comm, cmdline: cmdlineOf(s.pid) }), ppid: s.ppid, first: s, last: s, atStart: first, alive: true });
+    }
+    for (const [key, t] of tracked) if (!seen.has(key)) t.alive = false;
+    first = false;
+    loads.push(os.loadavg()[0]);
+    const c = process.cpuUsage(c0);
+    sampler += (c.user + c.system) / 1e6;
+  };
+  sample();
+  const timer = setInterval(sample, o.intervalMs ?? 200);
+  return {
+    stop(): CpuWindow {
+      clearInterval(timer);
+      sample();
+      return {
+        seconds: (Date.now() - t0) / 1000,
+        byKind: accountCpu(tracked.values(), ticks),
+        machineBusy: (machineBusyTicks() - busy0) / ticks,
+        cores: os.cpus().length,
+        loadAverage: { start: load0, end: os.loadavg(), meanOneMinute: loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length) },
+        samplerSeconds: sampler,
+      };
+    },
+  };
+}
+
+/** The CPU table: kind | processes | own s | exited children s | % of the window's cores. */
+export function formatCpuTable(w: CpuWindow): string {
+  const rows = Object.entries(w.byKind)
+    .map(([kind, v]) => ({ kind, ...v, total: v.own + v.exitedChildren }))
+    .filter((r) => r.total >= 0.005)
+    .sort((a, b) => b.total - a.total);
+  const capacity = w.seconds * w.cores;
+  const attributed = rows.reduce((s, r) => s + r.total, 0);
+  const lines = [`${'process kind'.padEnd(30)} ${'procs'.padStart(6)} ${'own s'.padStart(8)} ${'exited ch. s'.padStart(13)} ${'total s'.padStart(8)} ${'% of cores'.padStart(10)}`];
+  for (const r of rows) {
+    lines.push(`${r.kind.padEnd(30)} ${String(r.processes).padStart(6)} ${r.own.toFixed(2).padStart(8)} ${r.exitedChildren.toFixed(2).padStart(13)} ${r.total.toFixed(2).padStart(8)} ${((100 * r.total) / capacity).toFixed(1).padStart(10)}`);
+  }
+  lines.push(`${'all processes above'.padEnd(30)} ${''.padStart(6)} ${''.padStart(8)} ${''.padStart(13)} ${attributed.toFixed(2).padStart(8)} ${((100 * attributed) / capacity).toFixed(1).padStart(10)}`);
+  lines.push(`${'machine busy (/proc/stat)'.padEnd(30)} ${''.padStart(6)} ${''.padStart(8)} ${''.padStart(13)} ${w.machineBusy.toFixed(2).padStart(8)} ${((100 * w.machineBusy) / capacity).toFixed(1).padStart(10)}`);
+  lines.push(
+    `window ${w.seconds.toFixed(1)} s x ${w.cores} cores; load average (1 min) ${w.loadAverage.start[0].toFixed(2)} at start, ${w.loadAverage.end[0].toFixed(2)} at end, ` +
+      `${w.loadAverage.meanOneMinute.toFixed(2)} mean of the samples; the sampler itself used ${w.samplerSeconds.toFixed(2)} s (inside "${KINDS.bench}")`,
+  );
+  return lines.join('\n');
+}
