@@ -17,26 +17,19 @@
  * runs Temporal's default. The server, the workers and the temporary folders are removed at the
  * end, also on failure.
  */
-import { spawn, type ChildProcess, execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import * as readline from 'readline';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { loadCampaignPlan } from '../../activities/plan-loader';
-import type { DevServer } from '../../ops/dev-server';
-import { startBenchServer, TIMER_SHIFT_KEY } from './server';
-import { projectRoot } from '../../lib/project-paths';
+import { TIMER_SHIFT_KEY } from './server';
 import type { CampaignInput, CampaignSummary } from '../../lib/measurement/payloads';
 import { CAMPAIGN_WORKFLOW_TYPE, CENTRAL_TASK_QUEUE, campaignWorkflowId } from '../../temporal/conventions';
-import { worldHealth } from '../../testbed/world/health';
-import { status as worldStatus } from '../../testbed/world/world';
 import { arg } from '../args';
 import { writeSubsetCampaign } from '../campaign/subset';
 import { formatCpuTable, matadorClassifier, startCpuSampler, type CpuWindow } from './cpu';
 import { eventMs, timersOf } from './history-times';
 import { splitWall, type SplitKind } from './split';
 import type { ActivityRun } from './worker';
+import { openSession } from './session';
 
 const COLUMNS = ['timers', 'adb', 'ssh', 'traceroute', 'polling', 'other'] as const;
 type Column = (typeof COLUMNS)[number];
@@ -124,31 +117,6 @@ function formatRows(rows: Row[]): string {
   return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
 }
 
-function spawnWorker(o: { role: 'central' | 'testbed'; testbed?: string; address: string; results: string; dataDir: string; out: string; log: string }): Promise<ChildProcess> {
-  const args = [...process.execArgv, path.join(__dirname, 'worker.ts'), '--role', o.role, ...(o.testbed ? ['--testbed', o.testbed] : []), '--address', o.address, '--results', o.results, '--data-dir', o.dataDir, '--out', o.out];
-  const log = fs.openSync(o.log, 'a');
-  const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', log] });
-  fs.closeSync(log);
-  return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
-    lines.on('line', (l) => l === 'ready' && resolve(child));
-    child.once('exit', (code) => reject(new Error(`worker ${o.testbed ?? o.role} exited with ${code} before it was ready (log ${o.log})`)));
-  });
-}
-
-async function stopWorker(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const hard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(hard);
-}
-
-function readRuns(files: string[]): ActivityRun[] {
-  return files.flatMap((f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ActivityRun) : []));
-}
-
 async function main(): Promise<void> {
   const nodes = arg('--nodes', 'de-ber,es-mad').split(',');
   const apps = arg('--apps', 'textsecure,threema,wechat,whatsapp').split(',');
@@ -158,35 +126,12 @@ async function main(): Promise<void> {
   const json = arg('--json', '');
   const up = process.argv.includes('--up');
   const testbeds = Array.from({ length: testbedCount }, (_, i) => `tb${i + 1}`);
-  const matador = path.join(projectRoot, 'bin', 'matador');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-profile-'));
-  const dataDir = path.join(tmp, 'data');
-  const results = path.join(tmp, 'results.sqlite');
-  const workers: ChildProcess[] = [];
-  let server: DevServer | undefined;
-  let connection: Connection | undefined;
-  let broughtUp = false;
+  const session = await openSession({ prefix: 'matador-profile', testbeds, up, timerShift });
   try {
-    if (!worldHealth(await worldStatus(), 'paper', testbeds).healthy) {
-      if (!up) throw new Error(`the world "paper" with ${testbedCount} testbeds is needed: run "matador testbed up paper --testbeds ${testbedCount}" first, or pass --up`);
-      execFileSync(process.execPath, [matador, 'testbed', 'up', 'paper', '--testbeds', String(Math.max(2, testbedCount))], { stdio: 'inherit' });
-      broughtUp = true;
-    }
-    server = await startBenchServer(tmp, timerShift);
-    const runFiles: string[] = [];
-    const start = (role: 'central' | 'testbed', testbed?: string): Promise<ChildProcess> => {
-      const out = path.join(tmp, `runs-${testbed ?? role}.jsonl`);
-      runFiles.push(out);
-      return spawnWorker({ role, testbed, address: server!.address, results, dataDir, out, log: path.join(tmp, `worker-${testbed ?? role}.log`) });
-    };
-    // started one by one: each adds itself to `workers` at once, so a failure stops the others
-    for (const [role, testbed] of [['central', undefined], ...testbeds.map((t) => ['testbed', t])] as Array<['central' | 'testbed', string | undefined]>) workers.push(await start(role, testbed));
-
+    const { client, tmp } = session;
     const id = `profile-${testbedCount}tb`;
     const file = writeSubsetCampaign({ id, nodes, apps, testbeds, timerScale, assignment: 'pair', dir: tmp });
     const plan = loadCampaignPlan(file);
-    connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection });
     process.stdout.write(`profile: ${plan.measurements.length} measurements (${nodes.join(', ')} x ${apps.join(', ')}) on ${testbedCount} testbed(s), timer scale ${timerScale}, ${TIMER_SHIFT_KEY} ${timerShift || 'default (1s)'}\n`);
     const sampler = startCpuSampler({ classify: matadorClassifier(process.pid) });
     const t0 = Date.now();
@@ -199,7 +144,7 @@ async function main(): Promise<void> {
       cpu = sampler.stop();
     }
     const makespan = (Date.now() - t0) / 1000;
-    const runs = readRuns(runFiles);
+    const runs = session.runs();
     const profiles: MeasurementProfile[] = [];
     for (const m of plan.measurements) {
       profiles.push(await profileOf(client, m.measurementId, m.testbed, runs.filter((r) => ownerOf(r).measurementId === m.measurementId)));
@@ -224,11 +169,7 @@ async function main(): Promise<void> {
       process.stdout.write(`figures: ${json}\n`);
     }
   } finally {
-    for (const w of workers) await stopWorker(w);
-    await connection?.close().catch(() => undefined);
-    await server?.stop();
-    if (broughtUp) execFileSync(process.execPath, [matador, 'testbed', 'down'], { stdio: 'inherit' });
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await session.close();
   }
 }
 
