@@ -28,19 +28,31 @@ describe('accountCpu', () => {
     expect(byKind.sshd.own).toBeCloseTo(1.8);
     expect(byKind.sshd.exitedChildren).toBeCloseTo(0.6);
   });
+
+  it('counts a grandchild once when its parent exited before a sample showed the reaping', () => {
+    const xargs = { kind: 'tools', ppid: 1, atStart: true, alive: true, first: s(stat(10, 'xargs', 1, [0, 0], [0, 0])), last: s(stat(10, 'xargs', 1, [0, 0], [310, 0])) };
+    // the shell's last sample has no children yet; then node (300 ticks, seen) exited, then the shell (10 ticks)
+    const shell = { kind: 'tools', ppid: 10, atStart: false, alive: false, first: s(stat(20, 'sh', 10, [0, 0], [0, 0], 500)), last: s(stat(20, 'sh', 10, [10, 0], [0, 0], 500)) };
+    const node = { kind: 'node', ppid: 20, atStart: false, alive: false, first: s(stat(30, 'node', 20, [5, 0], [0, 0], 600)), last: s(stat(30, 'node', 20, [300, 0], [0, 0], 600)) };
+    const byKind = accountCpu([xargs, shell, node], 100);
+    expect(byKind.node.own).toBeCloseTo(3);
+    expect(byKind.tools.own).toBeCloseTo(0.1);
+    expect(byKind.tools.exitedChildren).toBeCloseTo(0);
+  });
 });
 
 describe('matadorClassifier', () => {
   const classify = matadorClassifier(4242);
   it.each([
-    [{ pid: 4242, comm: 'node', cmdline: 'node bench/profile/run.ts' }, 'bench (client + sampler)'],
-    [{ pid: 7, comm: 'node', cmdline: 'node --require tsx bench/profile/worker.ts --role central' }, 'workers (node)'],
-    [{ pid: 1, comm: 'node', cmdline: '/usr/bin/node bin/matador worker --role testbed --testbed tb1' }, 'workers (node)'],
-    [{ pid: 2, comm: 'temporal', cmdline: '.tools/bin/temporal server start-dev --port 7233' }, 'Temporal server'],
-    [{ pid: 3, comm: 'node', cmdline: '/usr/bin/node dist/testbed/phone/app-main.js x.json' }, 'virtual phones (adbd + apps)'],
-    [{ pid: 4, comm: 'scamper', cmdline: 'scamper -O json -i 198.18.0.1' }, 'scamper / traceroute'],
-    [{ pid: 5, comm: 'dropbear', cmdline: 'dropbear -F -E' }, 'sshd / dropbear'],
-    [{ pid: 6, comm: 'kworker/0:1', cmdline: '' }, 'kernel threads'],
+    [{ pid: 4242, comm: 'node', cmdline: 'node bench/profile/run.ts', ours: true }, 'bench (client + sampler)'],
+    [{ pid: 7, comm: 'node', cmdline: 'node --require tsx bench/profile/worker.ts --role central', ours: true }, 'workers (node)'],
+    [{ pid: 1, comm: 'node', cmdline: '/usr/bin/node bin/matador worker --role testbed --testbed tb1', ours: true }, 'workers (node)'],
+    [{ pid: 2, comm: 'temporal', cmdline: '.tools/bin/temporal server start-dev --port 7233', ours: true }, 'Temporal server'],
+    [{ pid: 3, comm: 'node', cmdline: '/usr/bin/node dist/testbed/phone/app-main.js x.json', ours: true }, 'virtual phones (adbd + apps)'],
+    [{ pid: 4, comm: 'scamper', cmdline: 'scamper -O json -i 198.18.0.1', ours: true }, 'scamper / traceroute'],
+    [{ pid: 5, comm: 'dropbear', cmdline: 'dropbear -F -E', ours: true }, 'sshd / dropbear'],
+    [{ pid: 6, comm: 'kworker/0:1', cmdline: '', ours: false }, 'kernel threads'],
+    [{ pid: 8, comm: 'node', cmdline: 'node bin/matador flows x.pcap', ours: false }, "others' processes (not the bench's)"],
   ])('%p -> %s', (p, kind) => {
     expect(classify(p)).toBe(kind);
   });

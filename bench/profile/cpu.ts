@@ -34,8 +34,12 @@ export function parseStat(line: string): ProcSample | null {
   return { pid, ppid: n(4), comm: line.slice(open + 1, close), own: n(14) + n(15), children: n(16) + n(17), starttime: n(22) };
 }
 
-/** A process kind from its command line (argv joined by spaces) and comm. */
-export type Classifier = (o: { pid: number; comm: string; cmdline: string }) => string;
+/**
+ * A process kind from its command line (argv joined by spaces) and comm; `ours`: the bench's
+ * own process or a descendant of it, or a process in another network namespace (the world's),
+ * or the adb server.
+ */
+export type Classifier = (o: { pid: number; comm: string; cmdline: string; ours: boolean }) => string;
 
 export const KINDS = {
   bench: 'bench (client + sampler)',
@@ -52,13 +56,16 @@ export const KINDS = {
   dns: 'dnsmasq',
   tools: 'tools (sh, ip, sudo, ...)',
   kernel: 'kernel threads',
-  other: 'other processes',
+  other: 'other processes of the bench or world',
+  notOurs: "others' processes (not the bench's)",
 } as const;
 
 /** The world's, the workers' and the server's processes by name; `self` is the bench's own process. */
 export function matadorClassifier(self: number): Classifier {
-  return ({ pid, comm, cmdline }) => {
+  return ({ pid, comm, cmdline, ours }) => {
     if (pid === self) return KINDS.bench;
+    if (cmdline === '' && !ours) return KINDS.kernel;
+    if (!ours) return KINDS.notOurs;
     if (/matador worker\b|bench\/profile\/worker\.ts/.test(cmdline)) return KINDS.workers;
     if (comm === 'temporal' || /\bstart-dev\b/.test(cmdline)) return KINDS.server;
     if (/testbed\/phone\//.test(cmdline)) return KINDS.phones;
@@ -98,28 +105,43 @@ export interface CpuWindow {
   samplerSeconds: number;
 }
 
-/** Accounting over the tracked processes (pure): see the file comment. */
+/**
+ * Accounting over the tracked processes (pure). A process's CPU is its own utime + stime since
+ * the window began. A child that exited went into its parent's cutime + cstime with all it had
+ * (its own and its reaped children's, whether or not a sample saw them): what a parent's
+ * children fields grew by beyond what its seen exited children had in all is "exited children"
+ * of the parent's kind, the processes no sample saw.
+ */
 export function accountCpu(tracked: Iterable<Tracked>, ticksPerSecond: number): CpuWindow['byKind'] {
   const all = [...tracked];
   const byKind: CpuWindow['byKind'] = {};
   const at = (k: string) => (byKind[k] ??= { processes: 0, own: 0, exitedChildren: 0 });
-  const key = (t: Tracked): string => `${t.first.pid}:${t.first.starttime}`;
-  // what each parent's seen children that exited had in total (it reaped them into cutime)
-  const reaped = new Map<string, number>();
-  const parentOf = new Map(all.map((t) => [t.first.pid, t]));
+  const children = new Map<Tracked, Tracked[]>();
+  const byPid = new Map<number, Tracked[]>();
+  for (const t of all) byPid.set(t.first.pid, [...(byPid.get(t.first.pid) ?? []), t]);
   for (const t of all) {
     if (t.alive) continue;
-    const parent = parentOf.get(t.ppid);
-    if (!parent) continue;
-    const used = t.last.own + t.last.children - (t.atStart ? t.first.own + t.first.children : 0);
-    reaped.set(key(parent), (reaped.get(key(parent)) ?? 0) + used);
+    // the parent: the process of that pid that started before the child (pids are reused)
+    const parent = (byPid.get(t.ppid) ?? []).filter((p) => p.first.starttime <= t.first.starttime).sort((a, b) => b.first.starttime - a.first.starttime)[0];
+    if (parent && parent !== t) children.set(parent, [...(children.get(parent) ?? []), t]);
   }
+  // what a process that exited handed to its parent, since the window began
+  const handed = new Map<Tracked, number>();
+  const reapedOf = (p: Tracked, depth: number): number => (children.get(p) ?? []).reduce((sum, c) => sum + total(c, depth + 1), 0);
+  const total = (t: Tracked, depth: number): number => {
+    const known = handed.get(t);
+    if (known !== undefined) return known;
+    const reaped = depth > 64 ? 0 : reapedOf(t, depth);
+    const value = t.last.own + Math.max(t.last.children, (t.atStart ? t.first.children : 0) + reaped) - (t.atStart ? t.first.own + t.first.children : 0);
+    handed.set(t, value);
+    return value;
+  };
   for (const t of all) {
     const k = at(t.kind);
     k.processes++;
     k.own += (t.last.own - (t.atStart ? t.first.own : 0)) / ticksPerSecond;
     const grown = t.last.children - (t.atStart ? t.first.children : 0);
-    k.exitedChildren += Math.max(0, grown - (reaped.get(key(t)) ?? 0)) / ticksPerSecond;
+    k.exitedChildren += Math.max(0, grown - reapedOf(t, 0)) / ticksPerSecond;
   }
   return byKind;
 }
@@ -146,6 +168,15 @@ function cmdlineOf(pid: number): string {
   }
 }
 
+/** The network namespace of a process (null when it is gone or not readable). */
+function netnsOf(pid: number): string | null {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/ns/net`);
+  } catch {
+    return null;
+  }
+}
+
 function machineBusyTicks(): number {
   const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal
@@ -156,6 +187,8 @@ function machineBusyTicks(): number {
 export function startCpuSampler(o: { classify: Classifier; intervalMs?: number }): { stop(): CpuWindow } {
   const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   const tracked = new Map<string, Tracked>();
+  const ours = new Set<number>([process.pid]);
+  const rootNet = netnsOf(process.pid);
   const t0 = Date.now();
   const busy0 = machineBusyTicks();
   const load0 = os.loadavg();
@@ -173,7 +206,10 @@ export function startCpuSampler(o: { classify: Classifier; intervalMs?: number }
         t.last = s;
         continue;
       }
-      tracked.set(key, { kind: o.classify({ pid: s.pid, comm: s.comm, cmdline: cmdlineOf(s.pid) }), ppid: s.ppid, first: s, last: s, atStart: first, alive: true });
+      const ns = netnsOf(s.pid);
+      const isOurs = ours.has(s.pid) || ours.has(s.ppid) || s.comm === 'adb' || (ns !== null && ns !== rootNet);
+      if (isOurs) ours.add(s.pid);
+      tracked.set(key, { kind: o.classify({ pid: s.pid, comm: s.comm, cmdline: cmdlineOf(s.pid), ours: isOurs }), ppid: s.ppid, first: s, last: s, atStart: first, alive: true });
     }
     for (const [key, t] of tracked) if (!seen.has(key)) t.alive = false;
     first = false;

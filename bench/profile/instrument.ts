@@ -16,7 +16,7 @@ import { AdbDevice } from '../../drivers/phone/adb-device';
 import { PhoneDriver } from '../../drivers/phone';
 import { SshSession } from '../../drivers/ssh/session';
 
-import type { Op, OpKind, OpSink } from './split';
+import { isTracerouteArgv, type Op, type OpKind, type OpSink } from './split';
 
 export type { Op, OpKind, OpSink };
 
@@ -32,11 +32,6 @@ function wrap<T extends object>(proto: T, method: string, kind: (args: unknown[]
       to?.({ label: label(args), kind: kind(args), start, end: performance.now() });
     }
   };
-}
-
-/** scamper or traceroute anywhere in the argv (also behind sudo / timeout). */
-export function isTracerouteArgv(argv: readonly string[]): boolean {
-  return argv.some((a) => /(^|\/)(scamper|traceroute6?)$/.test(a) || /(^|[\s/])(scamper|traceroute6?)\s/.test(a));
 }
 
 function sshRunLabel(argv: string[]): string {

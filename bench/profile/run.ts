@@ -62,7 +62,8 @@ async function profileOf(client: Client, measurementId: string, testbed: string,
   const events = history.events ?? [];
   const wall = (eventMs(events[events.length - 1]) - eventMs(events[0])) / 1000;
   const rows = new Map<string, Row>();
-  for (const run of runs) {
+  // rows in the order the steps first ran
+  for (const run of [...runs].sort((a, b) => a.start - b.start)) {
     const { step } = ownerOf(run);
     const row = rows.get(step) ?? { step, calls: 0, wall: 0, parts: zero() };
     row.calls++;

@@ -1,9 +1,9 @@
 /** The profile benches' own Temporal dev server: in memory, free ports, headless, log in `dir`; `timerShift` sets history.timerProcessorMaxTimeShift ('default': Temporal's own). */
 import * as path from 'path';
-import { freePort, startDevServer, type DevServer } from '../../ops/dev-server';
+import { freePort, startDevServer, TIMER_SHIFT_KEY, type DevServer } from '../../ops/dev-server';
 import { temporalBinary } from '../../lib/project-paths';
 
-export const TIMER_SHIFT_KEY = 'history.timerProcessorMaxTimeShift';
+export { TIMER_SHIFT_KEY };
 
 export async function startBenchServer(dir: string, timerShift: string): Promise<DevServer> {
   return startDevServer({

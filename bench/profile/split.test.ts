@@ -1,4 +1,4 @@
-import { splitWall, type Op } from './split';
+import { isTracerouteArgv, splitWall, type Op } from './split';
 
 const op = (kind: Op['kind'], start: number, end: number): Op => ({ label: kind, kind, start, end });
 
@@ -9,5 +9,17 @@ describe('splitWall', () => {
   });
   it('clips ops to the interval and counts concurrent round trips once', () => {
     expect(splitWall(10, 20, [op('adb', 0, 15), op('adb', 12, 30)])).toEqual({ traceroute: 0, adb: 10, ssh: 0, polling: 0, other: 0 });
+  });
+});
+
+describe('isTracerouteArgv', () => {
+  it.each([
+    [['scamper', '-O', 'json', '-i', '198.18.0.1'], true],
+    [['sudo', '-n', '--', 'scamper', '-O', 'json'], true],
+    [['traceroute', '-n', '-T', '198.18.0.1'], true],
+    [['sh', '-c', 'command -v scamper traceroute'], false],
+    [['ip', '-j', 'link'], false],
+  ])('%p -> %p', (argv, yes) => {
+    expect(isTracerouteArgv(argv)).toBe(yes);
   });
 });

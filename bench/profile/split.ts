@@ -1,4 +1,5 @@
 /** The profile benches' driver operations and how a step's wall time is split among them (pure). */
+import * as path from 'path';
 
 export type OpKind = 'adb' | 'ssh' | 'traceroute' | 'phone' | 'polling';
 
@@ -35,4 +36,10 @@ export function splitWall(start: number, end: number, ops: readonly Op[]): Recor
     out[best < 0 ? 'other' : SPLIT_ORDER[best]] += b - a;
   }
   return out;
+}
+
+/** A traceroute run: scamper or traceroute as the program, also behind `sudo -n --` (drivers/ssh/privilege.ts). */
+export function isTracerouteArgv(argv: readonly string[]): boolean {
+  const program = argv[0] === 'sudo' ? argv[argv.indexOf('--') + 1] : argv[0];
+  return /^(scamper|traceroute6?)$/.test(path.posix.basename(program ?? ''));
 }
