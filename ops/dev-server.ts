@@ -20,6 +20,17 @@ export const DEFAULT_GRPC_PORT = 7233;
 export const DEFAULT_UI_PORT = 8233;
 export const DEFAULT_NAMESPACE = 'default';
 
+/**
+ * The history service's timer queue: a timer whose fire time falls within this shift of "now"
+ * when the queue reader last loaded is moved to the end of that window, so Temporal's default
+ * (1 s) fires no workflow timer sooner than about 1 s after it starts (taskKeyManager, server
+ * v1.29.1). `matador server` and the test server lower it (DEV_SERVER_TIMER_SHIFT) so compressed
+ * timers (demo, emulated campaigns) run as configured; a timer at least the shift long fires at
+ * its time with either value, so campaigns with real (minutes-long) timers are unchanged.
+ */
+export const TIMER_SHIFT_KEY = 'history.timerProcessorMaxTimeShift';
+export const DEV_SERVER_TIMER_SHIFT = '100ms';
+
 export interface DevServerOptions {
   binary: string;
   /** SQLite file for persistence; omitted = in-memory (gone when the server stops). */

@@ -71,7 +71,8 @@ async function phaseWorld(facts: CampaignFacts): Promise<string> {
   const before = worldHealth(await status(), facts.world, facts.testbeds);
   if (before.healthy) return `reused: ${before.reason}`;
   const logFile = path.join(demoLogDir(), 'world-up.log');
-  const r = await runMatador(['testbed', 'up', facts.world], { logFile });
+  // As many testbeds as the campaign uses (the world's config may declare fewer).
+  const r = await runMatador(['testbed', 'up', facts.world, '--testbeds', String(facts.testbeds.length)], { logFile });
   if (r.code !== 0) throw Object.assign(new Error(`matador testbed up ${facts.world} failed: ${r.lastLine}`), { logFile });
   const after = worldHealth(await status(), facts.world, facts.testbeds);
   if (!after.healthy) throw Object.assign(new Error(`world ${facts.world} is not healthy after up: ${after.reason}`), { logFile });
