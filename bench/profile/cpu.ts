@@ -36,8 +36,8 @@ export function parseStat(line: string): ProcSample | null {
 
 /**
  * A process kind from its command line (argv joined by spaces) and comm; `ours`: the bench's
- * own process or a descendant of it, or a process in another network namespace (the world's),
- * or the adb server.
+ * own process or a descendant of it, a process in another network namespace or started from
+ * the world's code or folder (the world's), or the adb server.
  */
 export type Classifier = (o: { pid: number; comm: string; cmdline: string; ours: boolean }) => string;
 
@@ -68,8 +68,8 @@ export function matadorClassifier(self: number): Classifier {
     if (!ours) return KINDS.notOurs;
     if (/matador worker\b|bench\/profile\/worker\.ts/.test(cmdline)) return KINDS.workers;
     if (comm === 'temporal' || /\bstart-dev\b/.test(cmdline)) return KINDS.server;
-    if (/testbed\/phone\//.test(cmdline)) return KINDS.phones;
-    if (/testbed\/services\//.test(cmdline)) return KINDS.services;
+    if (/testbed\/(phone\/|world\/phone-daemon)/.test(cmdline)) return KINDS.phones;
+    if (/testbed\/(services\/|world\/responder)/.test(cmdline)) return KINDS.services;
     if (comm === 'adb') return KINDS.adb;
     if (comm === 'sshd' || comm.startsWith('sshd-') || comm === 'dropbear') return KINDS.sshd;
     if (comm === 'scamper' || comm.startsWith('traceroute')) return KINDS.traceroute;
@@ -168,6 +168,9 @@ function cmdlineOf(pid: number): string {
   }
 }
 
+/** A world process in the host's namespace (the phone daemon, its apps): started from the world's code or folder. */
+const WORLD_COMMAND = /\/testbed\/(world|phone|services)\/|\/\.matador\/world\/|\/mt-world-/;
+
 /** The network namespace of a process (null when it is gone or not readable). */
 function netnsOf(pid: number): string | null {
   try {
@@ -207,9 +210,10 @@ export function startCpuSampler(o: { classify: Classifier; intervalMs?: number }
         continue;
       }
       const ns = netnsOf(s.pid);
-      const isOurs = ours.has(s.pid) || ours.has(s.ppid) || s.comm === 'adb' || (ns !== null && ns !== rootNet);
+      const cmdline = cmdlineOf(s.pid);
+      const isOurs = ours.has(s.pid) || ours.has(s.ppid) || s.comm === 'adb' || (ns !== null && ns !== rootNet) || WORLD_COMMAND.test(cmdline);
       if (isOurs) ours.add(s.pid);
-      tracked.set(key, { kind: o.classify({ pid: s.pid, comm: s.comm, cmdline: cmdlineOf(s.pid), ours: isOurs }), ppid: s.ppid, first: s, last: s, atStart: first, alive: true });
+      tracked.set(key, { kind: o.classify({ pid: s.pid, comm: s.comm, cmdline, ours: isOurs }), ppid: s.ppid, first: s, last: s, atStart: first, alive: true });
     }
     for (const [key, t] of tracked) if (!seen.has(key)) t.alive = false;
     first = false;
