@@ -243,7 +243,7 @@ export function startCpuSampler(o: { classify: Classifier; intervalMs?: number }
 export function formatCpuTable(w: CpuWindow): string {
   const rows = Object.entries(w.byKind)
     .map(([kind, v]) => ({ kind, ...v, total: v.own + v.exitedChildren }))
-    .filter((r) => r.total >= 0.005)
+    .filter((r) => r.processes > 0)
     .sort((a, b) => b.total - a.total);
   const capacity = w.seconds * w.cores;
   const attributed = rows.reduce((s, r) => s + r.total, 0);
