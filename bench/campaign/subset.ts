@@ -3,7 +3,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { configsDir } from '../../lib/project-paths';
 
-/** A subset campaign file: the given nodes and apps (default all four), the given testbeds of `testbedsFile` (default emulated-8.yaml). */
+/**
+ * A subset campaign file: the given nodes and apps (default all four) on the given testbeds of
+ * the emulated world "paper", from `testbedsFile` or else from a testbeds file written beside it
+ * (any count: `matador testbed up paper --testbeds N` has tb1..tbN).
+ */
 export function writeSubsetCampaign(o: { id: string; nodes: string[]; testbeds: string[]; timerScale: number; assignment: string; dir: string; apps?: string[]; testbedsFile?: string }): string {
   const file = path.join(o.dir, `${o.id}.yaml`);
   const apps = (o.apps ?? ['textsecure', 'threema', 'wechat', 'whatsapp']).map((a) => `  - ${path.join(configsDir, 'apps', `${a}.yaml`)}`);
@@ -19,7 +23,7 @@ export function writeSubsetCampaign(o: { id: string; nodes: string[]; testbeds: 
       'apps:',
       ...apps,
       'testbeds:',
-      `  file: ${o.testbedsFile ?? path.join(configsDir, 'testbeds', 'emulated-8.yaml')}`,
+      `  file: ${o.testbedsFile ?? writeTestbeds(path.join(o.dir, `${o.id}-testbeds.yaml`), o.testbeds)}`,
       `  select: [${o.testbeds.join(', ')}]`,
       `assignment: ${o.assignment}`,
       `timerScale: ${o.timerScale}`,
@@ -30,3 +34,9 @@ export function writeSubsetCampaign(o: { id: string; nodes: string[]; testbeds: 
   return file;
 }
 
+
+function writeTestbeds(file: string, ids: string[]): string {
+  const lines = ['schema: matador.testbeds/v1', 'testbeds:', ...ids.map((id) => `  - { id: ${id}, kind: emulated, world: paper }`), ''];
+  fs.writeFileSync(file, lines.join('\n'));
+  return file;
+}
