@@ -171,13 +171,21 @@ async function main(): Promise<void> {
       const id = `scale-${n}tb`;
       const file = writeSubsetCampaign({ id, nodes, apps, testbeds: all.slice(0, n), timerScale: demo.campaign.timerScale, assignment: demo.campaign.assignment ?? 'pair', dir: tmp });
       process.stdout.write(`  ${n} testbeds ...`);
-      const r = await runWindow(client, { file, id, n, windowMs, planning: 3 });
+      let r: ScaleRun;
+      try {
+        r = await runWindow(client, { file, id, n, windowMs, planning: 3 });
+      } catch (err) {
+        // the counts that ran are still shown
+        process.stdout.write(` failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        break;
+      }
       runs.push(r);
       process.stdout.write(` ${r.finished} finished in ${r.windowSeconds.toFixed(0)} s, ${fmt(r.perLaneSeconds)} s per measurement per lane, machine busy ${((100 * r.cpu.machineBusy) / (r.cpu.seconds * r.cpu.cores)).toFixed(0)} %\n`);
     }
   } finally {
     await session.close();
   }
+  if (runs.length === 0) throw new Error('no testbed count ran');
   const base = runs[0];
   const rows = [['testbeds', 'finished', 'window s', 's/meas. (lane)', 'wall s (wf)', 'slowdown', '/min (window)', '/min (lanes)', 'busy %', 'load avg', 'busiest lane', 'demo', 'ETA@1min lanes', 'ETA@1min rate']];
   for (const r of runs) {
