@@ -103,6 +103,8 @@ export interface CpuWindow {
   loadAverage: { start: number[]; end: number[]; meanOneMinute: number };
   /** the sampler's own CPU seconds (inside the bench process's row) */
   samplerSeconds: number;
+  /** the busiest processes that are not the bench's (what else loaded the machine), own CPU s */
+  topOthers: Array<{ command: string; seconds: number }>;
 }
 
 /**
@@ -191,6 +193,7 @@ export function startCpuSampler(o: { classify: Classifier; intervalMs?: number }
   const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   const tracked = new Map<string, Tracked>();
   const ours = new Set<number>([process.pid]);
+  const others = new Map<string, string>();
   const rootNet = netnsOf(process.pid);
   const t0 = Date.now();
   const busy0 = machineBusyTicks();
@@ -213,7 +216,9 @@ export function startCpuSampler(o: { classify: Classifier; intervalMs?: number }
       const cmdline = cmdlineOf(s.pid);
       const isOurs = ours.has(s.pid) || ours.has(s.ppid) || s.comm === 'adb' || (ns !== null && ns !== rootNet) || WORLD_COMMAND.test(cmdline);
       if (isOurs) ours.add(s.pid);
-      tracked.set(key, { kind: o.classify({ pid: s.pid, comm: s.comm, cmdline, ours: isOurs }), ppid: s.ppid, first: s, last: s, atStart: first, alive: true });
+      const kind = o.classify({ pid: s.pid, comm: s.comm, cmdline, ours: isOurs });
+      if (kind === KINDS.notOurs) others.set(key, cmdline.slice(0, 120));
+      tracked.set(key, { kind, ppid: s.ppid, first: s, last: s, atStart: first, alive: true });
     }
     for (const [key, t] of tracked) if (!seen.has(key)) t.alive = false;
     first = false;
@@ -234,6 +239,13 @@ export function startCpuSampler(o: { classify: Classifier; intervalMs?: number }
         cores: os.cpus().length,
         loadAverage: { start: load0, end: os.loadavg(), meanOneMinute: loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length) },
         samplerSeconds: sampler,
+        topOthers: [...others]
+          .map(([key, command]) => {
+            const t = tracked.get(key)!;
+            return { command, seconds: (t.last.own - (t.atStart ? t.first.own : 0)) / ticks };
+          })
+          .sort((a, b) => b.seconds - a.seconds)
+          .slice(0, 5),
       };
     },
   };
@@ -257,5 +269,7 @@ export function formatCpuTable(w: CpuWindow): string {
     `window ${w.seconds.toFixed(1)} s x ${w.cores} cores; load average (1 min) ${w.loadAverage.start[0].toFixed(2)} at start, ${w.loadAverage.end[0].toFixed(2)} at end, ` +
       `${w.loadAverage.meanOneMinute.toFixed(2)} mean of the samples; the sampler itself used ${w.samplerSeconds.toFixed(2)} s (inside "${KINDS.bench}")`,
   );
+  const busy = w.topOthers.filter((p) => p.seconds >= 0.5);
+  if (busy.length) lines.push(`not the bench's, busiest: ${busy.map((p) => `${p.command} (${p.seconds.toFixed(1)} s)`).join('; ')}`);
   return lines.join('\n');
 }
