@@ -4,7 +4,8 @@
  * left on a lane x the time a measurement takes, less what the running one has done). The time
  * a measurement takes is measured from the progress answers: on each lane, from the poll that
  * first shows a measurement running to the poll that shows the next one (start to start, so the
- * campaign's own gaps count), the mean of the latest few. A count of finished measurements per
+ * campaign's own gaps count), the mean of the latest few, plus what the slowest of several equally
+ * busy lanes takes beyond it. A count of finished measurements per
  * minute since the watch began (RateEstimator) misjudges the first minutes: every lane finishes
  * its first measurement at about the same moment, after the campaign's planning.
  */
@@ -62,18 +63,33 @@ export class LaneEstimator {
     return each === null || busy === 0 ? null : (60 * busy) / each;
   }
 
-  /** Seconds until the busiest lane is done; null before one measurement was timed. */
+  /** Standard deviation of the measurement times the mean uses, s (0 with fewer than 2). */
+  private spreadSeconds(each: number): number {
+    if (this.durations.length < 2) return 0;
+    const variance = this.durations.reduce((sum, d) => sum + (d / 1000 - each) ** 2, 0) / (this.durations.length - 1);
+    return Math.sqrt(variance);
+  }
+
+  /**
+   * Seconds until the busiest lane is done; null before one measurement was timed. The campaign
+   * ends with the slowest of the lanes that have the most left, and the slowest of k lanes with
+   * n measurements each takes about sigma x sqrt(n) x sqrt(2 ln k) longer than their mean
+   * (measurement times vary with app and node pair), so that much is added.
+   */
   etaSeconds(atMs: number, p: CampaignProgress): number | null {
     const each = this.secondsPerMeasurement();
     if (each === null) return null;
-    let eta = 0;
-    for (const t of p.testbeds) {
+    const left = p.testbeds.map((t) => {
       const lane = this.lanes.get(t.id);
       const queued = Math.max(0, t.total - t.next - (t.running ? 1 : 0));
       // the running one: what is left of a typical measurement (half of one when its start is unknown)
       const current = t.running ? (lane?.since != null ? Math.max(0, each - (atMs - lane.since) / 1000) : each / 2) : 0;
-      eta = Math.max(eta, queued * each + current);
-    }
-    return eta;
+      return { queued, eta: queued * each + current };
+    });
+    const eta = Math.max(0, ...left.map((l) => l.eta));
+    const most = Math.max(0, ...left.map((l) => l.queued));
+    const tied = left.filter((l) => l.queued >= most - 1 && l.queued > 0).length;
+    const slowest = tied > 1 ? this.spreadSeconds(each) * Math.sqrt(most) * Math.sqrt(2 * Math.log(tied)) : 0;
+    return eta + slowest;
   }
 }

@@ -45,6 +45,8 @@ interface ScaleRun {
   completedSeconds: number | null;
   etaAtMinute: { lanes: number | null; rate: number | null };
   cpu: CpuWindow;
+  /** every progress answer (s since the start, each testbed's next/total/running): the ETA can be replayed */
+  samples: Array<{ at: number; testbeds: CampaignProgress['testbeds'] }>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -77,6 +79,7 @@ async function runWindow(client: Client, o: { file: string; id: string; n: numbe
   const rate = new RateEstimator();
   const etaAtMinute: ScaleRun['etaAtMinute'] = { lanes: null, rate: null };
   let firstFinish: number | null = null;
+  const samples: ScaleRun['samples'] = [];
   let last: CampaignProgress | null = null;
   const sampler = startCpuSampler({ classify: matadorClassifier(process.pid) });
   const t0 = Date.now();
@@ -102,6 +105,7 @@ async function runWindow(client: Client, o: { file: string; id: string; n: numbe
         continue; // no answer yet (the first workflow task)
       }
       lanes.add(now, last);
+      samples.push({ at: (now - t0) / 1000, testbeds: last.testbeds });
       rate.add(now, last.finished);
       if (firstFinish === null && last.finished > 0) firstFinish = (now - t0) / 1000;
       if (etaAtMinute.lanes === null && now - t0 >= 60_000) {
@@ -137,6 +141,7 @@ async function runWindow(client: Client, o: { file: string; id: string; n: numbe
     completedSeconds,
     etaAtMinute,
     cpu,
+    samples,
   };
 }
 
