@@ -62,24 +62,18 @@ describe('LaneEstimator', () => {
   });
 });
 
-describe('LaneEstimator with measurement times that vary', () => {
-  it('adds what the slowest of the busiest lanes takes beyond their mean', () => {
-    // two lanes of 10 whose measurements took 20, 40 and 20 s
-    const lanes = new LaneEstimator();
-    const p = (next: number, running: boolean): CampaignProgress => ({
-      campaign: 'c', config: 'c.yaml', state: 'running', total: 20, finished: 2 * next, ok: 2 * next, failed: 0, running: [], failures: [], runs: 1,
-      testbeds: ['tb1', 'tb2'].map((id) => ({ id, total: 10, next, ok: next, failed: 0, running: running ? `c/a/${id}/${next}` : null })),
-    });
-    lanes.add(0, p(0, false));
-    lanes.add(1000, p(0, true));
-    lanes.add(21_000, p(1, true));
-    lanes.add(61_000, p(2, true));
-    lanes.add(81_000, p(3, true));
-    expect(lanes.secondsPerMeasurement()).toBeCloseTo(26.67, 1);
-    // 6 queued on each of 2 lanes after the running one (just started): 7 x 26.7 s, plus
-    // sigma x sqrt(6) x sqrt(2 ln 2) for the slower of the two (times 20, 20, 40, 40, 20, 20 s)
-    const mean = 160 / 6;
-    const sigma = Math.sqrt(([20, 20, 40, 40, 20, 20].reduce((s, d) => s + (d - mean) ** 2, 0)) / 5);
-    expect(lanes.etaSeconds(81_000, p(3, true))).toBeCloseTo(7 * mean + sigma * Math.sqrt(6) * Math.sqrt(2 * Math.log(2)), 1);
+describe('LaneEstimator in a campaign the watch started', () => {
+  it('times each lane\'s first measurement from the start, though the first look already shows it running', () => {
+    const shape = { lanes: [8, 8, 4], seconds: 40, planning: 2 };
+    const lanes = new LaneEstimator({ startedAtMs: 0 });
+    lanes.add(2000, campaignAt(2, shape)); // the first answer: every lane already runs its first
+    lanes.add(44_000, campaignAt(44, shape));
+    // start (0) to the next measurement (seen at 44 s): 44 s, planning included
+    expect(lanes.secondsPerMeasurement()).toBeCloseTo(44, 0);
+    // without the start the first measurements are not timed
+    const joined = new LaneEstimator();
+    joined.add(2000, campaignAt(2, shape));
+    joined.add(44_000, campaignAt(44, shape));
+    expect(joined.secondsPerMeasurement()).toBeNull();
   });
 });

@@ -4,8 +4,7 @@
  * left on a lane x the time a measurement takes, less what the running one has done). The time
  * a measurement takes is measured from the progress answers: on each lane, from the poll that
  * first shows a measurement running to the poll that shows the next one (start to start, so the
- * campaign's own gaps count), the mean of the latest few, plus what the slowest of several equally
- * busy lanes takes beyond it. A count of finished measurements per
+ * campaign's own gaps count), the mean of the latest few. A count of finished measurements per
  * minute since the watch began (RateEstimator) misjudges the first minutes: every lane finishes
  * its first measurement at about the same moment, after the campaign's planning.
  */
@@ -23,16 +22,22 @@ export class LaneEstimator {
   private readonly durations: number[] = [];
   private polls = 0;
 
-  /** `keep`: how many of the latest measurement durations the mean uses (default: 3 per lane, at least 6). */
-  constructor(private readonly keep?: number) {}
+  /**
+   * `startedAtMs`: when the campaign was started, if this watch started it (`demo`, `campaign
+   * start --wait`): a lane's first measurement began after it, so that one is timed as well.
+   * `keep`: how many of the latest measurement durations the mean uses (default: 3 per lane, at least 6).
+   */
+  constructor(private readonly o: { startedAtMs?: number; keep?: number } = {}) {}
 
   add(atMs: number, p: CampaignProgress): void {
     for (const t of p.testbeds) {
       const lane = this.lanes.get(t.id);
       if (!lane) {
         // A lane that appears after the first look started its measurement since then (the
-        // campaign was planning); at the very first look its start is unknown.
-        this.lanes.set(t.id, { running: t.running, since: t.running && this.polls > 0 ? atMs : null, next: t.next });
+        // campaign was planning); at the very first look its start is unknown, unless it is the
+        // lane's first measurement of a campaign this watch started.
+        const first = t.next === 0 && this.o.startedAtMs !== undefined ? this.o.startedAtMs : null;
+        this.lanes.set(t.id, { running: t.running, since: t.running ? (this.polls > 0 ? atMs : first) : null, next: t.next });
         continue;
       }
       if (t.running === lane.running && t.next === lane.next) continue;
@@ -45,7 +50,7 @@ export class LaneEstimator {
       lane.since = t.running ? atMs : null;
       lane.next = t.next;
     }
-    const keep = this.keep ?? Math.max(6, 3 * this.lanes.size);
+    const keep = this.o.keep ?? Math.max(6, 3 * this.lanes.size);
     if (this.durations.length > keep) this.durations.splice(0, this.durations.length - keep);
     this.polls++;
   }
@@ -63,33 +68,18 @@ export class LaneEstimator {
     return each === null || busy === 0 ? null : (60 * busy) / each;
   }
 
-  /** Standard deviation of the measurement times the mean uses, s (0 with fewer than 2). */
-  private spreadSeconds(each: number): number {
-    if (this.durations.length < 2) return 0;
-    const variance = this.durations.reduce((sum, d) => sum + (d / 1000 - each) ** 2, 0) / (this.durations.length - 1);
-    return Math.sqrt(variance);
-  }
-
-  /**
-   * Seconds until the busiest lane is done; null before one measurement was timed. The campaign
-   * ends with the slowest of the lanes that have the most left, and the slowest of k lanes with
-   * n measurements each takes about sigma x sqrt(n) x sqrt(2 ln k) longer than their mean
-   * (measurement times vary with app and node pair), so that much is added.
-   */
+  /** Seconds until the busiest lane is done; null before one measurement was timed. */
   etaSeconds(atMs: number, p: CampaignProgress): number | null {
     const each = this.secondsPerMeasurement();
     if (each === null) return null;
-    const left = p.testbeds.map((t) => {
+    let eta = 0;
+    for (const t of p.testbeds) {
       const lane = this.lanes.get(t.id);
       const queued = Math.max(0, t.total - t.next - (t.running ? 1 : 0));
       // the running one: what is left of a typical measurement (half of one when its start is unknown)
       const current = t.running ? (lane?.since != null ? Math.max(0, each - (atMs - lane.since) / 1000) : each / 2) : 0;
-      return { queued, eta: queued * each + current };
-    });
-    const eta = Math.max(0, ...left.map((l) => l.eta));
-    const most = Math.max(0, ...left.map((l) => l.queued));
-    const tied = left.filter((l) => l.queued >= most - 1 && l.queued > 0).length;
-    const slowest = tied > 1 ? this.spreadSeconds(each) * Math.sqrt(most) * Math.sqrt(2 * Math.log(tied)) : 0;
-    return eta + slowest;
+      eta = Math.max(eta, queued * each + current);
+    }
+    return eta;
   }
 }

@@ -97,6 +97,8 @@ export interface FollowOptions {
   width?: () => number | undefined;
   /** Poll interval (default 1 s on a TTY, 2 s otherwise). */
   pollMs?: number;
+  /** When the caller started the campaign (now()'s clock); absent when it follows one already running. */
+  campaignStartedAtMs?: number;
   /** Non-TTY: at most one line this often (default 10 s). */
   lineEveryMs?: number;
   now?: () => number;
@@ -110,7 +112,7 @@ export async function followProgress(o: FollowOptions): Promise<void> {
   const now = o.now ?? Date.now;
   const started = now();
   const rate = new RateEstimator();
-  const lanes = new LaneEstimator();
+  const lanes = new LaneEstimator({ startedAtMs: o.campaignStartedAtMs });
   const pollMs = o.pollMs ?? (o.tty ? 1000 : 2000);
   const lineEveryMs = o.lineEveryMs ?? 10_000;
   let finished = false;

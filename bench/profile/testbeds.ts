@@ -75,7 +75,7 @@ async function runWindow(client: Client, o: { file: string; id: string; n: numbe
   const lanesOf = new Map<string, number>();
   for (const m of plan.measurements) lanesOf.set(m.testbed, (lanesOf.get(m.testbed) ?? 0) + 1);
   const busiestLane = Math.max(...lanesOf.values());
-  const lanes = new LaneEstimator();
+  const lanes = new LaneEstimator({ startedAtMs: Date.now() }); // as `demo` and `campaign start --wait` start theirs
   const rate = new RateEstimator();
   const etaAtMinute: ScaleRun['etaAtMinute'] = { lanes: null, rate: null };
   let firstFinish: number | null = null;
