@@ -5,12 +5,15 @@
  * No dependency: a progress bar is one string.
  */
 import type { CampaignProgress } from '../lib/measurement/payloads';
+import { LaneEstimator } from './campaign-eta';
 
 export interface ProgressLineOptions {
   /** Seconds since the watch (or the campaign) started. */
   elapsedSeconds: number;
   /** Finished measurements per minute; null while not known yet. */
   ratePerMinute: number | null;
+  /** Seconds left (LaneEstimator); absent or null: estimated from the rate. */
+  etaSeconds?: number | null;
   /** Terminal: a bar and the line cut to `width`; otherwise a plain log line. */
   tty: boolean;
   /** Columns (TTY only; default 100). */
@@ -54,7 +57,7 @@ export function renderProgressLine(p: CampaignProgress, o: ProgressLineOptions):
   let speed: string;
   if (remaining === 0) speed = `done in ${formatDuration(o.elapsedSeconds)}`;
   else if (o.ratePerMinute === null || o.ratePerMinute <= 0) speed = `elapsed ${formatDuration(o.elapsedSeconds)}, ETA ?`;
-  else speed = `${o.ratePerMinute.toFixed(1)}/min, ETA ${formatDuration((remaining / o.ratePerMinute) * 60)}`;
+  else speed = `${o.ratePerMinute.toFixed(1)}/min, ETA ${formatDuration(o.etaSeconds ?? (remaining / o.ratePerMinute) * 60)}`;
   if (!o.tty) {
     return `[+${formatDuration(o.elapsedSeconds)}] ${p.campaign}${state}: ${counts}; ${[...testbeds, speed].join('; ')}`;
   }
@@ -94,6 +97,8 @@ export interface FollowOptions {
   width?: () => number | undefined;
   /** Poll interval (default 1 s on a TTY, 2 s otherwise). */
   pollMs?: number;
+  /** When the caller started the campaign (now()'s clock); absent when it follows one already running. */
+  campaignStartedAtMs?: number;
   /** Non-TTY: at most one line this often (default 10 s). */
   lineEveryMs?: number;
   now?: () => number;
@@ -107,6 +112,7 @@ export async function followProgress(o: FollowOptions): Promise<void> {
   const now = o.now ?? Date.now;
   const started = now();
   const rate = new RateEstimator();
+  const lanes = new LaneEstimator({ startedAtMs: o.campaignStartedAtMs });
   const pollMs = o.pollMs ?? (o.tty ? 1000 : 2000);
   const lineEveryMs = o.lineEveryMs ?? 10_000;
   let finished = false;
@@ -131,7 +137,11 @@ export async function followProgress(o: FollowOptions): Promise<void> {
     try {
       const p = await o.query();
       rate.add(now(), p.finished);
-      draw(renderProgressLine(p, { elapsedSeconds: (now() - started) / 1000, ratePerMinute: rate.perMinute(), tty: o.tty, width: o.width?.() }), force);
+      lanes.add(now(), p);
+      // The lanes' estimate once a measurement was timed on one (campaign-eta.ts), else the rate's.
+      const eta = lanes.etaSeconds(now(), p);
+      const ratePerMinute = (eta !== null ? lanes.perMinute(p) : null) ?? rate.perMinute();
+      draw(renderProgressLine(p, { elapsedSeconds: (now() - started) / 1000, ratePerMinute, etaSeconds: eta, tty: o.tty, width: o.width?.() }), force);
     } catch (err) {
       if (!force) draw(`progress query failed (${(err as Error).message.split('\n')[0]}); retrying`, false);
     }

@@ -20,6 +20,17 @@ export const DEFAULT_GRPC_PORT = 7233;
 export const DEFAULT_UI_PORT = 8233;
 export const DEFAULT_NAMESPACE = 'default';
 
+/**
+ * The history service's timer queue: a timer whose fire time falls within this shift of "now"
+ * when the queue reader last loaded is moved to the end of that window, so Temporal's default
+ * (1 s) fires no workflow timer sooner than about 1 s after it starts (taskKeyManager, server
+ * v1.29.1). `matador server` and the test server lower it (DEV_SERVER_TIMER_SHIFT) so compressed
+ * timers (demo, emulated campaigns) run as configured; a timer at least the shift long fires at
+ * its time with either value, so campaigns with real (minutes-long) timers are unchanged.
+ */
+export const TIMER_SHIFT_KEY = 'history.timerProcessorMaxTimeShift';
+export const DEV_SERVER_TIMER_SHIFT = '100ms';
+
 export interface DevServerOptions {
   binary: string;
   /** SQLite file for persistence; omitted = in-memory (gone when the server stops). */
@@ -38,6 +49,8 @@ export interface DevServerOptions {
   detached?: boolean;
   /** How long to wait for the gRPC API and the search attributes. */
   readyTimeoutMs?: number;
+  /** Server dynamic config (`--dynamic-config-value KEY=JSON`), e.g. COMPRESSED_TIMERS_DYNAMIC_CONFIG. */
+  dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface DevServer {
@@ -55,6 +68,7 @@ export function devServerArgs(o: DevServerOptions): string[] {
   if (o.headless) args.push('--headless');
   for (const ns of o.namespaces ?? []) args.push('--namespace', ns);
   for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
+  for (const [key, value] of Object.entries(o.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   args.push('--log-level', o.logLevel ?? 'warn');
   return args;
 }

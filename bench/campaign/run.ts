@@ -36,6 +36,7 @@ import { measurementWaitsAsRun } from '../../temporal/timers';
 import { worldHealth } from '../../testbed/world/health';
 import { status as worldStatus } from '../../testbed/world/world';
 import { arg } from '../args';
+import { writeSubsetCampaign } from './subset';
 
 const ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 const NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'default';
@@ -61,33 +62,6 @@ interface RunFigures {
   /** mean seconds per step name (sendMessage#i counted as sendMessage) */
   stepMeans: Record<string, number>;
   failures: string[];
-}
-
-/** A subset campaign file: the given nodes, all four apps, the first `testbeds` testbeds. */
-function writeSubsetCampaign(o: { id: string; nodes: string[]; testbeds: string[]; timerScale: number; assignment: string; dir: string }): string {
-  const file = path.join(o.dir, `${o.id}.yaml`);
-  const apps = ['textsecure', 'threema', 'wechat', 'whatsapp'].map((a) => `  - ${path.join(configsDir, 'apps', `${a}.yaml`)}`);
-  fs.writeFileSync(
-    file,
-    [
-      'schema: matador.campaign/v1',
-      `id: ${o.id}`,
-      `description: 'bench/campaign: ${o.nodes.length} nodes x 4 apps on ${o.testbeds.length} testbed(s)'`,
-      'nodes:',
-      `  file: ${path.join(configsDir, 'nodes', 'planetlab-2015.yaml')}`,
-      `  select: [${o.nodes.join(', ')}]`,
-      'apps:',
-      ...apps,
-      'testbeds:',
-      `  file: ${path.join(configsDir, 'testbeds', 'emulated-8.yaml')}`,
-      `  select: [${o.testbeds.join(', ')}]`,
-      `assignment: ${o.assignment}`,
-      `timerScale: ${o.timerScale}`,
-      'retry: { maxAttempts: 2, initialIntervalSec: 5, backoffCoefficient: 2, maxIntervalSec: 60 }',
-      '',
-    ].join('\n'),
-  );
-  return file;
 }
 
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);

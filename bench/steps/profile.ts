@@ -17,18 +17,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { NodeSSH } from 'node-ssh';
 import { loadCampaignPlan } from '../../activities/plan-loader';
 import { loadCampaign } from '../../lib/config';
 import { measurementSteps, type StepEnv } from '../../activities/steps';
-import { AdbDevice } from '../../drivers/phone/adb-device';
-import { PhoneDriver } from '../../drivers/phone';
-import { SshSession } from '../../drivers/ssh/session';
 import { withSshScope } from '../../drivers/ssh/scope';
 import { projectRoot } from '../../lib/project-paths';
 import { emulatedWorldLab } from '../../testbed/lab';
 import type { MessageSent, RunningCapture, StepContext } from '../../lib/measurement/payloads';
 import { arg } from '../args';
+import { instrumentDrivers } from '../profile/instrument';
 
 /** Per world: the campaign of the measurement (its testbed tb1 is in that world). */
 const CAMPAIGNS: Record<string, string> = {
@@ -52,33 +49,9 @@ function note(op: string, ms: number): void {
   current.set(op, s);
 }
 
-function wrap<T extends object>(proto: T, method: string, label: (args: unknown[]) => string): void {
-  const rec = proto as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-  const original = rec[method];
-  rec[method] = async function (this: unknown, ...args: unknown[]) {
-    const t0 = performance.now();
-    try {
-      return await original.apply(this, args);
-    } finally {
-      note(label(args), performance.now() - t0);
-    }
-  };
-}
-
+/** The driver round trips of the step that runs (bench/profile/instrument.ts, shared with bench/profile/run.ts). */
 function instrument(): void {
-  wrap(AdbDevice.prototype, 'shell', (a) => `adb shell ${String(a[0]).split(' ').slice(0, 2).join(' ').slice(0, 40)}`);
-  wrap(AdbDevice.prototype, 'pull', (a) => `adb pull ${path.posix.basename(String(a[0]))}`);
-  wrap(AdbDevice.prototype, 'transportFeatures', () => 'adb features');
-  wrap(PhoneDriver.prototype, 'runStep', (a) => `ui step ${(a[0] as { action: string }).action}`);
-  wrap(PhoneDriver.prototype, 'screenshot', () => 'phone screenshot');
-  wrap(PhoneDriver.prototype, 'look', (a) => `phone look${(a[0] as { notifications: boolean }).notifications ? ' +notifications' : ''}`);
-  wrap(PhoneDriver.prototype, 'measureClock', () => 'phone measureClock');
-  wrap(SshSession.prototype, 'run', (a) => {
-    const argv = a[0] as string[];
-    return argv[0] === 'sh' && argv[1] === '-c' ? `ssh script ${/kill -INT/.test(argv[2]) ? 'capture-stop' : /tcpdump -i/.test(argv[2]) ? 'capture-start' : 'sh'}` : `ssh run ${argv[0]}`;
-  });
-  wrap(SshSession.prototype, 'getFile', () => 'sftp get');
-  wrap(NodeSSH.prototype, 'connect', () => 'ssh connect');
+  instrumentDrivers(() => (current ? (op) => note(op.label, op.end - op.start) : null));
 }
 
 /* ---- one measurement, steps in the workflow's order ---- */

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, displayPath, loadCampaign } from '../../lib/config';
 import { type AreaCount, expandPlan, type Plan, type PlannedApp, plannedMessages } from '../../lib/campaign-plan';
 import { measurementWaitsAsRun, SERVER_MIN_TIMER_SECONDS } from '../../temporal/timers';
+import { DEV_SERVER_TIMER_SHIFT, TIMER_SHIFT_KEY } from '../../ops/dev-server';
 import { CliError } from '../errors';
 
 /**
@@ -73,7 +74,10 @@ function summary(plan: Plan): string {
     );
   }
   if (plan.apps.some((app) => asRunNote(app) !== '')) {
-    lines.push(`  (the Temporal server fires no timer sooner than ${SERVER_MIN_TIMER_SECONDS} s after it starts, so shorter scaled waits take ${SERVER_MIN_TIMER_SECONDS} s)`);
+    lines.push(
+      `  (the Temporal server fires no timer sooner than ${SERVER_MIN_TIMER_SECONDS} s after it starts, so shorter scaled waits take ${SERVER_MIN_TIMER_SECONDS} s; ` +
+        `"matador server" sets ${TIMER_SHIFT_KEY}=${DEV_SERVER_TIMER_SHIFT}, so there they run as configured)`,
+    );
   }
   lines.push(`Nodes (${plan.nodes.length}):`);
   const nodeTexts = plan.nodes.map((n) => `${n.id} (${n.country})`);

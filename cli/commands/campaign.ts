@@ -72,6 +72,7 @@ async function start(file: string, o: StartOptions): Promise<void> {
       if (!checked.ok) throw new CliError(`campaign ${campaignId} not started: ${checked.failed} testbed check${checked.failed === 1 ? '' : 's'} failed (the ✘ rows above say what to do); fix them, or start with --no-check`);
     }
     let handle;
+    const startedAtMs = Date.now(); // the progress line times each testbed's first measurement from here
     try {
       handle = await client.workflow.start(CAMPAIGN_WORKFLOW_TYPE, {
         taskQueue: CENTRAL_TASK_QUEUE,
@@ -93,7 +94,7 @@ async function start(file: string, o: StartOptions): Promise<void> {
     const result = handle.result() as Promise<CampaignSummary>;
     if (o.progress !== false) {
       const { out, tty } = progressOut(o.json);
-      await followProgress({ query: () => handle.query<CampaignProgress>(PROGRESS_QUERY), done: result, out, tty, width: () => out.columns });
+      await followProgress({ query: () => handle.query<CampaignProgress>(PROGRESS_QUERY), done: result, out, tty, width: () => out.columns, campaignStartedAtMs: startedAtMs });
     }
     try {
       const summary = await result;

@@ -71,7 +71,8 @@ async function phaseWorld(facts: CampaignFacts): Promise<string> {
   const before = worldHealth(await status(), facts.world, facts.testbeds);
   if (before.healthy) return `reused: ${before.reason}`;
   const logFile = path.join(demoLogDir(), 'world-up.log');
-  const r = await runMatador(['testbed', 'up', facts.world], { logFile });
+  // As many testbeds as the campaign uses (the world's config may declare fewer).
+  const r = await runMatador(['testbed', 'up', facts.world, '--testbeds', String(facts.testbeds.length)], { logFile });
   if (r.code !== 0) throw Object.assign(new Error(`matador testbed up ${facts.world} failed: ${r.lastLine}`), { logFile });
   const after = worldHealth(await status(), facts.world, facts.testbeds);
   if (!after.healthy) throw Object.assign(new Error(`world ${facts.world} is not healthy after up: ${after.reason}`), { logFile });
@@ -89,24 +90,26 @@ interface CampaignOutcome {
   summary: CampaignSummary;
 }
 
-async function startOrAttach(client: Client, facts: CampaignFacts, fresh: boolean, say: (l: string) => void): Promise<WorkflowHandle> {
+/** The campaign's workflow, and when this call started it (absent: it was running already). */
+async function startOrAttach(client: Client, facts: CampaignFacts, fresh: boolean, say: (l: string) => void): Promise<{ handle: WorkflowHandle; startedAtMs?: number }> {
   const workflowId = campaignWorkflowId(facts.id);
   const input: CampaignInput = { config: configPathForWorker(facts.file), ...(fresh ? {} : { resume: true }) };
   try {
     const metadata = campaignStartMetadata(facts.loaded, { config: facts.file, resume: !fresh });
+    const startedAtMs = Date.now();
     const handle = await client.workflow.start(CAMPAIGN_WORKFLOW_TYPE, { taskQueue: CENTRAL_TASK_QUEUE, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE', ...metadata });
     say(`started workflow ${workflowId}${fresh ? '' : ' with resume (measurements already ok are skipped)'}`);
-    return handle;
+    return { handle, startedAtMs };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     say(`workflow ${workflowId} is already running: following it`);
-    return client.workflow.getHandle(workflowId);
+    return { handle: client.workflow.getHandle(workflowId) };
   }
 }
 
 async function phaseCampaign(facts: CampaignFacts, target: TemporalTarget, fresh: boolean, say: (l: string) => void, outcome: { value?: CampaignOutcome }): Promise<string> {
   return withClient(target, async (client) => {
-    const handle = await startOrAttach(client, facts, fresh, say);
+    const { handle, startedAtMs } = await startOrAttach(client, facts, fresh, say);
     say(`Web UI: ${webUiUrl(serverUiBase(), target.namespace, facts.id)}`);
     const result = handle.result() as Promise<CampaignSummary>;
     await followProgress({
@@ -115,6 +118,7 @@ async function phaseCampaign(facts: CampaignFacts, target: TemporalTarget, fresh
       out: process.stdout,
       tty: Boolean(process.stdout.isTTY),
       width: () => process.stdout.columns,
+      campaignStartedAtMs: startedAtMs,
     });
     let summary: CampaignSummary;
     try {

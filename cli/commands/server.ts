@@ -13,12 +13,14 @@ import { CliError } from '../errors';
 import {
   DEFAULT_GRPC_PORT,
   DEFAULT_UI_PORT,
+  DEV_SERVER_TIMER_SHIFT,
   defaultServerDbFile,
   removeServerPidFile,
   runningServer,
   serverLogFilePath,
   startDevServer,
   stopDetachedServer,
+  TIMER_SHIFT_KEY,
   writeServerPidFile,
 } from '../../ops/dev-server';
 
@@ -31,12 +33,20 @@ interface ServerOptions {
   foreground?: boolean;
   status?: boolean;
   stop?: boolean;
+  timerShift: string;
 }
 
 function parsePort(value: string, flag: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`${flag}: expected a port number (1-65535), got ${JSON.stringify(value)}`);
   return port;
+}
+
+/** `--timer-shift`: a Go duration in ms or s (`100ms`, `0.5s`), or `default` (Temporal's own, 1 s). */
+export function timerShiftConfig(value: string): Record<string, string> {
+  if (value === 'default') return {};
+  if (!/^\d+(\.\d+)?(ms|s)$/.test(value)) throw new CliError(`--timer-shift: expected a duration such as 100ms or 0.5s, or "default", got ${JSON.stringify(value)}`);
+  return { [TIMER_SHIFT_KEY]: value };
 }
 
 async function status(): Promise<void> {
@@ -69,6 +79,7 @@ async function start(o: ServerOptions): Promise<void> {
   if (already) throw new CliError(`the Temporal dev server is already running (pid ${already.pid}, ${already.address}); "matador server --stop" stops it`);
   const port = parsePort(o.port, '--port');
   const uiPort = parsePort(o.uiPort, '--ui-port');
+  const dynamicConfig = timerShiftConfig(o.timerShift);
   fs.mkdirSync(dataDir, { recursive: true });
   const dbFile = path.resolve(o.db ?? defaultServerDbFile());
   const logFile = o.foreground ? null : serverLogFilePath();
@@ -83,6 +94,7 @@ async function start(o: ServerOptions): Promise<void> {
       headless: o.headless,
       output: logFile ? { logFile } : 'inherit',
       detached: !o.foreground,
+      dynamicConfig,
     });
   } catch (err) {
     throw new CliError((err as Error).message);
@@ -117,6 +129,11 @@ export function register(program: Command): void {
     .option('--ip <address>', 'address to listen on', '127.0.0.1')
     .option('--db <file>', 'SQLite database file (default: .matador/temporal.db)')
     .option('--headless', 'no Web UI')
+    .option(
+      '--timer-shift <duration>',
+      `${TIMER_SHIFT_KEY}: no workflow timer fires sooner than this after it starts; "default" is Temporal's 1s (README "Timers on the dev server")`,
+      DEV_SERVER_TIMER_SHIFT,
+    )
     .option('--foreground', 'stay attached to this terminal (Ctrl-C stops the server)')
     .option('--status', 'show whether the detached server runs, and where')
     .option('--stop', 'stop the detached server')
