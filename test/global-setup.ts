@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { ADB_BEFORE_ENV, adbServerListening } from './global-teardown';
 
 /**
  * Tests that spawn `bin/matador` need dist/ in step with the sources: build incrementally once.
@@ -7,6 +8,7 @@ import * as path from 'path';
  * scripts/test, so here they are only a warning.
  */
 export default function globalSetup(): void {
+  process.env[ADB_BEFORE_ENV] = adbServerListening() ? '1' : '0';
   if (process.env.MATADOR_SKIP_BUILD === '1') return;
   const root = path.resolve(__dirname, '..');
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
