@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { ensureClusterTls } from '../ops/cluster/tls';
@@ -28,4 +29,16 @@ test('a wrong TLS file is a CliError naming it', () => {
 test('a refused connection is one line saying nothing answers there, not a TLS problem', async () => {
   const f = await connectFailure({ address: '127.0.0.1:1' }, new Error('tcp connect error: Connection refused (os error 111)'));
   expect(f).toEqual({ tls: false, line: 'cannot reach Temporal at 127.0.0.1:1 (connection refused); start it with "matador server" or "matador cluster up", or pass --address' });
+});
+
+test('a plain listener that drops the connection is not called a TLS problem, and is retried', async () => {
+  const server = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  try {
+    const f = await connectFailure({ address }, new Error('Failed to call GetSystemInfo: transport error: connection closed before message completed'));
+    expect(f).toEqual({ tls: false, line: `cannot reach Temporal at ${address} (the connection was closed: is a Temporal frontend listening there?); start it with "matador server" or "matador cluster up", or pass --address` });
+  } finally {
+    server.close();
+  }
 });

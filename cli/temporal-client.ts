@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { CliError } from './errors';
-import { describeTlsFailure, loadTlsConfig, resolveTlsFiles, speaksTls, TlsFileError } from '../ops/temporal-tls';
+import { describeTlsFailure, loadTlsConfig, resolveTlsFiles, speaksTls, TlsFileError, type TlsFiles } from '../ops/temporal-tls';
 
 export const DEFAULT_ADDRESS = '127.0.0.1:7233';
 
@@ -14,6 +14,8 @@ export interface TemporalTarget {
   namespace: string;
   /** undefined: a plain connection. */
   tls?: TLSConfig;
+  /** The files `tls` was read from, so that a refused certificate is named in the error line. */
+  tlsFiles?: Pick<TlsFiles, 'cert' | 'ca'>;
 }
 
 export interface TemporalCliOptions {
@@ -38,8 +40,9 @@ export function addTemporalOptions(cmd: Command): Command {
 /** The target of these options; a wrong TLS file is a one-line CliError naming it. */
 export function temporalTarget(o: TemporalCliOptions, env: NodeJS.ProcessEnv = process.env): TemporalTarget {
   let tls: TLSConfig | undefined;
+  const files = resolveTlsFiles({ cert: o.tlsCert, key: o.tlsKey, ca: o.tlsCa, serverName: o.tlsServerName }, env);
   try {
-    tls = loadTlsConfig(resolveTlsFiles({ cert: o.tlsCert, key: o.tlsKey, ca: o.tlsCa, serverName: o.tlsServerName }, env));
+    tls = loadTlsConfig(files);
   } catch (err) {
     if (err instanceof TlsFileError) throw new CliError(err.message);
     throw err;
@@ -48,6 +51,7 @@ export function temporalTarget(o: TemporalCliOptions, env: NodeJS.ProcessEnv = p
     address: o.address ?? env.TEMPORAL_ADDRESS ?? DEFAULT_ADDRESS,
     namespace: o.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default',
     tls,
+    ...(tls ? { tlsFiles: { cert: files.cert, ca: files.ca } } : {}),
   };
 }
 
@@ -61,10 +65,10 @@ export interface ConnectFailure {
  * One line for a failed connection: what is wrong with TLS, or that nothing answers there. A
  * plain client at a TLS server only sees a closed stream, so that case is probed (speaksTls).
  */
-export async function connectFailure(target: Pick<TemporalTarget, 'address' | 'tls'>, err: unknown): Promise<ConnectFailure> {
+export async function connectFailure(target: Pick<TemporalTarget, 'address' | 'tls' | 'tlsFiles'>, err: unknown): Promise<ConnectFailure> {
   const message = (err as Error)?.message ?? String(err);
   const fail = (reason: string): ConnectFailure => ({ line: `cannot connect to Temporal at ${target.address}: ${reason}`, tls: true });
-  const tls = describeTlsFailure(message, Boolean(target.tls));
+  const tls = describeTlsFailure(message, Boolean(target.tls), target.tlsFiles);
   if (tls) return fail(tls);
   const refused = /connection refused|ECONNREFUSED/i.test(message);
   if (!refused) {
@@ -73,11 +77,13 @@ export async function connectFailure(target: Pick<TemporalTarget, 'address' | 't
     if (serverTls && !target.tls) return fail(describeTlsFailure('tls', false) as string);
     if (/closed|broken pipe|cancel|reset|EOF/i.test(message)) {
       if (serverTls && !target.tls?.clientCertPair) return fail(describeTlsFailure('certificate required', true) as string);
-      if (serverTls) return fail('the server ended the TLS handshake: it refused the client certificate (is it signed by the server\'s CA? see --tls-cert)');
-      return fail('the server does not speak TLS there (drop --tls-* / TEMPORAL_TLS_*, or check --address)');
+      if (serverTls) return fail(`the server ended the TLS handshake: it refused the client certificate${target.tlsFiles?.cert ? ` --tls-cert ${target.tlsFiles.cert}` : ''} (is it signed by the server's CA?)`);
+      if (target.tls) return fail('the server does not speak TLS there (drop --tls-* / TEMPORAL_TLS_*, or check --address)');
     }
   }
-  const reason = refused ? 'connection refused' : /timed? ?out|deadline/i.test(message) ? 'no answer (timeout)' : message.split('\n')[0].replace(/^Failed to call GetSystemInfo: /, '').slice(0, 160);
+  // A plain client at a plain listener that drops the stream: not Temporal there (or not yet).
+  const closed = !refused && !target.tls && /closed|broken pipe|reset|EOF/i.test(message);
+  const reason = refused ? 'connection refused' : closed ? 'the connection was closed: is a Temporal frontend listening there?' : /timed? ?out|deadline/i.test(message) ? 'no answer (timeout)' : message.split('\n')[0].replace(/^Failed to call GetSystemInfo: /, '').slice(0, 160);
   return { line: `cannot reach Temporal at ${target.address} (${reason}); start it with "matador server" or "matador cluster up", or pass --address`, tls: false };
 }
 
@@ -85,7 +91,7 @@ export async function connectFailure(target: Pick<TemporalTarget, 'address' | 't
  * A connection that has answered one call: grpc-js connects lazily, so a refused TLS handshake
  * would otherwise only show at the first real request.
  */
-export async function connectClient(target: Pick<TemporalTarget, 'address' | 'tls'>, connectTimeout = 5000): Promise<Connection> {
+export async function connectClient(target: Pick<TemporalTarget, 'address' | 'tls' | 'tlsFiles'>, connectTimeout = 5000): Promise<Connection> {
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address: target.address, tls: target.tls, connectTimeout });

@@ -4,7 +4,7 @@
  * and persistRecord write, typed but optional, so records written before a field existed still
  * validate. Declared against the TypeScript interfaces (lib/schema/dsl.ts `object<T>()`): tsc
  * refuses this file when an interface gains, loses or makes required a field the schema does not
- * follow. `matador dataset schema` prints it; test/dataset-schema.test.ts validates every golden
+ * follow. `matador dataset schema` prints it; lib/record/schema.test.ts validates every golden
  * and e2e record against it, and checks that what the readers (lib/report/parse.ts) refuse, the
  * schema refuses too.
  */

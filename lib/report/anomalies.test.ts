@@ -71,3 +71,16 @@ it('shows them in Markdown and CSV', () => {
   expect(csv).toContain('detour-country,Asia,region,KR,signal,2,1,50.0');
   expect(csv).toContain('boomerang,Europe,region,,network,1,1,100.0');
 });
+
+test.each([
+  ['a stored anomalies field that is not an object', { anomalies: 'none' }, 'anomalies must be an object {boomerangs, detourCountries, ixpCrossings}'],
+  ['a boomerang on an unknown path', { anomalies: { boomerangs: [{ path: 'app' }], detourCountries: [], ixpCrossings: [] } }, 'anomalies.boomerangs[0].path must be "network" or "application", got "app"'],
+  ['a detour country that is not a code', { anomalies: { boomerangs: [], detourCountries: ['USA'], ixpCrossings: [] } }, 'anomalies.detourCountries[0] must be an ISO 3166-1 alpha-2 code, got "USA"'],
+  ['an IXP crossing without a list', { anomalies: { boomerangs: [], detourCountries: [] } }, 'anomalies.ixpCrossings must be a list'],
+  ['an IXP crossing with a numeric country', { anomalies: { boomerangs: [], detourCountries: [], ixpCrossings: [{ path: 'network', ixId: 1, name: 'X', country: 276 }] } }, 'anomalies.ixpCrossings[0].country must be an ISO 3166-1 alpha-2 code or null, got 276'],
+  ['a hop IXP mark with a lower-case country', { applicationPath: { traces: [{ from: 'A', target: '198.51.100.1', protocol: 'tcp', port: 443, hops: [{ ttl: 1, ip: '192.0.2.9', rttMs: [1], country: 'US', ixp: { ...lax, country: 'us' } }] }] } }, 'applicationPath.traces[0].hops[0].ixp.country must be an ISO 3166-1 alpha-2 code or null, got "us"'],
+  ['a hop IXP mark that is a string', { networkPath: { traces: [{ from: 'A', target: '192.0.2.200', protocol: 'icmp', port: null, hops: [{ ttl: 1, ip: '192.0.2.9', rttMs: [1], country: 'US', ixp: 'LAX-IX' }] }] } }, 'networkPath.traces[0].hops[0].ixp must be an object {ixId, name, country, city, prefix, source}, got "LAX-IX"'],
+])('a hand-edited export with %s is refused with its key path', (_what, patch, reason) => {
+  const line = JSON.stringify({ ...sgsg, ...patch });
+  expect(() => parseMeasurementLines(line, 'edited.jsonl')).toThrow(`edited.jsonl:1: invalid measurement record: ${reason}`);
+});

@@ -45,6 +45,37 @@ function asProblem(as: unknown, at: string): string | null {
   return null;
 }
 
+const isCountryOrNull = (v: unknown): boolean => v === null || (typeof v === 'string' && /^[A-Z]{2}$/.test(v));
+const isPathKind = (v: unknown): boolean => v === 'network' || v === 'application';
+
+/** `ixp` of a hop or interface (optional): the report reads the exchange's country. */
+function ixpProblem(ixp: unknown, at: string): string | null {
+  if (ixp === undefined || ixp === null) return null;
+  if (!isObject(ixp) || typeof ixp.ixId !== 'number' || typeof ixp.name !== 'string') return `${at}.ixp must be an object {ixId, name, country, city, prefix, source}, got ${JSON.stringify(ixp).slice(0, 80)}`;
+  if (!isCountryOrNull(ixp.country)) return `${at}.ixp.country must be an ISO 3166-1 alpha-2 code or null, got ${JSON.stringify(ixp.country)}`;
+  return null;
+}
+
+/** A record's stored `anomalies` (optional; computed from the traces when absent): what the report counts. */
+function anomaliesProblem(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (!isObject(v)) return 'anomalies must be an object {boomerangs, detourCountries, ixpCrossings}';
+  if (!Array.isArray(v.boomerangs)) return 'anomalies.boomerangs must be a list';
+  for (const [i, b] of v.boomerangs.entries()) {
+    if (!isObject(b) || !isPathKind(b.path)) return `anomalies.boomerangs[${i}].path must be "network" or "application", got ${JSON.stringify(isObject(b) ? b.path : b)}`;
+  }
+  if (!Array.isArray(v.detourCountries)) return 'anomalies.detourCountries must be a list';
+  for (const [i, c] of v.detourCountries.entries()) {
+    if (typeof c !== 'string' || !/^[A-Z]{2}$/.test(c)) return `anomalies.detourCountries[${i}] must be an ISO 3166-1 alpha-2 code, got ${JSON.stringify(c)}`;
+  }
+  if (!Array.isArray(v.ixpCrossings)) return 'anomalies.ixpCrossings must be a list';
+  for (const [i, x] of v.ixpCrossings.entries()) {
+    if (!isObject(x) || !isPathKind(x.path)) return `anomalies.ixpCrossings[${i}].path must be "network" or "application", got ${JSON.stringify(isObject(x) ? x.path : x)}`;
+    if (!isCountryOrNull(x.country)) return `anomalies.ixpCrossings[${i}].country must be an ISO 3166-1 alpha-2 code or null, got ${JSON.stringify(x.country)}`;
+  }
+  return null;
+}
+
 function checkPath(v: unknown, key: string): string | null {
   if (!isObject(v) || !Array.isArray(v.traces)) return `${key}.traces must be a list`;
   for (const [t, trace] of v.traces.entries()) {
@@ -54,7 +85,7 @@ function checkPath(v: unknown, key: string): string | null {
       if (!isObject(hop)) return `${at} must be an object`;
       if (hop.ip !== undefined && hop.ip !== null && typeof hop.ip !== 'string') return `${at}.ip must be a string or null`;
       if (hop.country !== undefined && hop.country !== null && typeof hop.country !== 'string') return `${at}.country must be a string or null`;
-      const asBad = asProblem(hop.as, at);
+      const asBad = asProblem(hop.as, at) ?? ixpProblem(hop.ixp, at);
       if (asBad) return asBad;
       if (hop.otherIps !== undefined && (!Array.isArray(hop.otherIps) || hop.otherIps.some((ip) => typeof ip !== 'string'))) return `${at}.otherIps must be a list of addresses`;
       if (hop.otherInterfaces !== undefined) {
@@ -63,7 +94,7 @@ function checkPath(v: unknown, key: string): string | null {
           if (!isObject(other) || typeof other.ip !== 'string') return `${at}.otherInterfaces[${i}].ip must be an address`;
           if (other.country !== undefined && other.country !== null && typeof other.country !== 'string') return `${at}.otherInterfaces[${i}].country must be a string or null`;
           if (other.rttMs !== undefined && !Array.isArray(other.rttMs)) return `${at}.otherInterfaces[${i}].rttMs must be a list`;
-          const otherAs = asProblem(other.as, `${at}.otherInterfaces[${i}]`);
+          const otherAs = asProblem(other.as, `${at}.otherInterfaces[${i}]`) ?? ixpProblem(other.ixp, `${at}.otherInterfaces[${i}]`);
           if (otherAs) return otherAs;
         }
       }
@@ -85,7 +116,8 @@ export function recordProblem(v: unknown): string | null {
     checkNode(v.nodeA, 'nodeA') ??
     checkNode(v.nodeB, 'nodeB') ??
     checkPath(v.networkPath, 'networkPath') ??
-    checkPath(v.applicationPath, 'applicationPath')
+    checkPath(v.applicationPath, 'applicationPath') ??
+    anomaliesProblem(v.anomalies)
   );
 }
 
