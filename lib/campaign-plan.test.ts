@@ -113,15 +113,15 @@ describe('expandPlan: other campaigns', () => {
     expect(plan.apps[0].config.timers).toEqual({ beforeFirstMessageSec: 3, betweenMessagesSec: 1, afterLastMessageSec: 3, captureTailSec: 1.5 });
     expect(plan.apps[0].configuredTimers.betweenMessagesSec).toBe(20);
     expect(plan.apps[0].messagingSec).toBe(16.5);
-    // 21 pairs over 11 testbeds: 2 pairs of 4 measurements on ten, 1 on the eleventh
-    expect(plan.testbeds.map((t) => t.measurements)).toEqual([8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 4]);
+    // 21 pairs over 21 testbeds: one pair of 4 measurements on each
+    expect(plan.testbeds.map((t) => t.measurements)).toEqual(Array(21).fill(4));
   });
 
   it("assignment 'measurement' round-robins single measurements", () => {
     const loaded = loadCampaign('configs/campaigns/demo.yaml', { cwd });
     const plan = expandPlan({ ...loaded, campaign: { ...loaded.campaign, assignment: 'measurement' } });
-    expect(plan.measurements.slice(0, 13).map((m) => m.testbed)).toEqual(['tb1', 'tb2', 'tb3', 'tb4', 'tb5', 'tb6', 'tb7', 'tb8', 'tb9', 'tb10', 'tb11', 'tb1', 'tb2']);
-    expect(plan.testbeds.map((t) => t.measurements)).toEqual([8, 8, 8, 8, 8, 8, 8, 7, 7, 7, 7]);
+    expect(plan.measurements.slice(0, 23).map((m) => m.testbed)).toEqual([...Array.from({ length: 21 }, (_, i) => `tb${i + 1}`), 'tb1', 'tb2']);
+    expect(plan.testbeds.map((t) => t.measurements)).toEqual(Array(21).fill(4));
     expect(plan.pairs.every((p) => p.testbed === null)).toBe(true);
   });
 

@@ -343,7 +343,7 @@ describe("the worker's config cache", () => {
     expect(campaignOf(env, ctx).apps.find((a) => a.id === 'threema')?.displayName).toBe('Threema changed');
     bump(NODES, setNode('de-ber', (n) => { n.city = 'Berlin changed'; }), 1_000_001);
     expect(campaignOf(env, ctx).nodes.find((n) => n.id === 'de-ber')?.city).toBe('Berlin changed');
-    bump('testbeds/emulated-11.yaml', (doc) => { doc.description = 'changed'; }, 1_000_002); // the demo's testbeds file
+    bump('testbeds/emulated-21.yaml', (doc) => { doc.description = 'changed'; }, 1_000_002); // the demo's testbeds file
     expect(campaignOf(env, ctx)).not.toBe(first);
     bump(THREEMA, (doc) => { doc.timers.betweenMessagesSec = 1e300; }, 1_000_003);
     const failure = (() => {

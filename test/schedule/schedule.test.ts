@@ -218,7 +218,7 @@ it('creates, lists, triggers and deletes a weekly campaign schedule; its run is 
   expect(await loadCampaignInput(runId)).toEqual({ config: DEMO, scheduledRun: { scheduledAt: nominal?.toISOString(), workflowId: runId } });
   expect(desc.type).toBe('campaignWorkflow');
   // the summary the schedule starts each run with (the config as `schedule create` read it)
-  expect(await desc.staticSummary()).toBe('scheduled campaign demo: 84 measurements on 11 testbeds');
+  expect(await desc.staticSummary()).toBe('scheduled campaign demo: 84 measurements on 21 testbeds');
   expect(await desc.staticDetails()).toContain('- runs every 7d; each run is a campaign of its own');
   expect(desc.searchAttributes.TemporalScheduledById).toEqual(['demo-weekly']);
   expect(desc.searchAttributes.MatadorCampaign).toEqual([name]);
