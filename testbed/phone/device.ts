@@ -18,6 +18,9 @@ import { ADB_KEYS_PATH, parseAdbKeys, type AdbPublicKey } from './adb-keys';
 import { APPIUM_SETTINGS_PACKAGE, newLocationState } from './location';
 import { NotificationList } from './notifications';
 
+/** How far the monotonic clock may drift from the host's wall clock before now() re-anchors. */
+const WALL_CLOCK_TOLERANCE_MS = 2;
+
 export interface PhoneAppOptions {
   app: ServiceApp;
   /** The chat partner's account (default: the phone's `peer`). */
@@ -81,6 +84,8 @@ export class VirtualDevice {
   readonly notifications = new NotificationList();
   /** Host time of boot: SystemClock.elapsedRealtime() counts from here. */
   private readonly bootedAtMs = Date.now();
+  /** What now() adds to the monotonic clock to stay on the host's wall clock. */
+  private wallAnchorMs = 0;
   readonly ui: PhoneUi;
   /** Screen on/off and keyguard (on and unlocked: the lab set Stay awake and no lock screen). */
   readonly power = new ScreenPower();
@@ -205,9 +210,21 @@ export class VirtualDevice {
     }
   }
 
-  /** The phone's wall clock (System.currentTimeMillis, with sub-ms precision), ms. */
+  /**
+   * The phone's wall clock (System.currentTimeMillis, with sub-ms precision), ms. A phone with
+   * automatic date & time keeps to network time as the controller does, and here both share the
+   * host's clock: performance.now() gives the sub-ms part, re-anchored on the host's wall clock
+   * whenever that was stepped (NTP, a virtual machine resumed after a pause), which the monotonic
+   * clock alone would turn into a skew the phone does not have (world fault clock-skew makes one).
+   */
   now(): number {
-    return performance.timeOrigin + performance.now() + this.faults.clockOffsetMs;
+    const wall = Date.now();
+    let t = performance.timeOrigin + performance.now() + this.wallAnchorMs;
+    if (Math.abs(t - wall) > WALL_CLOCK_TOLERANCE_MS) {
+      this.wallAnchorMs += wall - t;
+      t = wall;
+    }
+    return t + this.faults.clockOffsetMs;
   }
 
   /** SystemClock.elapsedRealtime(): ms since boot. */
