@@ -79,6 +79,15 @@ function expectedArcs(record: MeasurementRecord): string[] {
   return arcs.sort();
 }
 
+/**
+ * Waits until the page's router has shown measurement m: a click on a link or a goto to '#m-i'
+ * changes the hash at once (and CSS :target shows the section), but the script draws the
+ * measurement in the hashchange event, which comes later.
+ */
+async function routedToMeasurement(m: number): Promise<void> {
+  await page.locator(`section.m.shown#m-${m}`).waitFor({ state: 'visible', timeout: 10_000 });
+}
+
 async function drawnArcs(m: number): Promise<string[]> {
   const arcs = page.locator(`#arcs path.arc[data-m="${m}"]`);
   const n = await arcs.count();
@@ -119,6 +128,8 @@ it('shows Tables 2 and 3 with the counts of the JSON report', async () => {
 
 it('a cell lists its measurements and shades the map; a measurement draws its paths', async () => {
   await page.locator('#table2 td[data-area="Oceania"][data-col="signal"][data-metric="left"] a').click();
+  // the cell's list is filled in the hashchange event, after the click returned
+  await page.locator('#cell-list:not([hidden])').waitFor({ state: 'visible', timeout: 10_000 });
   const links = page.locator('#cell-list li a');
   await expect(links.count()).resolves.toBe(2);
   await expect(page.locator('#cell-list h3').innerText()).resolves.toBe('Oceania (region), signal: left the area (2)');
@@ -133,8 +144,9 @@ it('a cell lists its measurements and shades the map; a measurement draws its pa
   expect(shaded).toEqual([...reach].map(([c, n]) => `${c}=${n}`).sort());
   await page.screenshot({ path: path.join(SCREENSHOTS, 'tables-and-cell.png'), fullPage: false });
 
-  await links.first().click();
   const m = Number((await links.first().getAttribute('href'))?.slice(3));
+  await links.first().click();
+  await routedToMeasurement(m);
   await expect(page.locator(`#m-${m}`).isVisible()).resolves.toBe(true);
   const arcs = await drawnArcs(m);
   expect(arcs.length).toBeGreaterThan(0);
@@ -145,6 +157,7 @@ it('a cell lists its measurements and shades the map; a measurement draws its pa
 it('the measurement page shows messages, flows, hops with AS and IXP, anomalies and artefact links', async () => {
   const m = records.findIndex((r) => r.testbedKind === 'emulated');
   await page.goto(`file://${file}#m-${m}`);
+  await routedToMeasurement(m);
   const section = page.locator(`#m-${m}`);
   await expect(section.isVisible()).resolves.toBe(true);
   const text = await section.innerText();
