@@ -77,7 +77,8 @@ export async function connectFailure(target: Pick<TemporalTarget, 'address' | 't
     if (serverTls && !target.tls) return fail(describeTlsFailure('tls', false) as string);
     if (/closed|broken pipe|cancel|reset|EOF/i.test(message)) {
       if (serverTls && !target.tls?.clientCertPair) return fail(describeTlsFailure('certificate required', true) as string);
-      if (serverTls) return fail(`the server ended the TLS handshake: it refused the client certificate${target.tlsFiles?.cert ? ` --tls-cert ${target.tlsFiles.cert}` : ''} (is it signed by the server's CA?)`);
+      // A server that ends the handshake after seeing our certificate refused it.
+      if (serverTls) return fail(describeTlsFailure('bad certificate', true, target.tlsFiles) as string);
       if (target.tls) return fail('the server does not speak TLS there (drop --tls-* / TEMPORAL_TLS_*, or check --address)');
     }
   }

@@ -50,7 +50,7 @@ test('handshake failures are named; other errors are not TLS', () => {
   expect(describeTlsFailure('invalid peer certificate: UnknownIssuer', true)).toMatch(/not signed by the CA given with --tls-ca/);
   expect(describeTlsFailure('received fatal alert: BadCertificate', true)).toMatch(/refused the client certificate/);
   expect(describeTlsFailure('received fatal alert: BadCertificate', true, { cert: '/lab/client.pem' })).toBe('the server refused the client certificate (--tls-cert /lab/client.pem): not signed by its CA, or expired');
-  expect(describeTlsFailure('invalid peer certificate: UnknownIssuer', true, { ca: '/lab/ca.pem' })).toBe('the server certificate is not signed by the CA given with --tls-ca /lab/ca.pem');
+  expect(describeTlsFailure('invalid peer certificate: UnknownIssuer', true, { ca: '/lab/ca.pem' })).toBe('the server certificate is not signed by the CA given (--tls-ca /lab/ca.pem)');
   expect(describeTlsFailure('tls handshake eof', false)).toMatch(/^the server requires TLS/);
   expect(describeTlsFailure('Connection refused', true)).toBeNull();
 });

@@ -92,13 +92,14 @@ function parseCert(pem: Buffer, file: string, flag: string, what: string): crypt
  */
 export function describeTlsFailure(message: string, tls: boolean, files: Pick<TlsFiles, 'cert' | 'ca'> = {}): string | null {
   const m = message.toLowerCase();
+  // The file to replace, where the line is about one (a hint without it when it is not known).
   const named = (flag: 'cert' | 'ca'): string => (files[flag] ? ` (${TLS_FLAGS[flag]} ${files[flag]})` : '');
   if (/certificate required|certificaterequired|bad certificate|badcertificate|unknown ca|unknownca|handshake|tls|ssl|x509|certificate/.test(m)) {
     if (!tls) return 'the server requires TLS: pass --tls-cert, --tls-key and --tls-ca (or TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA)';
     if (/certificate required|certificaterequired/.test(m)) return 'the server requires a client certificate: pass --tls-cert and --tls-key (or TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY)';
     if (/unknown ca|unknownca|bad certificate|badcertificate|expired/.test(m)) return `the server refused the client certificate${named('cert')}: not signed by its CA, or expired`;
     if (/name|not valid for|notvalidforname|subject/.test(m)) return 'the server certificate does not name this address: pass --tls-server-name NAME (a name in the certificate)';
-    if (/unknownissuer|unknown issuer|self.signed|verify/.test(m)) return `the server certificate is not signed by the CA given with --tls-ca${files.ca ? ` ${files.ca}` : ''}`;
+    if (/unknownissuer|unknown issuer|self.signed|verify/.test(m)) return `the server certificate is not signed by the CA given${named('ca') || ' with --tls-ca'}`;
     return `TLS handshake failed (${message.split('\n')[0].slice(0, 200)})`;
   }
   return null;

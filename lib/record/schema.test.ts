@@ -129,6 +129,14 @@ describe('matador.measurement/v1 schema', () => {
     ['otherInterfaces country', (r) => (r.networkPath = { traces: [{ from: 'A', target: 'x', protocol: 'tcp', port: 1, hops: [{ ttl: 1, ip: null, rttMs: [], country: null, otherInterfaces: [{ ip: 'y', country: 3 }] }] }] })],
     ['otherInterfaces rttMs', (r) => (r.networkPath = { traces: [{ from: 'A', target: 'x', protocol: 'tcp', port: 1, hops: [{ ttl: 1, ip: null, rttMs: [], country: null, otherInterfaces: [{ ip: 'y', rttMs: 3 }] }] }] })],
     ['otherInterfaces as', (r) => (r.networkPath = { traces: [{ from: 'A', target: 'x', protocol: 'tcp', port: 1, hops: [{ ttl: 1, ip: null, rttMs: [], country: null, otherInterfaces: [{ ip: 'y', as: [] }] }] }] })],
+    ['hop ixp', (r) => (r.networkPath = { traces: [{ from: 'A', target: 'x', protocol: 'tcp', port: 1, hops: [{ ttl: 1, ip: null, rttMs: [], country: null, ixp: 'LAX-IX' }] }] })],
+    ['hop ixp.country', (r) => (r.networkPath = { traces: [{ from: 'A', target: 'x', protocol: 'tcp', port: 1, hops: [{ ttl: 1, ip: null, rttMs: [], country: null, ixp: { ixId: 1, name: 'X', country: 'us', city: null, prefix: '198.18.9.0/24', source: 'p.json' } }] }] })],
+    ['otherInterfaces ixp.country', (r) => (r.networkPath = { traces: [{ from: 'A', target: 'x', protocol: 'tcp', port: 1, hops: [{ ttl: 1, ip: null, rttMs: [], country: null, otherInterfaces: [{ ip: 'y', ixp: { ixId: 1, name: 'X', country: 840, city: null, prefix: 'p', source: 's' } }] }] }] })],
+    ['anomalies not an object', (r) => (r.anomalies = 'none')],
+    ['anomalies.boomerangs path', (r) => (r.anomalies = { boomerangs: [{ path: 'app', from: 'A', target: 'x', country: 'DE', via: [] }], detourCountries: [], ixpCrossings: [] })],
+    ['anomalies.detourCountries', (r) => (r.anomalies = { boomerangs: [], detourCountries: ['USA'], ixpCrossings: [] })],
+    ['anomalies.ixpCrossings missing', (r) => (r.anomalies = { boomerangs: [], detourCountries: [] })],
+    ['anomalies.ixpCrossings country', (r) => (r.anomalies = { boomerangs: [], detourCountries: [], ixpCrossings: [{ path: 'network', ixId: 1, name: 'X', country: 'us' }] })],
   ])('refuses what the reader refuses: %s', (_what, mutate) => {
     const bad: unknown = _what === 'not an object' ? [contractOnly()] : contractOnly();
     if (_what !== 'not an object') mutate(bad as Record<string, unknown>);

@@ -65,7 +65,7 @@ const ixpMark = object<IxpMark>()(
   {
     ixId: integer('PeeringDB ix.id'),
     name: string(),
-    country: nullable(string()),
+    country: nullable(country('PeeringDB ix.country when it is an ISO 3166-1 alpha-2 code; null otherwise')),
     city: nullable(string()),
     prefix: string('the peering LAN prefix the address lies in'),
     source: string('the PeeringDB dump (file name)'),
@@ -130,7 +130,7 @@ const anomalies = object<PathAnomalies>()(
     boomerangs: array(ref('Boomerang')),
     detourCountries: array(country(), 'application-path countries neither on the network path nor a node\'s'),
     ixpCrossings: array(
-      object<PathAnomalies['ixpCrossings'][number]>()({ path: oneOf(['network', 'application']), ixId: integer(), name: string(), country: nullable(string()) }, ['path', 'ixId', 'name', 'country']),
+      object<PathAnomalies['ixpCrossings'][number]>()({ path: oneOf(['network', 'application']), ixId: integer(), name: string(), country: nullable(country()) }, ['path', 'ixId', 'name', 'country']),
     ),
   },
   ['boomerangs', 'detourCountries', 'ixpCrossings'],

@@ -28,11 +28,13 @@ export class InvalidRecordError extends Error {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCountryCode = (v: unknown): v is string => typeof v === 'string' && /^[A-Z]{2}$/.test(v);
+const isPathKind = (v: unknown): boolean => v === 'network' || v === 'application';
 
 function checkNode(v: unknown, key: string): string | null {
   if (!isObject(v)) return `${key} must be an object {id, country}`;
   if (typeof v.id !== 'string' || v.id === '') return `${key}.id must be a non-empty string`;
-  if (typeof v.country !== 'string' || !/^[A-Z]{2}$/.test(v.country)) return `${key}.country must be an ISO 3166-1 alpha-2 code, got ${JSON.stringify(v.country)}`;
+  if (!isCountryCode(v.country)) return `${key}.country must be an ISO 3166-1 alpha-2 code, got ${JSON.stringify(v.country)}`;
   return null;
 }
 
@@ -41,18 +43,15 @@ function asProblem(as: unknown, at: string): string | null {
   if (as === undefined) return null;
   if (!isObject(as)) return `${at}.as must be an object {asn, name, registrationCountry, source, databaseDate}`;
   const cc = as.registrationCountry;
-  if (cc !== undefined && cc !== null && (typeof cc !== 'string' || !/^[A-Z]{2}$/.test(cc))) return `${at}.as.registrationCountry must be an ISO 3166-1 alpha-2 code or null, got ${JSON.stringify(cc)}`;
+  if (cc !== undefined && cc !== null && !isCountryCode(cc)) return `${at}.as.registrationCountry must be an ISO 3166-1 alpha-2 code or null, got ${JSON.stringify(cc)}`;
   return null;
 }
-
-const isCountryOrNull = (v: unknown): boolean => v === null || (typeof v === 'string' && /^[A-Z]{2}$/.test(v));
-const isPathKind = (v: unknown): boolean => v === 'network' || v === 'application';
 
 /** `ixp` of a hop or interface (optional): the report reads the exchange's country. */
 function ixpProblem(ixp: unknown, at: string): string | null {
   if (ixp === undefined || ixp === null) return null;
   if (!isObject(ixp) || typeof ixp.ixId !== 'number' || typeof ixp.name !== 'string') return `${at}.ixp must be an object {ixId, name, country, city, prefix, source}, got ${JSON.stringify(ixp).slice(0, 80)}`;
-  if (!isCountryOrNull(ixp.country)) return `${at}.ixp.country must be an ISO 3166-1 alpha-2 code or null, got ${JSON.stringify(ixp.country)}`;
+  if (ixp.country !== null && !isCountryCode(ixp.country)) return `${at}.ixp.country must be an ISO 3166-1 alpha-2 code or null, got ${JSON.stringify(ixp.country)}`;
   return null;
 }
 
@@ -66,12 +65,12 @@ function anomaliesProblem(v: unknown): string | null {
   }
   if (!Array.isArray(v.detourCountries)) return 'anomalies.detourCountries must be a list';
   for (const [i, c] of v.detourCountries.entries()) {
-    if (typeof c !== 'string' || !/^[A-Z]{2}$/.test(c)) return `anomalies.detourCountries[${i}] must be an ISO 3166-1 alpha-2 code, got ${JSON.stringify(c)}`;
+    if (!isCountryCode(c)) return `anomalies.detourCountries[${i}] must be an ISO 3166-1 alpha-2 code, got ${JSON.stringify(c)}`;
   }
   if (!Array.isArray(v.ixpCrossings)) return 'anomalies.ixpCrossings must be a list';
   for (const [i, x] of v.ixpCrossings.entries()) {
     if (!isObject(x) || !isPathKind(x.path)) return `anomalies.ixpCrossings[${i}].path must be "network" or "application", got ${JSON.stringify(isObject(x) ? x.path : x)}`;
-    if (!isCountryOrNull(x.country)) return `anomalies.ixpCrossings[${i}].country must be an ISO 3166-1 alpha-2 code or null, got ${JSON.stringify(x.country)}`;
+    if (x.country !== null && !isCountryCode(x.country)) return `anomalies.ixpCrossings[${i}].country must be an ISO 3166-1 alpha-2 code or null, got ${JSON.stringify(x.country)}`;
   }
   return null;
 }

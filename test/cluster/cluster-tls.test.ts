@@ -73,14 +73,14 @@ test('a worker with the TEMPORAL_TLS_* variables connects', async () => {
 test.each([
   ['no TLS at all', [], /^matador: cannot connect to Temporal at .*: the server requires TLS: pass --tls-cert, --tls-key and --tls-ca/, []],
   ['a CA but no client certificate', ['--tls-ca', 'CA'], /^matador: cannot connect to Temporal at .*: the server requires a client certificate/, []],
-  ['a certificate from another CA', ['--tls-cert', 'OTHER_CERT', '--tls-key', 'OTHER_KEY', '--tls-ca', 'CA'], /^matador: cannot connect to Temporal at .*: the server (refused the client certificate|ended the TLS handshake: it refused the client certificate)/, ['OTHER_CERT']],
+  ['a certificate from another CA', ['--tls-cert', 'OTHER_CERT', '--tls-key', 'OTHER_KEY', '--tls-ca', 'CA'], /^matador: cannot connect to Temporal at .*: the server refused the client certificate \(--tls-cert /, ['OTHER_CERT']],
 ])('a worker with %s is refused in one line, without retrying', async (_what, flags, line, named) => {
   const subst = (f: string): string => ({ CA: cluster.clientTls!.ca, OTHER_CERT: otherCa.cert, OTHER_KEY: otherCa.key })[f] ?? f;
   const r = await matador([...workerArgs(), ...flags.map(subst)], { env: cleanEnv(), timeoutMs: 60_000 });
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(line);
   // The refused certificate is named by its file (the line says which one to replace).
-  for (const f of named) expect(r.stderr).toContain(`--tls-cert ${subst(f)}`);
+  for (const f of named) expect(r.stderr).toContain(`(--tls-cert ${subst(f)})`);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
 });
 
