@@ -9,7 +9,7 @@ import { loadCampaign } from '../lib/config';
 import { maybeInjectFaults } from '../activities/fault-injection';
 import type { StepEnv } from '../activities/steps';
 import type { TracerouteBackend } from '../drivers/node';
-import { scopedSsh } from '../drivers/ssh/scope';
+import { closeKeptSshConnections, keepSshConnectionsBetweenScopes, scopedSsh } from '../drivers/ssh/scope';
 import { completedInResultsStore, loadCampaignPlan, runNameInUse } from '../activities/plan-loader';
 import { TESTBED_STEPS } from '../lib/measurement/steps';
 import { dataDir, projectRoot } from '../lib/project-paths';
@@ -39,7 +39,18 @@ export function defaultStepEnv(o: Partial<StepEnv> = {}): StepEnv {
   };
 }
 
-export function defaultActivities(o: { resultsFile?: string; measurement?: Partial<StepEnv> } = {}): { activities: MatadorActivities; close(): void } {
+/**
+ * How long a worker keeps an idle SSH connection after a testbed activity for the next one to the
+ * same host (drivers/ssh/scope.ts): a measurement's testbed steps follow each other within
+ * seconds in compressed runs (and provision/configure/start, stop/fetch/trace/teardown always
+ * do), so most of its ~12 handshakes become reuses; a longer gap (real timers) just reconnects.
+ */
+export const SSH_KEEP_BETWEEN_ACTIVITIES_MS = 30_000;
+
+/** The worker's activities; `close()` closes the results store and every kept SSH connection.
+ *  `keepSshMs: 0` keeps none (each activity's connections close when it ends). */
+export function defaultActivities(o: { resultsFile?: string; measurement?: Partial<StepEnv>; keepSshMs?: number } = {}): { activities: MatadorActivities; close(): void } {
+  keepSshConnectionsBetweenScopes(o.keepSshMs ?? SSH_KEEP_BETWEEN_ACTIVITIES_MS);
   let store: ResultsStore | undefined;
   const resultsFile = o.resultsFile ?? defaultStoreFile();
   // MATADOR_INJECT_FAULTS=<rate> makes steps fail transiently on purpose (chaos runs).
@@ -58,14 +69,20 @@ export function defaultActivities(o: { resultsFile?: string; measurement?: Parti
       webhookOf: (file) => loadCampaign(path.resolve(projectRoot, file), { cwd: projectRoot }).campaign.alerts?.webhook ?? null,
     },
   }));
-  return { activities: withSshScopes(activities), close: () => store?.close() };
+  return {
+    activities: withSshScopes(activities),
+    close: () => {
+      closeKeptSshConnections();
+      store?.close();
+    },
+  };
 }
 
 /**
  * Every testbed activity runs in its own SSH scope (drivers/ssh/scope.ts): one connection per
- * router/node per activity instead of one per driver call, all closed when the activity ends
- * (so the next activity notices a node whose sshd died). Outermost wrapper: the scope covers
- * the heartbeating step and an injected fault alike.
+ * router/node per activity instead of one per driver call; at its end each connection is closed,
+ * or kept idle for the next activity (SSH_KEEP_BETWEEN_ACTIVITIES_MS) when it still works.
+ * Outermost wrapper: the scope covers the heartbeating step and an injected fault alike.
  */
 export function withSshScopes(all: MatadorActivities): MatadorActivities {
   const wrapped: Record<string, unknown> = { ...all };

@@ -4,7 +4,7 @@
  * open() throwing). The behaviour against real sshd is in test/drivers/ssh-scope.test.ts.
  */
 import { fail } from './failures';
-import { inSshScope, scopedConnection, sshScopeKey, sshScopeStats, withSshScope, type ScopedConnection } from './scope';
+import { closeKeptSshConnections, inSshScope, keepSshConnectionsBetweenScopes, keptSshConnectionStats, scopedConnection, sshScopeKey, sshScopeStats, withSshScope, type ScopedConnection } from './scope';
 
 class Conn implements ScopedConnection {
   disposed = false;
@@ -116,5 +116,104 @@ describe('scopedConnection', () => {
       expect(sshScopeStats()).toEqual({ connectionsOpened: 1, cached: 1 });
     });
     expect(c.disposed).toBe(true);
+  });
+});
+
+describe('kept between scopes (keepSshConnectionsBetweenScopes)', () => {
+  class KeptConn extends Conn {
+    idle = true;
+    valid = true;
+    resets = 0;
+    async revalidate(): Promise<boolean> {
+      return this.valid;
+    }
+    resetForReuse(): void {
+      this.resets++;
+    }
+  }
+  const opener = (made: KeptConn[]) => async () => {
+    const c = new KeptConn();
+    made.push(c);
+    return { ok: true as const, connection: c };
+  };
+  afterEach(() => keepSshConnectionsBetweenScopes(0));
+
+  it('keeps nothing unless asked: every scope opens its own', async () => {
+    const made: KeptConn[] = [];
+    for (let i = 0; i < 2; i++) await withSshScope(() => scopedConnection(KEY, 'x', opener(made)));
+    expect(made.map((c) => c.disposed)).toEqual([true, true]);
+    expect(keptSshConnectionStats().kept).toBe(0);
+  });
+
+  it('hands a usable idle connection to the next scope, forgetting what it learnt; closeKept closes it', async () => {
+    keepSshConnectionsBetweenScopes(10_000);
+    const made: KeptConn[] = [];
+    const reusedBefore = keptSshConnectionStats().reused;
+    await withSshScope(() => scopedConnection(KEY, 'x', opener(made)));
+    expect(made[0].disposed).toBe(false);
+    expect(keptSshConnectionStats().kept).toBe(1);
+    const second = await withSshScope(async () => ({ r: await scopedConnection(KEY, 'x', opener(made)), stats: sshScopeStats() }));
+    expect(second.r).toEqual({ ok: true, connection: made[0] });
+    expect(second.stats).toEqual({ connectionsOpened: 0, cached: 1 }); // no handshake
+    expect(made).toHaveLength(1);
+    expect(made[0].resets).toBe(1);
+    expect(keptSshConnectionStats()).toEqual({ kept: 1, reused: reusedBefore + 1 });
+    expect(closeKeptSshConnections()).toBe(1);
+    expect(made[0].disposed).toBe(true);
+  });
+
+  it('does not keep a connection with a channel open, one that dropped, or a second one for the same target', async () => {
+    keepSshConnectionsBetweenScopes(10_000);
+    const busy = new KeptConn();
+    busy.idle = false;
+    await withSshScope(() => scopedConnection(KEY, 'x', async () => ({ ok: true as const, connection: busy })));
+    expect(busy.disposed).toBe(true);
+    const dropped = new KeptConn();
+    await withSshScope(async () => {
+      await scopedConnection(KEY, 'x', async () => ({ ok: true as const, connection: dropped }));
+      dropped.dropped = true;
+    });
+    expect(dropped.disposed).toBe(true);
+    // Two scopes at once: the one that ends first leaves its connection kept; the other's is closed.
+    const [a, b] = [new KeptConn(), new KeptConn()];
+    const gate = deferred<void>();
+    const first = withSshScope(async () => {
+      await scopedConnection(KEY, 'x', async () => ({ ok: true as const, connection: a }));
+      await gate.promise;
+    });
+    await withSshScope(() => scopedConnection(KEY, 'x', async () => ({ ok: true as const, connection: b })));
+    gate.resolve();
+    await first;
+    expect([a.disposed, b.disposed]).toEqual([true, false]);
+    expect(keptSshConnectionStats().kept).toBe(1);
+  });
+
+  it('a kept connection that no longer validates (files changed) or dropped meanwhile is closed and a new one opened', async () => {
+    keepSshConnectionsBetweenScopes(10_000);
+    const made: KeptConn[] = [];
+    await withSshScope(() => scopedConnection(KEY, 'x', opener(made)));
+    made[0].valid = false;
+    await withSshScope(() => scopedConnection(KEY, 'x', opener(made)));
+    expect(made).toHaveLength(2);
+    expect(made[0].disposed).toBe(true);
+    made[1].dropped = true; // dropped while kept
+    const r = await withSshScope(() => scopedConnection(KEY, 'x', opener(made)));
+    expect(r).toEqual({ ok: true, connection: made[2] });
+    expect(made[1].disposed).toBe(true);
+  });
+
+  it('closes a kept connection when its time runs out', async () => {
+    keepSshConnectionsBetweenScopes(50);
+    const made: KeptConn[] = [];
+    await withSshScope(() => scopedConnection(KEY, 'x', opener(made)));
+    expect(made[0].disposed).toBe(false);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(made[0].disposed).toBe(true);
+    expect(keptSshConnectionStats().kept).toBe(0);
+  });
+
+  it('refuses a negative or non-finite time', () => {
+    expect(() => keepSshConnectionsBetweenScopes(-1)).toThrow('expected milliseconds >= 0, got -1');
+    expect(() => keepSshConnectionsBetweenScopes(Number.NaN)).toThrow('got NaN');
   });
 });

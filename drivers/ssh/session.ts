@@ -69,6 +69,11 @@ export interface CommandOutput {
 /** `run` fails (typed) only for transport problems or the timeout; a non-zero exit is output. */
 export type RunResult = DriverResult<CommandOutput>;
 
+/** What a connection remembers of its known_hosts and key files (never their content). */
+function filesDigest(knownHosts: string, privateKey: string): string {
+  return createHash('sha256').update(knownHosts).update('\0').update(privateKey).digest('hex');
+}
+
 function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
@@ -94,9 +99,20 @@ function errorField(err: unknown, field: 'level' | 'code' | 'message'): string {
  */
 export const MAX_CHANNELS_PER_SHARED_CONNECTION = 8;
 
+/** How long a kept connection may take to answer before it is given up for a new handshake. */
+export const KEPT_CONNECTION_CHECK_MS = 3_000;
+
+/** How long a connection kept between activities trusts its host profile and login facts. */
+export const CONNECTION_FACTS_MAX_AGE_MS = 60_000;
+
 /** Waiting room for channel slots (FIFO). */
 class ChannelGate {
   private active = 0;
+
+  /** No channel holds a slot and nobody waits for one. */
+  get idle(): boolean {
+    return this.active === 0 && this.waiting.length === 0;
+  }
   private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly limit: number) {}
@@ -127,10 +143,67 @@ class SshConnection implements ScopedConnection {
   /** Facts about the login asked once per connection (e.g. its uid: drivers/ssh/privilege.ts). */
   readonly memo = new Map<string, Promise<unknown>>();
 
-  constructor(readonly ssh: NodeSSH) {}
+  constructor(
+    readonly ssh: NodeSSH,
+    /** The target's known_hosts and key files and a digest of what they held at the handshake. */
+    private readonly files?: { knownHostsPath: string; privateKeyPath: string; digest: string },
+  ) {}
 
   get usable(): boolean {
     return !this.disposed && !this.lost && this.ssh.isConnected();
+  }
+
+  /** File transfers under way (they open channels of their own, outside the gate). */
+  transfers = 0;
+
+  get idle(): boolean {
+    return this.transfers === 0 && (this.gate?.idle ?? true);
+  }
+
+  /** Reused only while known_hosts and the key file hold what they held at the handshake (a
+   *  re-pinned or revoked host key, or a replaced key, takes a new handshake). */
+  async revalidate(): Promise<boolean> {
+    if (!this.files) return false;
+    const [knownHosts, privateKey] = await Promise.all([fs.readFile(this.files.knownHostsPath, 'utf8'), fs.readFile(this.files.privateKeyPath, 'utf8')]);
+    return filesDigest(knownHosts, privateKey) === this.files.digest && (await this.answers(KEPT_CONNECTION_CHECK_MS));
+  }
+
+  /**
+   * One round trip that the SSH server answers itself, starting nothing on the host: cancelling a
+   * port forward we never asked for (its answer, "no such forward", is all we need). A kept
+   * connection whose link went silent (a cable pulled, a route lost) shows here within
+   * `timeoutMs` instead of as a command that hangs until the keepalive gives up; the caller then
+   * connects anew and gets the connect's own failure (ssh_timeout, ssh_unreachable).
+   */
+  private answers(timeoutMs: number): Promise<boolean> {
+    const client = this.ssh.connection as unknown as { unforwardIn(addr: string, port: number, cb: (err?: Error) => void): void } | null;
+    if (!client) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      try {
+        client.unforwardIn('127.0.0.1', 1, () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      } catch {
+        clearTimeout(timer);
+        resolve(false); // not writable any more
+      }
+    });
+  }
+
+  /** When the host profile and memo were last started afresh. */
+  private factsSince = Date.now();
+
+  /** Taken over by the next activity: what was learnt on the connection (host profile, login
+   *  facts) stays as within one activity, but is asked again once it is a minute old, so a
+   *  connection kept through a whole campaign still notices a tool installed or removed. */
+  resetForReuse(): void {
+    if (Date.now() - this.factsSince < CONNECTION_FACTS_MAX_AGE_MS) return;
+    this.factsSince = Date.now();
+    this.profile = null;
+    this.profiling = null;
+    this.memo.clear();
   }
 
   /** A command saw the transport fail: a scope must not hand this connection out again. */
@@ -306,10 +379,19 @@ export class SshSession {
     const timeout = new Promise<DriverResult<T>>((resolve) => {
       timer = setTimeout(() => resolve(fail('ssh_timeout', `${this.label}: get ${remotePath}: not complete within ${timeoutMs} ms`)), timeoutMs);
     });
-    const get = fetch().then((r) => {
-      if (!r.ok && r.failure === 'ssh_connection_lost' && !this.connection.ssh.isConnected()) this.connection.markLost();
-      return r;
-    });
+    const connection = this.connection;
+    connection.transfers++;
+    const get = fetch().then(
+      (r) => {
+        connection.transfers--;
+        if (!r.ok && r.failure === 'ssh_connection_lost' && !connection.ssh.isConnected()) connection.markLost();
+        return r;
+      },
+      (err: unknown) => {
+        connection.transfers--;
+        throw err;
+      },
+    );
     try {
       const result = await Promise.race([get, timeout]);
       if (!result.ok && result.failure === 'ssh_timeout') {
@@ -398,7 +480,7 @@ async function openConnection(target: SshTarget): Promise<DriverResult<{ connect
     await Promise.race([connecting, deadline]);
     // node-ssh drops its error listener after `ready`; a later socket error must not crash us.
     ssh.connection?.on('error', () => undefined);
-    return { ok: true, connection: new SshConnection(ssh) };
+    return { ok: true, connection: new SshConnection(ssh, { knownHostsPath: target.knownHostsPath, privateKeyPath: target.privateKeyPath, digest: filesDigest(knownHosts, privateKey) }) };
   } catch (err) {
     ssh.dispose();
     return fail(...classifyConnectError(err, hostKeyProblem, label));

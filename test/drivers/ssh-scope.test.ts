@@ -11,7 +11,7 @@ import { CancelledFailure, Context } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type MatadorActivities } from '../../activities';
 import { MEASUREMENT_STEPS, TESTBED_STEPS } from '../../lib/measurement/steps';
-import { inSshScope, sshScopeStats, withSshScope } from '../../drivers/ssh/scope';
+import { closeKeptSshConnections, inSshScope, keepSshConnectionsBetweenScopes, keptSshConnectionStats, sshScopeStats, withSshScope } from '../../drivers/ssh/scope';
 import { connectSsh, SshSession, SshTarget, withSsh } from '../../drivers/ssh/session';
 import { generateClientKey } from '../../testbed/sshd';
 import { withSshScopes } from '../../workers/activities';
@@ -251,6 +251,83 @@ describe('security inside a scope', () => {
       expect((await hostname(t().node)).length).toBeGreaterThan(0);
     });
     expect(await accepted('node')).toBe(before + 1);
+  });
+});
+
+describe('kept between scopes (what a worker does: workers/activities.ts)', () => {
+  afterEach(() => keepSshConnectionsBetweenScopes(0));
+
+  it('the next scope to the same host reuses the kept connection: one login for three activities, closed by closeKept', async () => {
+    keepSshConnectionsBetweenScopes(10_000);
+    const before = await accepted('node');
+    const opened: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      opened.push(await withSshScope(async () => {
+        await hostname(t().node);
+        return sshScopeStats()!.connectionsOpened;
+      }));
+    }
+    expect(opened).toEqual([1, 0, 0]);
+    expect(await accepted('node')).toBe(before + 1);
+    expect(await established('node')).toBe(1); // kept between the activities
+    expect(closeKeptSshConnections()).toBe(1);
+    expect(await settle(() => established('node'), 0)).toBe(0);
+  });
+
+  it('a changed known_hosts file takes a new handshake (a re-pinned host key is checked again)', async () => {
+    keepSshConnectionsBetweenScopes(10_000);
+    const pins = path.join(t().stateRoot, 'known_hosts.kept');
+    await fs.copyFile(t().knownHostsPath, pins);
+    const target = { ...t().node, knownHostsPath: pins };
+    const before = await accepted('node');
+    await withSshScope(() => hostname(target));
+    await fs.appendFile(pins, '# re-pinned\n');
+    await withSshScope(() => hostname(target));
+    expect(await accepted('node')).toBe(before + 2);
+    // The same file with a wrong key for the host: refused, not served by a kept connection.
+    const impostor = await generateClientKey(path.join(t().stateRoot, 'kept-impostor'), 'impostor_host_key');
+    await fs.writeFile(pins, `${ADDR.node} ${impostor.publicKeyLine.split(' ').slice(0, 2).join(' ')}\n`, { mode: 0o600 });
+    expect(await withSshScope(() => connectSsh(target))).toMatchObject({ ok: false, failure: 'ssh_host_key_mismatch' });
+    expect(keptSshConnectionStats().kept).toBe(0);
+    expect(await settle(() => established('node'), 0)).toBe(0);
+  });
+
+  it('a kept connection whose link went silent is given up after one unanswered round trip: the connect fails as a connect does', async () => {
+    keepSshConnectionsBetweenScopes(30_000);
+    const target = { ...t().node, connectTimeoutMs: 1500 };
+    await withSshScope(() => hostname(target));
+    expect(keptSshConnectionStats().kept).toBe(1);
+    const drop = ['iptables', '-w', '-I', 'INPUT', '-p', 'tcp', '--dport', '22', '-j', 'DROP'];
+    await inNs(NS.node, drop);
+    try {
+      const r = await withSshScope(() => connectSsh(target));
+      expect(r).toMatchObject({ ok: false, failure: 'ssh_timeout' }); // not ssh_connection_lost of a dead kept link
+      expect(keptSshConnectionStats().kept).toBe(0);
+    } finally {
+      await inNs(NS.node, ['iptables', '-w', '-D', ...drop.slice(3)]);
+      // The server never heard the dropped connection close: end its side too.
+      for (const pid of await connectionProcesses('node')) process.kill(pid, 'SIGKILL');
+    }
+    expect(await settle(() => established('node'), 0)).toBe(0);
+    expect((await withSshScope(() => hostname(target))).length).toBeGreaterThan(0);
+    closeKeptSshConnections();
+  });
+
+  it('a connection with a command still running when its scope ends is closed, not kept; a kept one ends when its time is up', async () => {
+    keepSshConnectionsBetweenScopes(10_000);
+    let dangling: Promise<unknown> | null = null;
+    await withSshScope(async () => {
+      const c = must(await connectSsh(t().node));
+      dangling = c.session.run(['sleep', '5']);
+      await sleep(200);
+    });
+    expect(await dangling).not.toMatchObject({ ok: true, code: 0 }); // cut off, not finished
+    expect(keptSshConnectionStats().kept).toBe(0);
+    expect(await settle(() => established('node'), 0)).toBe(0);
+    keepSshConnectionsBetweenScopes(300);
+    await withSshScope(() => hostname(t().node));
+    expect(await established('node')).toBe(1);
+    expect(await settle(() => established('node'), 0)).toBe(0);
   });
 });
 
