@@ -7,21 +7,39 @@
  */
 import { LabError, ROUTER_CAPTURE_DIR, tunnelSpec, type Lab, type LabTestbed, type PlannedNode, type SideEndpoints, type TestbedEndpoints } from '../activities/lab';
 import type { Side } from '../lib/types';
-import { readWorldState, type WorldState } from './world';
+import * as fs from 'fs';
+import { readWorldState, stateFile, type WorldState } from './world';
 
 function worldOf({ campaign, testbed }: LabTestbed): string {
   if (testbed.kind !== 'emulated') throw new LabError('testbed_unknown', `${campaign.testbedsFile}: testbed ${testbed.id} is ${testbed.kind}; this lab reaches only emulated testbeds`);
   return testbed.world;
 }
 
-/** The state of a world that is up. */
+/** Per world: the state as last read and the file's stamp then (the steps resolve their testbed
+ *  on every activity; the file changes only when `matador testbed` rewrites it). */
+const readStates = new Map<string, { stamp: string; state: WorldState }>();
+
+function stampOf(world: string): string | null {
+  try {
+    const st = fs.statSync(stateFile(world));
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return null;
+  }
+}
+
+/** The state of a world that is up (read again whenever its file changed). */
 export function worldStateOf(world: string): WorldState {
   let state: WorldState;
+  const stamp = stampOf(world);
+  const seen = readStates.get(world);
   try {
-    state = readWorldState(world);
+    state = stamp !== null && seen?.stamp === stamp ? seen.state : readWorldState(world);
   } catch (err) {
+    readStates.delete(world);
     throw new LabError('world_not_up', `emulated world ${world}: ${(err as Error).message}`);
   }
+  if (stamp !== null) readStates.set(world, { stamp, state });
   if (state.status !== 'up') throw new LabError('world_not_up', `emulated world ${world} is ${state.status}${state.failure ? `: ${state.failure}` : ''}`);
   return state;
 }
