@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadCampaign, type LoadedCampaign } from './config';
-import { type AreaCount, expandPlan, measurementsWithMessages, type Plan, plannedMessages, renameCampaignRun } from './campaign-plan';
+import { type AreaCount, expandPlan, measurementsWithMessages, type Plan, plannedMessages, renameCampaignRun, spreadOrder } from './campaign-plan';
 import { projectRoot } from './project-paths';
 
 const cwd = projectRoot;
@@ -130,6 +130,57 @@ describe('expandPlan: other campaigns', () => {
     const plan = expandPlan({ ...loaded, nodes: loaded.nodes.slice(0, 1) });
     expect(plan.measurements.map((m) => m.measurementId)).toEqual(['demo/textsecure/us-bos/us-bos', 'demo/threema/us-bos/us-bos', 'demo/wechat/us-bos/us-bos', 'demo/whatsapp/us-bos/us-bos']);
     expect(plan.selfPairs).toBe(1);
+  });
+});
+
+describe("pairOrder 'spread'", () => {
+  it('spreadOrder is a permutation of 0..n-1 for every n', () => {
+    for (let n = 0; n <= 500; n++) {
+      const o = spreadOrder(n);
+      expect(o).toHaveLength(n);
+      expect(new Set(o).size).toBe(n);
+      expect(o.every((k) => Number.isInteger(k) && k >= 0 && k < n)).toBe(true);
+    }
+  });
+
+  it('the paper campaign: the same measurements and testbed loads, and no round of the testbeds all on one node', () => {
+    const loaded = loadCampaign('configs/campaigns/paper-2015.yaml', { cwd });
+    const nodesOrder = expandPlan(loaded);
+    const plan = expandPlan({ ...loaded, campaign: { ...loaded.campaign, pairOrder: 'spread' } });
+    const ids = (p: Plan) => p.measurements.map((m) => m.measurementId);
+    expect(ids(plan)).not.toEqual(ids(nodesOrder));
+    expect([...ids(plan)].sort()).toEqual([...ids(nodesOrder)].sort());
+    expect(plan.testbeds.map((t) => t.measurements)).toEqual(nodesOrder.testbeds.map((t) => t.measurements));
+    expect(plan.campaign.pairOrder).toBe('spread');
+    expect(nodesOrder.campaign).not.toHaveProperty('pairOrder'); // plans of existing configs keep their digest
+    // The apps of a pair still run back to back on one testbed (tunnels built once per pair).
+    plan.pairs.forEach((p, i) => expect(plan.measurements.slice(4 * i, 4 * i + 4).every((m) => m.testbed === p.testbed && m.nodeA.id === p.nodeA && m.nodeB.id === p.nodeB)).toBe(true));
+    // A round = the next pair of every testbed. Pairs with cn-pek: in node order 2 rounds have a
+    // cn-pek pair on nearly every testbed; spread, no round has more than a quarter of them.
+    const perRound = (p: Plan, node: string) => {
+      const rounds: number[] = [];
+      p.pairs.forEach((pair, i) => {
+        const r = Math.floor(i / p.testbeds.length);
+        rounds[r] = (rounds[r] ?? 0) + (pair.nodeA === node || pair.nodeB === node ? 1 : 0);
+      });
+      return Math.max(...rounds);
+    };
+    expect(perRound(nodesOrder, 'cn-pek')).toBe(4); // four testbeds in paper-2015.yaml
+    const spreadPlan = expandPlan({ ...loaded, testbeds: Array.from({ length: 16 }, (_, i) => ({ ...loaded.testbeds[0], id: `tb${i + 1}` })), campaign: { ...loaded.campaign, pairOrder: 'spread' } });
+    const nodes16 = expandPlan({ ...loaded, testbeds: spreadPlan.testbeds.map((t) => t.config) });
+    expect(perRound(nodes16, 'cn-pek')).toBeGreaterThanOrEqual(14);
+    expect(perRound(spreadPlan, 'cn-pek')).toBeLessThanOrEqual(4);
+  });
+
+  it('is refused in the config with the allowed values', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mt-pair-order-'));
+    try {
+      const text = fs.readFileSync(path.join(projectRoot, 'configs/campaigns/demo.yaml'), 'utf8').replace(/\.\.\//g, `${path.join(projectRoot, 'configs')}/`);
+      fs.writeFileSync(path.join(dir, 'c.yaml'), `${text}\npairOrder: shuffled\n`);
+      expect(() => loadCampaign(path.join(dir, 'c.yaml'), { cwd })).toThrow(/pairOrder.*(nodes|spread)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

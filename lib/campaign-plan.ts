@@ -71,6 +71,8 @@ export interface Plan {
     file: string;
     timerScale: number;
     assignment: 'pair' | 'measurement';
+    /** Only when not the default `nodes` (plans of configs without it keep their digest). */
+    pairOrder?: 'spread';
     retry: RetrySettings;
     traceroutes: CampaignFile['traceroutes'];
     geo: LoadedGeo;
@@ -145,6 +147,26 @@ export function areaCounts(nodes: readonly PlannedNode[], countries: Record<stri
   return out;
 }
 
+/**
+ * 0..n-1 in steps of the whole number nearest n / golden ratio that has no factor in common with
+ * n (so every index comes once): neighbours in the nested order (a node's pairs) land about n/3
+ * apart and spread evenly, whatever n is.
+ */
+export function spreadOrder(n: number): number[] {
+  if (n <= 2) return Array.from({ length: n }, (_, k) => k);
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const ideal = n / ((1 + Math.sqrt(5)) / 2);
+  let stride = 1;
+  for (let d = 0; d < n; d++) {
+    const candidates = [Math.round(ideal) - d, Math.round(ideal) + d].filter((c) => c >= 1 && c < n && gcd(c, n) === 1);
+    if (candidates.length > 0) {
+      stride = candidates[0];
+      break;
+    }
+  }
+  return Array.from({ length: n }, (_, k) => (k * stride) % n);
+}
+
 export function expandPlan(loaded: LoadedCampaign): Plan {
   const { campaign } = loaded;
   const apps = loaded.apps.map((a) => planApp(a, campaign.timerScale));
@@ -155,23 +177,25 @@ export function expandPlan(loaded: LoadedCampaign): Plan {
   const pairs: NodePair[] = [];
   const measurements: PlannedMeasurement[] = [];
   const perTestbed = new Map<string, number>(testbeds.map((t) => [t.id, 0]));
-  for (let i = 0; i < nodes.length; i++) {
-    for (let j = i; j < nodes.length; j++) {
-      const index = pairs.length;
-      const pairTestbed = campaign.assignment === 'pair' ? testbeds[index % testbeds.length].id : null;
-      pairs.push({ index, nodeA: nodes[i].id, nodeB: nodes[j].id, self: i === j, testbed: pairTestbed });
-      for (const app of apps) {
-        const testbed = pairTestbed ?? testbeds[measurements.length % testbeds.length].id;
-        perTestbed.set(testbed, (perTestbed.get(testbed) ?? 0) + 1);
-        measurements.push({
-          measurementId: `${campaign.id}/${app.id}/${nodes[i].id}/${nodes[j].id}`,
-          campaign: campaign.id,
-          app: app.id,
-          nodeA: nodes[i],
-          nodeB: nodes[j],
-          testbed,
-        });
-      }
+  const nested: Array<[number, number]> = [];
+  for (let i = 0; i < nodes.length; i++) for (let j = i; j < nodes.length; j++) nested.push([i, j]);
+  const order = campaign.pairOrder === 'spread' ? spreadOrder(nested.length) : nested.map((_, k) => k);
+  for (const k of order) {
+    const [i, j] = nested[k];
+    const index = pairs.length;
+    const pairTestbed = campaign.assignment === 'pair' ? testbeds[index % testbeds.length].id : null;
+    pairs.push({ index, nodeA: nodes[i].id, nodeB: nodes[j].id, self: i === j, testbed: pairTestbed });
+    for (const app of apps) {
+      const testbed = pairTestbed ?? testbeds[measurements.length % testbeds.length].id;
+      perTestbed.set(testbed, (perTestbed.get(testbed) ?? 0) + 1);
+      measurements.push({
+        measurementId: `${campaign.id}/${app.id}/${nodes[i].id}/${nodes[j].id}`,
+        campaign: campaign.id,
+        app: app.id,
+        nodeA: nodes[i],
+        nodeB: nodes[j],
+        testbed,
+      });
     }
   }
 
@@ -183,6 +207,7 @@ export function expandPlan(loaded: LoadedCampaign): Plan {
       file: loaded.file,
       timerScale: campaign.timerScale,
       assignment: campaign.assignment,
+      ...(campaign.pairOrder === 'spread' ? { pairOrder: 'spread' as const } : {}),
       retry: campaign.retry,
       traceroutes: campaign.traceroutes,
       geo: loaded.geo,

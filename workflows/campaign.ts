@@ -1,9 +1,9 @@
 /**
  * One campaign: load + validate the config (activity), then run every planned measurement as a
  * child workflow. One lane per testbed, lanes in parallel, one measurement at a time per lane.
- * Each lane reads its testbed's queue in pages (small histories for big plans). When the server
- * suggests it (or `continueAsNewAfter` is reached) the lanes stop at the next measurement
- * boundary and the campaign continues as new, carrying the per-testbed cursors over: finished
+ * Each lane reads its testbed's queue in pages (small histories for big plans). When the history
+ * reaches CAMPAIGN_HISTORY_LIMITS (or `continueAsNewAfter` is reached) the lanes stop at the next
+ * measurement boundary and the campaign continues as new, carrying the per-testbed cursors over: finished
  * measurements are never run again. With `resume` the plan leaves out what the results store
  * already has as ok (see activities/plan-pages.ts), so a second run only does the rest.
  */
@@ -67,6 +67,24 @@ export const MAX_LISTED_FAILURES = 100;
 /** Marks histories that have the drift step (workflows/drift.ts) at the run's end. */
 export const DRIFT_PATCH = 'matador-drift-alerts';
 
+/**
+ * A campaign continues as new when its history reaches either bound. Temporal refuses a history
+ * beyond 51,200 events or 50 MB and warns from 10,240 events or 10 MB; it *suggests* continuing as
+ * new from 4 MB, about 240 measurements (each child's result is ~16 KB). Every continue-as-new is a
+ * barrier: the lanes stop at a measurement boundary and wait for the slowest running measurement,
+ * which on the paper campaign (16 testbeds) left 15 of 16 lanes idle for up to two minutes each
+ * time. With these bounds a 1624-measurement campaign continues as new once.
+ */
+export const CAMPAIGN_HISTORY_LIMITS = { events: 20_000, bytes: 20 * 1024 * 1024 } as const;
+/** Campaigns started before the bounds continue as new where the server suggested it (replay). */
+export const CAMPAIGN_HISTORY_LIMITS_PATCH = 'matador-campaign-history-limits';
+
+function historyFull(): boolean {
+  const info = workflowInfo();
+  if (!patched(CAMPAIGN_HISTORY_LIMITS_PATCH)) return info.continueAsNewSuggested;
+  return info.historyLength >= CAMPAIGN_HISTORY_LIMITS.events || info.historySize >= CAMPAIGN_HISTORY_LIMITS.bytes;
+}
+
 export const progressQuery = defineQuery<CampaignProgress>(PROGRESS_QUERY);
 export const pauseSignal = defineSignal(PAUSE_SIGNAL);
 export const resumeSignal = defineSignal(RESUME_SIGNAL);
@@ -126,7 +144,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   let yielding = false;
   const shouldYield = (): boolean =>
     yielding ||
-    workflowInfo().continueAsNewSuggested ||
+    historyFull() ||
     (input.continueAsNewAfter !== undefined && startedThisRun >= input.continueAsNewAfter);
 
   const lane = async (tb: TestbedProgress): Promise<void> => {

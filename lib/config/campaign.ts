@@ -120,6 +120,13 @@ export const campaignFileSchema = strict({
    * set up once per pair). `measurement`: each measurement round-robin on its own.
    */
   assignment: oneOf(['pair', 'measurement'] as const).default('pair'),
+  /**
+   * The order the node pairs run in. `nodes` (default): pair by pair in the nodes file's order
+   * (a with a, a with b, ..., b with b, ...). `spread`: the same pairs in an order that spreads each
+   * node's pairs evenly over the campaign, so the pairs of a slow node (far away, hops that do not
+   * answer) do not all run at the same time on every testbed while the CPU waits.
+   */
+  pairOrder: oneOf(['nodes', 'spread'] as const).default('nodes'),
   /** multiplies every messaging timer of every app (e.g. 0.05 for a quick demo) */
   timerScale: num({ above: 0, max: LIMITS.scale }, `a number > 0 and <= ${LIMITS.scale}`).default(1),
   /**

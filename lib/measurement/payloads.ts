@@ -81,8 +81,8 @@ export interface CampaignInput {
   options?: RunOptions;
   /** Planned measurements fetched per testbed per page. */
   pageSize?: number;
-  /** Continue-as-new after starting this many measurements in one run (besides the
-   *  server's continueAsNewSuggested). Mostly for tests. */
+  /** Continue-as-new after starting this many measurements in one run (besides the history
+   *  bounds, workflows/campaign.ts CAMPAIGN_HISTORY_LIMITS). Mostly for tests. */
   continueAsNewAfter?: number;
   /** Skip measurements whose latest record in the results store (finished before the campaign
    *  loaded its plan) is `ok`: a second run only does what is missing or failed. */

@@ -5,7 +5,7 @@
  * classification as the real step does (storeSideClassifications) and persistRecord resolves the
  * references as the real one does (resolveClassificationRefs). Prints the history sizes measured.
  * HISTORY_CAMPAIGN_NODES=28 (x 4 apps = 1,624 measurements) measures a paper-sized campaign;
- * HISTORY_CAMPAIGN_TESTBEDS=n runs n lanes (default 3); HISTORY_CAMPAIGN_CAN_AFTER=none leaves continue-as-new to the server's suggestion, as in production.
+ * HISTORY_CAMPAIGN_TESTBEDS=n runs n lanes (default 3); HISTORY_CAMPAIGN_CAN_AFTER=none leaves continue-as-new to the campaign's history bounds (CAMPAIGN_HISTORY_LIMITS), as in production.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -156,7 +156,7 @@ describe('a campaign across continue-as-new', () => {
 
   it('keeps each run small and the carried failure list bounded', () => {
     const largest = Math.max(...runs.map((r) => r.bytes));
-    console.log(`campaign of ${total} measurements: ${runs.length} runs (continue-as-new after ${continueAsNewAfter ?? 'the server suggests it'}), largest run history ${kb(largest)}, largest event ${kb(Math.max(...runs.map((r) => r.largestEvent)))}; per run: ${runs.map((r) => `${kb(r.bytes)}/${r.events} ev`).join(', ')}`);
+    console.log(`campaign of ${total} measurements: ${runs.length} runs (continue-as-new after ${continueAsNewAfter ?? 'the history bounds'}), largest run history ${kb(largest)}, largest event ${kb(Math.max(...runs.map((r) => r.largestEvent)))}; per run: ${runs.map((r) => `${kb(r.bytes)}/${r.events} ev`).join(', ')}`);
     expect(summary.ok + summary.failed).toBe(total);
     expect(summary.failures.length).toBeLessThanOrEqual(MAX_LISTED_FAILURES);
     expect(summary.failures.length + (summary.failuresLeftOut ?? 0)).toBe(summary.failed);
