@@ -70,7 +70,7 @@ export const DRIFT_PATCH = 'matador-drift-alerts';
 /**
  * A campaign continues as new when its history reaches either bound. Temporal refuses a history
  * beyond 51,200 events or 50 MB and warns from 10,240 events or 10 MB; it *suggests* continuing as
- * new from 4 MB, about 240 measurements (each child's result is ~16 KB). Every continue-as-new is a
+ * new from 4 MB, about 240 measurements (~17 KB of history each, mostly the child result). Every continue-as-new is a
  * barrier: the lanes stop at a measurement boundary and wait for the slowest running measurement,
  * which on the paper campaign (16 testbeds) left 15 of 16 lanes idle for up to two minutes each
  * time. With these bounds a 1624-measurement campaign continues as new once.
