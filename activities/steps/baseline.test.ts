@@ -52,10 +52,10 @@ afterEach(() => {
 });
 
 it('takes the baseline once per campaign and node, then reuses the file', async () => {
-  const first = await ensureBaseline(env(), 'c1', side());
-  expect(first).toEqual({ node: 'n1', path: 'baselines/c1/n1.pcap', taken: true, failure: null, earlierFailures: [] });
-  expect(fs.readFileSync(baselineFile(env(), 'c1', 'n1')).readUInt32LE(0)).toBe(0xa1b2c3d4); // a pcap from tcpdump
-  const again = await ensureBaseline(env(), 'c1', side());
+  const first = await ensureBaseline(env(), 'c1', 'tb1', side());
+  expect(first).toEqual({ node: 'n1', path: 'baselines/c1/tb1/n1.pcap', taken: true, failure: null, earlierFailures: [] });
+  expect(fs.readFileSync(baselineFile(env(), 'c1', 'tb1', 'n1')).readUInt32LE(0)).toBe(0xa1b2c3d4); // a pcap from tcpdump
+  const again = await ensureBaseline(env(), 'c1', 'tb1', side());
   expect(again).toEqual({ ...first, taken: false });
   expect(fs.readdirSync(CAPTURE_DIR)).toEqual([]); // the remote capture files were removed
 });
@@ -72,30 +72,30 @@ it('a try whose tcpdump is killed mid-capture is taken again; the first failure 
       } else await new Promise((r) => setTimeout(r, 20));
     }
   })();
-  const info = await ensureBaseline(env(), 'c2', side());
+  const info = await ensureBaseline(env(), 'c2', 'tb1', side());
   await killer;
   expect(killed).not.toBe('');
-  expect(info).toMatchObject({ node: 'n1', path: 'baselines/c2/n1.pcap', taken: true, failure: null });
+  expect(info).toMatchObject({ node: 'n1', path: 'baselines/c2/tb1/n1.pcap', taken: true, failure: null });
   expect(info.earlierFailures).toHaveLength(1);
   expect(info.earlierFailures[0]).toMatch(/^capture_failed: .*tcpdump \(pid \d+\) for .*baseline-n1-[0-9a-f]{8}\.pcap is not running/);
-  expect(fs.existsSync(baselineFile(env(), 'c2', 'n1'))).toBe(true);
+  expect(fs.existsSync(baselineFile(env(), 'c2', 'tb1', 'n1'))).toBe(true);
   expect(await baselineTcpdumps()).toEqual([]);
   expect(fs.readdirSync(CAPTURE_DIR)).toEqual([]); // also the killed try's files
 });
 
 it(`a baseline that fails ${BASELINE_TRIES} times says why, is not cached, and leaves nothing behind`, async () => {
-  const info = await ensureBaseline(env(), 'c3', side('nosuchif0'));
+  const info = await ensureBaseline(env(), 'c3', 'tb1', side('nosuchif0'));
   expect(info).toMatchObject({ node: 'n1', path: null, taken: false });
   expect(info.failure).toMatch(/^capture_failed: .*tcpdump on nosuchif0 did not start/);
   expect(info.earlierFailures).toHaveLength(BASELINE_TRIES - 1);
-  expect(fs.existsSync(baselineFile(env(), 'c3', 'n1'))).toBe(false);
+  expect(fs.existsSync(baselineFile(env(), 'c3', 'tb1', 'n1'))).toBe(false);
   expect(fs.readdirSync(path.join(dataDir))).toEqual([]); // no baselines folder, no temporary file
   expect(await baselineTcpdumps()).toEqual([]);
   expect(fs.readdirSync(CAPTURE_DIR)).toEqual([]); // a tcpdump that did not start leaves no log
 });
 
 it('a router config the driver refuses is not tried again', async () => {
-  const info = await ensureBaseline(env(), 'c4', side('r-lan;reboot'));
+  const info = await ensureBaseline(env(), 'c4', 'tb1', side('r-lan;reboot'));
   expect(info).toMatchObject({ node: 'n1', path: null, taken: false, earlierFailures: [] });
   expect(info.failure).toMatch(/^config_invalid: /);
 });

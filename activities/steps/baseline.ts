@@ -1,8 +1,9 @@
 /**
  * The no-app baseline (paper section 4, step 2): a short capture at a node's WLAN router while
  * the phone's firewall is on and the app is stopped — what the phone and the node's network do
- * without the app. Taken once per (campaign, node) and cached under
- * `<dataDir>/baselines/<campaign>/<node>.pcap`; written to a temporary name and renamed, so a
+ * without the app. Taken once per (campaign, testbed, node) and cached under
+ * `<dataDir>/baselines/<campaign>/<testbed>/<node>.pcap` (the testbed's own router and phone: two
+ * testbeds, also on two hosts, never share a path); written to a temporary name and renamed, so a
  * retried or concurrent step never sees half a file and the first complete one wins.
  *
  * A failed try (tcpdump gone mid-capture, a dropped SSH connection, a file that does not read as
@@ -28,12 +29,12 @@ export interface BaselineSide {
   node: { id: string };
 }
 
-export function baselineFile(env: StepEnv, campaign: string, node: string): string {
-  return path.join(env.dataDir, 'baselines', checkId('campaign', campaign), `${checkId('node', node)}.pcap`);
+export function baselineFile(env: StepEnv, campaign: string, testbed: string, node: string): string {
+  return path.join(env.dataDir, 'baselines', checkId('campaign', campaign), checkId('testbed', testbed), `${checkId('node', node)}.pcap`);
 }
 
-export async function ensureBaseline(env: StepEnv, campaign: string, e: BaselineSide): Promise<BaselineInfo> {
-  const file = baselineFile(env, campaign, e.node.id);
+export async function ensureBaseline(env: StepEnv, campaign: string, testbed: string, e: BaselineSide): Promise<BaselineInfo> {
+  const file = baselineFile(env, campaign, testbed, e.node.id);
   const earlierFailures: string[] = [];
   for (let tryNo = 1; ; tryNo++) {
     if (fs.existsSync(file)) return { node: e.node.id, path: relToData(env, file), taken: false, failure: null, earlierFailures };

@@ -97,7 +97,7 @@ export async function classifyCaptures(env: StepEnv, ctx: StepContext, capture: 
     if (!file || !abs || !fs.existsSync(abs)) throw stepFailure('capture_missing', `side ${side}: no capture file ${file ? abs : '(none fetched)'}`);
     const captured = await readClassifierCapture(abs, true);
     const node = side === 'A' ? ctx.nodeA.id : ctx.nodeB.id;
-    const baselinePath = baselineFile(env, ctx.campaign, node);
+    const baselinePath = baselineFile(env, ctx.campaign, ctx.testbed, node);
     const baseline = fs.existsSync(baselinePath) ? await readClassifierCapture(baselinePath, false) : null;
     const result = classify({ side, capture: captured, baseline, messages: events, rules });
     const phoneSubnet = parseCidr(testbed.sides[side].tunnel.phoneSubnet);

@@ -81,7 +81,7 @@ export async function configurePhones(env: StepEnv, ctx: StepContext): Promise<R
   const phones = await bothSettled((['A', 'B'] as const).map((s) => configureOne(env, tb.sides[s], app.android.package, app.android.version, app.pinnedVersion ?? null)));
   // One baseline per distinct node (a self-pair has one node), concurrently.
   const sides: Side[] = ctx.nodeA.id === ctx.nodeB.id ? ['A'] : ['A', 'B'];
-  const baselines = await bothSettled(sides.map(async (s) => ({ side: s, ...(await ensureBaseline(env, ctx.campaign, tb.sides[s])) })));
+  const baselines = await bothSettled(sides.map(async (s) => ({ side: s, ...(await ensureBaseline(env, ctx.campaign, ctx.testbed, tb.sides[s])) })));
   return { phones, baselines };
 }
 

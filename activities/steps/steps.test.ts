@@ -90,8 +90,8 @@ describe('activity inputs are checked at the boundary', () => {
 
   it('every path built from ids refuses a bad id too', () => {
     expect(refused(() => attemptDirRel({ ...ctx, campaign: '../..' }))).toContain('ctx.campaign');
-    expect(refused(() => baselineFile({ dataDir: '/data' } as StepEnv, '../x', 'pl-waw'))).toContain('campaign');
-    expect(refused(() => baselineFile({ dataDir: '/data' } as StepEnv, 'c', '../../root/.ssh/x'))).toContain('node');
+    expect(refused(() => baselineFile({ dataDir: '/data' } as StepEnv, '../x', 'tb1', 'pl-waw'))).toContain('campaign');
+    expect(refused(() => baselineFile({ dataDir: '/data' } as StepEnv, 'c', 'tb1', '../../root/.ssh/x'))).toContain('node');
   });
 
   it('capture and artefact paths resolve inside the data folder only', () => {

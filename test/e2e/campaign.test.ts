@@ -191,7 +191,7 @@ describe('a campaign on the emulated world', () => {
       for (const s of sides) {
         expect(s.counts.messaging).toBeGreaterThan(0);
         // with the record's baselines beside it, so a missing one shows why it is missing
-        expect({ id: r.measurementId, side: s.side, baseline: s.baseline, baselines: r.baselines }).toMatchObject({ baseline: expect.stringMatching(/^baselines\/e2e\/(pl-waw|sg-sin)\.pcap$/) });
+        expect({ id: r.measurementId, side: s.side, baseline: s.baseline, baselines: r.baselines }).toMatchObject({ baseline: expect.stringMatching(/^baselines\/e2e\/tb[0-9]+\/(pl-waw|sg-sin)\.pcap$/) });
         const messagingNames = s.endpoints.filter((e) => e.class === 'messaging').flatMap((e) => e.names);
         expect(messagingNames.some((n) => (r.app === 'threema' ? /threema\.ch$/ : /weixin\.qq\.com$/).test(n))).toBe(true);
       }
