@@ -5,9 +5,9 @@
  * for the first, VXLAN for the others; the development kernels have no GRE/IPIP/WireGuard). The world's address plan comes with it as
  * geolocation corrections, its IXPs as a PeeringDB dump. The worker hands this lab to the steps (activities/lab.ts).
  */
+import * as fs from 'fs';
 import { LabError, ROUTER_CAPTURE_DIR, tunnelSpec, type Lab, type LabTestbed, type PlannedNode, type SideEndpoints, type TestbedEndpoints } from '../activities/lab';
 import type { Side } from '../lib/types';
-import * as fs from 'fs';
 import { readWorldState, stateFile, type WorldState } from './world';
 
 function worldOf({ campaign, testbed }: LabTestbed): string {

@@ -108,14 +108,14 @@ export const CONNECTION_FACTS_MAX_AGE_MS = 60_000;
 /** Waiting room for channel slots (FIFO). */
 class ChannelGate {
   private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
 
   /** No channel holds a slot and nobody waits for one. */
   get idle(): boolean {
     return this.active === 0 && this.waiting.length === 0;
   }
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly limit: number) {}
 
   async acquire(): Promise<() => void> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
