@@ -31,6 +31,24 @@ export const DEFAULT_NAMESPACE = 'default';
 export const TIMER_SHIFT_KEY = 'history.timerProcessorMaxTimeShift';
 export const DEV_SERVER_TIMER_SHIFT = '100ms';
 
+/**
+ * The queue monitor takes the timer queue's reader for stuck when the last task of this many
+ * loads in a row falls due in the same second (server v1.29.1, queues/monitor.go
+ * SetReaderWatermark; default 3), and hands that second's timers to a second reader, which fired
+ * them 26 s late on average and up to 79 s in the paper run. With the shift lowered the reader
+ * loads several times a second under load, so the default took a busy queue for stuck all the time
+ * (3,686 alerts in 22 minutes, 135 of 7,379 workflow timers late). 100 loads keeps the mitigation
+ * for a reader that is really stuck.
+ */
+export const READER_STUCK_KEY = 'history.queueReaderStuckCriticalAttempts';
+export const DEV_SERVER_READER_STUCK_ATTEMPTS = 100;
+
+/** The dynamic config of a dev server whose timer shift is `shift` (a duration, or 'default' for Temporal's own: nothing set). */
+export function timerDynamicConfig(shift: string): Record<string, string | number> {
+  if (shift === 'default') return {};
+  return { [TIMER_SHIFT_KEY]: shift, [READER_STUCK_KEY]: DEV_SERVER_READER_STUCK_ATTEMPTS };
+}
+
 export interface DevServerOptions {
   binary: string;
   /** SQLite file for persistence; omitted = in-memory (gone when the server stops). */
@@ -62,9 +80,24 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * SQLite settings of a server with a database file: a write-ahead log, synced at checkpoints
+ * instead of at every transaction. With SQLite's default rollback journal every history write
+ * waits for its fsyncs; at paper scale SQLite's commits and syncs were about a third of the
+ * server's samples (perf), and the server used more CPU per measurement than the in-memory one
+ * of the benches. What it costs: a crash of the server process loses nothing (the log is in
+ * the kernel's page cache), a power loss or kernel crash may roll back the last transactions;
+ * Temporal then runs those tasks again, and every write of a measurement is idempotent per
+ * measurement id. The log is kept beside the file (`<db>-wal`, `<db>-shm`).
+ */
+export const FILE_DB_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journal_mode: 'wal', synchronous: 'normal' };
+
 export function devServerArgs(o: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', o.ip ?? '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort)];
-  if (o.dbFile) args.push('--db-filename', o.dbFile);
+  if (o.dbFile) {
+    args.push('--db-filename', o.dbFile);
+    for (const [pragma, value] of Object.entries(FILE_DB_SQLITE_PRAGMAS)) args.push('--sqlite-pragma', `${pragma}=${value}`);
+  }
   if (o.headless) args.push('--headless');
   for (const ns of o.namespaces ?? []) args.push('--namespace', ns);
   for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);

@@ -21,6 +21,7 @@ import {
   startDevServer,
   stopDetachedServer,
   TIMER_SHIFT_KEY,
+  timerDynamicConfig,
   writeServerPidFile,
 } from '../../ops/dev-server';
 
@@ -43,10 +44,10 @@ function parsePort(value: string, flag: string): number {
 }
 
 /** `--timer-shift`: a Go duration in ms or s (`100ms`, `0.5s`), or `default` (Temporal's own, 1 s). */
-export function timerShiftConfig(value: string): Record<string, string> {
+export function timerShiftConfig(value: string): Record<string, string | number> {
   if (value === 'default') return {};
   if (!/^\d+(\.\d+)?(ms|s)$/.test(value)) throw new CliError(`--timer-shift: expected a duration such as 100ms or 0.5s, or "default", got ${JSON.stringify(value)}`);
-  return { [TIMER_SHIFT_KEY]: value };
+  return timerDynamicConfig(value);
 }
 
 async function status(): Promise<void> {

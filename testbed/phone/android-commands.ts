@@ -13,7 +13,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Builtin, result, ShellResult } from './builtin';
-import { netOnlyExec } from './netns';
 import { TextCanvas } from './png';
 import { SCREEN_HEIGHT, SCREEN_WIDTH } from './ui';
 import { amStartService, appops, dumpsysLocation } from './location';
@@ -313,7 +312,7 @@ const wm: Builtin = (argv) => {
 function iptablesFor(binary: 'iptables' | 'ip6tables'): Builtin {
   return async (argv, ctx) => {
     if (!ctx.root) return result('', `${binary} v1.4.20: can't initialize ${binary} table \`filter': Permission denied (you must be root)\nPerhaps ${binary} or your kernel needs to be upgraded.\n`, 3);
-    const r = await netOnlyExec(ctx.dev.opts.netns, [binary, '-w', ...argv.slice(1)]);
+    const r = await ctx.dev.net.run([binary, '-w', ...argv.slice(1)]);
     return result(r.stdout, r.stderr, r.code);
   };
 }

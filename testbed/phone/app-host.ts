@@ -31,6 +31,16 @@ interface Running {
   pendingSends: Array<Record<string, unknown>>;
 }
 
+/**
+ * An app process's environment: what Android gives one (a PATH, no home), not the lab host's.
+ * The host's variables are not the phone's, and some cost every start: NODE_EXTRA_CA_CERTS, set
+ * on some hosts, makes each app's Node parse a CA bundle (~30 ms CPU per start; the apps do not
+ * verify the emulated services' certificates, app-main.ts).
+ */
+export function appEnvironment(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/nonexistent' };
+}
+
 export class AppHost {
   private server: net.Server | null = null;
   private running = new Map<string, Running>();
@@ -109,7 +119,7 @@ export class AppHost {
     const uid = String(shape.uid);
     const argv = ['netns', 'exec', this.opts.netns, 'setpriv', '--reuid', uid, '--regid', uid, '--clear-groups', ...nodeEntryArgv(__dirname, 'app-main'), cfgFile];
     const logFd = fs.openSync(path.join(path.dirname(this.socketPath), `${shape.app}.log`), 'a');
-    const child = spawn('ip', argv, { stdio: ['ignore', logFd, logFd], env: { ...process.env, HOME: '/nonexistent' } });
+    const child = spawn('ip', argv, { stdio: ['ignore', logFd, logFd], env: appEnvironment() });
     fs.closeSync(logFd);
     const entry: Running = { child, socket: null, pendingSends: [] };
     this.running.set(shape.app, entry);

@@ -14,6 +14,7 @@ import { AppHost, AppStatus } from './app-host';
 import { PhoneUi } from './ui';
 import { ScreenPower } from './power';
 import { WlanControl, firstInterface } from './netns';
+import { NetnsShell } from './netns-shell';
 import { ADB_KEYS_PATH, parseAdbKeys, type AdbPublicKey } from './adb-keys';
 import { APPIUM_SETTINGS_PACKAGE, newLocationState } from './location';
 import { NotificationList } from './notifications';
@@ -91,6 +92,8 @@ export class VirtualDevice {
   readonly power = new ScreenPower();
   readonly appHost: AppHost;
   readonly wlan: WlanControl;
+  /** The phone's root shell for its own network commands (firewall, WLAN). */
+  readonly net: NetnsShell;
   readonly messages: MessageRecord[] = [];
   readonly fsRoot: string;
   /** Mock fix and app ops (location.ts). */
@@ -148,7 +151,9 @@ export class VirtualDevice {
         },
       },
     );
-    this.wlan = new WlanControl(opts.netns, async () => opts.wlanInterface ?? firstInterface(opts.netns));
+    this.net = new NetnsShell(`/run/netns/${opts.netns}`);
+    const run = (argv: string[]) => this.net.run(argv);
+    this.wlan = new WlanControl(opts.netns, run, async () => opts.wlanInterface ?? firstInterface(run));
   }
 
   installedApps(): PhoneAppOptions[] {
@@ -271,5 +276,6 @@ export class VirtualDevice {
   async shutdown(): Promise<void> {
     await this.appHost.stop();
     if (!this.wlan.isUp()) await this.wlan.setUp(true);
+    await this.net.close();
   }
 }

@@ -1,14 +1,18 @@
 /**
  * The phone's WLAN inside its network namespace: `svc wifi disable` / airplane mode take the
  * interface down, `svc wifi enable` brings it up again and restores the routes the kernel
- * dropped. All commands run with argv arrays (no shell).
+ * dropped. The commands run as argv arrays in the phone's namespace shell (netns-shell.ts);
+ * nsExec (`ip netns exec`, one process per command) is for tests and one-off commands.
  */
 import { execFile } from 'child_process';
 import { promisify } from 'util';
 
 const execFileAsync = promisify(execFile);
 
-type ExecOutcome = { stdout: string; stderr: string; code: number };
+import type { ExecOutcome } from './netns-shell';
+
+/** Runs argv in the phone's namespace (NetnsShell.run). */
+export type NetnsRun = (argv: string[]) => Promise<ExecOutcome>;
 
 /** Runs a program; a non-zero exit or a spawn error is an outcome, not an exception. */
 async function outcomeOf(file: string, args: string[], timeoutMs: number): Promise<ExecOutcome> {
@@ -25,15 +29,6 @@ export function nsExec(netns: string, argv: string[], timeoutMs = 15_000): Promi
   return outcomeOf('ip', ['netns', 'exec', netns, ...argv], timeoutMs);
 }
 
-/**
- * A command in the namespace's network only (`nsenter --net`): what a phone's own `iptables`
- * needs, without the mount namespace and /sys remount of `ip netns exec` (a third of the cost of
- * each of the ~50 firewall commands a measurement runs on its two phones). Same answer shape as nsExec.
- */
-export function netOnlyExec(netns: string, argv: string[], timeoutMs = 15_000): Promise<ExecOutcome> {
-  return outcomeOf('nsenter', [`--net=/run/netns/${netns}`, ...argv], timeoutMs);
-}
-
 interface RouteEntry {
   dst: string;
   gateway?: string;
@@ -47,6 +42,7 @@ export class WlanControl {
 
   constructor(
     private readonly netns: string,
+    private readonly run: NetnsRun,
     private readonly iface: () => Promise<string | null>,
   ) {}
 
@@ -59,16 +55,16 @@ export class WlanControl {
     const dev = await this.iface();
     if (!dev) return `no WLAN interface in namespace ${this.netns}`;
     if (!want) {
-      const v4 = await nsExec(this.netns, ['ip', '-j', '-4', 'route', 'show', 'dev', dev]);
-      const v6 = await nsExec(this.netns, ['ip', '-j', '-6', 'route', 'show', 'dev', dev]);
+      const v4 = await this.run(['ip', '-j', '-4', 'route', 'show', 'dev', dev]);
+      const v6 = await this.run(['ip', '-j', '-6', 'route', 'show', 'dev', dev]);
       this.savedRoutes = { v4: parseRoutes(v4.stdout), v6: parseRoutes(v6.stdout) };
-      await nsExec(this.netns, ['sysctl', '-q', '-w', `net.ipv6.conf.${dev}.keep_addr_on_down=1`]);
-      const r = await nsExec(this.netns, ['ip', 'link', 'set', 'dev', dev, 'down']);
+      await this.run(['sysctl', '-q', '-w', `net.ipv6.conf.${dev}.keep_addr_on_down=1`]);
+      const r = await this.run(['ip', 'link', 'set', 'dev', dev, 'down']);
       if (r.code !== 0) return r.stderr.trim();
       this.up = false;
       return null;
     }
-    const r = await nsExec(this.netns, ['ip', 'link', 'set', 'dev', dev, 'up']);
+    const r = await this.run(['ip', 'link', 'set', 'dev', dev, 'up']);
     if (r.code !== 0) return r.stderr.trim();
     this.up = true;
     const saved = this.savedRoutes;
@@ -80,7 +76,7 @@ export class WlanControl {
         if (route.gateway) argv.push('via', route.gateway);
         argv.push('dev', dev);
         if (route.metric !== undefined) argv.push('metric', String(route.metric));
-        await nsExec(this.netns, argv);
+        await this.run(argv);
       }
     }
     return null;
@@ -97,8 +93,8 @@ function parseRoutes(json: string): RouteEntry[] {
 }
 
 /** The first non-loopback interface of the namespace (the phone's "wlan0"). */
-export async function firstInterface(netns: string): Promise<string | null> {
-  const r = await nsExec(netns, ['ip', '-j', 'link', 'show']);
+export async function firstInterface(run: NetnsRun): Promise<string | null> {
+  const r = await run(['ip', '-j', 'link', 'show']);
   try {
     const links = JSON.parse(r.stdout) as Array<{ ifname: string }>;
     return links.map((l) => l.ifname).find((n) => n !== 'lo') ?? null;
