@@ -87,7 +87,10 @@ function messagesOf(messages: MessageSent[]) {
     to: (m.from === 'A' ? 'B' : 'A') as Side,
     sentAt: m.sentAt,
     receivedAt: m.receivedAt,
-    deliveryMs: m.receivedAt ? Date.parse(m.receivedAt) - Date.parse(m.sentAt) : null,
+    // A message the sender's chat never showed (`sent: null`) has no observed send time: its
+    // sentAt is when the sender's looks gave up, so it gets no delivery time (that came out
+    // negative, e.g. -29 s, for 14 messages of a paper-scale run).
+    deliveryMs: m.receivedAt && m.sent !== null ? Date.parse(m.receivedAt) - Date.parse(m.sentAt) : null,
     failure: m.failure,
     detail: m.detail ?? null,
     // Which Android observable gave each time and its bracket (records since the message log was
