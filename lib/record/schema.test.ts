@@ -52,7 +52,7 @@ describe('matador.measurement/v1 schema', () => {
 
   it("accepts the record builder's goldens (attempts, messages, flows, phones, baselines, tunnels, geolocation, timings, anomalies)", () => {
     const files = filesUnder(path.join(FIXTURES, 'record'), (n) => n === 'expected.json');
-    expect(files).toHaveLength(4);
+    expect(files).toHaveLength(5);
     expect(invalidOf(v.record, files.map((f) => ({ label: rel(f), value: JSON.parse(fs.readFileSync(f, 'utf8')) as unknown })))).toEqual([]);
   });
 
