@@ -223,9 +223,17 @@ class SshConnection implements ScopedConnection {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    const client = this.ssh.connection;
     this.ssh.dispose();
+    // end() sends the disconnect and a FIN; when the host no longer answers (link down, namespace
+    // gone) they are never acknowledged and the socket would stay for the kernel's ~15 minutes of
+    // retransmissions, holding the process open. A socket still there after the grace is destroyed.
+    if (client) setTimeout(() => client.destroy(), SSH_END_GRACE_MS).unref();
   }
 }
+
+/** How long a disposed connection may take to close politely before its socket is destroyed. */
+export const SSH_END_GRACE_MS = 2000;
 
 export class SshSession {
   private closed = false;

@@ -5,8 +5,10 @@
  * happen. Also: the worker's wiring (every testbed activity in its own scope, heartbeats and
  * cancellation still working).
  */
+import { execFile } from 'child_process';
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { promisify } from 'util';
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type MatadorActivities } from '../../activities';
@@ -30,6 +32,14 @@ async function accepted(which: 'node' | 'router'): Promise<number> {
 const SERVER = { node: { ns: NS.node, port: 22 }, router: { ns: NS.router, port: 2222 } } as const;
 
 /** Established TCP connections on sshd's port, seen inside the server's namespace. */
+const execFileAsync = promisify(execFile);
+
+/** TCP sockets of this process to host:22 in any state (FIN-WAIT too), from `ss`. */
+async function ourSocketsTo(host: string): Promise<number> {
+  const { stdout } = await execFileAsync('ss', ['-tnpH', 'state', 'all', 'dst', `${host}:22`]);
+  return stdout.split('\n').filter((l) => l.includes(`pid=${process.pid},`)).length;
+}
+
 async function established(which: 'node' | 'router'): Promise<number> {
   const { ns, port } = SERVER[which];
   const r = await inNs(ns, ['ss', '-Htn', 'state', 'established', `( sport = :${port} )`]);
@@ -309,6 +319,8 @@ describe('kept between scopes (what a worker does: workers/activities.ts)', () =
       for (const pid of await connectionProcesses('node')) process.kill(pid, 'SIGKILL');
     }
     expect(await settle(() => established('node'), 0)).toBe(0);
+    // and this process keeps no socket to it (a polite close never acknowledged would hold it ~15 min)
+    expect(await settle(() => ourSocketsTo(ADDR.node), 0)).toBe(0);
     expect((await withSshScope(() => hostname(target))).length).toBeGreaterThan(0);
     closeKeptSshConnections();
   });
