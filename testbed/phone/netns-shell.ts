@@ -13,17 +13,12 @@
  */
 import { spawn, type ChildProcess } from 'child_process';
 import { randomBytes } from 'crypto';
+import { shellCommand } from '../../drivers/shell-quote';
 
 export interface ExecOutcome {
   stdout: string;
   stderr: string;
   code: number;
-}
-
-/** POSIX single quotes: safe for any byte string without NUL. */
-export function shellQuote(arg: string): string {
-  if (arg.includes('\0')) throw new Error(`argument contains a NUL byte: ${JSON.stringify(arg)}`);
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 interface Pending {
@@ -115,7 +110,7 @@ export class NetnsShell {
     if (this.closed) return Promise.resolve({ stdout: '', stderr: `shell in ${this.netnsPath} is closed`, code: 126 });
     let command: string;
     try {
-      command = argv.map(shellQuote).join(' ');
+      command = shellCommand(argv);
     } catch (err) {
       return Promise.resolve({ stdout: '', stderr: (err as Error).message, code: 2 });
     }

@@ -6,10 +6,9 @@
  */
 import { execFile } from 'child_process';
 import { promisify } from 'util';
+import type { ExecOutcome } from './netns-shell';
 
 const execFileAsync = promisify(execFile);
-
-import type { ExecOutcome } from './netns-shell';
 
 /** Runs argv in the phone's namespace (NetnsShell.run). */
 export type NetnsRun = (argv: string[]) => Promise<ExecOutcome>;
