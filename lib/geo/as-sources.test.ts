@@ -34,13 +34,17 @@ describe('AS sources', () => {
 
   it('a campaign CSV: its file name as source, its date and attribution when it gives them, and a corrupt one refused naming file and line', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'matador-as-'));
-    fs.writeFileSync(path.join(dir, 'lab-asn.csv'), '192.0.2.0,192.0.2.255,64500,"Lab, AS"\n');
-    const lab = asSource({ csv: 'lab-asn.csv' }, 'asn', dir);
-    expect([lab.source, lab.databaseDate, lab.files]).toEqual(['csv:lab-asn.csv', null, [path.join(dir, 'lab-asn.csv')]]);
-    expect(asSource({ csv: 'lab-asn.csv', date: '2026-05-01', attribution: 'our lab' }, 'asn', dir)).toMatchObject({ databaseDate: '2026-05-01', attribution: 'our lab' });
-    fs.writeFileSync(path.join(dir, 'bad.csv'), '1.0.0.0,1.0.0.255,US\nnonsense\n');
-    expect(() => checkAsSource(asSource({ csv: 'bad.csv' }, 'country', dir))).toThrow(`${path.join(dir, 'bad.csv')}: line 2: expected 3 fields`);
-    expect(() => asSource({ csv: 'missing.csv' }, 'asn', dir)).toThrow(`cannot read IP-to-ASN table ${path.join(dir, 'missing.csv')}: ENOENT`);
+    try {
+      fs.writeFileSync(path.join(dir, 'lab-asn.csv'), '192.0.2.0,192.0.2.255,64500,"Lab, AS"\n');
+      const lab = asSource({ csv: 'lab-asn.csv' }, 'asn', dir);
+      expect([lab.source, lab.databaseDate, lab.files]).toEqual(['csv:lab-asn.csv', null, [path.join(dir, 'lab-asn.csv')]]);
+      expect(asSource({ csv: 'lab-asn.csv', date: '2026-05-01', attribution: 'our lab' }, 'asn', dir)).toMatchObject({ databaseDate: '2026-05-01', attribution: 'our lab' });
+      fs.writeFileSync(path.join(dir, 'bad.csv'), '1.0.0.0,1.0.0.255,US\nnonsense\n');
+      expect(() => checkAsSource(asSource({ csv: 'bad.csv' }, 'country', dir))).toThrow(`${path.join(dir, 'bad.csv')}: line 2: expected 3 fields`);
+      expect(() => asSource({ csv: 'missing.csv' }, 'asn', dir)).toThrow(`cannot read IP-to-ASN table ${path.join(dir, 'missing.csv')}: ENOENT`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     expect(() => asSource({ package: 'no-such-package-xyz' }, 'asn')).toThrow('package no-such-package-xyz is not installed');
     expect(() => asSource({ package: 'yaml' }, 'asn')).toThrow('package yaml has no yaml-ipv4-num.csv');
   });

@@ -34,10 +34,13 @@ describe('NetnsShell', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netns-shell-'));
     const canary = path.join(dir, 'ran');
     const args = [`$(touch ${canary})`, "a'b", 'two words', 'line\nbreak', '`id`', '; exit 7'];
-    const r = await shell.run(['printf', '%s|', ...args]);
-    expect(r).toEqual({ stdout: `${args.join('|')}|`, stderr: '', code: 0 });
-    expect(fs.existsSync(canary)).toBe(false);
-    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      const r = await shell.run(['printf', '%s|', ...args]);
+      expect(r).toEqual({ stdout: `${args.join('|')}|`, stderr: '', code: 0 });
+      expect(fs.existsSync(canary)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs concurrent callers one at a time, each getting its own answer', async () => {
@@ -63,15 +66,19 @@ describe('NetnsShell', () => {
   });
 
   it('kills a command that outlives its timeout, with its shell, and starts a new shell for the next', async () => {
-    const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'netns-shell-')), 'pid');
-    const r = await shell.run(['sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`], 300);
-    expect(r.code).toBe(124);
-    expect(r.stderr).toMatch(/sh: timed out after 300 ms/);
-    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((res) => setTimeout(res, 20));
-    expect(alive(pid)).toBe(false);
-    expect(await shell.run(['echo', 'next'])).toEqual({ stdout: 'next\n', stderr: '', code: 0 });
-    fs.rmSync(path.dirname(pidFile), { recursive: true, force: true });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netns-shell-'));
+    const pidFile = path.join(dir, 'pid');
+    try {
+      const r = await shell.run(['sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`], 300);
+      expect(r.code).toBe(124);
+      expect(r.stderr).toMatch(/sh: timed out after 300 ms/);
+      const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+      for (let i = 0; i < 50 && alive(pid); i++) await new Promise((res) => setTimeout(res, 20));
+      expect(alive(pid)).toBe(false);
+      expect(await shell.run(['echo', 'next'])).toEqual({ stdout: 'next\n', stderr: '', code: 0 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('leaves no process behind after close and refuses commands then', async () => {
