@@ -53,6 +53,25 @@ test('the receiver: a new incoming bubble, else a notification that was not ther
   expect(firstShown(look(1300, 1310, chat([{ text: M.text }]), []), OBS, M, base, 'receiver')).toEqual({ observable: 'chat-bubble', marker: false });
 });
 
+test('a bubble whose older copy (the last measurement\'s) scrolled out at the top as it came in still counts as new', () => {
+  // The screen holds four bubbles; two of them are an earlier measurement's copies of the text.
+  const other = (k: number) => ({ text: `other ${k}` });
+  const pre = look(1000, 1010, chat([{ text: M.text }, other(1), { text: M.text }, other(2)]));
+  const base = baseline(pre, OBS, M);
+  expect(base.inCount).toBe(2);
+  const arrived = look(1100, 1110, chat([other(1), { text: M.text }, other(2), { text: M.text }]));
+  expect(firstShown(arrived, OBS, M, base, 'receiver')).toEqual({ observable: 'chat-bubble', marker: false });
+  // the same without the baseline's screen: the count alone cannot tell (what the step did before)
+  expect(firstShown(arrived, OBS, M, { inCount: base.inCount }, 'receiver')).toBeNull();
+  // the sender's side alike
+  const sent = (status: string) => ({ text: M.text, status });
+  const preS = look(1000, 1010, chat([sent('Sent'), other(1), sent('Sent'), other(2)]));
+  const baseS = baseline(preS, OBS, M);
+  expect(firstShown(look(1100, 1110, chat([other(1), sent('Sent'), other(2), sent('Sent')])), OBS, M, baseS, 'sender')).toEqual({ observable: 'chat-bubble', marker: true });
+  // nothing new on the same screen: not shown
+  expect(firstShown(pre, OBS, M, base, 'receiver')).toBeNull();
+});
+
 test('times: the look\'s begin less the offset; bracket from the previous look (not before the send) to the look\'s end, ± uncertainty', () => {
   const clock = { offsetMs: 5000, uncertaintyMs: 3 };
   const t = observedTime({ shown: { observable: 'notification', marker: false }, look: look(15_200, 15_260, null), prev: { beforeMs: 15_100 } }, clock, 9_000);

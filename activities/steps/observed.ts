@@ -3,7 +3,7 @@
  * notifications already there before the send (the baseline), whether a later look shows the
  * message, and the message's time on the controller clock with its bracket.
  */
-import { chatBubbles, countBubbles, newestBubble, sentMarkerShown } from '../../drivers/phone/chat';
+import { bubblesAddedSince, type ChatBubble, chatBubbles, countBubbles, newestBubble, sentMarkerShown } from '../../drivers/phone/chat';
 import { notificationShows } from '../../drivers/phone/notifications';
 import type { Look } from '../../drivers/phone';
 import type { ChatObserve } from '../../lib/config/app';
@@ -29,6 +29,8 @@ export interface Baseline extends LookState {
   newestIn: string | null;
   /** Keys of notifications already showing the text. */
   notificationKeys: string[];
+  /** The chat's bubbles on screen, top to bottom. */
+  bubbles: ChatBubble[];
 }
 
 export interface Shown {
@@ -50,26 +52,40 @@ export function baseline(look: Look, obs: ChatObserve, m: MessageMatch): Baselin
     newestOut: newestBubble(bubbles, 'out')?.text ?? null,
     newestIn: newestBubble(bubbles, 'in')?.text ?? null,
     notificationKeys: (look.notifications ?? []).filter((n) => notificationShows(n, { pkg: m.pkg, text: m.text, titlePattern: m.titlePattern })).map((n) => n.key),
+    bubbles,
   };
+}
+
+/**
+ * Whether the chat shows one more bubble of the direction with the text than the baseline did:
+ * counted, or (when earlier bubbles with the same text, e.g. of the last measurement, scrolled
+ * out at the top as it came in, and the count stayed) among the bubbles added below the
+ * baseline's (bubblesAddedSince).
+ */
+function newBubbleWith(bubbles: readonly ChatBubble[], direction: 'in' | 'out', text: string, count: number, before: readonly ChatBubble[] | undefined): boolean {
+  if (countBubbles(bubbles, direction, text) > count) return true;
+  if (!before) return false;
+  return (bubblesAddedSince(before, bubbles) ?? []).some((b) => b.direction === direction && b.text === text);
 }
 
 /**
  * Whether a look shows the message beyond what the baseline showed: the sender's chat one more
  * outgoing bubble with the text; the receiver's chat one more incoming bubble, else a
- * notification showing the text that was not there before.
+ * notification showing the text that was not there before. `bubbles`: the baseline's chat, for
+ * telling a new bubble from an old one of the same text that scrolled out (absent: counts only).
  */
 export function firstShown(
   look: Look,
   obs: ChatObserve,
   m: MessageMatch,
-  base: { outCount?: number; inCount?: number; notificationKeys?: readonly string[] },
+  base: { outCount?: number; inCount?: number; notificationKeys?: readonly string[]; bubbles?: readonly ChatBubble[] },
   role: 'sender' | 'receiver',
 ): Shown | null {
   const bubbles = look.elements ? chatBubbles(look.elements, obs) : [];
   if (role === 'sender') {
-    return countBubbles(bubbles, 'out', m.text) > (base.outCount ?? 0) ? { observable: 'chat-bubble', marker: sentMarkerShown(bubbles, m.text, obs) } : null;
+    return newBubbleWith(bubbles, 'out', m.text, base.outCount ?? 0, base.bubbles) ? { observable: 'chat-bubble', marker: sentMarkerShown(bubbles, m.text, obs) } : null;
   }
-  if (countBubbles(bubbles, 'in', m.text) > (base.inCount ?? 0)) return { observable: 'chat-bubble', marker: false };
+  if (newBubbleWith(bubbles, 'in', m.text, base.inCount ?? 0, base.bubbles)) return { observable: 'chat-bubble', marker: false };
   const known = new Set(base.notificationKeys ?? []);
   const n = (look.notifications ?? []).find((x) => !known.has(x.key) && notificationShows(x, { pkg: m.pkg, text: m.text, titlePattern: m.titlePattern }));
   return n ? { observable: 'notification', marker: false } : null;

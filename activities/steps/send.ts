@@ -194,7 +194,8 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
   const deadline = Date.now() + p.timeoutMs;
   const stop = { stopped: false };
   const wantMarker = obs.statusId !== undefined && obs.sentMarkers.length > 0;
-  const senderBase = { outCount: earlier ? baseS.outCount - 1 : baseS.outCount }; // an earlier try's bubble is already there
+  // An earlier try's bubble is already there (counted, not new below the baseline).
+  const senderBase = earlier ? { outCount: baseS.outCount - 1 } : { outCount: baseS.outCount, bubbles: baseS.bubbles };
   const senderLook = (until: number, prev: LookState) =>
     pollUntil(sender, { notifications: false, deadline: until, stop, what: `side ${from}: look for message ${message.index + 1} in the sender's chat`, prev, shown: (look) => firstShown(look, obs, match, senderBase, 'sender') });
 

@@ -1,5 +1,5 @@
 /** Bubbles of an open chat as uiautomator dumps them: text view, status view, left/right. */
-import { chatBubbles, countBubbles, newestBubble, sentMarkerShown } from './chat';
+import { bubblesAddedSince, type ChatBubble, chatBubbles, countBubbles, newestBubble, sentMarkerShown } from './chat';
 import { parseUiDump } from './ui-xml';
 
 const n = (attrs: string, inner = ''): string =>
@@ -32,4 +32,25 @@ test('status-view apps: bubbles with a status view are outgoing, its content-des
 test('right-side apps: bubbles right of the middle are outgoing', () => {
   const b = chatBubbles(parseUiDump(XML), { ...WA, outgoingBy: 'right-side', statusId: undefined, sentMarkers: [] });
   expect(b.map((x) => `${x.direction}:${x.text}:${x.status}`)).toEqual(['in:hello:null', 'out:m1:null', 'out:m2:null', 'in:m1:null']);
+});
+
+describe('bubblesAddedSince', () => {
+  const b = (text: string, direction: 'in' | 'out' = 'in'): ChatBubble => ({ text, direction, status: null });
+  it('finds the new bubbles below when the oldest scrolled out at the top', () => {
+    // the last measurement's "3 of 10" twice on screen; the new one pushes the top one out
+    const before = [b('3'), b('5'), b('1'), b('2', 'out'), b('3'), b('4', 'out'), b('1'), b('2', 'out')];
+    const after = [...before.slice(1), b('3')];
+    expect(bubblesAddedSince(before, after)).toEqual([b('3')]);
+    expect(bubblesAddedSince(before, [...before.slice(2), b('3'), b('4', 'out')])).toEqual([b('3'), b('4', 'out')]);
+  });
+  it('is empty for the same screen (a status change is no new bubble), and keeps the bubbles below a screen that grew', () => {
+    const before = [b('1'), b('2', 'out')];
+    expect(bubblesAddedSince(before, [b('1'), { text: '2', direction: 'out', status: 'Sent' }])).toEqual([]);
+    expect(bubblesAddedSince(before, [b('1'), b('2', 'out'), b('3')])).toEqual([b('3')]);
+    expect(bubblesAddedSince([], [b('1')])).toBeNull();
+  });
+  it('says null when nothing of the earlier screen is left (another screen, or more new bubbles than it holds)', () => {
+    expect(bubblesAddedSince([b('1'), b('2', 'out')], [b('7'), b('8', 'out')])).toBeNull();
+    expect(bubblesAddedSince([b('1')], [])).toBeNull();
+  });
 });

@@ -39,6 +39,26 @@ export function countBubbles(bubbles: readonly ChatBubble[], direction: 'in' | '
   return bubbles.filter((b) => b.direction === direction && b.text === text).length;
 }
 
+/**
+ * The bubbles a later look of the same chat shows below what an earlier look showed. A chat on
+ * screen is a window on an append-only list scrolled to its end: new bubbles come in at the
+ * bottom and push the oldest out at the top. So the later look is the earlier one less some
+ * bubbles at the top plus the new ones; the fewest dropped that fits is taken (bubbles compared
+ * by direction and text: a status changes). When nothing of the earlier look is left (another
+ * screen, a scrolled chat, more new bubbles than the screen holds), null: not known.
+ */
+export function bubblesAddedSince(before: readonly ChatBubble[], after: readonly ChatBubble[]): ChatBubble[] | null {
+  const same = (a: ChatBubble, b: ChatBubble): boolean => a.direction === b.direction && a.text === b.text;
+  for (let dropped = 0; dropped < before.length; dropped++) {
+    const kept = before.length - dropped;
+    if (kept > after.length) continue;
+    let fits = true;
+    for (let i = 0; i < kept && fits; i++) fits = same(before[dropped + i], after[i]);
+    if (fits) return after.slice(kept);
+  }
+  return null;
+}
+
 /** The newest (lowest on screen) bubble of a direction, if any. */
 export function newestBubble(bubbles: readonly ChatBubble[], direction: 'in' | 'out'): ChatBubble | undefined {
   return [...bubbles].reverse().find((b) => b.direction === direction);
