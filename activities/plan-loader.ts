@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import { loadCampaign } from '../lib/config';
 import { visibilityString } from '../temporal/schedules';
 import { defaultStoreFile, ResultsStore } from '../store';
-import { expandPlan, measurementsWithMessages } from '../lib/campaign-plan';
+import { expandPlan, measurementsWithMessages, planBalance } from '../lib/campaign-plan';
 import type { AttemptPolicy, MeasurementSpec } from '../lib/measurement/payloads';
 
 /** A campaign config read and expanded: what the plan activities page through (plan-pages.ts). */
@@ -17,11 +17,15 @@ export interface ExpandedPlan {
   campaign: string;
   measurements: MeasurementSpec[];
   attempts?: AttemptPolicy;
+  /** `balance: work-stealing`, stolen in units of `unit` measurements (absent: static; plans of
+   *  configs without it keep their digest). */
+  balance?: { unit: number };
 }
 
 export function loadCampaignPlan(file: string, options: { cwd?: string } = {}): ExpandedPlan {
   const plan = expandPlan(loadCampaign(file, { cwd: options.cwd }));
   const retry = plan.campaign.retry;
+  const balance = planBalance(plan);
   return {
     campaign: plan.campaign.id,
     measurements: measurementsWithMessages(plan),
@@ -31,6 +35,7 @@ export function loadCampaignPlan(file: string, options: { cwd?: string } = {}): 
       backoffCoefficient: retry.backoffCoefficient,
       maxIntervalSeconds: retry.maxIntervalSec,
     },
+    ...(balance ? { balance } : {}),
   };
 }
 

@@ -128,6 +128,7 @@ export function planActivities(opts: PlanActivityOptions): PlanActivities {
         apps: [...new Set(plan.measurements.map((m) => m.app))],
         testbeds: [...perTestbed].map(([id, measurements]) => ({ id, measurements })),
         ...(plan.attempts ? { attempts: plan.attempts } : {}),
+        ...(plan.balance ? { balance: plan.balance } : {}),
         ...(skipOkBefore !== undefined ? { skipped: plan.measurements.length - todo.length, skipOkBefore } : {}),
       };
     },

@@ -62,6 +62,28 @@ describe('LaneEstimator', () => {
   });
 });
 
+describe('LaneEstimator with work stealing', () => {
+  it('spreads the work left over every testbed instead of waiting for the busiest queue', () => {
+    // tb1 has 10 queued after its running one, tb2 nothing left: tb2 will take half of tb1's
+    const at = (t: number, next1: number, running1: string | null): CampaignProgress => ({
+      campaign: 'c', config: 'c.yaml', state: 'running', total: 14, finished: next1 + 2, ok: next1 + 2, failed: 0, running: [], failures: [], runs: 1, workStealing: true,
+      testbeds: [
+        { id: 'tb1', total: 12, next: next1, ok: next1, failed: 0, running: running1 },
+        { id: 'tb2', total: 2, next: 2, ok: 2, failed: 0, running: null },
+      ],
+    });
+    const lanes = new LaneEstimator({ startedAtMs: 0 });
+    lanes.add(0, at(0, 0, 'c/a/n/m0'));
+    lanes.add(20_000, at(20, 1, 'c/a/n/m1'));
+    expect(lanes.secondsPerMeasurement()).toBe(20);
+    // 10 queued + the running one (just started) = 11 x 20 s of work on 2 testbeds
+    expect(lanes.etaSeconds(20_000, at(20, 1, 'c/a/n/m1'))).toBe(110);
+    expect(lanes.perMinute(at(20, 1, 'c/a/n/m1'))).toBe(6);
+    const noStealing = { ...at(20, 1, 'c/a/n/m1'), workStealing: undefined };
+    expect(lanes.etaSeconds(20_000, noStealing)).toBe(220);
+  });
+});
+
 describe('LaneEstimator in a campaign the watch started', () => {
   it('times each lane\'s first measurement from the start, though the first look already shows it running', () => {
     const shape = { lanes: [8, 8, 4], seconds: 40, planning: 2 };

@@ -6,7 +6,9 @@
  * first shows a measurement running to the poll that shows the next one (start to start, so the
  * campaign's own gaps count), the mean of the latest few. A count of finished measurements per
  * minute since the watch began (RateEstimator) misjudges the first minutes: every lane finishes
- * its first measurement at about the same moment, after the campaign's planning.
+ * its first measurement at about the same moment, after the campaign's planning. With work
+ * stealing (`workStealing`) the testbeds share what is left, so the ETA is that work spread over
+ * all of them.
  */
 import type { CampaignProgress } from '../lib/measurement/payloads';
 
@@ -64,7 +66,8 @@ export class LaneEstimator {
   /** Measurements per minute while every lane with work left runs; null before one was timed. */
   perMinute(p: CampaignProgress): number | null {
     const each = this.secondsPerMeasurement();
-    const busy = p.testbeds.filter((t) => t.next < t.total).length;
+    // Sharing their work, the testbeds all keep busy while there is more left than testbeds.
+    const busy = p.workStealing ? Math.min(p.testbeds.length, p.testbeds.reduce((n, t) => n + Math.max(0, t.total - t.next), 0)) : p.testbeds.filter((t) => t.next < t.total).length;
     return each === null || busy === 0 ? null : (60 * busy) / each;
   }
 
@@ -73,13 +76,16 @@ export class LaneEstimator {
     const each = this.secondsPerMeasurement();
     if (each === null) return null;
     let eta = 0;
+    let work = 0;
     for (const t of p.testbeds) {
       const lane = this.lanes.get(t.id);
       const queued = Math.max(0, t.total - t.next - (t.running ? 1 : 0));
       // the running one: what is left of a typical measurement (half of one when its start is unknown)
       const current = t.running ? (lane?.since != null ? Math.max(0, each - (atMs - lane.since) / 1000) : each / 2) : 0;
-      eta = Math.max(eta, queued * each + current);
+      eta = Math.max(eta, (p.workStealing ? 0 : queued * each) + current);
+      work += queued * each + current;
     }
-    return eta;
+    // Work stealing: what is left is shared by every testbed (no running one ends sooner, though).
+    return p.workStealing && p.testbeds.length > 0 ? Math.max(eta, work / p.testbeds.length) : eta;
   }
 }

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadCampaign, type LoadedCampaign } from './config';
-import { type AreaCount, expandPlan, measurementsWithMessages, type Plan, plannedMessages, renameCampaignRun, spreadOrder } from './campaign-plan';
+import { type AreaCount, expandPlan, measurementsWithMessages, type Plan, planBalance, plannedMessages, renameCampaignRun, spreadOrder } from './campaign-plan';
 import { projectRoot } from './project-paths';
 
 const cwd = projectRoot;
@@ -170,6 +170,18 @@ describe("pairOrder 'spread'", () => {
     const nodes16 = expandPlan({ ...loaded, testbeds: spreadPlan.testbeds.map((t) => t.config) });
     expect(perRound(nodes16, 'cn-pek')).toBeGreaterThanOrEqual(14);
     expect(perRound(spreadPlan, 'cn-pek')).toBeLessThanOrEqual(4);
+  });
+
+  it('balance: work-stealing is in the plan only when set, and its unit is a node pair\'s apps', () => {
+    const loaded = loadCampaign('configs/campaigns/paper-2015.yaml', { cwd });
+    expect(expandPlan(loaded).campaign).not.toHaveProperty('balance'); // plans of existing configs keep their digest
+    const stealing = { ...loaded, campaign: { ...loaded.campaign, balance: 'work-stealing' as const } };
+    expect(expandPlan(stealing).campaign.balance).toBe('work-stealing');
+    expect(planBalance(expandPlan(stealing))).toEqual({ unit: 4 });
+    expect(planBalance(expandPlan({ ...stealing, campaign: { ...stealing.campaign, assignment: 'measurement' as const } }))).toEqual({ unit: 1 });
+    expect(planBalance(expandPlan(loaded))).toBeUndefined();
+    const paper = loadCampaign('configs/campaigns/paper-2015-emulated.yaml', { cwd });
+    expect(paper.campaign.balance).toBe('work-stealing');
   });
 
   it('is refused in the config with the allowed values', () => {

@@ -73,6 +73,8 @@ export interface Plan {
     assignment: 'pair' | 'measurement';
     /** Only when not the default `nodes` (plans of configs without it keep their digest). */
     pairOrder?: 'spread';
+    /** Only when not the default `static` (plans of configs without it keep their digest). */
+    balance?: 'work-stealing';
     retry: RetrySettings;
     traceroutes: CampaignFile['traceroutes'];
     geo: LoadedGeo;
@@ -208,6 +210,7 @@ export function expandPlan(loaded: LoadedCampaign): Plan {
       timerScale: campaign.timerScale,
       assignment: campaign.assignment,
       ...(campaign.pairOrder === 'spread' ? { pairOrder: 'spread' as const } : {}),
+      ...(campaign.balance === 'work-stealing' ? { balance: 'work-stealing' as const } : {}),
       retry: campaign.retry,
       traceroutes: campaign.traceroutes,
       geo: loaded.geo,
@@ -221,6 +224,13 @@ export function expandPlan(loaded: LoadedCampaign): Plan {
     areas: areaCounts(nodes, loaded.countries, apps.length),
     countries: loaded.countries,
   };
+}
+
+/** `balance: work-stealing` as the campaign workflow takes it: stolen in units of a node pair's
+ *  apps when they run back to back on one testbed (`assignment: pair`: they share tunnels). */
+export function planBalance(plan: Plan): { unit: number } | undefined {
+  if (plan.campaign.balance !== 'work-stealing') return undefined;
+  return { unit: plan.campaign.assignment === 'pair' ? plan.apps.length : 1 };
 }
 
 /* ---- the message sequence of one measurement (what the measurement workflow runs) ---- */

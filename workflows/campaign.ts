@@ -1,6 +1,8 @@
 /**
  * One campaign: load + validate the config (activity), then run every planned measurement as a
- * child workflow. One lane per testbed, lanes in parallel, one measurement at a time per lane.
+ * child workflow. One lane per testbed, lanes in parallel, one measurement at a time per lane;
+ * with `balance: work-stealing` a lane whose queue is done takes over the end of the busiest
+ * lane's (lib/campaign-balance.ts).
  * Each lane reads its testbed's queue in pages (small histories for big plans). When the history
  * reaches CAMPAIGN_HISTORY_LIMITS (or `continueAsNewAfter` is reached) the lanes stop at the next
  * measurement boundary and the campaign continues as new, carrying the per-testbed cursors over: finished
@@ -55,6 +57,7 @@ import { runOptionsProblem } from '../lib/config/limits';
 import { stepProxy } from '../temporal/activity-options';
 import { measurementWorkflow } from './measurement';
 import { checkDrift } from './drift';
+import { advanceLane, laneAt, takeOver } from '../lib/campaign-balance';
 import { driftDetailsLines } from '../lib/drift/details';
 import { campaignDetails } from '../lib/workflow-text/campaign';
 import { measurementStartDetails, measurementStartSummary } from '../lib/workflow-text/measurement';
@@ -147,10 +150,15 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     historyFull() ||
     (input.continueAsNewAfter !== undefined && startedThisRun >= input.continueAsNewAfter);
 
+  // With work stealing a lane whose range is done takes over part of the busiest lane's (never
+  // while the campaign is about to continue as new: the ranges travel in the carried state).
+  const balance = run.plan.balance;
+  const takesOver = (tb: TestbedProgress): boolean => balance !== undefined && !shouldYield() && takeOver(tb, run.testbeds, balance.unit) !== null;
+
   const lane = async (tb: TestbedProgress): Promise<void> => {
     let page: MeasurementSpec[] = [];
-    let pageOffset = tb.next;
-    while (tb.next < tb.total) {
+    let pageAt = laneAt(tb);
+    while (tb.next < tb.total || takesOver(tb)) {
       if (paused) {
         state = 'paused';
         upsertSearchAttributes([{ key: SA.stage, value: STAGE_PAUSED }]);
@@ -162,13 +170,14 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
         yielding = true;
         return;
       }
-      if (tb.next - pageOffset >= page.length || tb.next < pageOffset) {
-        pageOffset = tb.next;
-        const request = { config: run.plan.config, testbed: tb.id, offset: tb.next, limit: pageSize };
+      const at = laneAt(tb);
+      if (at.queue !== pageAt.queue || at.offset - pageAt.offset >= page.length || at.offset < pageAt.offset) {
+        pageAt = at;
+        const request = { config: run.plan.config, testbed: at.queue, offset: at.offset, limit: pageSize };
         page = await planPage(run.plan.skipOkBefore !== undefined ? { ...request, skipOkBefore: run.plan.skipOkBefore } : request);
         if (page.length === 0) {
           throw ApplicationFailure.nonRetryable(
-            `plan of testbed ${tb.id} ended at ${tb.next} of ${tb.total} measurements`,
+            `plan of testbed ${at.queue} ended at ${at.offset} of ${at.offset + tb.total - tb.next} measurements`,
             'plan_changed' satisfies FailureCode,
           );
         }
@@ -178,15 +187,16 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
           return;
         }
       }
-      const spec = page[tb.next - pageOffset];
+      // The measurement may come from another testbed's queue (work stealing): this one runs it.
+      const spec = { ...page[at.offset - pageAt.offset], testbed: tb.id };
       startedThisRun++;
       tb.running = spec.measurementId;
       showDetails();
       const mi: MeasurementInput = { ...spec, config: run.plan.config, options: input.options, attempts: run.plan.attempts };
-      if (sameNodePair(spec, page[tb.next - pageOffset + 1], tb.next + 1 < tb.total)) mi.keepTunnelsForNext = true;
+      if (sameNodePair(spec, page[at.offset - pageAt.offset + 1], tb.next + 1 < tb.total)) mi.keepTunnelsForNext = true;
       const outcome = await runMeasurement(mi);
       tb.running = null;
-      tb.next++;
+      advanceLane(tb);
       if (outcome.status === 'ok') tb.ok++;
       else {
         tb.failed++;
@@ -234,7 +244,7 @@ const leftOut = (run: CampaignCarried | undefined) => (run?.failuresLeftOut ? { 
  * lane's last one: then no) uses the same two nodes, so this one may leave its tunnels up.
  */
 function sameNodePair(spec: MeasurementSpec, next: MeasurementSpec | undefined, hasNext: boolean): boolean {
-  return hasNext && next !== undefined && next.testbed === spec.testbed && next.nodeA.id === spec.nodeA.id && next.nodeB.id === spec.nodeB.id;
+  return hasNext && next !== undefined && next.nodeA.id === spec.nodeA.id && next.nodeB.id === spec.nodeB.id;
 }
 
 async function runMeasurement(mi: MeasurementInput): Promise<MeasurementOutcome> {
@@ -297,6 +307,7 @@ function progressOf(input: CampaignInput, carried: CampaignCarried | undefined, 
     ...leftOut(carried),
     runs: carried?.runs ?? 1,
     ...(carried?.plan.skipped !== undefined ? { skipped: carried.plan.skipped } : {}),
+    ...(carried?.plan.balance ? { workStealing: true as const } : {}),
   };
 }
 

@@ -82,7 +82,8 @@ function summary(plan: Plan): string {
   lines.push(`Nodes (${plan.nodes.length}):`);
   const nodeTexts = plan.nodes.map((n) => `${n.id} (${n.country})`);
   for (let i = 0; i < nodeTexts.length; i += 6) lines.push(`  ${nodeTexts.slice(i, i + 6).join(', ')}`);
-  lines.push(`Testbeds (${plan.testbeds.length}, one measurement at a time each, assigned by ${c.assignment}):`);
+  const balance = c.balance === 'work-stealing' ? '; an idle testbed takes over the end of the busiest one\'s queue (balance: work-stealing)' : '';
+  lines.push(`Testbeds (${plan.testbeds.length}, one measurement at a time each, assigned by ${c.assignment}${balance}):`);
   lines.push(`  ${plan.testbeds.map((t) => `${t.id} [${t.kind}] ${t.measurements}`).join(', ')}`);
   lines.push(`Retry: up to ${c.retry.maxAttempts} attempts per measurement`);
   lines.push('Pairs per UN M49 area (a pair counts when both nodes lie in the area):');

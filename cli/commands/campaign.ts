@@ -166,7 +166,7 @@ function formatProgress(p: CampaignProgress): string {
   const lines = [
     `Campaign ${p.campaign} (${p.config}): ${p.state}, ${p.finished} of ${p.total} finished, ${p.ok} ok, ${p.failed} failed${p.skipped ? `, ${p.skipped} skipped (already ok)` : ''}, run ${p.runs}`,
   ];
-  for (const t of p.testbeds) lines.push(`  testbed ${t.id}: ${t.next}/${t.total}${t.running ? `, running ${t.running}` : ', idle'}`);
+  for (const t of p.testbeds) lines.push(`  testbed ${t.id}: ${t.next}/${t.total}${t.at ? ` (taken over from ${t.at.queue}'s queue)` : ''}${t.running ? `, running ${escapeText(t.running)}` : ', idle'}`);
   for (const f of p.failures) lines.push(`  failed ${f.measurementId}: ${escapeText(formatFailure(f))}`);
   if (p.failuresLeftOut) lines.push(leftOutLine(p.failuresLeftOut, p.campaign));
   return `${lines.join('\n')}\n`;

@@ -127,6 +127,13 @@ export const campaignFileSchema = strict({
    * answer) do not all run at the same time on every testbed while the CPU waits.
    */
   pairOrder: oneOf(['nodes', 'spread'] as const).default('nodes'),
+  /**
+   * What a testbed does when its queue is done. `static` (default): nothing; every testbed runs
+   * exactly the measurements the plan gave it. `work-stealing`: it takes over the end of the queue
+   * of the testbed with the most left (about half of it, whole node pairs where it can), so the
+   * campaign is not held up by its slowest testbed. A record says which testbed ran it.
+   */
+  balance: oneOf(['static', 'work-stealing'] as const).default('static'),
   /** multiplies every messaging timer of every app (e.g. 0.05 for a quick demo) */
   timerScale: num({ above: 0, max: LIMITS.scale }, `a number > 0 and <= ${LIMITS.scale}`).default(1),
   /**

@@ -122,6 +122,9 @@ export interface CampaignPlanInfo {
   apps: string[];
   testbeds: Array<{ id: string; measurements: number }>;
   attempts?: AttemptPolicy;
+  /** `balance: work-stealing`: an idle testbed takes over the end of the busiest one's queue, in
+   *  whole units of `unit` measurements where it can (the apps of a node pair). Absent: static. */
+  balance?: { unit: number };
   /** With `resume`: measurements of the plan left out because their latest record is ok
    *  (`total` and the per-testbed counts are what remains). */
   skipped?: number;
@@ -147,12 +150,16 @@ export interface MeasurementOutcome extends FailureFields {
 
 export interface TestbedProgress {
   id: string;
+  /** Measurements this testbed runs in all: `next` finished + what is left in its range. */
   total: number;
-  /** Offset in this testbed's queue of the next measurement not yet finished. */
+  /** Measurements this testbed has finished (its own queue: the offset of the next one). */
   next: number;
   ok: number;
   failed: number;
   running: string | null;
+  /** With work stealing, once this testbed took over part of another's queue: the queue and
+   *  offset of its next measurement (lib/campaign-balance.ts). Absent: its own queue at `next`. */
+  at?: { queue: string; offset: number };
 }
 
 export interface CampaignCarried {
@@ -184,6 +191,9 @@ export interface CampaignProgress {
   runs: number;
   /** Measurements left out by `resume` (already ok in the results store). */
   skipped?: number;
+  /** The testbeds share their work (`balance: work-stealing`): the campaign ends when the work
+   *  left, spread over all testbeds, is done, not when the busiest testbed's queue is. */
+  workStealing?: true;
 }
 
 export interface CampaignSummary {

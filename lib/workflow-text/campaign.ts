@@ -48,7 +48,7 @@ export function campaignDetails(c: CampaignDetailsInput): string {
       : c.state === 'done'
         ? `campaign ${name} done: ${plural(c.total, 'measurement')}, ${c.ok} ok, ${c.failed} failed${skipped} (${plural(c.runs, 'workflow run')})`
         : `campaign ${name}${c.state === 'paused' ? ' (paused)' : ''}: ${finished} of ${c.total} finished, ${c.ok} ok, ${c.failed} failed, ${remaining} remaining${skipped}`;
-  const testbeds = c.testbeds.map((t) => `testbed ${t.id}: ${t.ok + t.failed} of ${t.total} (${t.failed} failed)${t.running ? `, running ${foreign(t.running)}` : ''}`);
+  const testbeds = c.testbeds.map((t) => `testbed ${t.id}: ${t.ok + t.failed} of ${t.total} (${t.failed} failed)${t.at ? `, taken over from ${foreign(t.at.queue)}` : ''}${t.running ? `, running ${foreign(t.running)}` : ''}`);
   const latest = c.failures[c.failures.length - 1];
   const failures = latest
     ? [`${c.state === 'done' ? 'last' : 'latest'} failure: ${foreign(latest.measurementId)}: ${foreign(formatFailure(latest))}${c.failed > 1 ? ` (${c.failed - 1} more: see matador campaign status)` : ''}`]
