@@ -2,8 +2,9 @@
  * Message times from Android's own observables, against two virtual phones through the REAL adb
  * server: the phone clock and its offset (the clock-skew fault), the outgoing bubble and its
  * sent tick, the incoming message as a notification (`dumpsys notification` in Android 5.0's
- * format) when the chat is not open and as a bubble when it is, and a retried send that finds
- * its earlier try's bubble instead of sending twice.
+ * format) when the chat is not open and as a bubble when it is, a retried send that finds
+ * its earlier try's bubble instead of sending twice, and a new bubble seen on a full chat whose
+ * oldest bubble, scrolling out as it comes in, has the same text.
  */
 import * as path from 'path';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -14,6 +15,7 @@ import { configsDir } from '../../lib/project-paths';
 import type { VirtualPhone } from '../../testbed/phone';
 import { phoneClock } from '../../activities/steps/phones';
 import { sendAndObserve } from '../../activities/steps/send';
+import { chatBubbles } from '../../drivers/phone/chat';
 import type { StepEnv } from '../../activities/steps/context';
 import { startPhonePair, waitFor, type PhonePair } from './mini-world';
 
@@ -134,3 +136,34 @@ test('a retried send finds the bubble of its earlier try and does not send again
   expect(retry).toMatchObject({ failure: null, typedWith: null, sent: { observable: 'chat-bubble' }, received: { observable: 'chat-bubble' } });
   expect(Date.parse(retry.sent!.notBefore)).toBeLessThanOrEqual(firstTry);
 });
+
+test("a full chat whose oldest bubble has the new one's text (an earlier measurement's): both phones see the new one", async () => {
+  const sendText = (text: string) =>
+    sendAndObserve({
+      sender: a,
+      receiver: b,
+      app: { ...app, ui: { ...app.ui, sendMessage: noWaits(app.ui.sendMessage) } },
+      timerScale: 1,
+      message: { index: 0, from: 'A', text, waitSeconds: 0 },
+      senderClock: { offsetMs: 0, uncertaintyMs: 1 },
+      receiverClock: { offsetMs: 0, uncertaintyMs: 1 },
+      sendTry: { attempt: 1, firstScheduledMs: Date.now() },
+      timeoutMs: 5_000,
+    });
+  // How many bubbles B's screen holds once its chat is full.
+  let shown = 0;
+  for (let i = 0; i < 40; i++) {
+    expect((await sendText(`filler ${i}`)).failure).toBeNull();
+    const look = await b.look({ notifications: false });
+    const now = look.ok && look.look.elements ? chatBubbles(look.look.elements, app.observe).length : 0;
+    if (now === shown && i > 0) break;
+    shown = now;
+  }
+  expect(shown).toBeGreaterThan(2);
+  // Texts repeating with the screen's period: each new bubble pushes out the oldest one, which
+  // has its text, so the count of bubbles with the text on screen stays the same.
+  for (let j = 0; j < 2 * shown; j++) {
+    const r = await sendText(`cycle ${j % shown}`);
+    expect({ j, failure: r.failure, received: r.received?.observable, sent: r.sent?.observable }).toEqual({ j, failure: null, received: 'chat-bubble', sent: 'chat-bubble' });
+  }
+}, 120_000);
