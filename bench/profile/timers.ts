@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   const readerStuck = arg('--reader-stuck', 'matador').split(',');
   const json = arg('--json', '');
   if (!(concurrent >= 1)) throw new Error(`--concurrent: expected a count >= 1, got ${concurrent}`);
+  for (const r of readerStuck) if (r !== 'matador' && r !== 'default' && !/^[1-9]\d*$/.test(r)) throw new Error(`--reader-stuck: expected matador, default or a count >= 1, got ${JSON.stringify(r)}`);
   const settings: Setting[] = shifts.flatMap((shift) =>
     (shift === 'default' ? ['default'] : readerStuck).map((r) => ({ label: shift === 'default' || readerStuck.length === 1 ? shift : `${shift}/stuck ${r}`, shift, readerStuck: r, stuckAlerts: null })),
   );
@@ -118,6 +119,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench/profile/timers: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.stderr.write(`bench/profile/timers: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -45,8 +45,7 @@ function parsePort(value: string, flag: string): number {
 
 /** `--timer-shift`: a Go duration in ms or s (`100ms`, `0.5s`), or `default` (Temporal's own, 1 s). */
 export function timerShiftConfig(value: string): Record<string, string | number> {
-  if (value === 'default') return {};
-  if (!/^\d+(\.\d+)?(ms|s)$/.test(value)) throw new CliError(`--timer-shift: expected a duration such as 100ms or 0.5s, or "default", got ${JSON.stringify(value)}`);
+  if (value !== 'default' && !/^\d+(\.\d+)?(ms|s)$/.test(value)) throw new CliError(`--timer-shift: expected a duration such as 100ms or 0.5s, or "default", got ${JSON.stringify(value)}`);
   return timerDynamicConfig(value);
 }
 
