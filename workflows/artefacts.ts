@@ -2,7 +2,8 @@
  * Ships one measurement's artefacts from the testbed's data folder to the central one
  * (lib/artefacts/shipping.ts): manifest on the testbed, plan centrally, then per file its chunks
  * (read on the testbed, written centrally) and a verified commit. A child workflow of the
- * measurement, id `<measurement workflow id>/artefacts`, because the chunks are history: each
+ * measurement, id `<measurement workflow id>/artefacts`, started when a file must travel (the
+ * measurement plans first, see shipRecordArtefacts), because the chunks are history: each
  * moves ~342 KiB twice (the read's result, the write's input). Inside the measurement workflow a
  * 100 MiB capture would add ~270 MiB of history; here a run moves at most `chunksPerRun` chunks
  * and then continues as new with what is done and what is left, so every run's history stays
@@ -29,6 +30,7 @@ import {
   type ShipArtefactsResult,
   type ShippedArtefact,
 } from '../lib/artefacts/shipping';
+import type { MatadorActivities } from '../lib/measurement/steps';
 import type { ArtefactRef } from '../lib/types';
 import { oneLine } from '../lib/workflow-text/clean';
 import { stepProxies } from '../temporal/activity-options';
@@ -40,35 +42,45 @@ function shipped(a: PlannedArtefact, testbed: string, failure: { failure: string
   return { kind: a.kind, path: a.path, bytes: a.bytes, sha256: a.sha256, testbed, present: failure === null, failure: failure?.failure ?? null, detail: failure?.detail ?? null };
 }
 
+/** Each listed file's outcome, in list order. */
+function outcomeOf(listed: ArtefactRef[], done: ShippedArtefact[], testbed: string): ShippedArtefact[] {
+  return listed.map((a) => done.find((d) => d.path === a.path) ?? notShipped([a], testbed, 'activity_error', 'shipping lost track of this file (a bug)')[0]);
+}
+
+type ShipActivities = Pick<MatadorActivities, 'artefactManifest' | 'prepareArtefacts'>;
+
+/**
+ * Manifest on the testbed, plan centrally: which files are there already (`done`, also the ones
+ * missing on the testbed, with why) and which must travel (`left`). Never fails for a file: a
+ * failed manifest or plan marks every file not yet accounted for as not shipped, with the
+ * failure. Shared by the shipping workflow's first run and the measurement itself, which starts
+ * the workflow only when something must travel.
+ */
+export async function planShipment(act: ShipActivities, o: { measurementId: string; testbed: string; artefacts: ArtefactRef[] }): Promise<{ done: ShippedArtefact[]; left: Left[] }> {
+  const listed = uniqueByPath(o.artefacts);
+  const done: ShippedArtefact[] = [];
+  try {
+    const manifest = await act.artefactManifest({ measurementId: o.measurementId, artefacts: listed });
+    done.push(...manifest.missing.map((m) => ({ kind: m.kind, path: m.path, bytes: null, sha256: null, testbed: o.testbed, present: false, failure: m.failure, detail: m.detail })));
+    const planned = await act.prepareArtefacts({ measurementId: o.measurementId, manifest });
+    done.push(...planned.filter((p) => p.state === 'present').map((p) => shipped(p, o.testbed, null)));
+    return { done, left: planned.filter((p) => p.state === 'send').map((p) => ({ ...p, tries: 0 })) };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const f = classifyStepFailure('artefactManifest', err);
+    const unaccounted = listed.filter((a) => !done.some((d) => d.path === a.path));
+    done.push(...notShipped(unaccounted, o.testbed, f.failure, `${f.failedOperation}: ${f.detail}`));
+    return { done, left: [] };
+  }
+}
+
 export async function shipArtefactsWorkflow(input: ShipArtefactsInput): Promise<ShipArtefactsResult> {
   const act = stepProxies({ testbed: input.testbed, timeoutScale: input.timeoutScale });
   const perRun = Math.max(1, input.chunksPerRun ?? CHUNKS_PER_RUN);
   const listed = uniqueByPath(input.artefacts);
-  const done: ShippedArtefact[] = [...(input.progress?.done ?? [])];
-  let left: Left[];
   const counts = { chunks: input.progress?.chunks ?? 0, runs: (input.progress?.runs ?? 0) + 1 };
-  const result = (): ShipArtefactsResult => ({
-    artefacts: listed.map((a) => done.find((d) => d.path === a.path) ?? notShipped([a], input.testbed, 'activity_error', 'shipping lost track of this file (a bug)')[0]),
-    ...counts,
-  });
-
-  if (input.progress) {
-    left = input.progress.left;
-  } else {
-    try {
-      const manifest = await act.artefactManifest({ measurementId: input.measurementId, artefacts: listed });
-      done.push(...manifest.missing.map((m) => ({ kind: m.kind, path: m.path, bytes: null, sha256: null, testbed: input.testbed, present: false, failure: m.failure, detail: m.detail })));
-      const planned = await act.prepareArtefacts({ measurementId: input.measurementId, manifest });
-      done.push(...planned.filter((p) => p.state === 'present').map((p) => shipped(p, input.testbed, null)));
-      left = planned.filter((p) => p.state === 'send').map((p) => ({ ...p, tries: 0 }));
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      const f = classifyStepFailure('artefactManifest', err);
-      const unaccounted = listed.filter((a) => !done.some((d) => d.path === a.path));
-      done.push(...notShipped(unaccounted, input.testbed, f.failure, `${f.failedOperation}: ${f.detail}`));
-      return result();
-    }
-  }
+  const { done, left } = input.progress ? { done: [...input.progress.done], left: input.progress.left } : await planShipment(act, input);
+  const result = (): ShipArtefactsResult => ({ artefacts: outcomeOf(listed, done, input.testbed), ...counts });
 
   let sentThisRun = 0;
   while (left.length > 0) {
@@ -106,18 +118,27 @@ export async function shipArtefactsWorkflow(input: ShipArtefactsInput): Promise<
 }
 
 /**
- * The record's artefact list with what shipping found, from the shipping child workflow (none
- * when the list is empty). The child never fails for a file; should it fail as a whole (a bug,
- * a terminated child), every file is marked not shipped with that failure: the record is
- * persisted anyway and a re-run ships again.
+ * The record's artefact list with what shipping found (none when the list is empty). With
+ * `planHere` the measurement runs the manifest and the plan itself and starts the shipping child
+ * only when a file must travel: on one host, or a testbed whose folder the central one already
+ * holds, nothing travels, and a child workflow per measurement cost the server an execution and
+ * the measurement ~0.1 s. Without it (measurements started before) the child plans too. The
+ * child never fails for a file; should it fail as a whole (a bug, a terminated child), every file
+ * is marked not shipped with that failure: the record is persisted anyway and a re-run ships again.
  */
-export async function shipRecordArtefacts(o: { workflowId: string; measurementId: string; testbed: string; artefacts: ArtefactRef[]; timeoutScale?: number }): Promise<ArtefactRef[]> {
+export async function shipRecordArtefacts(o: { workflowId: string; measurementId: string; testbed: string; artefacts: ArtefactRef[]; timeoutScale?: number; planHere?: boolean }): Promise<ArtefactRef[]> {
   if (o.artefacts.length === 0) return o.artefacts;
   let outcome: ShippedArtefact[];
   try {
+    let progress: ShipArtefactsInput['progress'];
+    if (o.planHere) {
+      const plan = await planShipment(stepProxies({ testbed: o.testbed, timeoutScale: o.timeoutScale }), o);
+      if (plan.left.length === 0) return withShipping(o.artefacts, outcomeOf(uniqueByPath(o.artefacts), plan.done, o.testbed));
+      progress = { ...plan, chunks: 0, runs: 0 };
+    }
     const r = await executeChild(shipArtefactsWorkflow, {
       workflowId: `${o.workflowId}/artefacts`,
-      args: [{ measurementId: o.measurementId, testbed: o.testbed, artefacts: o.artefacts, ...(o.timeoutScale !== undefined ? { timeoutScale: o.timeoutScale } : {}) }],
+      args: [{ measurementId: o.measurementId, testbed: o.testbed, artefacts: o.artefacts, ...(o.timeoutScale !== undefined ? { timeoutScale: o.timeoutScale } : {}), ...(progress ? { progress } : {}) }],
       // A cancelled measurement lets the child remove its part files.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       staticSummary: oneLine(`artefacts of ${o.measurementId}: ${o.artefacts.length} files from testbed ${o.testbed} to the central artefact folder`),

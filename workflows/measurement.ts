@@ -29,6 +29,9 @@ import { classifyStepFailure, failureFields, type StepFailure } from './failures
 import { measurementOutcomeDetails, measurementProgressDetails, type PersistOutcome } from '../lib/workflow-text/measurement';
 
 export const ARTEFACT_SHIPPING_PATCH = 'matador-artefact-shipping';
+/** Measurements with it plan their shipping themselves and start the shipping child only when a
+ *  file must travel (workflows/artefacts.ts); earlier ones replay with the child planning. */
+export const SHIPPING_PLANNED_HERE_PATCH = 'matador-shipping-planned-here';
 
 /** Wait before attempt n (n >= 2): initial x coefficient^(n-2), capped. */
 export function attemptBackoffSeconds(policy: AttemptPolicy | undefined, n: number): number {
@@ -219,7 +222,7 @@ export async function measurementWorkflow(input: MeasurementInput): Promise<Meas
   if (patched(ARTEFACT_SHIPPING_PATCH)) {
     setStage('shipArtefacts');
     announce(0, 'shipArtefacts');
-    record.artefacts = await shipRecordArtefacts({ workflowId: workflowInfo().workflowId, measurementId: input.measurementId, testbed: input.testbed, artefacts: record.artefacts ?? [], timeoutScale: options.timeoutScale });
+    record.artefacts = await shipRecordArtefacts({ workflowId: workflowInfo().workflowId, measurementId: input.measurementId, testbed: input.testbed, artefacts: record.artefacts ?? [], timeoutScale: options.timeoutScale, planHere: patched(SHIPPING_PLANNED_HERE_PATCH) });
   }
   const persistLog = new AttemptLog({ attempt: 0, startedAt: record.finishedAt, finishedAt: null, steps: [], ...NO_FAILURE, cleanedUp: false }, announce, setStage);
   let persisted: PersistOutcome;

@@ -4,12 +4,14 @@
  * through a Temporal dev server of its own (in memory, free ports) and one worker process per
  * role (./worker.ts: the `matador worker` activities with the driver instrumentation). Prints,
  * per measurement and as the mean per measurement, the wall time split by step and by what
- * the step waits on (timers as the server fired them, adb, SSH, traceroute probing, polling,
- * other), the scheduling between steps, and CPU seconds per process kind from /proc.
+ * the step waits on (timers as the server fired them, the no-app baseline's capture window, adb,
+ * SSH, traceroute probing, polling, other), the scheduling between steps, and CPU seconds per
+ * process kind from /proc. --dump DIR writes each measurement's history events and driver
+ * operations as JSON, for a closer look.
  *
  *   flock /tmp/matador-heavy.lock npx tsx bench/profile/run.ts [--up] [--testbeds 2]
  *     [--nodes de-ber,es-mad] [--apps textsecure,threema,wechat,whatsapp] [--timer-scale 0.02]
- *     [--timer-shift 100ms] [--json FILE]
+ *     [--timer-shift 100ms] [--json FILE] [--dump DIR]
  *
  * Needs the world "paper" with enough testbeds up (`matador testbed up paper --testbeds N`), or
  * --up to bring it up and take it down again. --timer-shift sets the server's
@@ -18,6 +20,7 @@
  * end, also on failure.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { loadCampaignPlan } from '../../activities/plan-loader';
 import { TIMER_SHIFT_KEY } from './server';
@@ -27,11 +30,11 @@ import { arg } from '../args';
 import { writeSubsetCampaign } from '../campaign/subset';
 import { formatCpuTable, matadorClassifier, startCpuSampler, type CpuWindow } from './cpu';
 import { eventMs, timersOf } from './history-times';
-import { splitWall, type SplitKind } from './split';
+import { captureWindows, splitWall, type SplitKind } from './split';
 import type { ActivityRun } from './worker';
 import { openSession } from './session';
 
-const COLUMNS = ['timers', 'adb', 'ssh', 'traceroute', 'polling', 'other'] as const;
+const COLUMNS = ['timers', 'window', 'adb', 'ssh', 'traceroute', 'polling', 'other'] as const;
 type Column = (typeof COLUMNS)[number];
 
 /** One row of the table: a step (all its calls in one measurement) or a pseudo-step. */
@@ -49,17 +52,25 @@ interface MeasurementProfile {
   rows: Row[];
 }
 
-const zero = (): Record<Column, number> => ({ timers: 0, adb: 0, ssh: 0, traceroute: 0, polling: 0, other: 0 });
+const zero = (): Record<Column, number> => ({ timers: 0, window: 0, adb: 0, ssh: 0, traceroute: 0, polling: 0, other: 0 });
 
-/** The measurement of an activity's workflow (the artefact child's activities count as shipArtefacts). */
+const SHIPPING_ACTIVITIES = new Set(['artefactManifest', 'prepareArtefacts', 'readArtefactChunk', 'writeArtefactChunk', 'commitArtefact', 'discardArtefactParts']);
+
+/** The measurement of an activity's workflow (shipping's activities, in the measurement or its
+ *  artefact child, count as shipArtefacts). */
 function ownerOf(run: ActivityRun): { measurementId: string; step: string } {
   const child = run.workflowId.endsWith('/artefacts');
-  return { measurementId: child ? run.workflowId.slice(0, -'/artefacts'.length) : run.workflowId, step: child ? 'shipArtefacts' : run.activity };
+  return { measurementId: child ? run.workflowId.slice(0, -'/artefacts'.length) : run.workflowId, step: child || SHIPPING_ACTIVITIES.has(run.activity) ? 'shipArtefacts' : run.activity };
 }
 
-async function profileOf(client: Client, measurementId: string, testbed: string, runs: ActivityRun[]): Promise<MeasurementProfile> {
+async function profileOf(client: Client, measurementId: string, testbed: string, runs: ActivityRun[], dump: string): Promise<MeasurementProfile> {
   const history = await client.workflow.getHandle(measurementId).fetchHistory();
   const events = history.events ?? [];
+  if (dump) {
+    // For a closer look: every event's time and type, and every driver operation of every step.
+    const file = path.join(dump, `${measurementId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+    fs.writeFileSync(file, `${JSON.stringify({ measurementId, events: events.map((e) => ({ id: Number(e.eventId), at: eventMs(e), type: e.eventType, activity: e.activityTaskScheduledEventAttributes?.activityType?.name ?? undefined })), runs })}\n`);
+  }
   const wall = (eventMs(events[events.length - 1]) - eventMs(events[0])) / 1000;
   const rows = new Map<string, Row>();
   // rows in the order the steps first ran
@@ -68,7 +79,10 @@ async function profileOf(client: Client, measurementId: string, testbed: string,
     const row = rows.get(step) ?? { step, calls: 0, wall: 0, parts: zero() };
     row.calls++;
     row.wall += (run.end - run.start) / 1000;
-    const split = splitWall(run.start, run.end, run.ops);
+    // The no-app baseline's capture (configurePhones, once per campaign, testbed and node) is a
+    // declared wait, `baselineSeconds`: its own column, like the timers.
+    const ops = run.activity === 'configurePhones' ? [...run.ops, ...captureWindows(run.ops)] : run.ops;
+    const split = splitWall(run.start, run.end, ops);
     for (const k of Object.keys(split) as Array<SplitKind | 'other'>) row.parts[k] += split[k] / 1000;
     rows.set(step, row);
   }
@@ -125,6 +139,8 @@ async function main(): Promise<void> {
   const timerScale = Number(arg('--timer-scale', '0.02'));
   const timerShift = arg('--timer-shift', '');
   const json = arg('--json', '');
+  const dump = arg('--dump', '');
+  if (dump) fs.mkdirSync(dump, { recursive: true });
   const up = process.argv.includes('--up');
   const testbeds = Array.from({ length: testbedCount }, (_, i) => `tb${i + 1}`);
   const session = await openSession({ prefix: 'matador-profile', testbeds, up, timerShift });
@@ -148,11 +164,11 @@ async function main(): Promise<void> {
     const runs = session.runs();
     const profiles: MeasurementProfile[] = [];
     for (const m of plan.measurements) {
-      profiles.push(await profileOf(client, m.measurementId, m.testbed, runs.filter((r) => ownerOf(r).measurementId === m.measurementId)));
+      profiles.push(await profileOf(client, m.measurementId, m.testbed, runs.filter((r) => ownerOf(r).measurementId === m.measurementId), dump));
     }
 
     process.stdout.write(`\ncampaign: ${summary.ok} ok, ${summary.failed} failed of ${summary.total}; makespan ${makespan.toFixed(1)} s, ${((60 * summary.total) / makespan).toFixed(2)} measurements/min\n`);
-    process.stdout.write('\nper measurement, seconds (wall = workflow start to close; timers as the server fired them; the rest split by what runs: traceroute > adb > ssh > polling, other = none of them):\n');
+    process.stdout.write('\nper measurement, seconds (wall = workflow start to close; timers as the server fired them; window = the no-app baseline\'s capture; the rest split by what runs: traceroute > adb > ssh > polling, other = none of them):\n');
     const lineRows = [['measurement', 'testbed', 'wall', ...COLUMNS, 'scheduling']];
     for (const p of profiles) {
       const t = total(p.rows.filter((r) => r.step !== '(scheduling)'));
@@ -163,6 +179,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${lineRows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n')}\n`);
     const mean = meanRows(profiles);
     process.stdout.write(`\nmean per measurement (${profiles.length}), seconds; calls per measurement:\n${formatRows(mean)}\n`);
+    const all = total(mean);
+    process.stdout.write(`beyond the timers: ${(all.wall - all.parts.timers).toFixed(2)} s; beyond the timers and the baseline window: ${(all.wall - all.parts.timers - all.parts.window).toFixed(2)} s\n`);
     process.stdout.write(`\nCPU seconds by process kind over the campaign (${makespan.toFixed(1)} s; workers = the bench's worker processes, bench = its client and sampler):\n${formatCpuTable(cpu)}\n`);
     process.stdout.write(`machine busy per measurement: ${(cpu.machineBusy / Math.max(1, summary.total)).toFixed(2)} CPU s\n`);
     if (json) {

@@ -1,7 +1,7 @@
 /** The profile benches' driver operations and how a step's wall time is split among them (pure). */
 import * as path from 'path';
 
-export type OpKind = 'adb' | 'ssh' | 'traceroute' | 'phone' | 'polling';
+export type OpKind = 'window' | 'adb' | 'ssh' | 'traceroute' | 'phone' | 'polling';
 
 export interface Op {
   label: string;
@@ -14,7 +14,7 @@ export interface Op {
 export type OpSink = (op: Op) => void;
 
 /** Categories of the exclusive split, the first that is active wins a moment of wall time. */
-export const SPLIT_ORDER = ['traceroute', 'adb', 'ssh', 'polling'] as const;
+export const SPLIT_ORDER = ['window', 'traceroute', 'adb', 'ssh', 'polling'] as const;
 export type SplitKind = (typeof SPLIT_ORDER)[number];
 
 /**
@@ -24,7 +24,7 @@ export type SplitKind = (typeof SPLIT_ORDER)[number];
  * waits not on a device). Returns milliseconds.
  */
 export function splitWall(start: number, end: number, ops: readonly Op[]): Record<SplitKind | 'other', number> {
-  const out = { traceroute: 0, adb: 0, ssh: 0, polling: 0, other: 0 };
+  const out = { window: 0, traceroute: 0, adb: 0, ssh: 0, polling: 0, other: 0 };
   const rank = (k: OpKind): number => SPLIT_ORDER.indexOf(k as SplitKind);
   const relevant = ops.filter((o) => rank(o.kind) >= 0 && o.end > start && o.start < end);
   const cuts = [...new Set([start, end, ...relevant.flatMap((o) => [o.start, o.end]).filter((t) => t > start && t < end)])].sort((a, b) => a - b);
@@ -42,4 +42,20 @@ export function splitWall(start: number, end: number, ops: readonly Op[]): Recor
 export function isTracerouteArgv(argv: readonly string[]): boolean {
   const program = argv[0] === 'sudo' ? argv[argv.indexOf('--') + 1] : argv[0];
   return /^(scamper|traceroute6?)$/.test(path.posix.basename(program ?? ''));
+}
+
+/**
+ * The capture windows among a step's ops: from each capture's start (its tcpdump running) to its
+ * stop, the i-th start to finish with the i-th stop to begin (the two sides capture at once).
+ * Inside configurePhones that is the no-app baseline, a wait of `baselineSeconds` the config
+ * declares, like a timer: no work, and what it lasts is part of what is measured.
+ */
+export function captureWindows(ops: readonly Op[]): Op[] {
+  const starts = ops.filter((o) => o.label === 'ssh script capture-start').sort((a, b) => a.end - b.end);
+  const stops = ops.filter((o) => o.label === 'ssh script capture-stop').sort((a, b) => a.start - b.start);
+  const out: Op[] = [];
+  for (let i = 0; i < Math.min(starts.length, stops.length); i++) {
+    if (stops[i].start > starts[i].end) out.push({ label: 'capture window', kind: 'window', start: starts[i].end, end: stops[i].start });
+  }
+  return out;
 }
