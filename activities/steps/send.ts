@@ -14,6 +14,8 @@
  * sends "message 1 of 10 from A"), so a message counts as shown when there are more bubbles with
  * its text than in the look taken before the send (and a notification showing it that was not
  * there before).
+ * The looks come every LOOK_POLL_MS, placed where the earlier messages of the measurement
+ * showed (look-schedule.ts), so the look that sees a message comes soon after it shows.
  * An undelivered message is a result (`failure: message_not_received: ...`), not an error.
  * A retried sendMessage (retried in place on adb_timeout) never sends twice: on a retry, when the
  * sender's newest outgoing bubble already has this text, the earlier try sent it: its times are
@@ -32,6 +34,7 @@ import { must, stepFailure } from './failures';
 import { bothSettled, phoneClock, phoneDriver } from './phones';
 import { resolveTestbed } from './testbed-endpoints';
 import { baseline, firstShown, lookState, observedTime, type LookState, type MessageMatch, type Shown } from './observed';
+import { learnWindow, nextLookAt, type ShowWindow } from './look-schedule';
 
 /** Between looks at a phone (each is one adb round trip with a UI dump). */
 export const LOOK_POLL_MS = 100;
@@ -82,22 +85,71 @@ async function baselineLook(phone: PhoneDriver, o: { notifications: boolean; wha
 type Polled = { shown: Shown; look: Look; prev: LookState };
 
 /**
+ * The show windows learned by the looks of earlier messages (look-schedule.ts), per measurement
+ * attempt, side and observable. In this process only: a step retried elsewhere or after a
+ * restart looks every LOOK_POLL_MS until it has learned again.
+ */
+export interface ShowWindows {
+  get(key: string): ShowWindow | null;
+  set(key: string, window: ShowWindow | null): void;
+}
+
+/** The worker's windows: a few measurements' worth (a testbed runs one at a time). */
+export function showWindowMemory(capacity = 64): ShowWindows {
+  const windows = new Map<string, ShowWindow | null>();
+  return {
+    get: (key) => windows.get(key) ?? null,
+    set: (key, window) => {
+      windows.delete(key);
+      windows.set(key, window);
+      while (windows.size > capacity) windows.delete(windows.keys().next().value as string);
+    },
+  };
+}
+
+const WORKER_SHOW_WINDOWS = showWindowMemory();
+
+/** Where looks are placed: from the end of the sending step, learning into `windows[key]`. */
+interface LookTiming {
+  sentAt: number;
+  windows: ShowWindows;
+  key: string;
+}
+
+/**
  * Looks at a phone until `shown` finds the message or the deadline passes. A failed look (adb)
- * fails the step; a look whose UI dump failed is skipped (it does not move the bracket).
+ * fails the step; a look whose UI dump failed is skipped (it does not move the bracket). With
+ * `timing`, the looks land where earlier messages showed (look-schedule.ts), never more than
+ * LOOK_POLL_MS apart; without, every LOOK_POLL_MS.
  */
 async function pollUntil(
   phone: PhoneDriver,
-  o: { notifications: boolean; deadline: number; what: string; prev: LookState; shown: (look: Look) => Shown | null; stop?: { stopped: boolean } },
+  o: { notifications: boolean; deadline: number; what: string; prev: LookState; shown: (look: Look) => Shown | null; stop?: { stopped: boolean }; timing?: LookTiming | undefined },
 ): Promise<Polled | null> {
   let prev = o.prev;
+  const t = o.timing;
+  const window = t ? t.windows.get(t.key) : null;
+  let lastMiss: number | null = null;
   for (;;) {
     if (o.stop?.stopped) return null;
+    const lookedAt = t ? Date.now() - t.sentAt : 0;
     const look = must(await phone.look({ notifications: o.notifications }), o.what).look;
     const shown = look.elements || look.notifications ? o.shown(look) : null;
-    if (shown) return { shown, look, prev };
-    if (look.elements) prev = lookState(look);
-    if (Date.now() >= o.deadline) return null;
-    await cancellableSleep(Math.min(LOOK_POLL_MS, Math.max(0, o.deadline - Date.now())));
+    if (shown) {
+      t?.windows.set(t.key, learnWindow({ before: window, lastMiss, hit: lookedAt }));
+      return { shown, look, prev };
+    }
+    if (look.elements) {
+      prev = lookState(look);
+      lastMiss = lookedAt;
+    }
+    if (Date.now() >= o.deadline) {
+      t?.windows.set(t.key, null);
+      return null;
+    }
+    // From the end of the look, as without timing: no two looks more than LOOK_POLL_MS apart.
+    const wait = t ? t.sentAt + nextLookAt({ last: Date.now() - t.sentAt, window, pollMs: LOOK_POLL_MS }) - Date.now() : LOOK_POLL_MS;
+    await cancellableSleep(Math.min(Math.max(0, wait), Math.max(0, o.deadline - Date.now())));
   }
 }
 
@@ -128,6 +180,7 @@ export async function sendMessage(
     timeoutMs: env.receiveTimeoutMs ?? 30_000,
     screenshotDir: path.join(attemptDir(env, ctx).abs, 'screenshots'),
     evidence: (steps) => uiArtefacts(env, steps),
+    showWindows: { windows: WORKER_SHOW_WINDOWS, key: `${ctx.measurementId}#${ctx.attempt}` },
   });
   return { ...sent, artefacts: uiArtefacts(env, uiSteps) };
 }
@@ -145,6 +198,9 @@ export interface SendAndObserve {
   screenshotDir?: string;
   /** The artefacts a failed UI step left (its screenshot and UI dump), kept with the failure. */
   evidence?: (steps: readonly UiStepRecord[]) => ArtefactRef[];
+  /** Where the looks learn when messages show, and under which key (the measurement attempt's):
+   *  without, the looks come every LOOK_POLL_MS. */
+  showWindows?: { windows: ShowWindows; key: string };
 }
 
 /** The step on two phone drivers (sendMessage resolves them from the testbed). */
@@ -191,13 +247,17 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
   const sending = earlier ? { steps: [] } : await runSteps(steps.slice(0, cut), '', { screen: preS.elements, lookAfter: { notifications: false } });
   const head = sending.steps;
   const sentFrom = earlier ? Math.min(begun, sendTry.firstScheduledMs) : head.length > 0 ? Date.parse(head[head.length - 1].startedAt) : begun;
+  const sendingEnded = Date.now();
+  // A retry looks every LOOK_POLL_MS: its message may have shown long ago.
+  const timing = (side: 'A' | 'B', what: string): LookTiming | undefined =>
+    p.showWindows && !earlier ? { sentAt: sendingEnded, windows: p.showWindows.windows, key: `${p.showWindows.key}:${side}:${what}` } : undefined;
   const deadline = Date.now() + p.timeoutMs;
   const stop = { stopped: false };
   const wantMarker = obs.statusId !== undefined && obs.sentMarkers.length > 0;
   // An earlier try's bubble is already there (counted, not new below the baseline).
   const senderBase = earlier ? { outCount: baseS.outCount - 1 } : { outCount: baseS.outCount, bubbles: baseS.bubbles };
-  const senderLook = (until: number, prev: LookState) =>
-    pollUntil(sender, { notifications: false, deadline: until, stop, what: `side ${from}: look for message ${message.index + 1} in the sender's chat`, prev, shown: (look) => firstShown(look, obs, match, senderBase, 'sender') });
+  const senderLook = (until: number, prev: LookState, timed?: LookTiming) =>
+    pollUntil(sender, { notifications: false, deadline: until, stop, what: `side ${from}: look for message ${message.index + 1} in the sender's chat`, prev, shown: (look) => firstShown(look, obs, match, senderBase, 'sender'), timing: timed });
 
   // The receiver is looked at from now on, while the sender finishes its steps.
   const receiving = (async (): Promise<ObservedTime | null> => {
@@ -214,6 +274,7 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
       what: `side ${to}: look for message ${message.index + 1} on the receiver`,
       prev: baseR,
       shown: (look) => firstShown(look, obs, match, baseR, 'receiver'),
+      timing: timing(to, 'received'),
     });
     return got ? observedTime(got, p.receiverClock, sentFrom) : null;
   })();
@@ -233,7 +294,7 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
     const shownFirst = first && (first.elements || first.notifications) ? firstShown(first, obs, match, senderBase, 'sender') : null;
     bubble = first ? (shownFirst ? { shown: shownFirst, look: first, prev: { beforeMs: null } } : null) : await senderLook(0, { beforeMs: null });
     tail = earlier ? [] : (await runSteps(steps.slice(cut), '-after')).steps;
-    if (!bubble) bubble = await senderLook(deadline, { beforeMs: null });
+    if (!bubble) bubble = await senderLook(deadline, { beforeMs: null }, timing(from, 'sent'));
   } catch (err) {
     return fail(err);
   }
@@ -249,6 +310,7 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
         what: `side ${from}: look for the sent marker of message ${message.index + 1}`,
         prev: lookState(bubble.look),
         shown: (look) => (firstShown(look, obs, match, senderBase, 'sender')?.marker ? { observable: 'chat-status-marker', marker: true } : null),
+        timing: timing(from, 'marker'),
       });
     } catch (err) {
       return fail(err);

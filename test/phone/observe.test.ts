@@ -14,7 +14,7 @@ import { loadAppFile } from '../../lib/config/load';
 import { configsDir } from '../../lib/project-paths';
 import type { VirtualPhone } from '../../testbed/phone';
 import { phoneClock } from '../../activities/steps/phones';
-import { sendAndObserve } from '../../activities/steps/send';
+import { sendAndObserve, showWindowMemory } from '../../activities/steps/send';
 import { chatBubbles } from '../../drivers/phone/chat';
 import type { StepEnv } from '../../activities/steps/context';
 import { startPhonePair, waitFor, type PhonePair } from './mini-world';
@@ -40,7 +40,7 @@ afterAll(async () => {
 }, 60_000);
 
 const noWaits = <T extends { action: string }>(steps: T[]): T[] => steps.filter((s) => s.action !== 'wait' && s.action !== 'screenshot');
-const send = (index: number, o: { attempt?: number; firstScheduledMs?: number; clocks?: { a: number; b: number } } = {}) =>
+const send = (index: number, o: { attempt?: number; firstScheduledMs?: number; clocks?: { a: number; b: number }; showWindows?: ReturnType<typeof showWindowMemory> } = {}) =>
   sendAndObserve({
     sender: a,
     receiver: b,
@@ -51,6 +51,7 @@ const send = (index: number, o: { attempt?: number; firstScheduledMs?: number; c
     receiverClock: { offsetMs: o.clocks?.b ?? 0, uncertaintyMs: 1 },
     sendTry: { attempt: o.attempt ?? 1, firstScheduledMs: o.firstScheduledMs ?? Date.now() },
     timeoutMs: 10_000,
+    ...(o.showWindows ? { showWindows: { windows: o.showWindows, key: 'obs#1' } } : {}),
   });
 
 test("the phone's clock: toolbox date has no %N, mksh's $EPOCHREALTIME gives microseconds; offset to the controller", async () => {
@@ -167,3 +168,21 @@ test("a full chat whose oldest bubble has the new one's text (an earlier measure
     expect({ j, failure: r.failure, received: r.received?.observable, sent: r.sent?.observable }).toEqual({ j, failure: null, received: 'chat-bubble', sent: 'chat-bubble' });
   }
 }, 120_000);
+
+test('looks placed where earlier messages showed still see every message, each time inside its bracket', async () => {
+  const windows = showWindowMemory();
+  for (let i = 0; i < 6; i++) {
+    const r = await send(i, { showWindows: windows });
+    expect({ i, failure: r.failure, received: r.received?.observable, sent: r.sent?.observable }).toEqual({ i, failure: null, received: 'chat-bubble', sent: 'chat-bubble' });
+    for (const t of [r.sent, r.sentMarker, r.received]) {
+      if (!t) continue;
+      expect(Date.parse(t.notBefore)).toBeLessThanOrEqual(Date.parse(t.at));
+      expect(Date.parse(t.notAfter)).toBeGreaterThanOrEqual(Date.parse(t.at));
+    }
+  }
+  // What the receiver's looks learned: a window, the message not there at its start and there at its end.
+  const learned = windows.get('obs#1:B:received');
+  expect(learned).not.toBeNull();
+  expect(learned!.lo).toBeLessThanOrEqual(learned!.hi);
+  expect(learned!.hi).toBeLessThan(10_000);
+}, 60_000);
