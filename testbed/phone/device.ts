@@ -204,6 +204,9 @@ export class VirtualDevice {
   }
 
   private recordMessage(rec: MessageRecord): void {
+    // An app keeps one copy per message id (its database): a backend that redelivers what a
+    // killed process had shown but not acknowledged adds no second bubble.
+    if (rec.direction === 'in' && this.messages.some((r) => r.direction === 'in' && r.app === rec.app && r.id === rec.id)) return;
     this.messages.push(rec);
     if (rec.direction !== 'in') return;
     this.ui.chatLines(rec.app).push({ direction: 'in', text: rec.text, status: 'received' });

@@ -58,6 +58,7 @@
 import { execFile } from 'child_process';
 import { promisify } from 'util';
 import * as fs from 'fs';
+import * as net from 'net';
 import { Adbd } from './adbd';
 import { adbServerPublicKey } from './adb-server-key';
 import { MessageRecord, PhoneAppOptions, VirtualDevice } from './device';
@@ -130,8 +131,28 @@ export async function adbConnect(serial: string): Promise<string> {
   return stdout.trim();
 }
 
+/**
+ * `adb disconnect host:port` when an adb server runs. Without one there is nothing to disconnect,
+ * and the adb client would start a server for it (as every adb command does), which then outlived
+ * `testbed down` and the benches.
+ */
 export async function adbDisconnect(serial: string): Promise<void> {
+  if (!(await adbServerListening())) return;
   await execFileAsync('adb', ['disconnect', serial], { timeout: 15_000 }).catch(() => undefined);
+}
+
+/** Does an adb server listen where the adb client looks (ANDROID_ADB_SERVER_PORT, default 5037)? */
+export function adbServerListening(port = Number(process.env.ANDROID_ADB_SERVER_PORT || 5037)): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (up: boolean): void => {
+      socket.destroy();
+      resolve(up);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(2000, () => done(false));
+  });
 }
 
 export async function startVirtualPhone(opts: StartVirtualPhoneOptions): Promise<VirtualPhone> {

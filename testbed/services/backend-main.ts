@@ -4,7 +4,11 @@
  * Usage: node backend-main.js <config.json>. Prints one line `ready` when all listeners are up.
  *
  * - chat: JSON-lines relay (hello/ping/msg/ack). A message to an account that is not connected
- *   here is queued and, when federation peers are configured, forwarded to them once.
+ *   here is queued and, when federation peers are configured, forwarded to them once. A message
+ *   written to a connection stays with the server until the receiving app acknowledges it, as
+ *   messengers' servers keep it until the delivery receipt: a connection whose app was killed
+ *   can look alive for minutes (its FIN or RST dropped by the phone's firewall), and what was
+ *   written to it is sent again when the account says hello on a new one.
  * - https/http: answers every request with a small JSON body (the app's API call at start).
  * - http-dns: WeChat's newgetdns: the addresses answered depend on the client's source address.
  */
@@ -35,11 +39,16 @@ function main(): void {
 
   const online = new Map<string, net.Socket>();
   const queued = new Map<string, ChatMsg[]>();
+  /** Written to the account's connection, not yet acknowledged by its app (by account, by id). */
+  const unacked = new Map<string, Map<string, ChatMsg>>();
   const seen = new Set<string>();
 
   function deliver(msg: ChatMsg, fromPeer: boolean): void {
     const sock = online.get(msg.to);
     if (sock && writeJsonLine(sock, msg) !== false) {
+      const mine = unacked.get(msg.to) ?? new Map<string, ChatMsg>();
+      mine.set(msg.id, msg);
+      unacked.set(msg.to, mine);
       log(config, `deliver ${msg.id} ${msg.from} -> ${msg.to}`);
       return;
     }
@@ -76,9 +85,15 @@ function main(): void {
         online.set(account, sock);
         writeJsonLine(sock, { type: 'welcome', server: config.name });
         log(config, `hello ${account} from ${sock.remoteAddress}`);
-        const pending = queued.get(account) ?? [];
+        // What an earlier connection was given but never acknowledged, then what waited.
+        const again = [...(unacked.get(account)?.values() ?? [])];
+        if (again.length > 0) log(config, `redeliver ${again.map((p) => p.id).join(' ')} to ${account}`);
+        const pending = [...again, ...(queued.get(account) ?? [])];
         queued.delete(account);
-        for (const p of pending) writeJsonLine(sock, p);
+        unacked.delete(account);
+        for (const p of pending) deliver(p, true);
+      } else if (m.type === 'ack') {
+        if (account) unacked.get(account)?.delete(m.id);
       } else if (m.type === 'ping') {
         // Log the first keep-alive of a connection only: the world runs for hours.
         if (pings++ === 0) log(config, `keep-alive from ${account ?? '?'}`);
