@@ -1,15 +1,7 @@
 import { execFileSync } from 'child_process';
-import * as net from 'net';
+import { freePort } from '../../ops/dev-server';
 import { adbDisconnect, adbServerListening } from './index';
 
-/** A port nothing listens on (taken and released). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('adbDisconnect', () => {
   const saved = process.env.ANDROID_ADB_SERVER_PORT;

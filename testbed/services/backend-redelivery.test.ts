@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
+import { freePort } from '../../ops/dev-server';
 import * as os from 'os';
 import * as path from 'path';
 import type { BackendConfig } from './backend-config';
@@ -17,13 +18,6 @@ let dir: string;
 let backend: ChildProcess;
 let port: number;
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return p;
-}
 
 /** A chat client: its received wire messages, in order. */
 async function client(account: string): Promise<{ sock: net.Socket; got: ChatWire[]; next: (type: ChatWire['type']) => Promise<ChatWire> }> {
