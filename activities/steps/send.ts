@@ -111,7 +111,8 @@ const WORKER_SHOW_WINDOWS = showWindowMemory();
 
 /** Where looks are placed: from the end of the sending step, learning into `windows[key]`. */
 interface LookTiming {
-  sentAt: number;
+  /** When the sending step ended (ms since the epoch): the looks' offsets count from it. */
+  sendingEndedAt: number;
   windows: ShowWindows;
   key: string;
 }
@@ -132,7 +133,7 @@ async function pollUntil(
   let lastMiss: number | null = null;
   for (;;) {
     if (o.stop?.stopped) return null;
-    const lookedAt = t ? Date.now() - t.sentAt : 0;
+    const lookedAt = t ? Date.now() - t.sendingEndedAt : 0;
     const look = must(await phone.look({ notifications: o.notifications }), o.what).look;
     const shown = look.elements || look.notifications ? o.shown(look) : null;
     if (shown) {
@@ -148,7 +149,7 @@ async function pollUntil(
       return null;
     }
     // From the end of the look, as without timing: no two looks more than LOOK_POLL_MS apart.
-    const wait = t ? t.sentAt + nextLookAt({ last: Date.now() - t.sentAt, window, pollMs: LOOK_POLL_MS }) - Date.now() : LOOK_POLL_MS;
+    const wait = t ? t.sendingEndedAt + nextLookAt({ last: Date.now() - t.sendingEndedAt, window, pollMs: LOOK_POLL_MS }) - Date.now() : LOOK_POLL_MS;
     await cancellableSleep(Math.min(Math.max(0, wait), Math.max(0, o.deadline - Date.now())));
   }
 }
@@ -250,7 +251,7 @@ export async function sendAndObserve(p: SendAndObserve): Promise<Omit<MessageSen
   const sendingEnded = Date.now();
   // A retry looks every LOOK_POLL_MS: its message may have shown long ago.
   const timing = (side: 'A' | 'B', what: string): LookTiming | undefined =>
-    p.showWindows && !earlier ? { sentAt: sendingEnded, windows: p.showWindows.windows, key: `${p.showWindows.key}:${side}:${what}` } : undefined;
+    p.showWindows && !earlier ? { sendingEndedAt: sendingEnded, windows: p.showWindows.windows, key: `${p.showWindows.key}:${side}:${what}` } : undefined;
   const deadline = Date.now() + p.timeoutMs;
   const stop = { stopped: false };
   const wantMarker = obs.statusId !== undefined && obs.sentMarkers.length > 0;
